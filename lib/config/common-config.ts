@@ -1,0 +1,40 @@
+import { type Env, EnvReader } from './env.ts';
+
+export const logLevels = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'] as const;
+export type LogLevel = (typeof logLevels)[number];
+
+/** Settings every service shares. Defaults match `npm run stack -- up`. */
+export interface CommonConfig {
+  kafkaBrokers: string[];
+  schemaRegistryUrl: string;
+  databaseUrl: string;
+  host: string;
+  logLevel: LogLevel;
+  /** Appended to every consumer group id; tests use it to start from a clean group. */
+  groupIdSuffix: string;
+  dbPoolMax: number;
+}
+
+export const defaultDatabaseUrl = 'postgres://postgres@127.0.0.1:5432/order_saga';
+
+export function readCommonConfig(reader: EnvReader): CommonConfig {
+  return {
+    kafkaBrokers: reader.list('KAFKA_BROKERS', ['127.0.0.1:9092']),
+    schemaRegistryUrl: reader.url('SCHEMA_REGISTRY_URL', 'http://127.0.0.1:8081/apis/ccompat/v7', [
+      'http:',
+      'https:',
+    ]),
+    databaseUrl: reader.url('DATABASE_URL', defaultDatabaseUrl, ['postgres:', 'postgresql:']),
+    host: reader.string('HOST', '127.0.0.1'),
+    logLevel: reader.oneOf('LOG_LEVEL', 'info', logLevels),
+    groupIdSuffix: reader.string('KAFKA_GROUP_ID_SUFFIX', ''),
+    dbPoolMax: reader.int('DB_POOL_MAX', 10, { min: 1, max: 200 }),
+  };
+}
+
+export function loadCommonConfig(env: Env = process.env): CommonConfig {
+  const reader = new EnvReader(env);
+  const config = readCommonConfig(reader);
+  reader.done();
+  return config;
+}

@@ -1,0 +1,46 @@
+import { Kafka, logLevel as KafkaLogLevel, Partitioners, type Producer, type logCreator } from 'kafkajs';
+import type { Logger } from '../logger.ts';
+
+const pinoLevelOf = (level: KafkaLogLevel): 'error' | 'warn' | 'info' | 'debug' => {
+  switch (level) {
+    case KafkaLogLevel.ERROR:
+    case KafkaLogLevel.NOTHING:
+      return 'error';
+    case KafkaLogLevel.WARN:
+      return 'warn';
+    case KafkaLogLevel.INFO:
+      return 'info';
+    case KafkaLogLevel.DEBUG:
+      return 'debug';
+    default:
+      return 'info';
+  }
+};
+
+/** kafkajs log lines go through the service's pino logger. */
+const pinoLogCreator =
+  (logger: Logger): logCreator =>
+  () =>
+  ({ level, log }) => {
+    const { message, ...extra } = log;
+    logger[pinoLevelOf(level)]({ kafka: extra }, `kafka: ${message}`);
+  };
+
+export function createKafka({ brokers, clientId, logger }: { brokers: string[]; clientId: string; logger: Logger }): Kafka {
+  return new Kafka({
+    clientId,
+    brokers,
+    logLevel: KafkaLogLevel.WARN,
+    logCreator: pinoLogCreator(logger.child({ component: 'kafkajs' })),
+    retry: { initialRetryTime: 200, retries: 8 },
+  });
+}
+
+/** Idempotent producer (acks=all, one in-flight request so retries cannot reorder a partition). */
+export function createIdempotentProducer(kafka: Kafka): Producer {
+  return kafka.producer({
+    idempotent: true,
+    maxInFlightRequests: 1,
+    createPartitioner: Partitioners.DefaultPartitioner,
+  });
+}

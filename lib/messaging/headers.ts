@@ -1,0 +1,67 @@
+import type { IHeaders } from 'kafkajs';
+import { type RecordName, recordTopics } from '../contracts/generated.ts';
+
+/** Metadata every message carries in Kafka headers (bodies stay pure domain records). */
+export interface MessageMeta {
+  messageId: string;
+  orderId: string;
+  correlationId: string;
+  causationId: string | null;
+  recordType: RecordName;
+  occurredAt: string;
+}
+
+export const HeaderNames = {
+  messageId: 'message-id',
+  orderId: 'order-id',
+  correlationId: 'correlation-id',
+  causationId: 'causation-id',
+  recordType: 'record-type',
+  occurredAt: 'occurred-at',
+} as const;
+
+export class MissingHeaderError extends Error {
+  constructor(readonly header: string) {
+    super(`message has no valid '${header}' header`);
+    this.name = 'MissingHeaderError';
+  }
+}
+
+export function toHeaders(meta: MessageMeta): Record<string, string> {
+  const headers: Record<string, string> = {
+    [HeaderNames.messageId]: meta.messageId,
+    [HeaderNames.orderId]: meta.orderId,
+    [HeaderNames.correlationId]: meta.correlationId,
+    [HeaderNames.recordType]: meta.recordType,
+    [HeaderNames.occurredAt]: meta.occurredAt,
+  };
+  if (meta.causationId !== null) headers[HeaderNames.causationId] = meta.causationId;
+  return headers;
+}
+
+export const headerString = (headers: IHeaders | undefined, name: string): string | undefined => {
+  const value = headers?.[name];
+  const first = Array.isArray(value) ? value[0] : value;
+  return first === undefined ? undefined : first.toString();
+};
+
+const isRecordName = (value: string): value is RecordName => Object.hasOwn(recordTopics, value);
+
+/** Reads the metadata back; throws MissingHeaderError naming the first header that is absent or invalid. */
+export function readMeta(headers: IHeaders | undefined): MessageMeta {
+  const required = (name: string): string => {
+    const value = headerString(headers, name);
+    if (value === undefined || value === '') throw new MissingHeaderError(name);
+    return value;
+  };
+  const recordType = required(HeaderNames.recordType);
+  if (!isRecordName(recordType)) throw new MissingHeaderError(HeaderNames.recordType);
+  return {
+    messageId: required(HeaderNames.messageId),
+    orderId: required(HeaderNames.orderId),
+    correlationId: required(HeaderNames.correlationId),
+    causationId: headerString(headers, HeaderNames.causationId) ?? null,
+    recordType,
+    occurredAt: required(HeaderNames.occurredAt),
+  };
+}

@@ -1,0 +1,257 @@
+import type { Knex } from 'knex';
+import type { Batch, Consumer, Kafka, KafkaMessage, Producer } from 'kafkajs';
+import type { TypedRecord } from '../contracts/generated.ts';
+import { claimNewMessages } from '../inbox/inbox.ts';
+import type { Logger } from '../logger.ts';
+import { type DeadLetter, publishDeadLetters } from './dead-letter.ts';
+import { type MessageMeta, readMeta } from './headers.ts';
+import { isTransientError } from './transient-errors.ts';
+
+/** A decoded message as handlers see it. */
+export interface IncomingMessage {
+  topic: string;
+  partition: number;
+  offset: string;
+  meta: MessageMeta;
+  record: TypedRecord;
+}
+
+/**
+ * Applies a batch of new (never processed) messages inside the given transaction. It must not
+ * catch and hide errors: a throw rolls the batch back. Business failures are replies, not throws.
+ */
+export type BatchHandler = (trx: Knex.Transaction, messages: readonly IncomingMessage[]) => Promise<void>;
+
+export interface RecordDecoder {
+  decode(buffer: Buffer): Promise<TypedRecord>;
+}
+
+export interface MessageConsumerOptions {
+  kafka: Kafka;
+  groupId: string;
+  topics: readonly string[];
+  decoder: RecordDecoder;
+  db: Knex;
+  /** Postgres schema whose `inbox` table records processed message ids. */
+  inboxSchema: string;
+  handle: BatchHandler;
+  /** Producer used for dead letters. */
+  producer: Producer;
+  logger: Logger;
+  /** Attempts of a failing message, alone in its transaction, before it is dead-lettered. */
+  maxHandlerAttempts?: number;
+  partitionsConsumedConcurrently?: number;
+  /** Fault injection: messages for which this returns true are dropped as if never received. */
+  drop?: (message: IncomingMessage) => boolean;
+  /** Fault injection: awaited before a batch is handled (a slow participant). */
+  beforeHandle?: (messages: readonly IncomingMessage[]) => Promise<void>;
+}
+
+export interface MessageConsumer {
+  start(): Promise<void>;
+  stop(): Promise<void>;
+  /** True while the consumer is a live member of its group. */
+  readonly ready: boolean;
+}
+
+/** Raised inside a batch when the consumer stops or the batch went stale mid-retry. */
+class BatchAbandoned extends Error {
+  constructor() {
+    super('batch abandoned: consumer stopping or partition revoked');
+    this.name = 'BatchAbandoned';
+  }
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * The one way every service consumes Kafka: one database transaction per fetched batch (inbox claim
+ * + handler effects + outbox rows), offsets committed only after it commits. Undecodable messages
+ * and messages whose handler keeps failing go to `<topic>-dlt` with the reason, and the consumer
+ * moves on; infrastructure outages are waited out (never dead-lettered).
+ */
+export function createMessageConsumer(options: MessageConsumerOptions): MessageConsumer {
+  const { kafka, groupId, db, inboxSchema, handle, producer, decoder } = options;
+  const maxHandlerAttempts = options.maxHandlerAttempts ?? 3;
+  const log = options.logger.child({ component: 'consumer', groupId });
+  let ready = false;
+
+  const consumer: Consumer = kafka.consumer({
+    groupId,
+    allowAutoTopicCreation: false,
+    maxWaitTimeInMs: 250,
+    retry: {
+      retries: 10,
+      restartOnFailure: async (error) => {
+        log.error({ err: error }, 'consumer crashed; restarting');
+        return true;
+      },
+    },
+  });
+  consumer.on(consumer.events.GROUP_JOIN, ({ payload }) => {
+    ready = true;
+    log.info({ memberAssignment: payload.memberAssignment }, 'joined consumer group');
+  });
+  consumer.on(consumer.events.CRASH, ({ payload }) => {
+    ready = false;
+    log.error({ err: payload.error, restart: payload.restart }, 'consumer crash');
+  });
+  consumer.on(consumer.events.DISCONNECT, () => {
+    ready = false;
+  });
+  consumer.on(consumer.events.STOP, () => {
+    ready = false;
+  });
+
+  const applyInTransaction = (messages: readonly IncomingMessage[]): Promise<void> =>
+    db.transaction(async (trx) => {
+      const firstById = new Map<string, IncomingMessage>();
+      for (const m of messages) if (!firstById.has(m.meta.messageId)) firstById.set(m.meta.messageId, m);
+      const unique = [...firstById.values()];
+      const fresh = await claimNewMessages(
+        trx,
+        inboxSchema,
+        unique.map((m) => ({ messageId: m.meta.messageId, topic: m.topic, recordType: m.record.type })),
+      );
+      const toHandle = unique.filter((m) => fresh.has(m.meta.messageId));
+      if (toHandle.length > 0) await handle(trx, toHandle);
+    });
+
+  /** Each message alone, a few attempts each; the ones that still fail become dead letters. */
+  const applyOneByOne = async (messages: readonly IncomingMessage[], raw: Map<string, KafkaMessage>, letters: DeadLetter[]) => {
+    for (const message of messages) {
+      for (let attempt = 1; ; attempt++) {
+        try {
+          await applyInTransaction([message]);
+          break;
+        } catch (error) {
+          if (isTransientError(error)) throw error;
+          if (attempt >= maxHandlerAttempts) {
+            log.error(
+              { err: error, topic: message.topic, partition: message.partition, offset: message.offset, type: message.record.type },
+              'handler keeps failing; message goes to the dead-letter topic',
+            );
+            const original = raw.get(message.offset);
+            if (original) letters.push({ topic: message.topic, partition: message.partition, message: original, reason: 'handler_failed', error });
+            break;
+          }
+          await sleep(50 * 2 ** attempt);
+        }
+      }
+    }
+  };
+
+  /** Retries `work` while the failure is transient and the batch is still ours. */
+  const untilDone = async (work: () => Promise<void>, stillOurs: () => boolean, heartbeat: () => Promise<void>, what: string) => {
+    for (let failures = 0; ; failures++) {
+      try {
+        await work();
+        if (failures > 0) log.info(`${what}: recovered`);
+        return;
+      } catch (error) {
+        if (!isTransientError(error)) throw error;
+        if (!stillOurs()) throw new BatchAbandoned();
+        const backoffMs = Math.min(5_000, 100 * 2 ** Math.min(failures, 6));
+        log.warn({ err: error, backoffMs }, `${what}: infrastructure unavailable, retrying`);
+        await sleep(backoffMs);
+        await heartbeat().catch(() => undefined);
+      }
+    }
+  };
+
+  const decodeBatch = async (batch: Batch, letters: DeadLetter[]): Promise<IncomingMessage[]> => {
+    const decoded: IncomingMessage[] = [];
+    for (const message of batch.messages) {
+      const letter = (reason: DeadLetter['reason'], error: unknown) =>
+        letters.push({ topic: batch.topic, partition: batch.partition, message, reason, error });
+      let meta: MessageMeta;
+      try {
+        meta = readMeta(message.headers);
+      } catch (error) {
+        letter('missing_header', error);
+        continue;
+      }
+      if (!message.value) {
+        letter('undecodable', new Error('message has no value'));
+        continue;
+      }
+      try {
+        const record = await decoder.decode(message.value);
+        if (record.type !== meta.recordType) {
+          letter('undecodable', new Error(`record-type header says ${meta.recordType} but the payload is ${record.type}`));
+          continue;
+        }
+        decoded.push({ topic: batch.topic, partition: batch.partition, offset: message.offset, meta, record });
+      } catch (error) {
+        if (isTransientError(error)) throw error;
+        letter('undecodable', error);
+      }
+    }
+    return decoded;
+  };
+
+  return {
+    get ready() {
+      return ready;
+    },
+    async start() {
+      await consumer.connect();
+      await consumer.subscribe({ topics: [...options.topics], fromBeginning: false });
+      await consumer.run({
+        eachBatchAutoResolve: false,
+        partitionsConsumedConcurrently: options.partitionsConsumedConcurrently ?? 3,
+        eachBatch: async ({ batch, resolveOffset, heartbeat, commitOffsetsIfNecessary, isRunning, isStale }) => {
+          if (batch.messages.length === 0) return;
+          const stillOurs = () => isRunning() && !isStale();
+          const letters: DeadLetter[] = [];
+          try {
+            let decoded: IncomingMessage[] = [];
+            await untilDone(
+              async () => {
+                letters.length = 0;
+                decoded = await decodeBatch(batch, letters);
+              },
+              stillOurs,
+              heartbeat,
+              'decoding',
+            );
+            const kept = options.drop ? decoded.filter((m) => !options.drop?.(m)) : decoded;
+            if (kept.length > 0) {
+              await options.beforeHandle?.(kept);
+              const raw = new Map(batch.messages.map((m) => [m.offset, m]));
+              await untilDone(
+                async () => {
+                  try {
+                    await applyInTransaction(kept);
+                  } catch (error) {
+                    if (isTransientError(error)) throw error;
+                    log.warn({ err: error, count: kept.length }, 'batch failed; retrying its messages one by one');
+                    await applyOneByOne(kept, raw, letters);
+                  }
+                },
+                stillOurs,
+                heartbeat,
+                'handling batch',
+              );
+            }
+            await untilDone(() => publishDeadLetters(producer, groupId, letters, new Date()), stillOurs, heartbeat, 'dead-lettering');
+          } catch (error) {
+            if (error instanceof BatchAbandoned) {
+              log.warn({ topic: batch.topic, partition: batch.partition }, error.message);
+              return;
+            }
+            throw error;
+          }
+          const last = batch.messages[batch.messages.length - 1];
+          if (last) resolveOffset(last.offset);
+          await commitOffsetsIfNecessary();
+          await heartbeat();
+        },
+      });
+    },
+    async stop() {
+      ready = false;
+      await consumer.disconnect();
+    },
+  };
+}

@@ -1,0 +1,57 @@
+import type { Knex } from 'knex';
+import { type RecordName, type RecordPayloads, recordTopics, type TypedRecord } from '../contracts/generated.ts';
+import type { Clock } from '../ids.ts';
+import { toHeaders } from '../messaging/headers.ts';
+
+export interface RecordEncoder {
+  encode<N extends RecordName>(type: N, payload: RecordPayloads[N]): Promise<Buffer>;
+}
+
+/** A message to publish: the record plus the ids that travel in its headers. Key = order id. */
+export interface OutgoingMessage {
+  record: TypedRecord;
+  messageId: string;
+  orderId: string;
+  correlationId: string;
+  causationId: string | null;
+}
+
+export const outboxChannelOf = (schema: string): string => `${schema}_outbox`;
+
+/**
+ * Appends messages to a service's outbox inside the caller's transaction: they are published if and
+ * only if the state change commits. Payloads are Avro-encoded here, so a record that does not match
+ * its schema fails the transaction that produced it instead of wedging the relay later.
+ */
+export class Outbox {
+  constructor(
+    private readonly schema: string,
+    private readonly encoder: RecordEncoder,
+    private readonly clock: Clock,
+  ) {}
+
+  async append(trx: Knex.Transaction, messages: readonly OutgoingMessage[]): Promise<void> {
+    if (messages.length === 0) return;
+    const occurredAt = this.clock().toISOString();
+    const rows = await Promise.all(
+      messages.map(async (m) => ({
+        message_id: m.messageId,
+        topic: recordTopics[m.record.type],
+        message_key: m.orderId,
+        record_type: m.record.type,
+        payload: await this.encoder.encode(m.record.type, m.record.payload),
+        headers: toHeaders({
+          messageId: m.messageId,
+          orderId: m.orderId,
+          correlationId: m.correlationId,
+          causationId: m.causationId,
+          recordType: m.record.type,
+          occurredAt,
+        }),
+      })),
+    );
+    // A re-sent command reuses its message id: if the first copy is still waiting, one is enough.
+    await trx(`${this.schema}.outbox`).insert(rows).onConflict('message_id').ignore();
+    await trx.raw('select pg_notify(?, ?)', [outboxChannelOf(this.schema), '']);
+  }
+}

@@ -1,0 +1,24 @@
+import type { Knex } from 'knex';
+import * as orders from './20261122_001_orders.ts';
+import * as inventory from './20261122_002_inventory.ts';
+import * as payment from './20261122_003_payment.ts';
+import * as shipping from './20261122_004_shipping.ts';
+
+interface Migration {
+  up(knex: Knex): Promise<void>;
+  down(knex: Knex): Promise<void>;
+}
+
+/** Every migration, in order. Listed statically so knex needs no file-system loader for TypeScript. */
+const migrations: ReadonlyArray<readonly [string, Migration]> = [
+  ['20261122_001_orders', orders],
+  ['20261122_002_inventory', inventory],
+  ['20261122_003_payment', payment],
+  ['20261122_004_shipping', shipping],
+];
+
+export const migrationSource: Knex.MigrationSource<readonly [string, Migration]> = {
+  getMigrations: async () => migrations,
+  getMigrationName: ([name]) => name,
+  getMigration: async ([, migration]) => migration,
+};

@@ -1,0 +1,282 @@
+/**
+ * The order saga as a pure XState v5 machine: (snapshot, event) → (next snapshot, actions).
+ *
+ * No invoke, no delays, no I/O. The named actions below are never executed by XState: `start` and
+ * `step` return them as plain data (`SagaAction`) and the runner performs them (outbox rows,
+ * durable deadlines) in the same transaction that stores the new snapshot.
+ */
+import {
+  assign,
+  type ExecutableActionsFrom,
+  initialTransition,
+  type SnapshotFrom,
+  setup,
+  transition,
+} from 'xstate';
+import {
+  type ArmDeadlineParams,
+  type CancelReason,
+  type CommandName,
+  type OrderLifecycleEvent,
+  type OrderStatus,
+  type PersistedSaga,
+  type SagaAction,
+  type SagaContext,
+  type SagaEvent,
+  type SagaInput,
+  type SagaStateName,
+  type SendCommandParams,
+  sagaStateNames,
+} from './saga-types.ts';
+
+const saga = setup({
+  types: {} as { context: SagaContext; events: SagaEvent; input: SagaInput },
+  actions: {
+    // Performed by the runner, never by XState.
+    sendCommand: (_, _params: SendCommandParams) => {},
+    armDeadline: (_, _params: ArmDeadlineParams) => {},
+    disarmDeadline: () => {},
+    publishOrderEvent: (_, _params: OrderLifecycleEvent) => {},
+    // Context updates, applied into the snapshot by XState.
+    nextStep: assign({ attempt: 1 }),
+    resend: assign({ attempt: ({ context }) => context.attempt + 1 }),
+    compensate: assign((_, params: { reason: CancelReason }) => ({
+      cancelReason: params.reason,
+      attempt: 1,
+    })),
+    recordFailure: assign(({ context }, params: { step: CommandName; state: SagaStateName }) => ({
+      failure: { ...params, reason: `no reply to ${params.step} after ${context.attempt} attempts` },
+    })),
+    startRound: assign(({ context }) => ({ round: context.round + 1, attempt: 1, failure: null })),
+  },
+  guards: {
+    forwardAttemptsLeft: ({ context }) => context.attempt < context.retryPolicy.forwardAttempts,
+    compensationAttemptsLeft: ({ context }) => context.attempt < context.retryPolicy.compensationAttempts,
+    failedIn: ({ context }, params: { state: SagaStateName }) => context.failure?.state === params.state,
+  },
+});
+
+type Args = { context: SagaContext };
+
+/** Entry of every step state: send the command, then arm its deadline. */
+const stepEntry = (command: CommandName, compensation: boolean) =>
+  [
+    {
+      type: 'sendCommand',
+      params: ({ context }: Args) => ({ command, attempt: context.attempt, round: context.round }),
+    },
+    {
+      type: 'armDeadline',
+      params: ({ context }: Args) => ({ command, attempt: context.attempt, compensation }),
+    },
+  ] as const;
+
+/** A forward step's deadline: re-send while attempts are left, then compensate with reason `timeout`. */
+const forwardDeadline = (self: SagaStateName, compensation: SagaStateName) => [
+  { guard: 'forwardAttemptsLeft', target: self, reenter: true, actions: 'resend' } as const,
+  { target: compensation, actions: { type: 'compensate', params: { reason: 'timeout' } } } as const,
+];
+
+/** A compensation's deadline: re-send while attempts are left, then wait for an operator in `failed`. */
+const compensationDeadline = (self: SagaStateName, step: CommandName) => [
+  { guard: 'compensationAttemptsLeft', target: self, reenter: true, actions: 'resend' } as const,
+  { target: 'failed', actions: { type: 'recordFailure', params: { step, state: self } } } as const,
+];
+
+const retryInto = (state: SagaStateName) =>
+  ({ guard: { type: 'failedIn', params: { state } }, target: state, actions: 'startRound' }) as const;
+
+function required<T>(value: T | null, what: string): T {
+  if (value === null) throw new Error(`order saga invariant broken: ${what} is not set`);
+  return value;
+}
+
+export const orderSagaMachine = saga.createMachine({
+  id: 'orderSaga',
+  context: ({ input }) => ({
+    orderId: input.orderId,
+    retryPolicy: input.retryPolicy,
+    attempt: 1,
+    round: 0,
+    cancelReason: null,
+    failure: null,
+  }),
+  entry: { type: 'publishOrderEvent', params: { event: 'OrderPlaced' } },
+  initial: 'reservingStock',
+  states: {
+    reservingStock: {
+      entry: stepEntry('ReserveStock', false),
+      on: {
+        StockReserved: { target: 'processingPayment', actions: 'nextStep' },
+        StockRejected: {
+          target: 'cancelled',
+          actions: { type: 'compensate', params: { reason: 'out_of_stock' } },
+        },
+        // Released even after a timeout: the reservation may have been applied late (release is idempotent).
+        DEADLINE_PASSED: forwardDeadline('reservingStock', 'releasingStock'),
+      },
+    },
+    processingPayment: {
+      entry: stepEntry('ProcessPayment', false),
+      on: {
+        PaymentSucceeded: { target: 'schedulingShipping', actions: 'nextStep' },
+        PaymentFailed: {
+          target: 'releasingStock',
+          actions: { type: 'compensate', params: { reason: 'payment_declined' } },
+        },
+        DEADLINE_PASSED: forwardDeadline('processingPayment', 'refundingPayment'),
+      },
+    },
+    schedulingShipping: {
+      entry: stepEntry('ScheduleShipping', false),
+      on: {
+        ShippingScheduled: { target: 'completed' },
+        ShippingFailed: {
+          target: 'refundingPayment',
+          actions: { type: 'compensate', params: { reason: 'shipping_failed' } },
+        },
+        DEADLINE_PASSED: forwardDeadline('schedulingShipping', 'cancellingShipping'),
+      },
+    },
+    completed: {
+      type: 'final',
+      entry: ['disarmDeadline', { type: 'publishOrderEvent', params: { event: 'OrderCompleted' } }],
+    },
+    cancellingShipping: {
+      entry: stepEntry('CancelShipping', true),
+      on: {
+        ShippingCancelled: { target: 'refundingPayment', actions: 'nextStep' },
+        DEADLINE_PASSED: compensationDeadline('cancellingShipping', 'CancelShipping'),
+      },
+    },
+    refundingPayment: {
+      entry: stepEntry('RefundPayment', true),
+      on: {
+        PaymentRefunded: { target: 'releasingStock', actions: 'nextStep' },
+        DEADLINE_PASSED: compensationDeadline('refundingPayment', 'RefundPayment'),
+      },
+    },
+    releasingStock: {
+      entry: stepEntry('ReleaseStock', true),
+      on: {
+        StockReleased: { target: 'cancelled' },
+        DEADLINE_PASSED: compensationDeadline('releasingStock', 'ReleaseStock'),
+      },
+    },
+    cancelled: {
+      type: 'final',
+      entry: [
+        'disarmDeadline',
+        {
+          type: 'publishOrderEvent',
+          params: ({ context }) => ({
+            event: 'OrderCancelled',
+            reason: required(context.cancelReason, 'cancelReason'),
+          }),
+        },
+      ],
+    },
+    // Not final: a compensation could not be completed; an operator's RETRY resumes it.
+    failed: {
+      entry: [
+        'disarmDeadline',
+        {
+          type: 'publishOrderEvent',
+          params: ({ context }) => {
+            const failure = required(context.failure, 'failure');
+            return { event: 'OrderFailed', pendingStep: failure.step, reason: failure.reason };
+          },
+        },
+      ],
+      on: {
+        RETRY: [retryInto('cancellingShipping'), retryInto('refundingPayment'), retryInto('releasingStock')],
+      },
+    },
+  },
+});
+
+export type SagaSnapshot = SnapshotFrom<typeof orderSagaMachine>;
+
+// Compile-time check: the machine's states are exactly the public state names.
+type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+const statesMatch: Same<SagaSnapshot['value'], SagaStateName> = true;
+void statesMatch;
+
+/** Maps XState's executable actions to the runner's plain-data actions (context updates are already applied). */
+function toSagaActions(actions: ExecutableActionsFrom<typeof orderSagaMachine>[]): SagaAction[] {
+  return actions.flatMap((action): SagaAction[] => {
+    switch (action.type) {
+      case 'sendCommand':
+        return [{ type: 'sendCommand', params: action.params as SendCommandParams }];
+      case 'armDeadline':
+        return [{ type: 'armDeadline', params: action.params as ArmDeadlineParams }];
+      case 'disarmDeadline':
+        return [{ type: 'disarmDeadline' }];
+      case 'publishOrderEvent':
+        return [{ type: 'publishOrderEvent', params: action.params as OrderLifecycleEvent }];
+      default:
+        throw new Error(`order saga: unexpected action ${action.type}`);
+    }
+  });
+}
+
+export function start(input: SagaInput): { snapshot: SagaSnapshot; actions: SagaAction[] } {
+  const [snapshot, actions] = initialTransition(orderSagaMachine, input);
+  return { snapshot, actions: toSagaActions(actions) };
+}
+
+/** Applies one event. An event the current state does not expect is ignored: same snapshot, no actions. */
+export function step(
+  snapshot: SagaSnapshot,
+  event: SagaEvent,
+): { snapshot: SagaSnapshot; actions: SagaAction[]; accepted: boolean } {
+  if (!canAccept(snapshot, event)) return { snapshot, actions: [], accepted: false };
+  const [next, actions] = transition(orderSagaMachine, snapshot, event);
+  return { snapshot: next, actions: toSagaActions(actions), accepted: true };
+}
+
+export function canAccept(snapshot: SagaSnapshot, event: SagaEvent): boolean {
+  return snapshot.can(event);
+}
+
+export function stateOf(snapshot: SagaSnapshot): SagaStateName {
+  return snapshot.value;
+}
+
+export function toPersisted(snapshot: SagaSnapshot): PersistedSaga {
+  return { value: snapshot.value, context: snapshot.context };
+}
+
+export function restore(persisted: PersistedSaga): SagaSnapshot {
+  if (!sagaStateNames.includes(persisted.value)) {
+    throw new Error(`order saga: unknown persisted state ${JSON.stringify(persisted.value)}`);
+  }
+  return orderSagaMachine.resolveState({ value: persisted.value, context: persisted.context });
+}
+
+export function orderStatusOf(state: SagaStateName): OrderStatus {
+  switch (state) {
+    case 'completed':
+      return 'COMPLETED';
+    case 'cancelled':
+      return 'CANCELLED';
+    case 'failed':
+      return 'FAILED';
+    case 'reservingStock':
+    case 'processingPayment':
+    case 'schedulingShipping':
+    case 'cancellingShipping':
+    case 'refundingPayment':
+    case 'releasingStock':
+      return 'PENDING';
+    default: {
+      const unexpected: never = state;
+      throw new Error(`order saga: unknown state ${String(unexpected)}`);
+    }
+  }
+}
+
+/** True when no command is in flight (COMPLETED, CANCELLED or FAILED); `failed` can still be resumed by RETRY. */
+export function isTerminal(state: SagaStateName): boolean {
+  return orderStatusOf(state) !== 'PENDING';
+}

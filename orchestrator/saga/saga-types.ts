@@ -1,0 +1,77 @@
+/** Types of the order saga: commands, replies, context and the actions the machine asks a runner to do. */
+
+export type CommandName =
+  | 'ReserveStock'
+  | 'ProcessPayment'
+  | 'ScheduleShipping'
+  | 'ReleaseStock'
+  | 'RefundPayment'
+  | 'CancelShipping';
+
+export type CancelReason = 'out_of_stock' | 'payment_declined' | 'shipping_failed' | 'timeout';
+
+export type OrderStatus = 'PENDING' | 'COMPLETED' | 'CANCELLED' | 'FAILED';
+
+/** Public state names (the HTTP API shows them). */
+export const sagaStateNames = [
+  'reservingStock',
+  'processingPayment',
+  'schedulingShipping',
+  'completed',
+  'cancellingShipping',
+  'refundingPayment',
+  'releasingStock',
+  'cancelled',
+  'failed',
+] as const;
+export type SagaStateName = (typeof sagaStateNames)[number];
+
+/** Participant replies, the runner's deadline timer and the operator's retry. */
+export type SagaEvent =
+  | { type: 'StockReserved' }
+  | { type: 'StockRejected' }
+  | { type: 'PaymentSucceeded' }
+  | { type: 'PaymentFailed' }
+  | { type: 'ShippingScheduled' }
+  | { type: 'ShippingFailed' }
+  | { type: 'StockReleased' }
+  | { type: 'PaymentRefunded' }
+  | { type: 'ShippingCancelled' }
+  | { type: 'DEADLINE_PASSED' }
+  | { type: 'RETRY' };
+
+/** Attempts per step, counting the first send. */
+export type RetryPolicy = { forwardAttempts: number; compensationAttempts: number };
+
+export type SagaInput = { orderId: string; retryPolicy: RetryPolicy };
+
+export type SagaFailure = { step: CommandName; state: SagaStateName; reason: string };
+
+export type SagaContext = {
+  orderId: string;
+  retryPolicy: RetryPolicy;
+  /** 1-based attempt of the current step's command. */
+  attempt: number;
+  /** Operator-retry round: starts at 0, +1 on each RETRY (part of the command's message id). */
+  round: number;
+  cancelReason: CancelReason | null;
+  failure: SagaFailure | null;
+};
+
+export type SendCommandParams = { command: CommandName; attempt: number; round: number };
+export type ArmDeadlineParams = { command: CommandName; attempt: number; compensation: boolean };
+export type OrderLifecycleEvent =
+  | { event: 'OrderPlaced' }
+  | { event: 'OrderCompleted' }
+  | { event: 'OrderCancelled'; reason: CancelReason }
+  | { event: 'OrderFailed'; pendingStep: CommandName; reason: string };
+
+/** What the runner must do after a transition, in order (plain data). */
+export type SagaAction =
+  | { type: 'sendCommand'; params: SendCommandParams }
+  | { type: 'armDeadline'; params: ArmDeadlineParams }
+  | { type: 'disarmDeadline' }
+  | { type: 'publishOrderEvent'; params: OrderLifecycleEvent };
+
+/** What the runner stores: enough to rebuild the snapshot with `restore`. */
+export type PersistedSaga = { value: SagaStateName; context: SagaContext };
