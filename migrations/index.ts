@@ -18,7 +18,7 @@ const migrations: ReadonlyArray<readonly [string, Migration]> = [
 ];
 
 export const migrationSource: Knex.MigrationSource<readonly [string, Migration]> = {
-  getMigrations: async () => migrations,
+  getMigrations: async () => [...migrations],
   getMigrationName: ([name]) => name,
   getMigration: async ([, migration]) => migration,
 };

@@ -3,8 +3,10 @@
  * naming the variable, so a misconfigured service fails fast with one clear message.
  */
 export class ConfigError extends Error {
-  constructor(readonly problems: string[]) {
+  readonly problems: string[];
+  constructor(problems: string[]) {
     super(`invalid configuration:\n  - ${problems.join('\n  - ')}`);
+    this.problems = problems;
     this.name = 'ConfigError';
   }
 }
@@ -13,7 +15,10 @@ export type Env = Readonly<Record<string, string | undefined>>;
 
 export class EnvReader {
   private readonly problems: string[] = [];
-  constructor(private readonly env: Env) {}
+  private readonly env: Env;
+  constructor(env: Env) {
+    this.env = env;
+  }
 
   string(name: string, fallback: string): string {
     const raw = this.env[name];

@@ -21,8 +21,10 @@ export const HeaderNames = {
 } as const;
 
 export class MissingHeaderError extends Error {
-  constructor(readonly header: string) {
+  readonly header: string;
+  constructor(header: string) {
     super(`message has no valid '${header}' header`);
+    this.header = header;
     this.name = 'MissingHeaderError';
   }
 }

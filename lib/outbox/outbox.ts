@@ -24,11 +24,14 @@ export const outboxChannelOf = (schema: string): string => `${schema}_outbox`;
  * its schema fails the transaction that produced it instead of wedging the relay later.
  */
 export class Outbox {
-  constructor(
-    private readonly schema: string,
-    private readonly encoder: RecordEncoder,
-    private readonly clock: Clock,
-  ) {}
+  private readonly schema: string;
+  private readonly encoder: RecordEncoder;
+  private readonly clock: Clock;
+  constructor(schema: string, encoder: RecordEncoder, clock: Clock) {
+    this.schema = schema;
+    this.encoder = encoder;
+    this.clock = clock;
+  }
 
   async append(trx: Knex.Transaction, messages: readonly OutgoingMessage[]): Promise<void> {
     if (messages.length === 0) return;

@@ -207,12 +207,39 @@ describe('order saga: forward step timeouts', () => {
       assert.equal(orderStatusOf(rest.snapshot.value), 'CANCELLED');
     });
   }
+});
 
-  it('a reply after a re-send moves on, and the next step starts again at attempt 1', () => {
-    const { snapshot, last } = run([DEADLINE, 'StockReserved']);
-    assert.equal(snapshot.value, 'processingPayment');
-    assert.deepEqual(last?.actions, enter('ProcessPayment'));
-  });
+describe('order saga: a reply after a re-send moves on; the next step starts again at attempt 1', () => {
+  const cases: { given: EventType[]; reply: EventType; next: SagaStateName; expected: SagaAction[] }[] = [
+    { given: [], reply: 'StockReserved', next: 'processingPayment', expected: enter('ProcessPayment') },
+    {
+      given: ['StockReserved'],
+      reply: 'PaymentSucceeded',
+      next: 'schedulingShipping',
+      expected: enter('ScheduleShipping'),
+    },
+    {
+      given: ['StockReserved', 'PaymentSucceeded', DEADLINE, DEADLINE, DEADLINE],
+      reply: 'ShippingCancelled',
+      next: 'refundingPayment',
+      expected: enter('RefundPayment', { compensation: true }),
+    },
+    {
+      given: ['StockReserved', 'PaymentSucceeded', 'ShippingFailed'],
+      reply: 'PaymentRefunded',
+      next: 'releasingStock',
+      expected: enter('ReleaseStock', { compensation: true }),
+    },
+  ];
+  for (const c of cases) {
+    it(`${c.reply} at attempt 2 → ${c.next} at attempt 1`, () => {
+      const resent = run([...c.given, DEADLINE]).snapshot;
+      assert.equal(resent.context.attempt, 2);
+      const result = step(resent, { type: c.reply });
+      assert.equal(result.snapshot.value, c.next);
+      assert.deepEqual(result.actions, c.expected);
+    });
+  }
 });
 
 describe('order saga: a compensation that never answers → failed, RETRY resumes it', () => {

@@ -1,0 +1,239 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import type { RecordPayloads } from '../contracts/generated.ts';
+import {
+  avroTypeOf,
+  decodeWithType,
+  encodeWithType,
+  FRAME_HEADER_SIZE,
+  frame,
+  recordSchemas,
+  toRegistrationError,
+  unframe,
+} from './codec.ts';
+import { AvroDecodeError, AvroEncodeError, SchemaRegistrationError } from './errors.ts';
+
+const records = recordSchemas();
+const typeOf = (name: keyof RecordPayloads) => {
+  const rec = records.get(name);
+  assert.ok(rec, name);
+  return rec.type;
+};
+
+const orderId = '0b6f3c7e-8a51-4d43-9a0e-2f1f7c1d9e10';
+const scheduleShipping: RecordPayloads['ScheduleShipping'] = {
+  orderId,
+  address: {
+    name: 'Ada',
+    line1: '1 Main St',
+    line2: null,
+    city: 'Berlin',
+    postalCode: '10115',
+    country: 'DE',
+  },
+  items: [
+    { sku: 'SKU-001', quantity: 2 },
+    { sku: 'SKU-002', quantity: 1 },
+  ],
+};
+
+const isDecodeError = (reason: AvroDecodeError['reason']) => (err: unknown) => {
+  assert.ok(err instanceof AvroDecodeError, `expected AvroDecodeError, got ${String(err)}`);
+  assert.equal(err.reason, reason);
+  return true;
+};
+
+describe('avro codec: Confluent framing', () => {
+  it('frames as magic byte 0 + 4-byte big-endian schema id + body, and unframes back', () => {
+    const body = Buffer.from([1, 2, 3]);
+    const framed = frame(0x01020304, body);
+    assert.deepEqual([...framed], [0, 1, 2, 3, 4, 1, 2, 3]);
+    const { schemaId, body: back } = unframe(framed);
+    assert.equal(schemaId, 0x01020304);
+    assert.deepEqual(back, body);
+  });
+
+  it('frames an empty body', () => {
+    assert.equal(frame(7, Buffer.alloc(0)).length, FRAME_HEADER_SIZE);
+    assert.equal(unframe(frame(7, Buffer.alloc(0))).body.length, 0);
+  });
+
+  it('rejects schema ids that do not fit the header', () => {
+    assert.throws(() => frame(-1, Buffer.alloc(0)), RangeError);
+    assert.throws(() => frame(2 ** 31, Buffer.alloc(0)), RangeError);
+    assert.throws(() => frame(1.5, Buffer.alloc(0)), RangeError);
+  });
+
+  it('reports garbage as not_confluent_framed', () => {
+    assert.throws(() => unframe(Buffer.from('{"orderId":"x"}')), isDecodeError('not_confluent_framed'));
+    assert.throws(() => unframe(Buffer.from([0, 0, 1])), isDecodeError('not_confluent_framed'));
+    assert.throws(() => unframe(Buffer.alloc(0)), isDecodeError('not_confluent_framed'));
+    assert.throws(
+      () => unframe(Buffer.from([0, 0xff, 0xff, 0xff, 0xff])),
+      isDecodeError('not_confluent_framed'),
+    );
+    assert.throws(() => unframe('nope' as unknown as Buffer), isDecodeError('not_confluent_framed'));
+  });
+});
+
+describe('avro codec: encoding and decoding with a known type', () => {
+  it('round-trips a record with nested records, arrays and a null union into plain objects', () => {
+    const type = typeOf('ScheduleShipping');
+    const framed = encodeWithType(type, 'ScheduleShipping', 42, scheduleShipping);
+    const { schemaId, body } = unframe(framed);
+    assert.equal(schemaId, 42);
+    const decoded = decodeWithType(type, body, { schemaId });
+    assert.deepStrictEqual(decoded, scheduleShipping); // also checks plain prototypes
+  });
+
+  it('round-trips every record of schemas/ with a random valid value', () => {
+    for (const rec of records.values()) {
+      const value = rec.type.random();
+      const { body } = unframe(encodeWithType(rec.type, rec.name, 1, value));
+      assert.deepEqual(decodeWithType(rec.type, body), JSON.parse(JSON.stringify(value)), rec.name);
+    }
+  });
+
+  it('fills a field with a default when the payload omits it', () => {
+    const type = typeOf('PaymentRefunded');
+    const { body } = unframe(
+      encodeWithType(type, 'PaymentRefunded', 1, { orderId, amount: 0, refunded: false }),
+    );
+    assert.deepEqual(decodeWithType(type, body), { orderId, paymentId: null, amount: 0, refunded: false });
+  });
+
+  it('names the record and every failing field path of an invalid payload', () => {
+    const type = typeOf('ScheduleShipping');
+    const bad = {
+      ...scheduleShipping,
+      items: [
+        { sku: 'SKU-001', quantity: 1.5 },
+        { sku: 3, quantity: 1 },
+      ],
+    };
+    assert.throws(
+      () => encodeWithType(type, 'ScheduleShipping', 1, bad),
+      (err: unknown) => {
+        assert.ok(err instanceof AvroEncodeError);
+        assert.equal(err.reason, 'invalid_payload');
+        assert.equal(err.record, 'ScheduleShipping');
+        assert.deepEqual(err.fields, [
+          { path: 'items.0.quantity', expected: 'int', got: 'number 1.5' },
+          { path: 'items.1.sku', expected: 'string', got: 'number 3' },
+        ]);
+        assert.match(err.message, /ScheduleShipping/);
+        assert.match(err.message, /items\.0\.quantity: expected int, got number 1\.5/);
+        assert.ok(err.cause instanceof Error);
+        return true;
+      },
+    );
+  });
+
+  it('names a missing field, a bad enum symbol and a wrong nullable', () => {
+    const cancelled = typeOf('OrderCancelled');
+    assert.throws(
+      () => encodeWithType(cancelled, 'OrderCancelled', 1, { orderId, reason: 'bored' }),
+      (err: unknown) =>
+        err instanceof AvroEncodeError &&
+        err.fields[0]?.path === 'reason' &&
+        /enum CancelReason \(out_of_stock \| payment_declined/.test(err.message),
+    );
+    assert.throws(
+      () => encodeWithType(cancelled, 'OrderCancelled', 1, { reason: 'timeout' }),
+      (err: unknown) =>
+        err instanceof AvroEncodeError && /orderId: expected string, got undefined/.test(err.message),
+    );
+    const changed = typeOf('OrderStatusChanged');
+    assert.throws(
+      () =>
+        encodeWithType(changed, 'OrderStatusChanged', 1, {
+          orderId,
+          status: 'pending',
+          sagaState: 'x',
+          previousSagaState: 5,
+        }),
+      (err: unknown) =>
+        err instanceof AvroEncodeError && /previousSagaState: expected \["null","string"\]/.test(err.message),
+    );
+    assert.throws(
+      () => encodeWithType(changed, 'OrderStatusChanged', 1, null),
+      (err: unknown) =>
+        err instanceof AvroEncodeError && /<root>: expected OrderStatusChanged, got null/.test(err.message),
+    );
+  });
+
+  it('reports truncated, trailing or garbage bodies as invalid_avro with the schema id', () => {
+    const type = typeOf('ScheduleShipping');
+    const { body } = unframe(encodeWithType(type, 'ScheduleShipping', 9, scheduleShipping));
+    for (const bad of [
+      body.subarray(0, body.length - 3),
+      Buffer.concat([body, Buffer.from([1])]),
+      Buffer.alloc(12, 0xff),
+    ]) {
+      assert.throws(
+        () => decodeWithType(type, bad, { schemaId: 9 }),
+        (err: unknown) =>
+          isDecodeError('invalid_avro')(err) &&
+          (err as AvroDecodeError).schemaId === 9 &&
+          (err as AvroDecodeError).cause instanceof Error,
+      );
+    }
+  });
+
+  it('decodes an older writer schema through a resolver (BACKWARD evolution)', () => {
+    const reader = typeOf('PaymentRefunded');
+    // the same record before paymentId existed
+    const writer = avroTypeOf({
+      type: 'record',
+      name: 'PaymentRefunded',
+      namespace: 'ordersaga.payment',
+      fields: [
+        { name: 'orderId', type: 'string' },
+        { name: 'amount', type: 'long' },
+        { name: 'refunded', type: 'boolean' },
+      ],
+    });
+    const body = writer.toBuffer({ orderId, amount: 5, refunded: true });
+    assert.deepEqual(decodeWithType(reader, body, { resolver: reader.createResolver(writer) }), {
+      orderId,
+      paymentId: null,
+      amount: 5,
+      refunded: true,
+    });
+  });
+});
+
+describe('avro codec: registration errors', () => {
+  const responseError = (status: number, message: string) =>
+    Object.assign(new Error(`ordersaga - ${message}`), { name: 'ResponseError', status });
+
+  it('maps the registry answers to typed reasons and keeps the message and cause', () => {
+    const incompatible = toRegistrationError('s-1', responseError(409, 'Incompatible schema'));
+    assert.ok(incompatible instanceof SchemaRegistrationError);
+    assert.equal(incompatible.reason, 'incompatible');
+    assert.equal(incompatible.subject, 's-1');
+    assert.equal(incompatible.status, 409);
+    assert.equal(incompatible.registryMessage, 'Incompatible schema');
+    assert.match(incompatible.message, /s-1/);
+    assert.ok(incompatible.cause instanceof Error);
+    assert.equal(toRegistrationError('s', responseError(422, 'bad')).reason, 'invalid_schema');
+    assert.equal(toRegistrationError('s', responseError(503, 'down')).reason, 'registry_unavailable');
+    assert.equal(toRegistrationError('s', new Error('invalid "record" name')).reason, 'invalid_schema');
+    assert.equal(toRegistrationError('s', responseError(400, 'odd')).reason, 'registry_error');
+    // the client reports a refused connection as a fake HTTP 400 with the error text as body
+    const refused = toRegistrationError(
+      's',
+      responseError(400, 'Error, status 400: connect ECONNREFUSED 127.0.0.1:9'),
+    );
+    assert.equal(refused.reason, 'registry_unavailable');
+    assert.equal(refused.status, undefined);
+    assert.match(refused.registryMessage, /ECONNREFUSED/);
+    const mismatch = Object.assign(
+      new Error('Compatibility does not match the configuration (BACKWARD != NONE)'),
+      {
+        name: 'ConfluentSchemaRegistryCompatibilityError',
+      },
+    );
+    assert.equal(toRegistrationError('s', mismatch).reason, 'compatibility_mismatch');
+  });
+});

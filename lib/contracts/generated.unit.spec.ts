@@ -1,0 +1,157 @@
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { describe, it } from 'node:test';
+import { businessTopics } from '../kafka/topics.ts';
+import { generateContractsModule } from './codegen.ts';
+import { enumSymbols, recordFullNames, recordNames, recordTopics } from './generated.ts';
+import { loadSchemaFiles, parseSchemaFile, repoRoot, type SchemaFile } from './schema-files.ts';
+
+const files = loadSchemaFiles();
+
+/** Every record/enum schema nested anywhere in `schema`, and every field, with a path for messages. */
+function walk(
+  schema: unknown,
+  where: string,
+  visit: (node: Record<string, unknown>, where: string, kind: 'named' | 'field') => void,
+): void {
+  if (Array.isArray(schema)) {
+    for (const s of schema) walk(s, where, visit);
+    return;
+  }
+  if (typeof schema !== 'object' || schema === null) return;
+  const node = schema as Record<string, unknown>;
+  if (node.type === 'record' || node.type === 'enum' || node.type === 'fixed') {
+    const here = `${where} > ${String(node.name)}`;
+    visit(node, here, 'named');
+    if (Array.isArray(node.fields)) {
+      for (const f of node.fields as Record<string, unknown>[]) {
+        visit(f, `${here}.${String(f.name)}`, 'field');
+        walk(f.type, `${here}.${String(f.name)}`, visit);
+      }
+    }
+    return;
+  }
+  walk(node.type, where, visit);
+  walk(node.items, where, visit);
+  walk(node.values, where, visit);
+}
+
+describe('contracts: generated.ts', () => {
+  it('equals what npm run gen:types generates from schemas/ (run it after editing a schema)', () => {
+    const committed = readFileSync(path.join(repoRoot, 'lib/contracts/generated.ts'), 'utf8');
+    assert.equal(committed, generateContractsModule(files));
+  });
+
+  it('is deterministic', () => {
+    assert.equal(generateContractsModule(files), generateContractsModule(loadSchemaFiles()));
+  });
+
+  it('lists every record with its topic and full name', () => {
+    assert.deepEqual(
+      files.map((f) => f.name),
+      recordNames,
+    );
+    for (const f of files) {
+      assert.equal(recordTopics[f.name as keyof typeof recordTopics], f.topic);
+      assert.equal(recordFullNames[f.name as keyof typeof recordFullNames], f.fullName);
+    }
+    assert.deepEqual(enumSymbols.CancelReason, [
+      'out_of_stock',
+      'payment_declined',
+      'shipping_failed',
+      'timeout',
+    ]);
+  });
+
+  it('refuses two different definitions of one nested type', () => {
+    const item = (doc: string) => ({
+      name: 'items',
+      doc: 'x',
+      type: { type: 'array', items: { type: 'record', name: 'Item', doc, fields: [] } },
+    });
+    const mk = (name: string, doc: string): SchemaFile =>
+      parseSchemaFile(
+        'order-events',
+        `${name}.avsc`,
+        JSON.stringify({ type: 'record', name, namespace: 'ordersaga.order', doc: 'x', fields: [item(doc)] }),
+      );
+    assert.doesNotThrow(() => generateContractsModule([mk('A', 'same'), mk('B', 'same')]));
+    assert.throws(() => generateContractsModule([mk('A', 'one'), mk('B', 'other')]), /Item .*differs/);
+  });
+
+  it('refuses a reference to a type the file does not define itself', () => {
+    const a = parseSchemaFile(
+      'order-events',
+      'A.avsc',
+      JSON.stringify({
+        type: 'record',
+        name: 'A',
+        namespace: 'ordersaga.order',
+        fields: [{ name: 'e', type: { type: 'enum', name: 'E', symbols: ['x'] } }],
+      }),
+    );
+    const b = parseSchemaFile(
+      'order-events',
+      'B.avsc',
+      JSON.stringify({
+        type: 'record',
+        name: 'B',
+        namespace: 'ordersaga.order',
+        fields: [{ name: 'e', type: 'E' }],
+      }),
+    );
+    assert.throws(() => generateContractsModule([a, b]), /unknown type reference E/);
+  });
+});
+
+describe('contracts: schemas/', () => {
+  it('has a folder per business topic, each with records', () => {
+    assert.deepEqual([...new Set(files.map((f) => f.topic))], [...businessTopics]);
+  });
+
+  it('uses the topic-record-name subject and a canonical schema text', () => {
+    for (const f of files) {
+      assert.equal(f.subject, `${f.topic}-${f.fullName}`);
+      const raw = readFileSync(path.join(repoRoot, f.file), 'utf8');
+      assert.equal(f.schemaText, JSON.stringify(JSON.parse(raw)));
+      assert.match(f.fullName, /^ordersaga\.(inventory|payment|shipping|order)\.[A-Z][A-Za-z]+$/);
+    }
+  });
+
+  it('documents every record and field; enums are lowercase with a default; orderId is first', () => {
+    for (const f of files) {
+      const first = (f.schema.fields as Record<string, unknown>[])[0];
+      assert.equal(first?.name, 'orderId', `${f.file}: orderId must be the first field`);
+      assert.deepEqual(
+        first?.type,
+        { type: 'string', logicalType: 'uuid' },
+        `${f.file}: orderId is a UUID string`,
+      );
+      walk(f.schema, f.file, (node, where, kind) => {
+        assert.ok(typeof node.doc === 'string' && node.doc.length > 0, `${where}: ${kind} needs a doc`);
+        if (node.type === 'enum') {
+          const symbols = node.symbols as string[];
+          for (const s of symbols)
+            assert.match(s, /^[a-z][a-z0-9_]*$/, `${where}: enum symbols are lowercase`);
+          assert.ok(symbols.includes(node.default as string), `${where}: enum needs a default symbol`);
+        }
+      });
+    }
+  });
+
+  it('keeps money as long minor units next to a currency', () => {
+    for (const f of files) {
+      const fields = f.schema.fields as { name: string; type: unknown }[];
+      for (const money of fields.filter((x) => ['amount', 'total'].includes(x.name))) {
+        assert.equal(money.type, 'long', `${f.file}: ${money.name} is long minor units`);
+        if (f.name !== 'PaymentRefunded') {
+          assert.ok(
+            fields.some((x) => x.name === 'currency'),
+            `${f.file}: ${money.name} needs a currency`,
+          );
+        }
+      }
+    }
+  });
+});

@@ -1,0 +1,128 @@
+import type { FastifyInstance } from 'fastify';
+import type { Knex } from 'knex';
+import type { Producer } from 'kafkajs';
+import type { AvroCodec } from '../avro/codec.ts';
+import { createAvroCodec } from '../avro/codec.ts';
+import type { CommonConfig } from '../config/common-config.ts';
+import { createDatabase } from '../db/database.ts';
+import { registerHealthRoutes } from '../http/health.ts';
+import { type Clock, type IdGenerator, randomId, systemClock } from '../ids.ts';
+import { createIdempotentProducer, createKafka } from '../kafka/kafka-client.ts';
+import type { TopicName } from '../kafka/topics.ts';
+import { createLogger, type Logger } from '../logger.ts';
+import { type BatchHandler, createMessageConsumer, type MessageConsumerOptions } from '../messaging/message-consumer.ts';
+import { Outbox } from '../outbox/outbox.ts';
+import { startOutboxRelay } from '../outbox/outbox-relay.ts';
+
+/** What a service's handler and HTTP app are given: everything is created once, at start-up. */
+export interface ServiceDeps {
+  config: CommonConfig;
+  logger: Logger;
+  db: Knex;
+  codec: AvroCodec;
+  outbox: Outbox;
+  producer: Producer;
+  clock: Clock;
+  newId: IdGenerator;
+}
+
+export interface BackgroundTask {
+  stop(): Promise<void>;
+}
+
+export interface ServiceDefinition {
+  /** Service name: logger name, Kafka client id and consumer group id. */
+  name: string;
+  /** The service's Postgres schema (its outbox and inbox live there). */
+  schema: string;
+  config: CommonConfig;
+  port: number;
+  consumes: readonly TopicName[];
+  createHandler(deps: ServiceDeps): BatchHandler;
+  /** Builds the HTTP app (routes only; health routes and listen are added here). */
+  buildApp(deps: ServiceDeps): Promise<FastifyInstance>;
+  consumerOptions?: Pick<MessageConsumerOptions, 'drop' | 'beforeHandle' | 'partitionsConsumedConcurrently'>;
+  startBackground?(deps: ServiceDeps): BackgroundTask;
+}
+
+/**
+ * Wires one service: database, schema registry (registers every contract), Kafka producer, outbox
+ * relay, consumer, HTTP app with health routes; stops them in reverse order on SIGINT/SIGTERM.
+ */
+export async function runService(definition: ServiceDefinition): Promise<void> {
+  const { config, name } = definition;
+  const logger = createLogger(name, config.logLevel);
+  process.on('unhandledRejection', (reason) => logger.error({ err: reason }, 'unhandled promise rejection'));
+
+  const db = createDatabase(config.databaseUrl, { poolMax: config.dbPoolMax });
+  const codec = createAvroCodec({ registryUrl: config.schemaRegistryUrl, logger });
+  await codec.registerAll();
+  const kafka = createKafka({ brokers: config.kafkaBrokers, clientId: name, logger });
+  const producer = createIdempotentProducer(kafka);
+  await producer.connect();
+
+  const deps: ServiceDeps = {
+    config,
+    logger,
+    db,
+    codec,
+    outbox: new Outbox(definition.schema, codec, systemClock),
+    producer,
+    clock: systemClock,
+    newId: randomId,
+  };
+  const relay = startOutboxRelay({ db, databaseUrl: config.databaseUrl, schema: definition.schema, producer, logger });
+  const consumer = createMessageConsumer({
+    kafka,
+    groupId: `${name}${config.groupIdSuffix}`,
+    topics: definition.consumes,
+    decoder: codec,
+    db,
+    inboxSchema: definition.schema,
+    handle: definition.createHandler(deps),
+    producer,
+    logger,
+    ...definition.consumerOptions,
+  });
+  await consumer.start();
+  const background = definition.startBackground?.(deps);
+
+  const app = await definition.buildApp(deps);
+  registerHealthRoutes(app, {
+    database: async () => {
+      await db.raw('select 1');
+      return true;
+    },
+    kafkaConsumer: () => consumer.ready,
+    outboxRelay: () => relay.healthy,
+  });
+  await app.listen({ host: config.host, port: definition.port });
+  logger.info({ url: `http://${config.host}:${definition.port}` }, `${name} listening`);
+
+  let stopping = false;
+  const shutdown = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, `${name} stopping`);
+    const force = setTimeout(() => {
+      logger.error('shutdown took longer than 10s; exiting');
+      process.exit(1);
+    }, 10_000);
+    force.unref();
+    try {
+      await app.close();
+      await background?.stop();
+      await consumer.stop();
+      await relay.stop();
+      await producer.disconnect();
+      await db.destroy();
+      logger.info(`${name} stopped`);
+      process.exit(0);
+    } catch (error) {
+      logger.error({ err: error }, 'error while stopping');
+      process.exit(1);
+    }
+  };
+  process.once('SIGINT', () => void shutdown('SIGINT'));
+  process.once('SIGTERM', () => void shutdown('SIGTERM'));
+}

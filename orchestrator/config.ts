@@ -1,0 +1,34 @@
+import { type CommonConfig, readCommonConfig } from '../lib/config/common-config.ts';
+import { type Env, EnvReader } from '../lib/config/env.ts';
+import type { DeadlinePolicy } from './runner/saga-effects.ts';
+import type { RetryPolicy } from './saga/saga-types.ts';
+
+export interface OrchestratorConfig {
+  common: CommonConfig;
+  port: number;
+  retryPolicy: RetryPolicy;
+  deadlinePolicy: DeadlinePolicy;
+  sweepIntervalMs: number;
+}
+
+/** Parsed once at start-up; every variable has a default that matches the local stack. */
+export function loadOrchestratorConfig(env: Env = process.env): OrchestratorConfig {
+  const reader = new EnvReader(env);
+  const config: OrchestratorConfig = {
+    common: readCommonConfig(reader),
+    port: reader.int('ORCHESTRATOR_PORT', 3000, { min: 0, max: 65_535 }),
+    retryPolicy: {
+      forwardAttempts: reader.int('SAGA_FORWARD_ATTEMPTS', 3, { min: 1, max: 100 }),
+      compensationAttempts: reader.int('SAGA_COMPENSATION_ATTEMPTS', 5, { min: 1, max: 1_000 }),
+    },
+    deadlinePolicy: {
+      stepTimeoutMs: reader.int('SAGA_STEP_TIMEOUT_MS', 3_000, { min: 10, max: 3_600_000 }),
+      backoffMultiplier: reader.int('SAGA_BACKOFF_MULTIPLIER', 2, { min: 1, max: 10 }),
+      maxStepTimeoutMs: reader.int('SAGA_MAX_STEP_TIMEOUT_MS', 60_000, { min: 10, max: 86_400_000 }),
+      jitterPercent: reader.int('SAGA_JITTER_PERCENT', 20, { min: 0, max: 100 }),
+    },
+    sweepIntervalMs: reader.int('SAGA_SWEEP_INTERVAL_MS', 200, { min: 10, max: 60_000 }),
+  };
+  reader.done();
+  return config;
+}

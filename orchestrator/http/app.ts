@@ -1,0 +1,136 @@
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import type { Knex } from 'knex';
+import { installStrictValidation } from '../../lib/http/validation.ts';
+import type { Logger } from '../../lib/logger.ts';
+import { getOrder, InvalidCursorError, listOrders } from '../orders/order-queries.ts';
+import type { OrderService, PlaceOrderRequest } from '../orders/order-service.ts';
+import type { OrderStatus } from '../saga/saga-types.ts';
+import {
+  acceptedOrder,
+  errorResponse,
+  idempotencyHeaders,
+  listOrdersQuery,
+  orderIdParams,
+  orderList,
+  orderView,
+  placeOrderBody,
+} from './order-schemas.ts';
+
+export interface OrchestratorAppDeps {
+  db: Knex;
+  orders: OrderService;
+  logger: Logger;
+}
+
+const errors = (...codes: number[]) => Object.fromEntries(codes.map((code) => [code, errorResponse]));
+
+/** The orchestrator's public HTTP API (DESIGN.md), documented at /docs and /openapi.json. */
+export async function buildOrchestratorApp({ db, orders, logger }: OrchestratorAppDeps): Promise<FastifyInstance> {
+  const app = Fastify({
+    loggerInstance: logger.child({ component: 'http' }) as FastifyBaseLogger,
+    disableRequestLogging: true,
+  });
+  installStrictValidation(app);
+  await app.register(swagger, {
+    openapi: {
+      info: { title: 'Order saga orchestrator', version: '0.1.0', description: 'Places orders and shows their sagas.' },
+      tags: [{ name: 'orders' }],
+    },
+  });
+  await app.register(swaggerUi, { routePrefix: '/docs' });
+  app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+
+  app.post<{ Body: PlaceOrderRequest; Headers: { 'idempotency-key'?: string } }>(
+    '/orders',
+    {
+      schema: {
+        tags: ['orders'],
+        summary: 'Place an order; its saga starts at once',
+        body: placeOrderBody,
+        headers: idempotencyHeaders,
+        response: { 202: acceptedOrder, ...errors(400, 422) },
+      },
+    },
+    async (request, reply) => {
+      const result = await orders.place(request.body, {
+        idempotencyKey: request.headers['idempotency-key'] ?? null,
+        correlationId: request.id,
+      });
+      switch (result.kind) {
+        case 'created':
+        case 'replayed':
+          return reply
+            .code(202)
+            .header('location', `/orders/${result.orderId}`)
+            .send({ orderId: result.orderId, status: result.status });
+        case 'idempotency_conflict':
+          return reply.code(422).send({
+            statusCode: 422,
+            error: 'Unprocessable Entity',
+            message: `Idempotency-Key was already used for order ${result.orderId} with a different request body`,
+          });
+        default: {
+          const unknown: never = result;
+          throw new Error(`unexpected result ${JSON.stringify(unknown)}`);
+        }
+      }
+    },
+  );
+
+  app.get<{ Params: { id: string } }>(
+    '/orders/:id',
+    { schema: { tags: ['orders'], summary: 'An order with its saga state and history', params: orderIdParams, response: { 200: orderView, ...errors(400, 404) } } },
+    async (request, reply) => {
+      const order = await getOrder(db, request.params.id);
+      if (!order) return reply.code(404).send({ statusCode: 404, error: 'Not Found', message: `order ${request.params.id} does not exist` });
+      return order;
+    },
+  );
+
+  app.get<{ Querystring: { status?: OrderStatus; limit: number; cursor?: string } }>(
+    '/orders',
+    { schema: { tags: ['orders'], summary: 'Orders, newest first, cursor-paginated', querystring: listOrdersQuery, response: { 200: orderList, ...errors(400) } } },
+    async (request, reply) => {
+      try {
+        return await listOrders(db, request.query);
+      } catch (error) {
+        if (error instanceof InvalidCursorError) return reply.code(400).send({ statusCode: 400, error: 'Bad Request', message: error.message });
+        throw error;
+      }
+    },
+  );
+
+  app.post<{ Params: { id: string } }>(
+    '/orders/:id/retry',
+    {
+      schema: {
+        tags: ['orders'],
+        summary: 'Operator action: resume a FAILED saga from its pending compensation',
+        params: orderIdParams,
+        response: { 202: { type: 'object', properties: { orderId: { type: 'string' }, sagaState: { type: 'string' } } }, ...errors(400, 404, 409) },
+      },
+    },
+    async (request, reply) => {
+      const result = await orders.retry(request.params.id);
+      switch (result.kind) {
+        case 'retried':
+          return reply.code(202).send({ orderId: result.orderId, sagaState: result.state });
+        case 'not_found':
+          return reply.code(404).send({ statusCode: 404, error: 'Not Found', message: `order ${request.params.id} does not exist` });
+        case 'not_failed':
+          return reply.code(409).send({
+            statusCode: 409,
+            error: 'Conflict',
+            message: `only a FAILED saga can be retried; this one is in state ${result.state}`,
+          });
+        default: {
+          const unknown: never = result;
+          throw new Error(`unexpected result ${JSON.stringify(unknown)}`);
+        }
+      }
+    },
+  );
+  return app;
+}

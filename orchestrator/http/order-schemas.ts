@@ -1,0 +1,134 @@
+/** JSON schemas of the public HTTP contract (DESIGN.md); the OpenAPI document is generated from them. */
+const sku = { type: 'string', minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9._-]+$' } as const;
+const uuid = { type: 'string', format: 'uuid' } as const;
+export const orderStatuses = ['PENDING', 'COMPLETED', 'CANCELLED', 'FAILED'] as const;
+const cancelReasons = ['out_of_stock', 'payment_declined', 'shipping_failed', 'timeout'] as const;
+
+export const placeOrderBody = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['customerId', 'items', 'currency', 'paymentToken', 'shippingAddress'],
+  properties: {
+    customerId: { type: 'string', minLength: 1, maxLength: 128 },
+    items: {
+      type: 'array',
+      minItems: 1,
+      maxItems: 100,
+      items: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['sku', 'quantity', 'unitPrice'],
+        properties: {
+          sku,
+          quantity: { type: 'integer', minimum: 1, maximum: 10_000 },
+          unitPrice: { type: 'integer', minimum: 0, maximum: 100_000_000, description: 'minor units (cents)' },
+        },
+      },
+    },
+    currency: { type: 'string', pattern: '^[A-Z]{3}$', description: 'ISO 4217 code, e.g. EUR' },
+    paymentToken: { type: 'string', minLength: 1, maxLength: 128, description: '`tok_decline` is declined by the simulated gateway' },
+    shippingAddress: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['name', 'line1', 'city', 'postalCode', 'country'],
+      properties: {
+        name: { type: 'string', minLength: 1, maxLength: 200 },
+        line1: { type: 'string', minLength: 1, maxLength: 200 },
+        line2: { type: 'string', maxLength: 200 },
+        city: { type: 'string', minLength: 1, maxLength: 100 },
+        postalCode: { type: 'string', minLength: 1, maxLength: 20 },
+        country: { type: 'string', pattern: '^[A-Z]{2}$', description: 'ISO 3166-1 alpha-2; `AQ` is served by no carrier' },
+      },
+    },
+  },
+} as const;
+
+export const orderIdParams = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['id'],
+  properties: { id: uuid },
+} as const;
+
+export const idempotencyHeaders = {
+  type: 'object',
+  properties: { 'idempotency-key': { type: 'string', minLength: 1, maxLength: 255 } },
+} as const;
+
+export const listOrdersQuery = {
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    status: { type: 'string', enum: orderStatuses },
+    limit: { type: 'integer', minimum: 1, maximum: 100, default: 20 },
+    cursor: { type: 'string', maxLength: 200 },
+  },
+} as const;
+
+export const acceptedOrder = {
+  type: 'object',
+  required: ['orderId', 'status'],
+  properties: { orderId: uuid, status: { type: 'string', enum: orderStatuses } },
+} as const;
+
+const historyEntry = {
+  type: 'object',
+  properties: {
+    at: { type: 'string', format: 'date-time' },
+    kind: { type: 'string' },
+    type: { type: 'string' },
+    messageId: { type: ['string', 'null'] },
+    fromState: { type: ['string', 'null'] },
+    toState: { type: ['string', 'null'] },
+    detail: { type: ['object', 'null'], additionalProperties: true },
+  },
+} as const;
+
+const orderItem = {
+  type: 'object',
+  properties: { sku: { type: 'string' }, quantity: { type: 'integer' }, unitPrice: { type: 'integer' } },
+} as const;
+
+export const orderSummary = {
+  type: 'object',
+  properties: {
+    orderId: uuid,
+    status: { type: 'string', enum: orderStatuses },
+    cancelReason: { type: 'string', enum: cancelReasons },
+    customerId: { type: 'string' },
+    total: { type: 'integer' },
+    currency: { type: 'string' },
+    sagaState: { type: 'string' },
+    createdAt: { type: 'string', format: 'date-time' },
+    updatedAt: { type: 'string', format: 'date-time' },
+  },
+} as const;
+
+export const orderView = {
+  type: 'object',
+  properties: {
+    ...orderSummary.properties,
+    items: { type: 'array', items: orderItem },
+    shippingAddress: { type: 'object', additionalProperties: true },
+    saga: {
+      type: 'object',
+      properties: {
+        state: { type: 'string' },
+        version: { type: 'integer' },
+        deadlineAt: { type: ['string', 'null'], format: 'date-time' },
+        failure: { type: ['object', 'null'], additionalProperties: true },
+        history: { type: 'array', items: historyEntry },
+      },
+    },
+  },
+} as const;
+
+export const orderList = {
+  type: 'object',
+  properties: { orders: { type: 'array', items: orderSummary }, nextCursor: { type: ['string', 'null'] } },
+} as const;
+
+export const errorResponse = {
+  type: 'object',
+  properties: { statusCode: { type: 'integer' }, error: { type: 'string' }, message: { type: 'string' } },
+} as const;

@@ -1,0 +1,123 @@
+import type { Knex } from 'knex';
+import type { OrderStatus, PersistedSaga } from '../saga/saga-types.ts';
+
+export interface HistoryView {
+  at: string;
+  kind: string;
+  type: string;
+  messageId: string | null;
+  fromState: string | null;
+  toState: string | null;
+  detail: Record<string, unknown> | null;
+}
+
+export interface OrderSummaryView {
+  orderId: string;
+  status: OrderStatus;
+  cancelReason?: string;
+  customerId: string;
+  total: number;
+  currency: string;
+  sagaState: string;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface OrderView extends OrderSummaryView {
+  items: Array<{ sku: string; quantity: number; unitPrice: number }>;
+  shippingAddress: Record<string, unknown>;
+  saga: { state: string; version: number; deadlineAt: string | null; failure: PersistedSaga['context']['failure']; history: HistoryView[] };
+}
+
+export class InvalidCursorError extends Error {
+  constructor() {
+    super('cursor is malformed: pass the nextCursor value of a previous page unchanged');
+    this.name = 'InvalidCursorError';
+  }
+}
+
+interface SummaryRow {
+  order_id: string;
+  status: OrderStatus;
+  cancel_reason: string | null;
+  customer_id: string;
+  total: number;
+  currency: string;
+  state: string;
+  created_at: Date;
+  updated_at: Date;
+}
+
+const summaryColumns = ['o.order_id', 'o.status', 'o.cancel_reason', 'o.customer_id', 'o.total', 'o.currency', 's.state', 'o.created_at', 'o.updated_at'];
+
+const toSummary = (row: SummaryRow): OrderSummaryView => ({
+  orderId: row.order_id,
+  status: row.status,
+  ...(row.cancel_reason === null ? {} : { cancelReason: row.cancel_reason }),
+  customerId: row.customer_id,
+  total: row.total,
+  currency: row.currency,
+  sagaState: row.state,
+  createdAt: row.created_at.toISOString(),
+  updatedAt: row.updated_at.toISOString(),
+});
+
+const encodeCursor = (row: SummaryRow): string => Buffer.from(JSON.stringify([row.created_at.toISOString(), row.order_id])).toString('base64url');
+
+function decodeCursor(cursor: string): [Date, string] {
+  try {
+    const [at, id] = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as unknown[];
+    const date = new Date(String(at));
+    if (typeof id !== 'string' || Number.isNaN(date.getTime())) throw new InvalidCursorError();
+    return [date, id];
+  } catch {
+    throw new InvalidCursorError();
+  }
+}
+
+export async function getOrder(db: Knex, orderId: string): Promise<OrderView | null> {
+  const row = await db('orders.orders as o')
+    .join('orders.sagas as s', 's.order_id', 'o.order_id')
+    .where('o.order_id', orderId)
+    .first([...summaryColumns, 'o.items', 'o.shipping_address', 's.version', 's.deadline_at', 's.snapshot']);
+  if (!row) return null;
+  const history = await db('orders.saga_history').where({ order_id: orderId }).orderBy('id').select();
+  const snapshot = row.snapshot as PersistedSaga;
+  return {
+    ...toSummary(row as SummaryRow),
+    items: row.items,
+    shippingAddress: row.shipping_address,
+    saga: {
+      state: row.state,
+      version: row.version,
+      deadlineAt: row.deadline_at ? (row.deadline_at as Date).toISOString() : null,
+      failure: snapshot.context.failure,
+      history: history.map((h) => ({
+        at: (h.at as Date).toISOString(),
+        kind: h.kind,
+        type: h.type,
+        messageId: h.message_id,
+        fromState: h.from_state,
+        toState: h.to_state,
+        detail: h.detail,
+      })),
+    },
+  };
+}
+
+/** Newest first, keyset pagination on (created_at, order_id). */
+export async function listOrders(
+  db: Knex,
+  { status, limit, cursor }: { status?: OrderStatus; limit: number; cursor?: string },
+): Promise<{ orders: OrderSummaryView[]; nextCursor: string | null }> {
+  const query = db('orders.orders as o').join('orders.sagas as s', 's.order_id', 'o.order_id').select(summaryColumns);
+  if (status) query.where('o.status', status);
+  if (cursor) {
+    const [at, id] = decodeCursor(cursor);
+    query.whereRaw('(o.created_at, o.order_id) < (?, ?::uuid)', [at, id]);
+  }
+  const rows: SummaryRow[] = await query.orderBy([{ column: 'o.created_at', order: 'desc' }, { column: 'o.order_id', order: 'desc' }]).limit(limit + 1);
+  const page = rows.slice(0, limit);
+  const last = page[page.length - 1];
+  return { orders: page.map(toSummary), nextCursor: rows.length > limit && last ? encodeCursor(last) : null };
+}

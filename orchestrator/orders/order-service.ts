@@ -1,0 +1,116 @@
+import { createHash } from 'node:crypto';
+import type { Knex } from 'knex';
+import type { OrderItem } from '../../lib/contracts/generated.ts';
+import type { Clock, IdGenerator } from '../../lib/ids.ts';
+import type { OrderRecord } from '../runner/order-record.ts';
+import type { SagaRunner } from '../runner/saga-runner.ts';
+import type { OrderStatus, SagaStateName } from '../saga/saga-types.ts';
+
+export interface PlaceOrderRequest {
+  customerId: string;
+  items: OrderItem[];
+  currency: string;
+  paymentToken: string;
+  shippingAddress: { name: string; line1: string; line2?: string; city: string; postalCode: string; country: string };
+}
+
+export type PlaceOrderResult =
+  | { kind: 'created'; orderId: string; status: OrderStatus }
+  | { kind: 'replayed'; orderId: string; status: OrderStatus }
+  | { kind: 'idempotency_conflict'; orderId: string };
+
+export type RetryResult =
+  | { kind: 'retried'; orderId: string; state: SagaStateName }
+  | { kind: 'not_found' }
+  | { kind: 'not_failed'; state: SagaStateName };
+
+/** Canonical JSON (sorted keys) so the same request always has the same fingerprint. */
+const canonical = (value: unknown): string =>
+  Array.isArray(value)
+    ? `[${value.map(canonical).join(',')}]`
+    : value !== null && typeof value === 'object'
+      ? `{${Object.keys(value)
+          .sort()
+          .map((k) => `${JSON.stringify(k)}:${canonical((value as Record<string, unknown>)[k])}`)
+          .join(',')}}`
+      : JSON.stringify(value);
+
+export const fingerprintOf = (request: PlaceOrderRequest): string => createHash('sha256').update(canonical(request)).digest('hex');
+
+const isUniqueViolation = (error: unknown): boolean => (error as { code?: unknown }).code === '23505';
+
+/** Order commands: placing an order (order + saga + first command in one transaction) and operator retry. */
+export class OrderService {
+  private readonly db: Knex;
+  private readonly runner: SagaRunner;
+  private readonly newId: IdGenerator;
+  private readonly clock: Clock;
+
+  constructor({ db, runner, newId, clock }: { db: Knex; runner: SagaRunner; newId: IdGenerator; clock: Clock }) {
+    this.db = db;
+    this.runner = runner;
+    this.newId = newId;
+    this.clock = clock;
+  }
+
+  async place(request: PlaceOrderRequest, { idempotencyKey, correlationId }: { idempotencyKey: string | null; correlationId?: string }): Promise<PlaceOrderResult> {
+    const fingerprint = fingerprintOf(request);
+    if (idempotencyKey !== null) {
+      const existing = await this.findByKey(idempotencyKey, fingerprint);
+      if (existing) return existing;
+    }
+    const order: OrderRecord = {
+      orderId: this.newId(),
+      customerId: request.customerId,
+      items: request.items.map(({ sku, quantity, unitPrice }) => ({ sku, quantity, unitPrice })),
+      total: request.items.reduce((sum, item) => sum + item.quantity * item.unitPrice, 0),
+      currency: request.currency,
+      paymentToken: request.paymentToken,
+      shippingAddress: { ...request.shippingAddress, line2: request.shippingAddress.line2 ?? null },
+      correlationId: correlationId ?? this.newId(),
+    };
+    try {
+      await this.db.transaction((trx) => this.runner.createSaga(trx, order, { idempotencyKey, fingerprint }));
+      return { kind: 'created', orderId: order.orderId, status: 'PENDING' };
+    } catch (error) {
+      // Two requests with the same key raced: the other one won; answer with its order.
+      if (idempotencyKey !== null && isUniqueViolation(error)) {
+        const existing = await this.findByKey(idempotencyKey, fingerprint);
+        if (existing) return existing;
+      }
+      throw error;
+    }
+  }
+
+  /** Resumes a FAILED saga from its pending compensation (a new round: new command message ids). */
+  async retry(orderId: string): Promise<RetryResult> {
+    return this.db.transaction(async (trx) => {
+      const saga = await trx('orders.sagas').where({ order_id: orderId }).first('state');
+      if (!saga) return { kind: 'not_found' } as const;
+      const [applied] = await this.runner.applyEvents(trx, [
+        { orderId, event: { type: 'RETRY' }, cause: { kind: 'operator', type: 'RETRY', messageId: null, detail: { at: this.clock().toISOString() } } },
+      ]);
+      if (!applied?.accepted) throw new NotFailedError(saga.state as SagaStateName);
+      return { kind: 'retried', orderId, state: applied.to } as const;
+    }).catch((error: unknown) => {
+      if (error instanceof NotFailedError) return { kind: 'not_failed', state: error.state } as const;
+      throw error;
+    });
+  }
+
+  private async findByKey(idempotencyKey: string, fingerprint: string): Promise<PlaceOrderResult | null> {
+    const row = await this.db('orders.orders').where({ idempotency_key: idempotencyKey }).first('order_id', 'status', 'request_fingerprint');
+    if (!row) return null;
+    if (row.request_fingerprint !== fingerprint) return { kind: 'idempotency_conflict', orderId: row.order_id };
+    return { kind: 'replayed', orderId: row.order_id, status: row.status };
+  }
+}
+
+/** Thrown inside the retry transaction so nothing (not even the ignored-event history row) is kept. */
+class NotFailedError extends Error {
+  readonly state: SagaStateName;
+  constructor(state: SagaStateName) {
+    super(`saga is ${state}, not failed`);
+    this.state = state;
+  }
+}

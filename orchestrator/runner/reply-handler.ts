@@ -1,0 +1,56 @@
+import type { TypedRecord } from '../../lib/contracts/generated.ts';
+import type { BatchHandler, IncomingMessage } from '../../lib/messaging/message-consumer.ts';
+import type { SagaEvent } from '../saga/saga-types.ts';
+import type { SagaEventInput, SagaRunner } from './saga-runner.ts';
+
+export class NotAReplyError extends Error {
+  constructor(type: string) {
+    super(`${type} is not a participant reply; the orchestrator does not handle it`);
+    this.name = 'NotAReplyError';
+  }
+}
+
+/** Maps a participant reply to the machine's event (the names are the same by design). */
+export function toSagaEvent(record: TypedRecord): SagaEvent {
+  switch (record.type) {
+    case 'StockReserved':
+    case 'StockRejected':
+    case 'StockReleased':
+    case 'PaymentSucceeded':
+    case 'PaymentFailed':
+    case 'PaymentRefunded':
+    case 'ShippingScheduled':
+    case 'ShippingFailed':
+    case 'ShippingCancelled':
+      return { type: record.type };
+    case 'ReserveStock':
+    case 'ReleaseStock':
+    case 'ProcessPayment':
+    case 'RefundPayment':
+    case 'ScheduleShipping':
+    case 'CancelShipping':
+    case 'OrderPlaced':
+    case 'OrderStatusChanged':
+    case 'OrderCompleted':
+    case 'OrderCancelled':
+    case 'OrderFailed':
+      throw new NotAReplyError(record.type);
+    default: {
+      const unknown: never = record;
+      throw new NotAReplyError(String((unknown as { type: unknown }).type));
+    }
+  }
+}
+
+const toInput = (message: IncomingMessage): SagaEventInput => ({
+  orderId: message.record.payload.orderId,
+  event: toSagaEvent(message.record),
+  cause: { kind: 'reply', type: message.record.type, messageId: message.meta.messageId, detail: { ...message.record.payload } },
+});
+
+/** The orchestrator's consumer handler: a whole fetched batch of replies in one runner call. */
+export const createReplyHandler =
+  (runner: SagaRunner): BatchHandler =>
+  async (trx, messages) => {
+    await runner.applyEvents(trx, messages.map(toInput));
+  };

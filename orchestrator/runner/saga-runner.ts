@@ -1,0 +1,208 @@
+import type { Knex } from 'knex';
+import type { Clock, IdGenerator } from '../../lib/ids.ts';
+import type { Outbox, OutgoingMessage } from '../../lib/outbox/outbox.ts';
+import { orderStatusOf, restore, type SagaSnapshot, start, stateOf, step, toPersisted } from '../saga/order-saga.machine.ts';
+import type { RetryPolicy, SagaEvent, SagaStateName } from '../saga/saga-types.ts';
+import type { OrderRecord } from './order-record.ts';
+import { type DeadlinePolicy, type Effects, planEffects } from './saga-effects.ts';
+import { type HistoryRow, insertHistory, type LoadedSaga, lockSagas, type SagaWrite, saveSagas } from './saga-store.ts';
+
+/** What caused an event: recorded in the saga's history. */
+export interface EventCause {
+  kind: 'reply' | 'deadline' | 'operator';
+  /** Record type of the reply, or a label for deadlines and operator actions. */
+  type: string;
+  messageId: string | null;
+  detail?: Record<string, unknown>;
+}
+
+export interface SagaEventInput {
+  orderId: string;
+  event: SagaEvent;
+  cause: EventCause;
+}
+
+export interface AppliedEvent {
+  orderId: string;
+  accepted: boolean;
+  from: SagaStateName;
+  to: SagaStateName;
+}
+
+export class UnknownSagaError extends Error {
+  readonly orderId: string;
+  constructor(orderId: string) {
+    super(`no saga for order ${orderId}`);
+    this.name = 'UnknownSagaError';
+    this.orderId = orderId;
+  }
+}
+
+export interface SagaRunnerDeps {
+  outbox: Outbox;
+  clock: Clock;
+  newId: IdGenerator;
+  random: () => number;
+  retryPolicy: RetryPolicy;
+  deadlinePolicy: DeadlinePolicy;
+}
+
+const causeKindToHistory = { reply: 'reply_received', deadline: 'deadline_passed', operator: 'operator_action' } as const;
+
+/**
+ * Runs order sagas: restores each saga from Postgres, applies events with the pure machine, and
+ * persists snapshot, history, deadline and outbox messages in the caller's transaction. No actor
+ * lives between messages; the row lock makes concurrent instances apply one event at a time.
+ */
+export class SagaRunner {
+  private readonly deps: SagaRunnerDeps;
+  constructor(deps: SagaRunnerDeps) {
+    this.deps = deps;
+  }
+
+  /** Inserts the order and its saga, and the saga's first effects (OrderPlaced, ReserveStock). */
+  async createSaga(trx: Knex.Transaction, order: OrderRecord, extra: { idempotencyKey: string | null; fingerprint: string | null }) {
+    const now = this.deps.clock();
+    const { snapshot, actions } = start({ orderId: order.orderId, retryPolicy: this.deps.retryPolicy });
+    const effects = this.plan(actions, order, snapshot, null, now);
+    const state = stateOf(snapshot);
+    await trx('orders.orders').insert({
+      order_id: order.orderId,
+      customer_id: order.customerId,
+      items: JSON.stringify(order.items),
+      total: order.total,
+      currency: order.currency,
+      payment_token: order.paymentToken,
+      shipping_address: JSON.stringify(order.shippingAddress),
+      status: orderStatusOf(state),
+      idempotency_key: extra.idempotencyKey,
+      request_fingerprint: extra.fingerprint,
+      correlation_id: order.correlationId,
+      created_at: now,
+      updated_at: now,
+    });
+    await trx('orders.sagas').insert({
+      order_id: order.orderId,
+      state,
+      snapshot: JSON.stringify(toPersisted(snapshot)),
+      version: 1,
+      deadline_at: effects.deadline.kind === 'set' ? effects.deadline.at : null,
+      updated_at: now,
+    });
+    const history: HistoryRow[] = [
+      { order_id: order.orderId, kind: 'saga_started', type: 'OrderPlaced', message_id: null, from_state: null, to_state: state, detail: null, at: now },
+      ...this.historyOf(order.orderId, effects, now),
+    ];
+    await insertHistory(trx, history);
+    await this.deps.outbox.append(trx, effects.messages);
+  }
+
+  /**
+   * Applies events in order (several may concern the same saga) in one transaction: one locking
+   * read, one set-based update, one history insert, one outbox insert for the whole batch.
+   */
+  async applyEvents(trx: Knex.Transaction, inputs: readonly SagaEventInput[]): Promise<AppliedEvent[]> {
+    if (inputs.length === 0) return [];
+    const now = this.deps.clock();
+    const loaded = await lockSagas(trx, [...new Set(inputs.map((i) => i.orderId))]);
+    const working = new Map<string, { saga: LoadedSaga; snapshot: SagaSnapshot; deadline: Date | null | undefined; changed: boolean }>();
+    const history: HistoryRow[] = [];
+    const messages: OutgoingMessage[] = [];
+    const applied: AppliedEvent[] = [];
+
+    for (const { orderId, event, cause } of inputs) {
+      const saga = loaded.get(orderId);
+      if (!saga) throw new UnknownSagaError(orderId);
+      const current = working.get(orderId) ?? { saga, snapshot: restore(saga.persisted), deadline: undefined, changed: false };
+      working.set(orderId, current);
+      const from = stateOf(current.snapshot);
+      const result = step(current.snapshot, event);
+      const to = stateOf(result.snapshot);
+      applied.push({ orderId, accepted: result.accepted, from, to });
+      history.push({
+        order_id: orderId,
+        kind: result.accepted ? causeKindToHistory[cause.kind] : `${cause.kind}_ignored`,
+        type: cause.type,
+        message_id: cause.messageId,
+        from_state: from,
+        to_state: result.accepted ? to : from,
+        detail: { ...cause.detail, ...(cause.kind === 'deadline' ? { attempt: current.snapshot.context.attempt } : {}) },
+        at: now,
+      });
+      if (!result.accepted) continue;
+
+      const effects = this.plan(result.actions, saga.order, result.snapshot, cause.messageId, now);
+      if (to !== from) effects.messages.push(this.statusChanged(saga.order, from, to, cause.messageId));
+      history.push(...this.historyOf(orderId, effects, now));
+      messages.push(...effects.messages);
+      if (effects.deadline.kind === 'set') current.deadline = effects.deadline.at;
+      if (effects.deadline.kind === 'clear') current.deadline = null;
+      current.snapshot = result.snapshot;
+      current.changed = true;
+    }
+
+    const writes: SagaWrite[] = [];
+    for (const [orderId, { saga, snapshot, deadline, changed }] of working) {
+      if (!changed) continue;
+      const persisted = toPersisted(snapshot);
+      const status = orderStatusOf(persisted.value);
+      writes.push({
+        orderId,
+        persisted,
+        expectedVersion: saga.version,
+        // undefined: the events armed and disarmed nothing, so the stored deadline stands.
+        deadlineAt: deadline === undefined ? saga.deadlineAt : deadline,
+        status,
+        cancelReason: persisted.context.cancelReason,
+        statusChanged: status !== saga.status,
+      });
+    }
+    await saveSagas(trx, writes);
+    await insertHistory(trx, history);
+    await this.deps.outbox.append(trx, messages);
+    return applied;
+  }
+
+  private plan(actions: Parameters<typeof planEffects>[0], order: OrderRecord, snapshot: SagaSnapshot, causationId: string | null, now: Date): Effects {
+    return planEffects(actions, {
+      order,
+      saga: snapshot.context,
+      now,
+      random: this.deps.random,
+      newId: this.deps.newId,
+      causationId,
+      policy: this.deps.deadlinePolicy,
+    });
+  }
+
+  private statusChanged(order: OrderRecord, from: SagaStateName, to: SagaStateName, causationId: string | null): OutgoingMessage {
+    return {
+      record: {
+        type: 'OrderStatusChanged',
+        payload: {
+          orderId: order.orderId,
+          status: orderStatusOf(to).toLowerCase() as Lowercase<ReturnType<typeof orderStatusOf>>,
+          sagaState: to,
+          previousSagaState: from,
+        },
+      },
+      messageId: this.deps.newId(),
+      orderId: order.orderId,
+      correlationId: order.correlationId,
+      causationId,
+    };
+  }
+
+  private historyOf(orderId: string, effects: Effects, at: Date): HistoryRow[] {
+    return effects.history.map((h) => ({
+      order_id: orderId,
+      kind: h.kind,
+      type: h.type,
+      message_id: h.messageId,
+      from_state: null,
+      to_state: null,
+      detail: h.detail,
+      at,
+    }));
+  }
+}

@@ -1,0 +1,129 @@
+import type { Knex } from 'knex';
+import type { OrderItem, ShippingAddress } from '../../lib/contracts/generated.ts';
+import type { CancelReason, OrderStatus, PersistedSaga } from '../saga/saga-types.ts';
+import type { OrderRecord } from './order-record.ts';
+
+/** A saga row joined with its order, locked for the current transaction. */
+export interface LoadedSaga {
+  order: OrderRecord;
+  persisted: PersistedSaga;
+  version: number;
+  status: OrderStatus;
+  deadlineAt: Date | null;
+}
+
+export interface SagaWrite {
+  orderId: string;
+  persisted: PersistedSaga;
+  /** Version read under the lock; the update checks it (optimistic guard on top of the row lock). */
+  expectedVersion: number;
+  deadlineAt: Date | null;
+  status: OrderStatus;
+  cancelReason: CancelReason | null;
+  statusChanged: boolean;
+}
+
+export interface HistoryRow {
+  order_id: string;
+  kind: string;
+  type: string;
+  message_id: string | null;
+  from_state: string | null;
+  to_state: string | null;
+  detail: Record<string, unknown> | null;
+  at: Date;
+}
+
+export class ConcurrentSagaUpdateError extends Error {
+  constructor(orderIds: readonly string[]) {
+    super(`saga version changed under a row lock for orders ${orderIds.join(', ')}`);
+    this.name = 'ConcurrentSagaUpdateError';
+  }
+}
+
+interface JoinedRow {
+  order_id: string;
+  customer_id: string;
+  items: OrderItem[];
+  total: number;
+  currency: string;
+  payment_token: string;
+  shipping_address: ShippingAddress;
+  correlation_id: string;
+  status: OrderStatus;
+  snapshot: PersistedSaga;
+  version: number;
+  deadline_at: Date | null;
+}
+
+/** Arrays (with nulls) bound as Postgres array parameters; pg serialises them, knex's types are too narrow. */
+const pgArray = (values: readonly unknown[]): Knex.Value => values as unknown as Knex.Value;
+
+export const toOrderRecord = (row: Omit<JoinedRow, 'snapshot' | 'version' | 'status' | 'deadline_at'>): OrderRecord => ({
+  orderId: row.order_id,
+  customerId: row.customer_id,
+  items: row.items,
+  total: row.total,
+  currency: row.currency,
+  paymentToken: row.payment_token,
+  shippingAddress: row.shipping_address,
+  correlationId: row.correlation_id,
+});
+
+/**
+ * Locks the sagas of the given orders (one statement, `for update` in order-id order so concurrent
+ * batches cannot deadlock) and returns them with their orders.
+ */
+export async function lockSagas(trx: Knex.Transaction, orderIds: readonly string[]): Promise<Map<string, LoadedSaga>> {
+  const { rows } = await trx.raw<{ rows: JoinedRow[] }>(
+    `select o.order_id, o.customer_id, o.items, o.total, o.currency, o.payment_token, o.shipping_address,
+            o.correlation_id, o.status, s.snapshot, s.version, s.deadline_at
+       from orders.sagas s join orders.orders o using (order_id)
+      where s.order_id = any(?::uuid[])
+      order by s.order_id
+        for update of s`,
+    [pgArray(orderIds)],
+  );
+  return new Map(
+    rows.map((row) => [
+      row.order_id,
+      { order: toOrderRecord(row), persisted: row.snapshot, version: row.version, status: row.status, deadlineAt: row.deadline_at },
+    ]),
+  );
+}
+
+/** Writes every changed saga (and the order status where it changed) in two set-based statements. */
+export async function saveSagas(trx: Knex.Transaction, writes: readonly SagaWrite[]): Promise<void> {
+  if (writes.length === 0) return;
+  const result = await trx.raw(
+    `update orders.sagas s
+        set state = v.state, snapshot = v.snapshot, version = s.version + 1, deadline_at = v.deadline_at, updated_at = now()
+       from unnest(?::uuid[], ?::text[], ?::jsonb[], ?::timestamptz[], ?::int[]) as v(order_id, state, snapshot, deadline_at, version)
+      where s.order_id = v.order_id and s.version = v.version`,
+    [
+      pgArray(writes.map((w) => w.orderId)),
+      pgArray(writes.map((w) => w.persisted.value)),
+      pgArray(writes.map((w) => JSON.stringify(w.persisted))),
+      pgArray(writes.map((w) => w.deadlineAt)),
+      pgArray(writes.map((w) => w.expectedVersion)),
+    ],
+  );
+  if (result.rowCount !== writes.length) throw new ConcurrentSagaUpdateError(writes.map((w) => w.orderId));
+  const statusChanges = writes.filter((w) => w.statusChanged);
+  if (statusChanges.length === 0) return;
+  await trx.raw(
+    `update orders.orders o
+        set status = v.status, cancel_reason = v.cancel_reason, updated_at = now()
+       from unnest(?::uuid[], ?::text[], ?::text[]) as v(order_id, status, cancel_reason)
+      where o.order_id = v.order_id`,
+    [
+      pgArray(statusChanges.map((w) => w.orderId)),
+      pgArray(statusChanges.map((w) => w.status)),
+      pgArray(statusChanges.map((w) => w.cancelReason)),
+    ],
+  );
+}
+
+export async function insertHistory(trx: Knex.Transaction, rows: readonly HistoryRow[]): Promise<void> {
+  if (rows.length > 0) await trx('orders.saga_history').insert(rows);
+}

@@ -1,0 +1,563 @@
+#!/usr/bin/env bash
+# Local infrastructure without Docker: Apache Kafka (KRaft, one broker+controller) and Apicurio
+# Registry from Maven Central artifacts, on loopback, plus the machine's PostgreSQL.
+#
+#   npm run stack -- up [--fresh]         start what is not running (idempotent); --fresh wipes Kafka data
+#   npm run stack -- down [--purge]       stop what this script started; --purge also wipes Kafka data
+#   npm run stack -- status               one line per component; exit 0 only when all are up
+#   npm run stack -- logs [kafka|registry] [-f]   last lines of the logs (-f follows)
+#
+# Environment: KAFKA_PORT (9092), KAFKA_CONTROLLER_PORT (9093), SCHEMA_REGISTRY_PORT (8081),
+# DATABASE_URL (postgres://postgres@127.0.0.1:5432/order_saga), TOPIC_PARTITIONS (6),
+# TOPIC_REPLICATION_FACTOR (1), ORDER_SAGA_CACHE (downloaded artifacts, default ~/.cache/order-saga),
+# ORDER_SAGA_STATE (logs, pids, Kafka data, generated configs, default <repo>/.stack),
+# KAFKA_HEAP_OPTS (-Xms256m -Xmx1g), REGISTRY_HEAP_OPTS (-Xms128m -Xmx512m),
+# STACK_START_TIMEOUT (seconds to wait for each component, 90).
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+
+KAFKA_VERSION=4.1.0
+APICURIO_VERSION=3.0.9 # newest Apicurio 3.x on Maven Central that runs on Java 17 (3.3.x needs Java 21)
+MIN_JAVA=17
+
+CACHE="${ORDER_SAGA_CACHE:-$HOME/.cache/order-saga}"
+STATE="${ORDER_SAGA_STATE:-$ROOT/.stack}"
+LOGS="$STATE/logs"
+RUN="$STATE/run"
+KAFKA_LIBS="$CACHE/kafka-libs-$KAFKA_VERSION"
+APICURIO_HOME="$CACHE/apicurio-registry-$APICURIO_VERSION"
+KAFKA_DIR="$STATE/kafka"
+KAFKA_DATA="$KAFKA_DIR/data"
+
+KAFKA_PORT="${KAFKA_PORT:-9092}"
+KAFKA_CONTROLLER_PORT="${KAFKA_CONTROLLER_PORT:-9093}"
+SCHEMA_REGISTRY_PORT="${SCHEMA_REGISTRY_PORT:-8081}"
+DATABASE_URL="${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/order_saga}"
+KAFKA_HEAP_OPTS="${KAFKA_HEAP_OPTS:--Xms256m -Xmx1g}"
+REGISTRY_HEAP_OPTS="${REGISTRY_HEAP_OPTS:--Xms128m -Xmx512m}"
+START_TIMEOUT="${STACK_START_TIMEOUT:-90}"
+STOP_TIMEOUT=30
+HOST=127.0.0.1
+REGISTRY_BASE="http://$HOST:$SCHEMA_REGISTRY_PORT/apis"
+CCOMPAT="$REGISTRY_BASE/ccompat/v7"
+
+# ---------------------------------------------------------------------------------------------
+# output helpers
+
+if [[ -t 1 ]]; then B=$'\e[1m' R=$'\e[31m' G=$'\e[32m' Y=$'\e[33m' N=$'\e[0m'; else B='' R='' G='' Y='' N=''; fi
+say() { printf '%s[stack]%s %s\n' "$B" "$N" "$*"; }
+warn() { printf '%s[stack] %s%s\n' "$Y" "$*" "$N" >&2; }
+die() {
+  printf '%s[stack] error:%s %s\n' "$R" "$N" "$1" >&2
+  shift || true
+  local line
+  for line in "$@"; do printf '        %s\n' "$line" >&2; done
+  exit 1
+}
+now() { printf '%s' "${EPOCHREALTIME/,/.}"; }
+elapsed() { awk -v a="$1" -v b="$(now)" 'BEGIN { printf "%.1f", b - a }'; }
+
+usage() {
+  sed -n '2,17p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
+}
+
+# ---------------------------------------------------------------------------------------------
+# processes: a component is "ours" when its pid file names a live process whose command line
+# carries the marker -Dorder.saga.stack=<state dir>/<component> (guards against pid reuse).
+
+marker() { printf -- '-Dorder.saga.stack=%s/%s' "$STATE" "$1"; }
+pidfile() { printf '%s/%s.pid' "$RUN" "$1"; }
+
+# prints the pid of a running component started by this script, or fails
+running_pid() {
+  local f pid
+  f="$(pidfile "$1")"
+  [[ -f $f ]] || return 1
+  pid="$(<"$f")"
+  [[ $pid =~ ^[0-9]+$ ]] || return 1
+  [[ -r /proc/$pid/cmdline ]] || return 1
+  local cmdline
+  cmdline="$(tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null)" || return 1
+  [[ $cmdline == *"$(marker "$1") "* ]] || return 1
+  printf '%s' "$pid"
+}
+
+port_open() { (exec 3<>"/dev/tcp/$HOST/$1") 2>/dev/null; }
+
+# who listens on a port (best effort, for error messages)
+port_owner() {
+  if command -v ss >/dev/null 2>&1; then
+    ss -ltnpH "sport = :$1" 2>/dev/null | sed -n 's/.*users:((\(.*\))).*/\1/p' | head -1 || true
+  fi
+}
+
+ensure_port_free() { # component port what
+  if port_open "$2"; then
+    local owner
+    owner="$(port_owner "$2")"
+    die "port $2 ($3) is already taken by a process this script did not start${owner:+: $owner}" \
+      "stop it, or choose other ports, e.g. KAFKA_PORT=19092 KAFKA_CONTROLLER_PORT=19093 SCHEMA_REGISTRY_PORT=18081"
+  fi
+}
+
+# start a detached process in its own session; output appended to a log file
+spawn() { # component logfile cmd...
+  local comp="$1" log="$2"
+  shift 2
+  mkdir -p "$RUN" "$LOGS"
+  printf '\n===== %s start %s =====\n' "$comp" "$(date -Is)" >>"$log"
+  setsid "$@" >>"$log" 2>&1 </dev/null &
+  echo $! >"$(pidfile "$comp")"
+}
+
+stop_component() { # component label
+  local comp="$1" label="$2" pid deadline
+  if ! pid="$(running_pid "$comp")"; then
+    rm -f "$(pidfile "$comp")"
+    say "$label: not running (nothing started by this script)"
+    return 0
+  fi
+  kill -TERM "$pid" 2>/dev/null || true
+  deadline=$((SECONDS + STOP_TIMEOUT))
+  while kill -0 "$pid" 2>/dev/null && ((SECONDS < deadline)); do sleep 0.2; done
+  if kill -0 "$pid" 2>/dev/null; then
+    warn "$label (pid $pid) did not stop within ${STOP_TIMEOUT}s: kill -9"
+    kill -KILL "$pid" 2>/dev/null || true
+    while kill -0 "$pid" 2>/dev/null; do sleep 0.1; done
+  fi
+  rm -f "$(pidfile "$comp")" "$RUN/$comp.port"
+  say "$label: stopped (pid $pid)"
+}
+
+log_tail() { # file [lines]
+  [[ -f $1 ]] && tail -n "${2:-30}" "$1" | sed 's/^/        | /' >&2 || true
+}
+
+# ---------------------------------------------------------------------------------------------
+# prerequisites and artifacts
+
+require_java() {
+  command -v java >/dev/null 2>&1 ||
+    die "java not found: Kafka $KAFKA_VERSION and Apicurio Registry need Java $MIN_JAVA+" \
+      "install it, e.g. apt-get install -y openjdk-17-jre-headless"
+  local v
+  v="$(java -version 2>&1 | sed -n 's/.*version "\([0-9]*\).*/\1/p' | head -1)"
+  [[ -n $v && $v -ge $MIN_JAVA ]] ||
+    die "java $MIN_JAVA+ required, found: $(java -version 2>&1 | head -1)" \
+      "install it, e.g. apt-get install -y openjdk-17-jre-headless"
+}
+
+require_mvn() {
+  command -v mvn >/dev/null 2>&1 ||
+    die "mvn not found: it fetches Kafka and Apicurio Registry from Maven Central on the first run" \
+      "install it (apt-get install -y maven), or fill $CACHE from another machine"
+}
+
+fetch_kafka() {
+  [[ -f $KAFKA_LIBS/.complete ]] && return 0
+  require_mvn
+  local t0 tmp log
+  t0="$(now)"
+  say "fetching Kafka $KAFKA_VERSION jars from Maven Central into $KAFKA_LIBS"
+  mkdir -p "$CACHE" "$LOGS"
+  tmp="$KAFKA_LIBS.tmp.$$"
+  log="$LOGS/fetch-kafka.log"
+  rm -rf "$tmp"
+  if ! mvn -B -q -f "$ROOT/infra/pom.xml" -Dkafka.version="$KAFKA_VERSION" \
+    dependency:copy-dependencies -DoutputDirectory="$tmp" >"$log" 2>&1; then
+    rm -rf "$tmp"
+    log_tail "$log" 15
+    die "download of Kafka $KAFKA_VERSION from Maven Central failed (full output: $log)"
+  fi
+  ls "$tmp"/kafka_2.13-*.jar >/dev/null 2>&1 || die "Kafka jars missing after download (see $log)"
+  touch "$tmp/.complete"
+  rm -rf "$KAFKA_LIBS"
+  mv "$tmp" "$KAFKA_LIBS"
+  say "Kafka jars ready ($(find "$KAFKA_LIBS" -name '*.jar' | wc -l) jars, $(elapsed "$t0")s)"
+}
+
+fetch_apicurio() {
+  [[ -f $APICURIO_HOME/.complete ]] && return 0
+  require_mvn
+  local t0 tmp log
+  t0="$(now)"
+  say "fetching Apicurio Registry $APICURIO_VERSION (io.apicurio:apicurio-registry-app:$APICURIO_VERSION:tar.gz:all) into $APICURIO_HOME"
+  mkdir -p "$CACHE" "$LOGS"
+  tmp="$APICURIO_HOME.tmp.$$"
+  log="$LOGS/fetch-apicurio.log"
+  rm -rf "$tmp"
+  if ! mvn -B -q -f "$ROOT/infra/pom.xml" -Papicurio -Dapicurio.version="$APICURIO_VERSION" \
+    dependency:unpack@apicurio -Dapicurio.outputDirectory="$tmp" >"$log" 2>&1; then
+    rm -rf "$tmp"
+    log_tail "$log" 15
+    die "download of Apicurio Registry $APICURIO_VERSION from Maven Central failed (full output: $log)"
+  fi
+  apicurio_launcher "$tmp" >/dev/null || die "no runnable jar in the Apicurio archive (see $tmp)"
+  rm -rf "$tmp/.markers"
+  touch "$tmp/.complete"
+  rm -rf "$APICURIO_HOME"
+  mv "$tmp" "$APICURIO_HOME"
+  say "Apicurio Registry ready ($(elapsed "$t0")s)"
+}
+
+# 3.0.x ships a legacy-jar layout (<name>-runner.jar + lib/), later 3.x the fast-jar layout
+# (quarkus-app/quarkus-run.jar, or quarkus-run.jar at the top of the archive): support both.
+apicurio_launcher() {
+  local home="$1" f
+  for f in "$home/quarkus-app/quarkus-run.jar" "$home/quarkus-run.jar" "$home"/*-runner.jar; do
+    [[ -f $f ]] && {
+      printf '%s' "$f"
+      return 0
+    }
+  done
+  return 1
+}
+
+# ---------------------------------------------------------------------------------------------
+# PostgreSQL (the machine's; never started or stopped here)
+
+pg_parts() { # sets PG_DB and PG_ADMIN_URL (same server, maintenance database "postgres")
+  local url="${DATABASE_URL%%\?*}" query=""
+  [[ $DATABASE_URL == *\?* ]] && query="?${DATABASE_URL#*\?}"
+  PG_DB="${url##*/}"
+  PG_ADMIN_URL="${url%/*}/postgres$query"
+  [[ -n $PG_DB && $PG_DB != "$url" ]] || die "DATABASE_URL has no database name: $DATABASE_URL"
+}
+
+pg_up() {
+  if command -v pg_isready >/dev/null 2>&1; then
+    pg_isready -q -t 3 -d "$PG_ADMIN_URL" >/dev/null 2>&1
+  else
+    psql "$PG_ADMIN_URL" -Atqc 'select 1' >/dev/null 2>&1
+  fi
+}
+
+ensure_postgres() {
+  command -v psql >/dev/null 2>&1 ||
+    die "psql not found: needed to check PostgreSQL and create the database" \
+      "install it: apt-get install -y postgresql-client"
+  pg_parts
+  if ! pg_up; then
+    die "PostgreSQL does not answer at ${PG_ADMIN_URL%/*} (DATABASE_URL=$DATABASE_URL)" \
+      "this script does not start or stop the machine's PostgreSQL; start it with:" \
+      "  pg_ctlcluster --skip-systemctl-redirect 15 main start"
+  fi
+  local exists out
+  if ! exists="$(psql "$PG_ADMIN_URL" -Atqc "select 1 from pg_database where datname = '${PG_DB//\'/\'\'}'" 2>&1)"; then
+    die "cannot query PostgreSQL with DATABASE_URL=$DATABASE_URL" "$exists"
+  fi
+  if [[ $exists != 1 ]]; then
+    out="$(psql "$PG_ADMIN_URL" -qc "create database \"${PG_DB//\"/\"\"}\"" 2>&1)" ||
+      die "cannot create database $PG_DB" "$out"
+    say "postgres: created database $PG_DB"
+  fi
+  say "postgres: up (${PG_ADMIN_URL%/*}/$PG_DB)"
+}
+
+# ---------------------------------------------------------------------------------------------
+# Kafka
+
+write_kafka_config() {
+  mkdir -p "$KAFKA_DIR" "$KAFKA_DATA"
+  cat >"$KAFKA_DIR/server.properties" <<EOF
+# generated by scripts/stack.sh on $(date -Is); edits are overwritten by the next 'up'
+process.roles=broker,controller
+node.id=1
+controller.quorum.voters=1@$HOST:$KAFKA_CONTROLLER_PORT
+listeners=PLAINTEXT://$HOST:$KAFKA_PORT,CONTROLLER://$HOST:$KAFKA_CONTROLLER_PORT
+advertised.listeners=PLAINTEXT://$HOST:$KAFKA_PORT
+controller.listener.names=CONTROLLER
+inter.broker.listener.name=PLAINTEXT
+listener.security.protocol.map=CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT
+log.dirs=$KAFKA_DATA
+# topics are created by scripts/create-topics.ts, never by the broker
+auto.create.topics.enable=false
+num.partitions=${TOPIC_PARTITIONS:-6}
+default.replication.factor=1
+offsets.topic.replication.factor=1
+offsets.topic.num.partitions=10
+transaction.state.log.replication.factor=1
+transaction.state.log.min.isr=1
+transaction.state.log.num.partitions=10
+share.coordinator.state.topic.replication.factor=1
+share.coordinator.state.topic.min.isr=1
+group.initial.rebalance.delay.ms=0
+log.retention.hours=24
+log.segment.bytes=67108864
+num.network.threads=2
+num.io.threads=4
+EOF
+}
+
+kafka_java_args() {
+  # shellcheck disable=SC2206
+  local heap=($KAFKA_HEAP_OPTS)
+  printf '%s\n' "${heap[@]}" -XX:+UseG1GC -XX:MaxGCPauseMillis=20 -Djava.awt.headless=true \
+    "$(marker kafka)" \
+    -Dlog4j2.configurationFile="$ROOT/infra/kafka/log4j2.yaml" -Dkafka.logs.dir="$LOGS" \
+    -cp "$KAFKA_LIBS/*"
+}
+
+format_kafka_storage() {
+  [[ -f $KAFKA_DATA/meta.properties ]] && return 0
+  local id log="$LOGS/kafka-format.log"
+  # a cluster id is a base64url UUID without padding (22 chars)
+  id="$(head -c 16 /dev/urandom | base64 | tr '+/' '-_' | cut -c1-22)"
+  mapfile -t args < <(kafka_java_args)
+  if ! java "${args[@]}" kafka.tools.StorageTool format -t "$id" \
+    -c "$KAFKA_DIR/server.properties" >"$log" 2>&1; then
+    log_tail "$log" 20
+    die "formatting Kafka storage in $KAFKA_DATA failed (see $log)"
+  fi
+  echo "$id" >"$KAFKA_DIR/cluster-id"
+  say "kafka: formatted storage (cluster id $id)"
+}
+
+start_kafka() {
+  if KAFKA_PID="$(running_pid kafka)"; then
+    say "kafka: already running (pid $KAFKA_PID, port $(cat "$RUN/kafka.port" 2>/dev/null || echo "$KAFKA_PORT"))"
+    KAFKA_STARTED=0
+    return 0
+  fi
+  ensure_port_free kafka "$KAFKA_PORT" "Kafka broker, KAFKA_PORT"
+  ensure_port_free kafka "$KAFKA_CONTROLLER_PORT" "Kafka controller, KAFKA_CONTROLLER_PORT"
+  write_kafka_config
+  format_kafka_storage
+  mapfile -t args < <(kafka_java_args)
+  spawn kafka "$LOGS/kafka.out" java "${args[@]}" kafka.Kafka "$KAFKA_DIR/server.properties"
+  KAFKA_PID="$(<"$(pidfile kafka)")"
+  echo "$KAFKA_PORT" >"$RUN/kafka.port"
+  KAFKA_STARTED=1
+  say "kafka: starting (pid $KAFKA_PID, $HOST:$KAFKA_PORT, controller $HOST:$KAFKA_CONTROLLER_PORT)"
+}
+
+wait_kafka() {
+  local deadline=$((SECONDS + START_TIMEOUT)) t0
+  t0="$(now)"
+  while ! port_open "$KAFKA_PORT"; do
+    if ! kill -0 "$KAFKA_PID" 2>/dev/null; then
+      rm -f "$(pidfile kafka)" "$RUN/kafka.port"
+      log_tail "$LOGS/kafka.out" 30
+      log_tail "$LOGS/kafka-server.log" 30
+      die "Kafka exited during startup (logs: $LOGS/kafka.out, $LOGS/kafka-server.log)"
+    fi
+    if ((SECONDS >= deadline)); then
+      log_tail "$LOGS/kafka-server.log" 30
+      die "Kafka did not open $HOST:$KAFKA_PORT within ${START_TIMEOUT}s (pid $KAFKA_PID still running; logs: $LOGS/kafka-server.log)"
+    fi
+    sleep 0.2
+  done
+  ((KAFKA_STARTED)) && say "kafka: listening on $HOST:$KAFKA_PORT ($(elapsed "$t0")s)"
+  return 0
+}
+
+create_topics() {
+  local t0
+  t0="$(now)"
+  (cd "$ROOT" && KAFKA_BROKERS="$HOST:$KAFKA_PORT" node --import tsx scripts/create-topics.ts) ||
+    die "creating topics failed (Kafka at $HOST:$KAFKA_PORT; broker log: $LOGS/kafka-server.log)"
+  say "kafka: topics ready ($(elapsed "$t0")s)"
+}
+
+# ---------------------------------------------------------------------------------------------
+# Apicurio Registry
+
+start_registry() {
+  if REGISTRY_PID="$(running_pid registry)"; then
+    say "schema-registry: already running (pid $REGISTRY_PID, port $(cat "$RUN/registry.port" 2>/dev/null || echo "$SCHEMA_REGISTRY_PORT"))"
+    REGISTRY_STARTED=0
+    return 0
+  fi
+  ensure_port_free registry "$SCHEMA_REGISTRY_PORT" "schema registry, SCHEMA_REGISTRY_PORT"
+  local jar
+  jar="$(apicurio_launcher "$APICURIO_HOME")" || die "no Apicurio launcher jar in $APICURIO_HOME (delete it to re-download)"
+  # shellcheck disable=SC2206
+  local heap=($REGISTRY_HEAP_OPTS)
+  # in-memory storage (H2) is the default: schemas live as long as the process
+  # (APICURIO_RULES_GLOBAL_COMPATIBILITY: default global rule, enforced from the first request)
+  (cd "$APICURIO_HOME" && spawn registry "$LOGS/registry.log" env \
+    QUARKUS_HTTP_HOST="$HOST" QUARKUS_HTTP_PORT="$SCHEMA_REGISTRY_PORT" \
+    APICURIO_RULES_GLOBAL_COMPATIBILITY=BACKWARD \
+    java "${heap[@]}" -Djava.awt.headless=true "$(marker registry)" -jar "$jar")
+  REGISTRY_PID="$(<"$(pidfile registry)")"
+  echo "$SCHEMA_REGISTRY_PORT" >"$RUN/registry.port"
+  REGISTRY_STARTED=1
+  say "schema-registry: starting Apicurio Registry $APICURIO_VERSION (pid $REGISTRY_PID, $HOST:$SCHEMA_REGISTRY_PORT)"
+}
+
+registry_compat() {
+  local body
+  body="$(curl -fsS -m 5 "$CCOMPAT/config" 2>/dev/null)" || return 0
+  sed -n 's/.*"compatibilityLevel" *: *"\([A-Z_]*\)".*/\1/p' <<<"$body"
+}
+
+wait_registry() {
+  local deadline=$((SECONDS + START_TIMEOUT)) t0 level
+  t0="$(now)"
+  until curl -fsS -m 2 -o /dev/null "$CCOMPAT/config" 2>/dev/null; do
+    if ! kill -0 "$REGISTRY_PID" 2>/dev/null; then
+      rm -f "$(pidfile registry)" "$RUN/registry.port"
+      log_tail "$LOGS/registry.log" 40
+      die "Apicurio Registry exited during startup (log: $LOGS/registry.log)"
+    fi
+    if ((SECONDS >= deadline)); then
+      log_tail "$LOGS/registry.log" 30
+      die "Apicurio Registry did not answer $CCOMPAT/config within ${START_TIMEOUT}s (log: $LOGS/registry.log)"
+    fi
+    sleep 0.2
+  done
+  ((REGISTRY_STARTED)) && say "schema-registry: answering on $CCOMPAT ($(elapsed "$t0")s)"
+  # Global rule BACKWARD. The env default (APICURIO_RULES_GLOBAL_COMPATIBILITY) is enforced but not
+  # reported by GET /config, so store it explicitly through the Confluent API as well.
+  level="$(registry_compat)"
+  if [[ $level != BACKWARD ]]; then
+    curl -fsS -m 5 -X PUT -H 'Content-Type: application/vnd.schemaregistry.v1+json' \
+      -d '{"compatibility":"BACKWARD"}' "$CCOMPAT/config" >/dev/null ||
+      die "could not set the global compatibility rule (PUT $CCOMPAT/config)"
+    level="$(registry_compat)"
+  fi
+  [[ $level == BACKWARD ]] || die "global compatibility is '${level:-?}', expected BACKWARD (GET $CCOMPAT/config)"
+  say "schema-registry: global compatibility BACKWARD"
+}
+
+# ---------------------------------------------------------------------------------------------
+# commands
+
+cmd_up() {
+  local fresh=0 arg t0
+  for arg in "$@"; do
+    case "$arg" in
+      --fresh) fresh=1 ;;
+      *) die "unknown option for up: $arg" ;;
+    esac
+  done
+  t0="$(now)"
+  mkdir -p "$STATE" "$LOGS" "$RUN"
+  require_java
+  ensure_postgres
+  if ((fresh)); then
+    stop_component registry schema-registry
+    stop_component kafka kafka
+    rm -rf "$KAFKA_DATA"
+    say "kafka: data wiped (--fresh)"
+  fi
+  fetch_kafka
+  fetch_apicurio
+  # both JVMs start in parallel; each is waited for afterwards
+  start_kafka
+  start_registry
+  wait_kafka
+  wait_registry
+  create_topics
+  say "${G}stack up${N} in $(elapsed "$t0")s"
+  cat <<EOF
+  KAFKA_BROKERS=$HOST:$KAFKA_PORT
+  SCHEMA_REGISTRY_URL=$CCOMPAT
+  DATABASE_URL=$DATABASE_URL
+EOF
+}
+
+cmd_down() {
+  local purge=0 arg
+  for arg in "$@"; do
+    case "$arg" in
+      --purge) purge=1 ;;
+      *) die "unknown option for down: $arg" ;;
+    esac
+  done
+  stop_component registry schema-registry
+  stop_component kafka kafka
+  if ((purge)); then
+    rm -rf "$KAFKA_DATA"
+    say "kafka: data wiped (--purge)"
+  fi
+  say "postgres: left alone (the machine's server)"
+}
+
+cmd_status() {
+  local ok=0 pid port level
+  if pid="$(running_pid kafka)"; then
+    port="$(cat "$RUN/kafka.port" 2>/dev/null || echo "$KAFKA_PORT")"
+    if port_open "$port"; then
+      printf '%-16s %sup%s     pid %-8s %s:%s\n' kafka "$G" "$N" "$pid" "$HOST" "$port"
+    else
+      printf '%-16s %sstarting%s pid %-8s %s:%s (not listening yet)\n' kafka "$Y" "$N" "$pid" "$HOST" "$port"
+      ok=1
+    fi
+  else
+    printf '%-16s %sdown%s   %s\n' kafka "$R" "$N" "$(port_open "$KAFKA_PORT" && echo "(port $KAFKA_PORT taken by another process)")"
+    ok=1
+  fi
+  if pid="$(running_pid registry)"; then
+    port="$(cat "$RUN/registry.port" 2>/dev/null || echo "$SCHEMA_REGISTRY_PORT")"
+    level="$(CCOMPAT="http://$HOST:$port/apis/ccompat/v7" registry_compat)"
+    if [[ -n $level ]]; then
+      printf '%-16s %sup%s     pid %-8s http://%s:%s/apis/ccompat/v7 (compatibility %s)\n' schema-registry "$G" "$N" "$pid" "$HOST" "$port" "$level"
+    else
+      printf '%-16s %sstarting%s pid %-8s %s:%s (not answering yet)\n' schema-registry "$Y" "$N" "$pid" "$HOST" "$port"
+      ok=1
+    fi
+  else
+    printf '%-16s %sdown%s   %s\n' schema-registry "$R" "$N" "$(port_open "$SCHEMA_REGISTRY_PORT" && echo "(port $SCHEMA_REGISTRY_PORT taken by another process)")"
+    ok=1
+  fi
+  pg_parts
+  if command -v psql >/dev/null 2>&1 && pg_up; then
+    if [[ "$(psql "$PG_ADMIN_URL" -Atqc "select 1 from pg_database where datname = '${PG_DB//\'/\'\'}'" 2>/dev/null)" == 1 ]]; then
+      printf '%-16s %sup%s     %-12s %s/%s\n' postgres "$G" "$N" "(machine)" "${PG_ADMIN_URL%/*}" "$PG_DB"
+    else
+      printf '%-16s %sup%s     %-12s %s (database %s missing: run up)\n' postgres "$Y" "$N" "(machine)" "${PG_ADMIN_URL%/*}" "$PG_DB"
+      ok=1
+    fi
+  else
+    printf '%-16s %sdown%s   %s (start: pg_ctlcluster --skip-systemctl-redirect 15 main start)\n' postgres "$R" "$N" "${PG_ADMIN_URL%/*}"
+    ok=1
+  fi
+  return "$ok"
+}
+
+cmd_logs() {
+  local follow=0 comps=() files=() c
+  for c in "$@"; do
+    case "$c" in
+      -f | --follow) follow=1 ;;
+      kafka) comps+=(kafka) ;;
+      registry | schema-registry | apicurio) comps+=(registry) ;;
+      *) die "unknown log: $c (kafka | registry)" ;;
+    esac
+  done
+  ((${#comps[@]})) || comps=(kafka registry)
+  for c in "${comps[@]}"; do
+    case "$c" in
+      kafka) files+=("$LOGS/kafka-server.log" "$LOGS/kafka.out") ;;
+      registry) files+=("$LOGS/registry.log") ;;
+    esac
+  done
+  local existing=()
+  for c in "${files[@]}"; do [[ -f $c ]] && existing+=("$c"); done
+  ((${#existing[@]})) || die "no logs yet in $LOGS (run: npm run stack -- up)"
+  if ((follow)); then
+    exec tail -n 50 -F "${existing[@]}"
+  else
+    tail -n "${LOG_LINES:-50}" "${existing[@]}"
+  fi
+}
+
+main() {
+  local cmd="${1:-}"
+  shift || true
+  case "$cmd" in
+    up) cmd_up "$@" ;;
+    down) cmd_down "$@" ;;
+    status) cmd_status "$@" ;;
+    logs) cmd_logs "$@" ;;
+    -h | --help | help | "") usage ;;
+    *)
+      usage >&2
+      exit 2
+      ;;
+  esac
+}
+
+main "$@"
