@@ -55,6 +55,12 @@ die() {
   for line in "$@"; do printf '        %s\n' "$line" >&2; done
   exit 1
 }
+# error with the last lines of a log file
+die_log() { # message logfile [lines]
+  printf '%s[stack] error:%s %s\n' "$R" "$N" "$1" >&2
+  log_tail "$2" "${3:-30}"
+  exit 1
+}
 now() { printf '%s' "${EPOCHREALTIME/,/.}"; }
 elapsed() { awk -v a="$1" -v b="$(now)" 'BEGIN { printf "%.1f", b - a }'; }
 
@@ -164,11 +170,10 @@ fetch_kafka() {
   tmp="$KAFKA_LIBS.tmp.$$"
   log="$LOGS/fetch-kafka.log"
   rm -rf "$tmp"
-  if ! mvn -B -q -f "$ROOT/infra/pom.xml" -Dkafka.version="$KAFKA_VERSION" \
+  if ! mvn -B -q -Dstyle.color=never -f "$ROOT/infra/pom.xml" -Dkafka.version="$KAFKA_VERSION" \
     dependency:copy-dependencies -DoutputDirectory="$tmp" >"$log" 2>&1; then
     rm -rf "$tmp"
-    log_tail "$log" 15
-    die "download of Kafka $KAFKA_VERSION from Maven Central failed (full output: $log)"
+    die_log "download of Kafka $KAFKA_VERSION from Maven Central failed (full output: $log)" "$log" 15
   fi
   ls "$tmp"/kafka_2.13-*.jar >/dev/null 2>&1 || die "Kafka jars missing after download (see $log)"
   touch "$tmp/.complete"
@@ -187,11 +192,10 @@ fetch_apicurio() {
   tmp="$APICURIO_HOME.tmp.$$"
   log="$LOGS/fetch-apicurio.log"
   rm -rf "$tmp"
-  if ! mvn -B -q -f "$ROOT/infra/pom.xml" -Papicurio -Dapicurio.version="$APICURIO_VERSION" \
+  if ! mvn -B -q -Dstyle.color=never -f "$ROOT/infra/pom.xml" -Papicurio -Dapicurio.version="$APICURIO_VERSION" \
     dependency:unpack@apicurio -Dapicurio.outputDirectory="$tmp" >"$log" 2>&1; then
     rm -rf "$tmp"
-    log_tail "$log" 15
-    die "download of Apicurio Registry $APICURIO_VERSION from Maven Central failed (full output: $log)"
+    die_log "download of Apicurio Registry $APICURIO_VERSION from Maven Central failed (full output: $log)" "$log" 15
   fi
   apicurio_launcher "$tmp" >/dev/null || die "no runnable jar in the Apicurio archive (see $tmp)"
   rm -rf "$tmp/.markers"
@@ -307,8 +311,7 @@ format_kafka_storage() {
   mapfile -t args < <(kafka_java_args)
   if ! java "${args[@]}" kafka.tools.StorageTool format -t "$id" \
     -c "$KAFKA_DIR/server.properties" >"$log" 2>&1; then
-    log_tail "$log" 20
-    die "formatting Kafka storage in $KAFKA_DATA failed (see $log)"
+    die_log "formatting Kafka storage in $KAFKA_DATA failed (see $log)" "$log" 20
   fi
   echo "$id" >"$KAFKA_DIR/cluster-id"
   say "kafka: formatted storage (cluster id $id)"
@@ -338,13 +341,13 @@ wait_kafka() {
   while ! port_open "$KAFKA_PORT"; do
     if ! kill -0 "$KAFKA_PID" 2>/dev/null; then
       rm -f "$(pidfile kafka)" "$RUN/kafka.port"
-      log_tail "$LOGS/kafka.out" 30
-      log_tail "$LOGS/kafka-server.log" 30
-      die "Kafka exited during startup (logs: $LOGS/kafka.out, $LOGS/kafka-server.log)"
+      printf '%s[stack] error:%s Kafka exited during startup; last lines of %s and %s:\n' \
+        "$R" "$N" "$LOGS/kafka.out" "$LOGS/kafka-server.log" >&2
+      log_tail "$LOGS/kafka.out" 15
+      die_log "(end of Kafka logs)" "$LOGS/kafka-server.log" 15
     fi
     if ((SECONDS >= deadline)); then
-      log_tail "$LOGS/kafka-server.log" 30
-      die "Kafka did not open $HOST:$KAFKA_PORT within ${START_TIMEOUT}s (pid $KAFKA_PID still running; logs: $LOGS/kafka-server.log)"
+      die_log "Kafka did not open $HOST:$KAFKA_PORT within ${START_TIMEOUT}s (pid $KAFKA_PID still running; log: $LOGS/kafka-server.log)" "$LOGS/kafka-server.log"
     fi
     sleep 0.2
   done
@@ -398,12 +401,10 @@ wait_registry() {
   until curl -fsS -m 2 -o /dev/null "$CCOMPAT/config" 2>/dev/null; do
     if ! kill -0 "$REGISTRY_PID" 2>/dev/null; then
       rm -f "$(pidfile registry)" "$RUN/registry.port"
-      log_tail "$LOGS/registry.log" 40
-      die "Apicurio Registry exited during startup (log: $LOGS/registry.log)"
+      die_log "Apicurio Registry exited during startup (log: $LOGS/registry.log)" "$LOGS/registry.log" 40
     fi
     if ((SECONDS >= deadline)); then
-      log_tail "$LOGS/registry.log" 30
-      die "Apicurio Registry did not answer $CCOMPAT/config within ${START_TIMEOUT}s (log: $LOGS/registry.log)"
+      die_log "Apicurio Registry did not answer $CCOMPAT/config within ${START_TIMEOUT}s (pid $REGISTRY_PID still running; log: $LOGS/registry.log)" "$LOGS/registry.log"
     fi
     sleep 0.2
   done

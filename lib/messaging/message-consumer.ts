@@ -74,6 +74,9 @@ export function createMessageConsumer(options: MessageConsumerOptions): MessageC
   const { kafka, groupId, db, inboxSchema, handle, producer, decoder } = options;
   const maxHandlerAttempts = options.maxHandlerAttempts ?? 3;
   const log = options.logger.child({ component: 'consumer', groupId });
+  // Ready once the group is joined AND a fetch completed: by then the starting offsets are resolved,
+  // so a message produced after readiness is never skipped by a new group starting at "latest".
+  let joined = false;
   let ready = false;
 
   const consumer: Consumer = kafka.consumer({
@@ -89,17 +92,27 @@ export function createMessageConsumer(options: MessageConsumerOptions): MessageC
     },
   });
   consumer.on(consumer.events.GROUP_JOIN, ({ payload }) => {
-    ready = true;
+    joined = true;
     log.info({ memberAssignment: payload.memberAssignment }, 'joined consumer group');
   });
+  consumer.on(consumer.events.FETCH, () => {
+    if (joined) ready = true;
+  });
   consumer.on(consumer.events.CRASH, ({ payload }) => {
+    joined = false;
     ready = false;
     log.error({ err: payload.error, restart: payload.restart }, 'consumer crash');
   });
+  consumer.on(consumer.events.REBALANCING, () => {
+    joined = false;
+    ready = false;
+  });
   consumer.on(consumer.events.DISCONNECT, () => {
+    joined = false;
     ready = false;
   });
   consumer.on(consumer.events.STOP, () => {
+    joined = false;
     ready = false;
   });
 

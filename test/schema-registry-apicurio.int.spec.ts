@@ -6,7 +6,7 @@
  *
  * Needs the stack: `npm run stack -- up` (SCHEMA_REGISTRY_URL, default
  * http://127.0.0.1:8081/apis/ccompat/v7).
- *   node --import tsx --test test/schema-registry-apicurio.integration.spec.ts
+ *   node --import tsx --test test/schema-registry-apicurio.int.spec.ts
  */
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
@@ -19,7 +19,7 @@ const ns = `compat.t${randomUUID().replaceAll('-', '').slice(0, 8)}`;
 const subject = `compat-topic-${ns}.Probe`; // topic-record-name strategy: <topic>-<full name>
 
 const v1 = {
-  type: 'record',
+  type: 'record' as const,
   name: 'Probe',
   namespace: ns,
   fields: [
@@ -60,10 +60,13 @@ test('register, encode in the Confluent wire format, decode, evolve, reject an i
   assert.notEqual(id2, id1);
   assert.equal(await registry.getLatestSchemaId(subject), id2);
   // an old message read with the new schema gets the default
-  assert.deepEqual({ ...(await registry.decode(encoded, { [SchemaType.AVRO]: { readerSchema: v2 } })) }, {
-    ...payload,
-    currency: 'EUR',
-  });
+  assert.deepEqual(
+    { ...(await registry.decode(encoded, { [SchemaType.AVRO]: { readerSchema: v2 } })) },
+    {
+      ...payload,
+      currency: 'EUR',
+    },
+  );
 
   await assert.rejects(register(incompatible), /409|[Ii]ncompatible/);
 });

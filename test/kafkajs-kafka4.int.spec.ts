@@ -4,7 +4,7 @@
  * behaviour of subscribing to a topic that does not exist.
  *
  * Needs the stack: `npm run stack -- up` (KAFKA_BROKERS, default 127.0.0.1:9092).
- *   node --import tsx --test test/kafkajs-kafka4.integration.spec.ts
+ *   node --import tsx --test test/kafkajs-kafka4.int.spec.ts
  */
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
@@ -48,7 +48,9 @@ test('admin: broker is Kafka 4.x (KRaft) and metadata lists the new topic', asyn
   assert.equal(meta.topics[0]?.partitions.length, 3);
   const configs = await admin.describeConfigs({
     includeSynonyms: false,
-    resources: [{ type: 4 /* BROKER */, name: String(cluster.brokers[0]?.nodeId), configNames: ['process.roles'] }],
+    resources: [
+      { type: 4 /* BROKER */, name: String(cluster.brokers[0]?.nodeId), configNames: ['process.roles'] },
+    ],
   });
   assert.match(String(configs.resources[0]?.configEntries[0]?.configValue), /broker/);
 });
@@ -88,7 +90,9 @@ test('idempotent producer (acks=all) and a consumer group with manual commit of 
           partition,
           hasHeader: message.headers?.['message-id'] !== undefined,
         });
-        await consumer.commitOffsets([{ topic: t, partition, offset: (BigInt(message.offset) + 1n).toString() }]);
+        await consumer.commitOffsets([
+          { topic: t, partition, offset: (BigInt(message.offset) + 1n).toString() },
+        ]);
         if (got.length === sent.length) {
           clearTimeout(timer);
           resolve();
@@ -138,7 +142,10 @@ test('transactional producer: commit is visible to read_committed consumers, abo
   await consumer.subscribe({ topic, fromBeginning: true });
   const values: string[] = [];
   await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`no committed tx message; saw ${values.length}`)), 20_000);
+    const timer = setTimeout(
+      () => reject(new Error(`no committed tx message; saw ${values.length}`)),
+      20_000,
+    );
     void consumer.run({
       eachMessage: async ({ message }) => {
         if (String(message.key) !== 'tx') return;

@@ -1,0 +1,68 @@
+import type { FastifyInstance } from 'fastify';
+import { registerFaultRoutes } from '../../lib/faults/fault-routes.ts';
+import type { FaultSwitch } from '../../lib/faults/fault-switch.ts';
+import type { ServiceDeps } from '../../lib/service/run-service.ts';
+import { createParticipantApp, errorResponse, sendNotFound } from '../common/http-app.ts';
+import { inventoryCommands } from './inventory-decisions.ts';
+import { findStock, listStock, type StockLevel } from './inventory-store.ts';
+
+export type InventoryAppDeps = Pick<ServiceDeps, 'db' | 'logger'>;
+
+const stockLevel = {
+  type: 'object',
+  required: ['sku', 'name', 'available', 'seeded', 'updatedAt'],
+  properties: {
+    sku: { type: 'string' },
+    name: { type: 'string' },
+    available: { type: 'integer', description: 'Units that can be reserved now' },
+    seeded: { type: 'integer', description: 'Units the catalog was seeded with' },
+    updatedAt: { type: 'string', format: 'date-time' },
+  },
+} as const;
+
+const stockView = (s: StockLevel) => ({ ...s, updatedAt: s.updatedAt.toISOString() });
+
+/** Inventory's HTTP app: live stock levels and the fault switch (not listening; runService does that). */
+export async function buildApp(deps: InventoryAppDeps, faults: FaultSwitch): Promise<FastifyInstance> {
+  const app = createParticipantApp(deps.logger);
+
+  app.get(
+    '/stock',
+    {
+      schema: {
+        tags: ['inventory'],
+        summary: 'Every SKU of the catalog with its stock level',
+        response: {
+          200: { type: 'object', required: ['items'], properties: { items: { type: 'array', items: stockLevel } } },
+        },
+      },
+    },
+    async () => ({ items: (await listStock(deps.db)).map(stockView) }),
+  );
+
+  app.get<{ Params: { sku: string } }>(
+    '/stock/:sku',
+    {
+      schema: {
+        tags: ['inventory'],
+        summary: 'The stock level of one SKU',
+        params: {
+          type: 'object',
+          additionalProperties: false,
+          required: ['sku'],
+          properties: { sku: { type: 'string', minLength: 1, maxLength: 64 } },
+        },
+        response: { 200: stockLevel, 404: errorResponse },
+      },
+    },
+    async (request, reply) => {
+      const { sku } = request.params;
+      const level = await findStock(deps.db, sku);
+      if (level === null) return sendNotFound(reply, `unknown SKU '${sku}': it is not in the catalog (GET /stock lists it)`);
+      return stockView(level);
+    },
+  );
+
+  registerFaultRoutes(app, faults, { commands: inventoryCommands });
+  return app;
+}

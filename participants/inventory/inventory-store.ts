@@ -1,0 +1,171 @@
+/**
+ * Inventory's Postgres reads and writes (schema `inventory`), always inside the caller's transaction.
+ *
+ * Locking: a batch first locks the reservation rows of its orders (sorted by order id), then the
+ * stock rows of every SKU it may touch (sorted by SKU, byte order) with `select … for update`. Every
+ * transaction takes its locks in that same global order, so concurrent batches queue instead of
+ * deadlocking; a CHECK (available >= 0) backs the decision up.
+ */
+import type { Knex } from 'knex';
+import type { StockItem, StockRejectionReason, StockShortage } from '../../lib/contracts/generated.ts';
+import type { InventoryChange, Reservation, ReservationStatus } from './inventory-decisions.ts';
+
+interface ReservationRow {
+  order_id: string;
+  reservation_id: string | null;
+  status: string;
+  items: StockItem[];
+  rejection_reason: string | null;
+  shortages: StockShortage[] | null;
+}
+
+export interface StockLevel {
+  sku: string;
+  name: string;
+  available: number;
+  seeded: number;
+  updatedAt: Date;
+}
+
+/** The locked rows a batch decides on; the handler updates them in memory between decisions. */
+export interface LockedInventory {
+  /** Reservation rows by order id (lower case). */
+  reservations: Map<string, Reservation>;
+  /** Available units by SKU, for every requested SKU in the catalog and every SKU of a held reservation. */
+  available: Map<string, number>;
+}
+
+const reservationStatuses: readonly ReservationStatus[] = ['RESERVED', 'REJECTED', 'RELEASED'];
+const rejectionReasons: readonly StockRejectionReason[] = ['out_of_stock', 'unknown_sku', 'fault_injected'];
+
+function toReservation(row: ReservationRow): Reservation {
+  const status = reservationStatuses.find((s) => s === row.status);
+  if (status === undefined) throw new TypeError(`reservation of order ${row.order_id} has unknown status '${row.status}'`);
+  const reason = rejectionReasons.find((r) => r === row.rejection_reason);
+  return {
+    orderId: row.order_id,
+    reservationId: row.reservation_id,
+    status,
+    items: row.items,
+    rejection: reason === undefined ? null : { reason, shortages: row.shortages ?? [] },
+  };
+}
+
+const byteOrder = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+
+/**
+ * Locks and loads what a batch of commands needs: the orders' reservation rows, then the stock rows
+ * of `skus` plus the SKUs of those reservations still held (a release puts them back).
+ */
+export async function lockInventory(
+  trx: Knex.Transaction,
+  request: { orderIds: readonly string[]; skus: readonly string[] },
+): Promise<LockedInventory> {
+  const orderIds = [...new Set(request.orderIds)].sort(byteOrder);
+  const rows: ReservationRow[] =
+    orderIds.length === 0
+      ? []
+      : await trx('inventory.reservations')
+          .select('order_id', 'reservation_id', 'status', 'items', 'rejection_reason', 'shortages')
+          .whereIn('order_id', orderIds)
+          .orderBy('order_id')
+          .forUpdate();
+  const reservations = new Map(rows.map((row) => [row.order_id, toReservation(row)]));
+
+  const skuSet = new Set(request.skus);
+  for (const reservation of reservations.values()) {
+    if (reservation.status === 'RESERVED') for (const item of reservation.items) skuSet.add(item.sku);
+  }
+  const skus = [...skuSet].sort(byteOrder);
+  const stock: Array<{ sku: string; available: number }> =
+    skus.length === 0
+      ? []
+      : await trx('inventory.stock')
+          .select('sku', 'available')
+          .whereIn('sku', skus)
+          .orderByRaw('sku collate "C"')
+          .forUpdate();
+  return { reservations, available: new Map(stock.map((s) => [s.sku, s.available])) };
+}
+
+/**
+ * Writes a batch's changes: the last row per order (one upsert) and the net stock change per SKU
+ * (one update). The stock rows must have been locked with lockInventory in the same transaction.
+ */
+export async function saveInventoryChanges(trx: Knex.Transaction, changes: readonly InventoryChange[]): Promise<void> {
+  const rows = new Map<string, Reservation>();
+  const deltas = new Map<string, number>();
+  for (const change of changes) {
+    switch (change.kind) {
+      case 'none':
+        break;
+      case 'reserve':
+      case 'release':
+        rows.set(change.reservation.orderId, change.reservation);
+        for (const { sku, delta } of change.stock) deltas.set(sku, (deltas.get(sku) ?? 0) + delta);
+        break;
+      case 'reject':
+      case 'tombstone':
+        rows.set(change.reservation.orderId, change.reservation);
+        break;
+      default: {
+        const unexpected: never = change;
+        throw new TypeError(`unexpected inventory change ${JSON.stringify(unexpected)}`);
+      }
+    }
+  }
+
+  if (rows.size > 0) {
+    await trx('inventory.reservations')
+      .insert(
+        [...rows.values()].map((r) => ({
+          order_id: r.orderId,
+          reservation_id: r.reservationId,
+          status: r.status,
+          items: JSON.stringify(r.items),
+          rejection_reason: r.rejection?.reason ?? null,
+          shortages: r.rejection === null ? null : JSON.stringify(r.rejection.shortages),
+          released_at: r.status === 'RELEASED' ? trx.fn.now() : null,
+        })),
+      )
+      .onConflict('order_id')
+      .merge(['reservation_id', 'status', 'items', 'rejection_reason', 'shortages', 'released_at']);
+  }
+
+  const netChanges = [...deltas].filter(([, delta]) => delta !== 0).map(([sku, delta]) => ({ sku, delta }));
+  if (netChanges.length > 0) {
+    const result = await trx.raw<{ rowCount: number }>(
+      `update inventory.stock as s
+          set available = s.available + d.delta, updated_at = now()
+         from jsonb_to_recordset(?::jsonb) as d(sku text, delta integer)
+        where s.sku = d.sku`,
+      [JSON.stringify(netChanges)],
+    );
+    if (result.rowCount !== netChanges.length) {
+      throw new Error(`stock update touched ${result.rowCount} of ${netChanges.length} SKUs`);
+    }
+  }
+}
+
+/** Every SKU of the catalog with its live level (no locks), sorted by SKU. */
+export async function listStock(db: Knex): Promise<StockLevel[]> {
+  const rows: Array<{ sku: string; name: string; available: number; seeded: number; updated_at: Date }> = await db(
+    'inventory.stock',
+  )
+    .select('sku', 'name', 'available', 'seeded', 'updated_at')
+    .orderByRaw('sku collate "C"');
+  return rows.map((r) => ({ sku: r.sku, name: r.name, available: r.available, seeded: r.seeded, updatedAt: r.updated_at }));
+}
+
+/** One SKU's live level, or null when it is not in the catalog. */
+export async function findStock(db: Knex, sku: string): Promise<StockLevel | null> {
+  const row: { sku: string; name: string; available: number; seeded: number; updated_at: Date } | undefined = await db(
+    'inventory.stock',
+  )
+    .select('sku', 'name', 'available', 'seeded', 'updated_at')
+    .where({ sku })
+    .first();
+  return row === undefined
+    ? null
+    : { sku: row.sku, name: row.name, available: row.available, seeded: row.seeded, updatedAt: row.updated_at };
+}

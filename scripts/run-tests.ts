@@ -1,0 +1,140 @@
+/**
+ * `npm test [-- unit|int|e2e] [files…]`: runs the test tiers with node's test runner.
+ * Integration and end-to-end tiers need the stack (`npm run stack -- up`). For them this script
+ * creates a fresh test database, and for e2e starts the four services as real processes (their own
+ * ports, consumer groups unique to this run, short saga deadlines), then stops them.
+ */
+import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { readdirSync, readFileSync, existsSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import pg from 'pg';
+import { createDatabase, migrateLatest } from '../lib/db/database.ts';
+import {
+  repoRoot,
+  type ServiceName,
+  type ServiceProcess,
+  serviceEntryPoints,
+  startService,
+  stopService,
+  waitUntilReady,
+} from './support/service-processes.ts';
+
+type Tier = 'unit' | 'int' | 'e2e';
+const tiers: readonly Tier[] = ['unit', 'int', 'e2e'];
+const skipDirs = new Set(['node_modules', '.git', '.stack', 'coverage']);
+
+function findSpecs(dir: string): string[] {
+  return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
+    if (entry.isDirectory()) return skipDirs.has(entry.name) ? [] : findSpecs(join(dir, entry.name));
+    return /\.(unit|int|e2e)\.spec\.ts$/.test(entry.name) ? [relative(repoRoot, join(dir, entry.name))] : [];
+  });
+}
+const tierOf = (file: string): Tier => (file.match(/\.(unit|int|e2e)\.spec\.ts$/)?.[1] ?? 'unit') as Tier;
+
+const args = process.argv.slice(2);
+const selectedTiers = args.filter((a): a is Tier => (tiers as readonly string[]).includes(a));
+const explicitFiles = args.filter((a) => a.endsWith('.ts'));
+for (const unknown of args.filter((a) => !selectedTiers.includes(a as Tier) && !explicitFiles.includes(a))) {
+  console.error(`unknown argument ${JSON.stringify(unknown)}: use unit, int, e2e or spec file paths`);
+  process.exit(2);
+}
+const files = (explicitFiles.length > 0 ? explicitFiles : findSpecs(repoRoot))
+  .filter((f) => selectedTiers.length === 0 || selectedTiers.includes(tierOf(f)))
+  .sort((a, b) => tiers.indexOf(tierOf(a)) - tiers.indexOf(tierOf(b)) || a.localeCompare(b));
+if (files.length === 0) {
+  console.error('no spec files matched');
+  process.exit(1);
+}
+
+const runId = `${Date.now().toString(36)}-${randomBytes(3).toString('hex')}`;
+const testDatabaseUrl = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/order_saga_test';
+const testPorts: Record<ServiceName, number> = { orchestrator: 3100, inventory: 3101, payment: 3102, shipping: 3103 };
+const logDir = join(repoRoot, '.stack', 'test-logs', runId);
+const needsStack = files.some((f) => tierOf(f) !== 'unit');
+const needsServices = files.some((f) => tierOf(f) === 'e2e');
+
+/** Drops and recreates the test database, then migrates it: every run starts from clean state. */
+async function freshTestDatabase(): Promise<void> {
+  const url = new URL(testDatabaseUrl);
+  const name = url.pathname.slice(1);
+  const admin = new URL(testDatabaseUrl);
+  admin.pathname = '/postgres';
+  const client = new pg.Client({ connectionString: admin.toString() });
+  try {
+    await client.connect();
+  } catch (error) {
+    throw new Error(`PostgreSQL is not reachable at ${admin.host}: ${(error as Error).message}. Start the stack: npm run stack -- up`);
+  }
+  try {
+    await client.query(`drop database if exists "${name}" with (force)`);
+    await client.query(`create database "${name}"`);
+  } finally {
+    await client.end();
+  }
+  const db = createDatabase(testDatabaseUrl);
+  try {
+    await migrateLatest(db);
+  } finally {
+    await db.destroy();
+  }
+}
+
+const serviceEnv: NodeJS.ProcessEnv = {
+  ...process.env,
+  DATABASE_URL: testDatabaseUrl,
+  KAFKA_GROUP_ID_SUFFIX: `-test-${runId}`,
+  ORCHESTRATOR_PORT: String(testPorts.orchestrator),
+  INVENTORY_PORT: String(testPorts.inventory),
+  PAYMENT_PORT: String(testPorts.payment),
+  SHIPPING_PORT: String(testPorts.shipping),
+  SAGA_STEP_TIMEOUT_MS: process.env.SAGA_STEP_TIMEOUT_MS ?? '1500',
+  SAGA_FORWARD_ATTEMPTS: process.env.SAGA_FORWARD_ATTEMPTS ?? '2',
+  SAGA_COMPENSATION_ATTEMPTS: process.env.SAGA_COMPENSATION_ATTEMPTS ?? '2',
+  SAGA_BACKOFF_MULTIPLIER: '1',
+  SAGA_SWEEP_INTERVAL_MS: '100',
+  LOG_LEVEL: process.env.LOG_LEVEL ?? 'info',
+};
+
+const services: ServiceProcess[] = [];
+let exitCode = 1;
+try {
+  if (needsStack) await freshTestDatabase();
+  if (needsServices) {
+    for (const name of Object.keys(serviceEntryPoints) as ServiceName[]) {
+      services.push(startService(name, serviceEnv, { kind: 'files', dir: logDir }));
+    }
+    await Promise.all(services.map((s) => waitUntilReady(s)));
+  }
+  const testEnv: NodeJS.ProcessEnv = {
+    ...serviceEnv,
+    TEST_RUN_ID: runId,
+    ORCHESTRATOR_URL: `http://127.0.0.1:${testPorts.orchestrator}`,
+    INVENTORY_URL: `http://127.0.0.1:${testPorts.inventory}`,
+    PAYMENT_URL: `http://127.0.0.1:${testPorts.payment}`,
+    SHIPPING_URL: `http://127.0.0.1:${testPorts.shipping}`,
+    E2E_SERVICES_RUNNING: needsServices ? '1' : '0',
+    LOG_LEVEL: 'warn',
+  };
+  const runner = spawn(process.execPath, ['--import', 'tsx', '--test', '--test-concurrency=1', ...files], {
+    cwd: repoRoot,
+    env: testEnv,
+    stdio: 'inherit',
+  });
+  exitCode = await new Promise<number>((resolve) => runner.once('exit', (code) => resolve(code ?? 1)));
+} catch (error) {
+  console.error(`\ntest setup failed: ${(error as Error).message}`);
+  exitCode = 1;
+} finally {
+  await Promise.all(services.map((s) => stopService(s)));
+  if (needsServices && exitCode !== 0) {
+    console.error(`\nservice logs: ${relative(repoRoot, logDir)}/`);
+    for (const s of services) {
+      const file = join(logDir, `${s.name}.log`);
+      if (!existsSync(file)) continue;
+      const tail = readFileSync(file, 'utf8').trimEnd().split('\n').slice(-15).join('\n');
+      console.error(`--- ${s.name} (last lines) ---\n${tail}`);
+    }
+  }
+}
+process.exit(exitCode);

@@ -1,0 +1,93 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { createWriteStream, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+
+export const repoRoot = new URL('../../', import.meta.url).pathname;
+
+export const serviceEntryPoints = {
+  orchestrator: 'orchestrator/main.ts',
+  inventory: 'participants/inventory/main.ts',
+  payment: 'participants/payment/main.ts',
+  shipping: 'participants/shipping/main.ts',
+} as const;
+export type ServiceName = keyof typeof serviceEntryPoints;
+
+export const defaultPorts: Record<ServiceName, number> = { orchestrator: 3000, inventory: 3001, payment: 3002, shipping: 3003 };
+const portVariable: Record<ServiceName, string> = {
+  orchestrator: 'ORCHESTRATOR_PORT',
+  inventory: 'INVENTORY_PORT',
+  payment: 'PAYMENT_PORT',
+  shipping: 'SHIPPING_PORT',
+};
+
+const colours: Record<ServiceName, number> = { orchestrator: 36, inventory: 33, payment: 35, shipping: 32 };
+
+export type LogTarget = { kind: 'prefixed' } | { kind: 'files'; dir: string };
+
+export interface ServiceProcess {
+  name: ServiceName;
+  port: number;
+  child: ChildProcess;
+  exited: Promise<number | null>;
+}
+
+export const portsFrom = (env: NodeJS.ProcessEnv): Record<ServiceName, number> =>
+  Object.fromEntries(
+    (Object.keys(serviceEntryPoints) as ServiceName[]).map((name) => [name, Number(env[portVariable[name]] ?? defaultPorts[name])]),
+  ) as Record<ServiceName, number>;
+
+/** Starts one service as its own Node process (`node --import tsx <entry>`). */
+export function startService(name: ServiceName, env: NodeJS.ProcessEnv, logs: LogTarget, instance = ''): ServiceProcess {
+  const port = portsFrom(env)[name];
+  const child = spawn(process.execPath, ['--import', 'tsx', serviceEntryPoints[name]], {
+    cwd: repoRoot,
+    env: { ...env, LOG_FORMAT: env.LOG_FORMAT ?? (logs.kind === 'prefixed' ? 'pretty' : 'json') },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const label = `${name}${instance}`;
+  if (logs.kind === 'files') {
+    mkdirSync(logs.dir, { recursive: true });
+    const file = createWriteStream(join(logs.dir, `${label}.log`), { flags: 'a' });
+    child.stdout?.pipe(file);
+    child.stderr?.pipe(file);
+  } else {
+    const prefix = `\u001b[${colours[name]}m[${label.padEnd(12)}]\u001b[0m `;
+    for (const stream of [child.stdout, child.stderr]) {
+      if (stream) createInterface({ input: stream }).on('line', (line) => process.stdout.write(`${prefix}${line}\n`));
+    }
+  }
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  return { name, port, child, exited };
+}
+
+/** Polls `GET /health/ready` until it answers 200, the process exits, or the deadline passes. */
+export async function waitUntilReady(service: ServiceProcess, timeoutMs = 60_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  let exited = false;
+  void service.exited.then(() => {
+    exited = true;
+  });
+  let last = 'no answer yet';
+  while (Date.now() < deadline) {
+    if (exited) throw new Error(`${service.name} exited before it was ready (exit code ${service.child.exitCode})`);
+    try {
+      const response = await fetch(`http://127.0.0.1:${service.port}/health/ready`);
+      if (response.ok) return;
+      last = `${response.status} ${await response.text()}`;
+    } catch (error) {
+      last = (error as Error).message;
+    }
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+  throw new Error(`${service.name} not ready on port ${service.port} after ${timeoutMs} ms (last: ${last})`);
+}
+
+/** SIGTERM, then SIGKILL if it has not exited after the grace period. */
+export async function stopService(service: ServiceProcess, graceMs = 12_000): Promise<void> {
+  if (service.child.exitCode !== null || service.child.signalCode !== null) return;
+  service.child.kill('SIGTERM');
+  const timer = setTimeout(() => service.child.kill('SIGKILL'), graceMs);
+  await service.exited;
+  clearTimeout(timer);
+}

@@ -1,0 +1,135 @@
+/**
+ * docker-compose.yml cannot run here (no Docker engine): check its shape instead — every service,
+ * the published ports, the environment each service reads, the start order and the healthchecks.
+ *   node --import tsx --test test/docker-compose.unit.spec.ts
+ */
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { test } from 'node:test';
+import { parse } from 'yaml';
+
+type Service = {
+  image?: string;
+  build?: unknown;
+  command?: string | string[];
+  ports?: string[];
+  environment?: Record<string, string | number> | string[];
+  depends_on?: Record<string, { condition: string }> | string[];
+  healthcheck?: { test: string | string[] };
+};
+type Compose = { services: Record<string, Service> };
+
+const file = new URL('../docker-compose.yml', import.meta.url);
+// merge: true resolves the `<<: *anchor` keys the file uses, as docker compose does
+const compose = parse(readFileSync(file, 'utf8'), { merge: true }) as Compose;
+const services = compose.services;
+
+const service = (name: string): Service => {
+  const s = services[name];
+  assert.ok(s, `service ${name} is missing`);
+  return s;
+};
+
+const envOf = (s: Service): Record<string, string> => {
+  const env = s.environment ?? {};
+  if (Array.isArray(env)) {
+    return Object.fromEntries(env.map((kv) => [kv.split('=')[0] ?? kv, kv.split('=').slice(1).join('=')]));
+  }
+  return Object.fromEntries(Object.entries(env).map(([k, v]) => [k, String(v)]));
+};
+
+const apps = {
+  orchestrator: { port: 3000, portVar: 'ORCHESTRATOR_PORT', entry: 'orchestrator/main.ts' },
+  inventory: { port: 3001, portVar: 'INVENTORY_PORT', entry: 'participants/inventory/main.ts' },
+  payment: { port: 3002, portVar: 'PAYMENT_PORT', entry: 'participants/payment/main.ts' },
+  shipping: { port: 3003, portVar: 'SHIPPING_PORT', entry: 'participants/shipping/main.ts' },
+} as const;
+
+const infraPorts = { kafka: '9092:9092', 'schema-registry': '8081:8080', postgres: '5432:5432' } as const;
+
+test('names every service', () => {
+  for (const name of ['kafka', 'schema-registry', 'postgres', 'init', ...Object.keys(apps)]) service(name);
+});
+
+test('infrastructure: images, published ports and settings', () => {
+  for (const [name, mapping] of Object.entries(infraPorts)) {
+    assert.ok(service(name).ports?.includes(mapping), `${name} publishes ${mapping}`);
+  }
+  assert.match(service('kafka').image ?? '', /^apache\/kafka:4\./);
+  assert.match(service('schema-registry').image ?? '', /^apicurio\/apicurio-registry:3\./);
+  assert.match(service('postgres').image ?? '', /^postgres:15/);
+
+  const kafka = envOf(service('kafka'));
+  assert.equal(kafka.KAFKA_AUTO_CREATE_TOPICS_ENABLE, 'false', 'topics are created by the project');
+  assert.match(kafka.KAFKA_PROCESS_ROLES ?? '', /broker/);
+  assert.match(kafka.KAFKA_PROCESS_ROLES ?? '', /controller/, 'KRaft single node');
+  assert.match(kafka.KAFKA_ADVERTISED_LISTENERS ?? '', /kafka:29092/);
+  assert.match(kafka.KAFKA_ADVERTISED_LISTENERS ?? '', /localhost:9092/);
+
+  assert.equal(envOf(service('schema-registry')).APICURIO_RULES_GLOBAL_COMPATIBILITY, 'BACKWARD');
+
+  const pg = envOf(service('postgres'));
+  assert.equal(pg.POSTGRES_DB, 'order_saga');
+  assert.equal(pg.POSTGRES_HOST_AUTH_METHOD, 'trust');
+});
+
+test('every service has a healthcheck (init is a one-shot job)', () => {
+  for (const [name, s] of Object.entries(services)) {
+    if (name === 'init') continue;
+    assert.ok(s.healthcheck?.test, `${name} has a healthcheck`);
+  }
+  for (const [name, { port }] of Object.entries(apps)) {
+    const probe = [service(name).healthcheck?.test ?? []].flat().join(' ');
+    assert.ok(probe.includes(`:${port}/health/ready`), `${name} probes GET /health/ready on ${port}`);
+  }
+});
+
+test('each app service is built from the Dockerfile, runs its entry point and publishes its port', () => {
+  for (const [name, { port, entry }] of Object.entries(apps)) {
+    const s = service(name);
+    assert.ok(s.build !== undefined, `${name} is built from the Dockerfile`);
+    const cmd = [s.command ?? []].flat().join(' ');
+    assert.ok(cmd.includes('--import tsx') && cmd.includes(entry), `${name} runs node --import tsx ${entry}`);
+    assert.ok(s.ports?.includes(`${port}:${port}`), `${name} publishes ${port}:${port}`);
+  }
+});
+
+test('each app service sets every env variable the code reads', () => {
+  for (const [name, { port, portVar }] of Object.entries(apps)) {
+    const env = envOf(service(name));
+    assert.equal(env.KAFKA_BROKERS, 'kafka:29092', `${name} KAFKA_BROKERS`);
+    assert.equal(
+      env.SCHEMA_REGISTRY_URL,
+      'http://schema-registry:8080/apis/ccompat/v7',
+      `${name} SCHEMA_REGISTRY_URL`,
+    );
+    assert.equal(env.DATABASE_URL, 'postgres://postgres@postgres:5432/order_saga', `${name} DATABASE_URL`);
+    assert.equal(env[portVar], String(port), `${name} ${portVar}`);
+    assert.equal(env.HOST, '0.0.0.0', `${name} HOST`);
+    assert.ok(env.LOG_LEVEL, `${name} LOG_LEVEL`);
+  }
+  const init = envOf(service('init'));
+  for (const key of ['KAFKA_BROKERS', 'SCHEMA_REGISTRY_URL', 'DATABASE_URL', 'TOPIC_PARTITIONS']) {
+    assert.ok(init[key], `init ${key}`);
+  }
+});
+
+test('start order: init waits for healthy infrastructure, apps wait for init', () => {
+  const conditions = (s: Service): Record<string, string> => {
+    const deps = s.depends_on ?? {};
+    assert.ok(!Array.isArray(deps), 'depends_on uses conditions');
+    return Object.fromEntries(Object.entries(deps).map(([k, v]) => [k, v.condition]));
+  };
+  const initCmd = [service('init').command ?? []].flat().join(' ');
+  assert.match(initCmd, /scripts\/create-topics\.ts/);
+  assert.match(initCmd, /scripts\/migrate\.ts/);
+  const initDeps = conditions(service('init'));
+  for (const infra of Object.keys(infraPorts))
+    assert.equal(initDeps[infra], 'service_healthy', `init → ${infra}`);
+  for (const name of Object.keys(apps)) {
+    const deps = conditions(service(name));
+    assert.equal(deps.init, 'service_completed_successfully', `${name} → init`);
+    for (const infra of Object.keys(infraPorts))
+      assert.equal(deps[infra], 'service_healthy', `${name} → ${infra}`);
+  }
+});

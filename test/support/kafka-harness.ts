@@ -1,0 +1,47 @@
+import type { Admin, Kafka, Producer } from 'kafkajs';
+import { type AvroCodec, createAvroCodec } from '../../lib/avro/codec.ts';
+import { loadCommonConfig } from '../../lib/config/common-config.ts';
+import { createIdempotentProducer, createKafka } from '../../lib/kafka/kafka-client.ts';
+import { createLogger } from '../../lib/logger.ts';
+import { waitFor } from './wait-for.ts';
+
+/** Real Kafka + registry access for tests, built from the same shared library the services use. */
+export interface KafkaHarness {
+  kafka: Kafka;
+  admin: Admin;
+  producer: Producer;
+  codec: AvroCodec;
+  close(): Promise<void>;
+}
+
+export async function openKafkaHarness(clientId = 'test-harness'): Promise<KafkaHarness> {
+  const config = loadCommonConfig();
+  const logger = createLogger(clientId, 'warn');
+  const kafka = createKafka({ brokers: config.kafkaBrokers, clientId, logger });
+  const admin = kafka.admin();
+  const producer = createIdempotentProducer(kafka);
+  await Promise.all([admin.connect(), producer.connect()]);
+  const codec = createAvroCodec({ registryUrl: config.schemaRegistryUrl, logger });
+  await codec.registerAll();
+  return {
+    kafka,
+    admin,
+    producer,
+    codec,
+    close: async () => {
+      await Promise.all([admin.disconnect(), producer.disconnect()]);
+    },
+  };
+}
+
+/** The consumer group id a service uses in this test run. */
+export const groupOf = (service: string): string => `${service}${process.env.KAFKA_GROUP_ID_SUFFIX ?? ''}`;
+
+/** Waits until `groupId` has committed past `offset` on the partition: the message was handled. */
+export async function waitForCommittedPast(admin: Admin, groupId: string, topic: string, partition: number, offset: string): Promise<void> {
+  await waitFor(`${groupId} to commit past ${topic}[${partition}]@${offset}`, async () => {
+    const [committed] = await admin.fetchOffsets({ groupId, topics: [topic] });
+    const position = committed?.partitions.find((p) => p.partition === partition)?.offset;
+    return position !== undefined && BigInt(position) > BigInt(offset) ? true : undefined;
+  });
+}

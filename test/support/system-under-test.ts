@@ -1,0 +1,105 @@
+import { randomUUID } from 'node:crypto';
+import { waitFor } from './wait-for.ts';
+
+/** HTTP client for the running services the test harness (`npm test`) started. */
+const required = (name: string): string => {
+  const value = process.env[name];
+  if (!value || process.env.E2E_SERVICES_RUNNING !== '1') {
+    throw new Error(`${name} is not set: end-to-end specs run through \`npm test\` (or \`npm test -- e2e\`), which starts the services`);
+  }
+  return value;
+};
+
+export const urls = {
+  get orchestrator() {
+    return required('ORCHESTRATOR_URL');
+  },
+  get inventory() {
+    return required('INVENTORY_URL');
+  },
+  get payment() {
+    return required('PAYMENT_URL');
+  },
+  get shipping() {
+    return required('SHIPPING_URL');
+  },
+};
+
+export interface HttpResult<T = any> {
+  status: number;
+  headers: Headers;
+  body: T;
+}
+
+export async function http<T = any>(method: string, url: string, body?: unknown, headers: Record<string, string> = {}): Promise<HttpResult<T>> {
+  const response = await fetch(url, {
+    method,
+    headers: body === undefined ? headers : { 'content-type': 'application/json', ...headers },
+    body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
+  });
+  const text = await response.text();
+  return { status: response.status, headers: response.headers, body: text ? JSON.parse(text) : undefined };
+}
+
+export interface OrderOverrides {
+  sku?: string;
+  quantity?: number;
+  unitPrice?: number;
+  paymentToken?: string;
+  country?: string;
+}
+
+/** A valid order body with a customer id unique to this run. */
+export function orderBody({ sku = 'SKU-001', quantity = 2, unitPrice = 1999, paymentToken = 'tok_visa', country = 'DE' }: OrderOverrides = {}) {
+  return {
+    customerId: `c-${process.env.TEST_RUN_ID ?? 'local'}-${randomUUID().slice(0, 8)}`,
+    items: [{ sku, quantity, unitPrice }],
+    currency: 'EUR',
+    paymentToken,
+    shippingAddress: { name: 'Ada Lovelace', line1: '1 Main St', city: 'Berlin', postalCode: '10115', country },
+  };
+}
+
+export async function placeOrder(body: unknown = orderBody(), headers: Record<string, string> = {}): Promise<string> {
+  const result = await http('POST', `${urls.orchestrator}/orders`, body, headers);
+  if (result.status !== 202) throw new Error(`POST /orders answered ${result.status}: ${JSON.stringify(result.body)}`);
+  return result.body.orderId as string;
+}
+
+export const getOrder = (orderId: string) => http('GET', `${urls.orchestrator}/orders/${orderId}`);
+
+/** Waits until the order reaches one of the given statuses and returns it. */
+export async function waitForStatus(orderId: string, statuses: readonly string[], timeoutMs = 30_000) {
+  return waitFor(
+    `order ${orderId} to be ${statuses.join(' or ')}`,
+    async () => {
+      const { body } = await getOrder(orderId);
+      return statuses.includes(body?.status) ? body : undefined;
+    },
+    { timeoutMs },
+  );
+}
+
+export async function stockOf(sku: string): Promise<number> {
+  const result = await http('GET', `${urls.inventory}/stock/${sku}`);
+  if (result.status !== 200) throw new Error(`GET /stock/${sku} answered ${result.status}`);
+  return result.body.available as number;
+}
+
+export type Participant = 'inventory' | 'payment' | 'shipping';
+
+export async function setFault(participant: Participant, fault: Record<string, unknown>): Promise<void> {
+  const result = await http('POST', `${urls[participant]}/faults`, fault);
+  if (result.status !== 200) throw new Error(`POST /faults on ${participant} answered ${result.status}: ${JSON.stringify(result.body)}`);
+}
+
+export async function clearFaults(): Promise<void> {
+  for (const participant of ['inventory', 'payment', 'shipping'] as const) {
+    const result = await http('DELETE', `${urls[participant]}/faults`);
+    if (result.status !== 204) throw new Error(`DELETE /faults on ${participant} answered ${result.status}`);
+  }
+}
+
+/** The saga history as `kind:type` strings, e.g. `command_sent:ReserveStock`. */
+export const historyOf = (order: { saga: { history: Array<{ kind: string; type: string }> } }): string[] =>
+  order.saga.history.map((h) => `${h.kind}:${h.type}`);
