@@ -12,7 +12,9 @@ export async function up(knex: Knex): Promise<void> {
     t.integer('seeded').notNullable();
     t.timestamp('updated_at', { useTz: true }).notNullable().defaultTo(knex.fn.now());
   });
-  await knex.raw('alter table inventory.stock add constraint stock_available_non_negative check (available >= 0)');
+  await knex.raw(
+    'alter table inventory.stock add constraint stock_available_non_negative check (available >= 0)',
+  );
   // One row per order, so every command is idempotent by order id. A RELEASED row without a
   // reservation_id is a tombstone: ReleaseStock came first, and a late ReserveStock must not reserve.
   await knex.schema.withSchema('inventory').createTable('reservations', (t) => {
@@ -29,7 +31,9 @@ export async function up(knex: Knex): Promise<void> {
     "alter table inventory.reservations add constraint reservations_status_valid check (status in ('RESERVED', 'REJECTED', 'RELEASED'))",
   );
   await createMessagingTables(knex, 'inventory');
-  await knex('inventory.stock').insert(seedCatalog.map((s) => ({ sku: s.sku, name: s.name, available: s.quantity, seeded: s.quantity })));
+  await knex('inventory.stock').insert(
+    seedCatalog.map((s) => ({ sku: s.sku, name: s.name, available: s.quantity, seeded: s.quantity })),
+  );
 }
 
 export async function down(knex: Knex): Promise<void> {

@@ -2,15 +2,18 @@
 # Local infrastructure without Docker: Apache Kafka (KRaft, one broker+controller) and Apicurio
 # Registry from Maven Central artifacts, on loopback, plus the machine's PostgreSQL.
 #
-#   npm run stack -- up [--fresh]         start what is not running (idempotent); --fresh wipes Kafka data
-#   npm run stack -- down [--purge]       stop what this script started; --purge also wipes Kafka data
+#   npm run stack -- up [--fresh]         start what is not running (idempotent); --fresh wipes the data
+#   npm run stack -- down [--purge]       stop what this script started; --purge also wipes the data
 #   npm run stack -- status               one line per component; exit 0 only when all are up
 #   npm run stack -- logs [kafka|registry] [-f]   last lines of the logs (-f follows)
+#
+# Kafka's log and the registry's schemas (H2 file) both live in the state dir and are wiped together:
+# messages never outlive the schema ids they carry. PostgreSQL's databases are never touched.
 #
 # Environment: KAFKA_PORT (9092), KAFKA_CONTROLLER_PORT (9093), SCHEMA_REGISTRY_PORT (8081),
 # DATABASE_URL (postgres://postgres@127.0.0.1:5432/order_saga), TOPIC_PARTITIONS (6),
 # TOPIC_REPLICATION_FACTOR (1), ORDER_SAGA_CACHE (downloaded artifacts, default ~/.cache/order-saga),
-# ORDER_SAGA_STATE (logs, pids, Kafka data, generated configs, default <repo>/.stack),
+# ORDER_SAGA_STATE (logs, pids, Kafka and registry data, generated configs, default <repo>/.stack),
 # KAFKA_HEAP_OPTS (-Xms256m -Xmx1g), REGISTRY_HEAP_OPTS (-Xms128m -Xmx512m),
 # STACK_START_TIMEOUT (seconds to wait for each component, 90).
 set -euo pipefail
@@ -29,6 +32,7 @@ KAFKA_LIBS="$CACHE/kafka-libs-$KAFKA_VERSION"
 APICURIO_HOME="$CACHE/apicurio-registry-$APICURIO_VERSION"
 KAFKA_DIR="$STATE/kafka"
 KAFKA_DATA="$KAFKA_DIR/data"
+REGISTRY_DATA="$STATE/registry"
 
 KAFKA_PORT="${KAFKA_PORT:-9092}"
 KAFKA_CONTROLLER_PORT="${KAFKA_CONTROLLER_PORT:-9093}"
@@ -64,8 +68,8 @@ die_log() { # message logfile [lines]
 now() { printf '%s' "${EPOCHREALTIME/,/.}"; }
 elapsed() { awk -v a="$1" -v b="$(now)" 'BEGIN { printf "%.1f", b - a }'; }
 
-usage() {
-  sed -n '2,17p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
+usage() { # the comment block at the top of this file
+  awk 'NR > 1 && !/^#/ { exit } NR > 1 { sub(/^# ?/, ""); print }' "${BASH_SOURCE[0]}"
 }
 
 # ---------------------------------------------------------------------------------------------
@@ -136,8 +140,18 @@ stop_component() { # component label
   say "$label: stopped (pid $pid)"
 }
 
+# a running component keeps its port: asking for another one needs a restart
+running_port_matches() { # component wanted-port env-name
+  local running
+  running="$(cat "$RUN/$1.port" 2>/dev/null || true)"
+  [[ -z $running || $running == "$2" ]] ||
+    die "$1 is already running on port $running, not $3=$2" "stop it first: npm run stack -- down"
+}
+
 log_tail() { # file [lines]
-  [[ -f $1 ]] && tail -n "${2:-30}" "$1" | sed 's/^/        | /' >&2 || true
+  if [[ -f $1 ]]; then
+    tail -n "${2:-30}" "$1" | sed -e $'s/\e\\[[0-9;]*m//g' -e 's/^/        | /' >&2 || true
+  fi
 }
 
 # ---------------------------------------------------------------------------------------------
@@ -170,7 +184,7 @@ fetch_kafka() {
   tmp="$KAFKA_LIBS.tmp.$$"
   log="$LOGS/fetch-kafka.log"
   rm -rf "$tmp"
-  if ! mvn -B -q -Dstyle.color=never -f "$ROOT/infra/pom.xml" -Dkafka.version="$KAFKA_VERSION" \
+  if ! mvn -B -q -U -Dstyle.color=never -f "$ROOT/infra/pom.xml" -Dkafka.version="$KAFKA_VERSION" \
     dependency:copy-dependencies -DoutputDirectory="$tmp" >"$log" 2>&1; then
     rm -rf "$tmp"
     die_log "download of Kafka $KAFKA_VERSION from Maven Central failed (full output: $log)" "$log" 15
@@ -192,7 +206,7 @@ fetch_apicurio() {
   tmp="$APICURIO_HOME.tmp.$$"
   log="$LOGS/fetch-apicurio.log"
   rm -rf "$tmp"
-  if ! mvn -B -q -Dstyle.color=never -f "$ROOT/infra/pom.xml" -Papicurio -Dapicurio.version="$APICURIO_VERSION" \
+  if ! mvn -B -q -U -Dstyle.color=never -f "$ROOT/infra/pom.xml" -Papicurio -Dapicurio.version="$APICURIO_VERSION" \
     dependency:unpack@apicurio -Dapicurio.outputDirectory="$tmp" >"$log" 2>&1; then
     rm -rf "$tmp"
     die_log "download of Apicurio Registry $APICURIO_VERSION from Maven Central failed (full output: $log)" "$log" 15
@@ -319,7 +333,8 @@ format_kafka_storage() {
 
 start_kafka() {
   if KAFKA_PID="$(running_pid kafka)"; then
-    say "kafka: already running (pid $KAFKA_PID, port $(cat "$RUN/kafka.port" 2>/dev/null || echo "$KAFKA_PORT"))"
+    running_port_matches kafka "$KAFKA_PORT" KAFKA_PORT
+    say "kafka: already running (pid $KAFKA_PID, port $KAFKA_PORT)"
     KAFKA_STARTED=0
     return 0
   fi
@@ -332,6 +347,7 @@ start_kafka() {
   KAFKA_PID="$(<"$(pidfile kafka)")"
   echo "$KAFKA_PORT" >"$RUN/kafka.port"
   KAFKA_STARTED=1
+  UP_STARTED+=(kafka)
   say "kafka: starting (pid $KAFKA_PID, $HOST:$KAFKA_PORT, controller $HOST:$KAFKA_CONTROLLER_PORT)"
 }
 
@@ -341,10 +357,8 @@ wait_kafka() {
   while ! port_open "$KAFKA_PORT"; do
     if ! kill -0 "$KAFKA_PID" 2>/dev/null; then
       rm -f "$(pidfile kafka)" "$RUN/kafka.port"
-      printf '%s[stack] error:%s Kafka exited during startup; last lines of %s and %s:\n' \
-        "$R" "$N" "$LOGS/kafka.out" "$LOGS/kafka-server.log" >&2
-      log_tail "$LOGS/kafka.out" 15
-      die_log "(end of Kafka logs)" "$LOGS/kafka-server.log" 15
+      # kafka.out holds the JVM's stderr and every WARN/ERROR line of the broker
+      die_log "Kafka exited during startup (logs: $LOGS/kafka.out, $LOGS/kafka-server.log)" "$LOGS/kafka.out" 25
     fi
     if ((SECONDS >= deadline)); then
       die_log "Kafka did not open $HOST:$KAFKA_PORT within ${START_TIMEOUT}s (pid $KAFKA_PID still running; log: $LOGS/kafka-server.log)" "$LOGS/kafka-server.log"
@@ -368,7 +382,8 @@ create_topics() {
 
 start_registry() {
   if REGISTRY_PID="$(running_pid registry)"; then
-    say "schema-registry: already running (pid $REGISTRY_PID, port $(cat "$RUN/registry.port" 2>/dev/null || echo "$SCHEMA_REGISTRY_PORT"))"
+    running_port_matches registry "$SCHEMA_REGISTRY_PORT" SCHEMA_REGISTRY_PORT
+    say "schema-registry: already running (pid $REGISTRY_PID, port $SCHEMA_REGISTRY_PORT)"
     REGISTRY_STARTED=0
     return 0
   fi
@@ -377,15 +392,19 @@ start_registry() {
   jar="$(apicurio_launcher "$APICURIO_HOME")" || die "no Apicurio launcher jar in $APICURIO_HOME (delete it to re-download)"
   # shellcheck disable=SC2206
   local heap=($REGISTRY_HEAP_OPTS)
-  # in-memory storage (H2) is the default: schemas live as long as the process
-  # (APICURIO_RULES_GLOBAL_COMPATIBILITY: default global rule, enforced from the first request)
+  # Storage: Apicurio's default SQL storage on H2, but in a file next to Kafka's data instead of in
+  # memory, so a restart keeps the schema ids that messages already in Kafka refer to.
+  # APICURIO_RULES_GLOBAL_COMPATIBILITY: default global rule, enforced from the first request.
+  mkdir -p "$REGISTRY_DATA"
   (cd "$APICURIO_HOME" && spawn registry "$LOGS/registry.log" env \
     QUARKUS_HTTP_HOST="$HOST" QUARKUS_HTTP_PORT="$SCHEMA_REGISTRY_PORT" \
+    APICURIO_DATASOURCE_URL="jdbc:h2:file:$REGISTRY_DATA/registry" \
     APICURIO_RULES_GLOBAL_COMPATIBILITY=BACKWARD \
     java "${heap[@]}" -Djava.awt.headless=true "$(marker registry)" -jar "$jar")
   REGISTRY_PID="$(<"$(pidfile registry)")"
   echo "$SCHEMA_REGISTRY_PORT" >"$RUN/registry.port"
   REGISTRY_STARTED=1
+  UP_STARTED+=(registry)
   say "schema-registry: starting Apicurio Registry $APICURIO_VERSION (pid $REGISTRY_PID, $HOST:$SCHEMA_REGISTRY_PORT)"
 }
 
@@ -425,6 +444,21 @@ wait_registry() {
 # ---------------------------------------------------------------------------------------------
 # commands
 
+wipe_data() { # reason
+  rm -rf "$KAFKA_DATA" "$REGISTRY_DATA"
+  say "kafka and schema-registry: data wiped ($1)"
+}
+
+# a failed 'up' stops what it started itself, so it leaves no half-started stack behind
+UP_STARTED=()
+on_up_exit() {
+  local rc=$? c
+  if ((rc != 0 && ${#UP_STARTED[@]} > 0)); then
+    warn "up failed: stopping what this run started (${UP_STARTED[*]})"
+    for c in "${UP_STARTED[@]}"; do stop_component "$c" "$c" >/dev/null 2>&1 || true; done
+  fi
+}
+
 cmd_up() {
   local fresh=0 arg t0
   for arg in "$@"; do
@@ -434,14 +468,14 @@ cmd_up() {
     esac
   done
   t0="$(now)"
+  trap on_up_exit EXIT
   mkdir -p "$STATE" "$LOGS" "$RUN"
   require_java
   ensure_postgres
   if ((fresh)); then
     stop_component registry schema-registry
     stop_component kafka kafka
-    rm -rf "$KAFKA_DATA"
-    say "kafka: data wiped (--fresh)"
+    wipe_data --fresh
   fi
   fetch_kafka
   fetch_apicurio
@@ -470,8 +504,7 @@ cmd_down() {
   stop_component registry schema-registry
   stop_component kafka kafka
   if ((purge)); then
-    rm -rf "$KAFKA_DATA"
-    say "kafka: data wiped (--purge)"
+    wipe_data --purge
   fi
   say "postgres: left alone (the machine's server)"
 }

@@ -16,11 +16,18 @@ const kafka = new Kafka({
   clientId: 'kafkajs-kafka4-spec',
   brokers,
   logLevel: logLevel.NOTHING,
-  retry: { retries: 3, initialRetryTime: 100 },
+  // a broker that just (re)started may still be loading __consumer_offsets: be patient
+  retry: { retries: 8, initialRetryTime: 200, maxRetryTime: 5_000 },
 });
 const run = randomUUID().slice(0, 8);
 const topic = `compat-${run}`;
 let admin: Admin;
+const groups: string[] = []; // deleted after the run
+const group = (name: string): string => {
+  const id = `compat-${name}-${run}`;
+  groups.push(id);
+  return id;
+};
 
 before(async () => {
   admin = kafka.admin();
@@ -37,6 +44,7 @@ before(async () => {
 });
 
 after(async () => {
+  await admin.deleteGroups(groups).catch(() => undefined);
   await admin.deleteTopics({ topics: [topic] }).catch(() => undefined);
   await admin.disconnect();
 });
@@ -70,17 +78,19 @@ test('idempotent producer (acks=all) and a consumer group with manual commit of 
   await producer.send({ topic, acks: -1, messages: sent });
   await producer.disconnect();
 
-  const groupId = `compat-group-${run}`;
+  const groupId = group('group');
   const consumer = kafka.consumer({ groupId, sessionTimeout: 10_000, heartbeatInterval: 1_000 });
   let crashed: unknown;
-  consumer.on(consumer.events.CRASH, (e) => {
-    crashed = e.payload.error;
-  });
   await consumer.connect();
   await consumer.subscribe({ topic, fromBeginning: true });
   const got: { key: string; i: number; partition: number; hasHeader: boolean }[] = [];
   await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`consumed only ${got.length}/30 messages`)), 20_000);
+    const timer = setTimeout(() => reject(new Error(`consumed only ${got.length}/30 messages`)), 30_000);
+    consumer.on(consumer.events.CRASH, (e) => {
+      crashed = e.payload.error;
+      clearTimeout(timer);
+      reject(new Error(`consumer crashed: ${String(e.payload.error)}`));
+    });
     void consumer.run({
       autoCommit: false,
       eachMessage: async ({ topic: t, partition, message }) => {
@@ -118,7 +128,6 @@ test('idempotent producer (acks=all) and a consumer group with manual commit of 
   assert.equal(committed, 30, 'committed offsets (offset + 1) add up to the message count');
   const described = await admin.describeGroups([groupId]);
   assert.equal(described.groups[0]?.state, 'Empty');
-  await admin.deleteGroups([groupId]);
 });
 
 test('transactional producer: commit is visible to read_committed consumers, abort is not', async () => {
@@ -137,7 +146,7 @@ test('transactional producer: commit is visible to read_committed consumers, abo
   await committed.commit();
   await producer.disconnect();
 
-  const consumer = kafka.consumer({ groupId: `compat-tx-group-${run}`, readUncommitted: false });
+  const consumer = kafka.consumer({ groupId: group('tx-group'), readUncommitted: false });
   await consumer.connect();
   await consumer.subscribe({ topic, fromBeginning: true });
   const values: string[] = [];
@@ -162,7 +171,7 @@ test('transactional producer: commit is visible to read_committed consumers, abo
 });
 
 test('KRaft: subscribing to a topic that does not exist fails (auto-creation is off)', async () => {
-  const consumer = kafka.consumer({ groupId: `compat-missing-${run}` });
+  const consumer = kafka.consumer({ groupId: group('missing') });
   await consumer.connect();
   try {
     await assert.rejects(consumer.subscribe({ topic: `missing-${run}` }));

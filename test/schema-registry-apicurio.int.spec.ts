@@ -10,7 +10,7 @@
  */
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-import { test } from 'node:test';
+import { after, test } from 'node:test';
 import { COMPATIBILITY, SchemaRegistry, SchemaType } from '@kafkajs/confluent-schema-registry';
 
 const url = process.env.SCHEMA_REGISTRY_URL ?? 'http://127.0.0.1:8081/apis/ccompat/v7';
@@ -29,6 +29,13 @@ const v1 = {
 };
 const v2 = { ...v1, fields: [...v1.fields, { name: 'currency', type: 'string', default: 'EUR' }] };
 const incompatible = { ...v1, fields: [...v1.fields, { name: 'sku', type: 'string' }] }; // no default
+
+// the registry keeps its schemas across restarts: remove this run's subject (soft, then permanent)
+after(async () => {
+  const subjectUrl = `${url}/subjects/${encodeURIComponent(subject)}`;
+  await fetch(subjectUrl, { method: 'DELETE' }).catch(() => undefined);
+  await fetch(`${subjectUrl}?permanent=true`, { method: 'DELETE' }).catch(() => undefined);
+});
 
 const register = (schema: object) =>
   registry.register(

@@ -8,13 +8,7 @@ import { randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { type Admin, Kafka, logLevel, Partitioners } from 'kafkajs';
 import type { RecordPayloads, TypedRecord } from '../contracts/generated.ts';
-import {
-  type AvroCodec,
-  createAvroCodec,
-  createSchemaRegistryClient,
-  frame,
-  registerSchema,
-} from './codec.ts';
+import { type AvroCodec, createAvroCodec, createRegistryClient, frame, registerSchema } from './codec.ts';
 import { AvroDecodeError, SchemaRegistrationError } from './errors.ts';
 
 const brokers = (process.env.KAFKA_BROKERS ?? '127.0.0.1:9092').split(',').map((b) => b.trim());
@@ -76,6 +70,7 @@ describe('avro codec against Kafka and the schema registry', () => {
   let admin: Admin;
   let codec: AvroCodec;
   const topic = `it-codec-${suffix}`;
+  const groupId = `it-codec-${suffix}`;
   const subjects: string[] = [];
 
   before(async () => {
@@ -94,6 +89,7 @@ describe('avro codec against Kafka and the schema registry', () => {
   });
 
   after(async () => {
+    await admin?.deleteGroups([groupId]).catch(() => undefined);
     await admin?.deleteTopics({ topics: [topic] }).catch(() => undefined);
     await admin?.disconnect();
     for (const subject of subjects) {
@@ -141,7 +137,7 @@ describe('avro codec against Kafka and the schema registry', () => {
     }
 
     const raw: Buffer[] = [];
-    const consumer = kafka.consumer({ groupId: `it-codec-${suffix}` });
+    const consumer = kafka.consumer({ groupId });
     await consumer.connect();
     try {
       await consumer.subscribe({ topics: [topic], fromBeginning: true });
@@ -170,7 +166,7 @@ describe('avro codec against Kafka and the schema registry', () => {
   });
 
   it('rejects an incompatible schema version with a SchemaRegistrationError naming the subject', async () => {
-    const registry = createSchemaRegistryClient(registryUrl);
+    const registry = createRegistryClient(registryUrl);
     const name = `Probe${suffix.replace(/[^a-z0-9]/gi, '')}`;
     const subject = `it-codec-${suffix}-it.codec.${name}`;
     subjects.push(subject);
@@ -180,8 +176,20 @@ describe('avro codec against Kafka and the schema registry', () => {
       namespace: 'it.codec',
       fields: [{ name: 'orderId', type: 'string' }],
     };
-    const id1 = await registerSchema(registry, subject, JSON.stringify(v1));
+    // the subject is created by a plain HTTP client: it has no compatibility rule of its own,
+    // which Apicurio reports as NONE (not the global BACKWARD) and the registry client refuses
+    const created = await fetch(`${registryUrl}/subjects/${encodeURIComponent(subject)}/versions`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/vnd.schemaregistry.v1+json' },
+      body: JSON.stringify({ schema: JSON.stringify(v1) }),
+    });
+    assert.equal(created.status, 200, await created.clone().text());
+    const { id: id1 } = (await created.json()) as { id: number };
     assert.ok(id1 > 0);
+    // registering the same bytes sets the subject to BACKWARD and returns the same id
+    assert.equal(await registerSchema(registry, subject, JSON.stringify(v1)), id1);
+    const config = await fetch(`${registryUrl}/config/${encodeURIComponent(subject)}`);
+    assert.deepEqual(await config.json(), { compatibilityLevel: 'BACKWARD' });
     // same bytes again: same id, no new version
     assert.equal(await registerSchema(registry, subject, JSON.stringify(v1)), id1);
 

@@ -265,7 +265,7 @@ export function toRegistrationError(subject: string, err: unknown): SchemaRegist
     return new SchemaRegistrationError(
       'compatibility_mismatch',
       subject,
-      `${message}; the registry must use BACKWARD compatibility (set its global rule: PUT /config {"compatibility":"BACKWARD"})`,
+      `${message}; our subjects need BACKWARD compatibility or stricter`,
       details,
     );
   }
@@ -279,33 +279,95 @@ export function toRegistrationError(subject: string, err: unknown): SchemaRegist
   return new SchemaRegistrationError('registry_error', subject, message, details);
 }
 
+/** The registry client plus what registration needs beyond it. */
+export interface RegistryClient {
+  registry: SchemaRegistry;
+  /** Base URL of the Confluent-compatible API, without a trailing slash. */
+  url: string;
+  logger?: Logger | undefined;
+}
+
+export function createRegistryClient(registryUrl: string, logger?: Logger): RegistryClient {
+  const url = registryUrl.replace(/\/+$/, '');
+  return { registry: new SchemaRegistry({ host: url, clientId: 'ordersaga' }), url, logger };
+}
+
+/** Compatibility levels that check at least what BACKWARD checks. */
+const atLeastBackward = new Set(['BACKWARD', 'BACKWARD_TRANSITIVE', 'FULL', 'FULL_TRANSITIVE']);
+
 /**
  * Registers one Avro schema under `subject` with BACKWARD compatibility; returns its id.
- * `schemaText` is sent as is (lookups by content are byte-sensitive). Throws SchemaRegistrationError.
+ * `schemaText` is sent as is: the registry matches content byte for byte, so other bytes for the
+ * same schema would make a new version. Throws SchemaRegistrationError.
+ *
+ * The client refuses to register unless the subject's compatibility level equals the one it is
+ * given. Apicurio reports `NONE` for a subject that has no rule of its own, even when the global
+ * rule is BACKWARD (e.g. a subject created by another client, or when a crash hit between the
+ * client's first registration and its PUT /config). Such a subject is set to BACKWARD; a subject
+ * with a stricter level (FULL, …_TRANSITIVE) is registered under that level; any other level
+ * (FORWARD…) is a `compatibility_mismatch` error.
  */
 export async function registerSchema(
-  registry: SchemaRegistry,
+  client: RegistryClient,
   subject: string,
   schemaText: string,
 ): Promise<number> {
-  try {
-    const { id } = await registry.register(
+  const attempt = async (compatibility: COMPATIBILITY): Promise<number> => {
+    const { id } = await client.registry.register(
       { type: SchemaType.AVRO, schema: schemaText },
-      { subject, compatibility: COMPATIBILITY.BACKWARD },
+      { subject, compatibility },
     );
     return id;
+  };
+  try {
+    return await attempt(COMPATIBILITY.BACKWARD);
   } catch (err) {
-    throw toRegistrationError(subject, err);
+    const level =
+      err instanceof Error && err.name === 'ConfluentSchemaRegistryCompatibilityError'
+        ? /!= (\w+)\)/.exec(err.message)?.[1]
+        : undefined;
+    if (level === undefined) throw toRegistrationError(subject, err);
+    try {
+      if (atLeastBackward.has(level)) return await attempt(level as COMPATIBILITY);
+      if (level !== 'NONE') throw err;
+      client.logger?.warn(
+        { subject },
+        'subject has no compatibility rule of its own (NONE): setting it to BACKWARD',
+      );
+      const res = await fetch(`${client.url}/config/${encodeURIComponent(subject)}`, {
+        method: 'PUT',
+        headers: { 'content-type': 'application/vnd.schemaregistry.v1+json' },
+        body: JSON.stringify({ compatibility: COMPATIBILITY.BACKWARD }),
+      }).catch((cause: unknown) => {
+        throw new SchemaRegistrationError(
+          'registry_unavailable',
+          subject,
+          `PUT /config failed: ${String(cause)}`,
+          {
+            cause,
+          },
+        );
+      });
+      if (!res.ok) {
+        const body = await res.text().catch(() => '');
+        throw new SchemaRegistrationError(
+          res.status >= 500 ? 'registry_unavailable' : 'registry_error',
+          subject,
+          `PUT /config answered ${res.status}: ${body}`,
+          { status: res.status },
+        );
+      }
+      return await attempt(COMPATIBILITY.BACKWARD);
+    } catch (retryErr) {
+      throw toRegistrationError(subject, retryErr);
+    }
   }
-}
-
-export function createSchemaRegistryClient(registryUrl: string): SchemaRegistry {
-  return new SchemaRegistry({ host: registryUrl.replace(/\/+$/, ''), clientId: 'ordersaga' });
 }
 
 export function createAvroCodec(options: AvroCodecOptions): AvroCodec {
   const log = options.logger?.child({ component: 'avro-codec' });
-  const registry = createSchemaRegistryClient(options.registryUrl);
+  const client = createRegistryClient(options.registryUrl, log);
+  const { registry } = client;
   const records = recordSchemas();
   const byFullName = new Map<string, RecordSchema>([...records.values()].map((r) => [r.fullName, r]));
 
@@ -320,7 +382,7 @@ export function createAvroCodec(options: AvroCodecOptions): AvroCodec {
   async function doRegisterAll(): Promise<void> {
     const list = [...records.values()];
     const results = await Promise.allSettled(
-      list.map((r) => registerSchema(registry, r.subject, r.schemaText)),
+      list.map((r) => registerSchema(client, r.subject, r.schemaText)),
     );
     const failures: SchemaRegistrationError[] = [];
     results.forEach((res, i) => {

@@ -61,7 +61,11 @@ const scopeNote =
  * modes). The app must validate bodies strictly (lib/http/validation.ts `installStrictValidation`):
  * an unknown field is a 400 naming it rather than being silently stripped.
  */
-export function registerFaultRoutes(app: FastifyInstance, faults: FaultSwitch, options: FaultRoutesOptions): void {
+export function registerFaultRoutes(
+  app: FastifyInstance,
+  faults: FaultSwitch,
+  options: FaultRoutesOptions,
+): void {
   const { forward, compensations } = options.commands;
   const all = [...forward, ...compensations];
   const list = (names: readonly string[]) => names.join(', ');
@@ -104,10 +108,13 @@ export function registerFaultRoutes(app: FastifyInstance, faults: FaultSwitch, o
     },
     async (request, reply) => {
       const { mode, delayMs, commands } = request.body;
-      const badRequest = (message: string) => reply.code(400).send({ statusCode: 400, error: 'Bad Request', message });
+      const badRequest = (message: string) =>
+        reply.code(400).send({ statusCode: 400, error: 'Bad Request', message });
       for (const command of commands ?? []) {
         if (!all.includes(command)) {
-          return badRequest(`body.commands: '${command}' is not a command of this participant (its commands: ${list(all)})`);
+          return badRequest(
+            `body.commands: '${command}' is not a command of this participant (its commands: ${list(all)})`,
+          );
         }
         if (mode === 'decline' && compensations.includes(command)) {
           return badRequest(

@@ -46,7 +46,9 @@ export class FaultInjectedError extends Error {
   override readonly name = 'FaultInjectedError';
   readonly command: string;
   constructor(command: string) {
-    super(`injected fault: ${command} fails (mode 'fail' switched on with POST /faults; DELETE /faults restores)`);
+    super(
+      `injected fault: ${command} fails (mode 'fail' switched on with POST /faults; DELETE /faults restores)`,
+    );
     this.command = command;
   }
 }

@@ -30,7 +30,8 @@ export class InvalidCommandError extends Error {
 
 /** The order id of a command (lower case), checked against the `order-id` header. */
 export function commandOrderId(message: IncomingMessage, payloadOrderId: string): string {
-  if (!isUuid(payloadOrderId)) throw new InvalidCommandError(message, `orderId '${payloadOrderId}' is not a UUID`);
+  if (!isUuid(payloadOrderId))
+    throw new InvalidCommandError(message, `orderId '${payloadOrderId}' is not a UUID`);
   const orderId = payloadOrderId.toLowerCase();
   if (message.meta.orderId.toLowerCase() !== orderId) {
     throw new InvalidCommandError(
@@ -45,7 +46,12 @@ export function commandOrderId(message: IncomingMessage, payloadOrderId: string)
  * The reply to a command: a new message id, the command's order and correlation ids, and the
  * command's message id as causation id (key = order id).
  */
-export function replyTo(command: IncomingMessage, orderId: string, record: TypedRecord, newId: IdGenerator): OutgoingMessage {
+export function replyTo(
+  command: IncomingMessage,
+  orderId: string,
+  record: TypedRecord,
+  newId: IdGenerator,
+): OutgoingMessage {
   return {
     record,
     messageId: newId(),

@@ -17,7 +17,12 @@ export function finishConfig(reader: EnvReader, extraProblems: readonly string[]
 
 /** A participant that cannot start says why in one line (a config error lists every bad variable) and exits 1. */
 export function exitOnStartupFailure(service: string, error: unknown): never {
-  const detail = error instanceof ConfigError ? error.message : error instanceof Error ? (error.stack ?? error.message) : String(error);
+  const detail =
+    error instanceof ConfigError
+      ? error.message
+      : error instanceof Error
+        ? (error.stack ?? error.message)
+        : String(error);
   process.stderr.write(`${service} could not start: ${detail}\n`);
   process.exit(1);
 }

@@ -33,7 +33,11 @@ export async function buildApp(deps: InventoryAppDeps, faults: FaultSwitch): Pro
         tags: ['inventory'],
         summary: 'Every SKU of the catalog with its stock level',
         response: {
-          200: { type: 'object', required: ['items'], properties: { items: { type: 'array', items: stockLevel } } },
+          200: {
+            type: 'object',
+            required: ['items'],
+            properties: { items: { type: 'array', items: stockLevel } },
+          },
         },
       },
     },
@@ -58,7 +62,8 @@ export async function buildApp(deps: InventoryAppDeps, faults: FaultSwitch): Pro
     async (request, reply) => {
       const { sku } = request.params;
       const level = await findStock(deps.db, sku);
-      if (level === null) return sendNotFound(reply, `unknown SKU '${sku}': it is not in the catalog (GET /stock lists it)`);
+      if (level === null)
+        return sendNotFound(reply, `unknown SKU '${sku}': it is not in the catalog (GET /stock lists it)`);
       return stockView(level);
     },
   );

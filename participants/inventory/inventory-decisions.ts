@@ -84,7 +84,11 @@ const reserved = (orderId: string, reservationId: string): InventoryEventsRecord
   type: 'StockReserved',
   payload: { orderId, reservationId },
 });
-const rejected = (orderId: string, reason: StockRejectionReason, shortages: StockShortage[]): InventoryEventsRecord => ({
+const rejected = (
+  orderId: string,
+  reason: StockRejectionReason,
+  shortages: StockShortage[],
+): InventoryEventsRecord => ({
   type: 'StockRejected',
   payload: { orderId, reason, shortages },
 });
@@ -131,7 +135,11 @@ export function decideInventory(
   }
 }
 
-function decideReserve(command: ReserveStock, state: InventoryState, options: InventoryDecisionOptions): InventoryDecision {
+function decideReserve(
+  command: ReserveStock,
+  state: InventoryState,
+  options: InventoryDecisionOptions,
+): InventoryDecision {
   const problem = reserveStockProblem(command);
   if (problem !== null) return { kind: 'invalid', problem };
   const { orderId } = command;
@@ -143,7 +151,13 @@ function decideReserve(command: ReserveStock, state: InventoryState, options: In
     kind: 'reply',
     change: {
       kind: 'reject',
-      reservation: { orderId, reservationId: null, status: 'REJECTED', items, rejection: { reason, shortages } },
+      reservation: {
+        orderId,
+        reservationId: null,
+        status: 'REJECTED',
+        items,
+        rejection: { reason, shortages },
+      },
     },
     reply: rejected(orderId, reason, shortages),
     warning: null,
@@ -167,7 +181,13 @@ function decideReserve(command: ReserveStock, state: InventoryState, options: In
     kind: 'reply',
     change: {
       kind: 'reserve',
-      reservation: { orderId, reservationId: options.newReservationId, status: 'RESERVED', items, rejection: null },
+      reservation: {
+        orderId,
+        reservationId: options.newReservationId,
+        status: 'RESERVED',
+        items,
+        rejection: null,
+      },
       stock: items.map(({ sku, quantity }) => ({ sku, delta: -quantity })),
     },
     reply: reserved(orderId, options.newReservationId),
@@ -179,7 +199,8 @@ function decideReserve(command: ReserveStock, state: InventoryState, options: In
 function repeatReserve(orderId: string, existing: Reservation): InventoryDecision {
   switch (existing.status) {
     case 'RESERVED':
-      if (existing.reservationId === null) throw new TypeError(`reservation of order ${orderId} is RESERVED without an id`);
+      if (existing.reservationId === null)
+        throw new TypeError(`reservation of order ${orderId} is RESERVED without an id`);
       return { kind: 'reply', change: none, reply: reserved(orderId, existing.reservationId), warning: null };
     case 'REJECTED': {
       const { reason, shortages } = existing.rejection ?? { reason: 'out_of_stock', shortages: [] };
@@ -233,7 +254,12 @@ function decideRelease(command: ReleaseStock, state: InventoryState): InventoryD
       return { kind: 'reply', change: none, reply: releasedReply(orderId, false), warning: null };
     case 'RELEASED':
       // Same answer as the first ReleaseStock: true if it released a reservation, false for a tombstone.
-      return { kind: 'reply', change: none, reply: releasedReply(orderId, existing.reservationId !== null), warning: null };
+      return {
+        kind: 'reply',
+        change: none,
+        reply: releasedReply(orderId, existing.reservationId !== null),
+        warning: null,
+      };
     default: {
       const unexpected: never = existing.status;
       throw new TypeError(`unexpected reservation status ${String(unexpected)}`);

@@ -8,6 +8,7 @@
  */
 import type { Knex } from 'knex';
 import type { StockItem, StockRejectionReason, StockShortage } from '../../lib/contracts/generated.ts';
+import { RowWrites } from '../common/row-writes.ts';
 import type { InventoryChange, Reservation, ReservationStatus } from './inventory-decisions.ts';
 
 interface ReservationRow {
@@ -40,7 +41,8 @@ const rejectionReasons: readonly StockRejectionReason[] = ['out_of_stock', 'unkn
 
 function toReservation(row: ReservationRow): Reservation {
   const status = reservationStatuses.find((s) => s === row.status);
-  if (status === undefined) throw new TypeError(`reservation of order ${row.order_id} has unknown status '${row.status}'`);
+  if (status === undefined)
+    throw new TypeError(`reservation of order ${row.order_id} has unknown status '${row.status}'`);
   const reason = rejectionReasons.find((r) => r === row.rejection_reason);
   return {
     orderId: row.order_id,
@@ -89,11 +91,15 @@ export async function lockInventory(
 }
 
 /**
- * Writes a batch's changes: the last row per order (one upsert) and the net stock change per SKU
- * (one update). The stock rows must have been locked with lockInventory in the same transaction.
+ * Writes a batch's changes: the last row per order (new rows inserted, locked ones updated) and the
+ * net stock change per SKU (one update). The stock rows must have been locked with lockInventory
+ * in the same transaction.
  */
-export async function saveInventoryChanges(trx: Knex.Transaction, changes: readonly InventoryChange[]): Promise<void> {
-  const rows = new Map<string, Reservation>();
+export async function saveInventoryChanges(
+  trx: Knex.Transaction,
+  changes: readonly InventoryChange[],
+): Promise<void> {
+  const rows = new RowWrites<Reservation>();
   const deltas = new Map<string, number>();
   for (const change of changes) {
     switch (change.kind) {
@@ -101,12 +107,12 @@ export async function saveInventoryChanges(trx: Knex.Transaction, changes: reado
         break;
       case 'reserve':
       case 'release':
-        rows.set(change.reservation.orderId, change.reservation);
+        rows.set(change.reservation.orderId, change.reservation, change.kind === 'reserve');
         for (const { sku, delta } of change.stock) deltas.set(sku, (deltas.get(sku) ?? 0) + delta);
         break;
       case 'reject':
       case 'tombstone':
-        rows.set(change.reservation.orderId, change.reservation);
+        rows.set(change.reservation.orderId, change.reservation, true);
         break;
       default: {
         const unexpected: never = change;
@@ -115,19 +121,20 @@ export async function saveInventoryChanges(trx: Knex.Transaction, changes: reado
     }
   }
 
-  if (rows.size > 0) {
+  const toRow = (r: Reservation) => ({
+    order_id: r.orderId,
+    reservation_id: r.reservationId,
+    status: r.status,
+    items: JSON.stringify(r.items),
+    rejection_reason: r.rejection?.reason ?? null,
+    shortages: r.rejection === null ? null : JSON.stringify(r.rejection.shortages),
+    released_at: r.status === 'RELEASED' ? trx.fn.now() : null,
+  });
+  const { inserts, updates } = rows;
+  if (inserts.length > 0) await trx('inventory.reservations').insert(inserts.map(toRow));
+  if (updates.length > 0) {
     await trx('inventory.reservations')
-      .insert(
-        [...rows.values()].map((r) => ({
-          order_id: r.orderId,
-          reservation_id: r.reservationId,
-          status: r.status,
-          items: JSON.stringify(r.items),
-          rejection_reason: r.rejection?.reason ?? null,
-          shortages: r.rejection === null ? null : JSON.stringify(r.rejection.shortages),
-          released_at: r.status === 'RELEASED' ? trx.fn.now() : null,
-        })),
-      )
+      .insert(updates.map(toRow))
       .onConflict('order_id')
       .merge(['reservation_id', 'status', 'items', 'rejection_reason', 'shortages', 'released_at']);
   }
@@ -149,23 +156,33 @@ export async function saveInventoryChanges(trx: Knex.Transaction, changes: reado
 
 /** Every SKU of the catalog with its live level (no locks), sorted by SKU. */
 export async function listStock(db: Knex): Promise<StockLevel[]> {
-  const rows: Array<{ sku: string; name: string; available: number; seeded: number; updated_at: Date }> = await db(
-    'inventory.stock',
-  )
-    .select('sku', 'name', 'available', 'seeded', 'updated_at')
-    .orderByRaw('sku collate "C"');
-  return rows.map((r) => ({ sku: r.sku, name: r.name, available: r.available, seeded: r.seeded, updatedAt: r.updated_at }));
+  const rows: Array<{ sku: string; name: string; available: number; seeded: number; updated_at: Date }> =
+    await db('inventory.stock')
+      .select('sku', 'name', 'available', 'seeded', 'updated_at')
+      .orderByRaw('sku collate "C"');
+  return rows.map((r) => ({
+    sku: r.sku,
+    name: r.name,
+    available: r.available,
+    seeded: r.seeded,
+    updatedAt: r.updated_at,
+  }));
 }
 
 /** One SKU's live level, or null when it is not in the catalog. */
 export async function findStock(db: Knex, sku: string): Promise<StockLevel | null> {
-  const row: { sku: string; name: string; available: number; seeded: number; updated_at: Date } | undefined = await db(
-    'inventory.stock',
-  )
-    .select('sku', 'name', 'available', 'seeded', 'updated_at')
-    .where({ sku })
-    .first();
+  const row: { sku: string; name: string; available: number; seeded: number; updated_at: Date } | undefined =
+    await db('inventory.stock')
+      .select('sku', 'name', 'available', 'seeded', 'updated_at')
+      .where({ sku })
+      .first();
   return row === undefined
     ? null
-    : { sku: row.sku, name: row.name, available: row.available, seeded: row.seeded, updatedAt: row.updated_at };
+    : {
+        sku: row.sku,
+        name: row.name,
+        available: row.available,
+        seeded: row.seeded,
+        updatedAt: row.updated_at,
+      };
 }

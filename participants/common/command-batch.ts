@@ -1,0 +1,107 @@
+import type { Knex } from 'knex';
+import type { TypedRecord } from '../../lib/contracts/generated.ts';
+import type { FaultSwitch } from '../../lib/faults/fault-switch.ts';
+import type { BatchHandler, IncomingMessage } from '../../lib/messaging/message-consumer.ts';
+import type { OutgoingMessage } from '../../lib/outbox/outbox.ts';
+import type { ServiceDeps } from '../../lib/service/run-service.ts';
+import {
+  commandOrderId,
+  InvalidCommandError,
+  replyTo,
+  UnsupportedRecordError,
+  withOrderId,
+} from './command-messages.ts';
+
+/** What a participant's pure decision returns: a change and a reply, or a contract violation. */
+export type Decision<Change extends { kind: string }> =
+  | { kind: 'reply'; change: Change; reply: TypedRecord; warning: string | null }
+  | { kind: 'invalid'; problem: string };
+
+/** A command of this participant, with its canonical (lower-case) order id. */
+export interface PendingCommand<C> {
+  message: IncomingMessage;
+  command: C;
+  orderId: string;
+}
+
+export type ParticipantHandlerDeps = Pick<ServiceDeps, 'outbox' | 'newId' | 'logger'>;
+
+/**
+ * How one participant handles its commands. `lock` loads (and row-locks) what the whole batch
+ * needs; `decide` is the pure decision; `apply` updates the loaded state in memory so the next
+ * command of the batch sees the change; `save` writes every change at once.
+ */
+export interface CommandBatchSpec<
+  C extends TypedRecord & { payload: { orderId: string } },
+  Loaded,
+  Change extends { kind: string },
+> {
+  service: string;
+  handles: readonly string[];
+  accepts(record: TypedRecord): record is C;
+  lock(trx: Knex.Transaction, commands: readonly PendingCommand<C>[]): Promise<Loaded>;
+  decide(command: C, loaded: Loaded, context: { orderId: string; decline: boolean }): Decision<Change>;
+  apply(loaded: Loaded, change: Change): void;
+  save(trx: Knex.Transaction, changes: readonly Change[]): Promise<void>;
+}
+
+/**
+ * The batch handler every participant shares: for each message in order, map record → decision →
+ * state change → reply (new message id, same order and correlation ids, causation id = the
+ * command's message id). One lock-and-load, one write and one outbox append per batch. A record the
+ * participant does not handle, an invalid command or the `fail` fault throws: the consumer retries
+ * the message alone, then dead-letters it.
+ */
+export function createCommandBatchHandler<
+  C extends TypedRecord & { payload: { orderId: string } },
+  Loaded,
+  Change extends { kind: string },
+>(
+  spec: CommandBatchSpec<C, Loaded, Change>,
+  deps: ParticipantHandlerDeps,
+  faults: FaultSwitch,
+): BatchHandler {
+  const log = deps.logger.child({ component: `${spec.service}-handler` });
+  return async (trx, messages) => {
+    const commands: PendingCommand<C>[] = [];
+    for (const message of messages) {
+      const { record } = message;
+      if (!spec.accepts(record)) throw new UnsupportedRecordError(spec.service, record.type, spec.handles);
+      faults.failIfInjected(record.type);
+      const orderId = commandOrderId(message, record.payload.orderId);
+      commands.push({ message, command: withOrderId(record, orderId), orderId });
+    }
+    if (commands.length === 0) return;
+
+    const loaded = await spec.lock(trx, commands);
+    const changes: Change[] = [];
+    const replies: OutgoingMessage[] = [];
+    for (const { message, command, orderId } of commands) {
+      const decision = spec.decide(command, loaded, { orderId, decline: faults.declines(command.type) });
+      switch (decision.kind) {
+        case 'invalid':
+          throw new InvalidCommandError(message, decision.problem);
+        case 'reply':
+          break;
+        default: {
+          const unexpected: never = decision;
+          throw new TypeError(`unexpected decision ${JSON.stringify(unexpected)}`);
+        }
+      }
+      const context = {
+        orderId,
+        messageId: message.meta.messageId,
+        command: command.type,
+        reply: decision.reply.type,
+      };
+      if (decision.warning !== null) log.warn(context, decision.warning);
+      else log.debug({ ...context, change: decision.change.kind }, 'command handled');
+      spec.apply(loaded, decision.change);
+      changes.push(decision.change);
+      replies.push(replyTo(message, orderId, decision.reply, deps.newId));
+    }
+
+    await spec.save(trx, changes);
+    await deps.outbox.append(trx, replies);
+  };
+}

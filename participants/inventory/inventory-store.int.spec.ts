@@ -1,0 +1,269 @@
+/**
+ * Inventory against a real PostgreSQL (DATABASE_URL, default postgres://postgres@127.0.0.1:5432/order_saga):
+ * the test creates its own throwaway database `order_saga_it_<random>`, migrates it, and drops it.
+ * Commands go through the real handler, store and outbox (with a JSON encoder instead of Avro).
+ */
+import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
+import { after, before, describe, it } from 'node:test';
+import type { InventoryEventsRecord, StockItem } from '../../lib/contracts/generated.ts';
+import type { Knex } from '../../lib/db/database.ts';
+import { FaultSwitch } from '../../lib/faults/fault-switch.ts';
+import { randomId } from '../../lib/ids.ts';
+import type { BatchHandler, IncomingMessage } from '../../lib/messaging/message-consumer.ts';
+import {
+  commandMessage,
+  createThrowawayDatabase,
+  jsonOutbox,
+  repliesTo,
+  silentLogger,
+  type ThrowawayDatabase,
+} from '../common/test-support.ts';
+import { createInventoryHandler } from './inventory-handler.ts';
+
+let database: ThrowawayDatabase;
+let db: Knex;
+let handle: BatchHandler;
+
+const reserve = (orderId: string, items: StockItem[]) =>
+  commandMessage('inventory-commands', { type: 'ReserveStock', payload: { orderId, items } });
+const release = (orderId: string) =>
+  commandMessage('inventory-commands', { type: 'ReleaseStock', payload: { orderId, reason: 'test' } });
+
+/** Handles the messages as one batch in one transaction; returns the replies, in order. */
+async function handleBatch(messages: IncomingMessage[]): Promise<InventoryEventsRecord[]> {
+  await db.transaction((trx) => handle(trx, messages));
+  return (await repliesTo(db, 'inventory', messages)) as InventoryEventsRecord[];
+}
+const handleOne = async (m: IncomingMessage) => (await handleBatch([m]))[0] as InventoryEventsRecord;
+
+const available = async (sku: string): Promise<number> =>
+  (await db('inventory.stock').where({ sku }).first<{ available: number }>('available')).available;
+
+/** Every unit is either available or held by a RESERVED reservation. */
+async function assertConservation(): Promise<void> {
+  const stock: Array<{ sku: string; available: number; seeded: number }> = await db('inventory.stock').select(
+    'sku',
+    'available',
+    'seeded',
+  );
+  const held = new Map<string, number>();
+  const reservations: Array<{ items: StockItem[] }> = await db('inventory.reservations')
+    .select('items')
+    .where({ status: 'RESERVED' });
+  for (const { items } of reservations)
+    for (const i of items) held.set(i.sku, (held.get(i.sku) ?? 0) + i.quantity);
+  for (const s of stock) {
+    assert.ok(s.available >= 0, `${s.sku} never negative`);
+    assert.equal(s.available + (held.get(s.sku) ?? 0), s.seeded, `${s.sku}: available + held = seeded`);
+  }
+}
+
+const count = (replies: InventoryEventsRecord[], type: InventoryEventsRecord['type']) =>
+  replies.filter((r) => r.type === type).length;
+
+before(async () => {
+  database = await createThrowawayDatabase({ poolMax: 30 });
+  db = database.db;
+  await db('inventory.stock').insert([
+    { sku: 'IT-A', name: 'test A', available: 4, seeded: 4 },
+    { sku: 'IT-B', name: 'test B', available: 4, seeded: 4 },
+    { sku: 'IT-C', name: 'test C', available: 3, seeded: 3 },
+    { sku: 'IT-ODD', name: 'test odd', available: 7, seeded: 7 },
+  ]);
+  handle = createInventoryHandler(
+    { outbox: jsonOutbox('inventory'), newId: randomId, logger: silentLogger },
+    new FaultSwitch(),
+  );
+});
+
+after(async () => {
+  await database?.drop();
+});
+
+describe('inventory store (PostgreSQL)', () => {
+  const reservedOrders: string[] = [];
+
+  it('concurrent reservations of the last units never oversell', async () => {
+    const orders = Array.from({ length: 20 }, () => randomUUID());
+    const replies = await Promise.all(
+      orders.map((orderId) => handleOne(reserve(orderId, [{ sku: 'SKU-LTD', quantity: 1 }]))),
+    );
+    assert.equal(count(replies, 'StockReserved'), 5, 'exactly the 5 units in stock are reserved');
+    assert.equal(count(replies, 'StockRejected'), 15);
+    for (const reply of replies) {
+      if (reply.type === 'StockRejected') {
+        assert.deepEqual(reply.payload.shortages, [{ sku: 'SKU-LTD', requested: 1, available: 0 }]);
+        assert.equal(reply.payload.reason, 'out_of_stock');
+      }
+    }
+    assert.equal(await available('SKU-LTD'), 0);
+    reservedOrders.push(...orders.filter((_, i) => replies[i]?.type === 'StockReserved'));
+
+    const pairs = Array.from({ length: 10 }, () => randomUUID());
+    const pairReplies = await Promise.all(
+      pairs.map((orderId) => handleOne(reserve(orderId, [{ sku: 'IT-ODD', quantity: 2 }]))),
+    );
+    assert.equal(count(pairReplies, 'StockReserved'), 3, '7 units hold three orders of 2');
+    assert.equal(await available('IT-ODD'), 1);
+    reservedOrders.push(...pairs.filter((_, i) => pairReplies[i]?.type === 'StockReserved'));
+    await assertConservation();
+  });
+
+  it('multi-SKU orders locking in opposite orders neither deadlock nor oversell', async () => {
+    const orders = Array.from({ length: 16 }, () => randomUUID());
+    const replies = await Promise.all(
+      orders.map((orderId, i) =>
+        handleOne(
+          reserve(
+            orderId,
+            i % 2 === 0
+              ? [
+                  { sku: 'IT-A', quantity: 1 },
+                  { sku: 'IT-B', quantity: 1 },
+                ]
+              : [
+                  { sku: 'IT-B', quantity: 1 },
+                  { sku: 'IT-A', quantity: 1 },
+                ],
+          ),
+        ),
+      ),
+    );
+    assert.equal(count(replies, 'StockReserved'), 4);
+    assert.equal(await available('IT-A'), 0);
+    assert.equal(await available('IT-B'), 0);
+    reservedOrders.push(...orders.filter((_, i) => replies[i]?.type === 'StockReserved'));
+    await assertConservation();
+  });
+
+  it('one batch decides its commands in order against the state the earlier ones left', async () => {
+    const orders = Array.from({ length: 5 }, () => randomUUID());
+    const batch = orders.map((orderId) => reserve(orderId, [{ sku: 'IT-C', quantity: 1 }]));
+    batch.push(release(orders[0] as string));
+    batch.push(reserve(randomUUID(), [{ sku: 'IT-C', quantity: 1 }]));
+    const replies = await handleBatch(batch);
+    assert.deepEqual(
+      replies.map((r) => r.type),
+      [
+        'StockReserved',
+        'StockReserved',
+        'StockReserved',
+        'StockRejected',
+        'StockRejected',
+        'StockReleased',
+        'StockReserved',
+      ],
+    );
+    assert.equal(await available('IT-C'), 0);
+    reservedOrders.push(orders[1] as string, orders[2] as string);
+    const last = batch[batch.length - 1];
+    if (last) reservedOrders.push(last.meta.orderId);
+    await assertConservation();
+  });
+
+  it('all or nothing: a short line leaves the other lines untouched; duplicate SKUs are summed', async () => {
+    const before001 = await available('SKU-001');
+    const reply = await handleOne(
+      reserve(randomUUID(), [
+        { sku: 'SKU-001', quantity: 1 },
+        { sku: 'IT-ODD', quantity: 1 },
+        { sku: 'IT-ODD', quantity: 1 },
+      ]),
+    );
+    assert.deepEqual(reply.payload, {
+      ...reply.payload,
+      reason: 'out_of_stock',
+      shortages: [{ sku: 'IT-ODD', requested: 2, available: 1 }],
+    });
+    assert.equal(await available('SKU-001'), before001);
+    assert.equal(await available('IT-ODD'), 1);
+  });
+
+  it('a repeated ReserveStock (new message id, same order) gets the same answer and reserves nothing more', async () => {
+    const orderId = reservedOrders[0] as string;
+    const first = await db('inventory.reservations')
+      .where({ order_id: orderId })
+      .first<{ reservation_id: string }>();
+    const reply = await handleOne(reserve(orderId, [{ sku: 'SKU-LTD', quantity: 1 }]));
+    assert.deepEqual(reply, {
+      type: 'StockReserved',
+      payload: { orderId, reservationId: first.reservation_id },
+    });
+    assert.equal(await available('SKU-LTD'), 0);
+  });
+
+  it('two different ReserveStock for one order at once take the stock once; the loser, retried, gets the same answer', async () => {
+    const orderId = randomUUID();
+    const before003 = await available('SKU-003');
+    const commands = [0, 1].map(() => reserve(orderId, [{ sku: 'SKU-003', quantity: 2 }]));
+    const results = await Promise.allSettled(commands.map((c) => handleOne(c)));
+    const lost = commands.filter((_, i) => results[i]?.status === 'rejected');
+    assert.ok(lost.length <= 1, 'at most one of them fails (unique violation), and then rolls back');
+    for (const command of lost) await handleOne(command); // the consumer's retry
+    const replies = await repliesTo(db, 'inventory', commands);
+    const row = await db('inventory.reservations')
+      .where({ order_id: orderId })
+      .first<{ reservation_id: string }>();
+    for (const reply of replies) {
+      assert.deepEqual(reply, {
+        type: 'StockReserved',
+        payload: { orderId, reservationId: row.reservation_id },
+      });
+    }
+    assert.equal(await available('SKU-003'), before003 - 2);
+    reservedOrders.push(orderId);
+    await assertConservation();
+  });
+
+  it('release restores exactly, and releasing again changes nothing', async () => {
+    const replies = await Promise.all(reservedOrders.map((orderId) => handleOne(release(orderId))));
+    assert.ok(replies.every((r) => r.type === 'StockReleased' && r.payload.released));
+    const stock: Array<{ sku: string; available: number; seeded: number }> = await db(
+      'inventory.stock',
+    ).select('sku', 'available', 'seeded');
+    for (const s of stock) assert.equal(s.available, s.seeded, `${s.sku} is back to its seeded level`);
+
+    const again = await Promise.all(reservedOrders.slice(0, 3).map((orderId) => handleOne(release(orderId))));
+    assert.ok(again.every((r) => r.type === 'StockReleased' && r.payload.released));
+    for (const s of await db('inventory.stock').select<Array<{ available: number; seeded: number }>>(
+      'available',
+      'seeded',
+    )) {
+      assert.equal(s.available, s.seeded);
+    }
+    await assertConservation();
+  });
+
+  it('a release before any reservation leaves a tombstone: a late ReserveStock reserves nothing', async () => {
+    const orderId = randomUUID();
+    assert.deepEqual(await handleOne(release(orderId)), {
+      type: 'StockReleased',
+      payload: { orderId, released: false },
+    });
+    const row = await db('inventory.reservations')
+      .where({ order_id: orderId })
+      .first<{ status: string; reservation_id: null }>();
+    assert.equal(row.status, 'RELEASED');
+    assert.equal(row.reservation_id, null);
+    const late = await handleOne(reserve(orderId, [{ sku: 'SKU-LTD', quantity: 1 }]));
+    assert.deepEqual(late, {
+      type: 'StockRejected',
+      payload: { orderId, reason: 'out_of_stock', shortages: [] },
+    });
+    assert.equal(await available('SKU-LTD'), 5);
+  });
+
+  it('replies carry the order id as key, the correlation id, and the command id as causation', async () => {
+    const command = reserve(randomUUID(), [{ sku: 'SKU-002', quantity: 1 }]);
+    await handleOne(command);
+    const row = await db('inventory.outbox')
+      .whereRaw("headers->>'causation-id' = ?", [command.meta.messageId])
+      .first<{ message_key: string; topic: string; headers: Record<string, string>; message_id: string }>();
+    assert.equal(row.topic, 'inventory-events');
+    assert.equal(row.message_key, command.meta.orderId);
+    assert.equal(row.headers['correlation-id'], command.meta.correlationId);
+    assert.equal(row.headers['order-id'], command.meta.orderId);
+    assert.notEqual(row.message_id, command.meta.messageId);
+  });
+});

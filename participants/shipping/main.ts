@@ -1,0 +1,46 @@
+/**
+ * Shipping participant: consumes `shipping-commands` (ScheduleShipping, CancelShipping), replies on
+ * `shipping-events`. HTTP (SHIPPING_PORT, default 3003): GET /shipments/:orderId, /faults, /health/*.
+ * UNSERVED_COUNTRIES (comma-separated ISO 3166-1 alpha-2 codes, default AQ): destinations no carrier serves.
+ */
+import { readCommonConfig } from '../../lib/config/common-config.ts';
+import { EnvReader } from '../../lib/config/env.ts';
+import { FaultSwitch } from '../../lib/faults/fault-switch.ts';
+import { Topics } from '../../lib/kafka/topics.ts';
+import { runService } from '../../lib/service/run-service.ts';
+import { exitOnStartupFailure, finishConfig } from '../common/startup.ts';
+import { buildApp } from './app.ts';
+import { defaultUnservedCountries } from './shipping-decisions.ts';
+import { createShippingHandler } from './shipping-handler.ts';
+
+try {
+  const reader = new EnvReader(process.env);
+  const config = readCommonConfig(reader);
+  const port = reader.int('SHIPPING_PORT', 3003, { min: 1, max: 65_535 });
+  const unservedCountries = reader
+    .list('UNSERVED_COUNTRIES', defaultUnservedCountries)
+    .map((c) => c.toUpperCase());
+  const badCountries = unservedCountries.filter((c) => !/^[A-Z]{2}$/.test(c));
+  finishConfig(
+    reader,
+    badCountries.length === 0
+      ? []
+      : [
+          `UNSERVED_COUNTRIES: ${badCountries.map((c) => JSON.stringify(c)).join(', ')} not ISO 3166-1 alpha-2 codes`,
+        ],
+  );
+
+  const faults = new FaultSwitch();
+  await runService({
+    name: 'shipping',
+    schema: 'shipping',
+    config,
+    port,
+    consumes: [Topics.shippingCommands],
+    createHandler: (deps) => createShippingHandler(deps, faults, { unservedCountries }),
+    buildApp: (deps) => buildApp(deps, faults),
+    consumerOptions: faults.consumerHooks(),
+  });
+} catch (error) {
+  exitOnStartupFailure('shipping', error);
+}

@@ -1,0 +1,306 @@
+/**
+ * Shipping's domain decisions, pure: (command, current state) → (change to store, reply to send).
+ *
+ * Rules (idempotent by order id, on top of the inbox):
+ * - ScheduleShipping schedules a shipment with a carrier chosen deterministically from the
+ *   destination country (ShippingScheduled), unless no carrier serves that country
+ *   (UNSERVED_COUNTRIES, default AQ) → ShippingFailed `unserved_destination` naming the country.
+ *   The failure is recorded, so a repeat gets the same answer.
+ * - CancelShipping cancels a SCHEDULED shipment (ShippingCancelled cancelled=true). With nothing
+ *   scheduled it writes a VOIDED tombstone (cancelled=false): a late ScheduleShipping then cannot
+ *   schedule. The contract has no reason for that, so it is answered `unserved_destination` with a
+ *   message saying the order's shipping was already cancelled.
+ */
+import type {
+  CancelShipping,
+  ScheduleShipping,
+  ShipmentItem,
+  ShippingAddress,
+  ShippingEventsRecord,
+  ShippingFailureReason,
+  TypedRecord,
+} from '../../lib/contracts/generated.ts';
+import type { ParticipantCommands } from '../../lib/faults/fault-routes.ts';
+
+export const shippingCommands = {
+  forward: ['ScheduleShipping'],
+  compensations: ['CancelShipping'],
+} as const satisfies ParticipantCommands;
+
+export type ShippingCommandName = 'ScheduleShipping' | 'CancelShipping';
+export type ShippingCommand = TypedRecord<ShippingCommandName>;
+
+export const isShippingCommand = (record: TypedRecord): record is ShippingCommand =>
+  record.type === 'ScheduleShipping' || record.type === 'CancelShipping';
+
+export const defaultUnservedCountries: readonly string[] = ['AQ'];
+
+export const carriers = [
+  'DHL',
+  'DPD',
+  'GLS',
+  'UPS',
+  'FedEx',
+  'Royal Mail',
+  'La Poste',
+  'PostNord',
+  'Japan Post',
+] as const;
+export type Carrier = (typeof carriers)[number];
+
+/** Carrier of the countries it is the documented choice for; every other country is hashed onto the list. */
+const carrierByCountry: Readonly<Record<string, Carrier>> = {
+  DE: 'DHL',
+  AT: 'DHL',
+  CH: 'DHL',
+  NL: 'DPD',
+  BE: 'DPD',
+  LU: 'DPD',
+  PL: 'DPD',
+  IT: 'GLS',
+  ES: 'GLS',
+  PT: 'GLS',
+  FR: 'La Poste',
+  GB: 'Royal Mail',
+  IE: 'Royal Mail',
+  SE: 'PostNord',
+  DK: 'PostNord',
+  NO: 'PostNord',
+  FI: 'PostNord',
+  US: 'UPS',
+  CA: 'UPS',
+  MX: 'FedEx',
+  BR: 'FedEx',
+  JP: 'Japan Post',
+};
+
+/** The carrier for a served country (upper-case ISO 3166-1 alpha-2): always the same one for a country. */
+export function carrierFor(country: string): Carrier {
+  const known = carrierByCountry[country];
+  if (known !== undefined) return known;
+  let hash = 0;
+  for (const char of country) hash = (hash * 31 + (char.codePointAt(0) ?? 0)) % 1_000_003;
+  return carriers[hash % carriers.length] ?? 'DHL';
+}
+
+export type ShipmentStatus = 'SCHEDULED' | 'FAILED' | 'CANCELLED' | 'VOIDED';
+
+/** The one shipment row of an order. */
+export interface Shipment {
+  orderId: string;
+  /** Set once scheduled; null for a failure and a void tombstone. */
+  shipmentId: string | null;
+  status: ShipmentStatus;
+  carrier: string | null;
+  /** Destination country as received (upper-cased); null for a void tombstone. */
+  country: string | null;
+  address: ShippingAddress | null;
+  items: ShipmentItem[];
+  /** Why it failed (status FAILED), so a repeat gets the same answer. */
+  failure: { reason: ShippingFailureReason; message: string } | null;
+}
+
+export interface ShippingState {
+  shipment: Shipment | null;
+}
+
+export interface ShippingDecisionOptions {
+  /** Id for a new shipment (used only when one is scheduled). */
+  newShipmentId: string;
+  /** Fault `decline` is on for this command: fail a new shipment with reason fault_injected. */
+  decline: boolean;
+  /** Upper-case ISO 3166-1 alpha-2 codes no carrier serves. */
+  unservedCountries: ReadonlySet<string>;
+}
+
+export type ShippingChange =
+  | { kind: 'none' }
+  | { kind: 'schedule'; shipment: Shipment }
+  | { kind: 'fail'; shipment: Shipment }
+  | { kind: 'cancel'; shipment: Shipment }
+  | { kind: 'void'; shipment: Shipment };
+
+export type ShippingDecision =
+  | { kind: 'reply'; change: ShippingChange; reply: ShippingEventsRecord; warning: string | null }
+  | { kind: 'invalid'; problem: string };
+
+const none: ShippingChange = { kind: 'none' };
+
+const scheduled = (orderId: string, shipmentId: string, carrier: string): ShippingEventsRecord => ({
+  type: 'ShippingScheduled',
+  payload: { orderId, shipmentId, carrier },
+});
+const failed = (orderId: string, reason: ShippingFailureReason, message: string): ShippingEventsRecord => ({
+  type: 'ShippingFailed',
+  payload: { orderId, reason, message },
+});
+const cancelledReply = (orderId: string, cancelled: boolean): ShippingEventsRecord => ({
+  type: 'ShippingCancelled',
+  payload: { orderId, cancelled },
+});
+
+export const shippingMessages = {
+  unserved: (country: string) => `no carrier serves destination country ${country}`,
+  invalidCountry: (country: string) =>
+    `destination country '${country}' is not an ISO 3166-1 alpha-2 code; no carrier serves it`,
+  faultInjected: 'shipping failed by an injected fault (POST /faults on the shipping service)',
+  voided:
+    "order's shipping was already voided (CancelShipping arrived before any shipment); it is not scheduled",
+  cancelled: (shipmentId: string) =>
+    `shipment ${shipmentId} of this order was already cancelled; it is not scheduled again`,
+} as const;
+
+export const normalizeCountry = (country: string): string => country.trim().toUpperCase();
+
+export function decideShipping(
+  command: ShippingCommand,
+  state: ShippingState,
+  options: ShippingDecisionOptions,
+): ShippingDecision {
+  switch (command.type) {
+    case 'ScheduleShipping':
+      return decideSchedule(command.payload, state, options);
+    case 'CancelShipping':
+      return decideCancel(command.payload, state);
+    default: {
+      const unexpected: never = command;
+      throw new TypeError(`unexpected shipping command ${JSON.stringify(unexpected)}`);
+    }
+  }
+}
+
+function decideSchedule(
+  command: ScheduleShipping,
+  state: ShippingState,
+  options: ShippingDecisionOptions,
+): ShippingDecision {
+  if (command.items.length === 0) return { kind: 'invalid', problem: 'items is empty' };
+  const { orderId, address, items } = command;
+  const existing = state.shipment;
+  if (existing !== null) return repeatSchedule(orderId, existing);
+
+  const country = normalizeCountry(address.country);
+  const fail = (reason: ShippingFailureReason, message: string): ShippingDecision => ({
+    kind: 'reply',
+    change: {
+      kind: 'fail',
+      shipment: {
+        orderId,
+        shipmentId: null,
+        status: 'FAILED',
+        carrier: null,
+        country,
+        address,
+        items,
+        failure: { reason, message },
+      },
+    },
+    reply: failed(orderId, reason, message),
+    warning: null,
+  });
+  if (options.decline) return fail('fault_injected', shippingMessages.faultInjected);
+  if (!/^[A-Z]{2}$/.test(country))
+    return fail('unserved_destination', shippingMessages.invalidCountry(address.country));
+  if (options.unservedCountries.has(country))
+    return fail('unserved_destination', shippingMessages.unserved(country));
+
+  const shipmentId = options.newShipmentId;
+  const carrier = carrierFor(country);
+  return {
+    kind: 'reply',
+    change: {
+      kind: 'schedule',
+      shipment: { orderId, shipmentId, status: 'SCHEDULED', carrier, country, address, items, failure: null },
+    },
+    reply: scheduled(orderId, shipmentId, carrier),
+    warning: null,
+  };
+}
+
+/** ScheduleShipping for an order that already has a shipment row: the recorded answer, no change. */
+function repeatSchedule(orderId: string, existing: Shipment): ShippingDecision {
+  switch (existing.status) {
+    case 'SCHEDULED':
+      if (existing.shipmentId === null || existing.carrier === null) {
+        throw new TypeError(`shipment of order ${orderId} is SCHEDULED without an id or carrier`);
+      }
+      return {
+        kind: 'reply',
+        change: none,
+        reply: scheduled(orderId, existing.shipmentId, existing.carrier),
+        warning: null,
+      };
+    case 'FAILED': {
+      const { reason, message } = existing.failure ?? {
+        reason: 'unserved_destination',
+        message: shippingMessages.unserved(existing.country ?? 'unknown'),
+      };
+      return { kind: 'reply', change: none, reply: failed(orderId, reason, message), warning: null };
+    }
+    case 'CANCELLED': {
+      const message = shippingMessages.cancelled(existing.shipmentId ?? 'unknown');
+      return {
+        kind: 'reply',
+        change: none,
+        reply: failed(orderId, 'unserved_destination', message),
+        warning: `ScheduleShipping after cancellation: ${message}`,
+      };
+    }
+    case 'VOIDED':
+      return {
+        kind: 'reply',
+        change: none,
+        reply: failed(orderId, 'unserved_destination', shippingMessages.voided),
+        warning: `ScheduleShipping arrived after CancelShipping (tombstone): ${shippingMessages.voided}`,
+      };
+    default: {
+      const unexpected: never = existing.status;
+      throw new TypeError(`unexpected shipment status ${String(unexpected)}`);
+    }
+  }
+}
+
+function decideCancel(command: CancelShipping, state: ShippingState): ShippingDecision {
+  const { orderId } = command;
+  const existing = state.shipment;
+  if (existing === null) {
+    return {
+      kind: 'reply',
+      change: {
+        kind: 'void',
+        shipment: {
+          orderId,
+          shipmentId: null,
+          status: 'VOIDED',
+          carrier: null,
+          country: null,
+          address: null,
+          items: [],
+          failure: null,
+        },
+      },
+      reply: cancelledReply(orderId, false),
+      warning: null,
+    };
+  }
+  switch (existing.status) {
+    case 'SCHEDULED':
+      return {
+        kind: 'reply',
+        change: { kind: 'cancel', shipment: { ...existing, status: 'CANCELLED' } },
+        reply: cancelledReply(orderId, true),
+        warning: null,
+      };
+    case 'CANCELLED':
+      // Same answer as the first CancelShipping.
+      return { kind: 'reply', change: none, reply: cancelledReply(orderId, true), warning: null };
+    case 'FAILED':
+    case 'VOIDED':
+      // Nothing was scheduled; the row already stops a late ScheduleShipping.
+      return { kind: 'reply', change: none, reply: cancelledReply(orderId, false), warning: null };
+    default: {
+      const unexpected: never = existing.status;
+      throw new TypeError(`unexpected shipment status ${String(unexpected)}`);
+    }
+  }
+}

@@ -1,0 +1,141 @@
+/**
+ * Shipping's Postgres reads and writes (schema `shipping`), inside the caller's transaction. A batch
+ * locks its orders' shipment rows (`for update`, sorted by order id) before deciding.
+ */
+import type { Knex } from 'knex';
+import type { ShipmentItem, ShippingAddress, ShippingFailureReason } from '../../lib/contracts/generated.ts';
+import { RowWrites } from '../common/row-writes.ts';
+import type { Shipment, ShipmentStatus, ShippingChange } from './shipping-decisions.ts';
+
+interface ShipmentRow {
+  order_id: string;
+  shipment_id: string | null;
+  status: string;
+  carrier: string | null;
+  country: string | null;
+  address: ShippingAddress | null;
+  items: ShipmentItem[];
+  failure_reason: string | null;
+  failure_message: string | null;
+}
+
+/** A shipment as GET /shipments/:orderId shows it. */
+export interface ShipmentRecord extends Shipment {
+  createdAt: Date;
+  cancelledAt: Date | null;
+}
+
+const shipmentStatuses: readonly ShipmentStatus[] = ['SCHEDULED', 'FAILED', 'CANCELLED', 'VOIDED'];
+const failureReasons: readonly ShippingFailureReason[] = ['unserved_destination', 'fault_injected'];
+const shipmentColumns = [
+  'order_id',
+  'shipment_id',
+  'status',
+  'carrier',
+  'country',
+  'address',
+  'items',
+  'failure_reason',
+  'failure_message',
+] as const;
+
+function toShipment(row: ShipmentRow): Shipment {
+  const status = shipmentStatuses.find((s) => s === row.status);
+  if (status === undefined)
+    throw new TypeError(`shipment of order ${row.order_id} has unknown status '${row.status}'`);
+  const reason = failureReasons.find((r) => r === row.failure_reason);
+  return {
+    orderId: row.order_id,
+    shipmentId: row.shipment_id,
+    status,
+    carrier: row.carrier,
+    country: row.country,
+    address: row.address,
+    items: row.items,
+    failure: reason === undefined ? null : { reason, message: row.failure_message ?? '' },
+  };
+}
+
+/** Locks and loads the shipment rows of these orders (by order id, lower case). */
+export async function lockShipments(
+  trx: Knex.Transaction,
+  orderIds: readonly string[],
+): Promise<Map<string, Shipment>> {
+  const ids = [...new Set(orderIds)].sort();
+  if (ids.length === 0) return new Map();
+  const rows: ShipmentRow[] = await trx('shipping.shipments')
+    .select(...shipmentColumns)
+    .whereIn('order_id', ids)
+    .orderBy('order_id')
+    .forUpdate();
+  return new Map(rows.map((row) => [row.order_id, toShipment(row)]));
+}
+
+/** Writes a batch's changes: the last row per order (new rows inserted, locked ones updated). */
+export async function saveShippingChanges(
+  trx: Knex.Transaction,
+  changes: readonly ShippingChange[],
+): Promise<void> {
+  const rows = new RowWrites<Shipment>();
+  for (const change of changes) {
+    switch (change.kind) {
+      case 'none':
+        break;
+      case 'schedule':
+      case 'fail':
+      case 'void':
+        rows.set(change.shipment.orderId, change.shipment, true);
+        break;
+      case 'cancel':
+        rows.set(change.shipment.orderId, change.shipment, false);
+        break;
+      default: {
+        const unexpected: never = change;
+        throw new TypeError(`unexpected shipping change ${JSON.stringify(unexpected)}`);
+      }
+    }
+  }
+  const toRow = (s: Shipment) => ({
+    order_id: s.orderId,
+    shipment_id: s.shipmentId,
+    status: s.status,
+    carrier: s.carrier,
+    country: s.country,
+    address: s.address === null ? null : JSON.stringify(s.address),
+    items: JSON.stringify(s.items),
+    failure_reason: s.failure?.reason ?? null,
+    failure_message: s.failure?.message ?? null,
+    cancelled_at: s.status === 'CANCELLED' ? trx.fn.now() : null,
+  });
+  const { inserts, updates } = rows;
+  if (inserts.length > 0) await trx('shipping.shipments').insert(inserts.map(toRow));
+  if (updates.length > 0) {
+    await trx('shipping.shipments')
+      .insert(updates.map(toRow))
+      .onConflict('order_id')
+      .merge([
+        'shipment_id',
+        'status',
+        'carrier',
+        'country',
+        'address',
+        'items',
+        'failure_reason',
+        'failure_message',
+        'cancelled_at',
+      ]);
+  }
+}
+
+/** The shipment of an order, or null when the shipping service never saw the order. */
+export async function findShipment(db: Knex, orderId: string): Promise<ShipmentRecord | null> {
+  const row: (ShipmentRow & { created_at: Date; cancelled_at: Date | null }) | undefined = await db(
+    'shipping.shipments',
+  )
+    .select(...shipmentColumns, 'created_at', 'cancelled_at')
+    .where({ order_id: orderId })
+    .first();
+  return row === undefined
+    ? null
+    : { ...toShipment(row), createdAt: row.created_at, cancelledAt: row.cancelled_at };
+}
