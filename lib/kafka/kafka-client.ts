@@ -36,11 +36,16 @@ export function createKafka({ brokers, clientId, logger }: { brokers: string[]; 
   });
 }
 
-/** Idempotent producer (acks=all, one in-flight request so retries cannot reorder a partition). */
+/**
+ * Idempotent producer (acks=all, one in-flight request so retries cannot reorder a partition).
+ * Retries are unbounded, as idempotence requires: while the broker is away a send waits for it
+ * (the outbox rows stay until it is back).
+ */
 export function createIdempotentProducer(kafka: Kafka): Producer {
   return kafka.producer({
     idempotent: true,
     maxInFlightRequests: 1,
+    retry: { retries: Number.MAX_SAFE_INTEGER, initialRetryTime: 200, maxRetryTime: 5_000 },
     createPartitioner: Partitioners.DefaultPartitioner,
   });
 }

@@ -2,6 +2,7 @@ import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Knex } from 'knex';
+import { installErrorHandler, requestIdOptions } from '../../lib/http/errors.ts';
 import { installStrictValidation } from '../../lib/http/validation.ts';
 import type { Logger } from '../../lib/logger.ts';
 import { getOrder, InvalidCursorError, listOrders } from '../orders/order-queries.ts';
@@ -31,8 +32,10 @@ export async function buildOrchestratorApp({ db, orders, logger }: OrchestratorA
   const app = Fastify({
     loggerInstance: logger.child({ component: 'http' }) as FastifyBaseLogger,
     disableRequestLogging: true,
+    ...requestIdOptions,
   });
   installStrictValidation(app);
+  installErrorHandler(app);
   await app.register(swagger, {
     openapi: {
       info: { title: 'Order saga orchestrator', version: '0.1.0', description: 'Places orders and shows their sagas.' },

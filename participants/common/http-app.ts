@@ -1,18 +1,58 @@
-import { type FastifyInstance, type FastifyReply, fastify } from 'fastify';
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import {
+  type FastifyBaseLogger,
+  type FastifyInstance,
+  type FastifyReply,
+  fastify,
+  LogController,
+} from 'fastify';
+import { installErrorHandler, requestIdOptions } from '../../lib/http/errors.ts';
 import { installStrictValidation } from '../../lib/http/validation.ts';
 import type { Logger } from '../../lib/logger.ts';
 
+export interface ParticipantAppOptions {
+  /** Service name, e.g. `inventory`. */
+  service: string;
+  description: string;
+  /** OpenAPI tags of its own routes (`faults` is added). */
+  tags: readonly string[];
+}
+
 /**
- * A participant's fastify instance (routes are added by its app.ts; runService adds health routes
- * and listens). Bodies are validated strictly: unknown fields and wrong types are 400s naming the field.
+ * A participant's fastify instance, set up like the orchestrator's: strict body validation (unknown
+ * fields and wrong types are 400s naming the field), the shared error handler, UUID request ids, and
+ * an OpenAPI document built from the route schemas (`/openapi.json`, UI at `/docs`). Its app.ts adds
+ * the routes; runService adds the health routes and listens.
  */
-export function createParticipantApp(logger: Logger): FastifyInstance {
-  const app = fastify({ loggerInstance: logger.child({ component: 'http' }) }) as unknown as FastifyInstance;
+export async function createParticipantApp(
+  logger: Logger,
+  options: ParticipantAppOptions,
+): Promise<FastifyInstance> {
+  const app = fastify({
+    loggerInstance: logger.child({ component: 'http' }) as FastifyBaseLogger,
+    // Health probes and stock polls would flood the log; errors are still logged by the error handler.
+    logController: new LogController({ disableRequestLogging: true }),
+    ...requestIdOptions,
+  });
   installStrictValidation(app);
+  installErrorHandler(app);
+  await app.register(swagger, {
+    openapi: {
+      info: {
+        title: `Order saga ${options.service} participant`,
+        version: '0.1.0',
+        description: options.description,
+      },
+      tags: [...options.tags, 'faults'].map((name) => ({ name })),
+    },
+  });
+  await app.register(swaggerUi, { routePrefix: '/docs' });
+  app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
   return app;
 }
 
-/** Error body, the same shape as fastify's own (validation) errors. */
+/** Error body, the same shape as fastify's own (validation) errors and the orchestrator's. */
 export const errorResponse = {
   type: 'object',
   required: ['statusCode', 'error', 'message'],

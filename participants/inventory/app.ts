@@ -24,7 +24,12 @@ const stockView = (s: StockLevel) => ({ ...s, updatedAt: s.updatedAt.toISOString
 
 /** Inventory's HTTP app: live stock levels and the fault switch (not listening; runService does that). */
 export async function buildApp(deps: InventoryAppDeps, faults: FaultSwitch): Promise<FastifyInstance> {
-  const app = createParticipantApp(deps.logger);
+  const app = await createParticipantApp(deps.logger, {
+    service: 'inventory',
+    description:
+      'Reserves and releases stock for orders (commands on inventory-commands, replies on inventory-events); shows live stock levels.',
+    tags: ['inventory'],
+  });
 
   app.get(
     '/stock',

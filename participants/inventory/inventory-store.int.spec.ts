@@ -11,6 +11,7 @@ import type { Knex } from '../../lib/db/database.ts';
 import { FaultSwitch } from '../../lib/faults/fault-switch.ts';
 import { randomId } from '../../lib/ids.ts';
 import type { BatchHandler, IncomingMessage } from '../../lib/messaging/message-consumer.ts';
+import { seedCatalog } from '../../migrations/seed-catalog.ts';
 import {
   commandMessage,
   createThrowawayDatabase,
@@ -19,6 +20,7 @@ import {
   silentLogger,
   type ThrowawayDatabase,
 } from '../common/test-support.ts';
+import { buildApp } from './app.ts';
 import { createInventoryHandler } from './inventory-handler.ts';
 
 let database: ThrowawayDatabase;
@@ -265,5 +267,37 @@ describe('inventory store (PostgreSQL)', () => {
     assert.equal(row.headers['correlation-id'], command.meta.correlationId);
     assert.equal(row.headers['order-id'], command.meta.orderId);
     assert.notEqual(row.message_id, command.meta.messageId);
+  });
+});
+
+describe('inventory HTTP', () => {
+  it('GET /stock lists every SKU with name, available and seeded; GET /stock/:sku shows one; unknown → 404', async () => {
+    const app = await buildApp({ db, logger: silentLogger }, new FaultSwitch());
+    try {
+      const list = await app.inject({ method: 'GET', url: '/stock' });
+      assert.equal(list.statusCode, 200);
+      const items: Array<{ sku: string; name: string; available: number; seeded: number }> =
+        list.json().items;
+      for (const seeded of seedCatalog) {
+        const item = items.find((i) => i.sku === seeded.sku);
+        assert.ok(item, `${seeded.sku} is listed`);
+        assert.equal(item.name, seeded.name);
+        assert.equal(item.seeded, seeded.quantity);
+      }
+      const one = await app.inject({ method: 'GET', url: '/stock/SKU-LTD' });
+      assert.equal(one.statusCode, 200);
+      assert.equal(one.json().available, await available('SKU-LTD'));
+      const unknown = await app.inject({ method: 'GET', url: '/stock/NOPE-42' });
+      assert.equal(unknown.statusCode, 404);
+      assert.match(unknown.json().message, /unknown SKU 'NOPE-42'/);
+      const faults = await app.inject({
+        method: 'POST',
+        url: '/faults',
+        payload: { mode: 'silent', commands: ['ReleaseStock'] },
+      });
+      assert.equal(faults.statusCode, 200);
+    } finally {
+      await app.close();
+    }
   });
 });

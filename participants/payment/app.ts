@@ -66,7 +66,12 @@ const paymentView = {
 
 /** Payment's HTTP app: one order's payment and ledger, and the fault switch (not listening; runService does that). */
 export async function buildApp(deps: PaymentAppDeps, faults: FaultSwitch): Promise<FastifyInstance> {
-  const app = createParticipantApp(deps.logger);
+  const app = await createParticipantApp(deps.logger, {
+    service: 'payment',
+    description:
+      'Charges and refunds orders through a simulated gateway (tok_decline is declined); shows payments and their ledger.',
+    tags: ['payment'],
+  });
 
   app.get<{ Params: { orderId: string } }>(
     '/payments/:orderId',

@@ -47,7 +47,10 @@ const ledgerOf = (orderId: string) =>
 before(async () => {
   database = await createThrowawayDatabase();
   db = database.db;
-  handle = createPaymentHandler({ outbox: jsonOutbox('payment'), newId: randomId, logger: silentLogger }, faults);
+  handle = createPaymentHandler(
+    { outbox: jsonOutbox('payment'), newId: randomId, logger: silentLogger },
+    faults,
+  );
   app = await buildApp({ db, logger: silentLogger }, faults);
   await app.ready();
 });
@@ -63,11 +66,18 @@ describe('payment store (PostgreSQL)', () => {
     const charged = await handleOne(charge(orderId));
     assert.equal(charged.type, 'PaymentSucceeded');
     const paymentId = charged.type === 'PaymentSucceeded' ? charged.payload.paymentId : '';
-    assert.deepEqual(await handleOne(charge(orderId)), charged, 'a repeated ProcessPayment gets the same answer');
+    assert.deepEqual(
+      await handleOne(charge(orderId)),
+      charged,
+      'a repeated ProcessPayment gets the same answer',
+    );
     assert.deepEqual(await ledgerOf(orderId), [{ kind: 'charge', amount: 3998, currency: 'EUR' }]);
 
     const refunded = await handleOne(refund(orderId));
-    assert.deepEqual(refunded, { type: 'PaymentRefunded', payload: { orderId, paymentId, amount: 3998, refunded: true } });
+    assert.deepEqual(refunded, {
+      type: 'PaymentRefunded',
+      payload: { orderId, paymentId, amount: 3998, refunded: true },
+    });
     assert.deepEqual(await handleOne(refund(orderId)), refunded);
     assert.deepEqual(await ledgerOf(orderId), [
       { kind: 'charge', amount: 3998, currency: 'EUR' },
@@ -121,7 +131,11 @@ describe('payment store (PostgreSQL)', () => {
     const declined = await handleOne(charge(orderId));
     faults.reset();
     assert.equal(declined.type === 'PaymentFailed' && declined.payload.reason, 'fault_injected');
-    assert.deepEqual(await handleOne(charge(orderId)), declined, 'the recorded decline is the answer after the fault is gone');
+    assert.deepEqual(
+      await handleOne(charge(orderId)),
+      declined,
+      'the recorded decline is the answer after the fault is gone',
+    );
   });
 });
 
@@ -154,7 +168,11 @@ describe('payment HTTP', () => {
     const response = await app.inject({ method: 'POST', url: '/faults', payload: { mode: 'decline' } });
     assert.equal(response.statusCode, 200);
     assert.deepEqual(response.json().commands, ['ProcessPayment']);
-    const foreign = await app.inject({ method: 'POST', url: '/faults', payload: { mode: 'fail', commands: ['ReserveStock'] } });
+    const foreign = await app.inject({
+      method: 'POST',
+      url: '/faults',
+      payload: { mode: 'fail', commands: ['ReserveStock'] },
+    });
     assert.equal(foreign.statusCode, 400);
     assert.equal((await app.inject({ method: 'DELETE', url: '/faults' })).statusCode, 204);
     assert.equal(faults.active, null);

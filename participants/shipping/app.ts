@@ -57,7 +57,12 @@ const shipmentView = {
 
 /** Shipping's HTTP app: one order's shipment, and the fault switch (not listening; runService does that). */
 export async function buildApp(deps: ShippingAppDeps, faults: FaultSwitch): Promise<FastifyInstance> {
-  const app = createParticipantApp(deps.logger);
+  const app = await createParticipantApp(deps.logger, {
+    service: 'shipping',
+    description:
+      'Schedules and cancels shipments (a carrier per destination country; unserved countries fail); shows shipments.',
+    tags: ['shipping'],
+  });
 
   app.get<{ Params: { orderId: string } }>(
     '/shipments/:orderId',
