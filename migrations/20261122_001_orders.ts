@@ -30,7 +30,9 @@ export async function up(knex: Knex): Promise<void> {
     t.timestamp('deadline_at', { useTz: true });
     t.timestamp('updated_at', { useTz: true }).notNullable().defaultTo(knex.fn.now());
   });
-  await knex.raw('create index sagas_deadline_idx on orders.sagas (deadline_at) where deadline_at is not null');
+  await knex.raw(
+    'create index sagas_deadline_idx on orders.sagas (deadline_at) where deadline_at is not null',
+  );
   await knex.schema.withSchema('orders').createTable('saga_history', (t) => {
     t.bigIncrements('id').primary();
     t.uuid('order_id').notNullable().references('order_id').inTable('orders.orders');

@@ -37,5 +37,11 @@ await runService({
       orders: new OrderService({ db: deps.db, runner: runnerOf(deps), newId: randomUUID, clock: deps.clock }),
     }),
   startBackground: (deps) =>
-    startDeadlineSweeper({ db: deps.db, runner: runnerOf(deps), clock: deps.clock, logger: deps.logger, intervalMs: config.sweepIntervalMs }),
+    startDeadlineSweeper({
+      db: deps.db,
+      runner: runnerOf(deps),
+      clock: deps.clock,
+      logger: deps.logger,
+      intervalMs: config.sweepIntervalMs,
+    }),
 });

@@ -6,7 +6,9 @@ await ensureDatabaseExists(config.databaseUrl);
 const db = createDatabase(config.databaseUrl);
 try {
   const applied = await migrateLatest(db);
-  console.log(applied.length === 0 ? 'migrations: already up to date' : `migrations applied: ${applied.join(', ')}`);
+  console.log(
+    applied.length === 0 ? 'migrations: already up to date' : `migrations applied: ${applied.join(', ')}`,
+  );
 } finally {
   await db.destroy();
 }

@@ -6,7 +6,7 @@
  */
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { readdirSync, readFileSync, existsSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import pg from 'pg';
 import { createDatabase, migrateLatest } from '../lib/db/database.ts';
@@ -49,7 +49,12 @@ if (files.length === 0) {
 
 const runId = `${Date.now().toString(36)}-${randomBytes(3).toString('hex')}`;
 const testDatabaseUrl = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/order_saga_test';
-const testPorts: Record<ServiceName, number> = { orchestrator: 3100, inventory: 3101, payment: 3102, shipping: 3103 };
+const testPorts: Record<ServiceName, number> = {
+  orchestrator: 3100,
+  inventory: 3101,
+  payment: 3102,
+  shipping: 3103,
+};
 const logDir = join(repoRoot, '.stack', 'test-logs', runId);
 const needsStack = files.some((f) => tierOf(f) !== 'unit');
 const needsServices = files.some((f) => tierOf(f) === 'e2e');
@@ -64,7 +69,9 @@ async function freshTestDatabase(): Promise<void> {
   try {
     await client.connect();
   } catch (error) {
-    throw new Error(`PostgreSQL is not reachable at ${admin.host}: ${(error as Error).message}. Start the stack: npm run stack -- up`);
+    throw new Error(
+      `PostgreSQL is not reachable at ${admin.host}: ${(error as Error).message}. Start the stack: npm run stack -- up`,
+    );
   }
   try {
     await client.query(`drop database if exists "${name}" with (force)`);

@@ -52,7 +52,10 @@ export class EnvReader {
   list(name: string, fallback: readonly string[]): string[] {
     const raw = this.env[name];
     if (raw === undefined || raw.trim() === '') return [...fallback];
-    const items = raw.split(',').map((s) => s.trim()).filter((s) => s !== '');
+    const items = raw
+      .split(',')
+      .map((s) => s.trim())
+      .filter((s) => s !== '');
     if (items.length === 0) this.problems.push(`${name} must list at least one value`);
     return items;
   }

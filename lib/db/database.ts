@@ -35,9 +35,10 @@ export async function ensureDatabaseExists(databaseUrl: string): Promise<void> {
 
 /** Applies every pending migration; a second run is a no-op. Returns the names applied now. */
 export async function migrateLatest(db: Knex): Promise<string[]> {
-  const [, applied] = (await db.migrate.latest({ migrationSource, tableName: 'knex_migrations', schemaName: 'public' })) as [
-    number,
-    string[],
-  ];
+  const [, applied] = (await db.migrate.latest({
+    migrationSource,
+    tableName: 'knex_migrations',
+    schemaName: 'public',
+  })) as [number, string[]];
   return applied;
 }

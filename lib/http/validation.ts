@@ -1,12 +1,20 @@
-import type { FastifyInstance, FastifySchemaValidationError } from 'fastify';
 import { Ajv, type Options } from 'ajv';
 import addFormatsModule from 'ajv-formats';
+import type { FastifyInstance, FastifySchemaValidationError } from 'fastify';
 
 // ajv-formats is CommonJS; its default export arrives nested under ESM interop.
-const addFormats = ((addFormatsModule as unknown as { default?: unknown }).default ?? addFormatsModule) as (ajv: Ajv) => Ajv;
+const addFormats = ((addFormatsModule as unknown as { default?: unknown }).default ?? addFormatsModule) as (
+  ajv: Ajv,
+) => Ajv;
 
 const makeAjv = (options: Options): Ajv => {
-  const ajv = new Ajv({ removeAdditional: false, useDefaults: true, allErrors: false, strict: false, ...options });
+  const ajv = new Ajv({
+    removeAdditional: false,
+    useDefaults: true,
+    allErrors: false,
+    strict: false,
+    ...options,
+  });
   addFormats(ajv);
   return ajv;
 };
@@ -16,7 +24,13 @@ const fieldPath = (dataVar: string, instancePath: string): string =>
   instancePath
     .split('/')
     .slice(1)
-    .reduce((path, part) => (/^\d+$/.test(part) ? `${path}[${part}]` : `${path}.${part.replaceAll('~1', '/').replaceAll('~0', '~')}`), dataVar);
+    .reduce(
+      (path, part) =>
+        /^\d+$/.test(part)
+          ? `${path}[${part}]`
+          : `${path}.${part.replaceAll('~1', '/').replaceAll('~0', '~')}`,
+      dataVar,
+    );
 
 export function describeValidationError(error: FastifySchemaValidationError, dataVar: string): string {
   const path = fieldPath(dataVar, error.instancePath);
@@ -40,7 +54,9 @@ export function describeValidationError(error: FastifySchemaValidationError, dat
 export function installStrictValidation(app: FastifyInstance): void {
   const bodyAjv = makeAjv({ coerceTypes: false });
   const stringPartsAjv = makeAjv({ coerceTypes: true });
-  app.setValidatorCompiler(({ schema, httpPart }) => (httpPart === 'body' ? bodyAjv : stringPartsAjv).compile(schema));
+  app.setValidatorCompiler(({ schema, httpPart }) =>
+    (httpPart === 'body' ? bodyAjv : stringPartsAjv).compile(schema),
+  );
   app.setSchemaErrorFormatter((errors, dataVar) => {
     const first = errors[0];
     return new Error(first ? describeValidationError(first, dataVar) : `${dataVar} is invalid`);

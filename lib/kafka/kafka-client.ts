@@ -1,4 +1,4 @@
-import { Kafka, logLevel as KafkaLogLevel, Partitioners, type Producer, type logCreator } from 'kafkajs';
+import { Kafka, logLevel as KafkaLogLevel, type logCreator, Partitioners, type Producer } from 'kafkajs';
 import type { Logger } from '../logger.ts';
 
 const pinoLevelOf = (level: KafkaLogLevel): 'error' | 'warn' | 'info' | 'debug' => {
@@ -26,7 +26,15 @@ const pinoLogCreator =
     logger[pinoLevelOf(level)]({ kafka: extra }, `kafka: ${message}`);
   };
 
-export function createKafka({ brokers, clientId, logger }: { brokers: string[]; clientId: string; logger: Logger }): Kafka {
+export function createKafka({
+  brokers,
+  clientId,
+  logger,
+}: {
+  brokers: string[];
+  clientId: string;
+  logger: Logger;
+}): Kafka {
   return new Kafka({
     clientId,
     brokers,

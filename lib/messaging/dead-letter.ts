@@ -40,7 +40,13 @@ export async function publishDeadLetters(
     acks: -1,
     topicMessages: letters.map((letter) => ({
       topic: deadLetterTopicOf(letter.topic),
-      messages: [{ key: letter.message.key, value: letter.message.value, headers: deadLetterHeaders(letter, groupId, now) }],
+      messages: [
+        {
+          key: letter.message.key,
+          value: letter.message.value,
+          headers: deadLetterHeaders(letter, groupId, now),
+        },
+      ],
     })),
   });
 }

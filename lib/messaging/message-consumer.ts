@@ -1,5 +1,5 @@
-import type { Knex } from 'knex';
 import type { Batch, Consumer, Kafka, KafkaMessage, Producer } from 'kafkajs';
+import type { Knex } from 'knex';
 import type { TypedRecord } from '../contracts/generated.ts';
 import { claimNewMessages } from '../inbox/inbox.ts';
 import type { Logger } from '../logger.ts';
@@ -131,7 +131,11 @@ export function createMessageConsumer(options: MessageConsumerOptions): MessageC
     });
 
   /** Each message alone, a few attempts each; the ones that still fail become dead letters. */
-  const applyOneByOne = async (messages: readonly IncomingMessage[], raw: Map<string, KafkaMessage>, letters: DeadLetter[]) => {
+  const applyOneByOne = async (
+    messages: readonly IncomingMessage[],
+    raw: Map<string, KafkaMessage>,
+    letters: DeadLetter[],
+  ) => {
     for (const message of messages) {
       for (let attempt = 1; ; attempt++) {
         try {
@@ -141,11 +145,24 @@ export function createMessageConsumer(options: MessageConsumerOptions): MessageC
           if (isTransientError(error)) throw error;
           if (attempt >= maxHandlerAttempts) {
             log.error(
-              { err: error, topic: message.topic, partition: message.partition, offset: message.offset, type: message.record.type },
+              {
+                err: error,
+                topic: message.topic,
+                partition: message.partition,
+                offset: message.offset,
+                type: message.record.type,
+              },
               'handler keeps failing; message goes to the dead-letter topic',
             );
             const original = raw.get(message.offset);
-            if (original) letters.push({ topic: message.topic, partition: message.partition, message: original, reason: 'handler_failed', error });
+            if (original)
+              letters.push({
+                topic: message.topic,
+                partition: message.partition,
+                message: original,
+                reason: 'handler_failed',
+                error,
+              });
             break;
           }
           await sleep(50 * 2 ** attempt);
@@ -155,7 +172,12 @@ export function createMessageConsumer(options: MessageConsumerOptions): MessageC
   };
 
   /** Retries `work` while the failure is transient and the batch is still ours. */
-  const untilDone = async (work: () => Promise<void>, stillOurs: () => boolean, heartbeat: () => Promise<void>, what: string) => {
+  const untilDone = async (
+    work: () => Promise<void>,
+    stillOurs: () => boolean,
+    heartbeat: () => Promise<void>,
+    what: string,
+  ) => {
     for (let failures = 0; ; failures++) {
       try {
         await work();
@@ -191,10 +213,19 @@ export function createMessageConsumer(options: MessageConsumerOptions): MessageC
       try {
         const record = await decoder.decode(message.value);
         if (record.type !== meta.recordType) {
-          letter('undecodable', new Error(`record-type header says ${meta.recordType} but the payload is ${record.type}`));
+          letter(
+            'undecodable',
+            new Error(`record-type header says ${meta.recordType} but the payload is ${record.type}`),
+          );
           continue;
         }
-        decoded.push({ topic: batch.topic, partition: batch.partition, offset: message.offset, meta, record });
+        decoded.push({
+          topic: batch.topic,
+          partition: batch.partition,
+          offset: message.offset,
+          meta,
+          record,
+        });
       } catch (error) {
         if (isTransientError(error)) throw error;
         letter('undecodable', error);
@@ -213,7 +244,14 @@ export function createMessageConsumer(options: MessageConsumerOptions): MessageC
       await consumer.run({
         eachBatchAutoResolve: false,
         partitionsConsumedConcurrently: options.partitionsConsumedConcurrently ?? 3,
-        eachBatch: async ({ batch, resolveOffset, heartbeat, commitOffsetsIfNecessary, isRunning, isStale }) => {
+        eachBatch: async ({
+          batch,
+          resolveOffset,
+          heartbeat,
+          commitOffsetsIfNecessary,
+          isRunning,
+          isStale,
+        }) => {
           if (batch.messages.length === 0) return;
           const stillOurs = () => isRunning() && !isStale();
           const letters: DeadLetter[] = [];
@@ -238,7 +276,10 @@ export function createMessageConsumer(options: MessageConsumerOptions): MessageC
                     await applyInTransaction(kept);
                   } catch (error) {
                     if (isTransientError(error)) throw error;
-                    log.warn({ err: error, count: kept.length }, 'batch failed; retrying its messages one by one');
+                    log.warn(
+                      { err: error, count: kept.length },
+                      'batch failed; retrying its messages one by one',
+                    );
                     await applyOneByOne(kept, raw, letters);
                   }
                 },
@@ -247,7 +288,12 @@ export function createMessageConsumer(options: MessageConsumerOptions): MessageC
                 'handling batch',
               );
             }
-            await untilDone(() => publishDeadLetters(producer, groupId, letters, new Date()), stillOurs, heartbeat, 'dead-lettering');
+            await untilDone(
+              () => publishDeadLetters(producer, groupId, letters, new Date()),
+              stillOurs,
+              heartbeat,
+              'dead-lettering',
+            );
           } catch (error) {
             if (error instanceof BatchAbandoned) {
               log.warn({ topic: batch.topic, partition: batch.partition }, error.message);

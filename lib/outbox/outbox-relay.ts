@@ -1,5 +1,5 @@
-import type { Knex } from 'knex';
 import type { Producer } from 'kafkajs';
+import type { Knex } from 'knex';
 import pg from 'pg';
 import type { Logger } from '../logger.ts';
 import { outboxChannelOf } from './outbox.ts';
@@ -61,7 +61,10 @@ export function startOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
 
   const publishBatch = (): Promise<number> =>
     db.transaction(async (trx) => {
-      const lock = await trx.raw<{ rows: Array<{ ok: boolean }> }>('select pg_try_advisory_xact_lock(?) as ok', [lockKey]);
+      const lock = await trx.raw<{ rows: Array<{ ok: boolean }> }>(
+        'select pg_try_advisory_xact_lock(?) as ok',
+        [lockKey],
+      );
       if (lock.rows[0]?.ok !== true) return -1;
       const rows: OutboxRow[] = await trx(table)
         .select('seq', 'topic', 'message_key', 'payload', 'headers')
@@ -96,7 +99,10 @@ export function startOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
           failures += 1;
           healthy = false;
           const backoffMs = Math.min(5_000, 100 * 2 ** Math.min(failures, 6));
-          log.warn({ err: error, backoffMs }, 'outbox relay could not publish; rows stay in the outbox and will be retried');
+          log.warn(
+            { err: error, backoffMs },
+            'outbox relay could not publish; rows stay in the outbox and will be retried',
+          );
           await new Promise((resolve) => setTimeout(resolve, backoffMs));
           continue;
         }

@@ -1,5 +1,10 @@
 import type { Knex } from 'knex';
-import { type RecordName, type RecordPayloads, recordTopics, type TypedRecord } from '../contracts/generated.ts';
+import {
+  type RecordName,
+  type RecordPayloads,
+  recordTopics,
+  type TypedRecord,
+} from '../contracts/generated.ts';
 import type { Clock } from '../ids.ts';
 import { toHeaders } from '../messaging/headers.ts';
 

@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
-import type { Knex } from 'knex';
 import type { Producer } from 'kafkajs';
+import type { Knex } from 'knex';
 import type { AvroCodec } from '../avro/codec.ts';
 import { createAvroCodec } from '../avro/codec.ts';
 import type { CommonConfig } from '../config/common-config.ts';
@@ -10,7 +10,11 @@ import { type Clock, type IdGenerator, randomId, systemClock } from '../ids.ts';
 import { createIdempotentProducer, createKafka } from '../kafka/kafka-client.ts';
 import type { TopicName } from '../kafka/topics.ts';
 import { createLogger, type Logger } from '../logger.ts';
-import { type BatchHandler, createMessageConsumer, type MessageConsumerOptions } from '../messaging/message-consumer.ts';
+import {
+  type BatchHandler,
+  createMessageConsumer,
+  type MessageConsumerOptions,
+} from '../messaging/message-consumer.ts';
 import { Outbox } from '../outbox/outbox.ts';
 import { startOutboxRelay } from '../outbox/outbox-relay.ts';
 
@@ -71,7 +75,13 @@ export async function runService(definition: ServiceDefinition): Promise<void> {
     clock: systemClock,
     newId: randomId,
   };
-  const relay = startOutboxRelay({ db, databaseUrl: config.databaseUrl, schema: definition.schema, producer, logger });
+  const relay = startOutboxRelay({
+    db,
+    databaseUrl: config.databaseUrl,
+    schema: definition.schema,
+    producer,
+    logger,
+  });
   const consumer = createMessageConsumer({
     kafka,
     groupId: `${name}${config.groupIdSuffix}`,

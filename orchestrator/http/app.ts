@@ -28,7 +28,11 @@ export interface OrchestratorAppDeps {
 const errors = (...codes: number[]) => Object.fromEntries(codes.map((code) => [code, errorResponse]));
 
 /** The orchestrator's public HTTP API (DESIGN.md), documented at /docs and /openapi.json. */
-export async function buildOrchestratorApp({ db, orders, logger }: OrchestratorAppDeps): Promise<FastifyInstance> {
+export async function buildOrchestratorApp({
+  db,
+  orders,
+  logger,
+}: OrchestratorAppDeps): Promise<FastifyInstance> {
   const app = Fastify({
     loggerInstance: logger.child({ component: 'http' }) as FastifyBaseLogger,
     disableRequestLogging: true,
@@ -38,7 +42,11 @@ export async function buildOrchestratorApp({ db, orders, logger }: OrchestratorA
   installErrorHandler(app);
   await app.register(swagger, {
     openapi: {
-      info: { title: 'Order saga orchestrator', version: '0.1.0', description: 'Places orders and shows their sagas.' },
+      info: {
+        title: 'Order saga orchestrator',
+        version: '0.1.0',
+        description: 'Places orders and shows their sagas.',
+      },
       tags: [{ name: 'orders' }],
     },
   });
@@ -84,22 +92,44 @@ export async function buildOrchestratorApp({ db, orders, logger }: OrchestratorA
 
   app.get<{ Params: { id: string } }>(
     '/orders/:id',
-    { schema: { tags: ['orders'], summary: 'An order with its saga state and history', params: orderIdParams, response: { 200: orderView, ...errors(400, 404) } } },
+    {
+      schema: {
+        tags: ['orders'],
+        summary: 'An order with its saga state and history',
+        params: orderIdParams,
+        response: { 200: orderView, ...errors(400, 404) },
+      },
+    },
     async (request, reply) => {
       const order = await getOrder(db, request.params.id);
-      if (!order) return reply.code(404).send({ statusCode: 404, error: 'Not Found', message: `order ${request.params.id} does not exist` });
+      if (!order)
+        return reply
+          .code(404)
+          .send({
+            statusCode: 404,
+            error: 'Not Found',
+            message: `order ${request.params.id} does not exist`,
+          });
       return order;
     },
   );
 
   app.get<{ Querystring: { status?: OrderStatus; limit: number; cursor?: string } }>(
     '/orders',
-    { schema: { tags: ['orders'], summary: 'Orders, newest first, cursor-paginated', querystring: listOrdersQuery, response: { 200: orderList, ...errors(400) } } },
+    {
+      schema: {
+        tags: ['orders'],
+        summary: 'Orders, newest first, cursor-paginated',
+        querystring: listOrdersQuery,
+        response: { 200: orderList, ...errors(400) },
+      },
+    },
     async (request, reply) => {
       try {
         return await listOrders(db, request.query);
       } catch (error) {
-        if (error instanceof InvalidCursorError) return reply.code(400).send({ statusCode: 400, error: 'Bad Request', message: error.message });
+        if (error instanceof InvalidCursorError)
+          return reply.code(400).send({ statusCode: 400, error: 'Bad Request', message: error.message });
         throw error;
       }
     },
@@ -112,7 +142,10 @@ export async function buildOrchestratorApp({ db, orders, logger }: OrchestratorA
         tags: ['orders'],
         summary: 'Operator action: resume a FAILED saga from its pending compensation',
         params: orderIdParams,
-        response: { 202: { type: 'object', properties: { orderId: { type: 'string' }, sagaState: { type: 'string' } } }, ...errors(400, 404, 409) },
+        response: {
+          202: { type: 'object', properties: { orderId: { type: 'string' }, sagaState: { type: 'string' } } },
+          ...errors(400, 404, 409),
+        },
       },
     },
     async (request, reply) => {
@@ -121,7 +154,13 @@ export async function buildOrchestratorApp({ db, orders, logger }: OrchestratorA
         case 'retried':
           return reply.code(202).send({ orderId: result.orderId, sagaState: result.state });
         case 'not_found':
-          return reply.code(404).send({ statusCode: 404, error: 'Not Found', message: `order ${request.params.id} does not exist` });
+          return reply
+            .code(404)
+            .send({
+              statusCode: 404,
+              error: 'Not Found',
+              message: `order ${request.params.id} does not exist`,
+            });
         case 'not_failed':
           return reply.code(409).send({
             statusCode: 409,

@@ -21,12 +21,22 @@ export const placeOrderBody = {
         properties: {
           sku,
           quantity: { type: 'integer', minimum: 1, maximum: 10_000 },
-          unitPrice: { type: 'integer', minimum: 0, maximum: 100_000_000, description: 'minor units (cents)' },
+          unitPrice: {
+            type: 'integer',
+            minimum: 0,
+            maximum: 100_000_000,
+            description: 'minor units (cents)',
+          },
         },
       },
     },
     currency: { type: 'string', pattern: '^[A-Z]{3}$', description: 'ISO 4217 code, e.g. EUR' },
-    paymentToken: { type: 'string', minLength: 1, maxLength: 128, description: '`tok_decline` is declined by the simulated gateway' },
+    paymentToken: {
+      type: 'string',
+      minLength: 1,
+      maxLength: 128,
+      description: '`tok_decline` is declined by the simulated gateway',
+    },
     shippingAddress: {
       type: 'object',
       additionalProperties: false,
@@ -37,7 +47,11 @@ export const placeOrderBody = {
         line2: { type: 'string', maxLength: 200 },
         city: { type: 'string', minLength: 1, maxLength: 100 },
         postalCode: { type: 'string', minLength: 1, maxLength: 20 },
-        country: { type: 'string', pattern: '^[A-Z]{2}$', description: 'ISO 3166-1 alpha-2; `AQ` is served by no carrier' },
+        country: {
+          type: 'string',
+          pattern: '^[A-Z]{2}$',
+          description: 'ISO 3166-1 alpha-2; `AQ` is served by no carrier',
+        },
       },
     },
   },

@@ -26,7 +26,13 @@ export interface OrderSummaryView {
 export interface OrderView extends OrderSummaryView {
   items: Array<{ sku: string; quantity: number; unitPrice: number }>;
   shippingAddress: Record<string, unknown>;
-  saga: { state: string; version: number; deadlineAt: string | null; failure: PersistedSaga['context']['failure']; history: HistoryView[] };
+  saga: {
+    state: string;
+    version: number;
+    deadlineAt: string | null;
+    failure: PersistedSaga['context']['failure'];
+    history: HistoryView[];
+  };
 }
 
 export class InvalidCursorError extends Error {
@@ -48,7 +54,17 @@ interface SummaryRow {
   updated_at: Date;
 }
 
-const summaryColumns = ['o.order_id', 'o.status', 'o.cancel_reason', 'o.customer_id', 'o.total', 'o.currency', 's.state', 'o.created_at', 'o.updated_at'];
+const summaryColumns = [
+  'o.order_id',
+  'o.status',
+  'o.cancel_reason',
+  'o.customer_id',
+  'o.total',
+  'o.currency',
+  's.state',
+  'o.created_at',
+  'o.updated_at',
+];
 
 const toSummary = (row: SummaryRow): OrderSummaryView => ({
   orderId: row.order_id,
@@ -62,7 +78,8 @@ const toSummary = (row: SummaryRow): OrderSummaryView => ({
   updatedAt: row.updated_at.toISOString(),
 });
 
-const encodeCursor = (row: SummaryRow): string => Buffer.from(JSON.stringify([row.created_at.toISOString(), row.order_id])).toString('base64url');
+const encodeCursor = (row: SummaryRow): string =>
+  Buffer.from(JSON.stringify([row.created_at.toISOString(), row.order_id])).toString('base64url');
 
 function decodeCursor(cursor: string): [Date, string] {
   try {
@@ -110,13 +127,20 @@ export async function listOrders(
   db: Knex,
   { status, limit, cursor }: { status?: OrderStatus; limit: number; cursor?: string },
 ): Promise<{ orders: OrderSummaryView[]; nextCursor: string | null }> {
-  const query = db('orders.orders as o').join('orders.sagas as s', 's.order_id', 'o.order_id').select(summaryColumns);
+  const query = db('orders.orders as o')
+    .join('orders.sagas as s', 's.order_id', 'o.order_id')
+    .select(summaryColumns);
   if (status) query.where('o.status', status);
   if (cursor) {
     const [at, id] = decodeCursor(cursor);
     query.whereRaw('(o.created_at, o.order_id) < (?, ?::uuid)', [at, id]);
   }
-  const rows: SummaryRow[] = await query.orderBy([{ column: 'o.created_at', order: 'desc' }, { column: 'o.order_id', order: 'desc' }]).limit(limit + 1);
+  const rows: SummaryRow[] = await query
+    .orderBy([
+      { column: 'o.created_at', order: 'desc' },
+      { column: 'o.order_id', order: 'desc' },
+    ])
+    .limit(limit + 1);
   const page = rows.slice(0, limit);
   const last = page[page.length - 1];
   return { orders: page.map(toSummary), nextCursor: rows.length > limit && last ? encodeCursor(last) : null };

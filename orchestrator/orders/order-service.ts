@@ -11,7 +11,14 @@ export interface PlaceOrderRequest {
   items: OrderItem[];
   currency: string;
   paymentToken: string;
-  shippingAddress: { name: string; line1: string; line2?: string; city: string; postalCode: string; country: string };
+  shippingAddress: {
+    name: string;
+    line1: string;
+    line2?: string;
+    city: string;
+    postalCode: string;
+    country: string;
+  };
 }
 
 export type PlaceOrderResult =
@@ -35,7 +42,8 @@ const canonical = (value: unknown): string =>
           .join(',')}}`
       : JSON.stringify(value);
 
-export const fingerprintOf = (request: PlaceOrderRequest): string => createHash('sha256').update(canonical(request)).digest('hex');
+export const fingerprintOf = (request: PlaceOrderRequest): string =>
+  createHash('sha256').update(canonical(request)).digest('hex');
 
 const isUniqueViolation = (error: unknown): boolean => (error as { code?: unknown }).code === '23505';
 
@@ -46,14 +54,22 @@ export class OrderService {
   private readonly newId: IdGenerator;
   private readonly clock: Clock;
 
-  constructor({ db, runner, newId, clock }: { db: Knex; runner: SagaRunner; newId: IdGenerator; clock: Clock }) {
+  constructor({
+    db,
+    runner,
+    newId,
+    clock,
+  }: { db: Knex; runner: SagaRunner; newId: IdGenerator; clock: Clock }) {
     this.db = db;
     this.runner = runner;
     this.newId = newId;
     this.clock = clock;
   }
 
-  async place(request: PlaceOrderRequest, { idempotencyKey, correlationId }: { idempotencyKey: string | null; correlationId?: string }): Promise<PlaceOrderResult> {
+  async place(
+    request: PlaceOrderRequest,
+    { idempotencyKey, correlationId }: { idempotencyKey: string | null; correlationId?: string },
+  ): Promise<PlaceOrderResult> {
     const fingerprint = fingerprintOf(request);
     if (idempotencyKey !== null) {
       const existing = await this.findByKey(idempotencyKey, fingerprint);
@@ -84,24 +100,38 @@ export class OrderService {
 
   /** Resumes a FAILED saga from its pending compensation (a new round: new command message ids). */
   async retry(orderId: string): Promise<RetryResult> {
-    return this.db.transaction(async (trx) => {
-      const saga = await trx('orders.sagas').where({ order_id: orderId }).first('state');
-      if (!saga) return { kind: 'not_found' } as const;
-      const [applied] = await this.runner.applyEvents(trx, [
-        { orderId, event: { type: 'RETRY' }, cause: { kind: 'operator', type: 'RETRY', messageId: null, detail: { at: this.clock().toISOString() } } },
-      ]);
-      if (!applied?.accepted) throw new NotFailedError(saga.state as SagaStateName);
-      return { kind: 'retried', orderId, state: applied.to } as const;
-    }).catch((error: unknown) => {
-      if (error instanceof NotFailedError) return { kind: 'not_failed', state: error.state } as const;
-      throw error;
-    });
+    return this.db
+      .transaction(async (trx) => {
+        const saga = await trx('orders.sagas').where({ order_id: orderId }).first('state');
+        if (!saga) return { kind: 'not_found' } as const;
+        const [applied] = await this.runner.applyEvents(trx, [
+          {
+            orderId,
+            event: { type: 'RETRY' },
+            cause: {
+              kind: 'operator',
+              type: 'RETRY',
+              messageId: null,
+              detail: { at: this.clock().toISOString() },
+            },
+          },
+        ]);
+        if (!applied?.accepted) throw new NotFailedError(saga.state as SagaStateName);
+        return { kind: 'retried', orderId, state: applied.to } as const;
+      })
+      .catch((error: unknown) => {
+        if (error instanceof NotFailedError) return { kind: 'not_failed', state: error.state } as const;
+        throw error;
+      });
   }
 
   private async findByKey(idempotencyKey: string, fingerprint: string): Promise<PlaceOrderResult | null> {
-    const row = await this.db('orders.orders').where({ idempotency_key: idempotencyKey }).first('order_id', 'status', 'request_fingerprint');
+    const row = await this.db('orders.orders')
+      .where({ idempotency_key: idempotencyKey })
+      .first('order_id', 'status', 'request_fingerprint');
     if (!row) return null;
-    if (row.request_fingerprint !== fingerprint) return { kind: 'idempotency_conflict', orderId: row.order_id };
+    if (row.request_fingerprint !== fingerprint)
+      return { kind: 'idempotency_conflict', orderId: row.order_id };
     return { kind: 'replayed', orderId: row.order_id, status: row.status };
   }
 }

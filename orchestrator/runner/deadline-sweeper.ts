@@ -67,7 +67,10 @@ export function startDeadlineSweeper({
         failures += 1;
         log.warn({ err: error }, 'deadline sweep failed; will retry');
       }
-      if (fired < batchSize) await new Promise((resolve) => setTimeout(resolve, failures > 0 ? Math.min(5_000, intervalMs * 2 ** failures) : intervalMs));
+      if (fired < batchSize)
+        await new Promise((resolve) =>
+          setTimeout(resolve, failures > 0 ? Math.min(5_000, intervalMs * 2 ** failures) : intervalMs),
+        );
     }
   };
   current = loop();

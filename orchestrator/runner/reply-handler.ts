@@ -45,7 +45,12 @@ export function toSagaEvent(record: TypedRecord): SagaEvent {
 const toInput = (message: IncomingMessage): SagaEventInput => ({
   orderId: message.record.payload.orderId,
   event: toSagaEvent(message.record),
-  cause: { kind: 'reply', type: message.record.type, messageId: message.meta.messageId, detail: { ...message.record.payload } },
+  cause: {
+    kind: 'reply',
+    type: message.record.type,
+    messageId: message.meta.messageId,
+    detail: { ...message.record.payload },
+  },
 });
 
 /** The orchestrator's consumer handler: a whole fetched batch of replies in one runner call. */

@@ -49,8 +49,14 @@ export interface EffectContext {
 export const commandMessageId = (orderId: string, command: CommandName, round: number): string =>
   nameBasedUuid(orderId, `${command}#${round}`);
 
-export function deadlineAfter(attempt: number, { now, random, policy }: Pick<EffectContext, 'now' | 'random' | 'policy'>): Date {
-  const base = Math.min(policy.maxStepTimeoutMs, policy.stepTimeoutMs * policy.backoffMultiplier ** (attempt - 1));
+export function deadlineAfter(
+  attempt: number,
+  { now, random, policy }: Pick<EffectContext, 'now' | 'random' | 'policy'>,
+): Date {
+  const base = Math.min(
+    policy.maxStepTimeoutMs,
+    policy.stepTimeoutMs * policy.backoffMultiplier ** (attempt - 1),
+  );
   const jitter = base * (policy.jitterPercent / 100) * random();
   return new Date(now.getTime() + Math.round(base + jitter));
 }
@@ -60,7 +66,10 @@ function commandRecord(command: CommandName, order: OrderRecord, saga: SagaConte
   const reason = saga.cancelReason ?? 'compensation';
   switch (command) {
     case 'ReserveStock':
-      return { type: command, payload: { orderId, items: order.items.map(({ sku, quantity }) => ({ sku, quantity })) } };
+      return {
+        type: command,
+        payload: { orderId, items: order.items.map(({ sku, quantity }) => ({ sku, quantity })) },
+      };
     case 'ProcessPayment':
       return {
         type: command,
@@ -75,7 +84,11 @@ function commandRecord(command: CommandName, order: OrderRecord, saga: SagaConte
     case 'ScheduleShipping':
       return {
         type: command,
-        payload: { orderId, address: order.shippingAddress, items: order.items.map(({ sku, quantity }) => ({ sku, quantity })) },
+        payload: {
+          orderId,
+          address: order.shippingAddress,
+          items: order.items.map(({ sku, quantity }) => ({ sku, quantity })),
+        },
       };
     case 'ReleaseStock':
       return { type: command, payload: { orderId, reason } };
@@ -96,14 +109,23 @@ function lifecycleRecord(event: OrderLifecycleEvent, order: OrderRecord): TypedR
     case 'OrderPlaced':
       return {
         type: 'OrderPlaced',
-        payload: { orderId, customerId: order.customerId, items: order.items, total: order.total, currency: order.currency },
+        payload: {
+          orderId,
+          customerId: order.customerId,
+          items: order.items,
+          total: order.total,
+          currency: order.currency,
+        },
       };
     case 'OrderCompleted':
       return { type: 'OrderCompleted', payload: { orderId, total: order.total, currency: order.currency } };
     case 'OrderCancelled':
       return { type: 'OrderCancelled', payload: { orderId, reason: event.reason } };
     case 'OrderFailed':
-      return { type: 'OrderFailed', payload: { orderId, pendingStep: event.pendingStep, reason: event.reason } };
+      return {
+        type: 'OrderFailed',
+        payload: { orderId, pendingStep: event.pendingStep, reason: event.reason },
+      };
     default: {
       const unknown: never = event;
       throw new Error(`unknown lifecycle event ${JSON.stringify(unknown)}`);

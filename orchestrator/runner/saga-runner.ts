@@ -1,11 +1,26 @@
 import type { Knex } from 'knex';
 import type { Clock, IdGenerator } from '../../lib/ids.ts';
 import type { Outbox, OutgoingMessage } from '../../lib/outbox/outbox.ts';
-import { orderStatusOf, restore, type SagaSnapshot, start, stateOf, step, toPersisted } from '../saga/order-saga.machine.ts';
+import {
+  orderStatusOf,
+  restore,
+  type SagaSnapshot,
+  start,
+  stateOf,
+  step,
+  toPersisted,
+} from '../saga/order-saga.machine.ts';
 import type { RetryPolicy, SagaEvent, SagaStateName } from '../saga/saga-types.ts';
 import type { OrderRecord } from './order-record.ts';
 import { type DeadlinePolicy, type Effects, planEffects } from './saga-effects.ts';
-import { type HistoryRow, insertHistory, type LoadedSaga, lockSagas, type SagaWrite, saveSagas } from './saga-store.ts';
+import {
+  type HistoryRow,
+  insertHistory,
+  type LoadedSaga,
+  lockSagas,
+  type SagaWrite,
+  saveSagas,
+} from './saga-store.ts';
 
 /** What caused an event: recorded in the saga's history. */
 export interface EventCause {
@@ -47,7 +62,11 @@ export interface SagaRunnerDeps {
   deadlinePolicy: DeadlinePolicy;
 }
 
-const causeKindToHistory = { reply: 'reply_received', deadline: 'deadline_passed', operator: 'operator_action' } as const;
+const causeKindToHistory = {
+  reply: 'reply_received',
+  deadline: 'deadline_passed',
+  operator: 'operator_action',
+} as const;
 
 /**
  * Runs order sagas: restores each saga from Postgres, applies events with the pure machine, and
@@ -61,7 +80,11 @@ export class SagaRunner {
   }
 
   /** Inserts the order and its saga, and the saga's first effects (OrderPlaced, ReserveStock). */
-  async createSaga(trx: Knex.Transaction, order: OrderRecord, extra: { idempotencyKey: string | null; fingerprint: string | null }) {
+  async createSaga(
+    trx: Knex.Transaction,
+    order: OrderRecord,
+    extra: { idempotencyKey: string | null; fingerprint: string | null },
+  ) {
     const now = this.deps.clock();
     const { snapshot, actions } = start({ orderId: order.orderId, retryPolicy: this.deps.retryPolicy });
     const effects = this.plan(actions, order, snapshot, null, now);
@@ -90,7 +113,16 @@ export class SagaRunner {
       updated_at: now,
     });
     const history: HistoryRow[] = [
-      { order_id: order.orderId, kind: 'saga_started', type: 'OrderPlaced', message_id: null, from_state: null, to_state: state, detail: null, at: now },
+      {
+        order_id: order.orderId,
+        kind: 'saga_started',
+        type: 'OrderPlaced',
+        message_id: null,
+        from_state: null,
+        to_state: state,
+        detail: null,
+        at: now,
+      },
       ...this.historyOf(order.orderId, effects, now),
     ];
     await insertHistory(trx, history);
@@ -105,7 +137,10 @@ export class SagaRunner {
     if (inputs.length === 0) return [];
     const now = this.deps.clock();
     const loaded = await lockSagas(trx, [...new Set(inputs.map((i) => i.orderId))]);
-    const working = new Map<string, { saga: LoadedSaga; snapshot: SagaSnapshot; deadline: Date | null | undefined; changed: boolean }>();
+    const working = new Map<
+      string,
+      { saga: LoadedSaga; snapshot: SagaSnapshot; deadline: Date | null | undefined; changed: boolean }
+    >();
     const history: HistoryRow[] = [];
     const messages: OutgoingMessage[] = [];
     const applied: AppliedEvent[] = [];
@@ -113,7 +148,12 @@ export class SagaRunner {
     for (const { orderId, event, cause } of inputs) {
       const saga = loaded.get(orderId);
       if (!saga) throw new UnknownSagaError(orderId);
-      const current = working.get(orderId) ?? { saga, snapshot: restore(saga.persisted), deadline: undefined, changed: false };
+      const current = working.get(orderId) ?? {
+        saga,
+        snapshot: restore(saga.persisted),
+        deadline: undefined,
+        changed: false,
+      };
       working.set(orderId, current);
       const from = stateOf(current.snapshot);
       const result = step(current.snapshot, event);
@@ -126,7 +166,10 @@ export class SagaRunner {
         message_id: cause.messageId,
         from_state: from,
         to_state: result.accepted ? to : from,
-        detail: { ...cause.detail, ...(cause.kind === 'deadline' ? { attempt: current.snapshot.context.attempt } : {}) },
+        detail: {
+          ...cause.detail,
+          ...(cause.kind === 'deadline' ? { attempt: current.snapshot.context.attempt } : {}),
+        },
         at: now,
       });
       if (!result.accepted) continue;
@@ -163,7 +206,13 @@ export class SagaRunner {
     return applied;
   }
 
-  private plan(actions: Parameters<typeof planEffects>[0], order: OrderRecord, snapshot: SagaSnapshot, causationId: string | null, now: Date): Effects {
+  private plan(
+    actions: Parameters<typeof planEffects>[0],
+    order: OrderRecord,
+    snapshot: SagaSnapshot,
+    causationId: string | null,
+    now: Date,
+  ): Effects {
     return planEffects(actions, {
       order,
       saga: snapshot.context,
@@ -175,7 +224,12 @@ export class SagaRunner {
     });
   }
 
-  private statusChanged(order: OrderRecord, from: SagaStateName, to: SagaStateName, causationId: string | null): OutgoingMessage {
+  private statusChanged(
+    order: OrderRecord,
+    from: SagaStateName,
+    to: SagaStateName,
+    causationId: string | null,
+  ): OutgoingMessage {
     return {
       record: {
         type: 'OrderStatusChanged',

@@ -59,7 +59,9 @@ interface JoinedRow {
 /** Arrays (with nulls) bound as Postgres array parameters; pg serialises them, knex's types are too narrow. */
 const pgArray = (values: readonly unknown[]): Knex.Value => values as unknown as Knex.Value;
 
-export const toOrderRecord = (row: Omit<JoinedRow, 'snapshot' | 'version' | 'status' | 'deadline_at'>): OrderRecord => ({
+export const toOrderRecord = (
+  row: Omit<JoinedRow, 'snapshot' | 'version' | 'status' | 'deadline_at'>,
+): OrderRecord => ({
   orderId: row.order_id,
   customerId: row.customer_id,
   items: row.items,
@@ -74,7 +76,10 @@ export const toOrderRecord = (row: Omit<JoinedRow, 'snapshot' | 'version' | 'sta
  * Locks the sagas of the given orders (one statement, `for update` in order-id order so concurrent
  * batches cannot deadlock) and returns them with their orders.
  */
-export async function lockSagas(trx: Knex.Transaction, orderIds: readonly string[]): Promise<Map<string, LoadedSaga>> {
+export async function lockSagas(
+  trx: Knex.Transaction,
+  orderIds: readonly string[],
+): Promise<Map<string, LoadedSaga>> {
   const { rows } = await trx.raw<{ rows: JoinedRow[] }>(
     `select o.order_id, o.customer_id, o.items, o.total, o.currency, o.payment_token, o.shipping_address,
             o.correlation_id, o.status, s.snapshot, s.version, s.deadline_at
@@ -87,7 +92,13 @@ export async function lockSagas(trx: Knex.Transaction, orderIds: readonly string
   return new Map(
     rows.map((row) => [
       row.order_id,
-      { order: toOrderRecord(row), persisted: row.snapshot, version: row.version, status: row.status, deadlineAt: row.deadline_at },
+      {
+        order: toOrderRecord(row),
+        persisted: row.snapshot,
+        version: row.version,
+        status: row.status,
+        deadlineAt: row.deadline_at,
+      },
     ]),
   );
 }

@@ -13,7 +13,12 @@ export const serviceEntryPoints = {
 } as const;
 export type ServiceName = keyof typeof serviceEntryPoints;
 
-export const defaultPorts: Record<ServiceName, number> = { orchestrator: 3000, inventory: 3001, payment: 3002, shipping: 3003 };
+export const defaultPorts: Record<ServiceName, number> = {
+  orchestrator: 3000,
+  inventory: 3001,
+  payment: 3002,
+  shipping: 3003,
+};
 const portVariable: Record<ServiceName, string> = {
   orchestrator: 'ORCHESTRATOR_PORT',
   inventory: 'INVENTORY_PORT',
@@ -34,11 +39,19 @@ export interface ServiceProcess {
 
 export const portsFrom = (env: NodeJS.ProcessEnv): Record<ServiceName, number> =>
   Object.fromEntries(
-    (Object.keys(serviceEntryPoints) as ServiceName[]).map((name) => [name, Number(env[portVariable[name]] ?? defaultPorts[name])]),
+    (Object.keys(serviceEntryPoints) as ServiceName[]).map((name) => [
+      name,
+      Number(env[portVariable[name]] ?? defaultPorts[name]),
+    ]),
   ) as Record<ServiceName, number>;
 
 /** Starts one service as its own Node process (`node --import tsx <entry>`). */
-export function startService(name: ServiceName, env: NodeJS.ProcessEnv, logs: LogTarget, instance = ''): ServiceProcess {
+export function startService(
+  name: ServiceName,
+  env: NodeJS.ProcessEnv,
+  logs: LogTarget,
+  instance = '',
+): ServiceProcess {
   const port = portsFrom(env)[name];
   const child = spawn(process.execPath, ['--import', 'tsx', serviceEntryPoints[name]], {
     cwd: repoRoot,
@@ -54,7 +67,8 @@ export function startService(name: ServiceName, env: NodeJS.ProcessEnv, logs: Lo
   } else {
     const prefix = `\u001b[${colours[name]}m[${label.padEnd(12)}]\u001b[0m `;
     for (const stream of [child.stdout, child.stderr]) {
-      if (stream) createInterface({ input: stream }).on('line', (line) => process.stdout.write(`${prefix}${line}\n`));
+      if (stream)
+        createInterface({ input: stream }).on('line', (line) => process.stdout.write(`${prefix}${line}\n`));
     }
   }
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
@@ -70,7 +84,8 @@ export async function waitUntilReady(service: ServiceProcess, timeoutMs = 60_000
   });
   let last = 'no answer yet';
   while (Date.now() < deadline) {
-    if (exited) throw new Error(`${service.name} exited before it was ready (exit code ${service.child.exitCode})`);
+    if (exited)
+      throw new Error(`${service.name} exited before it was ready (exit code ${service.child.exitCode})`);
     try {
       const response = await fetch(`http://127.0.0.1:${service.port}/health/ready`);
       if (response.ok) return;

@@ -3,19 +3,44 @@ import { randomUUID } from 'node:crypto';
 import { describe, test } from 'node:test';
 import { http, orderBody, urls, waitForStatus } from '../support/system-under-test.ts';
 
-const post = (body: unknown, headers: Record<string, string> = {}) => http('POST', `${urls.orchestrator}/orders`, body, headers);
+const post = (body: unknown, headers: Record<string, string> = {}) =>
+  http('POST', `${urls.orchestrator}/orders`, body, headers);
 
 describe('HTTP contract of the orchestrator', () => {
   const invalid: Array<[string, (b: ReturnType<typeof orderBody>) => unknown, RegExp]> = [
     ['unknown top-level field', (b) => ({ ...b, coupon: 'FREE' }), /body\.coupon is not a known field/],
-    ['unknown item field', (b) => ({ ...b, items: [{ ...b.items[0], colour: 'red' }] }), /body\.items\[0\]\.colour is not a known field/],
+    [
+      'unknown item field',
+      (b) => ({ ...b, items: [{ ...b.items[0], colour: 'red' }] }),
+      /body\.items\[0\]\.colour is not a known field/,
+    ],
     ['empty items', (b) => ({ ...b, items: [] }), /body\.items must NOT have fewer than 1 items/],
-    ['zero quantity', (b) => ({ ...b, items: [{ sku: 'SKU-001', quantity: 0, unitPrice: 100 }] }), /body\.items\[0\]\.quantity must be >= 1/],
-    ['negative quantity', (b) => ({ ...b, items: [{ sku: 'SKU-001', quantity: -2, unitPrice: 100 }] }), /body\.items\[0\]\.quantity must be >= 1/],
-    ['quantity as string', (b) => ({ ...b, items: [{ sku: 'SKU-001', quantity: '2', unitPrice: 100 }] }), /body\.items\[0\]\.quantity must be integer/],
-    ['fractional price', (b) => ({ ...b, items: [{ sku: 'SKU-001', quantity: 1, unitPrice: 19.99 }] }), /body\.items\[0\]\.unitPrice must be integer/],
+    [
+      'zero quantity',
+      (b) => ({ ...b, items: [{ sku: 'SKU-001', quantity: 0, unitPrice: 100 }] }),
+      /body\.items\[0\]\.quantity must be >= 1/,
+    ],
+    [
+      'negative quantity',
+      (b) => ({ ...b, items: [{ sku: 'SKU-001', quantity: -2, unitPrice: 100 }] }),
+      /body\.items\[0\]\.quantity must be >= 1/,
+    ],
+    [
+      'quantity as string',
+      (b) => ({ ...b, items: [{ sku: 'SKU-001', quantity: '2', unitPrice: 100 }] }),
+      /body\.items\[0\]\.quantity must be integer/,
+    ],
+    [
+      'fractional price',
+      (b) => ({ ...b, items: [{ sku: 'SKU-001', quantity: 1, unitPrice: 19.99 }] }),
+      /body\.items\[0\]\.unitPrice must be integer/,
+    ],
     ['missing customerId', ({ customerId: _, ...rest }) => rest, /body\.customerId is required/],
-    ['missing postal code', (b) => ({ ...b, shippingAddress: { ...b.shippingAddress, postalCode: undefined } }), /body\.shippingAddress\.postalCode is required/],
+    [
+      'missing postal code',
+      (b) => ({ ...b, shippingAddress: { ...b.shippingAddress, postalCode: undefined } }),
+      /body\.shippingAddress\.postalCode is required/,
+    ],
     ['lower-case currency', (b) => ({ ...b, currency: 'eur' }), /body\.currency must match pattern/],
   ];
   for (const [name, mutate, message] of invalid) {
@@ -43,14 +68,20 @@ describe('HTTP contract of the orchestrator', () => {
   test('the same Idempotency-Key twice gives one order; a different body with it is refused', async () => {
     const key = `key-${randomUUID()}`;
     const body = orderBody();
-    const [first, second] = await Promise.all([post(body, { 'idempotency-key': key }), post(body, { 'idempotency-key': key })]);
+    const [first, second] = await Promise.all([
+      post(body, { 'idempotency-key': key }),
+      post(body, { 'idempotency-key': key }),
+    ]);
     assert.equal(first.status, 202);
     assert.equal(second.status, 202);
     assert.equal(first.body.orderId, second.body.orderId);
     const third = await post(body, { 'idempotency-key': key });
     assert.equal(third.body.orderId, first.body.orderId);
     const list = await http('GET', `${urls.orchestrator}/orders?limit=100`);
-    assert.equal(list.body.orders.filter((o: { customerId: string }) => o.customerId === body.customerId).length, 1);
+    assert.equal(
+      list.body.orders.filter((o: { customerId: string }) => o.customerId === body.customerId).length,
+      1,
+    );
     const conflicting = await post({ ...body, currency: 'USD' }, { 'idempotency-key': key });
     assert.equal(conflicting.status, 422);
     assert.match(conflicting.body.message, /different request body/);
@@ -65,7 +96,10 @@ describe('HTTP contract of the orchestrator', () => {
     await Promise.all(ids.map((id) => waitForStatus(id, ['COMPLETED'])));
     const page1 = await http('GET', `${urls.orchestrator}/orders?limit=2`);
     assert.equal(page1.status, 200);
-    assert.deepEqual(page1.body.orders.map((o: { orderId: string }) => o.orderId), [ids[2], ids[1]]);
+    assert.deepEqual(
+      page1.body.orders.map((o: { orderId: string }) => o.orderId),
+      [ids[2], ids[1]],
+    );
     assert.equal(typeof page1.body.nextCursor, 'string');
     const page2 = await http('GET', `${urls.orchestrator}/orders?limit=2&cursor=${page1.body.nextCursor}`);
     assert.equal(page2.body.orders[0].orderId, ids[0]);

@@ -1,8 +1,13 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { toHeaders } from '../../lib/messaging/headers.ts';
 import { Topics } from '../../lib/kafka/topics.ts';
-import { groupOf, type KafkaHarness, openKafkaHarness, waitForCommittedPast } from '../support/kafka-harness.ts';
+import { toHeaders } from '../../lib/messaging/headers.ts';
+import {
+  groupOf,
+  type KafkaHarness,
+  openKafkaHarness,
+  waitForCommittedPast,
+} from '../support/kafka-harness.ts';
 import { http, orderBody, placeOrder, stockOf, urls, waitForStatus } from '../support/system-under-test.ts';
 
 /** At-least-once delivery, exactly-once effect: a command delivered twice is applied once. */
@@ -17,13 +22,28 @@ describe('idempotent participants', () => {
     const orderId = await placeOrder(orderBody({ sku: 'SKU-005', quantity: 2 }));
     const order = await waitForStatus(orderId, ['COMPLETED']);
     const stockAfterSaga = await stockOf('SKU-005');
-    const sent = (type: string) => order.saga.history.find((h: { kind: string; type: string }) => h.kind === 'command_sent' && h.type === type);
+    const sent = (type: string) =>
+      order.saga.history.find(
+        (h: { kind: string; type: string }) => h.kind === 'command_sent' && h.type === type,
+      );
     const reserve = sent('ReserveStock');
     const pay = sent('ProcessPayment');
 
-    const redeliver = async (type: 'ReserveStock' | 'ProcessPayment', messageId: string, topic: string, payload: never) => {
+    const redeliver = async (
+      type: 'ReserveStock' | 'ProcessPayment',
+      messageId: string,
+      topic: string,
+      payload: never,
+    ) => {
       const value = await harness.codec.encode(type, payload);
-      const headers = toHeaders({ messageId, orderId, correlationId: orderId, causationId: null, recordType: type, occurredAt: new Date().toISOString() });
+      const headers = toHeaders({
+        messageId,
+        orderId,
+        correlationId: orderId,
+        causationId: null,
+        recordType: type,
+        occurredAt: new Date().toISOString(),
+      });
       const [meta] = await harness.producer.send({ topic, messages: [{ key: orderId, value, headers }] });
       assert.ok(meta);
       return meta;
@@ -41,8 +61,20 @@ describe('idempotent participants', () => {
     } as never);
 
     // Wait until both participants have consumed and committed past the duplicates…
-    await waitForCommittedPast(harness.admin, groupOf('inventory'), Topics.inventoryCommands, reserveMeta.partition, reserveMeta.baseOffset ?? '0');
-    await waitForCommittedPast(harness.admin, groupOf('payment'), Topics.paymentCommands, payMeta.partition, payMeta.baseOffset ?? '0');
+    await waitForCommittedPast(
+      harness.admin,
+      groupOf('inventory'),
+      Topics.inventoryCommands,
+      reserveMeta.partition,
+      reserveMeta.baseOffset ?? '0',
+    );
+    await waitForCommittedPast(
+      harness.admin,
+      groupOf('payment'),
+      Topics.paymentCommands,
+      payMeta.partition,
+      payMeta.baseOffset ?? '0',
+    );
     // …then nothing changed: no second reservation, no second charge, no new reply in the saga.
     assert.equal(await stockOf('SKU-005'), stockAfterSaga);
     const payment = await http('GET', `${urls.payment}/payments/${orderId}`);

@@ -1,6 +1,15 @@
 import assert from 'node:assert/strict';
 import { afterEach, describe, test } from 'node:test';
-import { clearFaults, historyOf, http, orderBody, placeOrder, stockOf, urls, waitForStatus } from '../support/system-under-test.ts';
+import {
+  clearFaults,
+  historyOf,
+  http,
+  orderBody,
+  placeOrder,
+  stockOf,
+  urls,
+  waitForStatus,
+} from '../support/system-under-test.ts';
 
 /** The saga through HTTP only: happy path and every business-failure compensation. */
 describe('order saga, end to end', () => {
@@ -8,7 +17,11 @@ describe('order saga, end to end', () => {
 
   test('happy path: COMPLETED, history in order, stock taken once', async () => {
     const before = await stockOf('SKU-002');
-    const response = await http('POST', `${urls.orchestrator}/orders`, orderBody({ sku: 'SKU-002', quantity: 3 }));
+    const response = await http(
+      'POST',
+      `${urls.orchestrator}/orders`,
+      orderBody({ sku: 'SKU-002', quantity: 3 }),
+    );
     assert.equal(response.status, 202);
     assert.equal(response.body.status, 'PENDING');
     assert.equal(response.headers.get('location'), `/orders/${response.body.orderId}`);
@@ -29,10 +42,20 @@ describe('order saga, end to end', () => {
       'reply_received:ShippingScheduled',
       'order_event:OrderCompleted',
     ]);
-    const transitions = order.saga.history.filter((h: { kind: string }) => h.kind === 'reply_received').map((h: { fromState: string; toState: string }) => `${h.fromState}>${h.toState}`);
-    assert.deepEqual(transitions, ['reservingStock>processingPayment', 'processingPayment>schedulingShipping', 'schedulingShipping>completed']);
+    const transitions = order.saga.history
+      .filter((h: { kind: string }) => h.kind === 'reply_received')
+      .map((h: { fromState: string; toState: string }) => `${h.fromState}>${h.toState}`);
+    assert.deepEqual(transitions, [
+      'reservingStock>processingPayment',
+      'processingPayment>schedulingShipping',
+      'schedulingShipping>completed',
+    ]);
     const times = order.saga.history.map((h: { at: string }) => Date.parse(h.at));
-    assert.deepEqual(times, [...times].sort((a, b) => a - b), 'history timestamps are in order');
+    assert.deepEqual(
+      times,
+      [...times].sort((a, b) => a - b),
+      'history timestamps are in order',
+    );
     assert.equal(await stockOf('SKU-002'), before - 3);
 
     const payment = await http('GET', `${urls.payment}/payments/${order.orderId}`);
@@ -46,14 +69,17 @@ describe('order saga, end to end', () => {
     const order = await waitForStatus(orderId, ['COMPLETED', 'CANCELLED', 'FAILED']);
     assert.equal(order.status, 'CANCELLED');
     assert.equal(order.cancelReason, 'payment_declined');
-    assert.deepEqual(historyOf(order).filter((h) => h.startsWith('command_sent') || h.startsWith('reply')), [
-      'command_sent:ReserveStock',
-      'reply_received:StockReserved',
-      'command_sent:ProcessPayment',
-      'reply_received:PaymentFailed',
-      'command_sent:ReleaseStock',
-      'reply_received:StockReleased',
-    ]);
+    assert.deepEqual(
+      historyOf(order).filter((h) => h.startsWith('command_sent') || h.startsWith('reply')),
+      [
+        'command_sent:ReserveStock',
+        'reply_received:StockReserved',
+        'command_sent:ProcessPayment',
+        'reply_received:PaymentFailed',
+        'command_sent:ReleaseStock',
+        'reply_received:StockReleased',
+      ],
+    );
     assert.equal(await stockOf('SKU-003'), before);
   });
 
@@ -64,10 +90,15 @@ describe('order saga, end to end', () => {
     assert.equal(order.status, 'CANCELLED');
     assert.equal(order.cancelReason, 'out_of_stock');
     const history = historyOf(order);
-    assert.deepEqual(history.filter((h) => h.startsWith('command_sent')), ['command_sent:ReserveStock']);
+    assert.deepEqual(
+      history.filter((h) => h.startsWith('command_sent')),
+      ['command_sent:ReserveStock'],
+    );
     assert.ok(history.includes('reply_received:StockRejected'));
     const rejected = order.saga.history.find((h: { type: string }) => h.type === 'StockRejected');
-    assert.deepEqual(rejected.detail.shortages, [{ sku: 'SKU-LTD', requested: before + 1, available: before }]);
+    assert.deepEqual(rejected.detail.shortages, [
+      { sku: 'SKU-LTD', requested: before + 1, available: before },
+    ]);
     assert.equal((await http('GET', `${urls.payment}/payments/${orderId}`)).status, 404, 'no payment exists');
     assert.equal(await stockOf('SKU-LTD'), before);
   });
@@ -78,18 +109,21 @@ describe('order saga, end to end', () => {
     const order = await waitForStatus(orderId, ['COMPLETED', 'CANCELLED', 'FAILED']);
     assert.equal(order.status, 'CANCELLED');
     assert.equal(order.cancelReason, 'shipping_failed');
-    assert.deepEqual(historyOf(order).filter((h) => h.startsWith('command_sent') || h.startsWith('reply')), [
-      'command_sent:ReserveStock',
-      'reply_received:StockReserved',
-      'command_sent:ProcessPayment',
-      'reply_received:PaymentSucceeded',
-      'command_sent:ScheduleShipping',
-      'reply_received:ShippingFailed',
-      'command_sent:RefundPayment',
-      'reply_received:PaymentRefunded',
-      'command_sent:ReleaseStock',
-      'reply_received:StockReleased',
-    ]);
+    assert.deepEqual(
+      historyOf(order).filter((h) => h.startsWith('command_sent') || h.startsWith('reply')),
+      [
+        'command_sent:ReserveStock',
+        'reply_received:StockReserved',
+        'command_sent:ProcessPayment',
+        'reply_received:PaymentSucceeded',
+        'command_sent:ScheduleShipping',
+        'reply_received:ShippingFailed',
+        'command_sent:RefundPayment',
+        'reply_received:PaymentRefunded',
+        'command_sent:ReleaseStock',
+        'reply_received:StockReleased',
+      ],
+    );
     assert.equal(await stockOf('SKU-004'), before);
     const payment = await http('GET', `${urls.payment}/payments/${orderId}`);
     assert.equal(payment.body.status, 'REFUNDED');

@@ -38,7 +38,13 @@ export async function openKafkaHarness(clientId = 'test-harness'): Promise<Kafka
 export const groupOf = (service: string): string => `${service}${process.env.KAFKA_GROUP_ID_SUFFIX ?? ''}`;
 
 /** Waits until `groupId` has committed past `offset` on the partition: the message was handled. */
-export async function waitForCommittedPast(admin: Admin, groupId: string, topic: string, partition: number, offset: string): Promise<void> {
+export async function waitForCommittedPast(
+  admin: Admin,
+  groupId: string,
+  topic: string,
+  partition: number,
+  offset: string,
+): Promise<void> {
   await waitFor(`${groupId} to commit past ${topic}[${partition}]@${offset}`, async () => {
     const [committed] = await admin.fetchOffsets({ groupId, topics: [topic] });
     const position = committed?.partitions.find((p) => p.partition === partition)?.offset;

@@ -5,7 +5,9 @@ import { waitFor } from './wait-for.ts';
 const required = (name: string): string => {
   const value = process.env[name];
   if (!value || process.env.E2E_SERVICES_RUNNING !== '1') {
-    throw new Error(`${name} is not set: end-to-end specs run through \`npm test\` (or \`npm test -- e2e\`), which starts the services`);
+    throw new Error(
+      `${name} is not set: end-to-end specs run through \`npm test\` (or \`npm test -- e2e\`), which starts the services`,
+    );
   }
   return value;
 };
@@ -31,7 +33,12 @@ export interface HttpResult<T = any> {
   body: T;
 }
 
-export async function http<T = any>(method: string, url: string, body?: unknown, headers: Record<string, string> = {}): Promise<HttpResult<T>> {
+export async function http<T = any>(
+  method: string,
+  url: string,
+  body?: unknown,
+  headers: Record<string, string> = {},
+): Promise<HttpResult<T>> {
   const response = await fetch(url, {
     method,
     headers: body === undefined ? headers : { 'content-type': 'application/json', ...headers },
@@ -50,19 +57,35 @@ export interface OrderOverrides {
 }
 
 /** A valid order body with a customer id unique to this run. */
-export function orderBody({ sku = 'SKU-001', quantity = 2, unitPrice = 1999, paymentToken = 'tok_visa', country = 'DE' }: OrderOverrides = {}) {
+export function orderBody({
+  sku = 'SKU-001',
+  quantity = 2,
+  unitPrice = 1999,
+  paymentToken = 'tok_visa',
+  country = 'DE',
+}: OrderOverrides = {}) {
   return {
     customerId: `c-${process.env.TEST_RUN_ID ?? 'local'}-${randomUUID().slice(0, 8)}`,
     items: [{ sku, quantity, unitPrice }],
     currency: 'EUR',
     paymentToken,
-    shippingAddress: { name: 'Ada Lovelace', line1: '1 Main St', city: 'Berlin', postalCode: '10115', country },
+    shippingAddress: {
+      name: 'Ada Lovelace',
+      line1: '1 Main St',
+      city: 'Berlin',
+      postalCode: '10115',
+      country,
+    },
   };
 }
 
-export async function placeOrder(body: unknown = orderBody(), headers: Record<string, string> = {}): Promise<string> {
+export async function placeOrder(
+  body: unknown = orderBody(),
+  headers: Record<string, string> = {},
+): Promise<string> {
   const result = await http('POST', `${urls.orchestrator}/orders`, body, headers);
-  if (result.status !== 202) throw new Error(`POST /orders answered ${result.status}: ${JSON.stringify(result.body)}`);
+  if (result.status !== 202)
+    throw new Error(`POST /orders answered ${result.status}: ${JSON.stringify(result.body)}`);
   return result.body.orderId as string;
 }
 
@@ -90,7 +113,10 @@ export type Participant = 'inventory' | 'payment' | 'shipping';
 
 export async function setFault(participant: Participant, fault: Record<string, unknown>): Promise<void> {
   const result = await http('POST', `${urls[participant]}/faults`, fault);
-  if (result.status !== 200) throw new Error(`POST /faults on ${participant} answered ${result.status}: ${JSON.stringify(result.body)}`);
+  if (result.status !== 200)
+    throw new Error(
+      `POST /faults on ${participant} answered ${result.status}: ${JSON.stringify(result.body)}`,
+    );
 }
 
 export async function clearFaults(): Promise<void> {
