@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Topics } from '../lib/kafka/topics.ts';
 import { runService, type ServiceDeps } from '../lib/service/run-service.ts';
+import { exitOnStartupFailure } from '../lib/service/startup.ts';
 import { loadOrchestratorConfig } from './config.ts';
 import { buildOrchestratorApp } from './http/app.ts';
 import { OrderService } from './orders/order-service.ts';
@@ -8,40 +9,48 @@ import { startDeadlineSweeper } from './runner/deadline-sweeper.ts';
 import { createReplyHandler } from './runner/reply-handler.ts';
 import { SagaRunner } from './runner/saga-runner.ts';
 
-const config = loadOrchestratorConfig();
-
-let runner: SagaRunner | undefined;
-const runnerOf = (deps: ServiceDeps): SagaRunner => {
-  runner ??= new SagaRunner({
-    outbox: deps.outbox,
-    clock: deps.clock,
-    newId: deps.newId,
-    random: Math.random,
-    retryPolicy: config.retryPolicy,
-    deadlinePolicy: config.deadlinePolicy,
-  });
-  return runner;
-};
-
-await runService({
-  name: 'orchestrator',
-  schema: 'orders',
-  config: config.common,
-  port: config.port,
-  consumes: [Topics.inventoryEvents, Topics.paymentEvents, Topics.shippingEvents],
-  createHandler: (deps) => createReplyHandler(runnerOf(deps)),
-  buildApp: (deps) =>
-    buildOrchestratorApp({
-      db: deps.db,
-      logger: deps.logger,
-      orders: new OrderService({ db: deps.db, runner: runnerOf(deps), newId: randomUUID, clock: deps.clock }),
-    }),
-  startBackground: (deps) =>
-    startDeadlineSweeper({
-      db: deps.db,
-      runner: runnerOf(deps),
+try {
+  const config = loadOrchestratorConfig();
+  let runner: SagaRunner | undefined;
+  const runnerOf = (deps: ServiceDeps): SagaRunner => {
+    runner ??= new SagaRunner({
+      outbox: deps.outbox,
       clock: deps.clock,
-      logger: deps.logger,
-      intervalMs: config.sweepIntervalMs,
-    }),
-});
+      newId: deps.newId,
+      random: Math.random,
+      retryPolicy: config.retryPolicy,
+      deadlinePolicy: config.deadlinePolicy,
+    });
+    return runner;
+  };
+
+  await runService({
+    name: 'orchestrator',
+    schema: 'orders',
+    config: config.common,
+    port: config.port,
+    consumes: [Topics.inventoryEvents, Topics.paymentEvents, Topics.shippingEvents],
+    createHandler: (deps) => createReplyHandler(runnerOf(deps)),
+    buildApp: (deps) =>
+      buildOrchestratorApp({
+        db: deps.db,
+        logger: deps.logger,
+        orders: new OrderService({
+          db: deps.db,
+          runner: runnerOf(deps),
+          newId: randomUUID,
+          clock: deps.clock,
+        }),
+      }),
+    startBackground: (deps) =>
+      startDeadlineSweeper({
+        db: deps.db,
+        runner: runnerOf(deps),
+        clock: deps.clock,
+        logger: deps.logger,
+        intervalMs: config.sweepIntervalMs,
+      }),
+  });
+} catch (error) {
+  exitOnStartupFailure('orchestrator', error);
+}

@@ -20,13 +20,11 @@ export function installErrorHandler(app: FastifyInstance): void {
   app.setErrorHandler((error, request, reply) => {
     const status = (error as { statusCode?: number }).statusCode ?? 500;
     if (status < 500) {
-      return reply
-        .code(status)
-        .send({
-          statusCode: status,
-          error: STATUS_CODES[status] ?? 'Error',
-          message: (error as Error).message,
-        });
+      return reply.code(status).send({
+        statusCode: status,
+        error: STATUS_CODES[status] ?? 'Error',
+        message: (error as Error).message,
+      });
     }
     request.log.error({ err: error, requestId: request.id, url: request.url }, 'request failed');
     return reply.code(status).send({

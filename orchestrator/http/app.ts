@@ -1,16 +1,12 @@
-import swagger from '@fastify/swagger';
-import swaggerUi from '@fastify/swagger-ui';
-import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import type { FastifyInstance } from 'fastify';
 import type { Knex } from 'knex';
-import { installErrorHandler, requestIdOptions } from '../../lib/http/errors.ts';
-import { installStrictValidation } from '../../lib/http/validation.ts';
+import { createServiceApp, errorResponse } from '../../lib/http/service-app.ts';
 import type { Logger } from '../../lib/logger.ts';
 import { getOrder, InvalidCursorError, listOrders } from '../orders/order-queries.ts';
 import type { OrderService, PlaceOrderRequest } from '../orders/order-service.ts';
 import type { OrderStatus } from '../saga/saga-types.ts';
 import {
   acceptedOrder,
-  errorResponse,
   idempotencyHeaders,
   listOrdersQuery,
   orderIdParams,
@@ -33,25 +29,11 @@ export async function buildOrchestratorApp({
   orders,
   logger,
 }: OrchestratorAppDeps): Promise<FastifyInstance> {
-  const app = Fastify({
-    loggerInstance: logger.child({ component: 'http' }) as FastifyBaseLogger,
-    disableRequestLogging: true,
-    ...requestIdOptions,
+  const app = await createServiceApp(logger, {
+    title: 'Order saga orchestrator',
+    description: 'Places orders and shows their sagas.',
+    tags: ['orders'],
   });
-  installStrictValidation(app);
-  installErrorHandler(app);
-  await app.register(swagger, {
-    openapi: {
-      info: {
-        title: 'Order saga orchestrator',
-        version: '0.1.0',
-        description: 'Places orders and shows their sagas.',
-      },
-      tags: [{ name: 'orders' }],
-    },
-  });
-  await app.register(swaggerUi, { routePrefix: '/docs' });
-  app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
 
   app.post<{ Body: PlaceOrderRequest; Headers: { 'idempotency-key'?: string } }>(
     '/orders',
@@ -103,13 +85,11 @@ export async function buildOrchestratorApp({
     async (request, reply) => {
       const order = await getOrder(db, request.params.id);
       if (!order)
-        return reply
-          .code(404)
-          .send({
-            statusCode: 404,
-            error: 'Not Found',
-            message: `order ${request.params.id} does not exist`,
-          });
+        return reply.code(404).send({
+          statusCode: 404,
+          error: 'Not Found',
+          message: `order ${request.params.id} does not exist`,
+        });
       return order;
     },
   );
@@ -154,13 +134,11 @@ export async function buildOrchestratorApp({
         case 'retried':
           return reply.code(202).send({ orderId: result.orderId, sagaState: result.state });
         case 'not_found':
-          return reply
-            .code(404)
-            .send({
-              statusCode: 404,
-              error: 'Not Found',
-              message: `order ${request.params.id} does not exist`,
-            });
+          return reply.code(404).send({
+            statusCode: 404,
+            error: 'Not Found',
+            message: `order ${request.params.id} does not exist`,
+          });
         case 'not_failed':
           return reply.code(409).send({
             statusCode: 409,

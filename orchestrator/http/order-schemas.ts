@@ -141,8 +141,3 @@ export const orderList = {
   type: 'object',
   properties: { orders: { type: 'array', items: orderSummary }, nextCursor: { type: ['string', 'null'] } },
 } as const;
-
-export const errorResponse = {
-  type: 'object',
-  properties: { statusCode: { type: 'integer' }, error: { type: 'string' }, message: { type: 'string' } },
-} as const;

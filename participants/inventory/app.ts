@@ -1,8 +1,8 @@
 import type { FastifyInstance } from 'fastify';
 import { registerFaultRoutes } from '../../lib/faults/fault-routes.ts';
 import type { FaultSwitch } from '../../lib/faults/fault-switch.ts';
+import { createServiceApp, errorResponse, sendNotFound } from '../../lib/http/service-app.ts';
 import type { ServiceDeps } from '../../lib/service/run-service.ts';
-import { createParticipantApp, errorResponse, sendNotFound } from '../common/http-app.ts';
 import { inventoryCommands } from './inventory-decisions.ts';
 import { findStock, listStock, type StockLevel } from './inventory-store.ts';
 
@@ -24,11 +24,11 @@ const stockView = (s: StockLevel) => ({ ...s, updatedAt: s.updatedAt.toISOString
 
 /** Inventory's HTTP app: live stock levels and the fault switch (not listening; runService does that). */
 export async function buildApp(deps: InventoryAppDeps, faults: FaultSwitch): Promise<FastifyInstance> {
-  const app = await createParticipantApp(deps.logger, {
-    service: 'inventory',
+  const app = await createServiceApp(deps.logger, {
+    title: 'Order saga inventory participant',
     description:
       'Reserves and releases stock for orders (commands on inventory-commands, replies on inventory-events); shows live stock levels.',
-    tags: ['inventory'],
+    tags: ['inventory', 'faults'],
   });
 
   app.get(

@@ -2,14 +2,14 @@ import type { FastifyInstance } from 'fastify';
 import { enumSymbols } from '../../lib/contracts/generated.ts';
 import { registerFaultRoutes } from '../../lib/faults/fault-routes.ts';
 import type { FaultSwitch } from '../../lib/faults/fault-switch.ts';
-import type { ServiceDeps } from '../../lib/service/run-service.ts';
 import {
-  createParticipantApp,
+  createServiceApp,
   errorResponse,
   isoOrNull,
   orderIdParams,
   sendNotFound,
-} from '../common/http-app.ts';
+} from '../../lib/http/service-app.ts';
+import type { ServiceDeps } from '../../lib/service/run-service.ts';
 import { paymentCommands } from './payment-decisions.ts';
 import { findPayment } from './payment-store.ts';
 
@@ -66,11 +66,11 @@ const paymentView = {
 
 /** Payment's HTTP app: one order's payment and ledger, and the fault switch (not listening; runService does that). */
 export async function buildApp(deps: PaymentAppDeps, faults: FaultSwitch): Promise<FastifyInstance> {
-  const app = await createParticipantApp(deps.logger, {
-    service: 'payment',
+  const app = await createServiceApp(deps.logger, {
+    title: 'Order saga payment participant',
     description:
       'Charges and refunds orders through a simulated gateway (tok_decline is declined); shows payments and their ledger.',
-    tags: ['payment'],
+    tags: ['payment', 'faults'],
   });
 
   app.get<{ Params: { orderId: string } }>(

@@ -2,14 +2,14 @@ import type { FastifyInstance } from 'fastify';
 import { enumSymbols } from '../../lib/contracts/generated.ts';
 import { registerFaultRoutes } from '../../lib/faults/fault-routes.ts';
 import type { FaultSwitch } from '../../lib/faults/fault-switch.ts';
-import type { ServiceDeps } from '../../lib/service/run-service.ts';
 import {
-  createParticipantApp,
+  createServiceApp,
   errorResponse,
   isoOrNull,
   orderIdParams,
   sendNotFound,
-} from '../common/http-app.ts';
+} from '../../lib/http/service-app.ts';
+import type { ServiceDeps } from '../../lib/service/run-service.ts';
 import { shippingCommands } from './shipping-decisions.ts';
 import { findShipment } from './shipping-store.ts';
 
@@ -57,11 +57,11 @@ const shipmentView = {
 
 /** Shipping's HTTP app: one order's shipment, and the fault switch (not listening; runService does that). */
 export async function buildApp(deps: ShippingAppDeps, faults: FaultSwitch): Promise<FastifyInstance> {
-  const app = await createParticipantApp(deps.logger, {
-    service: 'shipping',
+  const app = await createServiceApp(deps.logger, {
+    title: 'Order saga shipping participant',
     description:
       'Schedules and cancels shipments (a carrier per destination country; unserved countries fail); shows shipments.',
-    tags: ['shipping'],
+    tags: ['shipping', 'faults'],
   });
 
   app.get<{ Params: { orderId: string } }>(

@@ -8,7 +8,7 @@ import { EnvReader } from '../../lib/config/env.ts';
 import { FaultSwitch } from '../../lib/faults/fault-switch.ts';
 import { Topics } from '../../lib/kafka/topics.ts';
 import { runService } from '../../lib/service/run-service.ts';
-import { exitOnStartupFailure, finishConfig } from '../common/startup.ts';
+import { exitOnStartupFailure, finishConfig } from '../../lib/service/startup.ts';
 import { buildApp } from './app.ts';
 import { defaultUnservedCountries } from './shipping-decisions.ts';
 import { createShippingHandler } from './shipping-handler.ts';

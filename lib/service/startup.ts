@@ -1,4 +1,4 @@
-import { ConfigError, type EnvReader } from '../../lib/config/env.ts';
+import { ConfigError, type EnvReader } from '../config/env.ts';
 
 /**
  * Ends config parsing: one ConfigError naming every problem, the reader's and `extraProblems`
@@ -15,7 +15,7 @@ export function finishConfig(reader: EnvReader, extraProblems: readonly string[]
   if (problems.length + extraProblems.length > 0) throw new ConfigError([...problems, ...extraProblems]);
 }
 
-/** A participant that cannot start says why in one line (a config error lists every bad variable) and exits 1. */
+/** A service that cannot start says why in one line (a config error lists every bad variable) and exits 1. */
 export function exitOnStartupFailure(service: string, error: unknown): never {
   const detail =
     error instanceof ConfigError

@@ -7,28 +7,25 @@ import {
   fastify,
   LogController,
 } from 'fastify';
-import { installErrorHandler, requestIdOptions } from '../../lib/http/errors.ts';
-import { installStrictValidation } from '../../lib/http/validation.ts';
-import type { Logger } from '../../lib/logger.ts';
+import type { Logger } from '../logger.ts';
+import { installErrorHandler, requestIdOptions } from './errors.ts';
+import { installStrictValidation } from './validation.ts';
 
-export interface ParticipantAppOptions {
-  /** Service name, e.g. `inventory`. */
-  service: string;
+export interface ServiceAppOptions {
+  /** OpenAPI title, e.g. `Order saga inventory participant`. */
+  title: string;
   description: string;
-  /** OpenAPI tags of its own routes (`faults` is added). */
+  /** OpenAPI tags of its routes. */
   tags: readonly string[];
 }
 
 /**
- * A participant's fastify instance, set up like the orchestrator's: strict body validation (unknown
+ * Every service's fastify instance: strict body validation (unknown
  * fields and wrong types are 400s naming the field), the shared error handler, UUID request ids, and
- * an OpenAPI document built from the route schemas (`/openapi.json`, UI at `/docs`). Its app.ts adds
- * the routes; runService adds the health routes and listens.
+ * an OpenAPI document built from the route schemas (`/openapi.json`, UI at `/docs`). Each service's app.ts adds
+ * its routes; runService adds the health routes and listens.
  */
-export async function createParticipantApp(
-  logger: Logger,
-  options: ParticipantAppOptions,
-): Promise<FastifyInstance> {
+export async function createServiceApp(logger: Logger, options: ServiceAppOptions): Promise<FastifyInstance> {
   const app = fastify({
     loggerInstance: logger.child({ component: 'http' }) as FastifyBaseLogger,
     // Health probes and stock polls would flood the log; errors are still logged by the error handler.
@@ -40,11 +37,11 @@ export async function createParticipantApp(
   await app.register(swagger, {
     openapi: {
       info: {
-        title: `Order saga ${options.service} participant`,
+        title: options.title,
         version: '0.1.0',
         description: options.description,
       },
-      tags: [...options.tags, 'faults'].map((name) => ({ name })),
+      tags: options.tags.map((name) => ({ name })),
     },
   });
   await app.register(swaggerUi, { routePrefix: '/docs' });
