@@ -8,6 +8,7 @@
  * TOPIC_REPLICATION_FACTOR (1), CREATE_TOPICS_TIMEOUT_MS (60000: how long to wait for the broker).
  */
 import { Kafka, logLevel } from 'kafkajs';
+import { ensureTopics } from '../lib/kafka/ensure-topics.ts';
 import { allTopics } from '../lib/kafka/topics.ts';
 
 const positiveInt = (name: string, fallback: number): number => {
@@ -61,31 +62,17 @@ const connectWithDeadline = async (): Promise<void> => {
 const main = async (): Promise<void> => {
   await connectWithDeadline();
   try {
-    const wanted = allTopics();
-    const existing = new Set(await admin.listTopics());
-    const missing = wanted.filter((t) => !existing.has(t));
-    const present = wanted.filter((t) => existing.has(t));
-
-    if (present.length > 0) log(`already exist, left alone: ${present.join(', ')}`);
-    if (missing.length === 0) {
-      log(`all ${wanted.length} topics exist`);
-      return;
-    }
-
-    await admin.createTopics({
-      waitForLeaders: true,
-      timeout: timeoutMs,
-      topics: missing.map((topic) => ({ topic, numPartitions, replicationFactor })),
+    const { created, existing } = await ensureTopics(admin, allTopics(), {
+      numPartitions,
+      replicationFactor,
+      timeoutMs,
     });
-
-    // createTopics resolves false (no throw) when another client created a topic concurrently:
-    // verify the end state instead of trusting the return value.
-    const after = new Set(await admin.listTopics());
-    const stillMissing = wanted.filter((t) => !after.has(t));
-    if (stillMissing.length > 0) throw new Error(`topics not created: ${stillMissing.join(', ')}`);
-    log(
-      `created ${missing.length} topic(s) (partitions ${numPartitions}, replication ${replicationFactor}): ${missing.join(', ')}`,
-    );
+    if (existing.length > 0) log(`already exist, left alone: ${existing.join(', ')}`);
+    if (created.length === 0) log(`all ${existing.length} topics exist`);
+    else
+      log(
+        `created ${created.length} topic(s) (partitions ${numPartitions}, replication ${replicationFactor}): ${created.join(', ')}`,
+      );
   } finally {
     await admin.disconnect();
   }

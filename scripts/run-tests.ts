@@ -8,8 +8,12 @@ import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
+import { type Admin, Kafka, logLevel } from 'kafkajs';
 import pg from 'pg';
+import { loadCommonConfig } from '../lib/config/common-config.ts';
 import { createDatabase, migrateLatest } from '../lib/db/database.ts';
+import { ensureTopics } from '../lib/kafka/ensure-topics.ts';
+import { topicsWithPrefix } from '../lib/kafka/topics.ts';
 import {
   repoRoot,
   type ServiceName,
@@ -87,8 +91,33 @@ async function freshTestDatabase(): Promise<void> {
   }
 }
 
+const topicPrefix = `test-${runId}.`;
+
+/** This run's own topics (TOPIC_PREFIX): no other system's messages reach the services under test. */
+async function withAdmin<T>(work: (admin: Admin) => Promise<T>): Promise<T> {
+  const kafka = new Kafka({
+    clientId: 'run-tests',
+    brokers: loadCommonConfig().kafkaBrokers,
+    logLevel: logLevel.NOTHING,
+  });
+  const admin = kafka.admin();
+  try {
+    await admin.connect();
+  } catch (error) {
+    throw new Error(
+      `Kafka is not reachable: ${(error as Error).message}. Start the stack: npm run stack -- up`,
+    );
+  }
+  try {
+    return await work(admin);
+  } finally {
+    await admin.disconnect();
+  }
+}
+
 const serviceEnv: NodeJS.ProcessEnv = {
   ...process.env,
+  TOPIC_PREFIX: topicPrefix,
   DATABASE_URL: testDatabaseUrl,
   KAFKA_GROUP_ID_SUFFIX: `-test-${runId}`,
   ORCHESTRATOR_PORT: String(testPorts.orchestrator),
@@ -106,7 +135,12 @@ const serviceEnv: NodeJS.ProcessEnv = {
 const services: ServiceProcess[] = [];
 let exitCode = 1;
 try {
-  if (needsStack) await freshTestDatabase();
+  if (needsStack) {
+    await freshTestDatabase();
+    await withAdmin((admin) =>
+      ensureTopics(admin, topicsWithPrefix(topicPrefix), { numPartitions: 3, replicationFactor: 1 }),
+    );
+  }
   if (needsServices) {
     for (const name of Object.keys(serviceEntryPoints) as ServiceName[]) {
       services.push(startService(name, serviceEnv, { kind: 'files', dir: logDir }));
@@ -134,6 +168,11 @@ try {
   exitCode = 1;
 } finally {
   await Promise.all(services.map((s) => stopService(s)));
+  if (needsStack && process.env.KEEP_TEST_TOPICS !== '1') {
+    await withAdmin((admin) => admin.deleteTopics({ topics: topicsWithPrefix(topicPrefix) })).catch(
+      (error: unknown) => console.error(`could not delete this run's topics: ${(error as Error).message}`),
+    );
+  }
   if (needsServices && exitCode !== 0) {
     console.error(`\nservice logs: ${relative(repoRoot, logDir)}/`);
     for (const s of services) {

@@ -1,11 +1,7 @@
 import type { Knex } from 'knex';
-import {
-  type RecordName,
-  type RecordPayloads,
-  recordTopics,
-  type TypedRecord,
-} from '../contracts/generated.ts';
+import type { RecordName, RecordPayloads, TypedRecord } from '../contracts/generated.ts';
 import type { Clock } from '../ids.ts';
+import { topicOfRecord } from '../kafka/topics.ts';
 import { toHeaders } from '../messaging/headers.ts';
 
 export interface RecordEncoder {
@@ -44,7 +40,7 @@ export class Outbox {
     const rows = await Promise.all(
       messages.map(async (m) => ({
         message_id: m.messageId,
-        topic: recordTopics[m.record.type],
+        topic: topicOfRecord(m.record.type),
         message_key: m.orderId,
         record_type: m.record.type,
         payload: await this.encoder.encode(m.record.type, m.record.payload),

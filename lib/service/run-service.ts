@@ -8,7 +8,6 @@ import { createDatabase } from '../db/database.ts';
 import { registerHealthRoutes } from '../http/health.ts';
 import { type Clock, type IdGenerator, randomId, systemClock } from '../ids.ts';
 import { createIdempotentProducer, createKafka } from '../kafka/kafka-client.ts';
-import type { TopicName } from '../kafka/topics.ts';
 import { createLogger, type Logger } from '../logger.ts';
 import {
   type BatchHandler,
@@ -41,7 +40,7 @@ export interface ServiceDefinition {
   schema: string;
   config: CommonConfig;
   port: number;
-  consumes: readonly TopicName[];
+  consumes: readonly string[];
   createHandler(deps: ServiceDeps): BatchHandler;
   /** Builds the HTTP app (routes only; health routes and listen are added here). */
   buildApp(deps: ServiceDeps): Promise<FastifyInstance>;

@@ -3,6 +3,7 @@
  * the test creates its own throwaway database `order_saga_it_<random>`, migrates it, and drops it.
  * Commands go through the real handler, store and outbox (with a JSON encoder instead of Avro).
  */
+
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
@@ -10,6 +11,7 @@ import type { InventoryEventsRecord, StockItem } from '../../lib/contracts/gener
 import type { Knex } from '../../lib/db/database.ts';
 import { FaultSwitch } from '../../lib/faults/fault-switch.ts';
 import { randomId } from '../../lib/ids.ts';
+import { Topics } from '../../lib/kafka/topics.ts';
 import type { BatchHandler, IncomingMessage } from '../../lib/messaging/message-consumer.ts';
 import { seedCatalog } from '../../migrations/seed-catalog.ts';
 import {
@@ -262,7 +264,7 @@ describe('inventory store (PostgreSQL)', () => {
     const row = await db('inventory.outbox')
       .whereRaw("headers->>'causation-id' = ?", [command.meta.messageId])
       .first<{ message_key: string; topic: string; headers: Record<string, string>; message_id: string }>();
-    assert.equal(row.topic, 'inventory-events');
+    assert.equal(row.topic, Topics.inventoryEvents);
     assert.equal(row.message_key, command.meta.orderId);
     assert.equal(row.headers['correlation-id'], command.meta.correlationId);
     assert.equal(row.headers['order-id'], command.meta.orderId);
