@@ -24,23 +24,27 @@ import {
   waitUntilReady,
 } from './support/service-processes.ts';
 
-type Tier = 'unit' | 'int' | 'e2e';
-const tiers: readonly Tier[] = ['unit', 'int', 'e2e'];
+/**
+ * unit: pure logic; int: real Kafka/registry/Postgres; e2e: the four services through HTTP;
+ * chaos and bench: whole-system runs that start their own services (small versions in CI), last.
+ */
+type Tier = 'unit' | 'int' | 'e2e' | 'chaos' | 'bench';
+const tiers: readonly Tier[] = ['unit', 'int', 'e2e', 'chaos', 'bench'];
 const skipDirs = new Set(['node_modules', '.git', '.stack', 'coverage']);
 
 function findSpecs(dir: string): string[] {
   return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
     if (entry.isDirectory()) return skipDirs.has(entry.name) ? [] : findSpecs(join(dir, entry.name));
-    return /\.(unit|int|e2e)\.spec\.ts$/.test(entry.name) ? [relative(repoRoot, join(dir, entry.name))] : [];
+    return /\.(unit|int|e2e|chaos|bench)\.spec\.ts$/.test(entry.name) ? [relative(repoRoot, join(dir, entry.name))] : [];
   });
 }
-const tierOf = (file: string): Tier => (file.match(/\.(unit|int|e2e)\.spec\.ts$/)?.[1] ?? 'unit') as Tier;
+const tierOf = (file: string): Tier => (file.match(/\.(unit|int|e2e|chaos|bench)\.spec\.ts$/)?.[1] ?? 'unit') as Tier;
 
 const args = process.argv.slice(2);
 const selectedTiers = args.filter((a): a is Tier => (tiers as readonly string[]).includes(a));
 const explicitFiles = args.filter((a) => a.endsWith('.ts'));
 for (const unknown of args.filter((a) => !selectedTiers.includes(a as Tier) && !explicitFiles.includes(a))) {
-  console.error(`unknown argument ${JSON.stringify(unknown)}: use unit, int, e2e or spec file paths`);
+  console.error(`unknown argument ${JSON.stringify(unknown)}: use ${tiers.join(', ')} or spec file paths`);
   process.exit(2);
 }
 const files = (explicitFiles.length > 0 ? explicitFiles : findSpecs(repoRoot))
