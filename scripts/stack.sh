@@ -6,6 +6,9 @@
 #   npm run stack -- down [--purge]       stop what this script started; --purge also wipes the data
 #   npm run stack -- status               one line per component; exit 0 only when all are up
 #   npm run stack -- logs [kafka|registry] [-f]   last lines of the logs (-f follows)
+#   npm run stack -- restart kafka        stop the Kafka broker alone and start it again on the same data
+#                                         and configuration; returns once it answers metadata requests
+#   npm run stack -- stop kafka | start kafka     the same in two steps (chaos tests: broker outages)
 #
 # Kafka's log and the registry's schemas (H2 file) both live in the state dir and are wiped together:
 # messages never outlive the schema ids they carry. PostgreSQL's databases are never touched.
@@ -331,7 +334,7 @@ format_kafka_storage() {
   say "kafka: formatted storage (cluster id $id)"
 }
 
-start_kafka() {
+start_kafka() { # [keep-config]: reuse the generated server.properties (restart on the same configuration)
   if KAFKA_PID="$(running_pid kafka)"; then
     running_port_matches kafka "$KAFKA_PORT" KAFKA_PORT
     say "kafka: already running (pid $KAFKA_PID, port $KAFKA_PORT)"
@@ -340,7 +343,7 @@ start_kafka() {
   fi
   ensure_port_free kafka "$KAFKA_PORT" "Kafka broker, KAFKA_PORT"
   ensure_port_free kafka "$KAFKA_CONTROLLER_PORT" "Kafka controller, KAFKA_CONTROLLER_PORT"
-  write_kafka_config
+  [[ ${1:-} == keep-config && -f $KAFKA_DIR/server.properties ]] || write_kafka_config
   format_kafka_storage
   mapfile -t args < <(kafka_java_args)
   spawn kafka "$LOGS/kafka.out" java "${args[@]}" kafka.Kafka "$KAFKA_DIR/server.properties"
@@ -375,6 +378,72 @@ create_topics() {
   (cd "$ROOT" && KAFKA_BROKERS="$HOST:$KAFKA_PORT" node --import tsx scripts/create-topics.ts) ||
     die "creating topics failed (Kafka at $HOST:$KAFKA_PORT; broker log: $LOGS/kafka-server.log)"
   say "kafka: topics ready ($(elapsed "$t0")s)"
+}
+
+# Waits until the broker answers a metadata request listing itself (in KRaft a fenced broker is
+# left out): an open port alone does not mean that clients can produce and join groups yet.
+wait_kafka_answers() {
+  local t0 out
+  t0="$(now)"
+  # shellcheck disable=SC2016
+  if ! out="$(cd "$ROOT" && KAFKA_BROKERS="$HOST:$KAFKA_PORT" WAIT_MS="$((START_TIMEOUT * 1000))" node --input-type=module -e '
+import { Kafka, logLevel } from "kafkajs";
+const deadline = Date.now() + Number(process.env.WAIT_MS);
+const kafka = new Kafka({ clientId: "stack-wait", brokers: [process.env.KAFKA_BROKERS],
+  logLevel: logLevel.NOTHING, connectionTimeout: 2000, retry: { retries: 0 } });
+let last = "no answer";
+for (;;) {
+  const admin = kafka.admin();
+  try {
+    await admin.connect();
+    const cluster = await admin.describeCluster();
+    if (cluster.brokers.length > 0) { await admin.disconnect(); process.exit(0); }
+    last = "no unfenced broker in the metadata yet";
+  } catch (error) { last = String(error?.message ?? error); }
+  await admin.disconnect().catch(() => {});
+  if (Date.now() > deadline) { console.error(last); process.exit(1); }
+  await new Promise((resolve) => setTimeout(resolve, 250));
+}' 2>&1)"; then
+    die_log "Kafka listens on $HOST:$KAFKA_PORT but did not answer metadata requests within ${START_TIMEOUT}s ($out)" "$LOGS/kafka-server.log"
+  fi
+  say "kafka: answering metadata requests ($(elapsed "$t0")s)"
+}
+
+# The broker alone (stop | start | restart kafka), on the data and the configuration it already has;
+# the registry and PostgreSQL are left alone. The chaos run uses it for broker outages under load.
+kafka_alone() { # stop | start | restart
+  local t0 port
+  t0="$(now)"
+  if [[ $1 != stop ]]; then
+    require_java
+    [[ -f $KAFKA_DATA/meta.properties && -f $KAFKA_DIR/server.properties ]] ||
+      die "kafka has no data in $KAFKA_DATA yet" "start the whole stack first: npm run stack -- up"
+    [[ -f $KAFKA_LIBS/.complete ]] || die "Kafka jars missing in $KAFKA_LIBS" "run: npm run stack -- up"
+    # the ports the broker was configured with, whatever this shell's environment says
+    port="$(sed -n 's#^listeners=PLAINTEXT://[^:]*:\([0-9]*\),.*#\1#p' "$KAFKA_DIR/server.properties")"
+    [[ -n $port ]] && KAFKA_PORT="$port"
+    port="$(sed -n 's#^listeners=.*CONTROLLER://[^:]*:\([0-9]*\).*#\1#p' "$KAFKA_DIR/server.properties")"
+    [[ -n $port ]] && KAFKA_CONTROLLER_PORT="$port"
+  fi
+  if [[ $1 != start ]]; then
+    stop_component kafka kafka
+  fi
+  if [[ $1 != stop ]]; then
+    start_kafka keep-config
+    wait_kafka
+    wait_kafka_answers
+    say "kafka: ${1}ed in $(elapsed "$t0")s"
+  fi
+}
+
+cmd_component() { # stop | start | restart, then the component
+  local action="$1" comp="${2:-}"
+  (($# <= 2)) || die "$action takes one component: npm run stack -- $action kafka"
+  case "$comp" in
+    kafka) kafka_alone "$action" ;;
+    "") die "$action what? only the broker can be handled alone: npm run stack -- $action kafka" ;;
+    *) die "$action $comp: only 'kafka' can be handled alone (use up/down for the whole stack)" ;;
+  esac
 }
 
 # ---------------------------------------------------------------------------------------------
@@ -586,6 +655,7 @@ main() {
     down) cmd_down "$@" ;;
     status) cmd_status "$@" ;;
     logs) cmd_logs "$@" ;;
+    stop | start | restart) cmd_component "$cmd" "$@" ;;
     -h | --help | help | "") usage ;;
     *)
       usage >&2

@@ -54,6 +54,32 @@ export interface MessageConsumer {
   readonly ready: boolean;
 }
 
+/**
+ * One transaction: records the messages' ids in the inbox and hands the ones seen for the first time
+ * (first occurrence only, in order) to the handler. Concurrent callers with the same message (two
+ * instances after a rebalance, a redelivery) serialise on the inbox primary key: one applies it, the
+ * other finds it claimed and skips it.
+ */
+export function handleOnce(
+  db: Knex,
+  inboxSchema: string,
+  handle: BatchHandler,
+  messages: readonly IncomingMessage[],
+): Promise<void> {
+  return db.transaction(async (trx) => {
+    const firstById = new Map<string, IncomingMessage>();
+    for (const m of messages) if (!firstById.has(m.meta.messageId)) firstById.set(m.meta.messageId, m);
+    const unique = [...firstById.values()];
+    const fresh = await claimNewMessages(
+      trx,
+      inboxSchema,
+      unique.map((m) => ({ messageId: m.meta.messageId, topic: m.topic, recordType: m.record.type })),
+    );
+    const toHandle = unique.filter((m) => fresh.has(m.meta.messageId));
+    if (toHandle.length > 0) await handle(trx, toHandle);
+  });
+}
+
 /** Raised inside a batch when the consumer stops or the batch went stale mid-retry. */
 class BatchAbandoned extends Error {
   constructor() {
@@ -116,19 +142,8 @@ export function createMessageConsumer(options: MessageConsumerOptions): MessageC
     ready = false;
   });
 
-  const applyInTransaction = (messages: readonly IncomingMessage[]): Promise<void> =>
-    db.transaction(async (trx) => {
-      const firstById = new Map<string, IncomingMessage>();
-      for (const m of messages) if (!firstById.has(m.meta.messageId)) firstById.set(m.meta.messageId, m);
-      const unique = [...firstById.values()];
-      const fresh = await claimNewMessages(
-        trx,
-        inboxSchema,
-        unique.map((m) => ({ messageId: m.meta.messageId, topic: m.topic, recordType: m.record.type })),
-      );
-      const toHandle = unique.filter((m) => fresh.has(m.meta.messageId));
-      if (toHandle.length > 0) await handle(trx, toHandle);
-    });
+  const applyInTransaction = (messages: readonly IncomingMessage[]) =>
+    handleOnce(db, inboxSchema, handle, messages);
 
   /** Each message alone, a few attempts each; the ones that still fail become dead letters. */
   const applyOneByOne = async (

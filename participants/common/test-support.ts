@@ -1,49 +1,12 @@
 /** Helpers for the participants' integration tests (real PostgreSQL, no Kafka, no schema registry). */
-import { randomBytes, randomUUID } from 'node:crypto';
-import pg from 'pg';
+export { jsonOutbox } from '../../test/support/json-outbox.ts';
+export { createThrowawayDatabase, type ThrowawayDatabase } from '../../test/support/throwaway-database.ts';
+
+import { randomUUID } from 'node:crypto';
 import { pino } from 'pino';
-import { defaultDatabaseUrl } from '../../lib/config/common-config.ts';
 import type { TypedRecord } from '../../lib/contracts/generated.ts';
-import { createDatabase, ensureDatabaseExists, type Knex, migrateLatest } from '../../lib/db/database.ts';
-import { systemClock } from '../../lib/ids.ts';
+import type { Knex } from '../../lib/db/database.ts';
 import type { IncomingMessage } from '../../lib/messaging/message-consumer.ts';
-import { Outbox } from '../../lib/outbox/outbox.ts';
-
-/** A throwaway, migrated database `order_saga_it_<random>` on DATABASE_URL's server; `drop()` removes it. */
-export interface ThrowawayDatabase {
-  db: Knex;
-  name: string;
-  drop(): Promise<void>;
-}
-
-export async function createThrowawayDatabase({
-  poolMax = 30,
-}: {
-  poolMax?: number;
-} = {}): Promise<ThrowawayDatabase> {
-  const name = `order_saga_it_${randomBytes(5).toString('hex')}`;
-  const url = new URL(process.env.DATABASE_URL ?? defaultDatabaseUrl);
-  url.pathname = `/${name}`;
-  await ensureDatabaseExists(url.toString());
-  const db = createDatabase(url.toString(), { poolMax });
-  await migrateLatest(db);
-  return {
-    db,
-    name,
-    async drop() {
-      await db.destroy();
-      const admin = new URL(url);
-      admin.pathname = '/postgres';
-      const client = new pg.Client({ connectionString: admin.toString() });
-      await client.connect();
-      try {
-        await client.query(`drop database if exists "${name}" with (force)`);
-      } finally {
-        await client.end();
-      }
-    },
-  };
-}
 
 /** A command as the consumer hands it to a handler: fresh message and correlation ids. */
 export function commandMessage(
@@ -65,10 +28,6 @@ export function commandMessage(
     record,
   };
 }
-
-/** The real outbox of `schema`, with JSON instead of Avro (no schema registry needed). */
-export const jsonOutbox = (schema: string): Outbox =>
-  new Outbox(schema, { encode: async (_type, payload) => Buffer.from(JSON.stringify(payload)) }, systemClock);
 
 /** The replies (from a jsonOutbox) caused by these commands, in the commands' order; fails if one is missing. */
 export async function repliesTo(

@@ -1,0 +1,42 @@
+import { randomBytes } from 'node:crypto';
+import pg from 'pg';
+import { defaultDatabaseUrl } from '../../lib/config/common-config.ts';
+import { createDatabase, ensureDatabaseExists, type Knex, migrateLatest } from '../../lib/db/database.ts';
+
+/** A throwaway, migrated database `order_saga_it_<random>` on DATABASE_URL's server; `drop()` removes it. */
+export interface ThrowawayDatabase {
+  db: Knex;
+  name: string;
+  url: string;
+  drop(): Promise<void>;
+}
+
+export async function createThrowawayDatabase({
+  poolMax = 30,
+}: {
+  poolMax?: number;
+} = {}): Promise<ThrowawayDatabase> {
+  const name = `order_saga_it_${randomBytes(5).toString('hex')}`;
+  const url = new URL(process.env.DATABASE_URL ?? defaultDatabaseUrl);
+  url.pathname = `/${name}`;
+  await ensureDatabaseExists(url.toString());
+  const db = createDatabase(url.toString(), { poolMax });
+  await migrateLatest(db);
+  return {
+    db,
+    name,
+    url: url.toString(),
+    async drop() {
+      await db.destroy();
+      const admin = new URL(url);
+      admin.pathname = '/postgres';
+      const client = new pg.Client({ connectionString: admin.toString() });
+      await client.connect();
+      try {
+        await client.query(`drop database if exists "${name}" with (force)`);
+      } finally {
+        await client.end();
+      }
+    },
+  };
+}
