@@ -51,3 +51,47 @@ export async function waitForCommittedPast(
     return position !== undefined && BigInt(position) > BigInt(offset) ? true : undefined;
   });
 }
+
+export interface ConsumedMessage {
+  topic: string;
+  partition: number;
+  offset: string;
+  key: string | null;
+  value: Buffer | null;
+  headers: Record<string, string>;
+}
+
+/**
+ * Reads a topic from the beginning with a throwaway consumer group and keeps every message in
+ * `messages`; `stop()` disconnects. For assertions on what services published.
+ */
+export async function recordTopic(
+  kafka: Kafka,
+  topic: string,
+): Promise<{ messages: ConsumedMessage[]; stop(): Promise<void> }> {
+  const consumer = kafka.consumer({
+    groupId: `test-reader-${topic}-${Date.now()}-${Math.random().toString(36).slice(2)}`,
+    maxWaitTimeInMs: 100,
+  });
+  const messages: ConsumedMessage[] = [];
+  await consumer.connect();
+  await consumer.subscribe({ topic, fromBeginning: true });
+  await consumer.run({
+    eachMessage: async ({ topic: t, partition, message }) => {
+      const headers: Record<string, string> = {};
+      for (const [name, value] of Object.entries(message.headers ?? {})) {
+        const first = Array.isArray(value) ? value[0] : value;
+        if (first !== undefined) headers[name] = first.toString();
+      }
+      messages.push({
+        topic: t,
+        partition,
+        offset: message.offset,
+        key: message.key?.toString() ?? null,
+        value: message.value,
+        headers,
+      });
+    },
+  });
+  return { messages, stop: () => consumer.disconnect() };
+}

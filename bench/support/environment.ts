@@ -1,0 +1,153 @@
+/**
+ * The bench's isolated system: its own database (dropped and migrated fresh), its own topics
+ * (TOPIC_PREFIX), consumer groups and ports, and saga deadlines so generous that nothing times
+ * out under load. Or, with --reuse, services that already run.
+ */
+import { spawn } from 'node:child_process';
+import { createWriteStream, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { type Admin, Kafka, logLevel } from 'kafkajs';
+import pg from 'pg';
+import { loadCommonConfig } from '../../lib/config/common-config.ts';
+import { createDatabase, migrateLatest } from '../../lib/db/database.ts';
+import { ensureTopics } from '../../lib/kafka/ensure-topics.ts';
+import {
+  repoRoot,
+  type ServiceName,
+  type ServiceProcess,
+  serviceEntryPoints,
+} from '../../scripts/support/service-processes.ts';
+
+export const serviceNames = Object.keys(serviceEntryPoints) as ServiceName[];
+
+export const portVariables: Record<ServiceName, string> = {
+  orchestrator: 'ORCHESTRATOR_PORT',
+  inventory: 'INVENTORY_PORT',
+  payment: 'PAYMENT_PORT',
+  shipping: 'SHIPPING_PORT',
+};
+
+/** Drops and recreates a database, then applies the project's migrations. */
+export async function freshDatabase(databaseUrl: string): Promise<void> {
+  const name = decodeURIComponent(new URL(databaseUrl).pathname.slice(1));
+  const admin = new URL(databaseUrl);
+  admin.pathname = '/postgres';
+  const client = new pg.Client({ connectionString: admin.toString() });
+  await client.connect();
+  try {
+    await client.query(`drop database if exists "${name}" with (force)`);
+    await client.query(`create database "${name}"`);
+  } finally {
+    await client.end();
+  }
+  const db = createDatabase(databaseUrl);
+  try {
+    await migrateLatest(db);
+  } finally {
+    await db.destroy();
+  }
+}
+
+export async function dropDatabase(databaseUrl: string): Promise<void> {
+  const name = decodeURIComponent(new URL(databaseUrl).pathname.slice(1));
+  const admin = new URL(databaseUrl);
+  admin.pathname = '/postgres';
+  const client = new pg.Client({ connectionString: admin.toString() });
+  await client.connect();
+  try {
+    await client.query(`drop database if exists "${name}" with (force)`);
+  } finally {
+    await client.end();
+  }
+}
+
+export const withDatabaseUrlName = (databaseUrl: string, name: string): string => {
+  const url = new URL(databaseUrl);
+  url.pathname = `/${name}`;
+  return url.toString();
+};
+
+export function benchKafka(clientId = 'bench'): Kafka {
+  return new Kafka({ clientId, brokers: loadCommonConfig().kafkaBrokers, logLevel: logLevel.NOTHING });
+}
+
+export async function withAdmin<T>(work: (admin: Admin) => Promise<T>): Promise<T> {
+  const admin = benchKafka('bench-admin').admin();
+  await admin.connect();
+  try {
+    return await work(admin);
+  } finally {
+    await admin.disconnect();
+  }
+}
+
+export const createTopics = (topics: readonly string[], partitions: number) =>
+  withAdmin((admin) => ensureTopics(admin, topics, { numPartitions: partitions, replicationFactor: 1 }));
+
+export const deleteTopics = (topics: readonly string[]) =>
+  withAdmin((admin) => admin.deleteTopics({ topics: [...topics] }));
+
+/** Messages ever written to these topics (sum of high watermarks; fresh topics start at 0). */
+export const messagesIn = (topics: readonly string[]) =>
+  withAdmin(async (admin) => {
+    let total = 0;
+    for (const topic of topics) {
+      for (const p of await admin.fetchTopicOffsets(topic)) total += Number(p.high) - Number(p.low);
+    }
+    return total;
+  });
+
+/**
+ * Starts one service like scripts/support/service-processes.ts does (`node --import tsx <entry>`,
+ * logs to a file), with extra node flags (e.g. --cpu-prof, which NODE_OPTIONS does not allow).
+ */
+export function startBenchService(
+  name: ServiceName,
+  env: NodeJS.ProcessEnv,
+  logDir: string,
+  nodeFlags: readonly string[] = [],
+): ServiceProcess {
+  const port = Number(env[portVariables[name]]);
+  mkdirSync(logDir, { recursive: true });
+  const child = spawn(process.execPath, [...nodeFlags, '--import', 'tsx', serviceEntryPoints[name]], {
+    cwd: repoRoot,
+    env: { ...env, LOG_FORMAT: 'json' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const file = createWriteStream(join(logDir, `${name}.log`), { flags: 'a' });
+  child.stdout?.pipe(file);
+  child.stderr?.pipe(file);
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  return { name, port, child, exited };
+}
+
+/** Environment of the services the bench starts: isolated, and deadlines that never fire under load. */
+export function benchServiceEnv({
+  topicPrefix,
+  databaseUrl,
+  runId,
+  basePort,
+  extra,
+}: {
+  topicPrefix: string;
+  databaseUrl: string;
+  runId: string;
+  basePort: number;
+  extra: Record<string, string>;
+}): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    TOPIC_PREFIX: topicPrefix,
+    DATABASE_URL: databaseUrl,
+    KAFKA_GROUP_ID_SUFFIX: `-bench-${runId}`,
+    SAGA_STEP_TIMEOUT_MS: '600000',
+    SAGA_MAX_STEP_TIMEOUT_MS: '3600000',
+    SAGA_FORWARD_ATTEMPTS: '3',
+    SAGA_COMPENSATION_ATTEMPTS: '5',
+    LOG_LEVEL: process.env.BENCH_SERVICE_LOG_LEVEL ?? 'info',
+  };
+  serviceNames.forEach((name, i) => {
+    env[portVariables[name]] = String(basePort + i);
+  });
+  return { ...env, ...extra };
+}

@@ -1,0 +1,181 @@
+/** Command line of `npm run bench`, parsed once; `reproduceCommand` prints it back in full. */
+
+export interface BenchOptions {
+  /** Measured seconds per load point. */
+  durationS: number;
+  /** Open-loop rates (sagas/s), in order. */
+  rates: number[];
+  /** Closed-loop concurrencies (sagas in flight), in order. */
+  concurrency: number[];
+  /** Sends declined payments and out-of-stock orders too. */
+  mixed: boolean;
+  /** Output file; default bench-results/<timestamp>.json. */
+  json: string | null;
+  /** Use running services (ORCHESTRATOR_URL, TOPIC_PREFIX…) instead of starting them. */
+  reuse: boolean;
+  /** Unrecorded open-loop warm-up before the first point. */
+  warmupS: number;
+  /** After the last send of a point, how long outstanding sagas may take to finish. */
+  drainS: number;
+  /** Partitions of the bench's own topics. */
+  partitions: number;
+  /** Seconds per ceiling measurement; 0 skips the ceilings. */
+  ceilingS: number;
+  /** Echo ceiling: outstanding request windows to try (the best one is the ceiling). */
+  echoWindows: number[];
+  /** Runs the orchestrator and the participants with `node --cpu-prof` and summarises the profiles. */
+  profile: boolean;
+  /** Extra environment for the services it starts (KEY=VALUE, repeatable), e.g. DB_POOL_MAX=20. */
+  env: Record<string, string>;
+  /** First port of the four services it starts (orchestrator, inventory, payment, shipping). */
+  basePort: number;
+  /** Keep-alive sockets of the HTTP client. */
+  maxSockets: number;
+  keepTopics: boolean;
+}
+
+export const defaultOptions: BenchOptions = {
+  durationS: 30,
+  rates: [100, 250, 500, 1000],
+  concurrency: [8, 32, 128],
+  mixed: false,
+  json: null,
+  reuse: false,
+  warmupS: 5,
+  drainS: 20,
+  partitions: 6,
+  ceilingS: 10,
+  echoWindows: [64, 1024],
+  profile: false,
+  env: {},
+  basePort: 3400,
+  maxSockets: 256,
+  keepTopics: false,
+};
+
+export const usage = `usage: npm run bench -- [options]
+  --duration-s N        measured seconds per point (${defaultOptions.durationS})
+  --rates A,B,...       open-loop rates in sagas/s, or "none" (${defaultOptions.rates.join(',')})
+  --concurrency A,B     closed-loop concurrencies, or "none" (${defaultOptions.concurrency.join(',')})
+  --mixed               also send declined payments (tok_decline) and out-of-stock orders
+  --json FILE           results file (bench-results/<timestamp>.json)
+  --reuse               drive running services: ORCHESTRATOR_URL, TOPIC_PREFIX, DATABASE_URL from env
+  --warmup-s N          unrecorded warm-up at the first rate (${defaultOptions.warmupS})
+  --drain-s N           grace for outstanding sagas after the last send (${defaultOptions.drainS})
+  --partitions N        partitions of the bench's topics (${defaultOptions.partitions})
+  --ceiling-s N         seconds per ceiling measurement, 0 = skip (${defaultOptions.ceilingS})
+  --echo-windows A,B    outstanding round trips tried by the echo ceiling (${defaultOptions.echoWindows.join(',')})
+  --profile             node --cpu-prof on every service; summary in the results
+  --env KEY=VALUE       extra environment for the started services (repeatable)
+  --base-port N         first of the four service ports (${defaultOptions.basePort})
+  --max-sockets N       keep-alive sockets of the HTTP client (${defaultOptions.maxSockets})
+  --keep-topics         do not delete the bench's topics at the end`;
+
+export class UsageError extends Error {}
+
+const positive = (flag: string, raw: string | undefined, { allowZero = false } = {}): number => {
+  const value = Number(raw);
+  if (raw === undefined || !Number.isFinite(value) || value < 0 || (!allowZero && value === 0))
+    throw new UsageError(`${flag} needs a ${allowZero ? 'non-negative' : 'positive'} number, got ${raw}`);
+  return value;
+};
+
+const list = (flag: string, raw: string | undefined): number[] => {
+  if (raw === 'none' || raw === '') return [];
+  if (raw === undefined) throw new UsageError(`${flag} needs a comma-separated list`);
+  return raw.split(',').map((item) => positive(flag, item.trim()));
+};
+
+export function parseOptions(argv: readonly string[]): BenchOptions {
+  const options: BenchOptions = { ...defaultOptions, env: {} };
+  for (let i = 0; i < argv.length; i++) {
+    const flag = argv[i] ?? '';
+    const [name, inline] = flag.includes('=') && flag.startsWith('--') ? flag.split(/=(.*)/s) : [flag];
+    const value = (): string | undefined => (inline !== undefined ? inline : argv[++i]);
+    switch (name) {
+      case '--duration-s':
+        options.durationS = positive(name, value());
+        break;
+      case '--rates':
+        options.rates = list(name, value());
+        break;
+      case '--concurrency':
+        options.concurrency = list(name, value()).map(Math.round);
+        break;
+      case '--mixed':
+        options.mixed = true;
+        break;
+      case '--json':
+        options.json = value() ?? null;
+        break;
+      case '--reuse':
+        options.reuse = true;
+        break;
+      case '--warmup-s':
+        options.warmupS = positive(name, value(), { allowZero: true });
+        break;
+      case '--drain-s':
+        options.drainS = positive(name, value());
+        break;
+      case '--partitions':
+        options.partitions = Math.round(positive(name, value()));
+        break;
+      case '--ceiling-s':
+        options.ceilingS = positive(name, value(), { allowZero: true });
+        break;
+      case '--echo-windows':
+        options.echoWindows = list(name, value()).map(Math.round);
+        break;
+      case '--profile':
+        options.profile = true;
+        break;
+      case '--env': {
+        const pair = value() ?? '';
+        const eq = pair.indexOf('=');
+        if (eq <= 0) throw new UsageError(`--env needs KEY=VALUE, got ${pair}`);
+        options.env[pair.slice(0, eq)] = pair.slice(eq + 1);
+        break;
+      }
+      case '--base-port':
+        options.basePort = Math.round(positive(name, value()));
+        break;
+      case '--max-sockets':
+        options.maxSockets = Math.round(positive(name, value()));
+        break;
+      case '--keep-topics':
+        options.keepTopics = true;
+        break;
+      case '--help':
+      case '-h':
+        throw new UsageError(usage);
+      default:
+        throw new UsageError(`unknown option ${flag}\n${usage}`);
+    }
+  }
+  if (options.rates.length === 0 && options.concurrency.length === 0)
+    throw new UsageError('nothing to measure: give --rates or --concurrency');
+  return options;
+}
+
+/** The full command line that reproduces a run (every option explicit). */
+export function reproduceCommand(options: BenchOptions, json: string): string {
+  const parts = [
+    'npm run bench --',
+    `--duration-s ${options.durationS}`,
+    `--rates ${options.rates.length > 0 ? options.rates.join(',') : 'none'}`,
+    `--concurrency ${options.concurrency.length > 0 ? options.concurrency.join(',') : 'none'}`,
+    `--warmup-s ${options.warmupS}`,
+    `--drain-s ${options.drainS}`,
+    `--partitions ${options.partitions}`,
+    `--ceiling-s ${options.ceilingS}`,
+    `--echo-windows ${options.echoWindows.join(',')}`,
+    `--max-sockets ${options.maxSockets}`,
+  ];
+  if (options.mixed) parts.push('--mixed');
+  if (options.reuse) parts.push('--reuse');
+  if (options.profile) parts.push('--profile');
+  if (options.basePort !== defaultOptions.basePort) parts.push(`--base-port ${options.basePort}`);
+  for (const [key, val] of Object.entries(options.env)) parts.push(`--env ${key}=${val}`);
+  parts.push(`--json ${json}`);
+  return parts.join(' ');
+}

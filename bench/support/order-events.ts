@@ -1,0 +1,124 @@
+/**
+ * Watches `order-events` like a downstream consumer would (kafkajs, the project's Avro codec) and
+ * reports each order's terminal lifecycle event — OrderCompleted, OrderCancelled or OrderFailed —
+ * to whoever waits for that order id. Non-terminal events are counted from their record-type
+ * header without being decoded.
+ */
+import type { Consumer, Kafka } from 'kafkajs';
+import type { AvroCodec } from '../../lib/avro/codec.ts';
+import { HeaderNames, headerString } from '../../lib/messaging/headers.ts';
+
+export const terminalTypes = ['OrderCompleted', 'OrderCancelled', 'OrderFailed'] as const;
+export type TerminalType = (typeof terminalTypes)[number];
+const isTerminal = (type: string | undefined): type is TerminalType =>
+  (terminalTypes as readonly string[]).includes(type ?? '');
+
+export interface TerminalEvent {
+  orderId: string;
+  type: TerminalType;
+  /** OrderCancelled's reason. */
+  reason: string | null;
+  /** performance.now() when the bench received it. */
+  seenAt: number;
+  /** Epoch ms the relay produced it (the record's CreateTime). */
+  producedAtEpochMs: number;
+}
+
+type Waiter = (event: TerminalEvent) => void;
+
+export class OrderEventsTracker {
+  readonly #consumer: Consumer;
+  readonly #codec: AvroCodec;
+  readonly #topic: string;
+  readonly #waiters = new Map<string, Waiter>();
+  /** Terminal events that arrived before anyone waited for them (bounded: old ones are dropped). */
+  readonly #early = new Map<string, TerminalEvent>();
+  readonly countsByType = new Map<string, number>();
+  decodeErrors = 0;
+  #lastError: unknown = null;
+
+  constructor({ kafka, codec, topic, groupId }: { kafka: Kafka; codec: AvroCodec; topic: string; groupId: string }) {
+    this.#codec = codec;
+    this.#topic = topic;
+    this.#consumer = kafka.consumer({ groupId, maxWaitTimeInMs: 100, allowAutoTopicCreation: false });
+  }
+
+  get lastError(): unknown {
+    return this.#lastError;
+  }
+
+  async start(): Promise<void> {
+    await this.#consumer.connect();
+    await this.#consumer.subscribe({ topics: [this.#topic], fromBeginning: true });
+    let joined!: () => void;
+    const groupJoined = new Promise<void>((resolve) => {
+      joined = resolve;
+    });
+    this.#consumer.on(this.#consumer.events.GROUP_JOIN, () => joined());
+    await this.#consumer.run({
+      partitionsConsumedConcurrently: 16,
+      eachBatch: async ({ batch }) => {
+        const seenAt = performance.now();
+        for (const message of batch.messages) {
+          const type = headerString(message.headers, HeaderNames.recordType);
+          this.countsByType.set(type ?? '?', (this.countsByType.get(type ?? '?') ?? 0) + 1);
+          if (!isTerminal(type) || !message.value) continue;
+          try {
+            const record = await this.#codec.decode(message.value);
+            if (!isTerminal(record.type)) continue;
+            const payload = record.payload as { orderId: string; reason?: string };
+            this.#deliver({
+              orderId: payload.orderId,
+              type: record.type,
+              reason: payload.reason ?? null,
+              seenAt,
+              producedAtEpochMs: Number(message.timestamp),
+            });
+          } catch (error) {
+            this.decodeErrors += 1;
+            this.#lastError = error;
+          }
+        }
+      },
+    });
+    await groupJoined;
+  }
+
+  #deliver(event: TerminalEvent): void {
+    const waiter = this.#waiters.get(event.orderId);
+    if (waiter) {
+      this.#waiters.delete(event.orderId);
+      waiter(event);
+      return;
+    }
+    this.#early.set(event.orderId, event);
+    if (this.#early.size > 100_000) {
+      const oldest = this.#early.keys().next().value;
+      if (oldest !== undefined) this.#early.delete(oldest);
+    }
+  }
+
+  /** Calls `waiter` once with the order's terminal event (at once if it already arrived). */
+  expect(orderId: string, waiter: Waiter): void {
+    const early = this.#early.get(orderId);
+    if (early) {
+      this.#early.delete(orderId);
+      waiter(early);
+      return;
+    }
+    this.#waiters.set(orderId, waiter);
+  }
+
+  /** Stops waiting for an order (its saga did not finish in time). */
+  forget(orderId: string): void {
+    this.#waiters.delete(orderId);
+  }
+
+  get pending(): number {
+    return this.#waiters.size;
+  }
+
+  async stop(): Promise<void> {
+    await this.#consumer.disconnect();
+  }
+}

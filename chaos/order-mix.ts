@@ -1,0 +1,92 @@
+/** The kinds of orders the chaos run places, their bodies and the outcome each must end with. */
+import { seedCatalog } from '../migrations/seed-catalog.ts';
+import type { Prng } from './prng.ts';
+
+export const orderKinds = ['happy', 'declined', 'out_of_stock', 'unserved', 'silent'] as const;
+export type OrderKind = (typeof orderKinds)[number];
+
+export interface ExpectedOutcome {
+  status: 'COMPLETED' | 'CANCELLED';
+  cancelReason: string | null;
+}
+
+export const expectedOutcome: Record<OrderKind, ExpectedOutcome> = {
+  happy: { status: 'COMPLETED', cancelReason: null },
+  declined: { status: 'CANCELLED', cancelReason: 'payment_declined' },
+  out_of_stock: { status: 'CANCELLED', cancelReason: 'out_of_stock' },
+  unserved: { status: 'CANCELLED', cancelReason: 'shipping_failed' },
+  silent: { status: 'CANCELLED', cancelReason: 'timeout' },
+};
+
+/** Share of each kind among the regular orders (silent orders are placed in silent windows only). */
+export const regularMix = { happy: 55, declined: 15, out_of_stock: 15, unserved: 15 } as const;
+export type RegularKind = keyof typeof regularMix;
+
+/** SKU-LTD has only 5 units and no other order kind buys it: any quantity above 5 is out of stock. */
+export const limitedSku = 'SKU-LTD';
+const limitedStock = seedCatalog.find((s) => s.sku === limitedSku)?.quantity ?? 5;
+const plentifulSkus = seedCatalog.filter((s) => s.sku !== limitedSku).map((s) => s.sku);
+/** Destinations a carrier serves (the shipping participant's table) and the one nobody serves. */
+const servedCountries = ['DE', 'AT', 'NL', 'BE', 'PL', 'IT', 'ES', 'FR', 'GB', 'IE', 'SE', 'US', 'CA', 'JP', 'BR'];
+export const unservedCountry = 'AQ';
+
+export interface OrderItemBody {
+  sku: string;
+  quantity: number;
+  unitPrice: number;
+}
+
+export interface OrderBody {
+  customerId: string;
+  items: OrderItemBody[];
+  currency: string;
+  paymentToken: string;
+  shippingAddress: { name: string; line1: string; city: string; postalCode: string; country: string };
+}
+
+function plentifulItems(random: Prng): OrderItemBody[] {
+  const count = random.int(1, 3);
+  return Array.from({ length: count }, () => ({
+    sku: random.pick(plentifulSkus),
+    quantity: random.int(1, 4),
+    unitPrice: random.int(100, 25_000),
+  }));
+}
+
+/** The body of order `n` of kind `kind` (the customer id names the run and the order). */
+export function orderBody(kind: OrderKind, n: number, runId: string, random: Prng): OrderBody {
+  let items = plentifulItems(random);
+  let paymentToken = random.pick(['tok_visa', 'tok_mastercard', 'tok_amex']);
+  let country = random.pick(servedCountries);
+  switch (kind) {
+    case 'happy':
+    case 'silent':
+      break;
+    case 'declined':
+      paymentToken = 'tok_decline';
+      break;
+    case 'out_of_stock': {
+      // All-or-nothing: the plentiful lines next to the short one must not be reserved either.
+      const short = { sku: limitedSku, quantity: random.int(limitedStock + 1, limitedStock + 20), unitPrice: 4_900 };
+      items = random.next() < 0.5 ? [short] : [...items, short];
+      break;
+    }
+    case 'unserved':
+      country = unservedCountry;
+      break;
+    default: {
+      const unknown: never = kind;
+      throw new Error(`unknown order kind ${String(unknown)}`);
+    }
+  }
+  return {
+    customerId: `chaos-${runId}-${n}`,
+    items,
+    currency: 'EUR',
+    paymentToken,
+    shippingAddress: { name: `Chaos ${n}`, line1: `${n} Main St`, city: 'Springfield', postalCode: '10115', country },
+  };
+}
+
+export const totalOf = (body: OrderBody): number =>
+  body.items.reduce((sum, item) => sum + item.quantity * item.unitPrice, 0);

@@ -1,0 +1,85 @@
+import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
+import { after, before, describe, test } from 'node:test';
+import { frame } from '../../lib/avro/codec.ts';
+import { deadLetterTopicOf, Topics } from '../../lib/kafka/topics.ts';
+import { toHeaders } from '../../lib/messaging/headers.ts';
+import { type KafkaHarness, openKafkaHarness, recordTopic } from '../support/kafka-harness.ts';
+import { waitFor } from '../support/wait-for.ts';
+
+/** Poison messages go to `<topic>-dlt` with the reason and their origin; the consumer keeps going. */
+describe('dead-letter topics', () => {
+  let harness: KafkaHarness;
+  before(async () => {
+    harness = await openKafkaHarness('e2e-dead-letters');
+  });
+  after(() => harness.close());
+
+  test('undecodable commands are dead-lettered and the next good command on the partition is still handled', async () => {
+    const orderId = randomUUID();
+    const headersFor = (messageId: string) =>
+      toHeaders({
+        messageId,
+        orderId,
+        correlationId: orderId,
+        causationId: null,
+        recordType: 'ReserveStock',
+        occurredAt: new Date().toISOString(),
+      });
+    const garbageId = randomUUID();
+    const unknownSchemaId = randomUUID();
+    const goodId = randomUUID();
+    const good = await harness.codec.encode('ReserveStock', {
+      orderId,
+      items: [{ sku: 'SKU-008', quantity: 1 }],
+    });
+    // Same key, so the three land on one partition in this order.
+    const sent = await harness.producer.send({
+      topic: Topics.inventoryCommands,
+      messages: [
+        { key: orderId, value: Buffer.from('this is not avro'), headers: headersFor(garbageId) },
+        { key: orderId, value: frame(987_654, Buffer.from([2, 4, 6])), headers: headersFor(unknownSchemaId) },
+        { key: orderId, value: good, headers: headersFor(goodId) },
+      ],
+    });
+    const base = BigInt(sent[0]?.baseOffset ?? '0');
+
+    const dlt = await recordTopic(harness.kafka, deadLetterTopicOf(Topics.inventoryCommands));
+    const replies = await recordTopic(harness.kafka, Topics.inventoryEvents);
+    const replyDlt = await recordTopic(harness.kafka, deadLetterTopicOf(Topics.inventoryEvents));
+    try {
+      const letters = await waitFor('both poison messages in the DLT', () => {
+        const found = dlt.messages.filter((m) => m.key === orderId);
+        return found.length >= 2 ? found : undefined;
+      });
+      const byId = new Map(letters.map((m) => [m.headers['message-id'], m]));
+      const garbage = byId.get(garbageId);
+      const unknown = byId.get(unknownSchemaId);
+      assert.ok(garbage && unknown);
+      assert.equal(garbage.headers['dlt-reason'], 'undecodable');
+      assert.match(garbage.headers['dlt-error'] ?? '', /AvroDecodeError/);
+      assert.equal(garbage.headers['dlt-source-topic'], Topics.inventoryCommands);
+      assert.equal(garbage.headers['dlt-source-offset'], String(base));
+      assert.equal(garbage.headers['dlt-source-partition'], String(sent[0]?.partition));
+      assert.equal(garbage.value?.toString(), 'this is not avro', 'the original bytes are kept');
+      assert.equal(unknown.headers['dlt-reason'], 'undecodable');
+      assert.match(unknown.headers['dlt-error'] ?? '', /987654/);
+      assert.equal(unknown.headers['dlt-source-offset'], String(base + 1n));
+
+      const reply = await waitFor('the reply to the good command', () =>
+        replies.messages.find((m) => m.headers['causation-id'] === goodId),
+      );
+      assert.equal(reply.headers['record-type'], 'StockReserved');
+
+      // The orchestrator has no saga for this order: its handler keeps failing, so that reply is
+      // dead-lettered too (reason handler_failed), and nothing is lost or retried forever.
+      const orphan = await waitFor('the orphan reply in the orchestrator-side DLT', () =>
+        replyDlt.messages.find((m) => m.headers['message-id'] === reply.headers['message-id']),
+      );
+      assert.equal(orphan.headers['dlt-reason'], 'handler_failed');
+      assert.match(orphan.headers['dlt-error'] ?? '', /no saga for order/);
+    } finally {
+      await Promise.all([dlt.stop(), replies.stop(), replyDlt.stop()]);
+    }
+  });
+});
