@@ -103,7 +103,12 @@ export class Cluster {
     if (this.alive(instance)) throw new Error(`${instance.label} is already running`);
     const env: NodeJS.ProcessEnv = { ...this.#options.env };
     for (const name of serviceNames) env[portVariables[name]] = String(instance.port);
-    const started = startService(instance.service, env, { kind: 'files', dir: this.#options.logDir }, `-${instance.index}`);
+    const started = startService(
+      instance.service,
+      env,
+      { kind: 'files', dir: this.#options.logDir },
+      `-${instance.index}`,
+    );
     instance.process = started;
     instance.expectingExit = false;
     instance.starts += 1;
@@ -115,11 +120,20 @@ export class Cluster {
     if (instance.process !== started) return;
     const { exitCode: code, signalCode: signal } = started.child;
     if (instance.expectingExit || this.#stopping) return;
-    const exit: UnexpectedExit = { instance: instance.label, code, signal, at: new Date(), log: this.logOf(instance) };
+    const exit: UnexpectedExit = {
+      instance: instance.label,
+      code,
+      signal,
+      at: new Date(),
+      log: this.logOf(instance),
+    };
     this.unexpectedExits.push(exit);
-    this.#options.onEvent(`UNEXPECTED EXIT of ${instance.label} (code ${code}, signal ${signal}); starting it again`, {
-      ...exit,
-    });
+    this.#options.onEvent(
+      `UNEXPECTED EXIT of ${instance.label} (code ${code}, signal ${signal}); starting it again`,
+      {
+        ...exit,
+      },
+    );
     setTimeout(() => {
       if (!this.#stopping && !this.alive(instance)) this.start(instance);
     }, 1_000);
@@ -127,9 +141,7 @@ export class Cluster {
 
   async startAll(readyTimeoutMs: number): Promise<void> {
     for (const instance of this.instances) this.start(instance);
-    await Promise.all(
-      this.instances.map((i) => waitUntilReady(i.process as ServiceProcess, readyTimeoutMs)),
-    );
+    await Promise.all(this.instances.map((i) => waitUntilReady(i.process as ServiceProcess, readyTimeoutMs)));
   }
 
   /** kill -9; resolves once the process is gone. */
@@ -167,6 +179,11 @@ export class Cluster {
       this.instances.map(async (i) => ((await this.probe(i, '/health/ready')) ? null : i.label)),
     );
     return results.filter((r): r is string => r !== null);
+  }
+
+  /** From now on no exit is reported or answered with a restart (Ctrl-C reaches the children too). */
+  markStopping(): void {
+    this.#stopping = true;
   }
 
   /** SIGTERM every instance (SIGKILL after the grace period); no exit is reported from now on. */

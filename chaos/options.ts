@@ -37,11 +37,29 @@ interface Spec {
 const specs: readonly Spec[] = [
   { flag: '--seed', key: 'seed', min: 0, max: 4_294_967_295, help: 'PRNG seed (default: random, printed)' },
   { flag: '--orders', key: 'orders', min: 1, max: 1_000_000, help: 'orders to place (default 1000)' },
-  { flag: '--kills', key: 'kills', min: 0, max: 10_000, help: 'kill -9 of a random service instance (default 10)' },
-  { flag: '--broker-restarts', key: 'brokerRestarts', min: 0, max: 100, help: 'Kafka broker restarts (default 1)' },
+  {
+    flag: '--kills',
+    key: 'kills',
+    min: 0,
+    max: 10_000,
+    help: 'kill -9 of a random service instance (default 10)',
+  },
+  {
+    flag: '--broker-restarts',
+    key: 'brokerRestarts',
+    min: 0,
+    max: 100,
+    help: 'Kafka broker restarts (default 1)',
+  },
   { flag: '--instances', key: 'instances', min: 1, max: 5, help: 'instances of each service (default 2)' },
   { flag: '--concurrency', key: 'concurrency', min: 1, max: 1_000, help: 'order workers (default 24)' },
-  { flag: '--timeout-s', key: 'timeoutS', min: 10, max: 86_400, help: 'quiescence deadline in s (default 240)' },
+  {
+    flag: '--timeout-s',
+    key: 'timeoutS',
+    min: 10,
+    max: 86_400,
+    help: 'quiescence deadline in s (default 240)',
+  },
   {
     flag: '--silent-windows',
     key: 'silentWindows',
@@ -49,11 +67,29 @@ const specs: readonly Spec[] = [
     max: 1_000,
     help: 'silent-participant windows (default 1 + orders/2500, at most 6)',
   },
-  { flag: '--silent-orders', key: 'silentOrders', min: 1, max: 1_000, help: 'orders per silent window (default 6)' },
+  {
+    flag: '--silent-orders',
+    key: 'silentOrders',
+    min: 1,
+    max: 1_000,
+    help: 'orders per silent window (default 6)',
+  },
   { flag: '--partitions', key: 'partitions', min: 1, max: 64, help: 'partitions per topic (default 6)' },
   { flag: '--base-port', key: 'basePort', min: 1_024, max: 65_000, help: 'first HTTP port (default 3300)' },
-  { flag: '--step-timeout-ms', key: 'stepTimeoutMs', min: 10, max: 3_600_000, help: 'SAGA_STEP_TIMEOUT_MS (default 1000)' },
-  { flag: '--backoff', key: 'backoffMultiplier', min: 1, max: 10, help: 'SAGA_BACKOFF_MULTIPLIER (default 2)' },
+  {
+    flag: '--step-timeout-ms',
+    key: 'stepTimeoutMs',
+    min: 10,
+    max: 3_600_000,
+    help: 'SAGA_STEP_TIMEOUT_MS (default 1000)',
+  },
+  {
+    flag: '--backoff',
+    key: 'backoffMultiplier',
+    min: 1,
+    max: 10,
+    help: 'SAGA_BACKOFF_MULTIPLIER (default 2)',
+  },
   {
     flag: '--max-step-timeout-ms',
     key: 'maxStepTimeoutMs',
@@ -61,7 +97,13 @@ const specs: readonly Spec[] = [
     max: 86_400_000,
     help: 'SAGA_MAX_STEP_TIMEOUT_MS (default 16000)',
   },
-  { flag: '--forward-attempts', key: 'forwardAttempts', min: 1, max: 100, help: 'SAGA_FORWARD_ATTEMPTS (default 6)' },
+  {
+    flag: '--forward-attempts',
+    key: 'forwardAttempts',
+    min: 1,
+    max: 100,
+    help: 'SAGA_FORWARD_ATTEMPTS (default 6)',
+  },
   {
     flag: '--compensation-attempts',
     key: 'compensationAttempts',
@@ -97,8 +139,16 @@ export function parseOptions(argv: readonly string[], randomSeed: () => number):
     if (!spec) throw new UsageError(`unknown option ${JSON.stringify(arg)}`);
     const raw = inline ?? argv[++i];
     const value = Number(raw);
-    if (raw === undefined || raw.trim() === '' || !Number.isInteger(value) || value < spec.min || value > spec.max)
-      throw new UsageError(`${spec.flag} needs an integer between ${spec.min} and ${spec.max}, got ${JSON.stringify(raw)}`);
+    if (
+      raw === undefined ||
+      raw.trim() === '' ||
+      !Number.isInteger(value) ||
+      value < spec.min ||
+      value > spec.max
+    )
+      throw new UsageError(
+        `${spec.flag} needs an integer between ${spec.min} and ${spec.max}, got ${JSON.stringify(raw)}`,
+      );
     given.set(spec.key, value);
   }
   const orders = given.get('orders') ?? 1000;

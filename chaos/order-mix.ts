@@ -27,7 +27,23 @@ export const limitedSku = 'SKU-LTD';
 const limitedStock = seedCatalog.find((s) => s.sku === limitedSku)?.quantity ?? 5;
 const plentifulSkus = seedCatalog.filter((s) => s.sku !== limitedSku).map((s) => s.sku);
 /** Destinations a carrier serves (the shipping participant's table) and the one nobody serves. */
-const servedCountries = ['DE', 'AT', 'NL', 'BE', 'PL', 'IT', 'ES', 'FR', 'GB', 'IE', 'SE', 'US', 'CA', 'JP', 'BR'];
+const servedCountries = [
+  'DE',
+  'AT',
+  'NL',
+  'BE',
+  'PL',
+  'IT',
+  'ES',
+  'FR',
+  'GB',
+  'IE',
+  'SE',
+  'US',
+  'CA',
+  'JP',
+  'BR',
+];
 export const unservedCountry = 'AQ';
 
 export interface OrderItemBody {
@@ -67,7 +83,11 @@ export function orderBody(kind: OrderKind, n: number, runId: string, random: Prn
       break;
     case 'out_of_stock': {
       // All-or-nothing: the plentiful lines next to the short one must not be reserved either.
-      const short = { sku: limitedSku, quantity: random.int(limitedStock + 1, limitedStock + 20), unitPrice: 4_900 };
+      const short = {
+        sku: limitedSku,
+        quantity: random.int(limitedStock + 1, limitedStock + 20),
+        unitPrice: 4_900,
+      };
       items = random.next() < 0.5 ? [short] : [...items, short];
       break;
     }
@@ -84,7 +104,13 @@ export function orderBody(kind: OrderKind, n: number, runId: string, random: Prn
     items,
     currency: 'EUR',
     paymentToken,
-    shippingAddress: { name: `Chaos ${n}`, line1: `${n} Main St`, city: 'Springfield', postalCode: '10115', country },
+    shippingAddress: {
+      name: `Chaos ${n}`,
+      line1: `${n} Main St`,
+      city: 'Springfield',
+      postalCode: '10115',
+      country,
+    },
   };
 }
 

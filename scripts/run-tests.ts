@@ -1,10 +1,11 @@
 /**
- * `npm test [-- unit|int|e2e] [files…]`: runs the test tiers with node's test runner.
- * Integration and end-to-end tiers need the stack (`npm run stack -- up`). For them this script
+ * `npm test [-- unit|int|e2e|chaos|bench] [files…]`: runs the test tiers with node's test runner.
+ * Every tier but unit needs the stack: it is brought up first (`npm run stack -- up`, idempotent;
+ * SKIP_STACK=1 to use infrastructure you run yourself). For them this script
  * creates a fresh test database, and for e2e starts the four services as real processes (their own
  * ports, consumer groups unique to this run, short saga deadlines), then stops them.
  */
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
@@ -140,6 +141,10 @@ const services: ServiceProcess[] = [];
 let exitCode = 1;
 try {
   if (needsStack) {
+    if (process.env.SKIP_STACK !== '1') {
+      // Idempotent and quick when the stack is already up; on a fresh machine it fetches and starts it.
+      execFileSync('bash', ['scripts/stack.sh', 'up'], { cwd: repoRoot, stdio: 'inherit' });
+    }
     await freshTestDatabase();
     await withAdmin((admin) =>
       ensureTopics(admin, topicsWithPrefix(topicPrefix), { numPartitions: 3, replicationFactor: 1 }),

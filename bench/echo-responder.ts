@@ -1,0 +1,47 @@
+/**
+ * The other side of the bench's Kafka echo ceiling, in its own process like a participant: consumes
+ * ECHO_REQUESTS with the project's consumer settings (eachBatch, maxWaitTimeInMs 250, 3 partitions
+ * at a time, offsets committed per batch) and sends every batch back to ECHO_REPLIES with the
+ * project's idempotent producer (acks=all, one request in flight), one send per batch as the
+ * outbox relay does. Prints `ready` once it joined its group, then runs until SIGTERM.
+ */
+import { createIdempotentProducer, createKafka } from '../lib/kafka/kafka-client.ts';
+import { createLogger } from '../lib/logger.ts';
+
+const requests = process.env.ECHO_REQUESTS ?? '';
+const replies = process.env.ECHO_REPLIES ?? '';
+const groupId = process.env.ECHO_GROUP ?? '';
+const brokers = (process.env.KAFKA_BROKERS ?? '127.0.0.1:9092').split(',');
+if (!requests || !replies || !groupId) {
+  process.stderr.write('echo-responder needs ECHO_REQUESTS, ECHO_REPLIES and ECHO_GROUP\n');
+  process.exit(2);
+}
+
+const logger = createLogger('echo-responder', 'warn');
+const kafka = createKafka({ brokers, clientId: 'bench-echo-responder', logger });
+const producer = createIdempotentProducer(kafka);
+const consumer = kafka.consumer({ groupId, allowAutoTopicCreation: false, maxWaitTimeInMs: 250 });
+await producer.connect();
+await consumer.connect();
+await consumer.subscribe({ topics: [requests], fromBeginning: true });
+consumer.on(consumer.events.GROUP_JOIN, () => process.stdout.write('ready\n'));
+await consumer.run({
+  eachBatchAutoResolve: false,
+  partitionsConsumedConcurrently: 3,
+  eachBatch: async ({ batch, resolveOffset, commitOffsetsIfNecessary, heartbeat }) => {
+    if (batch.messages.length === 0) return;
+    await producer.send({
+      topic: replies,
+      acks: -1,
+      messages: batch.messages.map((m) => ({ key: m.key, value: m.value, headers: m.headers })),
+    });
+    const last = batch.messages[batch.messages.length - 1];
+    if (last) resolveOffset(last.offset);
+    await commitOffsetsIfNecessary();
+    await heartbeat();
+  },
+});
+
+process.once('SIGTERM', () => {
+  void Promise.allSettled([consumer.disconnect(), producer.disconnect()]).then(() => process.exit(0));
+});

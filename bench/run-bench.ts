@@ -1,0 +1,447 @@
+/**
+ * `npm run bench`: how many 3-step sagas per second the system sustains on this machine, at what
+ * latency and CPU cost, compared with what the broker and the database allow.
+ *
+ * 1. Starts the four services isolated from everything else (own database `order_saga_bench`, own
+ *    topics via TOPIC_PREFIX, own consumer groups and ports 3400+, deadlines that never fire under
+ *    load), or with --reuse drives services that already run (ORCHESTRATOR_URL, TOPIC_PREFIX…).
+ * 2. Drives POST /orders open loop at fixed rates and closed loop at rising concurrency; each
+ *    saga's latency runs from the POST to its terminal event on `order-events` (kafkajs + the
+ *    project's Avro codec). Measures CPU per process (/proc), the services' RSS, Postgres counters.
+ * 3. Measures the ceilings on the same broker and database: a Kafka request/reply echo with the
+ *    project's client settings (saga ceiling = echo/3) and the saga's Postgres write pattern.
+ * 4. Prints one table, writes bench-results/<timestamp>.json and the command that reproduces it.
+ *
+ * See `npm run bench -- --help`.
+ */
+import { randomBytes } from 'node:crypto';
+import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg, totalmem } from 'node:os';
+import { dirname, join, relative, resolve } from 'node:path';
+import { createAvroCodec } from '../lib/avro/codec.ts';
+import { loadCommonConfig } from '../lib/config/common-config.ts';
+import { baseTopics, deadLetterTopicOf, topicsWithPrefix } from '../lib/kafka/topics.ts';
+import {
+  repoRoot,
+  type ServiceName,
+  type ServiceProcess,
+  stopService,
+  waitUntilReady,
+} from '../scripts/support/service-processes.ts';
+import { formatProfileSummary, summariseProfile } from './profile-summary.ts';
+import { type DbCeiling, measureDbCeiling } from './support/db-ceiling.ts';
+import { type EchoCeiling, measureEchoCeiling } from './support/echo-ceiling.ts';
+import {
+  benchKafka,
+  benchServiceEnv,
+  createTopics,
+  deleteTopics,
+  dropDatabase,
+  freshDatabase,
+  messagesIn,
+  portVariables,
+  serviceNames,
+  startBenchService,
+  withDatabaseUrlName,
+} from './support/environment.ts';
+import { type LoadContext, type LoadPointResult, OrderClient, runClosedLoop, runOpenLoop } from './support/load.ts';
+import { parseOptions, reproduceCommand, UsageError } from './support/options.ts';
+import { OrderEventsTracker } from './support/order-events.ts';
+import { counterDelta, PostgresWatcher } from './support/pg-stats.ts';
+import {
+  cpuBetween,
+  cpuSnapshot,
+  pidFromFile,
+  pidListeningOn,
+  type ProcessGroups,
+  RssSampler,
+  round,
+} from './support/process-stats.ts';
+import { type BenchResults, formatTable, type MeasuredPoint } from './support/report.ts';
+
+const log = (message: string) => process.stderr.write(`[bench] ${message}\n`);
+const monotonicUs = () => Number(process.hrtime.bigint() / 1000n);
+
+let options: ReturnType<typeof parseOptions>;
+try {
+  options = parseOptions(process.argv.slice(2));
+} catch (error) {
+  if (error instanceof UsageError) {
+    console.error(error.message);
+    process.exit(2);
+  }
+  throw error;
+}
+
+const startedAt = new Date();
+const runId = `${Date.now().toString(36)}-${randomBytes(3).toString('hex')}`;
+const jsonPath = resolve(
+  repoRoot,
+  options.json ?? join('bench-results', `${startedAt.toISOString().replace(/[:.]/g, '-')}.json`),
+);
+const command = reproduceCommand(options, relative(repoRoot, jsonPath));
+const common = loadCommonConfig();
+const benchDatabaseUrl =
+  process.env.BENCH_DATABASE_URL ?? withDatabaseUrlName(common.databaseUrl, 'order_saga_bench');
+const ceilingDatabaseUrl = withDatabaseUrlName(
+  benchDatabaseUrl,
+  `${decodeURIComponent(new URL(benchDatabaseUrl).pathname.slice(1))}_ceiling`,
+);
+const topicPrefix = options.reuse ? (process.env.TOPIC_PREFIX ?? '').trim() : `bench-${runId}.`;
+const systemDatabaseUrl = options.reuse ? (process.env.DATABASE_URL ?? null) : benchDatabaseUrl;
+const logDir = join(repoRoot, '.stack', 'bench-logs', runId);
+const profileDir = join(logDir, 'profiles');
+const stackRun = join(repoRoot, '.stack', 'run');
+
+const services: ServiceProcess[] = [];
+const serviceEnv = benchServiceEnv({
+  topicPrefix,
+  databaseUrl: benchDatabaseUrl,
+  runId,
+  basePort: options.basePort,
+  extra: options.env,
+});
+const orchestratorUrl = options.reuse
+  ? (process.env.ORCHESTRATOR_URL ?? 'http://127.0.0.1:3000')
+  : `http://127.0.0.1:${serviceEnv[portVariables.orchestrator]}`;
+
+/** The pid of each service: the processes we started, or whoever listens on the reused URLs' ports. */
+const servicePids = (): Map<ServiceName, number> => {
+  const out = new Map<ServiceName, number>();
+  if (!options.reuse) {
+    for (const s of services) if (s.child.pid) out.set(s.name, s.child.pid);
+    return out;
+  }
+  const urlVars: Record<ServiceName, string> = {
+    orchestrator: 'ORCHESTRATOR_URL',
+    inventory: 'INVENTORY_URL',
+    payment: 'PAYMENT_URL',
+    shipping: 'SHIPPING_URL',
+  };
+  const defaults: Record<ServiceName, number> = { orchestrator: 3000, inventory: 3001, payment: 3002, shipping: 3003 };
+  for (const name of serviceNames) {
+    const raw = process.env[urlVars[name]];
+    const port = raw ? Number(new URL(raw).port) : defaults[name];
+    const pid = pidListeningOn(port);
+    if (pid !== null) out.set(name, pid);
+  }
+  return out;
+};
+
+let cachedServicePids = new Map<ServiceName, number>();
+const infraPids = () => ({
+  kafka: pidFromFile(join(stackRun, 'kafka.pid')),
+  registry: pidFromFile(join(stackRun, 'registry.pid')),
+});
+
+let postgres: PostgresWatcher | null = null;
+const processGroups: ProcessGroups = () => {
+  const groups = new Map<string, number[]>();
+  for (const name of serviceNames) {
+    const pid = cachedServicePids.get(name);
+    groups.set(name, pid ? [pid] : []);
+  }
+  const { kafka, registry } = infraPids();
+  groups.set('kafka', kafka ? [kafka] : []);
+  groups.set('registry', registry ? [registry] : []);
+  for (const [name, pids] of postgres?.groups() ?? []) groups.set(name, pids);
+  return groups;
+};
+
+async function startServices(): Promise<void> {
+  const nodeFlags = (name: string) =>
+    options.profile ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`, `--cpu-prof-name=${name}.cpuprofile`] : [];
+  for (const name of serviceNames) services.push(startBenchService(name, serviceEnv, logDir, nodeFlags(name)));
+  await Promise.all(services.map((s) => waitUntilReady(s, 120_000)));
+}
+
+async function measurePoint(
+  run: () => Promise<LoadPointResult>,
+  label: string,
+): Promise<Omit<MeasuredPoint, 'ratioToCeiling'>> {
+  await postgres?.refresh();
+  const countersBefore = await postgres?.counters().catch(() => null);
+  const before = cpuSnapshot(processGroups);
+  const rss = new RssSampler(() => new Map(cachedServicePids));
+  rss.start();
+  const hrStart = monotonicUs();
+  const result = await run();
+  const hrEnd = monotonicUs();
+  await postgres?.refresh();
+  const after = cpuSnapshot(processGroups);
+  const countersAfter = await postgres?.counters().catch(() => null);
+  const cpu = cpuBetween(before, after);
+  const db = counterDelta(countersBefore ?? null, countersAfter ?? null);
+  const cpuMsPerSaga: Record<string, number> = {};
+  if (result.completed > 0)
+    for (const [name, usage] of Object.entries(cpu.byProcess))
+      cpuMsPerSaga[name] = round((1000 * usage.seconds) / result.completed, 2);
+  const p99 = result.latencyMs?.p99 ?? Number.POSITIVE_INFINITY;
+  const sustained = result.errors.total === 0 && result.completed === result.sent && p99 <= 1000;
+  const point = {
+    ...result,
+    sustained,
+    cpu,
+    cpuMsPerSaga,
+    db: db
+      ? {
+          ...db,
+          xactPerS: Math.round(db.xactCommit / cpu.wallSeconds),
+          xactPerSaga: result.completed > 0 ? round(db.xactCommit / result.completed, 2) : null,
+        }
+      : null,
+    rssKb: rss.stop(),
+    profileWindowUs: { from: hrStart, to: hrEnd },
+  };
+  const l = result.latencyMs;
+  log(
+    `${label}: ${result.completed}/${result.sent} sagas, ${result.sagasPerS}/s, p50 ${l?.p50 ?? '-'} p99 ${l?.p99 ?? '-'} max ${l?.max ?? '-'} ms, errors ${result.errors.total}${sustained ? '' : ' (not sustained)'}, machine ${cpu.machineBusyPercent}% busy`,
+  );
+  for (const sample of result.errors.samples.slice(0, 3)) log(`  error: ${sample}`);
+  return point;
+}
+
+const results: Partial<BenchResults> & { points: MeasuredPoint[] } = { points: [] };
+let tracker: OrderEventsTracker | null = null;
+let exitCode = 0;
+let loadWindowUs: { from: number; to: number } | null = null;
+const wholeRss = new RssSampler(() => new Map(cachedServicePids));
+
+try {
+  log(`run ${runId}; results will go to ${relative(repoRoot, jsonPath)}`);
+  if (!options.reuse) {
+    log(`fresh database ${new URL(benchDatabaseUrl).pathname.slice(1)}, topics ${topicPrefix}* (${options.partitions} partitions)`);
+    await freshDatabase(benchDatabaseUrl);
+    await createTopics(topicsWithPrefix(topicPrefix), options.partitions);
+    log(`starting the four services on ports ${options.basePort}-${options.basePort + 3} (logs: ${relative(repoRoot, logDir)})`);
+    await startServices();
+  }
+  cachedServicePids = servicePids();
+  if (systemDatabaseUrl) {
+    postgres = new PostgresWatcher(systemDatabaseUrl);
+    await postgres.connect();
+  }
+  wholeRss.start(2_000);
+
+  const codec = createAvroCodec({ registryUrl: common.schemaRegistryUrl });
+  await codec.registerAll();
+  tracker = new OrderEventsTracker({
+    kafka: benchKafka('bench-driver'),
+    codec,
+    topic: `${topicPrefix}${baseTopics.orderEvents}`,
+    groupId: `bench-driver-${runId}`,
+  });
+  await tracker.start();
+
+  const client = new OrderClient(orchestratorUrl, options.maxSockets, false);
+  let orderNumber = 0;
+  const ctx: LoadContext = {
+    client,
+    tracker,
+    mixed: options.mixed,
+    runId,
+    nextOrderNumber: () => orderNumber++,
+  };
+
+  if (options.warmupS > 0) {
+    const rate = Math.min(100, options.rates[0] ?? 100);
+    log(`warm-up: ${rate}/s for ${options.warmupS} s (not recorded)`);
+    const warm = await runOpenLoop(ctx, { rate, durationS: options.warmupS, drainS: options.drainS });
+    if (warm.errors.total > 0) log(`warm-up had ${warm.errors.total} errors: ${warm.errors.samples[0] ?? ''}`);
+  }
+
+  const hrLoadStart = monotonicUs();
+  for (const rate of options.rates) {
+    log(`open loop ${rate}/s for ${options.durationS} s…`);
+    const point = await measurePoint(
+      () => runOpenLoop(ctx, { rate, durationS: options.durationS, drainS: options.drainS }),
+      `open ${rate}/s`,
+    );
+    results.points.push({ ...point, ratioToCeiling: null });
+  }
+  for (const concurrency of options.concurrency) {
+    log(`closed loop, concurrency ${concurrency}, for ${options.durationS} s…`);
+    const point = await measurePoint(
+      () => runClosedLoop(ctx, { concurrency, durationS: options.durationS, drainS: options.drainS }),
+      `closed c=${concurrency}`,
+    );
+    results.points.push({ ...point, ratioToCeiling: null });
+  }
+  loadWindowUs = { from: hrLoadStart, to: monotonicUs() };
+  client.close();
+
+  const rowsPerSaga = await postgres?.tableCounters().catch(() => null);
+  const completedTotal = results.points.reduce((sum, p) => sum + p.completed, 0);
+  results.database = {
+    rowsPerSaga:
+      rowsPerSaga && completedTotal > 0
+        ? Object.fromEntries(
+            Object.entries(rowsPerSaga).map(([table, c]) => [
+              table,
+              {
+                inserted: round(c.inserted / (completedTotal + orderNumber - completedTotal), 2),
+                updated: round(c.updated / orderNumber, 2),
+                deleted: round(c.deleted / orderNumber, 2),
+              },
+            ]),
+          )
+        : null,
+  };
+  results.eventsSeen = Object.fromEntries(tracker.countsByType);
+  const dlt = await messagesIn(
+    Object.values(baseTopics).map((t) => deadLetterTopicOf(`${topicPrefix}${t}`)),
+  ).catch(() => null);
+  results.memory = { whole: wholeRss.stop() };
+  await tracker.stop();
+  tracker = null;
+
+  // Stop the services before the ceilings: the broker and the database get the machine to themselves.
+  if (!options.reuse) {
+    log('stopping the services');
+    await Promise.all(services.map((s) => stopService(s)));
+  }
+  const profiles: BenchResults['profiles'] = [];
+  if (options.profile) {
+    for (const file of readdirSync(profileDir).filter((f) => f.endsWith('.cpuprofile')).sort()) {
+      const service = file.replace(/\.cpuprofile$/, '');
+      const summary = summariseProfile(join(profileDir, file), {
+        ...(loadWindowUs ? { fromUs: loadWindowUs.from, toUs: loadWindowUs.to } : {}),
+        top: 20,
+      });
+      profiles.push({ service, summary });
+    }
+  }
+
+  let echo: EchoCeiling | null = null;
+  let db: DbCeiling | null = null;
+  if (options.ceilingS > 0) {
+    log(`broker ceiling: kafkajs echo, windows ${options.echoWindows.join(', ')}, ${options.ceilingS} s each…`);
+    echo = await measureEchoCeiling({
+      runId,
+      prefix: `bench-${runId}.`,
+      partitions: options.partitions,
+      seconds: options.ceilingS,
+      windows: options.echoWindows,
+      groups: processGroups,
+    });
+    log(`broker ceiling: ${echo.roundTripsPerS} round trips/s → ${echo.sagasPerS} sagas/s`);
+    log(`database ceiling: the saga's write pattern on ${new URL(ceilingDatabaseUrl).pathname.slice(1)} for ${options.ceilingS} s…`);
+    const ceilingWatcher = new PostgresWatcher(ceilingDatabaseUrl);
+    const previous = postgres;
+    try {
+      await freshDatabase(ceilingDatabaseUrl);
+      await ceilingWatcher.connect();
+      postgres = ceilingWatcher;
+      const refresher = setInterval(() => void ceilingWatcher.refresh().catch(() => undefined), 500);
+      try {
+        db = await measureDbCeiling({
+          databaseUrl: ceilingDatabaseUrl,
+          seconds: options.ceilingS,
+          partitions: options.partitions,
+          groups: processGroups,
+        });
+      } finally {
+        clearInterval(refresher);
+      }
+    } finally {
+      postgres = previous;
+      await ceilingWatcher.close();
+      await dropDatabase(ceilingDatabaseUrl).catch(() => undefined);
+    }
+    log(`database ceiling: ${db.sagasPerS} sagas/s (${db.transactionsPerS} transactions/s)`);
+  }
+
+  const ceiling = echo && db ? Math.min(echo.sagasPerS, db.sagasPerS) : (echo?.sagasPerS ?? db?.sagasPerS ?? null);
+  for (const point of results.points)
+    point.ratioToCeiling = ceiling ? round(point.sagasPerS / ceiling, 2) : null;
+  const best = Math.max(0, ...results.points.map((p) => p.sagasPerS));
+  const sustainedRates = results.points.filter((p) => p.kind === 'open' && p.sustained).map((p) => p.target);
+  const at500 = results.points.find((p) => p.kind === 'open' && p.target === 500);
+  const errors = results.points.reduce((sum, p) => sum + p.errors.total, 0);
+  const maxSustainedRate = sustainedRates.length > 0 ? Math.max(...sustainedRates) : null;
+  const ratio = ceiling ? round(best / ceiling, 2) : null;
+  const finished: BenchResults = {
+    version: 1,
+    runId,
+    startedAt: startedAt.toISOString(),
+    finishedAt: new Date().toISOString(),
+    command,
+    host: {
+      cpus: cpus().length,
+      memoryMb: Math.round(totalmem() / 2 ** 20),
+      node: process.version,
+      loadAverage: loadavg().map((v) => round(v, 2)),
+    },
+    options,
+    system: {
+      mode: options.reuse ? 'reused' : 'started',
+      orchestratorUrl,
+      topicPrefix,
+      databaseUrl: systemDatabaseUrl,
+      partitions: options.partitions,
+      serviceEnv: options.reuse
+        ? {}
+        : Object.fromEntries(
+            Object.entries(serviceEnv).filter(
+              ([k, v]) => v !== undefined && (/^(SAGA_|DB_|LOG_|KAFKA_GROUP|TOPIC_)/.test(k) || k in options.env),
+            ) as Array<[string, string]>,
+          ),
+      pids: {
+        ...Object.fromEntries(serviceNames.map((n) => [n, cachedServicePids.get(n) ?? null])),
+        ...infraPids(),
+      },
+    },
+    points: results.points,
+    ceilings: {
+      echo,
+      db,
+      sagasPerS: ceiling,
+      limitedBy: echo && db ? (echo.sagasPerS <= db.sagasPerS ? 'broker' : 'database') : null,
+    },
+    summary: {
+      maxSustainedRate,
+      bestSagasPerS: best,
+      p99AtRate500Ms: at500?.latencyMs?.p99 ?? null,
+      ratio,
+      errors,
+      deadLetters: dlt,
+      goals: {
+        sustained1000: options.rates.some((r) => r >= 1000) ? (maxSustainedRate ?? 0) >= 1000 : null,
+        p99At500Within250: at500?.latencyMs ? at500.latencyMs.p99 <= 250 : null,
+        halfOfCeiling: ratio === null ? null : ratio >= 0.5,
+      },
+    },
+    memory: results.memory,
+    database: results.database,
+    eventsSeen: results.eventsSeen,
+    profiles,
+    logDir: options.reuse ? null : relative(repoRoot, logDir),
+  };
+  mkdirSync(dirname(jsonPath), { recursive: true });
+  writeFileSync(jsonPath, `${JSON.stringify(finished, null, 2)}\n`);
+
+  console.log('');
+  console.log(formatTable(finished));
+  for (const { service, summary } of profiles) console.log(`\n${formatProfileSummary(service, summary)}`);
+  console.log(`\nresults: ${relative(repoRoot, jsonPath)}`);
+  console.log(`reproduce: ${command}`);
+  // Overload shows as unfinished sagas and latency, not as failure; wrong answers and dead letters fail the run.
+  const hardErrors = results.points.reduce((sum, p) => sum + p.errors.http + p.errors.unexpectedOutcome, 0);
+  if (hardErrors > 0 || (dlt ?? 0) > 0) {
+    log(`${hardErrors} failed requests or wrong outcomes, ${dlt ?? '?'} dead letters`);
+    exitCode = 1;
+  }
+} catch (error) {
+  log(`failed: ${(error as Error).stack ?? String(error)}`);
+  exitCode = 1;
+} finally {
+  await tracker?.stop().catch(() => undefined);
+  await Promise.all(services.map((s) => stopService(s)));
+  await postgres?.close();
+  if (!options.reuse && !options.keepTopics) {
+    await deleteTopics(topicsWithPrefix(topicPrefix)).catch((error: unknown) =>
+      log(`could not delete the bench topics: ${(error as Error).message}`),
+    );
+  }
+}
+process.exit(exitCode);

@@ -1,0 +1,559 @@
+/**
+ * Database ceiling: the saga's whole Postgres write pattern, without Kafka, HTTP, Avro or XState,
+ * on a fresh database migrated with the project's migrations (same tables, indexes, constraints).
+ *
+ * The statements are the ones the services send (the same SQL and row counts per saga), batched as
+ * the real code batches them:
+ * - order creation: one transaction per order (insert order, saga, 3 history rows, 2 outbox rows,
+ *   pg_notify), 10 at a time (the orchestrator's pool);
+ * - each participant, per fetched batch of one partition (3 partitions at a time): inbox insert,
+ *   row lock of the batch's orders (inventory also the stock rows), its rows (payment: + ledger;
+ *   inventory: + one stock update), outbox rows, pg_notify;
+ * - the orchestrator, per batch of replies of one partition (3 at a time): inbox insert, one locking
+ *   join of sagas and orders, one set-based saga update (+ the order status on the last step),
+ *   2 history rows and 2 outbox rows per reply, pg_notify;
+ * - one outbox relay per schema: advisory lock, read up to 500 rows in seq order, delete them.
+ *
+ * A batch takes everything pending in its partition (up to 500), which is what a kafkajs fetch
+ * returns under saturation. Sagas are kept flowing by an in-flight window; completed sagas/s is the
+ * ceiling the database sets for this pattern.
+ */
+import { randomBytes, randomUUID } from 'node:crypto';
+import pg from 'pg';
+import { freshDatabase } from './environment.ts';
+import { type CpuReport, cpuBetween, cpuSnapshot, type ProcessGroups } from './process-stats.ts';
+
+export interface DbCeiling {
+  sagasPerS: number;
+  transactionsPerS: number;
+  transactionsPerSaga: number;
+  /** Transactions by kind in the measured window. */
+  transactions: Record<string, number>;
+  meanBatch: { participant: number; orchestrator: number; relay: number };
+  pools: { perService: number; creators: number; consumerConcurrency: number; inflightWindow: number };
+  cpu: CpuReport;
+}
+
+const maxBatch = 500;
+const partitionsConcurrently = 3;
+
+interface Saga {
+  orderId: string;
+  partition: number;
+  sku: string;
+}
+
+type Step = 'inventory' | 'payment' | 'shipping';
+const steps: readonly Step[] = ['inventory', 'payment', 'shipping'];
+const commandOf: Record<Step, string> = {
+  inventory: 'ReserveStock',
+  payment: 'ProcessPayment',
+  shipping: 'ScheduleShipping',
+};
+const replyOf: Record<Step, string> = {
+  inventory: 'StockReserved',
+  payment: 'PaymentSucceeded',
+  shipping: 'ShippingScheduled',
+};
+const nextStateOf: Record<Step, string> = {
+  inventory: 'processingPayment',
+  payment: 'schedulingShipping',
+  shipping: 'completed',
+};
+
+/** Wakes waiters when work arrives. */
+class Signal {
+  #waiters: Array<() => void> = [];
+  wait(timeoutMs: number): Promise<void> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(resolve, timeoutMs);
+      this.#waiters.push(() => {
+        clearTimeout(timer);
+        resolve();
+      });
+    });
+  }
+  fire(): void {
+    for (const wake of this.#waiters.splice(0)) wake();
+  }
+}
+
+const payload = randomBytes(180);
+const headersOf = (messageId: string, orderId: string, type: string) =>
+  JSON.stringify({
+    'message-id': messageId,
+    'order-id': orderId,
+    'correlation-id': orderId,
+    'causation-id': messageId,
+    'record-type': type,
+    'occurred-at': new Date().toISOString(),
+  });
+const snapshotOf = (orderId: string, state: string) =>
+  JSON.stringify({
+    value: state,
+    context: {
+      orderId,
+      retryPolicy: { forwardAttempts: 3, compensationAttempts: 5 },
+      attempt: 1,
+      round: 0,
+      cancelReason: null,
+      failure: null,
+    },
+  });
+
+/** `($1, $2, …), ($n+1, …)` for `rows` rows of `columns` parameters. */
+const valuesList = (rows: number, columns: number, casts: readonly string[] = []): string =>
+  Array.from(
+    { length: rows },
+    (_, r) =>
+      `(${Array.from({ length: columns }, (_, c) => `$${r * columns + c + 1}${casts[c] ?? ''}`).join(', ')})`,
+  ).join(', ');
+
+async function inTransaction<T>(pool: pg.Pool, work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+  const client = await pool.connect();
+  try {
+    await client.query('BEGIN;');
+    const result = await work(client);
+    await client.query('COMMIT;');
+    return result;
+  } catch (error) {
+    await client.query('ROLLBACK;').catch(() => undefined);
+    throw error;
+  } finally {
+    client.release();
+  }
+}
+
+async function insertOutbox(
+  client: pg.PoolClient,
+  schema: string,
+  rows: Array<{ orderId: string; type: string; topic: string }>,
+): Promise<void> {
+  const params: unknown[] = [];
+  for (const row of rows) {
+    const messageId = randomUUID();
+    params.push(headersOf(messageId, row.orderId, row.type), messageId, row.orderId, payload, row.type, row.topic);
+  }
+  await client.query(
+    `insert into "${schema}"."outbox" ("headers", "message_id", "message_key", "payload", "record_type", "topic") values ${valuesList(rows.length, 6)} on conflict ("message_id") do nothing`,
+    params,
+  );
+  await client.query('select pg_notify($1, $2)', [`${schema}_outbox`, '']);
+}
+
+async function insertHistory(
+  client: pg.PoolClient,
+  rows: Array<{ orderId: string; kind: string; type: string; from: string | null; to: string | null; detail: string }>,
+): Promise<void> {
+  const params: unknown[] = [];
+  const at = new Date();
+  for (const row of rows) params.push(at, row.detail, row.from, row.kind, randomUUID(), row.orderId, row.to, row.type);
+  await client.query(
+    `insert into "orders"."saga_history" ("at", "detail", "from_state", "kind", "message_id", "order_id", "to_state", "type") values ${valuesList(rows.length, 8)}`,
+    params,
+  );
+}
+
+async function claimInbox(client: pg.PoolClient, schema: string, sagas: readonly Saga[], type: string): Promise<void> {
+  const params: unknown[] = [];
+  for (const _ of sagas) params.push(randomUUID(), type, `${schema}-topic`);
+  await client.query(
+    `insert into "${schema}"."inbox" ("message_id", "record_type", "topic") values ${valuesList(sagas.length, 3)} on conflict ("message_id") do nothing returning "message_id"`,
+    params,
+  );
+}
+
+const inList = (n: number, offset = 0) => Array.from({ length: n }, (_, i) => `$${offset + i + 1}`).join(', ');
+
+async function createOrder(pool: pg.Pool, saga: Saga): Promise<void> {
+  await inTransaction(pool, async (client) => {
+    const now = new Date();
+    const items = JSON.stringify([{ sku: saga.sku, quantity: 1, unitPrice: 1999 }]);
+    await client.query(
+      `insert into "orders"."orders" ("correlation_id", "created_at", "currency", "customer_id", "idempotency_key", "items", "order_id", "payment_token", "request_fingerprint", "shipping_address", "status", "total", "updated_at") values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)`,
+      [
+        randomUUID(),
+        now,
+        'EUR',
+        'bench-customer',
+        null,
+        items,
+        saga.orderId,
+        'tok_visa',
+        randomBytes(32).toString('hex'),
+        JSON.stringify({ name: 'Ada Lovelace', line1: '1 Main St', line2: null, city: 'Berlin', postalCode: '10115', country: 'DE' }),
+        'PENDING',
+        1999,
+        now,
+      ],
+    );
+    await client.query(
+      `insert into "orders"."sagas" ("deadline_at", "order_id", "snapshot", "state", "updated_at", "version") values ($1, $2, $3, $4, $5, $6)`,
+      [new Date(now.getTime() + 600_000), saga.orderId, snapshotOf(saga.orderId, 'reservingStock'), 'reservingStock', now, 1],
+    );
+    await insertHistory(client, [
+      { orderId: saga.orderId, kind: 'saga_started', type: 'OrderPlaced', from: null, to: 'reservingStock', detail: 'null' },
+      { orderId: saga.orderId, kind: 'order_event', type: 'OrderPlaced', from: null, to: null, detail: '{}' },
+      { orderId: saga.orderId, kind: 'command_sent', type: 'ReserveStock', from: null, to: null, detail: '{"attempt":1,"round":0}' },
+    ]);
+    await insertOutbox(client, 'orders', [
+      { orderId: saga.orderId, type: 'OrderPlaced', topic: 'order-events' },
+      { orderId: saga.orderId, type: 'ReserveStock', topic: 'inventory-commands' },
+    ]);
+  });
+}
+
+async function participantBatch(pool: pg.Pool, step: Step, sagas: readonly Saga[]): Promise<void> {
+  await inTransaction(pool, async (client) => {
+    const ids = sagas.map((s) => s.orderId).sort();
+    await claimInbox(client, step, sagas, commandOf[step]);
+    const table = { inventory: 'reservations', payment: 'payments', shipping: 'shipments' }[step];
+    await client.query(
+      `select * from "${step}"."${table}" where "order_id" in (${inList(ids.length)}) order by "order_id" asc for update`,
+      ids,
+    );
+    const params: unknown[] = [];
+    if (step === 'inventory') {
+      const skus = [...new Set(sagas.map((s) => s.sku))].sort();
+      await client.query(
+        `select "sku", "available" from "inventory"."stock" where "sku" in (${inList(skus.length)}) order by sku collate "C" for update`,
+        skus,
+      );
+      for (const s of sagas)
+        params.push(s.orderId, randomUUID(), 'RESERVED', JSON.stringify([{ sku: s.sku, quantity: 1 }]), null, null, null);
+      await client.query(
+        `insert into "inventory"."reservations" ("order_id", "reservation_id", "status", "items", "rejection_reason", "shortages", "released_at") values ${valuesList(sagas.length, 7)}`,
+        params,
+      );
+      const deltas = new Map<string, number>();
+      for (const s of sagas) deltas.set(s.sku, (deltas.get(s.sku) ?? 0) - 1);
+      await client.query(
+        `update inventory.stock as s set available = s.available + d.delta, updated_at = now() from jsonb_to_recordset($1::jsonb) as d(sku text, delta integer) where s.sku = d.sku`,
+        [JSON.stringify([...deltas].map(([sku, delta]) => ({ sku, delta })))],
+      );
+    } else if (step === 'payment') {
+      const paymentIds = sagas.map(() => randomUUID());
+      sagas.forEach((s, i) => {
+        params.push(s.orderId, paymentIds[i], 'CHARGED', 1999, 'EUR', 'bench-customer', null, null, null);
+      });
+      await client.query(
+        `insert into "payment"."payments" ("order_id", "payment_id", "status", "amount", "currency", "customer_id", "failure_reason", "failure_message", "refunded_at") values ${valuesList(sagas.length, 9)}`,
+        params,
+      );
+      const ledger: unknown[] = [];
+      sagas.forEach((s, i) => {
+        ledger.push(s.orderId, paymentIds[i], 'charge', 1999, 'EUR');
+      });
+      await client.query(
+        `insert into "payment"."ledger" ("order_id", "payment_id", "kind", "amount", "currency") values ${valuesList(sagas.length, 5)}`,
+        ledger,
+      );
+    } else {
+      for (const s of sagas)
+        params.push(
+          s.orderId,
+          randomUUID(),
+          'SCHEDULED',
+          'DHL',
+          'DE',
+          JSON.stringify({ name: 'Ada Lovelace', line1: '1 Main St', city: 'Berlin', postalCode: '10115', country: 'DE' }),
+          JSON.stringify([{ sku: s.sku, quantity: 1 }]),
+          null,
+          null,
+          null,
+        );
+      await client.query(
+        `insert into "shipping"."shipments" ("order_id", "shipment_id", "status", "carrier", "country", "address", "items", "failure_reason", "failure_message", "cancelled_at") values ${valuesList(sagas.length, 10)}`,
+        params,
+      );
+    }
+    await insertOutbox(
+      client,
+      step,
+      sagas.map((s) => ({ orderId: s.orderId, type: replyOf[step], topic: `${step}-events` })),
+    );
+  });
+}
+
+async function orchestratorBatch(pool: pg.Pool, step: Step, sagas: readonly Saga[]): Promise<void> {
+  await inTransaction(pool, async (client) => {
+    await claimInbox(client, 'orders', sagas, replyOf[step]);
+    const ids = sagas.map((s) => s.orderId);
+    await client.query(
+      `select o.order_id, o.customer_id, o.items, o.total, o.currency, o.payment_token, o.shipping_address,
+              o.correlation_id, o.status, s.snapshot, s.version, s.deadline_at
+         from orders.sagas s join orders.orders o using (order_id)
+        where s.order_id = any($1::uuid[])
+        order by s.order_id
+          for update of s`,
+      [ids],
+    );
+    const state = nextStateOf[step];
+    const last = step === 'shipping';
+    const result = await client.query(
+      `update orders.sagas s
+          set state = v.state, snapshot = v.snapshot, version = s.version + 1, deadline_at = v.deadline_at, updated_at = now()
+         from unnest($1::uuid[], $2::text[], $3::jsonb[], $4::timestamptz[], $5::int[]) as v(order_id, state, snapshot, deadline_at, version)
+        where s.order_id = v.order_id and s.version = v.version`,
+      [
+        ids,
+        ids.map(() => state),
+        ids.map((id) => snapshotOf(id, state)),
+        ids.map(() => (last ? null : new Date(Date.now() + 600_000))),
+        ids.map(() => steps.indexOf(step) + 1),
+      ],
+    );
+    if (result.rowCount !== ids.length) throw new Error(`db ceiling: saga versions out of step (${result.rowCount}/${ids.length})`);
+    if (last) {
+      await client.query(
+        `update orders.orders o
+            set status = v.status, cancel_reason = v.cancel_reason, updated_at = now()
+           from unnest($1::uuid[], $2::text[], $3::text[]) as v(order_id, status, cancel_reason)
+          where o.order_id = v.order_id`,
+        [ids, ids.map(() => 'COMPLETED'), ids.map(() => null)],
+      );
+    }
+    const from = steps.indexOf(step) === 0 ? 'reservingStock' : step === 'payment' ? 'processingPayment' : 'schedulingShipping';
+    const detail = JSON.stringify({ orderId: '00000000-0000-0000-0000-000000000000', reservationId: randomUUID(), items: [{ sku: 'SKU-001', quantity: 1 }] });
+    await insertHistory(
+      client,
+      sagas.flatMap((s) => [
+        { orderId: s.orderId, kind: 'reply_received', type: replyOf[step], from, to: state, detail },
+        last
+          ? { orderId: s.orderId, kind: 'order_event', type: 'OrderCompleted', from: null, to: null, detail: '{}' }
+          : {
+              orderId: s.orderId,
+              kind: 'command_sent',
+              type: commandOf[steps[steps.indexOf(step) + 1] ?? 'shipping'],
+              from: null,
+              to: null,
+              detail: '{"attempt":1,"round":0}',
+            },
+      ]),
+    );
+    await insertOutbox(
+      client,
+      'orders',
+      sagas.flatMap((s) => [
+        last
+          ? { orderId: s.orderId, type: 'OrderCompleted', topic: 'order-events' }
+          : { orderId: s.orderId, type: commandOf[steps[steps.indexOf(step) + 1] ?? 'shipping'], topic: 'x-commands' },
+        { orderId: s.orderId, type: 'OrderStatusChanged', topic: 'order-events' },
+      ]),
+    );
+  });
+}
+
+/** Same lock key the relay derives from its schema. */
+const lockKeyOf = (schema: string): number => {
+  let hash = 0;
+  for (const ch of `outbox-relay:${schema}`) hash = (Math.imul(hash, 31) + ch.charCodeAt(0)) | 0;
+  return hash;
+};
+
+async function relayBatch(pool: pg.Pool, schema: string): Promise<number> {
+  return inTransaction(pool, async (client) => {
+    const lock = await client.query<{ ok: boolean }>('select pg_try_advisory_xact_lock($1) as ok', [lockKeyOf(schema)]);
+    if (lock.rows[0]?.ok !== true) return 0;
+    const { rows } = await client.query<{ seq: string }>(
+      `select "seq", "topic", "message_key", "payload", "headers" from "${schema}"."outbox" order by "seq" asc limit $1`,
+      [maxBatch],
+    );
+    if (rows.length === 0) return 0;
+    await client.query(`delete from ${schema}.outbox where seq = any($1::bigint[])`, [rows.map((r) => r.seq)]);
+    return rows.length;
+  });
+}
+
+export async function measureDbCeiling({
+  databaseUrl,
+  seconds,
+  partitions,
+  groups,
+  poolPerService = 10,
+  inflightWindow = 2_000,
+}: {
+  databaseUrl: string;
+  seconds: number;
+  partitions: number;
+  groups: ProcessGroups;
+  poolPerService?: number;
+  inflightWindow?: number;
+}): Promise<DbCeiling> {
+  await freshDatabase(databaseUrl);
+  const pool = (name: string) => new pg.Pool({ connectionString: databaseUrl, max: poolPerService, application_name: `bench-db-ceiling-${name}` });
+  const pools = {
+    orders: pool('orders'),
+    inventory: pool('inventory'),
+    payment: pool('payment'),
+    shipping: pool('shipping'),
+  };
+  let running = true;
+  let counting = false;
+  let completed = 0;
+  let inflight = 0;
+  const tx: Record<string, number> = { create: 0, participant: 0, orchestrator: 0, relay: 0 };
+  const batched = { participant: 0, orchestrator: 0, relay: 0 };
+  const count = (kind: keyof typeof tx, messages = 1) => {
+    if (!counting) return;
+    tx[kind] = (tx[kind] ?? 0) + 1;
+    if (kind !== 'create') batched[kind as keyof typeof batched] += messages;
+  };
+  const failures: unknown[] = [];
+  const partitionOf = (id: string) => Number.parseInt(id.slice(0, 8), 16) % partitions;
+
+  // queues[step][partition]: commands waiting for a participant; replies[step][partition]: replies for the orchestrator
+  const commands = steps.map(() => Array.from({ length: partitions }, () => [] as Saga[]));
+  const replies = steps.map(() => Array.from({ length: partitions }, () => [] as Saga[]));
+  const participantSignal = steps.map(() => new Signal());
+  const orchestratorSignal = new Signal();
+  const creatorSignal = new Signal();
+  const relaySignal: Record<string, Signal> = { orders: new Signal(), inventory: new Signal(), payment: new Signal(), shipping: new Signal() };
+
+  /** A consumer: `concurrency` workers, each taking one partition's pending messages at a time. */
+  const consumer = (
+    queues: Saga[][],
+    signal: Signal,
+    handle: (index: number, batch: Saga[]) => Promise<void>,
+  ): Promise<void>[] => {
+    const busy = new Set<number>();
+    let cursor = 0;
+    const worker = async () => {
+      while (running) {
+        let picked = -1;
+        for (let i = 0; i < queues.length; i++) {
+          const index = (cursor + i) % queues.length;
+          if (!busy.has(index) && (queues[index]?.length ?? 0) > 0) {
+            picked = index;
+            break;
+          }
+        }
+        if (picked === -1) {
+          await signal.wait(50);
+          continue;
+        }
+        cursor = picked + 1;
+        busy.add(picked);
+        const batch = (queues[picked] ?? []).splice(0, maxBatch);
+        try {
+          await handle(picked, batch);
+        } catch (error) {
+          failures.push(error);
+          queues[picked]?.unshift(...batch);
+        } finally {
+          busy.delete(picked);
+        }
+      }
+    };
+    return Array.from({ length: partitionsConcurrently }, () => worker());
+  };
+
+  const loops: Promise<void>[] = [];
+  // participants
+  steps.forEach((step, s) => {
+    const queues = commands[s] ?? [];
+    loops.push(
+      ...consumer(queues, participantSignal[s] ?? new Signal(), async (partition, batch) => {
+        await participantBatch(pools[step], step, batch);
+        count('participant', batch.length);
+        relaySignal[step]?.fire();
+        replies[s]?.[partition]?.push(...batch);
+        orchestratorSignal.fire();
+      }),
+    );
+  });
+  // orchestrator: one queue per (reply topic, partition)
+  const replyQueues = replies.flat();
+  loops.push(
+    ...consumer(replyQueues, orchestratorSignal, async (index, batch) => {
+      const s = Math.floor(index / partitions);
+      const step = steps[s] ?? 'shipping';
+      await orchestratorBatch(pools.orders, step, batch);
+      count('orchestrator', batch.length);
+      relaySignal.orders?.fire();
+      if (step === 'shipping') {
+        if (counting) completed += batch.length;
+        inflight -= batch.length;
+        creatorSignal.fire();
+      } else {
+        for (const saga of batch) commands[s + 1]?.[saga.partition]?.push(saga);
+        participantSignal[s + 1]?.fire();
+      }
+    }),
+  );
+  // HTTP order creation: one transaction per order, as many at a time as the orchestrator's pool allows
+  for (let c = 0; c < poolPerService; c++) {
+    loops.push(
+      (async () => {
+        let n = 0;
+        while (running) {
+          if (inflight >= inflightWindow) {
+            await creatorSignal.wait(50);
+            continue;
+          }
+          inflight += 1;
+          const orderId = randomUUID();
+          const saga: Saga = { orderId, partition: partitionOf(orderId), sku: `SKU-00${(n++ % 8) + 1}` };
+          try {
+            await createOrder(pools.orders, saga);
+            count('create');
+            relaySignal.orders?.fire();
+            commands[0]?.[saga.partition]?.push(saga);
+            participantSignal[0]?.fire();
+          } catch (error) {
+            failures.push(error);
+            inflight -= 1;
+          }
+        }
+      })(),
+    );
+  }
+  // relays
+  for (const schema of ['orders', 'inventory', 'payment', 'shipping'] as const) {
+    loops.push(
+      (async () => {
+        while (running) {
+          try {
+            const n = await relayBatch(pools[schema], schema);
+            if (n > 0) count('relay', n);
+            if (n < maxBatch) await relaySignal[schema]?.wait(1_000);
+          } catch (error) {
+            failures.push(error);
+          }
+        }
+      })(),
+    );
+  }
+
+  try {
+    await new Promise((resolve) => setTimeout(resolve, Math.min(3_000, seconds * 300)));
+    const before = cpuSnapshot(groups);
+    counting = true;
+    await new Promise((resolve) => setTimeout(resolve, seconds * 1000));
+    counting = false;
+    const after = cpuSnapshot(groups);
+    const wall = (after.at - before.at) / 1000;
+    if (failures.length > 0 && completed === 0) throw failures[0];
+    const total = Object.values(tx).reduce((a, b) => a + b, 0);
+    return {
+      sagasPerS: Math.round(completed / wall),
+      transactionsPerS: Math.round(total / wall),
+      transactionsPerSaga: completed === 0 ? 0 : Math.round((10 * total) / completed) / 10,
+      transactions: tx,
+      meanBatch: {
+        participant: Math.round((10 * batched.participant) / Math.max(1, tx.participant ?? 0)) / 10,
+        orchestrator: Math.round((10 * batched.orchestrator) / Math.max(1, tx.orchestrator ?? 0)) / 10,
+        relay: Math.round((10 * batched.relay) / Math.max(1, tx.relay ?? 0)) / 10,
+      },
+      pools: { perService: poolPerService, creators: poolPerService, consumerConcurrency: partitionsConcurrently, inflightWindow },
+      cpu: cpuBetween(before, after),
+    };
+  } finally {
+    running = false;
+    creatorSignal.fire();
+    orchestratorSignal.fire();
+    for (const signal of [...participantSignal, ...Object.values(relaySignal)]) signal.fire();
+    await Promise.allSettled(loops);
+    await Promise.all(Object.values(pools).map((p) => p.end()));
+  }
+}

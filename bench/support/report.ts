@@ -1,0 +1,196 @@
+/** The results file's shape and the one table the bench prints. */
+import type { DbCeiling } from './db-ceiling.ts';
+import type { EchoCeiling } from './echo-ceiling.ts';
+import type { LoadPointResult } from './load.ts';
+import type { BenchOptions } from './options.ts';
+import type { DbCounters } from './pg-stats.ts';
+import type { CpuReport } from './process-stats.ts';
+import type { ProfileSummary } from '../profile-summary.ts';
+
+export interface RssWindow {
+  startKb: number;
+  endKb: number;
+  peakKb: number;
+}
+
+export interface MeasuredPoint extends LoadPointResult {
+  /** Sustained: every saga completed without error and p99 ≤ 1 s (no growing backlog). */
+  sustained: boolean;
+  cpu: CpuReport;
+  /** CPU milliseconds per completed saga, by process. */
+  cpuMsPerSaga: Record<string, number>;
+  db: (DbCounters & { xactPerS: number; xactPerSaga: number | null }) | null;
+  rssKb: Record<string, RssWindow>;
+  /** sagasPerS ÷ the saga ceiling (filled in once the ceilings are measured). */
+  ratioToCeiling: number | null;
+}
+
+export interface BenchResults {
+  version: 1;
+  runId: string;
+  startedAt: string;
+  finishedAt: string;
+  command: string;
+  host: { cpus: number; memoryMb: number; node: string; loadAverage: number[] };
+  options: BenchOptions;
+  system: {
+    mode: 'started' | 'reused';
+    orchestratorUrl: string;
+    topicPrefix: string;
+    databaseUrl: string | null;
+    partitions: number;
+    serviceEnv: Record<string, string>;
+    pids: Record<string, number | null>;
+  };
+  points: MeasuredPoint[];
+  ceilings: {
+    echo: EchoCeiling | null;
+    db: DbCeiling | null;
+    /** min(echo/3, db): the most sagas/s this broker and database allow. */
+    sagasPerS: number | null;
+    limitedBy: 'broker' | 'database' | null;
+  };
+  summary: {
+    /** Highest open-loop rate that was sustained. */
+    maxSustainedRate: number | null;
+    /** Best completed sagas/s of any point. */
+    bestSagasPerS: number;
+    /** p99 POST→terminal at the open-loop rate 500, if measured. */
+    p99AtRate500Ms: number | null;
+    /** bestSagasPerS ÷ ceilings.sagasPerS. */
+    ratio: number | null;
+    errors: number;
+    deadLetters: number | null;
+    goals: { sustained1000: boolean | null; p99At500Within250: boolean | null; halfOfCeiling: boolean | null };
+  };
+  memory: { whole: Record<string, RssWindow> };
+  database: { rowsPerSaga: Record<string, { inserted: number; updated: number; deleted: number }> | null };
+  eventsSeen: Record<string, number>;
+  profiles: Array<{ service: string; summary: ProfileSummary }>;
+  logDir: string | null;
+}
+
+const pad = (value: string, width: number) => value.padStart(width);
+const num = (value: number | null | undefined, digits = 0) =>
+  value === null || value === undefined ? '-' : value.toFixed(digits);
+
+/** CPU columns: the services, the infrastructure and the bench itself, in % of one core. */
+const cpuColumns: Array<{ header: string; keys: string[] }> = [
+  { header: 'orch', keys: ['orchestrator'] },
+  { header: 'inv', keys: ['inventory'] },
+  { header: 'pay', keys: ['payment'] },
+  { header: 'ship', keys: ['shipping'] },
+  { header: 'kafka', keys: ['kafka'] },
+  { header: 'pg', keys: ['postgres: bench db', 'postgres: background'] },
+  { header: 'reg', keys: ['registry'] },
+  { header: 'bench', keys: ['bench driver'] },
+  { header: 'other', keys: ['postgres: other dbs', '(unattributed)'] },
+];
+
+const cpuOf = (cpu: CpuReport, keys: readonly string[]): number =>
+  keys.reduce(
+    (sum, key) =>
+      sum + (key === '(unattributed)' ? cpu.unattributed.percentOfCore : (cpu.byProcess[key]?.percentOfCore ?? 0)),
+    0,
+  );
+
+export function formatTable(results: BenchResults): string {
+  const header = [
+    pad('point', 12),
+    pad('sent', 7),
+    pad('sagas/s', 8),
+    pad('p50', 7),
+    pad('p90', 7),
+    pad('p99', 7),
+    pad('max', 7),
+    pad('err', 5),
+    ...cpuColumns.map((c) => pad(c.header, 6)),
+    pad('busy%', 6),
+    pad('ratio', 6),
+  ].join(' ');
+  const lines = [
+    'latencies: ms from POST (scheduled time, open loop) to the terminal event seen on order-events',
+    'CPU: % of one core over the point (this machine has 2 cores = 200%); busy%: whole machine',
+    header,
+    '-'.repeat(header.length),
+  ];
+  for (const p of results.points) {
+    const label = p.kind === 'open' ? `open ${p.target}/s` : `closed c=${p.target}`;
+    const l = p.latencyMs;
+    lines.push(
+      [
+        pad(`${label}${p.sustained ? '' : '*'}`, 12),
+        pad(String(p.sent), 7),
+        pad(num(p.sagasPerS, 1), 8),
+        pad(num(l?.p50), 7),
+        pad(num(l?.p90), 7),
+        pad(num(l?.p99), 7),
+        pad(num(l?.max), 7),
+        pad(String(p.errors.total), 5),
+        ...cpuColumns.map((c) => pad(num(cpuOf(p.cpu, c.keys)), 6)),
+        pad(num(p.cpu.machineBusyPercent), 6),
+        pad(num(p.ratioToCeiling, 2), 6),
+      ].join(' '),
+    );
+  }
+  const { echo, db } = results.ceilings;
+  if (echo) {
+    const best = echo.windows.find((w) => w.roundTripsPerS === echo.roundTripsPerS);
+    lines.push(
+      [
+        pad('ceil echo/3', 12),
+        pad(String(best?.roundTrips ?? '-'), 7),
+        pad(num(echo.sagasPerS), 8),
+        pad(num(best?.latencyMs?.p50), 7),
+        pad(num(best?.latencyMs?.p90), 7),
+        pad(num(best?.latencyMs?.p99), 7),
+        pad(num(best?.latencyMs?.max), 7),
+        pad('', 5),
+        ...cpuColumns.map((c) =>
+          pad(best ? num(cpuOf(best.cpu, c.keys.map((k) => (k === 'orchestrator' ? 'echo responder' : k)))) : '-', 6),
+        ),
+        pad(num(best?.cpu.machineBusyPercent), 6),
+        pad('', 6),
+      ].join(' '),
+    );
+  }
+  if (db) {
+    lines.push(
+      [
+        pad('ceil db', 12),
+        pad('', 7),
+        pad(num(db.sagasPerS), 8),
+        ...Array.from({ length: 5 }, () => pad('', 7)).slice(0, 4),
+        pad('', 5),
+        ...cpuColumns.map((c) => pad(num(cpuOf(db.cpu, c.keys)), 6)),
+        pad(num(db.cpu.machineBusyPercent), 6),
+        pad('', 6),
+      ].join(' '),
+    );
+  }
+  lines.push('-'.repeat(header.length));
+  lines.push('* = not sustained (an error, a saga unfinished within the drain time, or p99 > 1 s)');
+  if (echo)
+    lines.push(
+      `broker ceiling: ${echo.roundTripsPerS} echo round trips/s (best of windows ${echo.windows.map((w) => `${w.window}: ${w.roundTripsPerS}/s`).join(', ')}) → ${echo.sagasPerS} sagas/s; in the echo row "orch" is the echo responder`,
+    );
+  if (db)
+    lines.push(
+      `database ceiling: ${db.sagasPerS} sagas/s, ${db.transactionsPerS} transactions/s, ${db.transactionsPerSaga} transactions/saga (mean batch: participant ${db.meanBatch.participant}, orchestrator ${db.meanBatch.orchestrator}, relay ${db.meanBatch.relay})`,
+    );
+  const s = results.summary;
+  lines.push(
+    `saga ceiling min(echo/3, db) = ${num(results.ceilings.sagasPerS)} sagas/s (${results.ceilings.limitedBy ?? '-'}); best measured ${num(s.bestSagasPerS, 1)} sagas/s; ratio ${num(s.ratio, 2)}`,
+  );
+  const goal = (v: boolean | null) => (v === null ? 'not measured' : v ? 'met' : 'NOT met');
+  lines.push(
+    `goals: ≥1000 sagas/s sustained: ${goal(s.goals.sustained1000)} (max sustained rate ${num(s.maxSustainedRate)}/s); p99 ≤ 250 ms at 500/s: ${goal(s.goals.p99At500Within250)} (${num(s.p99AtRate500Ms)} ms); ≥ half of the ceiling: ${goal(s.goals.halfOfCeiling)}`,
+  );
+  lines.push(`errors: ${s.errors}; dead letters: ${num(s.deadLetters)}`);
+  const mem = results.memory.whole.orchestrator;
+  if (mem)
+    lines.push(
+      `orchestrator RSS: ${Math.round(mem.startKb / 1024)} MiB at start, ${Math.round(mem.endKb / 1024)} MiB at end, peak ${Math.round(mem.peakKb / 1024)} MiB`,
+    );
+  return lines.join('\n');
+}

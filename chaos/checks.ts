@@ -1,0 +1,433 @@
+/**
+ * The invariants checked after quiescence. Each returns one table row: what was checked, how many
+ * items, and every violation with enough detail to start a diagnosis (order id, kind, SQL facts).
+ */
+import type { Knex } from 'knex';
+import type { PlacedOrder } from './driver.ts';
+import { expectedOutcome, type OrderKind } from './order-mix.ts';
+import type { ReplyScan } from './reply-scan.ts';
+
+export interface CheckResult {
+  id: string;
+  invariant: string;
+  checked: number;
+  violations: string[];
+  /** Facts worth printing even without a violation (e.g. how many FAILED, duplicate publishes). */
+  notes?: string[];
+}
+
+interface OrderRow {
+  order_id: string;
+  status: string;
+  cancel_reason: string | null;
+  total: number;
+  idempotency_key: string | null;
+  state: string;
+  items: Array<{ sku: string; quantity: number }>;
+}
+
+export interface CheckInput {
+  db: Knex;
+  placed: readonly PlacedOrder[];
+  replies: ReplyScan;
+  deadLetters: Record<string, number>;
+}
+
+const terminalStatuses = new Set(['COMPLETED', 'CANCELLED', 'FAILED']);
+const statusOfState: Record<string, string> = {
+  completed: 'COMPLETED',
+  cancelled: 'CANCELLED',
+  failed: 'FAILED',
+};
+const schemas = ['orders', 'inventory', 'payment', 'shipping'] as const;
+const commandTypes: Record<string, readonly string[]> = {
+  inventory: ['ReserveStock', 'ReleaseStock'],
+  payment: ['ProcessPayment', 'RefundPayment'],
+  shipping: ['ScheduleShipping', 'CancelShipping'],
+};
+
+const aggregate = (items: ReadonlyArray<{ sku: string; quantity: number }>): string =>
+  JSON.stringify(
+    [
+      ...items.reduce((m, i) => m.set(i.sku, (m.get(i.sku) ?? 0) + i.quantity), new Map<string, number>()),
+    ].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)),
+  );
+
+export async function runChecks({ db, placed, replies, deadLetters }: CheckInput): Promise<CheckResult[]> {
+  const results: CheckResult[] = [];
+  const orders: OrderRow[] = await db('orders.orders as o')
+    .join('orders.sagas as s', 's.order_id', 'o.order_id')
+    .select(
+      'o.order_id',
+      'o.status',
+      'o.cancel_reason',
+      'o.total',
+      'o.idempotency_key',
+      's.state',
+      'o.items',
+    );
+  const byId = new Map(orders.map((o) => [o.order_id, o]));
+  const byKey = new Map(
+    orders.filter((o) => o.idempotency_key !== null).map((o) => [o.idempotency_key as string, o]),
+  );
+  const kindOf = new Map<string, OrderKind>();
+  const placedByKey = new Map(placed.map((p) => [p.key, p]));
+
+  // 0: every acknowledged order exists once; a key always named the same order; no stray orders.
+  {
+    const violations: string[] = [];
+    for (const p of placed) {
+      const row = byKey.get(p.key);
+      if (row) kindOf.set(row.order_id, p.kind);
+      if (p.gaveUp !== null)
+        violations.push(`order #${p.n} (${p.kind}, key ${p.key}) never acknowledged: ${p.gaveUp}`);
+      if (p.orderIds.size > 1)
+        violations.push(
+          `key ${p.key} answered with ${p.orderIds.size} different order ids: ${[...p.orderIds].join(', ')}`,
+        );
+      for (const id of p.orderIds) {
+        if (!byId.has(id))
+          violations.push(
+            `order ${id} (#${p.n}, ${p.kind}) was acknowledged (202) but is not in orders.orders`,
+          );
+        else if (byId.get(id)?.idempotency_key !== p.key)
+          violations.push(
+            `order ${id} was acknowledged for key ${p.key} but stored with key ${byId.get(id)?.idempotency_key}`,
+          );
+      }
+    }
+    for (const o of orders) {
+      if (o.idempotency_key === null || !placedByKey.has(o.idempotency_key))
+        violations.push(
+          `order ${o.order_id} in the database was never placed by this run (key ${o.idempotency_key})`,
+        );
+    }
+    const retried = placed.filter((p) => p.attempts > 1).length;
+    results.push({
+      id: '0',
+      invariant: 'acknowledged orders exist exactly once (Idempotency-Key)',
+      checked: placed.length,
+      violations,
+      notes: [`${retried} POSTs needed more than one attempt (same Idempotency-Key)`],
+    });
+  }
+
+  // 1: every order terminal, and its status agrees with its saga's state.
+  {
+    const violations: string[] = [];
+    for (const o of orders) {
+      if (!terminalStatuses.has(o.status))
+        violations.push(
+          `order ${o.order_id} (${kindOf.get(o.order_id) ?? '?'}) is ${o.status}, saga in ${o.state}`,
+        );
+      else if (statusOfState[o.state] !== o.status)
+        violations.push(`order ${o.order_id} is ${o.status} but its saga is in ${o.state}`);
+    }
+    results.push({
+      id: '1',
+      invariant: 'every order terminal (COMPLETED/CANCELLED/FAILED)',
+      checked: orders.length,
+      violations,
+    });
+  }
+
+  // 1b: FAILED needs a compensation that could not complete; this run injects no compensation fault.
+  {
+    const failed = orders.filter((o) => o.status === 'FAILED');
+    results.push({
+      id: '1b',
+      invariant: 'no FAILED saga (no compensation fault injected)',
+      checked: orders.length,
+      violations: failed.map(
+        (o) => `order ${o.order_id} (${kindOf.get(o.order_id) ?? '?'}) FAILED in ${o.state}`,
+      ),
+    });
+  }
+
+  // 2: stock conservation per SKU.
+  {
+    const rows: Array<{ sku: string; available: number; seeded: number; held: number }> = (
+      await db.raw(`
+        select s.sku, s.available, s.seeded, coalesce(r.held, 0)::int as held
+          from inventory.stock s
+          left join (select item->>'sku' as sku, sum((item->>'quantity')::int) as held
+                       from inventory.reservations, jsonb_array_elements(items) as item
+                      where status = 'RESERVED'
+                      group by 1) r using (sku)
+         order by s.sku`)
+    ).rows;
+    const violations = rows
+      .filter((r) => r.available + r.held !== r.seeded)
+      .map(
+        (r) =>
+          `${r.sku}: available ${r.available} + reserved ${r.held} = ${r.available + r.held}, seeded ${r.seeded}`,
+      );
+    results.push({
+      id: '2',
+      invariant: 'per SKU: available + active reservations = seeded',
+      checked: rows.length,
+      violations,
+      notes:
+        rows.filter((r) => r.held > 0 || r.available !== r.seeded).length === 0 ? ['no stock moved'] : [],
+    });
+  }
+
+  // 2b: a COMPLETED order holds exactly its items; any other terminal order holds nothing.
+  {
+    const reservations: Array<{
+      order_id: string;
+      status: string;
+      items: Array<{ sku: string; quantity: number }>;
+    }> = await db('inventory.reservations').select('order_id', 'status', 'items');
+    const byOrder = new Map(reservations.map((r) => [r.order_id, r]));
+    const violations: string[] = [];
+    for (const o of orders) {
+      const r = byOrder.get(o.order_id);
+      if (o.status === 'COMPLETED') {
+        if (r?.status !== 'RESERVED')
+          violations.push(`COMPLETED order ${o.order_id} has reservation ${r?.status ?? 'none'}`);
+        else if (aggregate(r.items) !== aggregate(o.items))
+          violations.push(
+            `COMPLETED order ${o.order_id} reserved ${aggregate(r.items)}, ordered ${aggregate(o.items)}`,
+          );
+      } else if (o.status === 'CANCELLED' && r?.status === 'RESERVED') {
+        violations.push(
+          `CANCELLED order ${o.order_id} (${kindOf.get(o.order_id) ?? '?'}) still holds ${aggregate(r.items)}`,
+        );
+      }
+    }
+    for (const r of reservations)
+      if (!byId.has(r.order_id)) violations.push(`reservation for unknown order ${r.order_id} (${r.status})`);
+    results.push({
+      id: '2b',
+      invariant: 'reservation matches outcome per order',
+      checked: orders.length,
+      violations,
+    });
+  }
+
+  // 3: ledger: at most one charge; net = total for COMPLETED, 0 otherwise.
+  {
+    const ledger: Array<{
+      order_id: string;
+      charges: number;
+      refunds: number;
+      charged: number;
+      refunded: number;
+    }> = (
+      await db.raw(`
+        select order_id,
+               count(*) filter (where kind = 'charge')::int as charges,
+               count(*) filter (where kind = 'refund')::int as refunds,
+               coalesce(sum(amount) filter (where kind = 'charge'), 0)::bigint as charged,
+               coalesce(sum(amount) filter (where kind = 'refund'), 0)::bigint as refunded
+          from payment.ledger group by order_id`)
+    ).rows;
+    const byOrder = new Map(ledger.map((l) => [l.order_id, l]));
+    const violations: string[] = [];
+    for (const o of orders) {
+      const l = byOrder.get(o.order_id);
+      const net = l ? Number(l.charged) - Number(l.refunded) : 0;
+      if (l && l.charges > 1) violations.push(`order ${o.order_id}: ${l.charges} charges`);
+      if (l && l.refunds > 1) violations.push(`order ${o.order_id}: ${l.refunds} refunds`);
+      if (o.status === 'FAILED') continue;
+      const want = o.status === 'COMPLETED' ? Number(o.total) : 0;
+      if (net !== want)
+        violations.push(
+          `${o.status} order ${o.order_id} (${kindOf.get(o.order_id) ?? '?'}): charged ${l?.charged ?? 0} − refunded ${l?.refunded ?? 0} = ${net}, expected ${want}`,
+        );
+    }
+    for (const l of ledger)
+      if (!byId.has(l.order_id)) violations.push(`ledger rows for unknown order ${l.order_id}`);
+    results.push({
+      id: '3',
+      invariant: 'ledger: ≤1 charge; charges − refunds = total if COMPLETED else 0',
+      checked: orders.length,
+      violations,
+    });
+  }
+
+  // 4: every outbox drained.
+  {
+    const violations: string[] = [];
+    for (const schema of schemas) {
+      const [row] = await db(`${schema}.outbox`).count<Array<{ count: string }>>('* as count');
+      const n = Number(row?.count ?? 0);
+      if (n > 0) violations.push(`${schema}.outbox still holds ${n} rows`);
+    }
+    results.push({ id: '4', invariant: 'every outbox drained', checked: schemas.length, violations });
+  }
+
+  // 5a: one effect row per order in every participant; shipment matches outcome.
+  {
+    const violations: string[] = [];
+    for (const [table, column] of [
+      ['inventory.reservations', 'order_id'],
+      ['payment.payments', 'order_id'],
+      ['shipping.shipments', 'order_id'],
+    ] as const) {
+      const dups: Array<{ order_id: string; n: number }> = (
+        await db.raw(
+          `select ${column} as order_id, count(*)::int as n from ${table} group by 1 having count(*) > 1`,
+        )
+      ).rows;
+      for (const d of dups) violations.push(`${table}: ${d.n} rows for order ${d.order_id}`);
+    }
+    const ledgerDups: Array<{ order_id: string; kind: string; n: number }> = (
+      await db.raw(
+        `select order_id, kind, count(*)::int as n from payment.ledger group by 1, 2 having count(*) > 1`,
+      )
+    ).rows;
+    for (const d of ledgerDups)
+      violations.push(`payment.ledger: ${d.n} ${d.kind} rows for order ${d.order_id}`);
+    const shipments: Array<{ order_id: string; status: string }> = await db('shipping.shipments').select(
+      'order_id',
+      'status',
+    );
+    const shipmentOf = new Map(shipments.map((s) => [s.order_id, s.status]));
+    const payments: Array<{ order_id: string; status: string }> = await db('payment.payments').select(
+      'order_id',
+      'status',
+    );
+    const paymentOf = new Map(payments.map((s) => [s.order_id, s.status]));
+    for (const o of orders) {
+      const shipment = shipmentOf.get(o.order_id);
+      const payment = paymentOf.get(o.order_id);
+      if (o.status === 'COMPLETED') {
+        if (shipment !== 'SCHEDULED')
+          violations.push(`COMPLETED order ${o.order_id} has shipment ${shipment ?? 'none'}`);
+        if (payment !== 'CHARGED')
+          violations.push(`COMPLETED order ${o.order_id} has payment ${payment ?? 'none'}`);
+      } else if (o.status === 'CANCELLED') {
+        if (shipment === 'SCHEDULED')
+          violations.push(`CANCELLED order ${o.order_id} still has a SCHEDULED shipment`);
+        if (payment === 'CHARGED')
+          violations.push(`CANCELLED order ${o.order_id} still has a CHARGED payment`);
+      }
+    }
+    results.push({
+      id: '5a',
+      invariant: 'one reservation/payment/shipment per order, matching outcome',
+      checked: orders.length,
+      violations,
+    });
+  }
+
+  // 5b: every command a participant recorded as processed was answered exactly once.
+  const replyIdsByCause = new Map<string, Set<string>>();
+  const distinctReplies = new Map<string, (typeof replies.records)[number]>();
+  for (const r of replies.records) {
+    distinctReplies.set(r.messageId, r);
+    if (r.causationId === null) continue;
+    const set = replyIdsByCause.get(r.causationId) ?? new Set<string>();
+    set.add(r.messageId);
+    replyIdsByCause.set(r.causationId, set);
+  }
+  {
+    const violations: string[] = [];
+    let checked = 0;
+    const processed = new Set<string>();
+    for (const [schema, types] of Object.entries(commandTypes)) {
+      const inbox: Array<{ message_id: string; record_type: string }> = await db(`${schema}.inbox`)
+        .whereIn('record_type', [...types])
+        .select('message_id', 'record_type');
+      for (const row of inbox) {
+        checked += 1;
+        processed.add(row.message_id);
+        const answers = replyIdsByCause.get(row.message_id)?.size ?? 0;
+        if (answers === 0)
+          violations.push(
+            `${schema} processed ${row.record_type} ${row.message_id} but no reply is on Kafka`,
+          );
+        if (answers > 1)
+          violations.push(
+            `${schema} answered ${row.record_type} ${row.message_id} ${answers} times (applied more than once)`,
+          );
+      }
+    }
+    for (const [cause, ids] of replyIdsByCause) {
+      if (!processed.has(cause))
+        violations.push(`${ids.size} reply(ies) caused by ${cause}, a command no participant inbox holds`);
+    }
+    const published = replies.records.length;
+    results.push({
+      id: '5b',
+      invariant: 'each processed command answered exactly once',
+      checked,
+      violations,
+      notes: [
+        `${distinctReplies.size} distinct replies on Kafka, ${published - distinctReplies.size} duplicate publishes (same message id)`,
+      ],
+    });
+  }
+
+  // 5c: the orchestrator applied every reply exactly once (inbox + one history row per reply).
+  {
+    const violations: string[] = [];
+    const inbox = new Set(
+      ((await db('orders.inbox').select('message_id')) as Array<{ message_id: string }>).map(
+        (r) => r.message_id,
+      ),
+    );
+    const history: Array<{ message_id: string; n: number; kinds: string }> = (
+      await db.raw(`
+        select message_id, count(*)::int as n, string_agg(kind || ':' || type, ',') as kinds
+          from orders.saga_history
+         where kind in ('reply_received', 'reply_ignored') and message_id is not null
+         group by 1`)
+    ).rows;
+    const historyOf = new Map(history.map((h) => [h.message_id, h]));
+    for (const [id, r] of distinctReplies) {
+      if (!inbox.has(id))
+        violations.push(
+          `reply ${r.type} ${id} for order ${r.orderId} is on Kafka but the orchestrator never processed it`,
+        );
+      const h = historyOf.get(id);
+      if (!h) violations.push(`reply ${r.type} ${id} for order ${r.orderId} has no saga_history row`);
+      else if (h.n > 1) violations.push(`reply ${id} applied ${h.n} times: ${h.kinds}`);
+    }
+    const ignored = history.filter((h) => h.kinds.startsWith('reply_ignored')).length;
+    results.push({
+      id: '5c',
+      invariant: 'orchestrator applied each reply exactly once',
+      checked: distinctReplies.size,
+      violations,
+      notes: [`${ignored} replies arrived when the saga no longer expected them (recorded as reply_ignored)`],
+    });
+  }
+
+  // 5d: nothing dead-lettered.
+  {
+    const violations = Object.entries(deadLetters).map(([topic, n]) => `${topic}: ${n} dead letters`);
+    results.push({ id: '5d', invariant: 'no dead letters', checked: 7, violations });
+  }
+
+  // 6: expected outcome per kind.
+  {
+    const violations: string[] = [];
+    const mismatches = new Map<string, number>();
+    let checked = 0;
+    for (const p of placed) {
+      const row = byKey.get(p.key);
+      if (!row) continue;
+      checked += 1;
+      const want = expectedOutcome[p.kind];
+      if (row.status !== want.status || (row.cancel_reason ?? null) !== want.cancelReason) {
+        const got = `${row.status}${row.cancel_reason ? `/${row.cancel_reason}` : ''}`;
+        const label = `${p.kind} → ${got}`;
+        mismatches.set(label, (mismatches.get(label) ?? 0) + 1);
+        violations.push(
+          `order ${row.order_id} (#${p.n}, ${p.kind}) ended ${got}, expected ${want.status}${want.cancelReason ? `/${want.cancelReason}` : ''}`,
+        );
+      }
+    }
+    results.push({
+      id: '6',
+      invariant: 'expected outcome per order kind',
+      checked,
+      violations,
+      notes: [...mismatches].map(([label, n]) => `${n} × ${label}`),
+    });
+  }
+  return results;
+}

@@ -1,0 +1,143 @@
+/**
+ * What isolates a chaos run from everything else on the machine: its own database (dropped and
+ * re-created, migrated), its own topics (TOPIC_PREFIX, created with ensureTopics, deleted at the end)
+ * and its own consumer-group suffix. The broker and the registry are the shared stack's.
+ */
+import { type Admin, Kafka, logLevel } from 'kafkajs';
+import pg from 'pg';
+import { createDatabase, migrateLatest } from '../lib/db/database.ts';
+import { ensureTopics } from '../lib/kafka/ensure-topics.ts';
+import { topicsWithPrefix } from '../lib/kafka/topics.ts';
+
+export interface ChaosEnvironment {
+  runId: string;
+  databaseName: string;
+  databaseUrl: string;
+  topicPrefix: string;
+  groupIdSuffix: string;
+  brokers: string[];
+  partitions: number;
+}
+
+export const groupIdsOf = (env: ChaosEnvironment): string[] =>
+  ['orchestrator', 'inventory', 'payment', 'shipping'].map((name) => `${name}${env.groupIdSuffix}`);
+
+export const topicsOf = (env: ChaosEnvironment): string[] => topicsWithPrefix(env.topicPrefix);
+
+const adminUrlOf = (databaseUrl: string): string => {
+  const url = new URL(databaseUrl);
+  url.pathname = '/postgres';
+  return url.toString();
+};
+
+async function withPg<T>(databaseUrl: string, work: (client: pg.Client) => Promise<T>): Promise<T> {
+  const client = new pg.Client({ connectionString: adminUrlOf(databaseUrl) });
+  await client.connect();
+  try {
+    return await work(client);
+  } finally {
+    await client.end();
+  }
+}
+
+export async function freshDatabase(env: ChaosEnvironment): Promise<void> {
+  await withPg(env.databaseUrl, async (client) => {
+    await client.query(`drop database if exists "${env.databaseName}" with (force)`);
+    await client.query(`create database "${env.databaseName}"`);
+  });
+  const db = createDatabase(env.databaseUrl, { poolMax: 1 });
+  try {
+    await migrateLatest(db);
+  } finally {
+    await db.destroy();
+  }
+}
+
+export async function dropDatabase(env: ChaosEnvironment): Promise<void> {
+  await withPg(env.databaseUrl, (client) =>
+    client.query(`drop database if exists "${env.databaseName}" with (force)`),
+  );
+}
+
+/** A short-lived admin client (the broker may have been restarted since the last one). */
+export async function withAdmin<T>(brokers: string[], work: (admin: Admin) => Promise<T>): Promise<T> {
+  const kafka = new Kafka({
+    clientId: 'chaos-admin',
+    brokers,
+    logLevel: logLevel.NOTHING,
+    connectionTimeout: 3_000,
+    retry: { retries: 3, initialRetryTime: 200 },
+  });
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    return await work(admin);
+  } finally {
+    await admin.disconnect().catch(() => undefined);
+  }
+}
+
+export async function createTopics(env: ChaosEnvironment): Promise<void> {
+  await withAdmin(env.brokers, (admin) =>
+    ensureTopics(admin, topicsOf(env), { numPartitions: env.partitions, replicationFactor: 1 }),
+  );
+}
+
+/** Deletes this run's topics and consumer groups (the check consumer's included). */
+export async function deleteTopicsAndGroups(
+  env: ChaosEnvironment,
+  extraGroups: readonly string[],
+): Promise<void> {
+  await withAdmin(env.brokers, async (admin) => {
+    const existing = new Set(await admin.listTopics());
+    const topics = topicsOf(env).filter((t) => existing.has(t));
+    if (topics.length > 0) await admin.deleteTopics({ topics, timeout: 30_000 });
+    const groups = new Set((await admin.listGroups()).groups.map((g) => g.groupId));
+    const ours = [...groupIdsOf(env), ...extraGroups].filter((g) => groups.has(g));
+    if (ours.length > 0) await admin.deleteGroups(ours).catch(() => undefined);
+  });
+}
+
+/** Messages not yet consumed per consumer group (high watermark minus committed offset, summed). */
+export async function consumerLag(env: ChaosEnvironment): Promise<Record<string, number>> {
+  const subscriptions: Record<string, string[]> = {
+    orchestrator: ['inventory-events', 'payment-events', 'shipping-events'],
+    inventory: ['inventory-commands'],
+    payment: ['payment-commands'],
+    shipping: ['shipping-commands'],
+  };
+  return withAdmin(env.brokers, async (admin) => {
+    const lag: Record<string, number> = {};
+    for (const [service, base] of Object.entries(subscriptions)) {
+      const topics = base.map((t) => `${env.topicPrefix}${t}`);
+      const committed = await admin.fetchOffsets({ groupId: `${service}${env.groupIdSuffix}`, topics });
+      let total = 0;
+      for (const topic of topics) {
+        const high = await admin.fetchTopicOffsets(topic);
+        const mine = committed.find((c) => c.topic === topic)?.partitions ?? [];
+        for (const p of high) {
+          const at = Number(mine.find((m) => m.partition === p.partition)?.offset ?? '-1');
+          const end = Number(p.high);
+          // -1: nothing committed yet; the group starts at "latest" only for a brand-new group, and
+          // ours were created before the first message, so everything up to the end counts as lag.
+          total += Math.max(0, end - Math.max(0, at));
+        }
+      }
+      lag[service] = total;
+    }
+    return lag;
+  });
+}
+
+/** Messages in each dead-letter topic (high minus low watermark), non-empty ones only. */
+export async function deadLetterCounts(env: ChaosEnvironment): Promise<Record<string, number>> {
+  return withAdmin(env.brokers, async (admin) => {
+    const counts: Record<string, number> = {};
+    for (const topic of topicsOf(env).filter((t) => t.endsWith('-dlt'))) {
+      const offsets = await admin.fetchTopicOffsets(topic);
+      const n = offsets.reduce((sum, p) => sum + Number(p.high) - Number(p.low), 0);
+      if (n > 0) counts[topic] = n;
+    }
+    return counts;
+  });
+}

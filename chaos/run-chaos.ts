@@ -1,0 +1,863 @@
+/**
+ * `npm run chaos -- [--seed N] [--orders N] [--kills N] [--broker-restarts N] [--instances 2] …`
+ *
+ * Runs the whole system twice over (N instances of every service in the same consumer groups) on
+ * its own database, topics and consumer groups, drives a seeded mix of orders through the HTTP API,
+ * kills service instances with SIGKILL and restarts the Kafka broker at seeded moments, waits for
+ * quiescence and checks the saga's invariants. Exit code 0 only without violations. See
+ * chaos/README.md for the plan, the silent windows and every invariant.
+ */
+import { spawn } from 'node:child_process';
+import { appendFileSync, mkdirSync, writeFileSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { loadCommonConfig } from '../lib/config/common-config.ts';
+import { createDatabase, type Knex } from '../lib/db/database.ts';
+import { repoRoot } from '../scripts/support/service-processes.ts';
+import { type CheckResult, runChecks } from './checks.ts';
+import { Cluster, type Instance, type ParticipantName, serviceNames } from './cluster.ts';
+import { OrderDriver, type PlacedOrder } from './driver.ts';
+import {
+  type ChaosEnvironment,
+  consumerLag,
+  createTopics,
+  deadLetterCounts,
+  deleteTopicsAndGroups,
+  dropDatabase,
+  freshDatabase,
+} from './environment.ts';
+import {
+  type ChaosOptions,
+  compensationBudgetMs,
+  forwardBudgetMs,
+  parseOptions,
+  reproduceCommand,
+  UsageError,
+  usage,
+} from './options.ts';
+import { type OrderKind, orderBody, type RegularKind, regularMix, totalOf } from './order-mix.ts';
+import { OrderMonitor } from './order-monitor.ts';
+import { Prng } from './prng.ts';
+import { scanReplies } from './reply-scan.ts';
+
+// ---------------------------------------------------------------------------------------------
+// options, identity of the run, output
+
+let options: ChaosOptions;
+try {
+  if (process.argv.includes('--help') || process.argv.includes('-h')) {
+    console.log(usage());
+    process.exit(0);
+  }
+  options = parseOptions(process.argv.slice(2), () => Math.floor(Math.random() * 1_000_000));
+} catch (error) {
+  if (error instanceof UsageError) {
+    console.error(`chaos: ${error.message}\n${usage()}`);
+    process.exit(2);
+  }
+  throw error;
+}
+const o = options;
+const startedAt = Date.now();
+const runId = `${o.seed}-${startedAt.toString(36)}`;
+const logDir = join(repoRoot, '.stack', 'chaos-logs', runId);
+mkdirSync(logDir, { recursive: true });
+const eventsFile = join(logDir, 'events.log');
+const command = reproduceCommand(o);
+
+const elapsed = (from = startedAt) => `${((Date.now() - from) / 1000).toFixed(1)}s`;
+const stamp = () => `+${elapsed().padStart(7)}`;
+function say(message: string, detail?: Record<string, unknown>): void {
+  const line = `[chaos ${stamp()}] ${message}`;
+  console.log(line);
+  appendFileSync(eventsFile, `${JSON.stringify({ at: new Date().toISOString(), message, ...detail })}\n`);
+}
+
+const baseDatabaseUrl =
+  process.env.CHAOS_DATABASE_URL ??
+  process.env.DATABASE_URL ??
+  'postgres://postgres@127.0.0.1:5432/order_saga';
+const databaseName = `order_saga_chaos_${o.seed}`;
+const databaseUrl = (() => {
+  const url = new URL(baseDatabaseUrl);
+  url.pathname = `/${databaseName}`;
+  return url.toString();
+})();
+const env: ChaosEnvironment = {
+  runId,
+  databaseName,
+  databaseUrl,
+  topicPrefix: `chaos-${runId}.`,
+  groupIdSuffix: `-chaos-${runId}`,
+  brokers: loadCommonConfig({ KAFKA_BROKERS: process.env.KAFKA_BROKERS }).kafkaBrokers,
+  partitions: o.partitions,
+};
+const checkGroupId = `chaos-check-${runId}`;
+
+const serviceEnv: NodeJS.ProcessEnv = {
+  ...process.env,
+  TOPIC_PREFIX: env.topicPrefix,
+  DATABASE_URL: databaseUrl,
+  KAFKA_GROUP_ID_SUFFIX: env.groupIdSuffix,
+  SAGA_STEP_TIMEOUT_MS: String(o.stepTimeoutMs),
+  SAGA_BACKOFF_MULTIPLIER: String(o.backoffMultiplier),
+  SAGA_MAX_STEP_TIMEOUT_MS: String(o.maxStepTimeoutMs),
+  SAGA_FORWARD_ATTEMPTS: String(o.forwardAttempts),
+  SAGA_COMPENSATION_ATTEMPTS: String(o.compensationAttempts),
+  SAGA_SWEEP_INTERVAL_MS: '200',
+  DB_POOL_MAX: String(o.dbPoolMax),
+  LOG_LEVEL: 'info',
+  LOG_FORMAT: 'json',
+};
+
+// ---------------------------------------------------------------------------------------------
+// the plan: everything random is decided here, from the seed, before anything runs
+
+type SilencedCommand = 'ReserveStock' | 'ProcessPayment' | 'ScheduleShipping';
+const silencedParticipant: Record<SilencedCommand, ParticipantName> = {
+  ReserveStock: 'inventory',
+  ProcessPayment: 'payment',
+  ScheduleShipping: 'shipping',
+};
+/** Saga states in which an order may still need the command (so it must not be silenced for it). */
+const statesUpTo: Record<SilencedCommand, readonly string[]> = {
+  ReserveStock: ['reservingStock'],
+  ProcessPayment: ['reservingStock', 'processingPayment'],
+  ScheduleShipping: ['reservingStock', 'processingPayment', 'schedulingShipping'],
+};
+/** Regular kinds whose saga sends the command: they are held back while it is silenced. */
+const kindsReaching: Record<SilencedCommand, readonly RegularKind[]> = {
+  ReserveStock: ['happy', 'declined', 'out_of_stock', 'unserved'],
+  ProcessPayment: ['happy', 'declined', 'unserved'],
+  ScheduleShipping: ['happy', 'unserved'],
+};
+
+type LaneEvent =
+  | { kind: 'kill'; at: number; victim: string; downMs: number }
+  | { kind: 'broker-restart'; at: number };
+interface WindowPlan {
+  at: number;
+  command: SilencedCommand;
+  orders: number;
+}
+
+const planRandom = new Prng(o.seed);
+const kindRandom = planRandom.fork();
+const chaosRandom = planRandom.fork();
+const windowRandom = planRandom.fork();
+const windows = Math.min(o.silentWindows, Math.floor(o.orders / (o.silentOrders * 4)));
+const regularCount = o.orders - windows * o.silentOrders;
+const regularKinds: RegularKind[] = Array.from({ length: regularCount }, () =>
+  kindRandom.weighted(regularMix),
+);
+const instanceLabels = Array.from({ length: o.instances }, (_, i) =>
+  serviceNames.map((s) => `${s}-${i + 1}`),
+).flat();
+const laneEvents: LaneEvent[] = [
+  ...Array.from(
+    { length: o.kills },
+    (): LaneEvent => ({
+      kind: 'kill',
+      at: Math.floor(regularCount * (0.03 + 0.87 * chaosRandom.next())),
+      victim: chaosRandom.pick(instanceLabels),
+      downMs: chaosRandom.int(300, 5_000),
+    }),
+  ),
+  ...Array.from(
+    { length: o.brokerRestarts },
+    (): LaneEvent => ({
+      kind: 'broker-restart',
+      at: Math.floor(regularCount * (0.15 + 0.65 * chaosRandom.next())),
+    }),
+  ),
+].sort((a, b) => a.at - b.at);
+const windowCommands: SilencedCommand[] = ['ScheduleShipping', 'ProcessPayment', 'ReserveStock'];
+const firstWindowCommand = windowRandom.int(0, windowCommands.length - 1);
+const windowPlans: WindowPlan[] = Array.from({ length: windows }, (_, w) => ({
+  at: Math.floor(regularCount * (0.05 + (0.8 * (w + windowRandom.next())) / windows)),
+  command: windowCommands[(firstWindowCommand + w) % windowCommands.length] as SilencedCommand,
+  orders: o.silentOrders,
+}));
+const bodyRandom = (n: number) => new Prng((o.seed ^ Math.imul(n, 0x9e3779b1)) >>> 0);
+
+// ---------------------------------------------------------------------------------------------
+// run state
+
+const abort = new AbortController();
+const { signal } = abort;
+class Aborted extends Error {
+  constructor() {
+    super('interrupted');
+    this.name = 'Aborted';
+  }
+}
+const sleep = (ms: number) =>
+  new Promise<void>((resolve, reject) => {
+    if (signal.aborted) return reject(new Aborted());
+    const timer = setTimeout(resolve, ms);
+    signal.addEventListener(
+      'abort',
+      () => {
+        clearTimeout(timer);
+        reject(new Aborted());
+      },
+      { once: true },
+    );
+  });
+
+const cluster = new Cluster({
+  instances: o.instances,
+  basePort: o.basePort,
+  env: serviceEnv,
+  logDir,
+  onEvent: say,
+});
+let db = null as Knex | null;
+let monitor = null as OrderMonitor | null;
+const placed: PlacedOrder[] = [];
+const findings: string[] = [];
+interface KillRecord {
+  victim: string;
+  planned: string;
+  downMs: number;
+  liveAfterMs: number | null;
+  readyAfterMs: number | null;
+}
+const killRecords: KillRecord[] = [];
+interface BrokerRecord {
+  restartMs: number;
+  allReadyAfterMs: number | null;
+  exitsDuring: number;
+}
+const brokerRecords: BrokerRecord[] = [];
+interface WindowRecord {
+  command: SilencedCommand;
+  orders: number;
+  drainMs: number;
+  silentMs: number;
+  completed: boolean;
+}
+const windowRecords: WindowRecord[] = [];
+const background: Promise<unknown>[] = [];
+let restartingBroker: Promise<unknown> | null = null;
+
+/** Wakes whoever waits for the dispenser's conditions (an event started, a window opened or closed). */
+let wakers: Array<() => void> = [];
+const notify = () => {
+  const list = wakers;
+  wakers = [];
+  for (const wake of list) wake();
+};
+const changed = (ms = 500) =>
+  new Promise<void>((resolve) => {
+    const timer = setTimeout(resolve, ms);
+    wakers.push(() => {
+      clearTimeout(timer);
+      resolve();
+    });
+  });
+
+// dispenser: which regular order goes next
+const queue = regularKinds.map((kind, i) => ({ n: i + 1, kind }));
+let taken = 0;
+let laneStarted = 0;
+let windowsStarted = 0;
+const blocked = new Set<OrderKind>();
+const inFlightKinds = new Map<number, OrderKind>();
+const kindByOrderId = new Map<string, OrderKind>();
+/** Instances between their kill -9 and answering HTTP again. */
+const down = new Set<string>();
+let laneError: unknown = null;
+
+/** Orders may run ahead of an event that has not started yet only up to its threshold. */
+const gateLimit = (): number =>
+  Math.min(
+    laneEvents[laneStarted]?.at ?? Number.POSITIVE_INFINITY,
+    windowPlans[windowsStarted]?.at ?? Number.POSITIVE_INFINITY,
+  );
+
+async function takeOrder(): Promise<{ n: number; kind: RegularKind } | null> {
+  for (;;) {
+    if (signal.aborted) throw new Aborted();
+    if (queue.length === 0) return null;
+    if (taken < gateLimit()) {
+      const index = queue.findIndex((item) => !blocked.has(item.kind));
+      if (index >= 0) {
+        taken += 1;
+        notify();
+        return queue.splice(index, 1)[0] ?? null;
+      }
+    }
+    await changed();
+  }
+}
+
+const orderTimeoutMs = 2 * (forwardBudgetMs(o) + compensationBudgetMs(o)) + 60_000;
+
+function newPlaced(n: number, kind: OrderKind): PlacedOrder {
+  const body = orderBody(kind, n, runId, bodyRandom(n));
+  const order: PlacedOrder = {
+    n,
+    kind,
+    key: `chaos-${runId}-${n}`,
+    body,
+    total: totalOf(body),
+    orderIds: new Set(),
+    attempts: 0,
+    failures: [],
+    placedAt: null,
+    gaveUp: null,
+  };
+  placed.push(order);
+  return order;
+}
+
+async function placeAndWatch(driver: OrderDriver, order: PlacedOrder): Promise<string | null> {
+  inFlightKinds.set(order.n, order.kind);
+  try {
+    await driver.place(order, driver.nextInstance());
+  } finally {
+    inFlightKinds.delete(order.n);
+  }
+  const [orderId] = order.orderIds;
+  if (order.gaveUp !== null || orderId === undefined) {
+    if (!signal.aborted) say(`order #${order.n} (${order.kind}) could not be placed: ${order.gaveUp}`);
+    return null;
+  }
+  kindByOrderId.set(orderId, order.kind);
+  monitor?.watch(orderId);
+  return orderId;
+}
+
+async function worker(driver: OrderDriver): Promise<void> {
+  for (;;) {
+    const item = await takeOrder();
+    if (item === null) return;
+    const order = newPlaced(item.n, item.kind);
+    const orderId = await placeAndWatch(driver, order);
+    if (
+      orderId !== null &&
+      monitor &&
+      !(await monitor.waitTerminal(orderId, orderTimeoutMs)) &&
+      !signal.aborted
+    )
+      say(
+        `order ${orderId} (#${order.n}, ${order.kind}) still pending after ${orderTimeoutMs} ms; worker moves on`,
+      );
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// chaos lane: kills and broker restarts, one after the other
+
+const victimFor = (planned: string, silenced: ParticipantName | null): string => {
+  const [service, index] = planned.split('-') as [string, string];
+  if (service !== silenced) return planned;
+  // the silenced participant's instances must keep their fault: the same instance of the next service
+  const next =
+    serviceNames[(serviceNames.indexOf(service as (typeof serviceNames)[number]) + 1) % serviceNames.length];
+  return `${next}-${index}`;
+};
+let silencedNow: ParticipantName | null = null;
+
+async function waitReady(instance: Instance, timeoutMs: number): Promise<number | null> {
+  const from = Date.now();
+  while (Date.now() - from < timeoutMs && !signal.aborted) {
+    if (await cluster.probe(instance, '/health/ready')) return Date.now() - from;
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+  return null;
+}
+
+async function killEvent(event: Extract<LaneEvent, { kind: 'kill' }>, number: number): Promise<void> {
+  const label = victimFor(event.victim, silencedNow);
+  const instance = cluster.get(label);
+  if (!cluster.alive(instance)) {
+    say(`kill ${number}/${o.kills}: ${label} is not running right now; waiting for it first`);
+    await cluster.waitLive(instance, 60_000);
+  }
+  say(
+    `kill ${number}/${o.kills}: kill -9 ${label} (pid ${instance.process?.child.pid}), back in ${event.downMs} ms`,
+    {
+      planned: event.victim,
+    },
+  );
+  down.add(label);
+  let live = false;
+  const started = Date.now() + event.downMs;
+  try {
+    await cluster.kill(instance);
+    await sleep(event.downMs);
+    cluster.start(instance);
+    live = await cluster.waitLive(instance, 60_000);
+  } finally {
+    down.delete(label);
+  }
+  const record: KillRecord = {
+    victim: label,
+    planned: event.victim,
+    downMs: event.downMs,
+    liveAfterMs: live ? Date.now() - started : null,
+    readyAfterMs: null,
+  };
+  killRecords.push(record);
+  if (!live)
+    findings.push(
+      `${label} did not answer /health/live within 60 s after its restart (log: ${cluster.logOf(instance)})`,
+    );
+  background.push(
+    waitReady(instance, 180_000).then((ms) => {
+      record.readyAfterMs = ms === null ? null : ms + (record.liveAfterMs ?? 0);
+      if (ms === null && !signal.aborted)
+        findings.push(`${label} not ready within 180 s after its restart (log: ${cluster.logOf(instance)})`);
+    }),
+  );
+}
+
+function runStack(args: string[]): Promise<{ code: number | null; output: string }> {
+  return new Promise((resolve) => {
+    // Own process group: a Ctrl-C in the terminal must not interrupt a broker restart half-way.
+    const child = spawn('bash', [join(repoRoot, 'scripts', 'stack.sh'), ...args], {
+      cwd: repoRoot,
+      detached: true,
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: process.env,
+    });
+    let output = '';
+    child.stdout.on('data', (d: Buffer) => {
+      output += d.toString();
+    });
+    child.stderr.on('data', (d: Buffer) => {
+      output += d.toString();
+    });
+    child.once('exit', (code) => resolve({ code, output }));
+  });
+}
+
+async function brokerRestartEvent(number: number): Promise<void> {
+  say(`broker restart ${number}/${o.brokerRestarts}: npm run stack -- restart kafka (services keep running)`);
+  const exitsBefore = cluster.unexpectedExits.length;
+  const from = Date.now();
+  const restart = runStack(['restart', 'kafka']);
+  restartingBroker = restart;
+  const { code, output } = await restart;
+  restartingBroker = null;
+  appendFileSync(join(logDir, 'stack-restart.log'), output);
+  const restartMs = Date.now() - from;
+  if (code !== 0) {
+    findings.push(
+      `broker restart ${number} failed (exit ${code}): ${output.trim().split('\n').slice(-3).join(' | ')}`,
+    );
+    say(
+      `broker restart ${number} FAILED (exit ${code}); see ${relative(repoRoot, logDir)}/stack-restart.log`,
+    );
+    throw new Error('the Kafka broker could not be restarted; the run cannot go on');
+  }
+  say(`broker restart ${number}: broker answering again after ${(restartMs / 1000).toFixed(1)} s`);
+  const record: BrokerRecord = { restartMs, allReadyAfterMs: null, exitsDuring: 0 };
+  brokerRecords.push(record);
+  // Every instance must become ready again by itself (no restarts): consumer rejoined, relay healthy.
+  const readyFrom = Date.now();
+  let notReady: string[] = [];
+  while (Date.now() - readyFrom < 120_000) {
+    notReady = await cluster.notReady();
+    if (notReady.length === 0) break;
+    await sleep(500);
+  }
+  record.exitsDuring = cluster.unexpectedExits.length - exitsBefore;
+  if (notReady.length === 0) {
+    record.allReadyAfterMs = Date.now() - readyFrom;
+    say(
+      `broker restart ${number}: every instance ready again ${(record.allReadyAfterMs / 1000).toFixed(1)} s later`,
+    );
+  } else {
+    const bodies = await Promise.all(
+      notReady.map(async (label) => {
+        const instance = cluster.get(label);
+        try {
+          const response = await fetch(`${instance.url}/health/ready`, {
+            signal: AbortSignal.timeout(2_000),
+          });
+          return `${label}: ${response.status} ${await response.text()}`;
+        } catch (error) {
+          return `${label}: ${(error as Error).message}`;
+        }
+      }),
+    );
+    findings.push(
+      `after broker restart ${number}, not ready within 120 s without a restart: ${bodies.join('; ')} (logs in ${relative(repoRoot, logDir)})`,
+    );
+    say(`broker restart ${number}: NOT READY after 120 s: ${bodies.join('; ')}`);
+  }
+}
+
+async function chaosLane(): Promise<void> {
+  let kills = 0;
+  let restarts = 0;
+  for (const event of laneEvents) {
+    while (taken < event.at) await changed();
+    laneStarted += 1;
+    notify();
+    if (event.kind === 'kill') await killEvent(event, ++kills);
+    else await brokerRestartEvent(++restarts);
+    if (signal.aborted) throw new Aborted();
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// silence lane: windows in which one participant is silent for one command on every instance
+
+async function setFault(participant: ParticipantName, body: Record<string, unknown> | null): Promise<void> {
+  for (const instance of cluster.of(participant)) {
+    const response = await fetch(`${instance.url}/faults`, {
+      method: body === null ? 'DELETE' : 'POST',
+      ...(body === null
+        ? {}
+        : { headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }),
+      signal: AbortSignal.timeout(5_000),
+    });
+    const text = await response.text();
+    if (response.status !== (body === null ? 204 : 200))
+      throw new Error(
+        `${body === null ? 'DELETE' : 'POST'} /faults on ${instance.label}: ${response.status} ${text}`,
+      );
+  }
+}
+
+async function silentWindow(
+  plan: WindowPlan,
+  number: number,
+  driver: OrderDriver,
+  firstN: number,
+): Promise<void> {
+  const participant = silencedParticipant[plan.command];
+  const risky = new Set<string>(statesUpTo[plan.command]);
+  const from = Date.now();
+  for (const kind of kindsReaching[plan.command]) blocked.add(kind);
+  notify();
+  say(
+    `silent window ${number}/${windowPlans.length}: holding back ${kindsReaching[plan.command].join(', ')} orders until none may still need ${plan.command}`,
+  );
+  // Drain: no order that needs the command may be in flight when the participant goes silent.
+  // From now on no kill picks this participant (its instances must keep the fault once it is set).
+  silencedNow = participant;
+  const drainDeadline = Date.now() + forwardBudgetMs(o) * 2 + 60_000;
+  const instances = cluster.of(participant);
+  for (;;) {
+    const inFlight = [...inFlightKinds.values()].some((k) => blocked.has(k));
+    const needing = [...(monitor?.pendingStates() ?? new Map<string, string>())].filter(
+      ([id, state]) => risky.has(state) && blocked.has(kindByOrderId.get(id) ?? 'happy'),
+    ).length;
+    const restarting = instances.filter((i) => down.has(i.label) || !cluster.alive(i)).length;
+    if (!inFlight && needing === 0 && restarting === 0) break;
+    if (Date.now() > drainDeadline) {
+      findings.push(
+        `silent window ${number}: ${needing} orders still needed ${plan.command} (${restarting} ${participant} instances down) after ${Math.round((Date.now() - from) / 1000)} s; window skipped`,
+      );
+      silencedNow = null;
+      for (const kind of kindsReaching[plan.command]) blocked.delete(kind);
+      notify();
+      return;
+    }
+    await sleep(250);
+  }
+  const drainMs = Date.now() - from;
+  const silentFrom = Date.now();
+  const ids: string[] = [];
+  let completed = false;
+  try {
+    await setFault(participant, { mode: 'silent', commands: [plan.command] });
+    say(
+      `silent window ${number}: ${participant} (every instance) silent for ${plan.command}; placing ${plan.orders} silent orders`,
+    );
+    const orders = Array.from({ length: plan.orders }, (_, i) => newPlaced(firstN + i, 'silent'));
+    const placedIds = await Promise.all(orders.map((order) => placeAndWatch(driver, order)));
+    for (const id of placedIds) if (id !== null) ids.push(id);
+    // Closed again once every silent order has given up on the command (all attempts timed out).
+    const deadline = Date.now() + forwardBudgetMs(o) * 2 + 60_000;
+    for (;;) {
+      const waiting = ids.filter((id) => risky.has(monitor?.pendingStates().get(id) ?? 'done'));
+      if (waiting.length === 0) {
+        completed = true;
+        break;
+      }
+      if (Date.now() > deadline) {
+        findings.push(
+          `silent window ${number}: ${waiting.length} silent orders still waited for ${plan.command} after ${Math.round((Date.now() - silentFrom) / 1000)} s`,
+        );
+        break;
+      }
+      await sleep(250);
+    }
+  } finally {
+    await setFault(participant, null).catch((error: unknown) =>
+      findings.push(`silent window ${number}: could not clear the fault: ${(error as Error).message}`),
+    );
+    silencedNow = null;
+    for (const kind of kindsReaching[plan.command]) blocked.delete(kind);
+    notify();
+  }
+  const silentMs = Date.now() - silentFrom;
+  windowRecords.push({ command: plan.command, orders: ids.length, drainMs, silentMs, completed });
+  say(
+    `silent window ${number}: closed after ${(silentMs / 1000).toFixed(1)} s (drain took ${(drainMs / 1000).toFixed(1)} s)`,
+  );
+}
+
+async function silenceLane(driver: OrderDriver): Promise<void> {
+  let n = regularCount + 1;
+  for (const [w, plan] of windowPlans.entries()) {
+    while (taken < plan.at) await changed();
+    windowsStarted += 1;
+    notify();
+    await silentWindow(plan, w + 1, driver, n);
+    n += plan.orders;
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// quiescence, checks, report
+
+async function count(sql: string): Promise<number> {
+  const result: { rows: Array<{ n: number }> } = await (db as Knex).raw(sql);
+  return Number(result.rows[0]?.n ?? 0);
+}
+
+async function quiescence(): Promise<boolean> {
+  const deadline = Date.now() + o.timeoutS * 1000;
+  let stable = 0;
+  let last = '';
+  while (Date.now() < deadline) {
+    const pending = await count(`select count(*)::int as n from orders.orders where status = 'PENDING'`);
+    let outbox = 0;
+    for (const schema of ['orders', 'inventory', 'payment', 'shipping'])
+      outbox += await count(`select count(*)::int as n from ${schema}.outbox`);
+    const lag = await consumerLag(env).catch(() => null);
+    const lagTotal = lag === null ? -1 : Object.values(lag).reduce((a, b) => a + b, 0);
+    const notReady = await cluster.notReady();
+    const state = `pending orders ${pending}, outbox rows ${outbox}, consumer lag ${lag === null ? '?' : JSON.stringify(lag)}, not ready: ${notReady.join(', ') || 'none'}`;
+    if (state !== last) say(`quiescence: ${state}`);
+    last = state;
+    if (pending === 0 && outbox === 0 && lagTotal === 0 && notReady.length === 0) {
+      stable += 1;
+      if (stable >= 3) return true;
+    } else {
+      stable = 0;
+    }
+    await sleep(1_000);
+  }
+  findings.push(`no quiescence within --timeout-s ${o.timeoutS}: ${last}`);
+  return false;
+}
+
+function table(results: CheckResult[]): string {
+  const rows = results.map((r) => [
+    `${r.id.padEnd(3)} ${r.invariant}`,
+    String(r.checked),
+    String(r.violations.length),
+  ]);
+  const head = ['invariant', 'checked', 'violations'];
+  const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] as string).length)));
+  const line = (cells: string[]) =>
+    cells
+      .map((c, i) => (i === 0 ? c.padEnd(widths[i] as number) : c.padStart(widths[i] as number)))
+      .join(' | ');
+  return [line(head), widths.map((w) => '-'.repeat(w)).join('-|-'), ...rows.map(line)].join('\n');
+}
+
+// ---------------------------------------------------------------------------------------------
+// main
+
+let interrupted = false;
+const onSignal = (name: string) => {
+  if (interrupted) {
+    console.error(`chaos: second ${name}: killing every service instance now`);
+    cluster.killAllNow();
+    process.exit(130);
+  }
+  interrupted = true;
+  cluster.markStopping();
+  console.error(`\nchaos: ${name}: stopping and cleaning up (again to kill at once)`);
+  abort.abort();
+};
+process.on('SIGINT', () => onSignal('SIGINT'));
+process.on('SIGTERM', () => onSignal('SIGTERM'));
+
+const timings: Record<string, number> = {};
+const phase = async <T>(name: string, work: () => Promise<T>): Promise<T> => {
+  const from = Date.now();
+  try {
+    return await work();
+  } finally {
+    timings[name] = Date.now() - from;
+  }
+};
+
+let exitCode = 1;
+let violations = 0;
+let summary = '';
+say(`seed ${o.seed}; reproduce with: ${command}`);
+say(
+  `run ${runId}: database ${databaseName}, topics ${env.topicPrefix}*, groups *${env.groupIdSuffix}, ports ${o.basePort}…, logs ${relative(repoRoot, logDir)}/`,
+);
+say(
+  `plan: ${o.orders} orders (${regularCount} regular: ${Object.keys(regularMix)
+    .map((k) => `${regularKinds.filter((x) => x === k).length} ${k}`)
+    .join(
+      ', ',
+    )}; ${windows} silent windows × ${o.silentOrders}), ${o.kills} kills, ${o.brokerRestarts} broker restarts, ${o.instances} instances per service`,
+);
+say(
+  `saga deadlines: step ${o.stepTimeoutMs} ms ×${o.backoffMultiplier} (max ${o.maxStepTimeoutMs} ms), ${o.forwardAttempts} forward attempts (${(forwardBudgetMs(o) / 1000).toFixed(0)} s), ${o.compensationAttempts} compensation attempts (${(compensationBudgetMs(o) / 1000).toFixed(0)} s)`,
+);
+try {
+  await phase('setup', async () => {
+    await freshDatabase(env);
+    await createTopics(env);
+    say(
+      `database and ${env.partitions}-partition topics ready; starting ${cluster.instances.length} service instances`,
+    );
+    for (const instance of cluster.instances) {
+      const taken = await cluster.probe(instance, '/health/live');
+      if (taken)
+        throw new Error(
+          `port ${instance.port} (${instance.label}) is taken by another process: use --base-port`,
+        );
+    }
+    await cluster.startAll(180_000);
+    db = createDatabase(databaseUrl, { poolMax: 3 });
+    monitor = new OrderMonitor(db);
+    monitor.start();
+    say(`every instance ready: ${cluster.instances.map((i) => `${i.label}:${i.port}`).join(' ')}`);
+  });
+
+  const driver = new OrderDriver({
+    orchestrators: () => cluster.of('orchestrator'),
+    placeTimeoutMs: 120_000,
+    signal,
+  });
+  await phase('drive', async () => {
+    const progress = setInterval(() => {
+      const done = placed.filter(
+        (p) => p.orderIds.size > 0 && !monitor?.isPending([...p.orderIds][0] ?? ''),
+      ).length;
+      say(
+        `progress: ${placed.length}/${o.orders} placed, ${done} terminal, ${monitor?.pendingStates().size ?? 0} pending`,
+      );
+    }, 10_000);
+    try {
+      const lanes = [chaosLane(), silenceLane(driver)];
+      // a failing lane (e.g. the broker cannot be restarted) ends the run
+      const lanesDone = Promise.all(lanes);
+      lanesDone.catch((error: unknown) => {
+        if (!(error instanceof Aborted)) laneError = error;
+        abort.abort();
+      });
+      await Promise.all(Array.from({ length: o.concurrency }, () => worker(driver)));
+      await lanesDone;
+      await Promise.all(background);
+    } finally {
+      clearInterval(progress);
+    }
+  });
+  say(
+    `every order placed (${driver.retriedPosts} POSTs retried with the same Idempotency-Key); waiting for quiescence`,
+  );
+  await phase('quiescence', quiescence);
+
+  const results = await phase('checks', async () => {
+    await monitor?.stop();
+    const replies = await scanReplies(env, checkGroupId);
+    const deadLetters = await deadLetterCounts(env);
+    const checks = await runChecks({ db: db as Knex, placed, replies, deadLetters });
+    const exits = cluster.unexpectedExits.map(
+      (e) =>
+        `${e.instance} exited by itself at ${e.at.toISOString()} (code ${e.code}, signal ${e.signal}); log ${relative(repoRoot, e.log)}`,
+    );
+    checks.push({
+      id: '7',
+      invariant: 'services survive kills of others and broker restarts',
+      checked: cluster.instances.length,
+      violations: [...exits, ...findings],
+    });
+    return checks;
+  });
+
+  violations = results.reduce((sum, r) => sum + r.violations.length, 0);
+  const kinds = new Map<string, number>();
+  for (const p of placed) kinds.set(p.kind, (kinds.get(p.kind) ?? 0) + 1);
+  const lines: string[] = [];
+  lines.push('');
+  lines.push(table(results));
+  for (const r of results) {
+    for (const note of r.notes ?? []) lines.push(`  ${r.id}: ${note}`);
+    for (const v of r.violations.slice(0, 12)) lines.push(`  ${r.id} VIOLATION: ${v}`);
+    if (r.violations.length > 12) lines.push(`  ${r.id}: … ${r.violations.length - 12} more (report.json)`);
+  }
+  lines.push('');
+  lines.push(`orders by kind: ${[...kinds].map(([k, n]) => `${n} ${k}`).join(', ')}`);
+  lines.push(
+    `kills: ${killRecords.map((k) => `${k.victim}${k.victim === k.planned ? '' : `(for ${k.planned})`} down ${k.downMs}ms ready ${k.readyAfterMs === null ? '—' : `${(k.readyAfterMs / 1000).toFixed(1)}s`}`).join(', ') || 'none'}`,
+  );
+  lines.push(
+    `broker restarts: ${brokerRecords.map((b) => `stop+start ${(b.restartMs / 1000).toFixed(1)}s, all ready ${b.allReadyAfterMs === null ? 'NEVER' : `${(b.allReadyAfterMs / 1000).toFixed(1)}s`} later, ${b.exitsDuring} exits`).join('; ') || 'none'}`,
+  );
+  lines.push(
+    `silent windows: ${windowRecords.map((w) => `${w.command} ×${w.orders} (drain ${(w.drainMs / 1000).toFixed(1)}s, silent ${(w.silentMs / 1000).toFixed(1)}s)`).join('; ') || 'none'}`,
+  );
+  lines.push(
+    `timings: ${Object.entries(timings)
+      .map(([k, v]) => `${k} ${(v / 1000).toFixed(1)}s`)
+      .join(', ')}, total ${elapsed()}`,
+  );
+  lines.push(`seed ${o.seed}; reproduce: ${command}`);
+  lines.push(`logs: ${relative(repoRoot, logDir)}/`);
+  lines.push(
+    `chaos: ${placed.length} orders, ${killRecords.length} kills, ${brokerRecords.length} broker restarts, ${violations} violations`,
+  );
+  summary = lines.join('\n');
+  console.log(summary);
+  writeFileSync(join(logDir, 'report.txt'), `${summary}\n`);
+  writeFileSync(
+    join(logDir, 'report.json'),
+    JSON.stringify(
+      { runId, options: o, command, results, killRecords, brokerRecords, windowRecords, timings },
+      null,
+      2,
+    ),
+  );
+  exitCode = violations === 0 ? 0 : 1;
+} catch (error) {
+  if (laneError !== null) {
+    console.error(`chaos: run failed: ${(laneError as Error).stack ?? String(laneError)}`);
+    exitCode = 1;
+  } else if (error instanceof Aborted || signal.aborted) {
+    console.error(`chaos: interrupted after ${elapsed()}; no verdict`);
+    exitCode = 130;
+  } else {
+    console.error(`chaos: run failed: ${(error as Error).stack ?? String(error)}`);
+    exitCode = 1;
+  }
+} finally {
+  if (!abort.signal.aborted) abort.abort();
+  await monitor?.stop();
+  if (restartingBroker) {
+    console.error('chaos: waiting for the broker restart in progress to finish');
+    await restartingBroker;
+  }
+  say('stopping every service instance');
+  await cluster.stopAll();
+  await db?.destroy();
+  if (!o.keep) {
+    await deleteTopicsAndGroups(env, [checkGroupId]).catch((error: unknown) =>
+      console.error(`chaos: could not delete topics/groups of ${runId}: ${(error as Error).message}`),
+    );
+    if (exitCode === 0) await dropDatabase(env).catch(() => undefined);
+    else console.error(`chaos: database ${databaseName} kept for diagnosis`);
+  } else {
+    console.error(
+      `chaos: --keep: database ${databaseName}, topics ${env.topicPrefix}* and groups *${env.groupIdSuffix} kept`,
+    );
+  }
+  say(`done in ${elapsed()} (exit ${exitCode})`);
+}
+process.exit(exitCode);
