@@ -191,7 +191,7 @@ async function measurePoint(
         }
       : null,
     rssKb: rss.stop(),
-    profileWindowUs: { from: hrStart, to: hrEnd },
+    monotonicWindowUs: { from: hrStart, to: hrEnd },
   };
   const l = result.latencyMs;
   log(
@@ -279,7 +279,7 @@ try {
             Object.entries(rowsPerSaga).map(([table, c]) => [
               table,
               {
-                inserted: round(c.inserted / (completedTotal + orderNumber - completedTotal), 2),
+                inserted: round(c.inserted / orderNumber, 2),
                 updated: round(c.updated / orderNumber, 2),
                 deleted: round(c.deleted / orderNumber, 2),
               },

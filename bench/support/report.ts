@@ -21,6 +21,8 @@ export interface MeasuredPoint extends LoadPointResult {
   cpuMsPerSaga: Record<string, number>;
   db: (DbCounters & { xactPerS: number; xactPerSaga: number | null }) | null;
   rssKb: Record<string, RssWindow>;
+  /** CLOCK_MONOTONIC µs bounds of the point (the clock of .cpuprofile files), for profile-summary.ts. */
+  monotonicWindowUs: { from: number; to: number };
   /** sagasPerS ÷ the saga ceiling (filled in once the ceilings are measured). */
   ratioToCeiling: number | null;
 }
@@ -160,7 +162,7 @@ export function formatTable(results: BenchResults): string {
         pad('ceil db', 12),
         pad('', 7),
         pad(num(db.sagasPerS), 8),
-        ...Array.from({ length: 5 }, () => pad('', 7)).slice(0, 4),
+        ...Array.from({ length: 4 }, () => pad('', 7)),
         pad('', 5),
         ...cpuColumns.map((c) => pad(num(cpuOf(db.cpu, c.keys)), 6)),
         pad(num(db.cpu.machineBusyPercent), 6),

@@ -283,7 +283,15 @@ export function createMessageConsumer(options: MessageConsumerOptions): MessageC
             );
             const kept = options.drop ? decoded.filter((m) => !options.drop?.(m)) : decoded;
             if (kept.length > 0) {
-              await options.beforeHandle?.(kept);
+              if (options.beforeHandle) {
+                // A slow handler must not cost the group membership: keep heartbeating meanwhile.
+                const keepAlive = setInterval(() => void heartbeat().catch(() => undefined), 3_000);
+                try {
+                  await options.beforeHandle(kept);
+                } finally {
+                  clearInterval(keepAlive);
+                }
+              }
               const raw = new Map(batch.messages.map((m) => [m.offset, m]));
               await untilDone(
                 async () => {
