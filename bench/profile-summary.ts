@@ -93,7 +93,8 @@ export function summariseProfile(
       idle += us;
       continue;
     }
-    const fn = `${functionName || '(anonymous)'} ${url ? `${module.replace(/^project: /, '')}:${lineNumber + 1}` : ''}`.trim();
+    const fn =
+      `${functionName || '(anonymous)'} ${url ? `${module.replace(/^project: /, '')}:${lineNumber + 1}` : ''}`.trim();
     functions.set(fn, (functions.get(fn) ?? 0) + us);
     modules.set(module, (modules.get(module) ?? 0) + us);
   }
@@ -120,9 +121,13 @@ export function formatProfileSummary(label: string, summary: ProfileSummary): st
   const lines = [
     `${label}: ${summary.busyMs} ms busy of ${summary.sampledMs} ms sampled (${summary.file})`,
     '  top modules (self time, % of busy):',
-    ...summary.topModules.map((e) => `    ${e.percent.toFixed(1).padStart(5)}%  ${String(e.selfMs).padStart(7)} ms  ${e.name}`),
+    ...summary.topModules.map(
+      (e) => `    ${e.percent.toFixed(1).padStart(5)}%  ${String(e.selfMs).padStart(7)} ms  ${e.name}`,
+    ),
     '  top functions (self time, % of busy):',
-    ...summary.topFunctions.map((e) => `    ${e.percent.toFixed(1).padStart(5)}%  ${String(e.selfMs).padStart(7)} ms  ${e.name}`),
+    ...summary.topFunctions.map(
+      (e) => `    ${e.percent.toFixed(1).padStart(5)}%  ${String(e.selfMs).padStart(7)} ms  ${e.name}`,
+    ),
   ];
   return lines.join('\n');
 }
@@ -135,7 +140,9 @@ if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
     return i === -1 ? undefined : Number(args[i + 1]);
   };
   if (!file) {
-    console.error('usage: node --import tsx bench/profile-summary.ts <file.cpuprofile> [--from-us N] [--to-us N] [--top N]');
+    console.error(
+      'usage: node --import tsx bench/profile-summary.ts <file.cpuprofile> [--from-us N] [--to-us N] [--top N]',
+    );
     process.exit(2);
   }
   const options: { fromUs?: number; toUs?: number; top?: number } = {};

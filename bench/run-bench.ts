@@ -15,7 +15,7 @@
  * See `npm run bench -- --help`.
  */
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, totalmem } from 'node:os';
 import { dirname, join, relative, resolve } from 'node:path';
 import { createAvroCodec } from '../lib/avro/codec.ts';
@@ -44,16 +44,22 @@ import {
   startBenchService,
   withDatabaseUrlName,
 } from './support/environment.ts';
-import { type LoadContext, type LoadPointResult, OrderClient, runClosedLoop, runOpenLoop } from './support/load.ts';
+import {
+  type LoadContext,
+  type LoadPointResult,
+  OrderClient,
+  runClosedLoop,
+  runOpenLoop,
+} from './support/load.ts';
 import { parseOptions, reproduceCommand, UsageError } from './support/options.ts';
 import { OrderEventsTracker } from './support/order-events.ts';
 import { counterDelta, PostgresWatcher } from './support/pg-stats.ts';
 import {
   cpuBetween,
   cpuSnapshot,
+  type ProcessGroups,
   pidFromFile,
   pidListeningOn,
-  type ProcessGroups,
   RssSampler,
   round,
 } from './support/process-stats.ts';
@@ -118,7 +124,12 @@ const servicePids = (): Map<ServiceName, number> => {
     payment: 'PAYMENT_URL',
     shipping: 'SHIPPING_URL',
   };
-  const defaults: Record<ServiceName, number> = { orchestrator: 3000, inventory: 3001, payment: 3002, shipping: 3003 };
+  const defaults: Record<ServiceName, number> = {
+    orchestrator: 3000,
+    inventory: 3001,
+    payment: 3002,
+    shipping: 3003,
+  };
   for (const name of serviceNames) {
     const raw = process.env[urlVars[name]];
     const port = raw ? Number(new URL(raw).port) : defaults[name];
@@ -149,9 +160,11 @@ const processGroups: ProcessGroups = () => {
 };
 
 async function startServices(): Promise<void> {
+  // One directory per service: the tsx loader's worker thread writes a profile of its own.
   const nodeFlags = (name: string) =>
-    options.profile ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`, `--cpu-prof-name=${name}.cpuprofile`] : [];
-  for (const name of serviceNames) services.push(startBenchService(name, serviceEnv, logDir, nodeFlags(name)));
+    options.profile ? ['--cpu-prof', `--cpu-prof-dir=${join(profileDir, name)}`] : [];
+  for (const name of serviceNames)
+    services.push(startBenchService(name, serviceEnv, logDir, nodeFlags(name)));
   await Promise.all(services.map((s) => waitUntilReady(s, 120_000)));
 }
 
@@ -210,10 +223,14 @@ const wholeRss = new RssSampler(() => new Map(cachedServicePids));
 try {
   log(`run ${runId}; results will go to ${relative(repoRoot, jsonPath)}`);
   if (!options.reuse) {
-    log(`fresh database ${new URL(benchDatabaseUrl).pathname.slice(1)}, topics ${topicPrefix}* (${options.partitions} partitions)`);
+    log(
+      `fresh database ${new URL(benchDatabaseUrl).pathname.slice(1)}, topics ${topicPrefix}* (${options.partitions} partitions)`,
+    );
     await freshDatabase(benchDatabaseUrl);
     await createTopics(topicsWithPrefix(topicPrefix), options.partitions);
-    log(`starting the four services on ports ${options.basePort}-${options.basePort + 3} (logs: ${relative(repoRoot, logDir)})`);
+    log(
+      `starting the four services on ports ${options.basePort}-${options.basePort + 3} (logs: ${relative(repoRoot, logDir)})`,
+    );
     await startServices();
   }
   cachedServicePids = servicePids();
@@ -247,7 +264,8 @@ try {
     const rate = Math.min(100, options.rates[0] ?? 100);
     log(`warm-up: ${rate}/s for ${options.warmupS} s (not recorded)`);
     const warm = await runOpenLoop(ctx, { rate, durationS: options.warmupS, drainS: options.drainS });
-    if (warm.errors.total > 0) log(`warm-up had ${warm.errors.total} errors: ${warm.errors.samples[0] ?? ''}`);
+    if (warm.errors.total > 0)
+      log(`warm-up had ${warm.errors.total} errors: ${warm.errors.samples[0] ?? ''}`);
   }
 
   const hrLoadStart = monotonicUs();
@@ -270,7 +288,22 @@ try {
   loadWindowUs = { from: hrLoadStart, to: monotonicUs() };
   client.close();
 
-  const rowsPerSaga = await postgres?.tableCounters().catch(() => null);
+  results.eventsSeen = Object.fromEntries(tracker.countsByType);
+  const dlt = await messagesIn(
+    Object.values(baseTopics).map((t) => deadLetterTopicOf(`${topicPrefix}${t}`)),
+  ).catch(() => null);
+  results.memory = { whole: wholeRss.stop() };
+  await tracker.stop();
+  tracker = null;
+
+  // Stop the services before the ceilings: the broker and the database get the machine to themselves.
+  if (!options.reuse) {
+    log('stopping the services');
+    await Promise.all(services.map((s) => stopService(s)));
+  }
+  // After the services stopped their backends flushed their statistics; a reused database has older rows.
+  await new Promise((resolve) => setTimeout(resolve, 500));
+  const rowsPerSaga = options.reuse ? null : await postgres?.tableCounters().catch(() => null);
   const completedTotal = results.points.reduce((sum, p) => sum + p.completed, 0);
   results.database = {
     rowsPerSaga:
@@ -287,24 +320,16 @@ try {
           )
         : null,
   };
-  results.eventsSeen = Object.fromEntries(tracker.countsByType);
-  const dlt = await messagesIn(
-    Object.values(baseTopics).map((t) => deadLetterTopicOf(`${topicPrefix}${t}`)),
-  ).catch(() => null);
-  results.memory = { whole: wholeRss.stop() };
-  await tracker.stop();
-  tracker = null;
-
-  // Stop the services before the ceilings: the broker and the database get the machine to themselves.
-  if (!options.reuse) {
-    log('stopping the services');
-    await Promise.all(services.map((s) => stopService(s)));
-  }
   const profiles: BenchResults['profiles'] = [];
   if (options.profile) {
-    for (const file of readdirSync(profileDir).filter((f) => f.endsWith('.cpuprofile')).sort()) {
-      const service = file.replace(/\.cpuprofile$/, '');
-      const summary = summariseProfile(join(profileDir, file), {
+    for (const service of serviceNames) {
+      // CPU.<date>.<time>.<pid>.<thread id>.<seq>.cpuprofile: thread 0 is the main thread
+      const dir = join(profileDir, service);
+      const file = existsSync(dir)
+        ? readdirSync(dir).find((f) => /\.\d+\.0\.\d+\.cpuprofile$/.test(f))
+        : undefined;
+      if (!file) continue;
+      const summary = summariseProfile(join(dir, file), {
         ...(loadWindowUs ? { fromUs: loadWindowUs.from, toUs: loadWindowUs.to } : {}),
         top: 20,
       });
@@ -315,7 +340,9 @@ try {
   let echo: EchoCeiling | null = null;
   let db: DbCeiling | null = null;
   if (options.ceilingS > 0) {
-    log(`broker ceiling: kafkajs echo, windows ${options.echoWindows.join(', ')}, ${options.ceilingS} s each…`);
+    log(
+      `broker ceiling: kafkajs echo, windows ${options.echoWindows.join(', ')}, ${options.ceilingS} s each…`,
+    );
     echo = await measureEchoCeiling({
       runId,
       prefix: `bench-${runId}.`,
@@ -325,7 +352,9 @@ try {
       groups: processGroups,
     });
     log(`broker ceiling: ${echo.roundTripsPerS} round trips/s → ${echo.sagasPerS} sagas/s`);
-    log(`database ceiling: the saga's write pattern on ${new URL(ceilingDatabaseUrl).pathname.slice(1)} for ${options.ceilingS} s…`);
+    log(
+      `database ceiling: the saga's write pattern on ${new URL(ceilingDatabaseUrl).pathname.slice(1)} for ${options.ceilingS} s…`,
+    );
     const ceilingWatcher = new PostgresWatcher(ceilingDatabaseUrl);
     const previous = postgres;
     try {
@@ -351,7 +380,8 @@ try {
     log(`database ceiling: ${db.sagasPerS} sagas/s (${db.transactionsPerS} transactions/s)`);
   }
 
-  const ceiling = echo && db ? Math.min(echo.sagasPerS, db.sagasPerS) : (echo?.sagasPerS ?? db?.sagasPerS ?? null);
+  const ceiling =
+    echo && db ? Math.min(echo.sagasPerS, db.sagasPerS) : (echo?.sagasPerS ?? db?.sagasPerS ?? null);
   for (const point of results.points)
     point.ratioToCeiling = ceiling ? round(point.sagasPerS / ceiling, 2) : null;
   const best = Math.max(0, ...results.points.map((p) => p.sagasPerS));
@@ -383,7 +413,8 @@ try {
         ? {}
         : Object.fromEntries(
             Object.entries(serviceEnv).filter(
-              ([k, v]) => v !== undefined && (/^(SAGA_|DB_|LOG_|KAFKA_GROUP|TOPIC_)/.test(k) || k in options.env),
+              ([k, v]) =>
+                v !== undefined && (/^(SAGA_|DB_|LOG_|KAFKA_GROUP|TOPIC_)/.test(k) || k in options.env),
             ) as Array<[string, string]>,
           ),
       pids: {

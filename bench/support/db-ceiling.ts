@@ -1,6 +1,7 @@
 /**
  * Database ceiling: the saga's whole Postgres write pattern, without Kafka, HTTP, Avro or XState,
- * on a fresh database migrated with the project's migrations (same tables, indexes, constraints).
+ * on a fresh database migrated with the project's migrations (same tables, indexes, constraints;
+ * the caller creates it with freshDatabase).
  *
  * The statements are the ones the services send (the same SQL and row counts per saga), batched as
  * the real code batches them:
@@ -20,7 +21,6 @@
  */
 import { randomBytes, randomUUID } from 'node:crypto';
 import pg from 'pg';
-import { freshDatabase } from './environment.ts';
 import { type CpuReport, cpuBetween, cpuSnapshot, type ProcessGroups } from './process-stats.ts';
 
 export interface DbCeiling {
@@ -132,7 +132,14 @@ async function insertOutbox(
   const params: unknown[] = [];
   for (const row of rows) {
     const messageId = randomUUID();
-    params.push(headersOf(messageId, row.orderId, row.type), messageId, row.orderId, payload, row.type, row.topic);
+    params.push(
+      headersOf(messageId, row.orderId, row.type),
+      messageId,
+      row.orderId,
+      payload,
+      row.type,
+      row.topic,
+    );
   }
   await client.query(
     `insert into "${schema}"."outbox" ("headers", "message_id", "message_key", "payload", "record_type", "topic") values ${valuesList(rows.length, 6)} on conflict ("message_id") do nothing`,
@@ -143,18 +150,31 @@ async function insertOutbox(
 
 async function insertHistory(
   client: pg.PoolClient,
-  rows: Array<{ orderId: string; kind: string; type: string; from: string | null; to: string | null; detail: string }>,
+  rows: Array<{
+    orderId: string;
+    kind: string;
+    type: string;
+    from: string | null;
+    to: string | null;
+    detail: string;
+  }>,
 ): Promise<void> {
   const params: unknown[] = [];
   const at = new Date();
-  for (const row of rows) params.push(at, row.detail, row.from, row.kind, randomUUID(), row.orderId, row.to, row.type);
+  for (const row of rows)
+    params.push(at, row.detail, row.from, row.kind, randomUUID(), row.orderId, row.to, row.type);
   await client.query(
     `insert into "orders"."saga_history" ("at", "detail", "from_state", "kind", "message_id", "order_id", "to_state", "type") values ${valuesList(rows.length, 8)}`,
     params,
   );
 }
 
-async function claimInbox(client: pg.PoolClient, schema: string, sagas: readonly Saga[], type: string): Promise<void> {
+async function claimInbox(
+  client: pg.PoolClient,
+  schema: string,
+  sagas: readonly Saga[],
+  type: string,
+): Promise<void> {
   const params: unknown[] = [];
   for (const _ of sagas) params.push(randomUUID(), type, `${schema}-topic`);
   await client.query(
@@ -163,7 +183,8 @@ async function claimInbox(client: pg.PoolClient, schema: string, sagas: readonly
   );
 }
 
-const inList = (n: number, offset = 0) => Array.from({ length: n }, (_, i) => `$${offset + i + 1}`).join(', ');
+const inList = (n: number, offset = 0) =>
+  Array.from({ length: n }, (_, i) => `$${offset + i + 1}`).join(', ');
 
 async function createOrder(pool: pg.Pool, saga: Saga): Promise<void> {
   await inTransaction(pool, async (client) => {
@@ -181,7 +202,14 @@ async function createOrder(pool: pg.Pool, saga: Saga): Promise<void> {
         saga.orderId,
         'tok_visa',
         randomBytes(32).toString('hex'),
-        JSON.stringify({ name: 'Ada Lovelace', line1: '1 Main St', line2: null, city: 'Berlin', postalCode: '10115', country: 'DE' }),
+        JSON.stringify({
+          name: 'Ada Lovelace',
+          line1: '1 Main St',
+          line2: null,
+          city: 'Berlin',
+          postalCode: '10115',
+          country: 'DE',
+        }),
         'PENDING',
         1999,
         now,
@@ -189,12 +217,33 @@ async function createOrder(pool: pg.Pool, saga: Saga): Promise<void> {
     );
     await client.query(
       `insert into "orders"."sagas" ("deadline_at", "order_id", "snapshot", "state", "updated_at", "version") values ($1, $2, $3, $4, $5, $6)`,
-      [new Date(now.getTime() + 600_000), saga.orderId, snapshotOf(saga.orderId, 'reservingStock'), 'reservingStock', now, 1],
+      [
+        new Date(now.getTime() + 600_000),
+        saga.orderId,
+        snapshotOf(saga.orderId, 'reservingStock'),
+        'reservingStock',
+        now,
+        1,
+      ],
     );
     await insertHistory(client, [
-      { orderId: saga.orderId, kind: 'saga_started', type: 'OrderPlaced', from: null, to: 'reservingStock', detail: 'null' },
+      {
+        orderId: saga.orderId,
+        kind: 'saga_started',
+        type: 'OrderPlaced',
+        from: null,
+        to: 'reservingStock',
+        detail: 'null',
+      },
       { orderId: saga.orderId, kind: 'order_event', type: 'OrderPlaced', from: null, to: null, detail: '{}' },
-      { orderId: saga.orderId, kind: 'command_sent', type: 'ReserveStock', from: null, to: null, detail: '{"attempt":1,"round":0}' },
+      {
+        orderId: saga.orderId,
+        kind: 'command_sent',
+        type: 'ReserveStock',
+        from: null,
+        to: null,
+        detail: '{"attempt":1,"round":0}',
+      },
     ]);
     await insertOutbox(client, 'orders', [
       { orderId: saga.orderId, type: 'OrderPlaced', topic: 'order-events' },
@@ -220,7 +269,15 @@ async function participantBatch(pool: pg.Pool, step: Step, sagas: readonly Saga[
         skus,
       );
       for (const s of sagas)
-        params.push(s.orderId, randomUUID(), 'RESERVED', JSON.stringify([{ sku: s.sku, quantity: 1 }]), null, null, null);
+        params.push(
+          s.orderId,
+          randomUUID(),
+          'RESERVED',
+          JSON.stringify([{ sku: s.sku, quantity: 1 }]),
+          null,
+          null,
+          null,
+        );
       await client.query(
         `insert into "inventory"."reservations" ("order_id", "reservation_id", "status", "items", "rejection_reason", "shortages", "released_at") values ${valuesList(sagas.length, 7)}`,
         params,
@@ -256,7 +313,13 @@ async function participantBatch(pool: pg.Pool, step: Step, sagas: readonly Saga[
           'SCHEDULED',
           'DHL',
           'DE',
-          JSON.stringify({ name: 'Ada Lovelace', line1: '1 Main St', city: 'Berlin', postalCode: '10115', country: 'DE' }),
+          JSON.stringify({
+            name: 'Ada Lovelace',
+            line1: '1 Main St',
+            city: 'Berlin',
+            postalCode: '10115',
+            country: 'DE',
+          }),
           JSON.stringify([{ sku: s.sku, quantity: 1 }]),
           null,
           null,
@@ -303,7 +366,8 @@ async function orchestratorBatch(pool: pg.Pool, step: Step, sagas: readonly Saga
         ids.map(() => steps.indexOf(step) + 1),
       ],
     );
-    if (result.rowCount !== ids.length) throw new Error(`db ceiling: saga versions out of step (${result.rowCount}/${ids.length})`);
+    if (result.rowCount !== ids.length)
+      throw new Error(`db ceiling: saga versions out of step (${result.rowCount}/${ids.length})`);
     if (last) {
       await client.query(
         `update orders.orders o
@@ -313,14 +377,30 @@ async function orchestratorBatch(pool: pg.Pool, step: Step, sagas: readonly Saga
         [ids, ids.map(() => 'COMPLETED'), ids.map(() => null)],
       );
     }
-    const from = steps.indexOf(step) === 0 ? 'reservingStock' : step === 'payment' ? 'processingPayment' : 'schedulingShipping';
-    const detail = JSON.stringify({ orderId: '00000000-0000-0000-0000-000000000000', reservationId: randomUUID(), items: [{ sku: 'SKU-001', quantity: 1 }] });
+    const from =
+      steps.indexOf(step) === 0
+        ? 'reservingStock'
+        : step === 'payment'
+          ? 'processingPayment'
+          : 'schedulingShipping';
+    const detail = JSON.stringify({
+      orderId: '00000000-0000-0000-0000-000000000000',
+      reservationId: randomUUID(),
+      items: [{ sku: 'SKU-001', quantity: 1 }],
+    });
     await insertHistory(
       client,
       sagas.flatMap((s) => [
         { orderId: s.orderId, kind: 'reply_received', type: replyOf[step], from, to: state, detail },
         last
-          ? { orderId: s.orderId, kind: 'order_event', type: 'OrderCompleted', from: null, to: null, detail: '{}' }
+          ? {
+              orderId: s.orderId,
+              kind: 'order_event',
+              type: 'OrderCompleted',
+              from: null,
+              to: null,
+              detail: '{}',
+            }
           : {
               orderId: s.orderId,
               kind: 'command_sent',
@@ -337,7 +417,11 @@ async function orchestratorBatch(pool: pg.Pool, step: Step, sagas: readonly Saga
       sagas.flatMap((s) => [
         last
           ? { orderId: s.orderId, type: 'OrderCompleted', topic: 'order-events' }
-          : { orderId: s.orderId, type: commandOf[steps[steps.indexOf(step) + 1] ?? 'shipping'], topic: 'x-commands' },
+          : {
+              orderId: s.orderId,
+              type: commandOf[steps[steps.indexOf(step) + 1] ?? 'shipping'],
+              topic: 'x-commands',
+            },
         { orderId: s.orderId, type: 'OrderStatusChanged', topic: 'order-events' },
       ]),
     );
@@ -353,14 +437,18 @@ const lockKeyOf = (schema: string): number => {
 
 async function relayBatch(pool: pg.Pool, schema: string): Promise<number> {
   return inTransaction(pool, async (client) => {
-    const lock = await client.query<{ ok: boolean }>('select pg_try_advisory_xact_lock($1) as ok', [lockKeyOf(schema)]);
+    const lock = await client.query<{ ok: boolean }>('select pg_try_advisory_xact_lock($1) as ok', [
+      lockKeyOf(schema),
+    ]);
     if (lock.rows[0]?.ok !== true) return 0;
     const { rows } = await client.query<{ seq: string }>(
       `select "seq", "topic", "message_key", "payload", "headers" from "${schema}"."outbox" order by "seq" asc limit $1`,
       [maxBatch],
     );
     if (rows.length === 0) return 0;
-    await client.query(`delete from ${schema}.outbox where seq = any($1::bigint[])`, [rows.map((r) => r.seq)]);
+    await client.query(`delete from ${schema}.outbox where seq = any($1::bigint[])`, [
+      rows.map((r) => r.seq),
+    ]);
     return rows.length;
   });
 }
@@ -380,8 +468,16 @@ export async function measureDbCeiling({
   poolPerService?: number;
   inflightWindow?: number;
 }): Promise<DbCeiling> {
-  await freshDatabase(databaseUrl);
-  const pool = (name: string) => new pg.Pool({ connectionString: databaseUrl, max: poolPerService, application_name: `bench-db-ceiling-${name}` });
+  const failures: unknown[] = [];
+  const pool = (name: string) => {
+    const created = new pg.Pool({
+      connectionString: databaseUrl,
+      max: poolPerService,
+      application_name: `bench-db-ceiling-${name}`,
+    });
+    created.on('error', (error) => failures.push(error)); // an idle connection was terminated
+    return created;
+  };
   const pools = {
     orders: pool('orders'),
     inventory: pool('inventory'),
@@ -399,7 +495,6 @@ export async function measureDbCeiling({
     tx[kind] = (tx[kind] ?? 0) + 1;
     if (kind !== 'create') batched[kind as keyof typeof batched] += messages;
   };
-  const failures: unknown[] = [];
   const partitionOf = (id: string) => Number.parseInt(id.slice(0, 8), 16) % partitions;
 
   // queues[step][partition]: commands waiting for a participant; replies[step][partition]: replies for the orchestrator
@@ -408,7 +503,12 @@ export async function measureDbCeiling({
   const participantSignal = steps.map(() => new Signal());
   const orchestratorSignal = new Signal();
   const creatorSignal = new Signal();
-  const relaySignal: Record<string, Signal> = { orders: new Signal(), inventory: new Signal(), payment: new Signal(), shipping: new Signal() };
+  const relaySignal: Record<string, Signal> = {
+    orders: new Signal(),
+    inventory: new Signal(),
+    payment: new Signal(),
+    shipping: new Signal(),
+  };
 
   /** A consumer: `concurrency` workers, each taking one partition's pending messages at a time. */
   const consumer = (
@@ -545,7 +645,12 @@ export async function measureDbCeiling({
         orchestrator: Math.round((10 * batched.orchestrator) / Math.max(1, tx.orchestrator ?? 0)) / 10,
         relay: Math.round((10 * batched.relay) / Math.max(1, tx.relay ?? 0)) / 10,
       },
-      pools: { perService: poolPerService, creators: poolPerService, consumerConcurrency: partitionsConcurrently, inflightWindow },
+      pools: {
+        perService: poolPerService,
+        creators: poolPerService,
+        consumerConcurrency: partitionsConcurrently,
+        inflightWindow,
+      },
       cpu: cpuBetween(before, after),
     };
   } finally {

@@ -176,7 +176,12 @@ export async function measureEchoCeiling({
       await sleep(1_000); // let the window's last round trips come back
     }
     const best = Math.max(0, ...results.map((r) => r.roundTripsPerS));
-    return { roundTripsPerS: best, sagasPerS: Math.round(best / 3), windows: results, payloadBytes: payload.length };
+    return {
+      roundTripsPerS: best,
+      sagasPerS: Math.round(best / 3),
+      windows: results,
+      payloadBytes: payload.length,
+    };
   } finally {
     await consumer.disconnect().catch(() => undefined);
     await producer.disconnect().catch(() => undefined);

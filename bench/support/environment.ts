@@ -135,8 +135,18 @@ export function benchServiceEnv({
   basePort: number;
   extra: Record<string, string>;
 }): NodeJS.ProcessEnv {
+  // Only the infrastructure's addresses come from the caller's environment: settings a test run or a
+  // shell may have exported (short saga deadlines, pool sizes, ports…) would make runs incomparable.
+  const inherited = Object.fromEntries(
+    Object.entries(process.env).filter(
+      ([key]) =>
+        !/^(SAGA_|DB_POOL_MAX$|LOG_|TOPIC_PREFIX$|KAFKA_GROUP_ID_SUFFIX$|DATABASE_URL$|NODE_OPTIONS$)/.test(
+          key,
+        ) && !/_PORT$/.test(key),
+    ),
+  );
   const env: NodeJS.ProcessEnv = {
-    ...process.env,
+    ...inherited,
     TOPIC_PREFIX: topicPrefix,
     DATABASE_URL: databaseUrl,
     KAFKA_GROUP_ID_SUFFIX: `-bench-${runId}`,

@@ -34,7 +34,8 @@ const round1 = (v: number): number => Math.round(v * 10) / 10;
 export function summarise(values: readonly number[]): LatencySummary | null {
   if (values.length === 0) return null;
   const sorted = Float64Array.from(values).sort();
-  const at = (p: number): number => sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? 0;
+  const at = (p: number): number =>
+    sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? 0;
   let sum = 0;
   for (const v of sorted) sum += v;
   return {

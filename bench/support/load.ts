@@ -6,8 +6,9 @@
  *   slow answer delays neither the next send nor the clock (no coordinated omission).
  * - Closed loop: `concurrency` clients, each placing its next order when the previous one finished.
  */
-import http from 'node:http';
+
 import { randomUUID } from 'node:crypto';
+import http from 'node:http';
 import { LatencyRecorder, type LatencySummary } from './latency.ts';
 import type { OrderEventsTracker, TerminalEvent } from './order-events.ts';
 
@@ -35,7 +36,13 @@ export function orderOf(n: number, mixed: boolean, runId: string): { kind: Order
     items: [{ sku, quantity: kind === 'out_of_stock' ? 6 : 1, unitPrice: 1999 }],
     currency: 'EUR',
     paymentToken: kind === 'decline' ? 'tok_decline' : 'tok_visa',
-    shippingAddress: { name: 'Ada Lovelace', line1: '1 Main St', city: 'Berlin', postalCode: '10115', country: 'DE' },
+    shippingAddress: {
+      name: 'Ada Lovelace',
+      line1: '1 Main St',
+      city: 'Berlin',
+      postalCode: '10115',
+      country: 'DE',
+    },
   });
   return { kind, body };
 }
@@ -216,9 +223,14 @@ function sendOrder(
           if (event.seenAt <= ctx.windowEnd()) rec.inWindow += 1;
           rec.outcomes[event.type] = (rec.outcomes[event.type] ?? 0) + 1;
           const expected = expectedOutcome[kind];
-          if (event.type !== expected.type || (expected.reason !== null && event.reason !== expected.reason)) {
+          if (
+            event.type !== expected.type ||
+            (expected.reason !== null && event.reason !== expected.reason)
+          ) {
             rec.unexpected += 1;
-            rec.error(`order ${orderId} (${kind}) ended ${event.type}${event.reason ? ` ${event.reason}` : ''}`);
+            rec.error(
+              `order ${orderId} (${kind}) ended ${event.type}${event.reason ? ` ${event.reason}` : ''}`,
+            );
           }
           done();
         });

@@ -37,7 +37,12 @@ export class OrderEventsTracker {
   decodeErrors = 0;
   #lastError: unknown = null;
 
-  constructor({ kafka, codec, topic, groupId }: { kafka: Kafka; codec: AvroCodec; topic: string; groupId: string }) {
+  constructor({
+    kafka,
+    codec,
+    topic,
+    groupId,
+  }: { kafka: Kafka; codec: AvroCodec; topic: string; groupId: string }) {
     this.#codec = codec;
     this.#topic = topic;
     this.#consumer = kafka.consumer({ groupId, maxWaitTimeInMs: 100, allowAutoTopicCreation: false });

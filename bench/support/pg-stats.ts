@@ -23,6 +23,7 @@ export class PostgresWatcher {
 
   constructor(databaseUrl: string) {
     this.#client = new pg.Client({ connectionString: databaseUrl, application_name: 'bench-stats' });
+    this.#client.on('error', () => undefined); // a dropped connection only loses statistics
     this.#database = decodeURIComponent(new URL(databaseUrl).pathname.slice(1));
   }
 
@@ -48,7 +49,7 @@ export class PostgresWatcher {
     const known = new Map(rows.map((r) => [r.pid, r]));
     for (const pid of childPidsOf(this.#postmaster)) {
       const row = known.get(pid);
-      if (!row || row.backend_type !== 'client backend') groups.set(pid, 'postgres: background');
+      if (row?.backend_type !== 'client backend') groups.set(pid, 'postgres: background');
       else if (row.datname === this.#database) groups.set(pid, 'postgres: bench db');
       else groups.set(pid, 'postgres: other dbs');
     }

@@ -1,11 +1,12 @@
 /** The results file's shape and the one table the bench prints. */
+
+import type { ProfileSummary } from '../profile-summary.ts';
 import type { DbCeiling } from './db-ceiling.ts';
 import type { EchoCeiling } from './echo-ceiling.ts';
 import type { LoadPointResult } from './load.ts';
 import type { BenchOptions } from './options.ts';
 import type { DbCounters } from './pg-stats.ts';
 import type { CpuReport } from './process-stats.ts';
-import type { ProfileSummary } from '../profile-summary.ts';
 
 export interface RssWindow {
   startKb: number;
@@ -63,7 +64,11 @@ export interface BenchResults {
     ratio: number | null;
     errors: number;
     deadLetters: number | null;
-    goals: { sustained1000: boolean | null; p99At500Within250: boolean | null; halfOfCeiling: boolean | null };
+    goals: {
+      sustained1000: boolean | null;
+      p99At500Within250: boolean | null;
+      halfOfCeiling: boolean | null;
+    };
   };
   memory: { whole: Record<string, RssWindow> };
   database: { rowsPerSaga: Record<string, { inserted: number; updated: number; deleted: number }> | null };
@@ -92,7 +97,8 @@ const cpuColumns: Array<{ header: string; keys: string[] }> = [
 const cpuOf = (cpu: CpuReport, keys: readonly string[]): number =>
   keys.reduce(
     (sum, key) =>
-      sum + (key === '(unattributed)' ? cpu.unattributed.percentOfCore : (cpu.byProcess[key]?.percentOfCore ?? 0)),
+      sum +
+      (key === '(unattributed)' ? cpu.unattributed.percentOfCore : (cpu.byProcess[key]?.percentOfCore ?? 0)),
     0,
   );
 
@@ -149,7 +155,17 @@ export function formatTable(results: BenchResults): string {
         pad(num(best?.latencyMs?.max), 7),
         pad('', 5),
         ...cpuColumns.map((c) =>
-          pad(best ? num(cpuOf(best.cpu, c.keys.map((k) => (k === 'orchestrator' ? 'echo responder' : k)))) : '-', 6),
+          pad(
+            best
+              ? num(
+                  cpuOf(
+                    best.cpu,
+                    c.keys.map((k) => (k === 'orchestrator' ? 'echo responder' : k)),
+                  ),
+                )
+              : '-',
+            6,
+          ),
         ),
         pad(num(best?.cpu.machineBusyPercent), 6),
         pad('', 6),

@@ -1,9 +1,10 @@
 import { createHash } from 'node:crypto';
 import type { Knex } from 'knex';
 import type { OrderItem } from '../../lib/contracts/generated.ts';
+import { GroupCommit } from '../../lib/db/group-commit.ts';
 import type { Clock, IdGenerator } from '../../lib/ids.ts';
 import type { OrderRecord } from '../runner/order-record.ts';
-import type { SagaRunner } from '../runner/saga-runner.ts';
+import type { NewSaga, SagaRunner } from '../runner/saga-runner.ts';
 import type { OrderStatus, SagaStateName } from '../saga/saga-types.ts';
 
 export interface PlaceOrderRequest {
@@ -47,12 +48,16 @@ export const fingerprintOf = (request: PlaceOrderRequest): string =>
 
 const isUniqueViolation = (error: unknown): boolean => (error as { code?: unknown }).code === '23505';
 
-/** Order commands: placing an order (order + saga + first command in one transaction) and operator retry. */
+/**
+ * Order commands: placing an order (order + saga + first command in one transaction, shared with
+ * concurrent requests) and operator retry.
+ */
 export class OrderService {
   private readonly db: Knex;
   private readonly runner: SagaRunner;
   private readonly newId: IdGenerator;
   private readonly clock: Clock;
+  private readonly creations: GroupCommit<NewSaga, void>;
 
   constructor({
     db,
@@ -64,6 +69,15 @@ export class OrderService {
     this.runner = runner;
     this.newId = newId;
     this.clock = clock;
+    // Concurrent POSTs share transactions: under load one commit creates many orders.
+    this.creations = new GroupCommit<NewSaga, void>({
+      commit: async (sagas) => {
+        await this.db.transaction((trx) => this.runner.createSagas(trx, sagas));
+        return sagas.map(() => undefined);
+      },
+      maxBatch: 100,
+      maxConcurrent: 2,
+    });
   }
 
   async place(
@@ -86,7 +100,7 @@ export class OrderService {
       correlationId: correlationId ?? this.newId(),
     };
     try {
-      await this.db.transaction((trx) => this.runner.createSaga(trx, order, { idempotencyKey, fingerprint }));
+      await this.creations.submit({ order, idempotencyKey, fingerprint });
       return { kind: 'created', orderId: order.orderId, status: 'PENDING' };
     } catch (error) {
       // Two requests with the same key raced: the other one won; answer with its order.

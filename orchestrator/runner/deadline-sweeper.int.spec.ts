@@ -58,7 +58,7 @@ describe('durable step deadlines (PostgreSQL)', () => {
     // Instance A places the order at t0 and is gone before the deadline (t0 + 5 s) is due: nothing of
     // it survives but the database.
     await database.db.transaction((trx) =>
-      runnerAt(() => t0).createSaga(trx, saga, { idempotencyKey: null, fingerprint: null }),
+      runnerAt(() => t0).createSagas(trx, [{ order: saga, idempotencyKey: null, fingerprint: null }]),
     );
     const row = await database.db('orders.sagas').where({ order_id: saga.orderId }).first('deadline_at');
     assert.equal((row.deadline_at as Date).getTime(), t0.getTime() + stepTimeoutMs);
@@ -105,7 +105,7 @@ describe('durable step deadlines (PostgreSQL)', () => {
     const sagas = Array.from({ length: 20 }, order);
     for (const saga of sagas) {
       await database.db.transaction((trx) =>
-        runnerAt(() => t0).createSaga(trx, saga, { idempotencyKey: null, fingerprint: null }),
+        runnerAt(() => t0).createSagas(trx, [{ order: saga, idempotencyKey: null, fingerprint: null }]),
       );
     }
     const now = () => new Date(t0.getTime() + stepTimeoutMs + 1);

@@ -75,7 +75,7 @@ describe('saga runner under concurrency (PostgreSQL)', () => {
   test('two runner instances given the same reply at the same time apply it once', async () => {
     const order = newOrder();
     await database.db.transaction((trx) =>
-      runnerFor().createSaga(trx, order, { idempotencyKey: null, fingerprint: null }),
+      runnerFor().createSagas(trx, [{ order, idempotencyKey: null, fingerprint: null }]),
     );
     const reply = stockReserved(order.orderId);
     // Both instances receive the same message (e.g. redelivered after a rebalance) and race.
@@ -93,7 +93,7 @@ describe('saga runner under concurrency (PostgreSQL)', () => {
   test('the same reply twice with different message ids: the second is recorded as ignored, with no effect', async () => {
     const order = newOrder();
     await database.db.transaction((trx) =>
-      runnerFor().createSaga(trx, order, { idempotencyKey: null, fingerprint: null }),
+      runnerFor().createSagas(trx, [{ order, idempotencyKey: null, fingerprint: null }]),
     );
     await Promise.all([
       handleOnce(database.db, 'orders', createReplyHandler(runnerFor()), [stockReserved(order.orderId)]),

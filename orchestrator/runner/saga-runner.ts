@@ -31,6 +31,13 @@ export interface EventCause {
   detail?: Record<string, unknown>;
 }
 
+/** An order to create with its saga; the idempotency key and request fingerprint are stored with it. */
+export interface NewSaga {
+  order: OrderRecord;
+  idempotencyKey: string | null;
+  fingerprint: string | null;
+}
+
 export interface SagaEventInput {
   orderId: string;
   event: SagaEvent;
@@ -79,54 +86,63 @@ export class SagaRunner {
     this.deps = deps;
   }
 
-  /** Inserts the order and its saga, and the saga's first effects (OrderPlaced, ReserveStock). */
-  async createSaga(
-    trx: Knex.Transaction,
-    order: OrderRecord,
-    extra: { idempotencyKey: string | null; fingerprint: string | null },
-  ) {
+  /**
+   * Inserts orders with their sagas and each saga's first effects (OrderPlaced, ReserveStock): one
+   * multi-row insert per table for the whole group, in the caller's transaction.
+   */
+  async createSagas(trx: Knex.Transaction, newSagas: readonly NewSaga[]): Promise<void> {
+    if (newSagas.length === 0) return;
     const now = this.deps.clock();
-    const { snapshot, actions } = start({ orderId: order.orderId, retryPolicy: this.deps.retryPolicy });
-    const effects = this.plan(actions, order, snapshot, null, now);
-    const state = stateOf(snapshot);
-    await trx('orders.orders').insert({
-      order_id: order.orderId,
-      customer_id: order.customerId,
-      items: JSON.stringify(order.items),
-      total: order.total,
-      currency: order.currency,
-      payment_token: order.paymentToken,
-      shipping_address: JSON.stringify(order.shippingAddress),
-      status: orderStatusOf(state),
-      idempotency_key: extra.idempotencyKey,
-      request_fingerprint: extra.fingerprint,
-      correlation_id: order.correlationId,
-      created_at: now,
-      updated_at: now,
-    });
-    await trx('orders.sagas').insert({
-      order_id: order.orderId,
-      state,
-      snapshot: JSON.stringify(toPersisted(snapshot)),
-      version: 1,
-      deadline_at: effects.deadline.kind === 'set' ? effects.deadline.at : null,
-      updated_at: now,
-    });
-    const history: HistoryRow[] = [
-      {
+    const orderRows: Record<string, unknown>[] = [];
+    const sagaRows: Record<string, unknown>[] = [];
+    const history: HistoryRow[] = [];
+    const messages: OutgoingMessage[] = [];
+    for (const { order, idempotencyKey, fingerprint } of newSagas) {
+      const { snapshot, actions } = start({ orderId: order.orderId, retryPolicy: this.deps.retryPolicy });
+      const effects = this.plan(actions, order, snapshot, null, now);
+      const state = stateOf(snapshot);
+      orderRows.push({
         order_id: order.orderId,
-        kind: 'saga_started',
-        type: 'OrderPlaced',
-        message_id: null,
-        from_state: null,
-        to_state: state,
-        detail: null,
-        at: now,
-      },
-      ...this.historyOf(order.orderId, effects, now),
-    ];
+        customer_id: order.customerId,
+        items: JSON.stringify(order.items),
+        total: order.total,
+        currency: order.currency,
+        payment_token: order.paymentToken,
+        shipping_address: JSON.stringify(order.shippingAddress),
+        status: orderStatusOf(state),
+        idempotency_key: idempotencyKey,
+        request_fingerprint: fingerprint,
+        correlation_id: order.correlationId,
+        created_at: now,
+        updated_at: now,
+      });
+      sagaRows.push({
+        order_id: order.orderId,
+        state,
+        snapshot: JSON.stringify(toPersisted(snapshot)),
+        version: 1,
+        deadline_at: effects.deadline.kind === 'set' ? effects.deadline.at : null,
+        updated_at: now,
+      });
+      history.push(
+        {
+          order_id: order.orderId,
+          kind: 'saga_started',
+          type: 'OrderPlaced',
+          message_id: null,
+          from_state: null,
+          to_state: state,
+          detail: null,
+          at: now,
+        },
+        ...this.historyOf(order.orderId, effects, now),
+      );
+      messages.push(...effects.messages);
+    }
+    await trx('orders.orders').insert(orderRows);
+    await trx('orders.sagas').insert(sagaRows);
     await insertHistory(trx, history);
-    await this.deps.outbox.append(trx, effects.messages);
+    await this.deps.outbox.append(trx, messages);
   }
 
   /**

@@ -1,0 +1,117 @@
+/**
+ * The benchmark command works: a tiny run (one low open-loop rate for a few seconds, short
+ * ceilings) starts its own isolated services, exits 0 and writes a results file with every figure
+ * the full benchmark reports. It proves the command, not the system's speed.
+ */
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import pg from 'pg';
+import { repoRoot } from '../../scripts/support/service-processes.ts';
+
+const databaseUrl = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/order_saga_test';
+const benchDatabaseUrl = (() => {
+  const url = new URL(databaseUrl);
+  url.pathname = '/order_saga_bench_spec';
+  return url.toString();
+})();
+
+test('npm run bench: a tiny run exits 0 and writes the expected figures', { timeout: 120_000 }, async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'bench-spec-'));
+  const jsonPath = join(dir, 'tiny.json');
+  try {
+    const started = Date.now();
+    const child = spawn(
+      process.execPath,
+      [
+        '--import',
+        'tsx',
+        'bench/run-bench.ts',
+        '--duration-s',
+        '3',
+        '--rates',
+        '20',
+        '--concurrency',
+        'none',
+        '--warmup-s',
+        '1',
+        '--drain-s',
+        '20',
+        '--ceiling-s',
+        '1',
+        '--echo-windows',
+        '32',
+        '--partitions',
+        '3',
+        '--base-port',
+        '3460',
+        '--json',
+        jsonPath,
+      ],
+      {
+        cwd: repoRoot,
+        env: { ...process.env, BENCH_DATABASE_URL: benchDatabaseUrl },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk: Buffer) => {
+      stdout += chunk.toString();
+    });
+    child.stderr.on('data', (chunk: Buffer) => {
+      stderr += chunk.toString();
+    });
+    const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
+    assert.equal(code, 0, `bench exited ${code}\n--- stderr ---\n${stderr}\n--- stdout ---\n${stdout}`);
+    assert.ok(Date.now() - started < 90_000, 'the tiny run should take well under 90 s');
+
+    const results = JSON.parse(readFileSync(jsonPath, 'utf8'));
+    assert.equal(results.version, 1);
+    assert.match(results.command, /^npm run bench -- .*--rates 20 /);
+    assert.match(stdout, /reproduce: npm run bench -- /);
+    assert.match(stdout, /sagas\/s/);
+
+    assert.equal(results.points.length, 1);
+    const [point] = results.points;
+    assert.equal(point.kind, 'open');
+    assert.equal(point.target, 20);
+    assert.ok(point.completed > 0, 'some sagas completed');
+    assert.equal(point.completed, point.sent, 'every saga sent completed');
+    assert.equal(point.errors.total, 0, `no errors: ${JSON.stringify(point.errors)}`);
+    assert.equal(point.outcomes.OrderCompleted, point.completed);
+    assert.ok(point.sagasPerS > 0);
+    for (const key of ['p50', 'p90', 'p99', 'max'])
+      assert.equal(typeof point.latencyMs[key], 'number', `latency ${key}`);
+    assert.ok(point.latencyMs.p50 <= point.latencyMs.p99 && point.latencyMs.p99 <= point.latencyMs.max);
+    for (const name of ['orchestrator', 'inventory', 'payment', 'shipping', 'bench driver'])
+      assert.ok(point.cpu.byProcess[name].seconds > 0, `CPU of ${name} measured`);
+    assert.equal(typeof point.cpu.byProcess.kafka?.seconds, 'number', 'CPU of the broker measured');
+    assert.ok(point.rssKb.orchestrator.startKb > 0);
+
+    assert.ok(results.ceilings.echo.roundTripsPerS > 0, 'echo ceiling measured');
+    assert.equal(results.ceilings.echo.sagasPerS, Math.round(results.ceilings.echo.roundTripsPerS / 3));
+    assert.ok(results.ceilings.db.sagasPerS > 0, 'database ceiling measured');
+    assert.ok(results.ceilings.db.transactionsPerS > 0);
+    assert.equal(
+      results.ceilings.sagasPerS,
+      Math.min(results.ceilings.echo.sagasPerS, results.ceilings.db.sagasPerS),
+    );
+    assert.equal(typeof results.summary.ratio, 'number');
+    assert.equal(results.summary.errors, 0);
+    assert.equal(results.summary.deadLetters, 0);
+    assert.ok(results.memory.whole.orchestrator.endKb > 0, 'orchestrator RSS sampled');
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+    const admin = new URL(benchDatabaseUrl);
+    admin.pathname = '/postgres';
+    const client = new pg.Client({ connectionString: admin.toString() });
+    await client.connect();
+    await client
+      .query('drop database if exists order_saga_bench_spec with (force)')
+      .finally(() => client.end());
+  }
+});
