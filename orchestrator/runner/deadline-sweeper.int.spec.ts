@@ -1,53 +1,25 @@
 import assert from 'node:assert/strict';
-import { randomUUID } from 'node:crypto';
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import { pino } from 'pino';
-import { createDatabase, type Knex } from '../../lib/db/database.ts';
-import { jsonOutbox } from '../../test/support/json-outbox.ts';
-import { createThrowawayDatabase, type ThrowawayDatabase } from '../../test/support/throwaway-database.ts';
 import { startDeadlineSweeper } from './deadline-sweeper.ts';
-import type { OrderRecord } from './order-record.ts';
 import { commandMessageId } from './saga-effects.ts';
-import { SagaRunner } from './saga-runner.ts';
+import { newOrderRecord, testRunner, twoInstancesOnOneDatabase } from './test-fixtures.ts';
 
 const silent = pino({ level: 'silent' });
 const stepTimeoutMs = 5_000;
 
 const runnerAt = (clock: () => Date) =>
-  new SagaRunner({
-    outbox: jsonOutbox('orders'),
+  testRunner({
     clock,
-    newId: randomUUID,
-    random: () => 0,
-    retryPolicy: { forwardAttempts: 3, compensationAttempts: 3 },
     deadlinePolicy: { stepTimeoutMs, backoffMultiplier: 2, maxStepTimeoutMs: 60_000, jitterPercent: 0 },
   });
-
-const order = (): OrderRecord => ({
-  orderId: randomUUID(),
-  customerId: 'c-it',
-  items: [{ sku: 'SKU-001', quantity: 1, unitPrice: 500 }],
-  total: 500,
-  currency: 'EUR',
-  paymentToken: 'tok_visa',
-  shippingAddress: { name: 'A', line1: 'l', line2: null, city: 'c', postalCode: 'p', country: 'DE' },
-  correlationId: randomUUID(),
-});
+const order = newOrderRecord;
 
 describe('durable step deadlines (PostgreSQL)', () => {
-  let database: ThrowawayDatabase;
-  let otherInstancePool: Knex;
-  before(async () => {
-    database = await createThrowawayDatabase();
-    otherInstancePool = createDatabase(database.url, { poolMax: 5 });
-  });
-  after(async () => {
-    await otherInstancePool.destroy();
-    await database.drop();
-  });
+  const instances = twoInstancesOnOneDatabase();
 
   const reserveSends = (orderId: string) =>
-    database
+    instances.database
       .db('orders.saga_history')
       .where({ order_id: orderId, kind: 'command_sent', type: 'ReserveStock' })
       .orderBy('id');
@@ -57,16 +29,19 @@ describe('durable step deadlines (PostgreSQL)', () => {
     const saga = order();
     // Instance A places the order at t0 and is gone before the deadline (t0 + 5 s) is due: nothing of
     // it survives but the database.
-    await database.db.transaction((trx) =>
+    await instances.database.db.transaction((trx) =>
       runnerAt(() => t0).createSagas(trx, [{ order: saga, idempotencyKey: null, fingerprint: null }]),
     );
-    const row = await database.db('orders.sagas').where({ order_id: saga.orderId }).first('deadline_at');
+    const row = await instances.database
+      .db('orders.sagas')
+      .where({ order_id: saga.orderId })
+      .first('deadline_at');
     assert.equal((row.deadline_at as Date).getTime(), t0.getTime() + stepTimeoutMs);
 
     // Instance B starts later, with a fresh process state, and sweeps.
     const now = () => new Date(t0.getTime() + stepTimeoutMs + 1);
     const sweeper = startDeadlineSweeper({
-      db: otherInstancePool,
+      db: instances.secondPool,
       runner: runnerAt(now),
       clock: now,
       logger: silent,
@@ -88,7 +63,7 @@ describe('durable step deadlines (PostgreSQL)', () => {
       sends.every((s) => s.message_id === expectedId),
       "the re-send carries the first send's message id",
     );
-    const rearmed = await database
+    const rearmed = await instances.database
       .db('orders.sagas')
       .where({ order_id: saga.orderId })
       .first('deadline_at', 'state');
@@ -104,20 +79,20 @@ describe('durable step deadlines (PostgreSQL)', () => {
     const t0 = new Date(Date.now() - 60_000);
     const sagas = Array.from({ length: 20 }, order);
     for (const saga of sagas) {
-      await database.db.transaction((trx) =>
+      await instances.database.db.transaction((trx) =>
         runnerAt(() => t0).createSagas(trx, [{ order: saga, idempotencyKey: null, fingerprint: null }]),
       );
     }
     const now = () => new Date(t0.getTime() + stepTimeoutMs + 1);
     const a = startDeadlineSweeper({
-      db: database.db,
+      db: instances.database.db,
       runner: runnerAt(now),
       clock: now,
       logger: silent,
       intervalMs: 60_000,
     });
     const b = startDeadlineSweeper({
-      db: otherInstancePool,
+      db: instances.secondPool,
       runner: runnerAt(now),
       clock: now,
       logger: silent,
@@ -129,7 +104,7 @@ describe('durable step deadlines (PostgreSQL)', () => {
       await Promise.all([a.stop(), b.stop()]);
     }
     for (const saga of sagas) {
-      const passed = await database
+      const passed = await instances.database
         .db('orders.saga_history')
         .where({ order_id: saga.orderId, kind: 'deadline_passed' });
       assert.equal(passed.length, 1, `deadline of ${saga.orderId} fired once`);

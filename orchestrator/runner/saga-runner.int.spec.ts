@@ -1,22 +1,12 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-import { after, before, describe, test } from 'node:test';
-import { createDatabase, type Knex } from '../../lib/db/database.ts';
+import { describe, test } from 'node:test';
 import { handleOnce, type IncomingMessage } from '../../lib/messaging/message-consumer.ts';
-import { jsonOutbox } from '../../test/support/json-outbox.ts';
-import { createThrowawayDatabase, type ThrowawayDatabase } from '../../test/support/throwaway-database.ts';
-import type { OrderRecord } from './order-record.ts';
 import { createReplyHandler } from './reply-handler.ts';
-import { SagaRunner } from './saga-runner.ts';
+import { newOrderRecord, testRunner, twoInstancesOnOneDatabase } from './test-fixtures.ts';
 
-/** Two orchestrator instances = two runners on two connection pools over one database. */
 const runnerFor = () =>
-  new SagaRunner({
-    outbox: jsonOutbox('orders'),
-    clock: () => new Date(),
-    newId: randomUUID,
-    random: () => 0.5,
-    retryPolicy: { forwardAttempts: 3, compensationAttempts: 3 },
+  testRunner({
     deadlinePolicy: {
       stepTimeoutMs: 60_000,
       backoffMultiplier: 2,
@@ -24,17 +14,7 @@ const runnerFor = () =>
       jitterPercent: 0,
     },
   });
-
-const newOrder = (): OrderRecord => ({
-  orderId: randomUUID(),
-  customerId: 'c-it',
-  items: [{ sku: 'SKU-001', quantity: 1, unitPrice: 500 }],
-  total: 500,
-  currency: 'EUR',
-  paymentToken: 'tok_visa',
-  shippingAddress: { name: 'A', line1: 'l', line2: null, city: 'c', postalCode: 'p', country: 'DE' },
-  correlationId: randomUUID(),
-});
+const newOrder = newOrderRecord;
 
 const stockReserved = (orderId: string, messageId = randomUUID()): IncomingMessage => ({
   topic: 'inventory-events',
@@ -52,21 +32,16 @@ const stockReserved = (orderId: string, messageId = randomUUID()): IncomingMessa
 });
 
 describe('saga runner under concurrency (PostgreSQL)', () => {
-  let database: ThrowawayDatabase;
-  let secondPool: Knex;
-  before(async () => {
-    database = await createThrowawayDatabase();
-    secondPool = createDatabase(database.url, { poolMax: 5 });
-  });
-  after(async () => {
-    await secondPool.destroy();
-    await database.drop();
-  });
+  // Two orchestrator instances = two runners on two connection pools over one database.
+  const instances = twoInstancesOnOneDatabase();
 
   const sagaOf = async (orderId: string) => {
-    const saga = await database.db('orders.sagas').where({ order_id: orderId }).first();
-    const history = await database.db('orders.saga_history').where({ order_id: orderId }).orderBy('id');
-    const commands = await database
+    const saga = await instances.database.db('orders.sagas').where({ order_id: orderId }).first();
+    const history = await instances.database
+      .db('orders.saga_history')
+      .where({ order_id: orderId })
+      .orderBy('id');
+    const commands = await instances.database
       .db('orders.outbox')
       .where({ message_key: orderId, record_type: 'ProcessPayment' });
     return { saga, history, commands };
@@ -74,14 +49,14 @@ describe('saga runner under concurrency (PostgreSQL)', () => {
 
   test('two runner instances given the same reply at the same time apply it once', async () => {
     const order = newOrder();
-    await database.db.transaction((trx) =>
+    await instances.database.db.transaction((trx) =>
       runnerFor().createSagas(trx, [{ order, idempotencyKey: null, fingerprint: null }]),
     );
     const reply = stockReserved(order.orderId);
     // Both instances receive the same message (e.g. redelivered after a rebalance) and race.
     await Promise.all([
-      handleOnce(database.db, 'orders', createReplyHandler(runnerFor()), [reply]),
-      handleOnce(secondPool, 'orders', createReplyHandler(runnerFor()), [reply]),
+      handleOnce(instances.database.db, 'orders', createReplyHandler(runnerFor()), [reply]),
+      handleOnce(instances.secondPool, 'orders', createReplyHandler(runnerFor()), [reply]),
     ]);
     const { saga, history, commands } = await sagaOf(order.orderId);
     assert.equal(saga.state, 'processingPayment');
@@ -92,12 +67,16 @@ describe('saga runner under concurrency (PostgreSQL)', () => {
 
   test('the same reply twice with different message ids: the second is recorded as ignored, with no effect', async () => {
     const order = newOrder();
-    await database.db.transaction((trx) =>
+    await instances.database.db.transaction((trx) =>
       runnerFor().createSagas(trx, [{ order, idempotencyKey: null, fingerprint: null }]),
     );
     await Promise.all([
-      handleOnce(database.db, 'orders', createReplyHandler(runnerFor()), [stockReserved(order.orderId)]),
-      handleOnce(secondPool, 'orders', createReplyHandler(runnerFor()), [stockReserved(order.orderId)]),
+      handleOnce(instances.database.db, 'orders', createReplyHandler(runnerFor()), [
+        stockReserved(order.orderId),
+      ]),
+      handleOnce(instances.secondPool, 'orders', createReplyHandler(runnerFor()), [
+        stockReserved(order.orderId),
+      ]),
     ]);
     const { saga, history, commands } = await sagaOf(order.orderId);
     assert.equal(saga.version, 2);
@@ -111,10 +90,10 @@ describe('saga runner under concurrency (PostgreSQL)', () => {
   test('a reply for an unknown order fails the transaction (it goes to the DLT) and records nothing', async () => {
     const reply = stockReserved(randomUUID());
     await assert.rejects(
-      handleOnce(database.db, 'orders', createReplyHandler(runnerFor()), [reply]),
+      handleOnce(instances.database.db, 'orders', createReplyHandler(runnerFor()), [reply]),
       /no saga for order/,
     );
-    const inbox = await database.db('orders.inbox').where({ message_id: reply.meta.messageId });
+    const inbox = await instances.database.db('orders.inbox').where({ message_id: reply.meta.messageId });
     assert.equal(inbox.length, 0, 'the inbox claim rolled back with the failed handler');
   });
 });
