@@ -8,7 +8,16 @@
 # For every message, read from the beginning of the topic (partition by partition): the key, the
 # record-type header (and the others), the Confluent frame (magic byte 0 + 4-byte big-endian schema
 # id), the writer schema fetched from the registry by that id (GET /schemas/ids/<id>), and the Avro
-# body decoded to JSON by `avro-tools fragtojson` with that schema (one JSON object per line).
+# body decoded to JSON by `avro-tools fragtojson` with that schema. One block per message:
+#
+#   === <topic> partition <p> offset <o> (CreateTime <ISO time>)
+#   key:         <key>
+#   record-type: <record-type header>
+#   headers:     <name>=<value>, …
+#   frame:       magic byte 0x00, schema id <id> = <writer schema full name>, Avro body <n> bytes
+#   value:       <the Avro body as JSON, one line>        (or  error: <why it could not be decoded>)
+#
+# Bytes outside printable ASCII in keys and headers show as \xHH (Kafka's Bytes.toString()).
 # Exits 1 when a message cannot be decoded (after printing every message), 2 on usage errors.
 #
 # Environment: KAFKA_BROKERS (127.0.0.1:9092), SCHEMA_REGISTRY_URL
@@ -69,9 +78,12 @@ show_tail() { # file [lines]
 # ---------------------------------------------------------------------------------------------
 # arguments and prerequisites
 
-if (($# < 1 || $# > 2)) || [[ $1 == -h || $1 == --help ]]; then
+if [[ ${1:-} == -h || ${1:-} == --help ]]; then
+  usage
+  exit 0
+fi
+if (($# < 1 || $# > 2)); then
   usage >&2
-  (($# >= 1)) && [[ $1 == -h || $1 == --help ]] && exit 0
   exit 2
 fi
 TOPIC="$1"
@@ -92,7 +104,7 @@ require_java() {
       "install it, e.g. apt-get install -y openjdk-17-jre-headless"
 }
 
-require_cmd() { # command install-hint
+require_cmd() { # command what-it-is-needed-for
   command -v "$1" >/dev/null 2>&1 || die "$1 not found: needed to $2" "install it, e.g. apt-get install -y $1"
 }
 
@@ -129,9 +141,8 @@ fetch_tools() {
   say "tools ready in $CACHE ($((SECONDS - start))s)"
 }
 
-kafka_java() { # main-class args...
-  java "${JAVA_OPTS[@]}" -Dorg.slf4j.simpleLogger.defaultLogLevel=warn -cp "$KAFKA_TOOLS/*" "$@"
-}
+# java with Kafka's tools on the classpath (an array, so that `"${KAFKA_JAVA[@]}" … &` makes $! the JVM)
+KAFKA_JAVA=(java "${JAVA_OPTS[@]}" -Dorg.slf4j.simpleLogger.defaultLogLevel=warn -cp "$KAFKA_TOOLS/*")
 
 # fails unless one of the bootstrap brokers accepts a TCP connection
 brokers_reachable() {
@@ -150,26 +161,34 @@ require_cmd curl "fetch writer schemas from the schema registry"
 fetch_tools
 brokers_reachable ||
   die "Kafka does not answer at $BROKERS (KAFKA_BROKERS)" "start the local stack: npm run stack -- up"
+# any HTTP answer will do here; what the registry says about each schema id is checked later
+curl -sS -m 5 -o /dev/null "$REGISTRY/config" 2>/dev/null ||
+  die "schema registry not reachable at $REGISTRY (SCHEMA_REGISTRY_URL)" "start the local stack: npm run stack -- up"
 
 WORK="$(mktemp -d "${TMPDIR:-/tmp}/avro-console.XXXXXX")"
-PIDS=()
+# on the way out: stop this script's own background jobs still running (jobs -p lists no reaped
+# pid) and their children (a job that is a function runs its JVM in a subshell)
 cleanup() {
-  local pid
-  for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done
+  local pid kids
+  for pid in $(jobs -p); do
+    read -r -d '' -a kids < <(ps -o pid= --ppid "$pid" 2>/dev/null) || true
+    kill "$pid" "${kids[@]}" 2>/dev/null || true
+  done
   rm -rf "$WORK"
 }
 trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
 
 # ---------------------------------------------------------------------------------------------
 # 1. read the topic: Kafka's console consumer; in parallel, kafka-topics --describe, so a missing
 #    topic is reported at once instead of after the consumer's timeout
 
 t0=$SECONDS
-kafka_java org.apache.kafka.tools.TopicCommand --bootstrap-server "$BROKERS" --describe --topic "$TOPIC" \
+"${KAFKA_JAVA[@]}" org.apache.kafka.tools.TopicCommand --bootstrap-server "$BROKERS" --describe --topic "$TOPIC" \
   >"$WORK/describe.out" 2>"$WORK/describe.err" &
 describe_pid=$!
-PIDS+=("$describe_pid")
-kafka_java org.apache.kafka.tools.consumer.ConsoleConsumer --bootstrap-server "$BROKERS" --topic "$TOPIC" \
+"${KAFKA_JAVA[@]}" org.apache.kafka.tools.consumer.ConsoleConsumer --bootstrap-server "$BROKERS" --topic "$TOPIC" \
   --from-beginning --max-messages "$MAX" --timeout-ms "$TIMEOUT_MS" \
   --property print.timestamp=true --property print.partition=true --property print.offset=true \
   --property print.headers=true --property print.key=true --property print.value=true \
@@ -180,14 +199,17 @@ kafka_java org.apache.kafka.tools.consumer.ConsoleConsumer --bootstrap-server "$
   --property null.literal="$NULL_LITERAL" \
   >"$WORK/records.txt" 2>"$WORK/consumer.err" &
 consumer_pid=$!
-PIDS+=("$consumer_pid")
 
 if ! wait "$describe_pid"; then
   if grep -q 'does not exist' "$WORK/describe.err" "$WORK/describe.out"; then
     kill "$consumer_pid" 2>/dev/null || true
     wait "$consumer_pid" 2>/dev/null || true
+    # some of the topics there are, those without a run prefix ('.') first
+    "${KAFKA_JAVA[@]}" org.apache.kafka.tools.TopicCommand --bootstrap-server "$BROKERS" --list --exclude-internal \
+      2>/dev/null | awk '{ print (index($0, ".") ? 1 : 0) "\t" $0 }' | sort | cut -f2 >"$WORK/topics.txt" || true
+    n="$(grep -c '' "$WORK/topics.txt" || true)"
     die "topic '$TOPIC' does not exist on $BROKERS" \
-      "topics: $(kafka_java org.apache.kafka.tools.TopicCommand --bootstrap-server "$BROKERS" --list --exclude-internal 2>/dev/null | paste -sd ' ' -)"
+      "$n topic(s) there: $(head -n 20 "$WORK/topics.txt" | paste -sd ' ' -)$( ((n > 20)) && printf ' …')"
   fi
   say "warning: kafka-topics --describe failed (continuing with the consumer):"
   show_tail "$WORK/describe.err" 5
@@ -202,7 +224,7 @@ if ((consumer_rc != 0)); then
   exit 1
 fi
 count="$(grep -c '' "$WORK/records.txt" || true)"
-say "topic $TOPIC${partitions:+ ($partitions partitions)}: $count message(s) read in $((SECONDS - t0))s by Kafka's ConsoleConsumer $KAFKA_VERSION"
+say "topic $TOPIC${partitions:+ ($partitions partition(s))}: $count message(s) read in $((SECONDS - t0))s by Kafka's ConsoleConsumer $KAFKA_VERSION"
 if ((count == 0)); then
   say "no messages within ${TIMEOUT_MS} ms: the topic is empty"
   exit 0
@@ -226,7 +248,7 @@ while IFS="$COLUMN_SEP" read -r ts part off headers key value; do
     done
   fi
   if [[ $value == "$NULL_PRINTED" ]]; then
-    M_STATUS[i]='null value (tombstone): nothing to decode'
+    M_STATUS[i]=null M_JSON[i]='null (tombstone: nothing to decode)'
   else
     printf '%b' "$value" >"$WORK/$i.value"
     size="$(wc -c <"$WORK/$i.value")"
@@ -294,52 +316,65 @@ fetch_schema() {
     else (.type? // . | tostring) end' "$out" 2>/dev/null || true)"
 }
 
-avro_tools() { # tool args...  (stdin -> stdout; stderr to $WORK/avro.err)
-  java "${JAVA_OPTS[@]}" -jar "$AVRO_JAR" "$@" 2>"$WORK/avro.err"
+# fragtojson: the Avro binary datums on stdin, one JSON line each, with the given writer schema
+fragtojson() { # schema-id errfile  (stdin -> stdout)
+  java "${JAVA_OPTS[@]}" -jar "$AVRO_JAR" fragtojson --no-pretty --schema-file "$WORK/schema-$1.avsc" - 2>"$2"
 }
 
-# the bodies of the messages (indexes) as JSON lines in $WORK/<i>.json; 0 when it worked
+# the bodies of the messages (indexes) written with one schema id, through one avro-tools call:
+# $WORK/<i>.json for each; fails when avro-tools fails or the number of JSON lines is not theirs
 decode_batch() { # schema-id indexes...
   local id="$1" i n=0 lines
   shift
-  for i in "$@"; do cat "$WORK/$i.body"; done |
-    avro_tools fragtojson --no-pretty --schema-file "$WORK/schema-$id.avsc" - >"$WORK/batch.json" || return 1
-  lines="$(grep -c '' "$WORK/batch.json" || true)"
+  for i in "$@"; do cat "$WORK/$i.body"; done | fragtojson "$id" "$WORK/batch-$id.err" >"$WORK/batch-$id.json" ||
+    return 1
+  lines="$(grep -c '' "$WORK/batch-$id.json" || true)"
   ((lines == $#)) || return 1
   for i in "$@"; do
     n=$((n + 1))
-    sed -n "${n}p" "$WORK/batch.json" >"$WORK/$i.json"
+    sed -n "${n}p" "$WORK/batch-$id.json" >"$WORK/$i.json"
   done
 }
 
 t1=$SECONDS
 calls=0
+declare -A BATCH_PID=()
 for id in "${!IDS_MSGS[@]}"; do
-  read -r -a idx <<<"${IDS_MSGS[$id]}"
   fetch_schema "$id"
   if [[ -n ${SCHEMA_ERR[$id]:-} ]]; then
+    read -r -a idx <<<"${IDS_MSGS[$id]}"
     for i in "${idx[@]}"; do M_STATUS[i]="${SCHEMA_ERR[$id]}"; done
     continue
   fi
+  # one JVM per schema id, all at once
+  # shellcheck disable=SC2086 # the index list is split on purpose
+  decode_batch "$id" ${IDS_MSGS[$id]} &
+  BATCH_PID[$id]=$!
   calls=$((calls + 1))
-  if decode_batch "$id" "${idx[@]}"; then
+done
+for id in "${!BATCH_PID[@]}"; do
+  read -r -a idx <<<"${IDS_MSGS[$id]}"
+  if wait "${BATCH_PID[$id]}"; then
     for i in "${idx[@]}"; do M_JSON[i]="$(<"$WORK/$i.json")"; done
     continue
   fi
-  # a body that does not decode spoils the batch: decode one by one to tell which
+  # a body that does not decode spoils its batch: decode them one by one to tell which
   for i in "${idx[@]}"; do
     calls=$((calls + 1))
-    if avro_tools fragtojson --no-pretty --schema-file "$WORK/schema-$id.avsc" - <"$WORK/$i.body" >"$WORK/$i.json" &&
+    if fragtojson "$id" "$WORK/$i.err" <"$WORK/$i.body" >"$WORK/$i.json" &&
       [[ $(grep -c '' "$WORK/$i.json") == 1 ]]; then
       M_JSON[i]="$(<"$WORK/$i.json")"
     elif [[ -s $WORK/$i.json ]]; then
       M_STATUS[i]="the Avro body has bytes left after one datum of schema id $id"
     else
-      M_STATUS[i]="avro-tools could not decode the body with schema id $id: $(grep -m1 -E 'Exception|Error' "$WORK/avro.err" || tail -1 "$WORK/avro.err")"
+      err="$(grep -m1 -E 'Exception|Error' "$WORK/$i.err" || tail -1 "$WORK/$i.err")"
+      err="${err#Exception in thread \"main\" }"
+      [[ $err == *EOFException* ]] && err+=" (the body ends before the datum does)"
+      M_STATUS[i]="avro-tools could not decode the body with schema id $id: $err"
     fi
   done
 done
-((calls > 0)) && say "decoded with avro-tools $AVRO_VERSION fragtojson: $calls call(s) for ${#IDS_MSGS[@]} schema id(s) in $((SECONDS - t1))s"
+((calls > 0)) && say "decoded with avro-tools $AVRO_VERSION fragtojson: $calls call(s) for ${#BATCH_PID[@]} schema id(s) in $((SECONDS - t1))s"
 
 # ---------------------------------------------------------------------------------------------
 # 4. print
@@ -359,6 +394,7 @@ for ((i = 0; i < count; i++)); do
   printf '=== %s partition %s offset %s (%s)\n' "$TOPIC" "${M_PART[i]}" "${M_OFF[i]}" "$(format_ts "${M_TS[i]}")"
   key="${M_KEY[i]}"
   [[ $key == "$NULL_PRINTED" ]] && key='(null)'
+  [[ -z $key ]] && key='(empty)'
   printf 'key:         %s\n' "$key"
   printf 'record-type: %s\n' "${M_TYPE[i]:-(no record-type header)}"
   printf 'headers:     %s\n' "${M_HEADERS[i]:-(none)}"
