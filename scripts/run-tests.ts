@@ -36,10 +36,13 @@ const skipDirs = new Set(['node_modules', '.git', '.stack', 'coverage']);
 function findSpecs(dir: string): string[] {
   return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
     if (entry.isDirectory()) return skipDirs.has(entry.name) ? [] : findSpecs(join(dir, entry.name));
-    return /\.(unit|int|e2e|chaos|bench)\.spec\.ts$/.test(entry.name) ? [relative(repoRoot, join(dir, entry.name))] : [];
+    return /\.(unit|int|e2e|chaos|bench)\.spec\.ts$/.test(entry.name)
+      ? [relative(repoRoot, join(dir, entry.name))]
+      : [];
   });
 }
-const tierOf = (file: string): Tier => (file.match(/\.(unit|int|e2e|chaos|bench)\.spec\.ts$/)?.[1] ?? 'unit') as Tier;
+const tierOf = (file: string): Tier =>
+  (file.match(/\.(unit|int|e2e|chaos|bench)\.spec\.ts$/)?.[1] ?? 'unit') as Tier;
 
 const args = process.argv.slice(2);
 const selectedTiers = args.filter((a): a is Tier => (tiers as readonly string[]).includes(a));

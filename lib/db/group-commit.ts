@@ -53,7 +53,7 @@ export class GroupCommit<T, R> {
   async #run(batch: Array<Pending<T, R>>): Promise<void> {
     try {
       const results = await this.#commit(batch.map((p) => p.item));
-      batch.forEach((p, i) => p.resolve(results[i] as R));
+      for (const [i, p] of batch.entries()) p.resolve(results[i] as R);
     } catch (error) {
       if (batch.length === 1) {
         batch[0]?.reject(error);

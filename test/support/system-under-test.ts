@@ -27,12 +27,14 @@ export const urls = {
   },
 };
 
+// biome-ignore lint/suspicious/noExplicitAny: response bodies are JSON whose shape each assertion checks
 export interface HttpResult<T = any> {
   status: number;
   headers: Headers;
   body: T;
 }
 
+// biome-ignore lint/suspicious/noExplicitAny: see HttpResult
 export async function http<T = any>(
   method: string,
   url: string,
