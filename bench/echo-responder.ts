@@ -17,17 +17,32 @@ if (!requests || !replies || !groupId) {
   process.exit(2);
 }
 
+/** Consumer settings; defaults are lib/messaging/message-consumer.ts's (ECHO_* overrides are for experiments). */
+const settings = {
+  maxWaitTimeInMs: Number(process.env.ECHO_MAX_WAIT_MS ?? 250),
+  minBytes: Number(process.env.ECHO_MIN_BYTES ?? 1),
+  partitionsConsumedConcurrently: Number(process.env.ECHO_PARTITIONS_CONCURRENTLY ?? 3),
+  autoCommitInterval: process.env.ECHO_AUTO_COMMIT_INTERVAL_MS
+    ? Number(process.env.ECHO_AUTO_COMMIT_INTERVAL_MS)
+    : null,
+};
 const logger = createLogger('echo-responder', 'warn');
 const kafka = createKafka({ brokers, clientId: 'bench-echo-responder', logger });
 const producer = createIdempotentProducer(kafka);
-const consumer = kafka.consumer({ groupId, allowAutoTopicCreation: false, maxWaitTimeInMs: 250 });
+const consumer = kafka.consumer({
+  groupId,
+  allowAutoTopicCreation: false,
+  maxWaitTimeInMs: settings.maxWaitTimeInMs,
+  minBytes: settings.minBytes,
+});
 await producer.connect();
 await consumer.connect();
 await consumer.subscribe({ topics: [requests], fromBeginning: true });
 consumer.on(consumer.events.GROUP_JOIN, () => process.stdout.write('ready\n'));
 await consumer.run({
   eachBatchAutoResolve: false,
-  partitionsConsumedConcurrently: 3,
+  partitionsConsumedConcurrently: settings.partitionsConsumedConcurrently,
+  ...(settings.autoCommitInterval === null ? {} : { autoCommitInterval: settings.autoCommitInterval }),
   eachBatch: async ({ batch, resolveOffset, commitOffsetsIfNecessary, heartbeat }) => {
     if (batch.messages.length === 0) return;
     await producer.send({

@@ -62,6 +62,14 @@ export function moduleOf(url: string, functionName: string): string {
   return path.startsWith(repoRoot) ? `project: ${relative(repoRoot, path)}` : path;
 }
 
+/** A frame's file, short: `kafkajs/src/network/connection.js`, `lib/avro/codec.ts`, `node:internal/…`. */
+function locationOf(url: string): string {
+  const nm = url.lastIndexOf('/node_modules/');
+  if (nm !== -1) return url.slice(nm + '/node_modules/'.length);
+  const path = url.startsWith('file://') ? fileURLToPath(url) : url;
+  return path.startsWith(repoRoot) ? relative(repoRoot, path) : path;
+}
+
 export function summariseProfile(
   file: string,
   { fromUs, toUs, top = 15 }: { fromUs?: number; toUs?: number; top?: number } = {},
@@ -93,8 +101,7 @@ export function summariseProfile(
       idle += us;
       continue;
     }
-    const fn =
-      `${functionName || '(anonymous)'} ${url ? `${module.replace(/^project: /, '')}:${lineNumber + 1}` : ''}`.trim();
+    const fn = `${functionName || '(anonymous)'}${url ? ` ${locationOf(url)}:${lineNumber + 1}` : ''}`;
     functions.set(fn, (functions.get(fn) ?? 0) + us);
     modules.set(module, (modules.get(module) ?? 0) + us);
   }

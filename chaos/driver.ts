@@ -31,17 +31,16 @@ export interface DriverOptions {
   signal: AbortSignal;
 }
 
+/** Resolves after `ms`, or at once when the run is aborted (the listener is removed either way). */
 const sleep = (ms: number, signal: AbortSignal) =>
   new Promise<void>((resolve) => {
-    const timer = setTimeout(resolve, ms);
-    signal.addEventListener(
-      'abort',
-      () => {
-        clearTimeout(timer);
-        resolve();
-      },
-      { once: true },
-    );
+    const done = () => {
+      clearTimeout(timer);
+      signal.removeEventListener('abort', done);
+      resolve();
+    };
+    const timer = setTimeout(done, ms);
+    signal.addEventListener('abort', done, { once: true });
   });
 
 const describeError = (error: unknown): string => {
@@ -77,7 +76,7 @@ export class OrderDriver {
           method: 'POST',
           headers: { 'content-type': 'application/json', 'idempotency-key': order.key },
           body: JSON.stringify(order.body),
-          signal: AbortSignal.any([AbortSignal.timeout(15_000), this.#options.signal]),
+          signal: AbortSignal.timeout(15_000),
         });
         const text = await response.text();
         if (response.status === 202) {

@@ -8,6 +8,8 @@ export interface ChaosOptions {
   instances: number;
   /** Order workers: each places an order over HTTP and waits until it is terminal, then takes the next. */
   concurrency: number;
+  /** The drive period: orders are paced evenly over it and every chaos event happens at a seeded moment in it. */
+  durationS: number;
   /** Deadline for quiescence after the last order was placed (every order terminal, outboxes empty, no lag). */
   timeoutS: number;
   /** Periods in which one participant is silent for one command on every instance (see README). */
@@ -52,7 +54,14 @@ const specs: readonly Spec[] = [
     help: 'Kafka broker restarts (default 1)',
   },
   { flag: '--instances', key: 'instances', min: 1, max: 5, help: 'instances of each service (default 2)' },
-  { flag: '--concurrency', key: 'concurrency', min: 1, max: 1_000, help: 'order workers (default 24)' },
+  { flag: '--concurrency', key: 'concurrency', min: 1, max: 1_000, help: 'order workers (default 32)' },
+  {
+    flag: '--duration-s',
+    key: 'durationS',
+    min: 5,
+    max: 86_400,
+    help: 'drive period in s: orders paced over it, chaos at seeded moments in it (default orders/10, at least 30)',
+  },
   {
     flag: '--timeout-s',
     key: 'timeoutS',
@@ -158,7 +167,8 @@ export function parseOptions(argv: readonly string[], randomSeed: () => number):
     kills: given.get('kills') ?? 10,
     brokerRestarts: given.get('brokerRestarts') ?? 1,
     instances: given.get('instances') ?? 2,
-    concurrency: given.get('concurrency') ?? 24,
+    concurrency: given.get('concurrency') ?? 32,
+    durationS: given.get('durationS') ?? Math.max(30, Math.round(orders / 10)),
     timeoutS: given.get('timeoutS') ?? 240,
     silentWindows: given.get('silentWindows') ?? Math.min(6, 1 + Math.floor(orders / 2500)),
     silentOrders: given.get('silentOrders') ?? 6,

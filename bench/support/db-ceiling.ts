@@ -5,8 +5,9 @@
  *
  * The statements are the ones the services send (the same SQL and row counts per saga), batched as
  * the real code batches them:
- * - order creation: one transaction per order (insert order, saga, 3 history rows, 2 outbox rows,
- *   pg_notify), 10 at a time (the orchestrator's pool);
+ * - order creation: by group commit as orchestrator/orders/order-service.ts does (2 transactions at
+ *   a time, up to 100 orders each: orders, sagas, 3 history rows and 2 outbox rows per order,
+ *   pg_notify), or with createBatch 1 one transaction per order, 10 at a time (the pool);
  * - each participant, per fetched batch of one partition (3 partitions at a time): inbox insert,
  *   row lock of the batch's orders (inventory also the stock rows), its rows (payment: + ledger;
  *   inventory: + one stock update), outbox rows, pg_notify;
@@ -29,8 +30,10 @@ export interface DbCeiling {
   transactionsPerSaga: number;
   /** Transactions by kind in the measured window. */
   transactions: Record<string, number>;
-  meanBatch: { participant: number; orchestrator: number; relay: number };
+  meanBatch: { create: number; participant: number; orchestrator: number; relay: number };
   pools: { perService: number; creators: number; consumerConcurrency: number; inflightWindow: number };
+  /** Orders per creation transaction (1 = one transaction per HTTP request). */
+  createBatch: number;
   cpu: CpuReport;
 }
 
@@ -186,69 +189,90 @@ async function claimInbox(
 const inList = (n: number, offset = 0) =>
   Array.from({ length: n }, (_, i) => `$${offset + i + 1}`).join(', ');
 
-async function createOrder(pool: pg.Pool, saga: Saga): Promise<void> {
+/** Order creation: order, saga, 3 history rows and 2 outbox rows per order, one transaction for all. */
+async function createOrders(pool: pg.Pool, sagas: readonly Saga[]): Promise<void> {
   await inTransaction(pool, async (client) => {
     const now = new Date();
-    const items = JSON.stringify([{ sku: saga.sku, quantity: 1, unitPrice: 1999 }]);
-    await client.query(
-      `insert into "orders"."orders" ("correlation_id", "created_at", "currency", "customer_id", "idempotency_key", "items", "order_id", "payment_token", "request_fingerprint", "shipping_address", "status", "total", "updated_at") values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)`,
-      [
+    const address = JSON.stringify({
+      name: 'Ada Lovelace',
+      line1: '1 Main St',
+      line2: null,
+      city: 'Berlin',
+      postalCode: '10115',
+      country: 'DE',
+    });
+    const orders: unknown[] = [];
+    const rows: unknown[] = [];
+    for (const saga of sagas) {
+      orders.push(
         randomUUID(),
         now,
         'EUR',
         'bench-customer',
         null,
-        items,
+        JSON.stringify([{ sku: saga.sku, quantity: 1, unitPrice: 1999 }]),
         saga.orderId,
         'tok_visa',
         randomBytes(32).toString('hex'),
-        JSON.stringify({
-          name: 'Ada Lovelace',
-          line1: '1 Main St',
-          line2: null,
-          city: 'Berlin',
-          postalCode: '10115',
-          country: 'DE',
-        }),
+        address,
         'PENDING',
         1999,
         now,
-      ],
-    );
-    await client.query(
-      `insert into "orders"."sagas" ("deadline_at", "order_id", "snapshot", "state", "updated_at", "version") values ($1, $2, $3, $4, $5, $6)`,
-      [
+      );
+      rows.push(
         new Date(now.getTime() + 600_000),
         saga.orderId,
         snapshotOf(saga.orderId, 'reservingStock'),
         'reservingStock',
         now,
         1,
-      ],
+      );
+    }
+    await client.query(
+      `insert into "orders"."orders" ("correlation_id", "created_at", "currency", "customer_id", "idempotency_key", "items", "order_id", "payment_token", "request_fingerprint", "shipping_address", "status", "total", "updated_at") values ${valuesList(sagas.length, 13)}`,
+      orders,
     );
-    await insertHistory(client, [
-      {
-        orderId: saga.orderId,
-        kind: 'saga_started',
-        type: 'OrderPlaced',
-        from: null,
-        to: 'reservingStock',
-        detail: 'null',
-      },
-      { orderId: saga.orderId, kind: 'order_event', type: 'OrderPlaced', from: null, to: null, detail: '{}' },
-      {
-        orderId: saga.orderId,
-        kind: 'command_sent',
-        type: 'ReserveStock',
-        from: null,
-        to: null,
-        detail: '{"attempt":1,"round":0}',
-      },
-    ]);
-    await insertOutbox(client, 'orders', [
-      { orderId: saga.orderId, type: 'OrderPlaced', topic: 'order-events' },
-      { orderId: saga.orderId, type: 'ReserveStock', topic: 'inventory-commands' },
-    ]);
+    await client.query(
+      `insert into "orders"."sagas" ("deadline_at", "order_id", "snapshot", "state", "updated_at", "version") values ${valuesList(sagas.length, 6)}`,
+      rows,
+    );
+    await insertHistory(
+      client,
+      sagas.flatMap((saga) => [
+        {
+          orderId: saga.orderId,
+          kind: 'saga_started',
+          type: 'OrderPlaced',
+          from: null,
+          to: 'reservingStock',
+          detail: 'null',
+        },
+        {
+          orderId: saga.orderId,
+          kind: 'order_event',
+          type: 'OrderPlaced',
+          from: null,
+          to: null,
+          detail: '{}',
+        },
+        {
+          orderId: saga.orderId,
+          kind: 'command_sent',
+          type: 'ReserveStock',
+          from: null,
+          to: null,
+          detail: '{"attempt":1,"round":0}',
+        },
+      ]),
+    );
+    await insertOutbox(
+      client,
+      'orders',
+      sagas.flatMap((saga) => [
+        { orderId: saga.orderId, type: 'OrderPlaced', topic: 'order-events' },
+        { orderId: saga.orderId, type: 'ReserveStock', topic: 'inventory-commands' },
+      ]),
+    );
   });
 }
 
@@ -459,7 +483,8 @@ export async function measureDbCeiling({
   partitions,
   groups,
   poolPerService = 10,
-  inflightWindow = 2_000,
+  inflightWindow = 1_000,
+  createBatch = 100,
 }: {
   databaseUrl: string;
   seconds: number;
@@ -467,6 +492,7 @@ export async function measureDbCeiling({
   groups: ProcessGroups;
   poolPerService?: number;
   inflightWindow?: number;
+  createBatch?: number;
 }): Promise<DbCeiling> {
   const failures: unknown[] = [];
   const pool = (name: string) => {
@@ -489,11 +515,11 @@ export async function measureDbCeiling({
   let completed = 0;
   let inflight = 0;
   const tx: Record<string, number> = { create: 0, participant: 0, orchestrator: 0, relay: 0 };
-  const batched = { participant: 0, orchestrator: 0, relay: 0 };
+  const batched = { create: 0, participant: 0, orchestrator: 0, relay: 0 };
   const count = (kind: keyof typeof tx, messages = 1) => {
     if (!counting) return;
     tx[kind] = (tx[kind] ?? 0) + 1;
-    if (kind !== 'create') batched[kind as keyof typeof batched] += messages;
+    batched[kind as keyof typeof batched] += messages;
   };
   const partitionOf = (id: string) => Number.parseInt(id.slice(0, 8), 16) % partitions;
 
@@ -581,28 +607,34 @@ export async function measureDbCeiling({
       }
     }),
   );
-  // HTTP order creation: one transaction per order, as many at a time as the orchestrator's pool allows
-  for (let c = 0; c < poolPerService; c++) {
+  // HTTP order creation. createBatch 1: one transaction per order, as many at a time as the
+  // orchestrator's pool allows (10). createBatch > 1: group commit, 2 transactions at a time, each
+  // taking up to createBatch orders.
+  let orderCount = 0;
+  const creators = createBatch === 1 ? poolPerService : 2;
+  for (let c = 0; c < creators; c++) {
     loops.push(
       (async () => {
-        let n = 0;
         while (running) {
-          if (inflight >= inflightWindow) {
+          const room = Math.min(createBatch, inflightWindow - inflight);
+          if (room <= 0) {
             await creatorSignal.wait(50);
             continue;
           }
-          inflight += 1;
-          const orderId = randomUUID();
-          const saga: Saga = { orderId, partition: partitionOf(orderId), sku: `SKU-00${(n++ % 8) + 1}` };
+          inflight += room;
+          const sagas: Saga[] = Array.from({ length: room }, () => {
+            const orderId = randomUUID();
+            return { orderId, partition: partitionOf(orderId), sku: `SKU-00${(orderCount++ % 8) + 1}` };
+          });
           try {
-            await createOrder(pools.orders, saga);
-            count('create');
+            await createOrders(pools.orders, sagas);
+            count('create', room);
             relaySignal.orders?.fire();
-            commands[0]?.[saga.partition]?.push(saga);
+            for (const saga of sagas) commands[0]?.[saga.partition]?.push(saga);
             participantSignal[0]?.fire();
           } catch (error) {
             failures.push(error);
-            inflight -= 1;
+            inflight -= room;
           }
         }
       })(),
@@ -641,13 +673,15 @@ export async function measureDbCeiling({
       transactionsPerSaga: completed === 0 ? 0 : Math.round((10 * total) / completed) / 10,
       transactions: tx,
       meanBatch: {
+        create: Math.round((10 * batched.create) / Math.max(1, tx.create ?? 0)) / 10,
         participant: Math.round((10 * batched.participant) / Math.max(1, tx.participant ?? 0)) / 10,
         orchestrator: Math.round((10 * batched.orchestrator) / Math.max(1, tx.orchestrator ?? 0)) / 10,
         relay: Math.round((10 * batched.relay) / Math.max(1, tx.relay ?? 0)) / 10,
       },
+      createBatch,
       pools: {
         perService: poolPerService,
-        creators: poolPerService,
+        creators,
         consumerConcurrency: partitionsConcurrently,
         inflightWindow,
       },

@@ -7,6 +7,10 @@
  * The requester keeps `window` round trips outstanding: every reply batch it receives is answered
  * by one send of as many new requests (batched like the outbox relay); the responder runs in its
  * own process (bench/echo-responder.ts).
+ *
+ * Client settings are the project's (lib/messaging/message-consumer.ts, lib/kafka/kafka-client.ts).
+ * For experiments, ECHO_MAX_WAIT_MS, ECHO_MIN_BYTES, ECHO_PARTITIONS_CONCURRENTLY and
+ * ECHO_AUTO_COMMIT_INTERVAL_MS change both sides' consumers.
  */
 import { spawn } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
@@ -100,7 +104,8 @@ export async function measureEchoCeiling({
   const consumer: Consumer = kafka.consumer({
     groupId: `bench-echo-requester-${runId}`,
     allowAutoTopicCreation: false,
-    maxWaitTimeInMs: 250,
+    maxWaitTimeInMs: Number(process.env.ECHO_MAX_WAIT_MS ?? 250),
+    minBytes: Number(process.env.ECHO_MIN_BYTES ?? 1),
   });
   const payload = randomBytes(200);
   /** Current window's outstanding requests: key → send time. Keys of older windows are ignored. */
@@ -126,7 +131,10 @@ export async function measureEchoCeiling({
     const joined = new Promise<void>((resolve) => consumer.on(consumer.events.GROUP_JOIN, () => resolve()));
     await consumer.run({
       eachBatchAutoResolve: false,
-      partitionsConsumedConcurrently: 3,
+      partitionsConsumedConcurrently: Number(process.env.ECHO_PARTITIONS_CONCURRENTLY ?? 3),
+      ...(process.env.ECHO_AUTO_COMMIT_INTERVAL_MS
+        ? { autoCommitInterval: Number(process.env.ECHO_AUTO_COMMIT_INTERVAL_MS) }
+        : {}),
       eachBatch: async ({ batch, resolveOffset, commitOffsetsIfNecessary, heartbeat }) => {
         if (batch.messages.length === 0) return;
         const now = performance.now();

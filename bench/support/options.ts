@@ -23,6 +23,8 @@ export interface BenchOptions {
   ceilingS: number;
   /** Echo ceiling: outstanding request windows to try (the best one is the ceiling). */
   echoWindows: number[];
+  /** Database ceiling: orders per creation transaction (1 = one per HTTP request; >1 = group commit). */
+  dbCreateBatch: number;
   /** Runs the orchestrator and the participants with `node --cpu-prof` and summarises the profiles. */
   profile: boolean;
   /** Extra environment for the services it starts (KEY=VALUE, repeatable), e.g. DB_POOL_MAX=20. */
@@ -32,6 +34,8 @@ export interface BenchOptions {
   /** Keep-alive sockets of the HTTP client. */
   maxSockets: number;
   keepTopics: boolean;
+  /** Also run the open-loop rates above one the system could not keep up with (by default skipped). */
+  keepGoing: boolean;
 }
 
 export const defaultOptions: BenchOptions = {
@@ -46,11 +50,13 @@ export const defaultOptions: BenchOptions = {
   partitions: 6,
   ceilingS: 10,
   echoWindows: [64, 1024],
+  dbCreateBatch: 100,
   profile: false,
   env: {},
   basePort: 3400,
   maxSockets: 256,
   keepTopics: false,
+  keepGoing: false,
 };
 
 export const usage = `usage: npm run bench -- [options]
@@ -65,11 +71,14 @@ export const usage = `usage: npm run bench -- [options]
   --partitions N        partitions of the bench's topics (${defaultOptions.partitions})
   --ceiling-s N         seconds per ceiling measurement, 0 = skip (${defaultOptions.ceilingS})
   --echo-windows A,B    outstanding round trips tried by the echo ceiling (${defaultOptions.echoWindows.join(',')})
+  --db-create-batch N   database ceiling: orders per creation transaction: 100 = group commit as
+                        orchestrator/orders/order-service.ts does, 1 = one per request (${defaultOptions.dbCreateBatch})
   --profile             node --cpu-prof on every service; summary in the results
   --env KEY=VALUE       extra environment for the started services (repeatable)
   --base-port N         first of the four service ports (${defaultOptions.basePort})
   --max-sockets N       keep-alive sockets of the HTTP client (${defaultOptions.maxSockets})
-  --keep-topics         do not delete the bench's topics at the end`;
+  --keep-topics         do not delete the bench's topics at the end
+  --keep-going          run every rate, also above one that completed < 70% of its offered rate`;
 
 export class UsageError extends Error {}
 
@@ -126,6 +135,9 @@ export function parseOptions(argv: readonly string[]): BenchOptions {
       case '--echo-windows':
         options.echoWindows = list(name, value()).map(Math.round);
         break;
+      case '--db-create-batch':
+        options.dbCreateBatch = Math.round(positive(name, value()));
+        break;
       case '--profile':
         options.profile = true;
         break;
@@ -145,6 +157,9 @@ export function parseOptions(argv: readonly string[]): BenchOptions {
       case '--keep-topics':
         options.keepTopics = true;
         break;
+      case '--keep-going':
+        options.keepGoing = true;
+        break;
       case '--help':
       case '-h':
         throw new UsageError(usage);
@@ -157,9 +172,18 @@ export function parseOptions(argv: readonly string[]): BenchOptions {
   return options;
 }
 
+const shellQuote = (value: string): string =>
+  /^[\w@%+=:,./-]+$/.test(value) ? value : `'${value.replaceAll("'", "'\\''")}'`;
+
 /** The full command line that reproduces a run (every option explicit). */
 export function reproduceCommand(options: BenchOptions, json: string): string {
+  const reused = options.reuse
+    ? ['ORCHESTRATOR_URL', 'INVENTORY_URL', 'PAYMENT_URL', 'SHIPPING_URL', 'TOPIC_PREFIX', 'DATABASE_URL']
+        .filter((name) => process.env[name] !== undefined)
+        .map((name) => `${name}=${process.env[name]}`)
+    : [];
   const parts = [
+    ...reused,
     'npm run bench --',
     `--duration-s ${options.durationS}`,
     `--rates ${options.rates.length > 0 ? options.rates.join(',') : 'none'}`,
@@ -169,13 +193,15 @@ export function reproduceCommand(options: BenchOptions, json: string): string {
     `--partitions ${options.partitions}`,
     `--ceiling-s ${options.ceilingS}`,
     `--echo-windows ${options.echoWindows.join(',')}`,
+    `--db-create-batch ${options.dbCreateBatch}`,
     `--max-sockets ${options.maxSockets}`,
   ];
   if (options.mixed) parts.push('--mixed');
   if (options.reuse) parts.push('--reuse');
   if (options.profile) parts.push('--profile');
+  if (options.keepGoing) parts.push('--keep-going');
   if (options.basePort !== defaultOptions.basePort) parts.push(`--base-port ${options.basePort}`);
-  for (const [key, val] of Object.entries(options.env)) parts.push(`--env ${key}=${val}`);
-  parts.push(`--json ${json}`);
+  for (const [key, val] of Object.entries(options.env)) parts.push(`--env ${shellQuote(`${key}=${val}`)}`);
+  parts.push(`--json ${shellQuote(json)}`);
   return parts.join(' ');
 }

@@ -35,6 +35,8 @@ export class OrderEventsTracker {
   readonly #early = new Map<string, TerminalEvent>();
   readonly countsByType = new Map<string, number>();
   decodeErrors = 0;
+  /** performance.now() of the last message of any type. */
+  lastMessageAt = 0;
   #lastError: unknown = null;
 
   constructor({
@@ -67,6 +69,7 @@ export class OrderEventsTracker {
         for (const message of batch.messages) {
           const type = headerString(message.headers, HeaderNames.recordType);
           this.countsByType.set(type ?? '?', (this.countsByType.get(type ?? '?') ?? 0) + 1);
+          this.lastMessageAt = seenAt;
           if (!isTerminal(type) || !message.value) continue;
           try {
             const record = await this.#codec.decode(message.value);

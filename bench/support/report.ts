@@ -46,6 +46,8 @@ export interface BenchResults {
     pids: Record<string, number | null>;
   };
   points: MeasuredPoint[];
+  /** Open-loop rates not run because a lower one was already beyond capacity. */
+  skippedRates: number[];
   ceilings: {
     echo: EchoCeiling | null;
     db: DbCeiling | null;
@@ -60,8 +62,10 @@ export interface BenchResults {
     bestSagasPerS: number;
     /** p99 POST→terminal at the open-loop rate 500, if measured. */
     p99AtRate500Ms: number | null;
-    /** bestSagasPerS ÷ ceilings.sagasPerS. */
+    /** bestSagasPerS ÷ ceilings.sagasPerS (the best point, sustained or not). */
     ratio: number | null;
+    /** maxSustainedRate ÷ ceilings.sagasPerS: what the goal "half of what the broker and database allow" uses. */
+    sustainedRatio: number | null;
     errors: number;
     deadLetters: number | null;
     goals: {
@@ -188,21 +192,25 @@ export function formatTable(results: BenchResults): string {
   }
   lines.push('-'.repeat(header.length));
   lines.push('* = not sustained (an error, a saga unfinished within the drain time, or p99 > 1 s)');
+  if (results.skippedRates.length > 0)
+    lines.push(
+      `skipped open-loop rates ${results.skippedRates.join(', ')} (a lower rate was already beyond capacity)`,
+    );
   if (echo)
     lines.push(
       `broker ceiling: ${echo.roundTripsPerS} echo round trips/s (best of windows ${echo.windows.map((w) => `${w.window}: ${w.roundTripsPerS}/s`).join(', ')}) → ${echo.sagasPerS} sagas/s; in the echo row "orch" is the echo responder`,
     );
   if (db)
     lines.push(
-      `database ceiling: ${db.sagasPerS} sagas/s, ${db.transactionsPerS} transactions/s, ${db.transactionsPerSaga} transactions/saga (mean batch: participant ${db.meanBatch.participant}, orchestrator ${db.meanBatch.orchestrator}, relay ${db.meanBatch.relay})`,
+      `database ceiling: ${db.sagasPerS} sagas/s, ${db.transactionsPerS} transactions/s, ${db.transactionsPerSaga} transactions/saga (orders per creation transaction ${db.createBatch}; mean batch: creation ${db.meanBatch.create}, participant ${db.meanBatch.participant}, orchestrator ${db.meanBatch.orchestrator}, relay ${db.meanBatch.relay})`,
     );
   const s = results.summary;
   lines.push(
-    `saga ceiling min(echo/3, db) = ${num(results.ceilings.sagasPerS)} sagas/s (${results.ceilings.limitedBy ?? '-'}); best measured ${num(s.bestSagasPerS, 1)} sagas/s; ratio ${num(s.ratio, 2)}`,
+    `saga ceiling min(echo/3, db) = ${num(results.ceilings.sagasPerS)} sagas/s (${results.ceilings.limitedBy ?? '-'}); best measured ${num(s.bestSagasPerS, 1)} sagas/s, ratio ${num(s.ratio, 2)}; max sustained rate ${num(s.maxSustainedRate)}/s, ratio ${num(s.sustainedRatio, 2)}`,
   );
   const goal = (v: boolean | null) => (v === null ? 'not measured' : v ? 'met' : 'NOT met');
   lines.push(
-    `goals: ≥1000 sagas/s sustained: ${goal(s.goals.sustained1000)} (max sustained rate ${num(s.maxSustainedRate)}/s); p99 ≤ 250 ms at 500/s: ${goal(s.goals.p99At500Within250)} (${num(s.p99AtRate500Ms)} ms); ≥ half of the ceiling: ${goal(s.goals.halfOfCeiling)}`,
+    `goals: ≥1000 sagas/s sustained: ${goal(s.goals.sustained1000)} (max sustained rate ${num(s.maxSustainedRate)}/s); p99 ≤ 250 ms at 500/s: ${goal(s.goals.p99At500Within250)} (${num(s.p99AtRate500Ms)} ms); ≥ half of the ceiling sustained: ${goal(s.goals.halfOfCeiling)}`,
   );
   lines.push(`errors: ${s.errors}; dead letters: ${num(s.deadLetters)}`);
   const mem = results.memory.whole.orchestrator;
