@@ -946,7 +946,8 @@ try {
     await deleteTopicsAndGroups(env, [checkGroupId]).catch((error: unknown) =>
       console.error(`chaos: could not delete the topics/groups of ${runId}: ${(error as Error).message}`),
     );
-    if (exitCode === 0) await dropDatabase(env).catch(() => undefined);
+    // kept only when there is something to diagnose (violations or a failed run)
+    if (exitCode === 0 || exitCode === 130) await dropDatabase(env).catch(() => undefined);
     else if (databaseCreated) console.error(`chaos: database ${databaseName} kept for diagnosis`);
   } else {
     console.error(
