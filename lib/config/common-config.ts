@@ -13,6 +13,8 @@ export interface CommonConfig {
   /** Appended to every consumer group id; tests use it to start from a clean group. */
   groupIdSuffix: string;
   dbPoolMax: number;
+  /** How long a consumer group waits for a dead member before rebalancing its partitions. */
+  kafkaSessionTimeoutMs: number;
 }
 
 export const defaultDatabaseUrl = 'postgres://postgres@127.0.0.1:5432/order_saga';
@@ -29,6 +31,8 @@ export function readCommonConfig(reader: EnvReader): CommonConfig {
     logLevel: reader.oneOf('LOG_LEVEL', 'info', logLevels),
     groupIdSuffix: reader.string('KAFKA_GROUP_ID_SUFFIX', ''),
     dbPoolMax: reader.int('DB_POOL_MAX', 10, { min: 1, max: 200 }),
+    // The broker refuses less than its group.min.session.timeout.ms (6 s by default).
+    kafkaSessionTimeoutMs: reader.int('KAFKA_SESSION_TIMEOUT_MS', 10_000, { min: 6_000, max: 300_000 }),
   };
 }
 

@@ -1,4 +1,4 @@
-import type { Batch, Consumer, Kafka, KafkaMessage, Producer } from 'kafkajs';
+import type { Batch, Consumer, ConsumerRunConfig, Kafka, KafkaMessage, Producer } from 'kafkajs';
 import type { Knex } from 'knex';
 import type { TypedRecord } from '../contracts/generated.ts';
 import { claimNewMessages } from '../inbox/inbox.ts';
@@ -41,6 +41,10 @@ export interface MessageConsumerOptions {
   /** Attempts of a failing message, alone in its transaction, before it is dead-lettered. */
   maxHandlerAttempts?: number;
   partitionsConsumedConcurrently?: number;
+  /** Kafka session timeout: how long the group waits for a dead member before rebalancing (10 s). */
+  sessionTimeoutMs?: number;
+  /** A consumer out of its group for longer than this is recreated (60 s). */
+  rejoinWatchdogMs?: number;
   /** Fault injection: messages for which this returns true are dropped as if never received. */
   drop?: (message: IncomingMessage) => boolean;
   /** Fault injection: awaited before a batch is handled (a slow participant). */
@@ -100,47 +104,49 @@ export function createMessageConsumer(options: MessageConsumerOptions): MessageC
   const { kafka, groupId, db, inboxSchema, handle, producer, decoder } = options;
   const maxHandlerAttempts = options.maxHandlerAttempts ?? 3;
   const log = options.logger.child({ component: 'consumer', groupId });
-  // Ready once the group is joined AND a fetch completed: by then the starting offsets are resolved,
-  // so a message produced after readiness is never skipped by a new group starting at "latest".
+  // Ready once the group is joined AND a fetch completed (the starting offsets are resolved).
   let joined = false;
   let ready = false;
 
-  const consumer: Consumer = kafka.consumer({
-    groupId,
-    allowAutoTopicCreation: false,
-    maxWaitTimeInMs: 250,
-    retry: {
-      retries: 10,
-      restartOnFailure: async (error) => {
-        log.error({ err: error }, 'consumer crashed; restarting');
-        return true;
+  let notMemberSince: number | null = Date.now();
+  const setMembership = (member: boolean) => {
+    joined = member;
+    if (!member) ready = false;
+    notMemberSince = member ? null : (notMemberSince ?? Date.now());
+  };
+
+  const buildConsumer = (): Consumer => {
+    const built = kafka.consumer({
+      groupId,
+      allowAutoTopicCreation: false,
+      maxWaitTimeInMs: 250,
+      sessionTimeout: options.sessionTimeoutMs ?? 10_000,
+      heartbeatInterval: Math.max(500, Math.floor((options.sessionTimeoutMs ?? 10_000) / 10)),
+      retry: {
+        retries: 10,
+        restartOnFailure: async (error) => {
+          log.error({ err: error }, 'consumer crashed; restarting');
+          return true;
+        },
       },
-    },
-  });
-  consumer.on(consumer.events.GROUP_JOIN, ({ payload }) => {
-    joined = true;
-    log.info({ memberAssignment: payload.memberAssignment }, 'joined consumer group');
-  });
-  consumer.on(consumer.events.FETCH, () => {
-    if (joined) ready = true;
-  });
-  consumer.on(consumer.events.CRASH, ({ payload }) => {
-    joined = false;
-    ready = false;
-    log.error({ err: payload.error, restart: payload.restart }, 'consumer crash');
-  });
-  consumer.on(consumer.events.REBALANCING, () => {
-    joined = false;
-    ready = false;
-  });
-  consumer.on(consumer.events.DISCONNECT, () => {
-    joined = false;
-    ready = false;
-  });
-  consumer.on(consumer.events.STOP, () => {
-    joined = false;
-    ready = false;
-  });
+    });
+    built.on(built.events.GROUP_JOIN, ({ payload }) => {
+      setMembership(true);
+      log.info({ memberAssignment: payload.memberAssignment }, 'joined consumer group');
+    });
+    built.on(built.events.FETCH, () => {
+      if (joined) ready = true;
+    });
+    built.on(built.events.CRASH, ({ payload }) => {
+      setMembership(false);
+      log.error({ err: payload.error, restart: payload.restart }, 'consumer crash');
+    });
+    for (const event of [built.events.REBALANCING, built.events.DISCONNECT, built.events.STOP]) {
+      built.on(event, () => setMembership(false));
+    }
+    return built;
+  };
+  let consumer = buildConsumer();
 
   const applyInTransaction = (messages: readonly IncomingMessage[]) =>
     handleOnce(db, inboxSchema, handle, messages);
@@ -249,89 +255,121 @@ export function createMessageConsumer(options: MessageConsumerOptions): MessageC
     return decoded;
   };
 
+  const runConfig: ConsumerRunConfig = {
+    eachBatchAutoResolve: false,
+    partitionsConsumedConcurrently: options.partitionsConsumedConcurrently ?? 3,
+    eachBatch: async ({ batch, resolveOffset, heartbeat, commitOffsetsIfNecessary, isRunning, isStale }) => {
+      if (batch.messages.length === 0) return;
+      const stillOurs = () => isRunning() && !isStale();
+      const letters: DeadLetter[] = [];
+      try {
+        let decoded: IncomingMessage[] = [];
+        await untilDone(
+          async () => {
+            letters.length = 0;
+            decoded = await decodeBatch(batch, letters);
+          },
+          stillOurs,
+          heartbeat,
+          'decoding',
+        );
+        const kept = options.drop ? decoded.filter((m) => !options.drop?.(m)) : decoded;
+        if (kept.length > 0) {
+          if (options.beforeHandle) {
+            // A slow handler must not cost the group membership: keep heartbeating meanwhile.
+            const keepAlive = setInterval(() => void heartbeat().catch(() => undefined), 3_000);
+            try {
+              await options.beforeHandle(kept);
+            } finally {
+              clearInterval(keepAlive);
+            }
+          }
+          const raw = new Map(batch.messages.map((m) => [m.offset, m]));
+          await untilDone(
+            async () => {
+              try {
+                await applyInTransaction(kept);
+              } catch (error) {
+                if (isTransientError(error)) throw error;
+                log.warn(
+                  { err: error, count: kept.length },
+                  'batch failed; retrying its messages one by one',
+                );
+                await applyOneByOne(kept, raw, letters);
+              }
+            },
+            stillOurs,
+            heartbeat,
+            'handling batch',
+          );
+        }
+        await untilDone(
+          () => publishDeadLetters(producer, groupId, letters, new Date()),
+          stillOurs,
+          heartbeat,
+          'dead-lettering',
+        );
+      } catch (error) {
+        if (error instanceof BatchAbandoned) {
+          log.warn({ topic: batch.topic, partition: batch.partition }, error.message);
+          return;
+        }
+        throw error;
+      }
+      const last = batch.messages[batch.messages.length - 1];
+      if (last) resolveOffset(last.offset);
+      await commitOffsetsIfNecessary();
+      await heartbeat();
+    },
+  };
+
+  const connectAndRun = async () => {
+    await consumer.connect();
+    // From the beginning when the group has no committed offset: a partition whose first owner died
+    // before committing must not skip the messages already on it (the inbox drops what was handled).
+    await consumer.subscribe({ topics: [...options.topics], fromBeginning: true });
+    await consumer.run(runConfig);
+  };
+
+  /**
+   * Watchdog: kafkajs can give up rejoining a group after a broker restart ("coordinator is loading")
+   * without crashing, leaving a consumer that fetches nothing forever. Out of the group for longer
+   * than the limit → a fresh kafkajs consumer.
+   */
+  let stopped = false;
+  let restarting = false;
+  let watchdog: NodeJS.Timeout | undefined;
+  const restartIfStuck = async () => {
+    const limitMs = options.rejoinWatchdogMs ?? 60_000;
+    if (stopped || restarting || notMemberSince === null || Date.now() - notMemberSince < limitMs) return;
+    restarting = true;
+    log.error({ outOfGroupMs: Date.now() - notMemberSince }, 'consumer is not a group member; recreating it');
+    try {
+      await consumer
+        .disconnect()
+        .catch((error: unknown) => log.warn({ err: error }, 'disconnect of the stuck consumer failed'));
+      consumer = buildConsumer();
+      notMemberSince = Date.now();
+      await connectAndRun();
+    } catch (error) {
+      log.error({ err: error }, 'recreating the consumer failed; the watchdog will try again');
+    } finally {
+      restarting = false;
+    }
+  };
+
   return {
     get ready() {
       return ready;
     },
     async start() {
-      await consumer.connect();
-      await consumer.subscribe({ topics: [...options.topics], fromBeginning: false });
-      await consumer.run({
-        eachBatchAutoResolve: false,
-        partitionsConsumedConcurrently: options.partitionsConsumedConcurrently ?? 3,
-        eachBatch: async ({
-          batch,
-          resolveOffset,
-          heartbeat,
-          commitOffsetsIfNecessary,
-          isRunning,
-          isStale,
-        }) => {
-          if (batch.messages.length === 0) return;
-          const stillOurs = () => isRunning() && !isStale();
-          const letters: DeadLetter[] = [];
-          try {
-            let decoded: IncomingMessage[] = [];
-            await untilDone(
-              async () => {
-                letters.length = 0;
-                decoded = await decodeBatch(batch, letters);
-              },
-              stillOurs,
-              heartbeat,
-              'decoding',
-            );
-            const kept = options.drop ? decoded.filter((m) => !options.drop?.(m)) : decoded;
-            if (kept.length > 0) {
-              if (options.beforeHandle) {
-                // A slow handler must not cost the group membership: keep heartbeating meanwhile.
-                const keepAlive = setInterval(() => void heartbeat().catch(() => undefined), 3_000);
-                try {
-                  await options.beforeHandle(kept);
-                } finally {
-                  clearInterval(keepAlive);
-                }
-              }
-              const raw = new Map(batch.messages.map((m) => [m.offset, m]));
-              await untilDone(
-                async () => {
-                  try {
-                    await applyInTransaction(kept);
-                  } catch (error) {
-                    if (isTransientError(error)) throw error;
-                    log.warn(
-                      { err: error, count: kept.length },
-                      'batch failed; retrying its messages one by one',
-                    );
-                    await applyOneByOne(kept, raw, letters);
-                  }
-                },
-                stillOurs,
-                heartbeat,
-                'handling batch',
-              );
-            }
-            await untilDone(
-              () => publishDeadLetters(producer, groupId, letters, new Date()),
-              stillOurs,
-              heartbeat,
-              'dead-lettering',
-            );
-          } catch (error) {
-            if (error instanceof BatchAbandoned) {
-              log.warn({ topic: batch.topic, partition: batch.partition }, error.message);
-              return;
-            }
-            throw error;
-          }
-          const last = batch.messages[batch.messages.length - 1];
-          if (last) resolveOffset(last.offset);
-          await commitOffsetsIfNecessary();
-          await heartbeat();
-        },
-      });
+      await connectAndRun();
+      watchdog = setInterval(() => void restartIfStuck(), 5_000);
+      watchdog.unref();
     },
     async stop() {
+      stopped = true;
+      if (watchdog) clearInterval(watchdog);
       ready = false;
       await consumer.disconnect();
     },

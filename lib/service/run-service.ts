@@ -91,10 +91,9 @@ export async function runService(definition: ServiceDefinition): Promise<void> {
     handle: definition.createHandler(deps),
     producer,
     logger,
+    sessionTimeoutMs: config.kafkaSessionTimeoutMs,
     ...definition.consumerOptions,
   });
-  await consumer.start();
-  const background = definition.startBackground?.(deps);
 
   const app = await definition.buildApp(deps);
   registerHealthRoutes(app, {
@@ -107,6 +106,9 @@ export async function runService(definition: ServiceDefinition): Promise<void> {
   });
   await app.listen({ host: config.host, port: definition.port });
   logger.info({ url: `http://${config.host}:${definition.port}` }, `${name} listening`);
+  // HTTP first: a restarted instance answers (readiness says not-ready) while its consumer joins the group.
+  await consumer.start();
+  const background = definition.startBackground?.(deps);
 
   let stopping = false;
   const shutdown = async (signal: string) => {
