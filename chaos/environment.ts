@@ -4,8 +4,7 @@
  * and its own consumer-group suffix. The broker and the registry are the shared stack's.
  */
 import { type Admin, Kafka, logLevel } from 'kafkajs';
-import pg from 'pg';
-import { createDatabase, migrateLatest } from '../lib/db/database.ts';
+import { dropDatabase as dropDatabaseAt, recreateDatabase } from '../lib/db/database.ts';
 import { ensureTopics } from '../lib/kafka/ensure-topics.ts';
 import { topicsWithPrefix } from '../lib/kafka/topics.ts';
 
@@ -24,40 +23,9 @@ export const groupIdsOf = (env: ChaosEnvironment): string[] =>
 
 export const topicsOf = (env: ChaosEnvironment): string[] => topicsWithPrefix(env.topicPrefix);
 
-const adminUrlOf = (databaseUrl: string): string => {
-  const url = new URL(databaseUrl);
-  url.pathname = '/postgres';
-  return url.toString();
-};
+export const freshDatabase = (env: ChaosEnvironment): Promise<void> => recreateDatabase(env.databaseUrl);
 
-async function withPg<T>(databaseUrl: string, work: (client: pg.Client) => Promise<T>): Promise<T> {
-  const client = new pg.Client({ connectionString: adminUrlOf(databaseUrl) });
-  await client.connect();
-  try {
-    return await work(client);
-  } finally {
-    await client.end();
-  }
-}
-
-export async function freshDatabase(env: ChaosEnvironment): Promise<void> {
-  await withPg(env.databaseUrl, async (client) => {
-    await client.query(`drop database if exists "${env.databaseName}" with (force)`);
-    await client.query(`create database "${env.databaseName}"`);
-  });
-  const db = createDatabase(env.databaseUrl, { poolMax: 1 });
-  try {
-    await migrateLatest(db);
-  } finally {
-    await db.destroy();
-  }
-}
-
-export async function dropDatabase(env: ChaosEnvironment): Promise<void> {
-  await withPg(env.databaseUrl, (client) =>
-    client.query(`drop database if exists "${env.databaseName}" with (force)`),
-  );
-}
+export const dropDatabase = (env: ChaosEnvironment): Promise<void> => dropDatabaseAt(env.databaseUrl);
 
 /** A short-lived admin client (the broker may have been restarted since the last one). */
 export async function withAdmin<T>(brokers: string[], work: (admin: Admin) => Promise<T>): Promise<T> {

@@ -10,9 +10,8 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { type Admin, Kafka, logLevel } from 'kafkajs';
-import pg from 'pg';
 import { loadCommonConfig } from '../lib/config/common-config.ts';
-import { createDatabase, migrateLatest } from '../lib/db/database.ts';
+import { recreateDatabase } from '../lib/db/database.ts';
 import { ensureTopics } from '../lib/kafka/ensure-topics.ts';
 import { topicsWithPrefix } from '../lib/kafka/topics.ts';
 import {
@@ -71,34 +70,6 @@ const logDir = join(repoRoot, '.stack', 'test-logs', runId);
 const needsStack = files.some((f) => tierOf(f) !== 'unit');
 const needsServices = files.some((f) => tierOf(f) === 'e2e');
 
-/** Drops and recreates the test database, then migrates it: every run starts from clean state. */
-async function freshTestDatabase(): Promise<void> {
-  const url = new URL(testDatabaseUrl);
-  const name = url.pathname.slice(1);
-  const admin = new URL(testDatabaseUrl);
-  admin.pathname = '/postgres';
-  const client = new pg.Client({ connectionString: admin.toString() });
-  try {
-    await client.connect();
-  } catch (error) {
-    throw new Error(
-      `PostgreSQL is not reachable at ${admin.host}: ${(error as Error).message}. Start the stack: npm run stack -- up`,
-    );
-  }
-  try {
-    await client.query(`drop database if exists "${name}" with (force)`);
-    await client.query(`create database "${name}"`);
-  } finally {
-    await client.end();
-  }
-  const db = createDatabase(testDatabaseUrl);
-  try {
-    await migrateLatest(db);
-  } finally {
-    await db.destroy();
-  }
-}
-
 const topicPrefix = `test-${runId}.`;
 
 /** This run's own topics (TOPIC_PREFIX): no other system's messages reach the services under test. */
@@ -148,7 +119,7 @@ try {
       // Idempotent and quick when the stack is already up; on a fresh machine it fetches and starts it.
       execFileSync('bash', ['scripts/stack.sh', 'up'], { cwd: repoRoot, stdio: 'inherit' });
     }
-    await freshTestDatabase();
+    await recreateDatabase(testDatabaseUrl); // every run starts from a clean state
     await withAdmin((admin) =>
       ensureTopics(admin, topicsWithPrefix(topicPrefix), { numPartitions: 3, replicationFactor: 1 }),
     );

@@ -17,19 +17,59 @@ export function createDatabase(databaseUrl: string, { poolMax = 10 }: { poolMax?
   });
 }
 
-/** Creates the database named in the URL if it does not exist (connecting to `postgres`). */
-export async function ensureDatabaseExists(databaseUrl: string): Promise<void> {
-  const url = new URL(databaseUrl);
-  const name = decodeURIComponent(url.pathname.replace(/^\//, ''));
+const databaseNameOf = (databaseUrl: string): string =>
+  decodeURIComponent(new URL(databaseUrl).pathname.replace(/^\//, ''));
+const quoted = (name: string): string => `"${name.replaceAll('"', '""')}"`;
+
+/** Runs `work` on a short-lived connection to the server's `postgres` database (for create/drop). */
+async function withServer<T>(databaseUrl: string, work: (client: pg.Client) => Promise<T>): Promise<T> {
   const admin = new URL(databaseUrl);
   admin.pathname = '/postgres';
   const client = new pg.Client({ connectionString: admin.toString() });
-  await client.connect();
   try {
-    const found = await client.query('select 1 from pg_database where datname = $1', [name]);
-    if (found.rowCount === 0) await client.query(`create database "${name.replaceAll('"', '""')}"`);
+    await client.connect();
+  } catch (error) {
+    throw new Error(
+      `PostgreSQL is not reachable at ${admin.host}: ${(error as Error).message}. Start it, or the stack: npm run stack -- up`,
+      {
+        cause: error,
+      },
+    );
+  }
+  try {
+    return await work(client);
   } finally {
     await client.end();
+  }
+}
+
+/** Creates the database named in the URL if it does not exist. */
+export async function ensureDatabaseExists(databaseUrl: string): Promise<void> {
+  const name = databaseNameOf(databaseUrl);
+  await withServer(databaseUrl, async (client) => {
+    const found = await client.query('select 1 from pg_database where datname = $1', [name]);
+    if (found.rowCount === 0) await client.query(`create database ${quoted(name)}`);
+  });
+}
+
+/** Drops the database named in the URL (disconnecting its sessions) if it exists. */
+export async function dropDatabase(databaseUrl: string): Promise<void> {
+  await withServer(databaseUrl, (client) =>
+    client.query(`drop database if exists ${quoted(databaseNameOf(databaseUrl))} with (force)`),
+  );
+}
+
+/** Drops, re-creates and migrates the database named in the URL: a clean state for a run. */
+export async function recreateDatabase(databaseUrl: string): Promise<void> {
+  await dropDatabase(databaseUrl);
+  await withServer(databaseUrl, (client) =>
+    client.query(`create database ${quoted(databaseNameOf(databaseUrl))}`),
+  );
+  const db = createDatabase(databaseUrl, { poolMax: 1 });
+  try {
+    await migrateLatest(db);
+  } finally {
+    await db.destroy();
   }
 }
 

@@ -1,7 +1,12 @@
 import { randomBytes } from 'node:crypto';
-import pg from 'pg';
 import { defaultDatabaseUrl } from '../../lib/config/common-config.ts';
-import { createDatabase, ensureDatabaseExists, type Knex, migrateLatest } from '../../lib/db/database.ts';
+import {
+  createDatabase,
+  dropDatabase,
+  ensureDatabaseExists,
+  type Knex,
+  migrateLatest,
+} from '../../lib/db/database.ts';
 
 /** A throwaway, migrated database `order_saga_it_<random>` on DATABASE_URL's server; `drop()` removes it. */
 export interface ThrowawayDatabase {
@@ -28,15 +33,7 @@ export async function createThrowawayDatabase({
     url: url.toString(),
     async drop() {
       await db.destroy();
-      const admin = new URL(url);
-      admin.pathname = '/postgres';
-      const client = new pg.Client({ connectionString: admin.toString() });
-      await client.connect();
-      try {
-        await client.query(`drop database if exists "${name}" with (force)`);
-      } finally {
-        await client.end();
-      }
+      await dropDatabase(url.toString());
     },
   };
 }
