@@ -215,17 +215,20 @@ async function measurePoint(
 }
 
 /**
- * Before a point: waits until the previous one's leftovers (sagas still finishing after its drain
- * time) are done, i.e. no order event for 2 s, so every point starts on an idle system.
+ * Before a point: waits until the sagas the previous point gave up on (unfinished within its drain
+ * time) have finished, so every point starts without a backlog. Gives up when none arrived for 30 s
+ * or after 10 minutes.
  */
 async function settle(): Promise<void> {
-  if (!tracker) return;
+  if (!tracker || tracker.abandoned === 0) return;
+  log(`waiting for ${tracker.abandoned} sagas of the previous point to finish…`);
   const started = performance.now();
-  let announced = false;
-  while (performance.now() - tracker.lastMessageAt < 2_000 && performance.now() - started < 600_000) {
-    if (!announced && performance.now() - started > 3_000) {
-      log('waiting for the previous point’s sagas to finish…');
-      announced = true;
+  while (tracker.abandoned > 0) {
+    const now = performance.now();
+    const lastProgress = Math.max(started, tracker.lastAbandonedArrivalAt);
+    if (now - lastProgress > 30_000 || now - started > 600_000) {
+      log(`${tracker.abandoned} sagas still unfinished; going on`);
+      return;
     }
     await new Promise((resolve) => setTimeout(resolve, 250));
   }
@@ -235,16 +238,27 @@ const results: Partial<BenchResults> & { points: MeasuredPoint[] } = { points: [
 let tracker: OrderEventsTracker | null = null;
 let exitCode = 0;
 let loadWindowUs: { from: number; to: number } | null = null;
+let dlt: number | null = null;
+let topicsCreated = false;
+const profiles: BenchResults['profiles'] = [];
 const wholeRss = new RssSampler(() => new Map(cachedServicePids));
 
-try {
-  log(`run ${runId}; results will go to ${relative(repoRoot, jsonPath)}`);
+/** Whatever is still running when the bench ends or fails. */
+async function cleanUp(): Promise<void> {
+  await tracker?.stop().catch(() => undefined);
+  await Promise.all(services.map((s) => stopService(s)));
+  await postgres?.close();
+}
+
+/** Starts (or finds) the services, runs every load point, stops the services. */
+async function measureLoad(): Promise<void> {
   if (!options.reuse) {
     log(
       `fresh database ${new URL(benchDatabaseUrl).pathname.slice(1)}, topics ${topicPrefix}* (${options.partitions} partitions)`,
     );
     await freshDatabase(benchDatabaseUrl);
     await createTopics(topicsWithPrefix(topicPrefix), options.partitions);
+    topicsCreated = true;
     log(
       `starting the four services on ports ${options.basePort}-${options.basePort + 3} (logs: ${relative(repoRoot, logDir)})`,
     );
@@ -320,9 +334,9 @@ try {
   client.close();
 
   results.eventsSeen = Object.fromEntries(tracker.countsByType);
-  const dlt = await messagesIn(
-    Object.values(baseTopics).map((t) => deadLetterTopicOf(`${topicPrefix}${t}`)),
-  ).catch(() => null);
+  dlt = await messagesIn(Object.values(baseTopics).map((t) => deadLetterTopicOf(`${topicPrefix}${t}`))).catch(
+    () => null,
+  );
   results.memory = { whole: wholeRss.stop() };
   await tracker.stop();
   tracker = null;
@@ -351,7 +365,6 @@ try {
           )
         : null,
   };
-  const profiles: BenchResults['profiles'] = [];
   if (options.profile) {
     for (const service of serviceNames) {
       // CPU.<date>.<time>.<pid>.<thread id>.<seq>.cpuprofile: thread 0 is the main thread
@@ -367,7 +380,13 @@ try {
       profiles.push({ service, summary });
     }
   }
+}
 
+try {
+  log(`run ${runId}; results will go to ${relative(repoRoot, jsonPath)}`);
+  const hasLoad = options.rates.length + options.concurrency.length > 0;
+  if (hasLoad) await measureLoad();
+  else log('no load points: measuring the ceilings only');
   let echo: EchoCeiling | null = null;
   let db: DbCeiling | null = null;
   if (options.ceilingS > 0) {
@@ -421,7 +440,7 @@ try {
   const at500 = results.points.find((p) => p.kind === 'open' && p.target === 500);
   const errors = results.points.reduce((sum, p) => sum + p.errors.total, 0);
   const maxSustainedRate = sustainedRates.length > 0 ? Math.max(...sustainedRates) : null;
-  const ratio = ceiling ? round(best / ceiling, 2) : null;
+  const ratio = ceiling && results.points.length > 0 ? round(best / ceiling, 2) : null;
   const sustainedRatio = ceiling && maxSustainedRate !== null ? round(maxSustainedRate / ceiling, 2) : null;
   const finished: BenchResults = {
     version: 1,
@@ -477,9 +496,9 @@ try {
         halfOfCeiling: ratio === null ? null : (sustainedRatio ?? 0) >= 0.5,
       },
     },
-    memory: results.memory,
-    database: results.database,
-    eventsSeen: results.eventsSeen,
+    memory: results.memory ?? { whole: {} },
+    database: results.database ?? { rowsPerSaga: null },
+    eventsSeen: results.eventsSeen ?? {},
     profiles,
     logDir: options.reuse ? null : relative(repoRoot, logDir),
   };
@@ -501,10 +520,8 @@ try {
   log(`failed: ${(error as Error).stack ?? String(error)}`);
   exitCode = 1;
 } finally {
-  await tracker?.stop().catch(() => undefined);
-  await Promise.all(services.map((s) => stopService(s)));
-  await postgres?.close();
-  if (!options.reuse && !options.keepTopics) {
+  await cleanUp();
+  if (topicsCreated && !options.keepTopics) {
     await deleteTopics(topicsWithPrefix(topicPrefix)).catch((error: unknown) =>
       log(`could not delete the bench topics: ${(error as Error).message}`),
     );

@@ -206,6 +206,7 @@ function sendOrder(
         }
         const orderId = result.orderId;
         if (ctx.drained.over) {
+          tracker.forget(orderId);
           rec.incomplete += 1;
           rec.error(`order ${orderId}: accepted only after the drain time`);
           done();

@@ -167,8 +167,8 @@ export function parseOptions(argv: readonly string[]): BenchOptions {
         throw new UsageError(`unknown option ${flag}\n${usage}`);
     }
   }
-  if (options.rates.length === 0 && options.concurrency.length === 0)
-    throw new UsageError('nothing to measure: give --rates or --concurrency');
+  if (options.rates.length === 0 && options.concurrency.length === 0 && options.ceilingS === 0)
+    throw new UsageError('nothing to measure: give --rates, --concurrency or --ceiling-s');
   return options;
 }
 
