@@ -313,11 +313,26 @@ export async function registerSchema(
   schemaText: string,
 ): Promise<number> {
   const attempt = async (compatibility: COMPATIBILITY): Promise<number> => {
-    const { id } = await client.registry.register(
-      { type: SchemaType.AVRO, schema: schemaText },
-      { subject, compatibility },
-    );
-    return id;
+    // Sibling services starting together on a fresh registry race to create the subject's rule
+    // (the client PUTs /config after a first registration): the loser is told the rule already
+    // exists, which means the subject is set up — register again.
+    for (let round = 1; ; round++) {
+      try {
+        const { id } = await client.registry.register(
+          { type: SchemaType.AVRO, schema: schemaText },
+          { subject, compatibility },
+        );
+        return id;
+      } catch (err) {
+        const ruleRace =
+          err instanceof Error && /rule named 'COMPATIBILITY' already exists/.test(err.message);
+        if (!ruleRace || round >= 3) throw err;
+        client.logger?.debug(
+          { subject },
+          'compatibility rule created concurrently by another client; registering again',
+        );
+      }
+    }
   };
   try {
     return await attempt(COMPATIBILITY.BACKWARD);
@@ -348,7 +363,10 @@ export async function registerSchema(
           },
         );
       });
-      if (!res.ok) {
+      // 409 "rule already exists": another client (a sibling service starting at the same time on a
+      // fresh registry) set the subject's rule between our read and our write; the retry below
+      // checks that it is BACKWARD.
+      if (!res.ok && res.status !== 409) {
         const body = await res.text().catch(() => '');
         throw new SchemaRegistrationError(
           res.status >= 500 ? 'registry_unavailable' : 'registry_error',
