@@ -1,0 +1,60 @@
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { after, describe, test } from 'node:test';
+import { seedCatalog } from '../../migrations/seed-catalog.ts';
+import { defaultDatabaseUrl } from '../config/common-config.ts';
+import { createDatabase, dropDatabase, ensureDatabaseExists, migrateLatest } from './database.ts';
+
+/** The migrations on a real, empty PostgreSQL database. */
+describe('migrations (PostgreSQL)', () => {
+  const url = new URL(process.env.DATABASE_URL ?? defaultDatabaseUrl);
+  url.pathname = `/order_saga_migrations_${randomBytes(4).toString('hex')}`;
+  const db = createDatabase(url.toString(), { poolMax: 2 });
+  after(async () => {
+    await db.destroy();
+    await dropDatabase(url.toString());
+  });
+
+  test('apply to an empty database, then a second run is a no-op', async () => {
+    await ensureDatabaseExists(url.toString());
+    const first = await migrateLatest(db);
+    assert.deepEqual(first, [
+      '20261122_001_orders',
+      '20261122_002_inventory',
+      '20261122_003_payment',
+      '20261122_004_shipping',
+    ]);
+    const tables = await db('information_schema.tables')
+      .whereIn('table_schema', ['orders', 'inventory', 'payment', 'shipping'])
+      .select(db.raw("table_schema || '.' || table_name as name"))
+      .orderBy('name');
+    const names = tables.map((t: { name: string }) => t.name);
+    for (const expected of [
+      'orders.orders',
+      'orders.sagas',
+      'orders.saga_history',
+      'orders.outbox',
+      'orders.inbox',
+      'inventory.stock',
+      'inventory.reservations',
+      'payment.payments',
+      'payment.ledger',
+      'shipping.shipments',
+    ]) {
+      assert.ok(names.includes(expected), `${expected} exists`);
+    }
+    for (const schema of ['orders', 'inventory', 'payment', 'shipping']) {
+      assert.ok(
+        names.includes(`${schema}.outbox`) && names.includes(`${schema}.inbox`),
+        `${schema} has its outbox and inbox`,
+      );
+    }
+    const stock = await db('inventory.stock').count<{ count: string }[]>({ count: '*' });
+    assert.equal(Number(stock[0]?.count), seedCatalog.length, 'the catalog is seeded once');
+
+    const second = await migrateLatest(db);
+    assert.deepEqual(second, [], 'nothing left to apply');
+    const stockAgain = await db('inventory.stock').count<{ count: string }[]>({ count: '*' });
+    assert.equal(Number(stockAgain[0]?.count), seedCatalog.length, 'a re-run seeds nothing twice');
+  });
+});
