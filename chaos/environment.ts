@@ -3,9 +3,10 @@
  * re-created, migrated), its own topics (TOPIC_PREFIX, created with ensureTopics, deleted at the end)
  * and its own consumer-group suffix. The broker and the registry are the shared stack's.
  */
-import { type Admin, Kafka, logLevel } from 'kafkajs';
+import type { Admin } from 'kafkajs';
 import { dropDatabase as dropDatabaseAt, recreateDatabase } from '../lib/db/database.ts';
 import { ensureTopics } from '../lib/kafka/ensure-topics.ts';
+import { withKafkaAdmin } from '../lib/kafka/kafka-admin.ts';
 import { topicsWithPrefix } from '../lib/kafka/topics.ts';
 
 export interface ChaosEnvironment {
@@ -28,22 +29,8 @@ export const freshDatabase = (env: ChaosEnvironment): Promise<void> => recreateD
 export const dropDatabase = (env: ChaosEnvironment): Promise<void> => dropDatabaseAt(env.databaseUrl);
 
 /** A short-lived admin client (the broker may have been restarted since the last one). */
-export async function withAdmin<T>(brokers: string[], work: (admin: Admin) => Promise<T>): Promise<T> {
-  const kafka = new Kafka({
-    clientId: 'chaos-admin',
-    brokers,
-    logLevel: logLevel.NOTHING,
-    connectionTimeout: 3_000,
-    retry: { retries: 3, initialRetryTime: 200 },
-  });
-  const admin = kafka.admin();
-  await admin.connect();
-  try {
-    return await work(admin);
-  } finally {
-    await admin.disconnect().catch(() => undefined);
-  }
-}
+export const withAdmin = <T>(brokers: string[], work: (admin: Admin) => Promise<T>): Promise<T> =>
+  withKafkaAdmin(brokers, 'chaos-admin', work);
 
 export async function createTopics(env: ChaosEnvironment): Promise<void> {
   await withAdmin(env.brokers, (admin) =>

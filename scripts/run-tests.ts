@@ -9,10 +9,11 @@ import { execFileSync, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import { type Admin, Kafka, logLevel } from 'kafkajs';
+import type { Admin } from 'kafkajs';
 import { loadCommonConfig } from '../lib/config/common-config.ts';
 import { recreateDatabase } from '../lib/db/database.ts';
 import { ensureTopics } from '../lib/kafka/ensure-topics.ts';
+import { withKafkaAdmin } from '../lib/kafka/kafka-admin.ts';
 import { topicsWithPrefix } from '../lib/kafka/topics.ts';
 import {
   repoRoot,
@@ -73,26 +74,8 @@ const needsServices = files.some((f) => tierOf(f) === 'e2e');
 const topicPrefix = `test-${runId}.`;
 
 /** This run's own topics (TOPIC_PREFIX): no other system's messages reach the services under test. */
-async function withAdmin<T>(work: (admin: Admin) => Promise<T>): Promise<T> {
-  const kafka = new Kafka({
-    clientId: 'run-tests',
-    brokers: loadCommonConfig().kafkaBrokers,
-    logLevel: logLevel.NOTHING,
-  });
-  const admin = kafka.admin();
-  try {
-    await admin.connect();
-  } catch (error) {
-    throw new Error(
-      `Kafka is not reachable: ${(error as Error).message}. Start the stack: npm run stack -- up`,
-    );
-  }
-  try {
-    return await work(admin);
-  } finally {
-    await admin.disconnect();
-  }
-}
+const withAdmin = <T>(work: (admin: Admin) => Promise<T>): Promise<T> =>
+  withKafkaAdmin(loadCommonConfig().kafkaBrokers, 'run-tests', work);
 
 const serviceEnv: NodeJS.ProcessEnv = {
   ...process.env,

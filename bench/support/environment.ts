@@ -7,10 +7,10 @@ import { spawn } from 'node:child_process';
 import { createWriteStream, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { type Admin, Kafka, logLevel } from 'kafkajs';
-import pg from 'pg';
 import { loadCommonConfig } from '../../lib/config/common-config.ts';
-import { createDatabase, migrateLatest } from '../../lib/db/database.ts';
+import { dropDatabase, recreateDatabase } from '../../lib/db/database.ts';
 import { ensureTopics } from '../../lib/kafka/ensure-topics.ts';
+import { withKafkaAdmin } from '../../lib/kafka/kafka-admin.ts';
 import {
   repoRoot,
   type ServiceName,
@@ -28,38 +28,8 @@ export const portVariables: Record<ServiceName, string> = {
 };
 
 /** Drops and recreates a database, then applies the project's migrations. */
-export async function freshDatabase(databaseUrl: string): Promise<void> {
-  const name = decodeURIComponent(new URL(databaseUrl).pathname.slice(1));
-  const admin = new URL(databaseUrl);
-  admin.pathname = '/postgres';
-  const client = new pg.Client({ connectionString: admin.toString() });
-  await client.connect();
-  try {
-    await client.query(`drop database if exists "${name}" with (force)`);
-    await client.query(`create database "${name}"`);
-  } finally {
-    await client.end();
-  }
-  const db = createDatabase(databaseUrl);
-  try {
-    await migrateLatest(db);
-  } finally {
-    await db.destroy();
-  }
-}
-
-export async function dropDatabase(databaseUrl: string): Promise<void> {
-  const name = decodeURIComponent(new URL(databaseUrl).pathname.slice(1));
-  const admin = new URL(databaseUrl);
-  admin.pathname = '/postgres';
-  const client = new pg.Client({ connectionString: admin.toString() });
-  await client.connect();
-  try {
-    await client.query(`drop database if exists "${name}" with (force)`);
-  } finally {
-    await client.end();
-  }
-}
+export const freshDatabase = recreateDatabase;
+export { dropDatabase };
 
 export const withDatabaseUrlName = (databaseUrl: string, name: string): string => {
   const url = new URL(databaseUrl);
@@ -71,15 +41,8 @@ export function benchKafka(clientId = 'bench'): Kafka {
   return new Kafka({ clientId, brokers: loadCommonConfig().kafkaBrokers, logLevel: logLevel.NOTHING });
 }
 
-export async function withAdmin<T>(work: (admin: Admin) => Promise<T>): Promise<T> {
-  const admin = benchKafka('bench-admin').admin();
-  await admin.connect();
-  try {
-    return await work(admin);
-  } finally {
-    await admin.disconnect();
-  }
-}
+export const withAdmin = <T>(work: (admin: Admin) => Promise<T>): Promise<T> =>
+  withKafkaAdmin(loadCommonConfig().kafkaBrokers, 'bench-admin', work);
 
 export const createTopics = (topics: readonly string[], partitions: number) =>
   withAdmin((admin) => ensureTopics(admin, topics, { numPartitions: partitions, replicationFactor: 1 }));

@@ -1,0 +1,33 @@
+import { type Admin, Kafka, logLevel } from 'kafkajs';
+
+/**
+ * Runs `work` with a short-lived Kafka admin client (a new connection each time: the broker may have
+ * been restarted since the last one). A broker that does not answer is reported in one clear line.
+ */
+export async function withKafkaAdmin<T>(
+  brokers: readonly string[],
+  clientId: string,
+  work: (admin: Admin) => Promise<T>,
+): Promise<T> {
+  const kafka = new Kafka({
+    clientId,
+    brokers: [...brokers],
+    logLevel: logLevel.NOTHING,
+    connectionTimeout: 3_000,
+    retry: { retries: 3, initialRetryTime: 200 },
+  });
+  const admin = kafka.admin();
+  try {
+    await admin.connect();
+  } catch (error) {
+    throw new Error(
+      `Kafka is not reachable at ${brokers.join(',')}: ${(error as Error).message}. Start the stack: npm run stack -- up`,
+      { cause: error },
+    );
+  }
+  try {
+    return await work(admin);
+  } finally {
+    await admin.disconnect().catch(() => undefined);
+  }
+}
