@@ -59,4 +59,22 @@ describe('GroupCommit', () => {
     assert.deepEqual(await Promise.all(others), [{ ok: 20 }, { error: 'batch 3 failed' }, { ok: 40 }]);
     assert.deepEqual(r.batches, [[1], [2, 3, 4], [2], [3], [4]]);
   });
+
+  test('with gatherSameTick, items submitted in the same tick share the first commit from idle', async () => {
+    const r = recorder();
+    const group = new GroupCommit({ commit: r.commit, maxConcurrent: 1, gatherSameTick: true });
+    const results = await Promise.all([1, 2, 3].map((n) => group.submit(n)));
+    assert.deepEqual(results, [10, 20, 30]);
+    assert.deepEqual(r.batches, [[1, 2, 3]]);
+    // Later, from idle again: a lone item still commits (one turn of the event loop later).
+    assert.equal(await group.submit(4), 40);
+    assert.deepEqual(r.batches, [[1, 2, 3], [4]]);
+  });
+
+  test('without gatherSameTick the first item from idle commits alone', async () => {
+    const r = recorder();
+    const group = new GroupCommit({ commit: r.commit, maxConcurrent: 1 });
+    await Promise.all([1, 2, 3].map((n) => group.submit(n)));
+    assert.deepEqual(r.batches, [[1], [2, 3]]);
+  });
 });

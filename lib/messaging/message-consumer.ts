@@ -1,6 +1,7 @@
 import type { Batch, Consumer, ConsumerRunConfig, Kafka, KafkaMessage, Producer } from 'kafkajs';
 import type { Knex } from 'knex';
 import type { TypedRecord } from '../contracts/generated.ts';
+import { GroupCommit } from '../db/group-commit.ts';
 import { claimNewMessages } from '../inbox/inbox.ts';
 import type { Logger } from '../logger.ts';
 import { type DeadLetter, publishDeadLetters } from './dead-letter.ts';
@@ -40,7 +41,16 @@ export interface MessageConsumerOptions {
   logger: Logger;
   /** Attempts of a failing message, alone in its transaction, before it is dead-lettered. */
   maxHandlerAttempts?: number;
+  /**
+   * Partition batches handled at once (16). The batches of one fetch that are in flight together
+   * share one database transaction, so this bounds how many partitions one transaction covers.
+   */
   partitionsConsumedConcurrently?: number;
+  /**
+   * Offsets are committed at most this often (500 ms), and once more on stop. A message handled but
+   * not yet committed when an instance dies is delivered again and dropped by the inbox.
+   */
+  offsetCommitIntervalMs?: number;
   /** Kafka session timeout: how long the group waits for a dead member before rebalancing (10 s). */
   sessionTimeoutMs?: number;
   /** A consumer out of its group for longer than this is recreated (60 s). */
@@ -95,8 +105,9 @@ class BatchAbandoned extends Error {
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
- * The one way every service consumes Kafka: one database transaction per fetched batch (inbox claim
- * + handler effects + outbox rows), offsets committed only after it commits. Undecodable messages
+ * The one way every service consumes Kafka: the partition batches of a fetch share one database
+ * transaction (inbox claim + handler effects + outbox rows); offsets are resolved only after it
+ * commits and sent to the broker on a short timer, not per batch. Undecodable messages
  * and messages whose handler keeps failing go to `<topic>-dlt` with the reason, and the consumer
  * moves on; infrastructure outages are waited out (never dead-lettered).
  */
@@ -150,6 +161,33 @@ export function createMessageConsumer(options: MessageConsumerOptions): MessageC
 
   const applyInTransaction = (messages: readonly IncomingMessage[]) =>
     handleOnce(db, inboxSchema, handle, messages);
+
+  /**
+   * Partition batches submitted together (one fetch) are applied in one transaction. If that shared
+   * transaction fails, each batch is retried in a transaction of its own, so one bad batch does not
+   * hold back the others (and then goes message by message to find the poison).
+   */
+  const fetchTransactions = new GroupCommit<readonly IncomingMessage[], void>({
+    commit: async (batches) => {
+      await applyInTransaction(batches.flat());
+      return batches.map(() => undefined);
+    },
+    maxBatch: 64,
+    maxConcurrent: 2,
+    gatherSameTick: true,
+  });
+
+  const offsetCommitIntervalMs = options.offsetCommitIntervalMs ?? 500;
+  /** Commits every resolved, not yet committed offset of the running kafkajs consumer group. */
+  let flushOffsets: (() => Promise<void>) | null = null;
+  const commitPendingOffsets = async (why: string) => {
+    try {
+      await flushOffsets?.();
+    } catch (error) {
+      // Not lost: the messages are delivered again after a rebalance and the inbox drops them.
+      log.debug({ err: error }, `offset commit (${why}) failed; the next one covers it`);
+    }
+  };
 
   /** Each message alone, a few attempts each; the ones that still fail become dead letters. */
   const applyOneByOne = async (
@@ -257,9 +295,20 @@ export function createMessageConsumer(options: MessageConsumerOptions): MessageC
 
   const runConfig: ConsumerRunConfig = {
     eachBatchAutoResolve: false,
-    partitionsConsumedConcurrently: options.partitionsConsumedConcurrently ?? 3,
-    eachBatch: async ({ batch, resolveOffset, heartbeat, commitOffsetsIfNecessary, isRunning, isStale }) => {
+    autoCommit: false,
+    autoCommitInterval: offsetCommitIntervalMs,
+    partitionsConsumedConcurrently: options.partitionsConsumedConcurrently ?? 16,
+    eachBatch: async ({
+      batch,
+      resolveOffset,
+      heartbeat,
+      commitOffsetsIfNecessary,
+      uncommittedOffsets,
+      isRunning,
+      isStale,
+    }) => {
       if (batch.messages.length === 0) return;
+      flushOffsets = () => commitOffsetsIfNecessary(uncommittedOffsets());
       const stillOurs = () => isRunning() && !isStale();
       const letters: DeadLetter[] = [];
       try {
@@ -288,7 +337,7 @@ export function createMessageConsumer(options: MessageConsumerOptions): MessageC
           await untilDone(
             async () => {
               try {
-                await applyInTransaction(kept);
+                await fetchTransactions.submit(kept);
               } catch (error) {
                 if (isTransientError(error)) throw error;
                 log.warn(
@@ -318,6 +367,7 @@ export function createMessageConsumer(options: MessageConsumerOptions): MessageC
       }
       const last = batch.messages[batch.messages.length - 1];
       if (last) resolveOffset(last.offset);
+      // Commits only when the interval has passed since the last commit; the timer covers idle time.
       await commitOffsetsIfNecessary();
       await heartbeat();
     },
@@ -339,6 +389,7 @@ export function createMessageConsumer(options: MessageConsumerOptions): MessageC
   let stopped = false;
   let restarting = false;
   let watchdog: NodeJS.Timeout | undefined;
+  let offsetTimer: NodeJS.Timeout | undefined;
   const restartIfStuck = async () => {
     const limitMs = options.rejoinWatchdogMs ?? 60_000;
     if (stopped || restarting || notMemberSince === null || Date.now() - notMemberSince < limitMs) return;
@@ -349,6 +400,7 @@ export function createMessageConsumer(options: MessageConsumerOptions): MessageC
         .disconnect()
         .catch((error: unknown) => log.warn({ err: error }, 'disconnect of the stuck consumer failed'));
       consumer = buildConsumer();
+      flushOffsets = null;
       notMemberSince = Date.now();
       await connectAndRun();
     } catch (error) {
@@ -366,11 +418,15 @@ export function createMessageConsumer(options: MessageConsumerOptions): MessageC
       await connectAndRun();
       watchdog = setInterval(() => void restartIfStuck(), 5_000);
       watchdog.unref();
+      offsetTimer = setInterval(() => void commitPendingOffsets('timer'), offsetCommitIntervalMs);
+      offsetTimer.unref();
     },
     async stop() {
       stopped = true;
       if (watchdog) clearInterval(watchdog);
+      if (offsetTimer) clearInterval(offsetTimer);
       ready = false;
+      await commitPendingOffsets('stop');
       await consumer.disconnect();
     },
   };

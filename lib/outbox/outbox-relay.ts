@@ -1,11 +1,9 @@
 import type { Producer } from 'kafkajs';
-import type { Knex } from 'knex';
 import pg from 'pg';
 import type { Logger } from '../logger.ts';
 import { outboxChannelOf } from './outbox.ts';
 
 export interface OutboxRelayOptions {
-  db: Knex;
   databaseUrl: string;
   schema: string;
   producer: Producer;
@@ -30,6 +28,18 @@ interface OutboxRow {
   headers: Record<string, string>;
 }
 
+/** A row of the lock-and-read query: `ok` says whether the relay lock was taken; no row → seq null. */
+interface LockedRow {
+  ok: boolean;
+  seq: number | null;
+}
+
+/** Seq numbers are written into SQL text: they must be plain integers. */
+const seqOf = (row: OutboxRow): number => {
+  if (!Number.isSafeInteger(row.seq)) throw new TypeError(`outbox seq ${String(row.seq)} is not an integer`);
+  return row.seq;
+};
+
 /** Stable 32-bit advisory-lock key per schema: one relay of a service publishes at a time. */
 const lockKeyOf = (schema: string): number => {
   let hash = 0;
@@ -44,7 +54,7 @@ const lockKeyOf = (schema: string): number => {
  * the others skip, so per-key order is kept. If Kafka is down the rows stay and are retried.
  */
 export function startOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
-  const { db, schema, producer, logger } = options;
+  const { schema, producer, logger } = options;
   const batchSize = options.batchSize ?? 500;
   const pollIntervalMs = options.pollIntervalMs ?? 1_000;
   const table = `${schema}.outbox`;
@@ -59,20 +69,39 @@ export function startOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
   let listener: pg.Client | null = null;
   const idleWaiters: Array<() => void> = [];
 
-  const publishBatch = (): Promise<number> =>
-    db.transaction(async (trx) => {
-      const lock = await trx.raw<{ rows: Array<{ ok: boolean }> }>(
-        'select pg_try_advisory_xact_lock(?) as ok',
-        [lockKey],
-      );
-      if (lock.rows[0]?.ok !== true) return -1;
-      const rows: OutboxRow[] = await trx(table)
-        .select('seq', 'topic', 'message_key', 'payload', 'headers')
-        .orderBy('seq')
-        .limit(batchSize);
-      if (rows.length === 0) return 0;
+  // The relay's own connection (not the service's knex pool): two round trips per batch, written as
+  // plain SQL text without parameters (only constants and seq numbers read from the table).
+  const pool = new pg.Pool({ connectionString: options.databaseUrl, max: 1, idleTimeoutMillis: 30_000 });
+  pool.on('error', (error) => log.warn({ err: error }, 'idle outbox relay connection failed'));
+  const lockAndReadSql = `begin;
+    select l.ok, o.seq, o.topic, o.message_key, o.payload, o.headers
+      from (select pg_try_advisory_xact_lock(${lockKey}) as ok) l
+      left join lateral (
+        select seq, topic, message_key, payload, headers from ${table} where l.ok order by seq limit ${batchSize}
+      ) o on true`;
+
+  /** Publishes up to one batch; -1 when another instance holds the relay lock. */
+  const publishBatch = async (): Promise<number> => {
+    const client = await pool.connect();
+    let failure: Error | undefined;
+    try {
+      const results = (await client.query(lockAndReadSql)) as unknown as pg.QueryResult<LockedRow>[];
+      const selected = results[1]?.rows ?? [];
+      if (selected[0]?.ok !== true) {
+        await client.query('commit');
+        return -1;
+      }
+      const rows = selected.filter((r): r is OutboxRow & LockedRow => r.seq !== null);
+      if (rows.length === 0) {
+        await client.query('commit');
+        return 0;
+      }
       const byTopic = new Map<string, OutboxRow[]>();
-      for (const row of rows) byTopic.set(row.topic, [...(byTopic.get(row.topic) ?? []), row]);
+      for (const row of rows) {
+        const topicRows = byTopic.get(row.topic);
+        if (topicRows) topicRows.push(row);
+        else byTopic.set(row.topic, [row]);
+      }
       await producer.sendBatch({
         acks: -1,
         topicMessages: [...byTopic].map(([topic, topicRows]) => ({
@@ -80,9 +109,19 @@ export function startOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
           messages: topicRows.map((r) => ({ key: r.message_key, value: r.payload, headers: r.headers })),
         })),
       });
-      await trx.raw(`delete from ${table} where seq = any(?::bigint[])`, [rows.map((r) => r.seq)]);
+      await client.query(
+        `delete from ${table} where seq = any('{${rows.map((r) => seqOf(r)).join(',')}}'); commit`,
+      );
       return rows.length;
-    });
+    } catch (error) {
+      failure = error instanceof Error ? error : new Error(String(error));
+      await client.query('rollback').catch(() => undefined);
+      throw error;
+    } finally {
+      // A failed batch discards its connection: the next one starts on a fresh session.
+      client.release(failure);
+    }
+  };
 
   const runUntilEmpty = async (): Promise<void> => {
     do {
@@ -164,6 +203,7 @@ export function startOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
       clearInterval(poller);
       await running;
       await listener?.end().catch(() => undefined);
+      await pool.end().catch(() => undefined);
       for (const wake of idleWaiters.splice(0)) wake();
     },
   };

@@ -1,5 +1,6 @@
 import type { Knex } from 'knex';
 import type { RecordName, RecordPayloads, TypedRecord } from '../contracts/generated.ts';
+import { pgArray } from '../db/pg-array.ts';
 import type { Clock } from '../ids.ts';
 import { topicOfRecord } from '../kafka/topics.ts';
 import { toHeaders } from '../messaging/headers.ts';
@@ -28,6 +29,7 @@ export class Outbox {
   private readonly schema: string;
   private readonly encoder: RecordEncoder;
   private readonly clock: Clock;
+  #appendSql: string | undefined;
   constructor(schema: string, encoder: RecordEncoder, clock: Clock) {
     this.schema = schema;
     this.encoder = encoder;
@@ -54,8 +56,26 @@ export class Outbox {
         }),
       })),
     );
-    // A re-sent command reuses its message id: if the first copy is still waiting, one is enough.
-    await trx(`${this.schema}.outbox`).insert(rows).onConflict('message_id').ignore();
-    await trx.raw('select pg_notify(?, ?)', [outboxChannelOf(this.schema), '']);
+    // One round trip: a multi-row insert and the relay's wake-up (delivered when the transaction
+    // commits). A re-sent command reuses its message id: if the first copy is still waiting, one is
+    // enough.
+    await trx.raw(this.appendSql, [
+      pgArray(rows.map((r) => r.message_id)),
+      pgArray(rows.map((r) => r.topic)),
+      pgArray(rows.map((r) => r.message_key)),
+      pgArray(rows.map((r) => r.record_type)),
+      pgArray(rows.map((r) => r.payload)),
+      pgArray(rows.map((r) => JSON.stringify(r.headers))),
+    ]);
+  }
+
+  private get appendSql(): string {
+    this.#appendSql ??= `with appended as (
+        insert into ${this.schema}.outbox (message_id, topic, message_key, record_type, payload, headers)
+        select * from unnest(?::uuid[], ?::text[], ?::text[], ?::text[], ?::bytea[], ?::jsonb[])
+        on conflict (message_id) do nothing
+        returning 1)
+      select pg_notify('${outboxChannelOf(this.schema)}', '')`;
+    return this.#appendSql;
   }
 }

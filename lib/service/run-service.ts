@@ -75,7 +75,6 @@ export async function runService(definition: ServiceDefinition): Promise<void> {
     newId: randomId,
   };
   const relay = startOutboxRelay({
-    db,
     databaseUrl: config.databaseUrl,
     schema: definition.schema,
     producer,

@@ -1,5 +1,6 @@
 import type { Knex } from 'knex';
 import type { OrderItem, ShippingAddress } from '../../lib/contracts/generated.ts';
+import { pgArray } from '../../lib/db/pg-array.ts';
 import type { CancelReason, OrderStatus, PersistedSaga } from '../saga/saga-types.ts';
 import type { OrderRecord } from './order-record.ts';
 
@@ -55,9 +56,6 @@ interface JoinedRow {
   version: number;
   deadline_at: Date | null;
 }
-
-/** Arrays (with nulls) bound as Postgres array parameters; pg serialises them, knex's types are too narrow. */
-const pgArray = (values: readonly unknown[]): Knex.Value => values as unknown as Knex.Value;
 
 export const toOrderRecord = (
   row: Omit<JoinedRow, 'snapshot' | 'version' | 'status' | 'deadline_at'>,
