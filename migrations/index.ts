@@ -3,6 +3,7 @@ import * as orders from './20261122_001_orders.ts';
 import * as inventory from './20261122_002_inventory.ts';
 import * as payment from './20261122_003_payment.ts';
 import * as shipping from './20261122_004_shipping.ts';
+import * as historyWithoutOrderFk from './20261201_005_history_without_order_fk.ts';
 
 interface Migration {
   up(knex: Knex): Promise<void>;
@@ -15,6 +16,7 @@ const migrations: ReadonlyArray<readonly [string, Migration]> = [
   ['20261122_002_inventory', inventory],
   ['20261122_003_payment', payment],
   ['20261122_004_shipping', shipping],
+  ['20261201_005_history_without_order_fk', historyWithoutOrderFk],
 ];
 
 export const migrationSource: Knex.MigrationSource<readonly [string, Migration]> = {

@@ -15,6 +15,13 @@ export interface CommonConfig {
   dbPoolMax: number;
   /** How long a consumer group waits for a dead member before rebalancing its partitions. */
   kafkaSessionTimeoutMs: number;
+  /** Fetch tuning: the broker answers a fetch once it has this many bytes or the wait has passed. */
+  kafkaFetchMinBytes: number;
+  kafkaFetchMaxWaitMs: number;
+  /** Consumed offsets are committed to Kafka at most this often (the inbox drops redeliveries). */
+  kafkaOffsetCommitIntervalMs: number;
+  /** The outbox relay waits this long after a wake-up from idle, so one batch carries more rows. */
+  outboxRelayLingerMs: number;
 }
 
 export const defaultDatabaseUrl = 'postgres://postgres@127.0.0.1:5432/order_saga';
@@ -33,6 +40,10 @@ export function readCommonConfig(reader: EnvReader): CommonConfig {
     dbPoolMax: reader.int('DB_POOL_MAX', 10, { min: 1, max: 200 }),
     // The broker refuses less than its group.min.session.timeout.ms (6 s by default).
     kafkaSessionTimeoutMs: reader.int('KAFKA_SESSION_TIMEOUT_MS', 10_000, { min: 6_000, max: 300_000 }),
+    kafkaFetchMinBytes: reader.int('KAFKA_FETCH_MIN_BYTES', 1, { min: 1, max: 10_485_760 }),
+    kafkaFetchMaxWaitMs: reader.int('KAFKA_FETCH_MAX_WAIT_MS', 250, { min: 1, max: 5_000 }),
+    kafkaOffsetCommitIntervalMs: reader.int('KAFKA_OFFSET_COMMIT_INTERVAL_MS', 500, { min: 10, max: 60_000 }),
+    outboxRelayLingerMs: reader.int('OUTBOX_RELAY_LINGER_MS', 0, { min: 0, max: 1_000 }),
   };
 }
 

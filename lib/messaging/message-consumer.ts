@@ -51,6 +51,9 @@ export interface MessageConsumerOptions {
    * not yet committed when an instance dies is delivered again and dropped by the inbox.
    */
   offsetCommitIntervalMs?: number;
+  /** The broker answers a fetch once it has this many bytes (1) or after `fetchMaxWaitMs` (250). */
+  fetchMinBytes?: number;
+  fetchMaxWaitMs?: number;
   /** Kafka session timeout: how long the group waits for a dead member before rebalancing (10 s). */
   sessionTimeoutMs?: number;
   /** A consumer out of its group for longer than this is recreated (60 s). */
@@ -130,7 +133,8 @@ export function createMessageConsumer(options: MessageConsumerOptions): MessageC
     const built = kafka.consumer({
       groupId,
       allowAutoTopicCreation: false,
-      maxWaitTimeInMs: 250,
+      minBytes: options.fetchMinBytes ?? 1,
+      maxWaitTimeInMs: options.fetchMaxWaitMs ?? 250,
       sessionTimeout: options.sessionTimeoutMs ?? 10_000,
       heartbeatInterval: Math.max(500, Math.floor((options.sessionTimeoutMs ?? 10_000) / 10)),
       retry: {

@@ -9,6 +9,8 @@ export interface OutboxRelayOptions {
   producer: Producer;
   logger: Logger;
   batchSize?: number;
+  /** Wait after a wake-up from idle before reading, so one batch carries more rows (0). */
+  lingerMs?: number;
   /** Fallback poll when no notification arrives (missed NOTIFY, LISTEN connection down). */
   pollIntervalMs?: number;
 }
@@ -152,13 +154,16 @@ export function startOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
     for (const wake of idleWaiters.splice(0)) wake();
   };
 
+  const lingerMs = options.lingerMs ?? 0;
   const kick = (): void => {
     if (stopped) return;
     if (running) {
       rerun = true;
       return;
     }
-    running = runUntilEmpty().finally(() => {
+    const linger =
+      lingerMs > 0 ? new Promise<void>((resolve) => setTimeout(resolve, lingerMs)) : Promise.resolve();
+    running = linger.then(runUntilEmpty).finally(() => {
       running = null;
     });
   };

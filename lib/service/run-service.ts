@@ -79,6 +79,7 @@ export async function runService(definition: ServiceDefinition): Promise<void> {
     schema: definition.schema,
     producer,
     logger,
+    lingerMs: config.outboxRelayLingerMs,
   });
   const consumer = createMessageConsumer({
     kafka,
@@ -91,6 +92,9 @@ export async function runService(definition: ServiceDefinition): Promise<void> {
     producer,
     logger,
     sessionTimeoutMs: config.kafkaSessionTimeoutMs,
+    fetchMinBytes: config.kafkaFetchMinBytes,
+    fetchMaxWaitMs: config.kafkaFetchMaxWaitMs,
+    offsetCommitIntervalMs: config.kafkaOffsetCommitIntervalMs,
     ...definition.consumerOptions,
   });
 

@@ -133,6 +133,21 @@ export async function saveSagas(trx: Knex.Transaction, writes: readonly SagaWrit
   );
 }
 
+/** One statement of constant text for any number of rows (arrays, not a VALUES list of 8 × n parameters). */
 export async function insertHistory(trx: Knex.Transaction, rows: readonly HistoryRow[]): Promise<void> {
-  if (rows.length > 0) await trx('orders.saga_history').insert(rows);
+  if (rows.length === 0) return;
+  await trx.raw(
+    `insert into orders.saga_history (order_id, kind, type, message_id, from_state, to_state, detail, at)
+     select * from unnest(?::uuid[], ?::text[], ?::text[], ?::uuid[], ?::text[], ?::text[], ?::jsonb[], ?::timestamptz[])`,
+    [
+      pgArray(rows.map((r) => r.order_id)),
+      pgArray(rows.map((r) => r.kind)),
+      pgArray(rows.map((r) => r.type)),
+      pgArray(rows.map((r) => r.message_id)),
+      pgArray(rows.map((r) => r.from_state)),
+      pgArray(rows.map((r) => r.to_state)),
+      pgArray(rows.map((r) => (r.detail === null ? null : JSON.stringify(r.detail)))),
+      pgArray(rows.map((r) => r.at)),
+    ],
+  );
 }

@@ -230,8 +230,10 @@ export function step(
   snapshot: SagaSnapshot,
   event: SagaEvent,
 ): { snapshot: SagaSnapshot; actions: SagaAction[]; accepted: boolean } {
-  if (!canAccept(snapshot, event)) return { snapshot, actions: [], accepted: false };
+  // One resolution of the event: XState returns the very same snapshot when no transition is enabled
+  // (unknown event, or every guard false), so there is no need to ask `can()` first.
   const [next, actions] = transition(orderSagaMachine, snapshot, event);
+  if (next === snapshot) return { snapshot, actions: [], accepted: false };
   return { snapshot: next, actions: toSagaActions(actions), accepted: true };
 }
 

@@ -368,6 +368,44 @@ describe('order saga: unexpected events are ignored (no change, no actions)', ()
     });
   }
 
+  it('step accepts exactly what canAccept accepts, in every reachable state, for every event', () => {
+    const everyEvent: EventType[] = [
+      'StockReserved',
+      'StockRejected',
+      'PaymentSucceeded',
+      'PaymentFailed',
+      'ShippingScheduled',
+      'ShippingFailed',
+      'StockReleased',
+      'PaymentRefunded',
+      'ShippingCancelled',
+      DEADLINE,
+      'RETRY',
+    ];
+    const histories: EventType[][] = [
+      [],
+      ['StockReserved'],
+      ['StockReserved', 'PaymentSucceeded'],
+      ['StockReserved', 'PaymentSucceeded', 'ShippingScheduled'],
+      ['StockReserved', 'PaymentSucceeded', 'ShippingFailed'],
+      ['StockReserved', 'PaymentSucceeded', 'ShippingFailed', 'PaymentRefunded'],
+      ['StockReserved', 'PaymentFailed', 'StockReleased'],
+      ['StockReserved', 'PaymentFailed', DEADLINE, DEADLINE],
+      [DEADLINE, DEADLINE],
+    ];
+    let accepted = 0;
+    for (const history of histories) {
+      const given = run(history).snapshot;
+      for (const type of everyEvent) {
+        const result = step(given, { type });
+        assert.equal(result.accepted, canAccept(given, { type }), `${given.value} + ${type}`);
+        if (result.accepted) accepted += 1;
+        else assert.equal(result.snapshot, given);
+      }
+    }
+    assert.ok(accepted > histories.length, 'the table exercises accepted events too');
+  });
+
   it('canAccept is true for an expected event (RETRY in failed)', () => {
     const failed = run(['StockReserved', 'PaymentFailed', DEADLINE, DEADLINE]).snapshot;
     assert.equal(canAccept(failed, { type: 'RETRY' }), true);
