@@ -1,7 +1,7 @@
 /**
  * The other side of the bench's Kafka echo ceiling, in its own process like a participant: consumes
- * ECHO_REQUESTS with the project's consumer settings (eachBatch, maxWaitTimeInMs 250, 3 partitions
- * at a time, offsets committed per batch) and sends every batch back to ECHO_REPLIES with the
+ * ECHO_REQUESTS with the project's consumer settings (eachBatch, maxWaitTimeInMs 250, 16 partitions
+ * at a time, offsets committed every 500 ms) and sends every batch back to ECHO_REPLIES with the
  * project's idempotent producer (acks=all, one request in flight), one send per batch as the
  * outbox relay does. Prints `ready` once it joined its group, then runs until SIGTERM.
  */
@@ -21,10 +21,8 @@ if (!requests || !replies || !groupId) {
 const settings = {
   maxWaitTimeInMs: Number(process.env.ECHO_MAX_WAIT_MS ?? 250),
   minBytes: Number(process.env.ECHO_MIN_BYTES ?? 1),
-  partitionsConsumedConcurrently: Number(process.env.ECHO_PARTITIONS_CONCURRENTLY ?? 3),
-  autoCommitInterval: process.env.ECHO_AUTO_COMMIT_INTERVAL_MS
-    ? Number(process.env.ECHO_AUTO_COMMIT_INTERVAL_MS)
-    : null,
+  partitionsConsumedConcurrently: Number(process.env.ECHO_PARTITIONS_CONCURRENTLY ?? 16),
+  autoCommitInterval: Number(process.env.ECHO_AUTO_COMMIT_INTERVAL_MS ?? 500),
 };
 const logger = createLogger('echo-responder', 'warn');
 const kafka = createKafka({ brokers, clientId: 'bench-echo-responder', logger });
@@ -42,7 +40,9 @@ consumer.on(consumer.events.GROUP_JOIN, () => process.stdout.write('ready\n'));
 await consumer.run({
   eachBatchAutoResolve: false,
   partitionsConsumedConcurrently: settings.partitionsConsumedConcurrently,
-  ...(settings.autoCommitInterval === null ? {} : { autoCommitInterval: settings.autoCommitInterval }),
+  // Offsets on a timer, not per batch, as the services commit them.
+  autoCommit: false,
+  autoCommitInterval: settings.autoCommitInterval,
   eachBatch: async ({ batch, resolveOffset, commitOffsetsIfNecessary, heartbeat }) => {
     if (batch.messages.length === 0) return;
     await producer.send({

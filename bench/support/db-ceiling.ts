@@ -8,13 +8,15 @@
  * - order creation: by group commit as orchestrator/orders/order-service.ts does (2 transactions at
  *   a time, up to 100 orders each: orders, sagas, 3 history rows and 2 outbox rows per order,
  *   pg_notify), or with createBatch 1 one transaction per order, 10 at a time (the pool);
- * - each participant, per fetched batch of one partition (3 partitions at a time): inbox insert,
+ * - each participant, per fetch (the pending messages of every partition it owns, in one transaction
+ *   as lib/messaging/message-consumer.ts groups them; 2 transactions at a time): inbox insert,
  *   row lock of the batch's orders (inventory also the stock rows), its rows (payment: + ledger;
- *   inventory: + one stock update), outbox rows, pg_notify;
- * - the orchestrator, per batch of replies of one partition (3 at a time): inbox insert, one locking
+ *   inventory: + one stock update), outbox rows and pg_notify in one statement;
+ * - the orchestrator, per fetch of replies (all partitions, 2 transactions at a time): inbox insert, one locking
  *   join of sagas and orders, one set-based saga update (+ the order status on the last step),
- *   2 history rows and 2 outbox rows per reply, pg_notify;
- * - one outbox relay per schema: advisory lock, read up to 500 rows in seq order, delete them.
+ *   2 history rows (one unnest insert) and 2 outbox rows per reply, pg_notify;
+ * - one outbox relay per schema, two round trips as lib/outbox/outbox-relay.ts: `begin` + advisory
+ *   lock + read up to 500 rows in seq order, then delete them + `commit`.
  *
  * A batch takes everything pending in its partition (up to 500), which is what a kafkajs fetch
  * returns under saturation. Sagas are kept flowing by an in-flight window; completed sagas/s is the
@@ -38,7 +40,8 @@ export interface DbCeiling {
 }
 
 const maxBatch = 500;
-const partitionsConcurrently = 3;
+/** Transactions a consumer has in flight at once (message-consumer.ts: GroupCommit maxConcurrent). */
+const transactionsConcurrently = 2;
 
 interface Saga {
   orderId: string;
@@ -132,23 +135,23 @@ async function insertOutbox(
   schema: string,
   rows: Array<{ orderId: string; type: string; topic: string }>,
 ): Promise<void> {
-  const params: unknown[] = [];
-  for (const row of rows) {
-    const messageId = randomUUID();
-    params.push(
-      headersOf(messageId, row.orderId, row.type),
-      messageId,
-      row.orderId,
-      payload,
-      row.type,
-      row.topic,
-    );
-  }
+  const ids = rows.map(() => randomUUID());
   await client.query(
-    `insert into "${schema}"."outbox" ("headers", "message_id", "message_key", "payload", "record_type", "topic") values ${valuesList(rows.length, 6)} on conflict ("message_id") do nothing`,
-    params,
+    `with appended as (
+        insert into ${schema}.outbox (message_id, topic, message_key, record_type, payload, headers)
+        select * from unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::bytea[], $6::jsonb[])
+        on conflict (message_id) do nothing
+        returning 1)
+      select pg_notify('${schema}_outbox', '')`,
+    [
+      ids,
+      rows.map((r) => r.topic),
+      rows.map((r) => r.orderId),
+      rows.map((r) => r.type),
+      rows.map(() => payload),
+      rows.map((r, i) => headersOf(ids[i] ?? '', r.orderId, r.type)),
+    ],
   );
-  await client.query('select pg_notify($1, $2)', [`${schema}_outbox`, '']);
 }
 
 async function insertHistory(
@@ -162,13 +165,20 @@ async function insertHistory(
     detail: string;
   }>,
 ): Promise<void> {
-  const params: unknown[] = [];
   const at = new Date();
-  for (const row of rows)
-    params.push(at, row.detail, row.from, row.kind, randomUUID(), row.orderId, row.to, row.type);
   await client.query(
-    `insert into "orders"."saga_history" ("at", "detail", "from_state", "kind", "message_id", "order_id", "to_state", "type") values ${valuesList(rows.length, 8)}`,
-    params,
+    `insert into orders.saga_history (order_id, kind, type, message_id, from_state, to_state, detail, at)
+     select * from unnest($1::uuid[], $2::text[], $3::text[], $4::uuid[], $5::text[], $6::text[], $7::jsonb[], $8::timestamptz[])`,
+    [
+      rows.map((r) => r.orderId),
+      rows.map((r) => r.kind),
+      rows.map((r) => r.type),
+      rows.map(() => randomUUID()),
+      rows.map((r) => r.from),
+      rows.map((r) => r.to),
+      rows.map((r) => r.detail),
+      rows.map(() => at),
+    ],
   );
 }
 
@@ -362,10 +372,22 @@ async function participantBatch(pool: pg.Pool, step: Step, sagas: readonly Saga[
   });
 }
 
-async function orchestratorBatch(pool: pg.Pool, step: Step, sagas: readonly Saga[]): Promise<void> {
+/** The orchestrator's transaction for one fetch: replies of every step, in one set of statements. */
+async function orchestratorBatch(pool: pg.Pool, byStep: ReadonlyArray<readonly Saga[]>): Promise<void> {
+  const replies = byStep.flatMap((sagas, s) => sagas.map((saga) => ({ saga, step: steps[s] ?? 'shipping' })));
+  if (replies.length === 0) return;
+  const fromOf: Record<Step, string> = {
+    inventory: 'reservingStock',
+    payment: 'processingPayment',
+    shipping: 'schedulingShipping',
+  };
+  const nextCommandOf = (step: Step) => commandOf[steps[steps.indexOf(step) + 1] ?? 'shipping'];
   await inTransaction(pool, async (client) => {
-    await claimInbox(client, 'orders', sagas, replyOf[step]);
-    const ids = sagas.map((s) => s.orderId);
+    await client.query(
+      `insert into "orders"."inbox" ("message_id", "record_type", "topic") values ${valuesList(replies.length, 3)} on conflict ("message_id") do nothing returning "message_id"`,
+      replies.flatMap(({ step }) => [randomUUID(), replyOf[step], `${step}-events`]),
+    );
+    const ids = replies.map(({ saga }) => saga.orderId);
     await client.query(
       `select o.order_id, o.customer_id, o.items, o.total, o.currency, o.payment_token, o.shipping_address,
               o.correlation_id, o.status, s.snapshot, s.version, s.deadline_at
@@ -375,8 +397,6 @@ async function orchestratorBatch(pool: pg.Pool, step: Step, sagas: readonly Saga
           for update of s`,
       [ids],
     );
-    const state = nextStateOf[step];
-    const last = step === 'shipping';
     const result = await client.query(
       `update orders.sagas s
           set state = v.state, snapshot = v.snapshot, version = s.version + 1, deadline_at = v.deadline_at, updated_at = now()
@@ -384,29 +404,24 @@ async function orchestratorBatch(pool: pg.Pool, step: Step, sagas: readonly Saga
         where s.order_id = v.order_id and s.version = v.version`,
       [
         ids,
-        ids.map(() => state),
-        ids.map((id) => snapshotOf(id, state)),
-        ids.map(() => (last ? null : new Date(Date.now() + 600_000))),
-        ids.map(() => steps.indexOf(step) + 1),
+        replies.map(({ step }) => nextStateOf[step]),
+        replies.map(({ saga, step }) => snapshotOf(saga.orderId, nextStateOf[step])),
+        replies.map(({ step }) => (step === 'shipping' ? null : new Date(Date.now() + 600_000))),
+        replies.map(({ step }) => steps.indexOf(step) + 1),
       ],
     );
     if (result.rowCount !== ids.length)
       throw new Error(`db ceiling: saga versions out of step (${result.rowCount}/${ids.length})`);
-    if (last) {
+    const completedIds = replies.filter(({ step }) => step === 'shipping').map(({ saga }) => saga.orderId);
+    if (completedIds.length > 0) {
       await client.query(
         `update orders.orders o
             set status = v.status, cancel_reason = v.cancel_reason, updated_at = now()
            from unnest($1::uuid[], $2::text[], $3::text[]) as v(order_id, status, cancel_reason)
           where o.order_id = v.order_id`,
-        [ids, ids.map(() => 'COMPLETED'), ids.map(() => null)],
+        [completedIds, completedIds.map(() => 'COMPLETED'), completedIds.map(() => null)],
       );
     }
-    const from =
-      steps.indexOf(step) === 0
-        ? 'reservingStock'
-        : step === 'payment'
-          ? 'processingPayment'
-          : 'schedulingShipping';
     const detail = JSON.stringify({
       orderId: '00000000-0000-0000-0000-000000000000',
       reservationId: randomUUID(),
@@ -414,11 +429,18 @@ async function orchestratorBatch(pool: pg.Pool, step: Step, sagas: readonly Saga
     });
     await insertHistory(
       client,
-      sagas.flatMap((s) => [
-        { orderId: s.orderId, kind: 'reply_received', type: replyOf[step], from, to: state, detail },
-        last
+      replies.flatMap(({ saga, step }) => [
+        {
+          orderId: saga.orderId,
+          kind: 'reply_received',
+          type: replyOf[step],
+          from: fromOf[step],
+          to: nextStateOf[step],
+          detail,
+        },
+        step === 'shipping'
           ? {
-              orderId: s.orderId,
+              orderId: saga.orderId,
               kind: 'order_event',
               type: 'OrderCompleted',
               from: null,
@@ -426,9 +448,9 @@ async function orchestratorBatch(pool: pg.Pool, step: Step, sagas: readonly Saga
               detail: '{}',
             }
           : {
-              orderId: s.orderId,
+              orderId: saga.orderId,
               kind: 'command_sent',
-              type: commandOf[steps[steps.indexOf(step) + 1] ?? 'shipping'],
+              type: nextCommandOf(step),
               from: null,
               to: null,
               detail: '{"attempt":1,"round":0}',
@@ -438,15 +460,11 @@ async function orchestratorBatch(pool: pg.Pool, step: Step, sagas: readonly Saga
     await insertOutbox(
       client,
       'orders',
-      sagas.flatMap((s) => [
-        last
-          ? { orderId: s.orderId, type: 'OrderCompleted', topic: 'order-events' }
-          : {
-              orderId: s.orderId,
-              type: commandOf[steps[steps.indexOf(step) + 1] ?? 'shipping'],
-              topic: 'x-commands',
-            },
-        { orderId: s.orderId, type: 'OrderStatusChanged', topic: 'order-events' },
+      replies.flatMap(({ saga, step }) => [
+        step === 'shipping'
+          ? { orderId: saga.orderId, type: 'OrderCompleted', topic: 'order-events' }
+          : { orderId: saga.orderId, type: nextCommandOf(step), topic: 'x-commands' },
+        { orderId: saga.orderId, type: 'OrderStatusChanged', topic: 'order-events' },
       ]),
     );
   });
@@ -460,21 +478,29 @@ const lockKeyOf = (schema: string): number => {
 };
 
 async function relayBatch(pool: pg.Pool, schema: string): Promise<number> {
-  return inTransaction(pool, async (client) => {
-    const lock = await client.query<{ ok: boolean }>('select pg_try_advisory_xact_lock($1) as ok', [
-      lockKeyOf(schema),
-    ]);
-    if (lock.rows[0]?.ok !== true) return 0;
-    const { rows } = await client.query<{ seq: string }>(
-      `select "seq", "topic", "message_key", "payload", "headers" from "${schema}"."outbox" order by "seq" asc limit $1`,
-      [maxBatch],
+  const client = await pool.connect();
+  try {
+    const results = (await client.query(`begin;
+      select l.ok, o.seq, o.topic, o.message_key, o.payload, o.headers
+        from (select pg_try_advisory_xact_lock(${lockKeyOf(schema)}) as ok) l
+        left join lateral (
+          select seq, topic, message_key, payload, headers from ${schema}.outbox where l.ok order by seq limit ${maxBatch}
+        ) o on true`)) as unknown as pg.QueryResult<{ ok: boolean; seq: string | null }>[];
+    const rows = (results[1]?.rows ?? []).filter((r) => r.ok && r.seq !== null);
+    if (rows.length === 0) {
+      await client.query('commit');
+      return 0;
+    }
+    await client.query(
+      `delete from ${schema}.outbox where seq = any('{${rows.map((r) => r.seq).join(',')}}'); commit`,
     );
-    if (rows.length === 0) return 0;
-    await client.query(`delete from ${schema}.outbox where seq = any($1::bigint[])`, [
-      rows.map((r) => r.seq),
-    ]);
     return rows.length;
-  });
+  } catch (error) {
+    await client.query('rollback').catch(() => undefined);
+    throw error;
+  } finally {
+    client.release();
+  }
 }
 
 export async function measureDbCeiling({
@@ -536,42 +562,38 @@ export async function measureDbCeiling({
     shipping: new Signal(),
   };
 
-  /** A consumer: `concurrency` workers, each taking one partition's pending messages at a time. */
+  /**
+   * A consumer: `transactionsConcurrently` workers; each takes the pending messages of every partition
+   * no other worker holds (one fetch) and handles them in one transaction.
+   */
   const consumer = (
     queues: Saga[][],
     signal: Signal,
-    handle: (index: number, batch: Saga[]) => Promise<void>,
+    handle: (batches: ReadonlyArray<readonly [number, Saga[]]>) => Promise<void>,
   ): Promise<void>[] => {
     const busy = new Set<number>();
-    let cursor = 0;
     const worker = async () => {
       while (running) {
-        let picked = -1;
-        for (let i = 0; i < queues.length; i++) {
-          const index = (cursor + i) % queues.length;
-          if (!busy.has(index) && (queues[index]?.length ?? 0) > 0) {
-            picked = index;
-            break;
-          }
-        }
-        if (picked === -1) {
+        const picked: number[] = [];
+        for (let index = 0; index < queues.length; index++)
+          if (!busy.has(index) && (queues[index]?.length ?? 0) > 0) picked.push(index);
+        if (picked.length === 0) {
           await signal.wait(50);
           continue;
         }
-        cursor = picked + 1;
-        busy.add(picked);
-        const batch = (queues[picked] ?? []).splice(0, maxBatch);
+        for (const index of picked) busy.add(index);
+        const batches = picked.map((index) => [index, (queues[index] ?? []).splice(0, maxBatch)] as const);
         try {
-          await handle(picked, batch);
+          await handle(batches);
         } catch (error) {
           failures.push(error);
-          queues[picked]?.unshift(...batch);
+          for (const [index, batch] of batches) queues[index]?.unshift(...batch);
         } finally {
-          busy.delete(picked);
+          for (const index of picked) busy.delete(index);
         }
       }
     };
-    return Array.from({ length: partitionsConcurrently }, () => worker());
+    return Array.from({ length: transactionsConcurrently }, () => worker());
   };
 
   const loops: Promise<void>[] = [];
@@ -579,11 +601,12 @@ export async function measureDbCeiling({
   steps.forEach((step, s) => {
     const queues = commands[s] ?? [];
     loops.push(
-      ...consumer(queues, participantSignal[s] ?? new Signal(), async (partition, batch) => {
+      ...consumer(queues, participantSignal[s] ?? new Signal(), async (batches) => {
+        const batch = batches.flatMap(([, sagas]) => sagas);
         await participantBatch(pools[step], step, batch);
         count('participant', batch.length);
         relaySignal[step]?.fire();
-        replies[s]?.[partition]?.push(...batch);
+        for (const [partition, sagas] of batches) replies[s]?.[partition]?.push(...sagas);
         orchestratorSignal.fire();
       }),
     );
@@ -591,20 +614,25 @@ export async function measureDbCeiling({
   // orchestrator: one queue per (reply topic, partition)
   const replyQueues = replies.flat();
   loops.push(
-    ...consumer(replyQueues, orchestratorSignal, async (index, batch) => {
-      const s = Math.floor(index / partitions);
-      const step = steps[s] ?? 'shipping';
-      await orchestratorBatch(pools.orders, step, batch);
-      count('orchestrator', batch.length);
+    ...consumer(replyQueues, orchestratorSignal, async (batches) => {
+      const byStep = steps.map((_, s) =>
+        batches.filter(([index]) => Math.floor(index / partitions) === s).flatMap(([, sagas]) => sagas),
+      );
+      await orchestratorBatch(pools.orders, byStep);
+      const handled = byStep.reduce((n, sagas) => n + sagas.length, 0);
+      count('orchestrator', handled);
       relaySignal.orders?.fire();
-      if (step === 'shipping') {
-        if (counting) completed += batch.length;
-        inflight -= batch.length;
-        creatorSignal.fire();
-      } else {
-        for (const saga of batch) commands[s + 1]?.[saga.partition]?.push(saga);
-        participantSignal[s + 1]?.fire();
-      }
+      byStep.forEach((sagas, s) => {
+        if (sagas.length === 0) return;
+        if (steps[s] === 'shipping') {
+          if (counting) completed += sagas.length;
+          inflight -= sagas.length;
+          creatorSignal.fire();
+        } else {
+          for (const saga of sagas) commands[s + 1]?.[saga.partition]?.push(saga);
+          participantSignal[s + 1]?.fire();
+        }
+      });
     }),
   );
   // HTTP order creation. createBatch 1: one transaction per order, as many at a time as the
@@ -682,7 +710,7 @@ export async function measureDbCeiling({
       pools: {
         perService: poolPerService,
         creators,
-        consumerConcurrency: partitionsConcurrently,
+        consumerConcurrency: transactionsConcurrently,
         inflightWindow,
       },
       cpu: cpuBetween(before, after),

@@ -131,10 +131,9 @@ export async function measureEchoCeiling({
     const joined = new Promise<void>((resolve) => consumer.on(consumer.events.GROUP_JOIN, () => resolve()));
     await consumer.run({
       eachBatchAutoResolve: false,
-      partitionsConsumedConcurrently: Number(process.env.ECHO_PARTITIONS_CONCURRENTLY ?? 3),
-      ...(process.env.ECHO_AUTO_COMMIT_INTERVAL_MS
-        ? { autoCommitInterval: Number(process.env.ECHO_AUTO_COMMIT_INTERVAL_MS) }
-        : {}),
+      partitionsConsumedConcurrently: Number(process.env.ECHO_PARTITIONS_CONCURRENTLY ?? 16),
+      autoCommit: false,
+      autoCommitInterval: Number(process.env.ECHO_AUTO_COMMIT_INTERVAL_MS ?? 500),
       eachBatch: async ({ batch, resolveOffset, commitOffsetsIfNecessary, heartbeat }) => {
         if (batch.messages.length === 0) return;
         const now = performance.now();

@@ -23,7 +23,17 @@ describe('migrations (PostgreSQL)', () => {
       '20261122_002_inventory',
       '20261122_003_payment',
       '20261122_004_shipping',
+      '20261201_005_history_without_order_fk',
     ]);
+    const foreignKeys = await db.raw<{ rows: Array<{ table: string; name: string }> }>(
+      `select conrelid::regclass::text as table, conname as name from pg_constraint
+        where contype = 'f' and connamespace = 'orders'::regnamespace order by 1, 2`,
+    );
+    assert.deepEqual(
+      foreignKeys.rows.map((r) => r.table),
+      ['orders.sagas'],
+      'sagas reference their order; history rows are not FK-checked (one lock per row saved)',
+    );
     const tables = await db('information_schema.tables')
       .whereIn('table_schema', ['orders', 'inventory', 'payment', 'shipping'])
       .select(db.raw("table_schema || '.' || table_name as name"))
