@@ -4,6 +4,7 @@ import * as inventory from './20261122_002_inventory.ts';
 import * as payment from './20261122_003_payment.ts';
 import * as shipping from './20261122_004_shipping.ts';
 import * as historyWithoutOrderFk from './20261201_005_history_without_order_fk.ts';
+import * as fewerHotPathIndexes from './20261201_006_fewer_hot_path_indexes.ts';
 
 interface Migration {
   up(knex: Knex): Promise<void>;
@@ -17,6 +18,7 @@ const migrations: ReadonlyArray<readonly [string, Migration]> = [
   ['20261122_003_payment', payment],
   ['20261122_004_shipping', shipping],
   ['20261201_005_history_without_order_fk', historyWithoutOrderFk],
+  ['20261201_006_fewer_hot_path_indexes', fewerHotPathIndexes],
 ];
 
 export const migrationSource: Knex.MigrationSource<readonly [string, Migration]> = {

@@ -140,7 +140,6 @@ async function insertOutbox(
     `with appended as (
         insert into ${schema}.outbox (message_id, topic, message_key, record_type, payload, headers)
         select * from unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::bytea[], $6::jsonb[])
-        on conflict (message_id) do nothing
         returning 1)
       select pg_notify('${schema}_outbox', '')`,
     [

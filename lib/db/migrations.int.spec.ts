@@ -24,6 +24,7 @@ describe('migrations (PostgreSQL)', () => {
       '20261122_003_payment',
       '20261122_004_shipping',
       '20261201_005_history_without_order_fk',
+      '20261201_006_fewer_hot_path_indexes',
     ]);
     const foreignKeys = await db.raw<{ rows: Array<{ table: string; name: string }> }>(
       `select conrelid::regclass::text as table, conname as name from pg_constraint
@@ -33,6 +34,21 @@ describe('migrations (PostgreSQL)', () => {
       foreignKeys.rows.map((r) => r.table),
       ['orders.sagas'],
       'sagas reference their order; history rows are not FK-checked (one lock per row saved)',
+    );
+    const indexes = await db.raw<{ rows: Array<{ name: string }> }>(
+      `select schemaname || '.' || indexname as name from pg_indexes
+        where tablename in ('outbox', 'saga_history') order by 1`,
+    );
+    assert.deepEqual(
+      indexes.rows.map((r) => r.name),
+      [
+        'inventory.outbox_pkey',
+        'orders.outbox_pkey',
+        'orders.saga_history_pkey',
+        'payment.outbox_pkey',
+        'shipping.outbox_pkey',
+      ],
+      'one index per outbox and history row written',
     );
     const tables = await db('information_schema.tables')
       .whereIn('table_schema', ['orders', 'inventory', 'payment', 'shipping'])

@@ -57,8 +57,8 @@ export class Outbox {
       })),
     );
     // One round trip: a multi-row insert and the relay's wake-up (delivered when the transaction
-    // commits). A re-sent command reuses its message id: if the first copy is still waiting, one is
-    // enough.
+    // commits). A re-sent command reuses its message id, so if its first copy is still waiting both
+    // are published; the participant's inbox applies it once.
     await trx.raw(this.appendSql, [
       pgArray(rows.map((r) => r.message_id)),
       pgArray(rows.map((r) => r.topic)),
@@ -73,7 +73,6 @@ export class Outbox {
     this.#appendSql ??= `with appended as (
         insert into ${this.schema}.outbox (message_id, topic, message_key, record_type, payload, headers)
         select * from unnest(?::uuid[], ?::text[], ?::text[], ?::text[], ?::bytea[], ?::jsonb[])
-        on conflict (message_id) do nothing
         returning 1)
       select pg_notify('${outboxChannelOf(this.schema)}', '')`;
     return this.#appendSql;

@@ -93,9 +93,12 @@ function required<T>(value: T | null, what: string): T {
 
 export const orderSagaMachine = saga.createMachine({
   id: 'orderSaga',
-  context: ({ input }) => ({
-    orderId: input.orderId,
-    retryPolicy: input.retryPolicy,
+  // XState's transition() builds a throw-away actor that computes an initial snapshot without input
+  // on every call; reading `input.orderId` there would throw (and capture a stack trace) each time,
+  // which was the most expensive line of the orchestrator. That snapshot is discarded.
+  context: ({ input }: { input: SagaInput | undefined }) => ({
+    orderId: input?.orderId ?? '',
+    retryPolicy: input?.retryPolicy ?? { forwardAttempts: 1, compensationAttempts: 1 },
     attempt: 1,
     round: 0,
     cancelReason: null,
