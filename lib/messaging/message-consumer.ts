@@ -2,6 +2,7 @@ import type { Batch, Consumer, ConsumerRunConfig, Kafka, KafkaMessage, Producer 
 import type { Knex } from 'knex';
 import type { TypedRecord } from '../contracts/generated.ts';
 import { GroupCommit } from '../db/group-commit.ts';
+import { inBatchedTransaction } from '../db/write-batch.ts';
 import { claimNewMessages } from '../inbox/inbox.ts';
 import type { Logger } from '../logger.ts';
 import { type DeadLetter, publishDeadLetters } from './dead-letter.ts';
@@ -83,7 +84,7 @@ export function handleOnce(
   handle: BatchHandler,
   messages: readonly IncomingMessage[],
 ): Promise<void> {
-  return db.transaction(async (trx) => {
+  return inBatchedTransaction(db, async (trx) => {
     const firstById = new Map<string, IncomingMessage>();
     for (const m of messages) if (!firstById.has(m.meta.messageId)) firstById.set(m.meta.messageId, m);
     const unique = [...firstById.values()];

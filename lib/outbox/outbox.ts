@@ -1,6 +1,7 @@
 import type { Knex } from 'knex';
 import type { RecordName, RecordPayloads, TypedRecord } from '../contracts/generated.ts';
 import { pgArray } from '../db/pg-array.ts';
+import { writesOf } from '../db/write-batch.ts';
 import type { Clock } from '../ids.ts';
 import { topicOfRecord } from '../kafka/topics.ts';
 import { toHeaders } from '../messaging/headers.ts';
@@ -56,10 +57,11 @@ export class Outbox {
         }),
       })),
     );
-    // One round trip: a multi-row insert and the relay's wake-up (delivered when the transaction
-    // commits). A re-sent command reuses its message id, so if its first copy is still waiting both
-    // are published; the participant's inbox applies it once.
-    await trx.raw(this.appendSql, [
+    // Part of the transaction's single write statement, with the relay's wake-up (delivered when
+    // the transaction commits). A re-sent command reuses its message id, so if its first copy is
+    // still waiting both are published; the participant's inbox applies it once.
+    const writes = writesOf(trx);
+    writes.add(this.appendSql, [
       pgArray(rows.map((r) => r.message_id)),
       pgArray(rows.map((r) => r.topic)),
       pgArray(rows.map((r) => r.message_key)),
@@ -67,14 +69,12 @@ export class Outbox {
       pgArray(rows.map((r) => r.payload)),
       pgArray(rows.map((r) => JSON.stringify(r.headers))),
     ]);
+    writes.notify(outboxChannelOf(this.schema));
   }
 
   private get appendSql(): string {
-    this.#appendSql ??= `with appended as (
-        insert into ${this.schema}.outbox (message_id, topic, message_key, record_type, payload, headers)
-        select * from unnest(?::uuid[], ?::text[], ?::text[], ?::text[], ?::bytea[], ?::jsonb[])
-        returning 1)
-      select pg_notify('${outboxChannelOf(this.schema)}', '')`;
+    this.#appendSql ??= `insert into ${this.schema}.outbox (message_id, topic, message_key, record_type, payload, headers)
+        select * from unnest(?::uuid[], ?::text[], ?::text[], ?::text[], ?::bytea[], ?::jsonb[])`;
     return this.#appendSql;
   }
 }

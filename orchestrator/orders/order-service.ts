@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import type { Knex } from 'knex';
 import type { OrderItem } from '../../lib/contracts/generated.ts';
 import { GroupCommit } from '../../lib/db/group-commit.ts';
+import { inBatchedTransaction } from '../../lib/db/write-batch.ts';
 import type { Clock, IdGenerator } from '../../lib/ids.ts';
 import type { OrderRecord } from '../runner/order-record.ts';
 import type { NewSaga, SagaRunner } from '../runner/saga-runner.ts';
@@ -72,7 +73,7 @@ export class OrderService {
     // Concurrent POSTs share transactions: under load one commit creates many orders.
     this.creations = new GroupCommit<NewSaga, void>({
       commit: async (sagas) => {
-        await this.db.transaction((trx) => this.runner.createSagas(trx, sagas));
+        await inBatchedTransaction(this.db, (trx) => this.runner.createSagas(trx, sagas));
         return sagas.map(() => undefined);
       },
       maxBatch: 100,
@@ -114,29 +115,27 @@ export class OrderService {
 
   /** Resumes a FAILED saga from its pending compensation (a new round: new command message ids). */
   async retry(orderId: string): Promise<RetryResult> {
-    return this.db
-      .transaction(async (trx) => {
-        const saga = await trx('orders.sagas').where({ order_id: orderId }).first('state');
-        if (!saga) return { kind: 'not_found' } as const;
-        const [applied] = await this.runner.applyEvents(trx, [
-          {
-            orderId,
-            event: { type: 'RETRY' },
-            cause: {
-              kind: 'operator',
-              type: 'RETRY',
-              messageId: null,
-              detail: { at: this.clock().toISOString() },
-            },
+    return inBatchedTransaction(this.db, async (trx) => {
+      const saga = await trx('orders.sagas').where({ order_id: orderId }).first('state');
+      if (!saga) return { kind: 'not_found' } as const;
+      const [applied] = await this.runner.applyEvents(trx, [
+        {
+          orderId,
+          event: { type: 'RETRY' },
+          cause: {
+            kind: 'operator',
+            type: 'RETRY',
+            messageId: null,
+            detail: { at: this.clock().toISOString() },
           },
-        ]);
-        if (!applied?.accepted) throw new NotFailedError(saga.state as SagaStateName);
-        return { kind: 'retried', orderId, state: applied.to } as const;
-      })
-      .catch((error: unknown) => {
-        if (error instanceof NotFailedError) return { kind: 'not_failed', state: error.state } as const;
-        throw error;
-      });
+        },
+      ]);
+      if (!applied?.accepted) throw new NotFailedError(saga.state as SagaStateName);
+      return { kind: 'retried', orderId, state: applied.to } as const;
+    }).catch((error: unknown) => {
+      if (error instanceof NotFailedError) return { kind: 'not_failed', state: error.state } as const;
+      throw error;
+    });
   }
 
   private async findByKey(idempotencyKey: string, fingerprint: string): Promise<PlaceOrderResult | null> {

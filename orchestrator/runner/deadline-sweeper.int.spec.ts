@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { pino } from 'pino';
+import { inBatchedTransaction } from '../../lib/db/write-batch.ts';
 import { startDeadlineSweeper } from './deadline-sweeper.ts';
 import { commandMessageId } from './saga-effects.ts';
 import { newOrderRecord, testRunner, twoInstancesOnOneDatabase } from './test-fixtures.ts';
@@ -29,7 +30,7 @@ describe('durable step deadlines (PostgreSQL)', () => {
     const saga = order();
     // Instance A places the order at t0 and is gone before the deadline (t0 + 5 s) is due: nothing of
     // it survives but the database.
-    await instances.database.db.transaction((trx) =>
+    await inBatchedTransaction(instances.database.db, (trx) =>
       runnerAt(() => t0).createSagas(trx, [{ order: saga, idempotencyKey: null, fingerprint: null }]),
     );
     const row = await instances.database
@@ -79,7 +80,7 @@ describe('durable step deadlines (PostgreSQL)', () => {
     const t0 = new Date(Date.now() - 60_000);
     const sagas = Array.from({ length: 20 }, order);
     for (const saga of sagas) {
-      await instances.database.db.transaction((trx) =>
+      await inBatchedTransaction(instances.database.db, (trx) =>
         runnerAt(() => t0).createSagas(trx, [{ order: saga, idempotencyKey: null, fingerprint: null }]),
       );
     }

@@ -1,4 +1,5 @@
 import type { Knex } from 'knex';
+import { inBatchedTransaction } from '../../lib/db/write-batch.ts';
 import type { Clock } from '../../lib/ids.ts';
 import type { Logger } from '../../lib/logger.ts';
 import type { SagaRunner } from './saga-runner.ts';
@@ -34,7 +35,7 @@ export function startDeadlineSweeper({
   let current: Promise<unknown> = Promise.resolve();
 
   const sweepOnce = (): Promise<number> =>
-    db.transaction(async (trx) => {
+    inBatchedTransaction(db, async (trx) => {
       const due: Array<{ order_id: string }> = await trx('orders.sagas')
         .select('order_id')
         .where('deadline_at', '<=', clock())

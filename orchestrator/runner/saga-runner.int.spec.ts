@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { describe, test } from 'node:test';
+import { inBatchedTransaction } from '../../lib/db/write-batch.ts';
 import { handleOnce, type IncomingMessage } from '../../lib/messaging/message-consumer.ts';
 import { createReplyHandler } from './reply-handler.ts';
 import { newOrderRecord, testRunner, twoInstancesOnOneDatabase } from './test-fixtures.ts';
@@ -49,7 +50,7 @@ describe('saga runner under concurrency (PostgreSQL)', () => {
 
   test('two runner instances given the same reply at the same time apply it once', async () => {
     const order = newOrder();
-    await instances.database.db.transaction((trx) =>
+    await inBatchedTransaction(instances.database.db, (trx) =>
       runnerFor().createSagas(trx, [{ order, idempotencyKey: null, fingerprint: null }]),
     );
     const reply = stockReserved(order.orderId);
@@ -67,7 +68,7 @@ describe('saga runner under concurrency (PostgreSQL)', () => {
 
   test('the same reply twice with different message ids: the second is recorded as ignored, with no effect', async () => {
     const order = newOrder();
-    await instances.database.db.transaction((trx) =>
+    await inBatchedTransaction(instances.database.db, (trx) =>
       runnerFor().createSagas(trx, [{ order, idempotencyKey: null, fingerprint: null }]),
     );
     await Promise.all([

@@ -1,4 +1,5 @@
 import type { Knex } from 'knex';
+import { writesOf } from '../../lib/db/write-batch.ts';
 import type { Clock, IdGenerator } from '../../lib/ids.ts';
 import type { Outbox, OutgoingMessage } from '../../lib/outbox/outbox.ts';
 import {
@@ -88,7 +89,8 @@ export class SagaRunner {
 
   /**
    * Inserts orders with their sagas and each saga's first effects (OrderPlaced, ReserveStock): one
-   * multi-row insert per table for the whole group, in the caller's transaction.
+   * multi-row insert per table for the whole group, added to the caller's transaction's write batch
+   * (the transaction must come from inBatchedTransaction).
    */
   async createSagas(trx: Knex.Transaction, newSagas: readonly NewSaga[]): Promise<void> {
     if (newSagas.length === 0) return;
@@ -139,9 +141,10 @@ export class SagaRunner {
       );
       messages.push(...effects.messages);
     }
-    await trx('orders.orders').insert(orderRows);
-    await trx('orders.sagas').insert(sagaRows);
-    await insertHistory(trx, history);
+    const writes = writesOf(trx);
+    writes.addQuery(trx('orders.orders').insert(orderRows));
+    writes.addQuery(trx('orders.sagas').insert(sagaRows));
+    insertHistory(trx, history);
     await this.deps.outbox.append(trx, messages);
   }
 
@@ -216,8 +219,8 @@ export class SagaRunner {
         statusChanged: status !== saga.status,
       });
     }
-    await saveSagas(trx, writes);
-    await insertHistory(trx, history);
+    saveSagas(trx, writes);
+    insertHistory(trx, history);
     await this.deps.outbox.append(trx, messages);
     return applied;
   }

@@ -1,6 +1,7 @@
 import type { Knex } from 'knex';
 import type { OrderItem, ShippingAddress } from '../../lib/contracts/generated.ts';
 import { pgArray } from '../../lib/db/pg-array.ts';
+import { writesOf } from '../../lib/db/write-batch.ts';
 import type { CancelReason, OrderStatus, PersistedSaga } from '../saga/saga-types.ts';
 import type { OrderRecord } from './order-record.ts';
 
@@ -101,10 +102,15 @@ export async function lockSagas(
   );
 }
 
-/** Writes every changed saga (and the order status where it changed) in two set-based statements. */
-export async function saveSagas(trx: Knex.Transaction, writes: readonly SagaWrite[]): Promise<void> {
+/**
+ * Writes every changed saga (and the order status where it changed) as two set-based statements of
+ * the transaction's write batch. The saga update must touch every row (version check) or the whole
+ * transaction fails with ConcurrentSagaUpdateError.
+ */
+export function saveSagas(trx: Knex.Transaction, writes: readonly SagaWrite[]): void {
   if (writes.length === 0) return;
-  const result = await trx.raw(
+  const batch = writesOf(trx);
+  batch.add(
     `update orders.sagas s
         set state = v.state, snapshot = v.snapshot, version = s.version + 1, deadline_at = v.deadline_at, updated_at = now()
        from unnest(?::uuid[], ?::text[], ?::jsonb[], ?::timestamptz[], ?::int[]) as v(order_id, state, snapshot, deadline_at, version)
@@ -116,11 +122,11 @@ export async function saveSagas(trx: Knex.Transaction, writes: readonly SagaWrit
       pgArray(writes.map((w) => w.deadlineAt)),
       pgArray(writes.map((w) => w.expectedVersion)),
     ],
+    { rows: writes.length, error: () => new ConcurrentSagaUpdateError(writes.map((w) => w.orderId)) },
   );
-  if (result.rowCount !== writes.length) throw new ConcurrentSagaUpdateError(writes.map((w) => w.orderId));
   const statusChanges = writes.filter((w) => w.statusChanged);
   if (statusChanges.length === 0) return;
-  await trx.raw(
+  batch.add(
     `update orders.orders o
         set status = v.status, cancel_reason = v.cancel_reason, updated_at = now()
        from unnest(?::uuid[], ?::text[], ?::text[]) as v(order_id, status, cancel_reason)
@@ -134,9 +140,9 @@ export async function saveSagas(trx: Knex.Transaction, writes: readonly SagaWrit
 }
 
 /** One statement of constant text for any number of rows (arrays, not a VALUES list of 8 × n parameters). */
-export async function insertHistory(trx: Knex.Transaction, rows: readonly HistoryRow[]): Promise<void> {
+export function insertHistory(trx: Knex.Transaction, rows: readonly HistoryRow[]): void {
   if (rows.length === 0) return;
-  await trx.raw(
+  writesOf(trx).add(
     `insert into orders.saga_history (order_id, kind, type, message_id, from_state, to_state, detail, at)
      select * from unnest(?::uuid[], ?::text[], ?::text[], ?::uuid[], ?::text[], ?::text[], ?::jsonb[], ?::timestamptz[])`,
     [

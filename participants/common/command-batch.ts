@@ -42,7 +42,8 @@ export interface CommandBatchSpec<
   lock(trx: Knex.Transaction, commands: readonly PendingCommand<C>[]): Promise<Loaded>;
   decide(command: C, loaded: Loaded, context: { orderId: string; decline: boolean }): Decision<Change>;
   apply(loaded: Loaded, change: Change): void;
-  save(trx: Knex.Transaction, changes: readonly Change[]): Promise<void>;
+  /** Adds every change to the transaction's write batch (sent with the outbox rows in one statement). */
+  save(trx: Knex.Transaction, changes: readonly Change[]): void;
 }
 
 /**
@@ -101,7 +102,7 @@ export function createCommandBatchHandler<
       replies.push(replyTo(message, orderId, decision.reply, deps.newId));
     }
 
-    await spec.save(trx, changes);
+    spec.save(trx, changes);
     await deps.outbox.append(trx, replies);
   };
 }

@@ -8,6 +8,7 @@
  */
 import type { Knex } from 'knex';
 import type { StockItem, StockRejectionReason, StockShortage } from '../../lib/contracts/generated.ts';
+import { writesOf } from '../../lib/db/write-batch.ts';
 import { RowWrites } from '../common/row-writes.ts';
 import type { InventoryChange, Reservation, ReservationStatus } from './inventory-decisions.ts';
 
@@ -95,10 +96,7 @@ export async function lockInventory(
  * net stock change per SKU (one update). The stock rows must have been locked with lockInventory
  * in the same transaction.
  */
-export async function saveInventoryChanges(
-  trx: Knex.Transaction,
-  changes: readonly InventoryChange[],
-): Promise<void> {
+export function saveInventoryChanges(trx: Knex.Transaction, changes: readonly InventoryChange[]): void {
   const rows = new RowWrites<Reservation>();
   const deltas = new Map<string, number>();
   for (const change of changes) {
@@ -131,26 +129,30 @@ export async function saveInventoryChanges(
     released_at: r.status === 'RELEASED' ? trx.fn.now() : null,
   });
   const { inserts, updates } = rows;
-  if (inserts.length > 0) await trx('inventory.reservations').insert(inserts.map(toRow));
+  const writes = writesOf(trx);
+  if (inserts.length > 0) writes.addQuery(trx('inventory.reservations').insert(inserts.map(toRow)));
   if (updates.length > 0) {
-    await trx('inventory.reservations')
-      .insert(updates.map(toRow))
-      .onConflict('order_id')
-      .merge(['reservation_id', 'status', 'items', 'rejection_reason', 'shortages', 'released_at']);
+    writes.addQuery(
+      trx('inventory.reservations')
+        .insert(updates.map(toRow))
+        .onConflict('order_id')
+        .merge(['reservation_id', 'status', 'items', 'rejection_reason', 'shortages', 'released_at']),
+    );
   }
 
   const netChanges = [...deltas].filter(([, delta]) => delta !== 0).map(([sku, delta]) => ({ sku, delta }));
   if (netChanges.length > 0) {
-    const result = await trx.raw<{ rowCount: number }>(
+    writes.add(
       `update inventory.stock as s
           set available = s.available + d.delta, updated_at = now()
          from jsonb_to_recordset(?::jsonb) as d(sku text, delta integer)
         where s.sku = d.sku`,
       [JSON.stringify(netChanges)],
+      {
+        rows: netChanges.length,
+        error: (touched) => new Error(`stock update touched ${touched} of ${netChanges.length} SKUs`),
+      },
     );
-    if (result.rowCount !== netChanges.length) {
-      throw new Error(`stock update touched ${result.rowCount} of ${netChanges.length} SKUs`);
-    }
   }
 }
 

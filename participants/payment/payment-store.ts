@@ -5,6 +5,7 @@
  */
 import type { Knex } from 'knex';
 import type { PaymentFailureReason } from '../../lib/contracts/generated.ts';
+import { writesOf } from '../../lib/db/write-batch.ts';
 import { RowWrites } from '../common/row-writes.ts';
 import type { LedgerEntry, LedgerKind, Payment, PaymentChange, PaymentStatus } from './payment-decisions.ts';
 
@@ -72,10 +73,7 @@ export async function lockPayments(
 }
 
 /** Writes a batch's changes: the last row per order (new rows inserted, locked ones updated) and the ledger entries. */
-export async function savePaymentChanges(
-  trx: Knex.Transaction,
-  changes: readonly PaymentChange[],
-): Promise<void> {
+export function savePaymentChanges(trx: Knex.Transaction, changes: readonly PaymentChange[]): void {
   const rows = new RowWrites<Payment>();
   const ledger: LedgerEntry[] = [];
   for (const change of changes) {
@@ -109,31 +107,36 @@ export async function savePaymentChanges(
     refunded_at: p.status === 'REFUNDED' ? trx.fn.now() : null,
   });
   const { inserts, updates } = rows;
-  if (inserts.length > 0) await trx('payment.payments').insert(inserts.map(toRow));
+  const writes = writesOf(trx);
+  if (inserts.length > 0) writes.addQuery(trx('payment.payments').insert(inserts.map(toRow)));
   if (updates.length > 0) {
-    await trx('payment.payments')
-      .insert(updates.map(toRow))
-      .onConflict('order_id')
-      .merge([
-        'payment_id',
-        'status',
-        'amount',
-        'currency',
-        'customer_id',
-        'failure_reason',
-        'failure_message',
-        'refunded_at',
-      ]);
+    writes.addQuery(
+      trx('payment.payments')
+        .insert(updates.map(toRow))
+        .onConflict('order_id')
+        .merge([
+          'payment_id',
+          'status',
+          'amount',
+          'currency',
+          'customer_id',
+          'failure_reason',
+          'failure_message',
+          'refunded_at',
+        ]),
+    );
   }
   if (ledger.length > 0) {
-    await trx('payment.ledger').insert(
-      ledger.map((e) => ({
-        order_id: e.orderId,
-        payment_id: e.paymentId,
-        kind: e.kind,
-        amount: e.amount,
-        currency: e.currency,
-      })),
+    writes.addQuery(
+      trx('payment.ledger').insert(
+        ledger.map((e) => ({
+          order_id: e.orderId,
+          payment_id: e.paymentId,
+          kind: e.kind,
+          amount: e.amount,
+          currency: e.currency,
+        })),
+      ),
     );
   }
 }

@@ -8,6 +8,7 @@ import { after, before, describe, it } from 'node:test';
 import type { FastifyInstance } from 'fastify';
 import type { ShippingEventsRecord } from '../../lib/contracts/generated.ts';
 import type { Knex } from '../../lib/db/database.ts';
+import { inBatchedTransaction } from '../../lib/db/write-batch.ts';
 import { FaultSwitch } from '../../lib/faults/fault-switch.ts';
 import { randomId } from '../../lib/ids.ts';
 import type { BatchHandler, IncomingMessage } from '../../lib/messaging/message-consumer.ts';
@@ -41,7 +42,7 @@ const cancel = (orderId: string) =>
   commandMessage('shipping-commands', { type: 'CancelShipping', payload: { orderId, reason: 'test' } });
 
 async function handleBatch(messages: IncomingMessage[]): Promise<ShippingEventsRecord[]> {
-  await db.transaction((trx) => handle(trx, messages));
+  await inBatchedTransaction(db, (trx) => handle(trx, messages));
   return (await repliesTo(db, 'shipping', messages)) as ShippingEventsRecord[];
 }
 const handleOne = async (m: IncomingMessage) => (await handleBatch([m]))[0] as ShippingEventsRecord;

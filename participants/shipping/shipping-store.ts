@@ -4,6 +4,7 @@
  */
 import type { Knex } from 'knex';
 import type { ShipmentItem, ShippingAddress, ShippingFailureReason } from '../../lib/contracts/generated.ts';
+import { writesOf } from '../../lib/db/write-batch.ts';
 import { RowWrites } from '../common/row-writes.ts';
 import type { Shipment, ShipmentStatus, ShippingChange } from './shipping-decisions.ts';
 
@@ -72,10 +73,7 @@ export async function lockShipments(
 }
 
 /** Writes a batch's changes: the last row per order (new rows inserted, locked ones updated). */
-export async function saveShippingChanges(
-  trx: Knex.Transaction,
-  changes: readonly ShippingChange[],
-): Promise<void> {
+export function saveShippingChanges(trx: Knex.Transaction, changes: readonly ShippingChange[]): void {
   const rows = new RowWrites<Shipment>();
   for (const change of changes) {
     switch (change.kind) {
@@ -108,22 +106,25 @@ export async function saveShippingChanges(
     cancelled_at: s.status === 'CANCELLED' ? trx.fn.now() : null,
   });
   const { inserts, updates } = rows;
-  if (inserts.length > 0) await trx('shipping.shipments').insert(inserts.map(toRow));
+  const writes = writesOf(trx);
+  if (inserts.length > 0) writes.addQuery(trx('shipping.shipments').insert(inserts.map(toRow)));
   if (updates.length > 0) {
-    await trx('shipping.shipments')
-      .insert(updates.map(toRow))
-      .onConflict('order_id')
-      .merge([
-        'shipment_id',
-        'status',
-        'carrier',
-        'country',
-        'address',
-        'items',
-        'failure_reason',
-        'failure_message',
-        'cancelled_at',
-      ]);
+    writes.addQuery(
+      trx('shipping.shipments')
+        .insert(updates.map(toRow))
+        .onConflict('order_id')
+        .merge([
+          'shipment_id',
+          'status',
+          'carrier',
+          'country',
+          'address',
+          'items',
+          'failure_reason',
+          'failure_message',
+          'cancelled_at',
+        ]),
+    );
   }
 }
 
