@@ -11,10 +11,12 @@
  * - each participant, per fetch (the pending messages of every partition it owns, in one transaction
  *   as lib/messaging/message-consumer.ts groups them; 2 transactions at a time): inbox insert,
  *   row lock of the batch's orders (inventory also the stock rows), its rows (payment: + ledger;
- *   inventory: + one stock update), outbox rows and pg_notify in one statement;
+ *   inventory: + one stock update), outbox rows, pg_notify — every write of the transaction in one
+ *   statement of data-modifying CTEs (lib/db/write-batch.ts);
  * - the orchestrator, per fetch of replies (all partitions, 2 transactions at a time): inbox insert, one locking
  *   join of sagas and orders, one set-based saga update (+ the order status on the last step),
- *   2 history rows (one unnest insert) and 2 outbox rows per reply, pg_notify;
+ *   2 history rows (one unnest insert) and 2 outbox rows per reply, pg_notify (the writes, again,
+ *   as one statement);
  * - one outbox relay per schema, two round trips as lib/outbox/outbox-relay.ts: `begin` + advisory
  *   lock + read up to 500 rows in seq order, then delete them + `commit`.
  *
@@ -115,11 +117,58 @@ const valuesList = (rows: number, columns: number, casts: readonly string[] = []
       `(${Array.from({ length: columns }, (_, c) => `$${r * columns + c + 1}${casts[c] ?? ''}`).join(', ')})`,
   ).join(', ');
 
-async function inTransaction<T>(pool: pg.Pool, work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+/**
+ * A transaction's writes, sent as one statement of data-modifying CTEs with the NOTIFYs in its final
+ * SELECT, as lib/db/write-batch.ts does (each piece numbers its parameters from $1).
+ */
+class Writes {
+  readonly #pieces: Array<{ sql: string; params: unknown[] }> = [];
+  readonly #channels = new Set<string>();
+  #expectFirst: number | null = null;
+  /** The first write must touch exactly this many rows (the saga version check). */
+  expectFirst(rows: number): void {
+    this.#expectFirst = rows;
+  }
+  add(sql: string, params: unknown[]): void {
+    this.#pieces.push({ sql, params });
+  }
+  notify(channel: string): void {
+    this.#channels.add(channel);
+  }
+  /** Sends the batch; returns the rows touched by each piece. */
+  async flush(client: pg.PoolClient): Promise<number[]> {
+    if (this.#pieces.length === 0 && this.#channels.size === 0) return [];
+    let offset = 0;
+    const ctes = this.#pieces.map((piece, i) => {
+      const sql = piece.sql.replace(/\$(\d+)/g, (_, n: string) => `$${Number(n) + offset}`);
+      offset += piece.params.length;
+      return `w${i} as (${sql} returning 1)`;
+    });
+    const columns = [
+      ...this.#pieces.map((_, i) => `(select count(*) from w${i})::int as c${i}`),
+      ...[...this.#channels].map((channel, i) => `pg_notify('${channel}', '') as n${i}`),
+    ];
+    const { rows } = await client.query<Record<string, number>>(
+      `${ctes.length > 0 ? `with ${ctes.join(',\n')}\n` : ''}select ${columns.join(', ')}`,
+      this.#pieces.flatMap((p) => p.params),
+    );
+    const touched = this.#pieces.map((_, i) => rows[0]?.[`c${i}`] ?? 0);
+    if (this.#expectFirst !== null && touched[0] !== this.#expectFirst)
+      throw new Error(`db ceiling: saga versions out of step (${touched[0]}/${this.#expectFirst})`);
+    return touched;
+  }
+}
+
+async function inTransaction<T>(
+  pool: pg.Pool,
+  work: (client: pg.PoolClient, writes: Writes) => Promise<T>,
+): Promise<T> {
   const client = await pool.connect();
   try {
     await client.query('BEGIN;');
-    const result = await work(client);
+    const writes = new Writes();
+    const result = await work(client, writes);
+    await writes.flush(client);
     await client.query('COMMIT;');
     return result;
   } catch (error) {
@@ -130,18 +179,16 @@ async function inTransaction<T>(pool: pg.Pool, work: (client: pg.PoolClient) => 
   }
 }
 
-async function insertOutbox(
-  client: pg.PoolClient,
+function insertOutbox(
+  writes: Writes,
   schema: string,
   rows: Array<{ orderId: string; type: string; topic: string }>,
-): Promise<void> {
+): void {
   const ids = rows.map(() => randomUUID());
-  await client.query(
-    `with appended as (
-        insert into ${schema}.outbox (message_id, topic, message_key, record_type, payload, headers)
-        select * from unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::bytea[], $6::jsonb[])
-        returning 1)
-      select pg_notify('${schema}_outbox', '')`,
+  writes.notify(`${schema}_outbox`);
+  writes.add(
+    `insert into ${schema}.outbox (message_id, topic, message_key, record_type, payload, headers)
+        select * from unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::bytea[], $6::jsonb[])`,
     [
       ids,
       rows.map((r) => r.topic),
@@ -153,8 +200,8 @@ async function insertOutbox(
   );
 }
 
-async function insertHistory(
-  client: pg.PoolClient,
+function insertHistory(
+  writes: Writes,
   rows: Array<{
     orderId: string;
     kind: string;
@@ -163,9 +210,9 @@ async function insertHistory(
     to: string | null;
     detail: string;
   }>,
-): Promise<void> {
+): void {
   const at = new Date();
-  await client.query(
+  writes.add(
     `insert into orders.saga_history (order_id, kind, type, message_id, from_state, to_state, detail, at)
      select * from unnest($1::uuid[], $2::text[], $3::text[], $4::uuid[], $5::text[], $6::text[], $7::jsonb[], $8::timestamptz[])`,
     [
@@ -200,7 +247,7 @@ const inList = (n: number, offset = 0) =>
 
 /** Order creation: order, saga, 3 history rows and 2 outbox rows per order, one transaction for all. */
 async function createOrders(pool: pg.Pool, sagas: readonly Saga[]): Promise<void> {
-  await inTransaction(pool, async (client) => {
+  await inTransaction(pool, async (_client, writes) => {
     const now = new Date();
     const address = JSON.stringify({
       name: 'Ada Lovelace',
@@ -237,16 +284,16 @@ async function createOrders(pool: pg.Pool, sagas: readonly Saga[]): Promise<void
         1,
       );
     }
-    await client.query(
+    writes.add(
       `insert into "orders"."orders" ("correlation_id", "created_at", "currency", "customer_id", "idempotency_key", "items", "order_id", "payment_token", "request_fingerprint", "shipping_address", "status", "total", "updated_at") values ${valuesList(sagas.length, 13)}`,
       orders,
     );
-    await client.query(
+    writes.add(
       `insert into "orders"."sagas" ("deadline_at", "order_id", "snapshot", "state", "updated_at", "version") values ${valuesList(sagas.length, 6)}`,
       rows,
     );
-    await insertHistory(
-      client,
+    insertHistory(
+      writes,
       sagas.flatMap((saga) => [
         {
           orderId: saga.orderId,
@@ -274,8 +321,8 @@ async function createOrders(pool: pg.Pool, sagas: readonly Saga[]): Promise<void
         },
       ]),
     );
-    await insertOutbox(
-      client,
+    insertOutbox(
+      writes,
       'orders',
       sagas.flatMap((saga) => [
         { orderId: saga.orderId, type: 'OrderPlaced', topic: 'order-events' },
@@ -286,7 +333,7 @@ async function createOrders(pool: pg.Pool, sagas: readonly Saga[]): Promise<void
 }
 
 async function participantBatch(pool: pg.Pool, step: Step, sagas: readonly Saga[]): Promise<void> {
-  await inTransaction(pool, async (client) => {
+  await inTransaction(pool, async (client, writes) => {
     const ids = sagas.map((s) => s.orderId).sort();
     await claimInbox(client, step, sagas, commandOf[step]);
     const table = { inventory: 'reservations', payment: 'payments', shipping: 'shipments' }[step];
@@ -311,13 +358,13 @@ async function participantBatch(pool: pg.Pool, step: Step, sagas: readonly Saga[
           null,
           null,
         );
-      await client.query(
+      writes.add(
         `insert into "inventory"."reservations" ("order_id", "reservation_id", "status", "items", "rejection_reason", "shortages", "released_at") values ${valuesList(sagas.length, 7)}`,
         params,
       );
       const deltas = new Map<string, number>();
       for (const s of sagas) deltas.set(s.sku, (deltas.get(s.sku) ?? 0) - 1);
-      await client.query(
+      writes.add(
         `update inventory.stock as s set available = s.available + d.delta, updated_at = now() from jsonb_to_recordset($1::jsonb) as d(sku text, delta integer) where s.sku = d.sku`,
         [JSON.stringify([...deltas].map(([sku, delta]) => ({ sku, delta })))],
       );
@@ -326,7 +373,7 @@ async function participantBatch(pool: pg.Pool, step: Step, sagas: readonly Saga[
       sagas.forEach((s, i) => {
         params.push(s.orderId, paymentIds[i], 'CHARGED', 1999, 'EUR', 'bench-customer', null, null, null);
       });
-      await client.query(
+      writes.add(
         `insert into "payment"."payments" ("order_id", "payment_id", "status", "amount", "currency", "customer_id", "failure_reason", "failure_message", "refunded_at") values ${valuesList(sagas.length, 9)}`,
         params,
       );
@@ -334,7 +381,7 @@ async function participantBatch(pool: pg.Pool, step: Step, sagas: readonly Saga[
       sagas.forEach((s, i) => {
         ledger.push(s.orderId, paymentIds[i], 'charge', 1999, 'EUR');
       });
-      await client.query(
+      writes.add(
         `insert into "payment"."ledger" ("order_id", "payment_id", "kind", "amount", "currency") values ${valuesList(sagas.length, 5)}`,
         ledger,
       );
@@ -358,13 +405,13 @@ async function participantBatch(pool: pg.Pool, step: Step, sagas: readonly Saga[
           null,
           null,
         );
-      await client.query(
+      writes.add(
         `insert into "shipping"."shipments" ("order_id", "shipment_id", "status", "carrier", "country", "address", "items", "failure_reason", "failure_message", "cancelled_at") values ${valuesList(sagas.length, 10)}`,
         params,
       );
     }
-    await insertOutbox(
-      client,
+    insertOutbox(
+      writes,
       step,
       sagas.map((s) => ({ orderId: s.orderId, type: replyOf[step], topic: `${step}-events` })),
     );
@@ -381,7 +428,7 @@ async function orchestratorBatch(pool: pg.Pool, byStep: ReadonlyArray<readonly S
     shipping: 'schedulingShipping',
   };
   const nextCommandOf = (step: Step) => commandOf[steps[steps.indexOf(step) + 1] ?? 'shipping'];
-  await inTransaction(pool, async (client) => {
+  await inTransaction(pool, async (client, writes) => {
     await client.query(
       `insert into "orders"."inbox" ("message_id", "record_type", "topic") values ${valuesList(replies.length, 3)} on conflict ("message_id") do nothing returning "message_id"`,
       replies.flatMap(({ step }) => [randomUUID(), replyOf[step], `${step}-events`]),
@@ -396,7 +443,7 @@ async function orchestratorBatch(pool: pg.Pool, byStep: ReadonlyArray<readonly S
           for update of s`,
       [ids],
     );
-    const result = await client.query(
+    writes.add(
       `update orders.sagas s
           set state = v.state, snapshot = v.snapshot, version = s.version + 1, deadline_at = v.deadline_at, updated_at = now()
          from unnest($1::uuid[], $2::text[], $3::jsonb[], $4::timestamptz[], $5::int[]) as v(order_id, state, snapshot, deadline_at, version)
@@ -409,11 +456,11 @@ async function orchestratorBatch(pool: pg.Pool, byStep: ReadonlyArray<readonly S
         replies.map(({ step }) => steps.indexOf(step) + 1),
       ],
     );
-    if (result.rowCount !== ids.length)
-      throw new Error(`db ceiling: saga versions out of step (${result.rowCount}/${ids.length})`);
+    // Checked after the flush: the saga update is the first write of this transaction.
+    writes.expectFirst(ids.length);
     const completedIds = replies.filter(({ step }) => step === 'shipping').map(({ saga }) => saga.orderId);
     if (completedIds.length > 0) {
-      await client.query(
+      writes.add(
         `update orders.orders o
             set status = v.status, cancel_reason = v.cancel_reason, updated_at = now()
            from unnest($1::uuid[], $2::text[], $3::text[]) as v(order_id, status, cancel_reason)
@@ -426,8 +473,8 @@ async function orchestratorBatch(pool: pg.Pool, byStep: ReadonlyArray<readonly S
       reservationId: randomUUID(),
       items: [{ sku: 'SKU-001', quantity: 1 }],
     });
-    await insertHistory(
-      client,
+    insertHistory(
+      writes,
       replies.flatMap(({ saga, step }) => [
         {
           orderId: saga.orderId,
@@ -456,8 +503,8 @@ async function orchestratorBatch(pool: pg.Pool, byStep: ReadonlyArray<readonly S
             },
       ]),
     );
-    await insertOutbox(
-      client,
+    insertOutbox(
+      writes,
       'orders',
       replies.flatMap(({ saga, step }) => [
         step === 'shipping'
