@@ -1,4 +1,6 @@
 import type { Knex } from 'knex';
+import { pgArray } from '../db/pg-array.ts';
+import { writesOf } from '../db/write-batch.ts';
 
 export interface InboxEntry {
   messageId: string;
@@ -23,4 +25,32 @@ export async function claimNewMessages(
     .ignore()
     .returning('message_id');
   return new Set(rows.map((r) => r.message_id));
+}
+
+/** Raised when an inbox write of a batch found ids already recorded: those messages were handled before. */
+export class AlreadyProcessedError extends Error {
+  constructor(recorded: number, expected: number) {
+    super(`${expected - recorded} of ${expected} messages were already processed`);
+    this.name = 'AlreadyProcessedError';
+  }
+}
+
+/**
+ * Records the ids with the transaction's other writes (one statement, no round trip of its own), on
+ * the expectation that none was processed before. If one was, the transaction fails with
+ * AlreadyProcessedError and nothing of it is kept; the caller then claims first (claimNewMessages).
+ */
+export function recordAllAsNew(trx: Knex.Transaction, schema: string, entries: readonly InboxEntry[]): void {
+  if (entries.length === 0) return;
+  writesOf(trx).add(
+    `insert into ${schema}.inbox (message_id, topic, record_type)
+     select * from unnest(?::uuid[], ?::text[], ?::text[])
+     on conflict (message_id) do nothing`,
+    [
+      pgArray(entries.map((e) => e.messageId)),
+      pgArray(entries.map((e) => e.topic)),
+      pgArray(entries.map((e) => e.recordType)),
+    ],
+    { rows: entries.length, error: (recorded) => new AlreadyProcessedError(recorded, entries.length) },
+  );
 }

@@ -3,7 +3,7 @@ import type { Knex } from 'knex';
 import type { TypedRecord } from '../contracts/generated.ts';
 import { GroupCommit } from '../db/group-commit.ts';
 import { inBatchedTransaction } from '../db/write-batch.ts';
-import { claimNewMessages } from '../inbox/inbox.ts';
+import { AlreadyProcessedError, claimNewMessages, recordAllAsNew } from '../inbox/inbox.ts';
 import type { Logger } from '../logger.ts';
 import { type DeadLetter, publishDeadLetters } from './dead-letter.ts';
 import { type MessageMeta, readMeta } from './headers.ts';
@@ -76,26 +76,39 @@ export interface MessageConsumer {
  * One transaction: records the messages' ids in the inbox and hands the ones seen for the first time
  * (first occurrence only, in order) to the handler. Concurrent callers with the same message (two
  * instances after a rebalance, a redelivery) serialise on the inbox primary key: one applies it, the
- * other finds it claimed and skips it.
+ * other finds it recorded and skips it.
+ *
+ * Fast path (every message new, the normal case): the inbox rows go into the transaction's single
+ * write statement, expected to insert every id. If one was already there, that transaction rolls
+ * back whole and the batch runs again on the careful path: claim first, handle only the new ones.
  */
-export function handleOnce(
+export async function handleOnce(
   db: Knex,
   inboxSchema: string,
   handle: BatchHandler,
   messages: readonly IncomingMessage[],
 ): Promise<void> {
-  return inBatchedTransaction(db, async (trx) => {
-    const firstById = new Map<string, IncomingMessage>();
-    for (const m of messages) if (!firstById.has(m.meta.messageId)) firstById.set(m.meta.messageId, m);
-    const unique = [...firstById.values()];
-    const fresh = await claimNewMessages(
-      trx,
-      inboxSchema,
-      unique.map((m) => ({ messageId: m.meta.messageId, topic: m.topic, recordType: m.record.type })),
-    );
-    const toHandle = unique.filter((m) => fresh.has(m.meta.messageId));
-    if (toHandle.length > 0) await handle(trx, toHandle);
-  });
+  const firstById = new Map<string, IncomingMessage>();
+  for (const m of messages) if (!firstById.has(m.meta.messageId)) firstById.set(m.meta.messageId, m);
+  const unique = [...firstById.values()];
+  const entries = unique.map((m) => ({
+    messageId: m.meta.messageId,
+    topic: m.topic,
+    recordType: m.record.type,
+  }));
+  try {
+    await inBatchedTransaction(db, async (trx) => {
+      recordAllAsNew(trx, inboxSchema, entries);
+      await handle(trx, unique);
+    });
+  } catch (error) {
+    if (!(error instanceof AlreadyProcessedError)) throw error;
+    await inBatchedTransaction(db, async (trx) => {
+      const fresh = await claimNewMessages(trx, inboxSchema, entries);
+      const toHandle = unique.filter((m) => fresh.has(m.meta.messageId));
+      if (toHandle.length > 0) await handle(trx, toHandle);
+    });
+  }
 }
 
 /** Raised inside a batch when the consumer stops or the batch went stale mid-retry. */

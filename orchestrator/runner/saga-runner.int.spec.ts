@@ -88,6 +88,33 @@ describe('saga runner under concurrency (PostgreSQL)', () => {
     assert.equal(commands.length, 1);
   });
 
+  test('a redelivered reply in a batch with a new one: only the new one is applied', async () => {
+    const [first, second] = [newOrder(), newOrder()];
+    await inBatchedTransaction(instances.database.db, (trx) =>
+      runnerFor().createSagas(trx, [
+        { order: first, idempotencyKey: null, fingerprint: null },
+        { order: second, idempotencyKey: null, fingerprint: null },
+      ]),
+    );
+    const handled = stockReserved(first.orderId);
+    await handleOnce(instances.database.db, 'orders', createReplyHandler(runnerFor()), [handled]);
+    // The same message again (same id, e.g. after a rebalance) next to a reply seen for the first time.
+    await handleOnce(instances.database.db, 'orders', createReplyHandler(runnerFor()), [
+      handled,
+      stockReserved(second.orderId),
+    ]);
+    const before = await sagaOf(first.orderId);
+    assert.equal(before.saga.version, 2, 'the redelivered reply was not applied again');
+    assert.deepEqual(
+      before.history.filter((h) => h.type === 'StockReserved').map((h) => h.kind),
+      ['reply_received'],
+      'not even recorded as ignored: the inbox dropped it',
+    );
+    const after = await sagaOf(second.orderId);
+    assert.equal(after.saga.state, 'processingPayment', 'the new reply in the same batch was applied');
+    assert.equal(after.commands.length, 1);
+  });
+
   test('a reply for an unknown order fails the transaction (it goes to the DLT) and records nothing', async () => {
     const reply = stockReserved(randomUUID());
     await assert.rejects(
