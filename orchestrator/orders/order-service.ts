@@ -85,8 +85,9 @@ export class OrderService {
     request: PlaceOrderRequest,
     { idempotencyKey, correlationId }: { idempotencyKey: string | null; correlationId?: string },
   ): Promise<PlaceOrderResult> {
-    const fingerprint = fingerprintOf(request);
-    if (idempotencyKey !== null) {
+    // The fingerprint only serves to compare a retried request with the first one under its key.
+    const fingerprint = idempotencyKey === null ? null : fingerprintOf(request);
+    if (idempotencyKey !== null && fingerprint !== null) {
       const existing = await this.findByKey(idempotencyKey, fingerprint);
       if (existing) return existing;
     }
@@ -105,7 +106,7 @@ export class OrderService {
       return { kind: 'created', orderId: order.orderId, status: 'PENDING' };
     } catch (error) {
       // Two requests with the same key raced: the other one won; answer with its order.
-      if (idempotencyKey !== null && isUniqueViolation(error)) {
+      if (idempotencyKey !== null && fingerprint !== null && isUniqueViolation(error)) {
         const existing = await this.findByKey(idempotencyKey, fingerprint);
         if (existing) return existing;
       }
