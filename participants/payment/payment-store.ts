@@ -114,16 +114,7 @@ export function savePaymentChanges(trx: Knex.Transaction, changes: readonly Paym
       trx('payment.payments')
         .insert(updates.map(toRow))
         .onConflict('order_id')
-        .merge([
-          'payment_id',
-          'status',
-          'amount',
-          'currency',
-          'customer_id',
-          'failure_reason',
-          'failure_message',
-          'refunded_at',
-        ]),
+        .merge([...paymentColumns.filter((c) => c !== 'order_id'), 'refunded_at']),
     );
   }
   if (ledger.length > 0) {

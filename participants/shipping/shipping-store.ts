@@ -113,17 +113,7 @@ export function saveShippingChanges(trx: Knex.Transaction, changes: readonly Shi
       trx('shipping.shipments')
         .insert(updates.map(toRow))
         .onConflict('order_id')
-        .merge([
-          'shipment_id',
-          'status',
-          'carrier',
-          'country',
-          'address',
-          'items',
-          'failure_reason',
-          'failure_message',
-          'cancelled_at',
-        ]),
+        .merge([...shipmentColumns.filter((c) => c !== 'order_id'), 'cancelled_at']),
     );
   }
 }
