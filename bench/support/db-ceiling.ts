@@ -26,6 +26,8 @@
  */
 import { randomBytes, randomUUID } from 'node:crypto';
 import pg from 'pg';
+import { composeWrites } from '../../lib/db/write-batch.ts';
+import { lockKeyOf } from '../../lib/outbox/outbox-relay.ts';
 import { type CpuReport, cpuBetween, cpuSnapshot, type ProcessGroups } from './process-stats.ts';
 
 export interface DbCeiling {
@@ -118,8 +120,8 @@ const valuesList = (rows: number, columns: number, casts: readonly string[] = []
   ).join(', ');
 
 /**
- * A transaction's writes, sent as one statement of data-modifying CTEs with the NOTIFYs in its final
- * SELECT, as lib/db/write-batch.ts does (each piece numbers its parameters from $1).
+ * A transaction's writes, sent as the one statement lib/db/write-batch.ts composes (data-modifying
+ * CTEs, NOTIFYs in the final SELECT), over a raw pg client.
  */
 class Writes {
   readonly #pieces: Array<{ sql: string; params: unknown[] }> = [];
@@ -138,18 +140,15 @@ class Writes {
   /** Sends the batch; returns the rows touched by each piece. */
   async flush(client: pg.PoolClient): Promise<number[]> {
     if (this.#pieces.length === 0 && this.#channels.size === 0) return [];
+    // Each piece numbers its parameters from $1; shift them to their place in the one statement.
     let offset = 0;
-    const ctes = this.#pieces.map((piece, i) => {
+    const statements = this.#pieces.map((piece) => {
       const sql = piece.sql.replace(/\$(\d+)/g, (_, n: string) => `$${Number(n) + offset}`);
       offset += piece.params.length;
-      return `w${i} as (${sql} returning 1)`;
+      return sql;
     });
-    const columns = [
-      ...this.#pieces.map((_, i) => `(select count(*) from w${i})::int as c${i}`),
-      ...[...this.#channels].map((channel, i) => `pg_notify('${channel}', '') as n${i}`),
-    ];
     const { rows } = await client.query<Record<string, number>>(
-      `${ctes.length > 0 ? `with ${ctes.join(',\n')}\n` : ''}select ${columns.join(', ')}`,
+      composeWrites(statements, this.#channels),
       this.#pieces.flatMap((p) => p.params),
     );
     const touched = this.#pieces.map((_, i) => rows[0]?.[`c${i}`] ?? 0);
@@ -515,13 +514,6 @@ async function orchestratorBatch(pool: pg.Pool, byStep: ReadonlyArray<readonly S
     );
   });
 }
-
-/** Same lock key the relay derives from its schema. */
-const lockKeyOf = (schema: string): number => {
-  let hash = 0;
-  for (const ch of `outbox-relay:${schema}`) hash = (Math.imul(hash, 31) + ch.charCodeAt(0)) | 0;
-  return hash;
-};
 
 async function relayBatch(pool: pg.Pool, schema: string): Promise<number> {
   const client = await pool.connect();

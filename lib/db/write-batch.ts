@@ -11,6 +11,20 @@ interface Write {
 const batches = new WeakMap<Knex.Transaction, WriteBatch>();
 
 /**
+ * The one statement for a list of writes: write i becomes the CTE `w<i>` (`returning 1` appended),
+ * and the final SELECT returns its row count as column `c<i>` and sends each NOTIFY. Placeholders
+ * are left as written; the statements' bindings go in the same order.
+ */
+export function composeWrites(statements: readonly string[], channels: Iterable<string>): string {
+  const ctes = statements.map((sql, i) => `w${i} as (${sql} returning 1)`);
+  const columns = [
+    ...statements.map((_, i) => `(select count(*) from w${i})::int as c${i}`),
+    ...[...channels].map((channel, i) => `pg_notify('${channel}', '') as n${i}`),
+  ];
+  return `${ctes.length > 0 ? `with ${ctes.join(',\n')}\n` : ''}select ${columns.join(', ')}`;
+}
+
+/**
  * The writes of one transaction, sent to Postgres as ONE statement when the work is done: each write
  * becomes a data-modifying CTE, and NOTIFYs and row-count checks ride in its final SELECT. A
  * transaction that reads, decides and writes then costs BEGIN + its reads + one write + COMMIT round
@@ -48,20 +62,15 @@ export class WriteBatch {
     return this.#writes.length === 0 && this.#channels.size === 0;
   }
 
-  /** Runs every write in one statement (on the transaction, or alone: one statement is atomic). */
-  async flush(runner: Knex | Knex.Transaction): Promise<void> {
+  /** Runs every write in one statement on the transaction, then checks the row counts. */
+  async flush(trx: Knex.Transaction): Promise<void> {
     if (this.isEmpty) return;
-    const ctes = this.#writes.map((w, i) => `w${i} as (${w.sql} returning 1)`);
-    const columns = [
-      ...this.#writes.map((_, i) => `(select count(*) from w${i})::int as c${i}`),
-      ...[...this.#channels].map((channel, i) => `pg_notify('${channel}', '') as n${i}`),
-    ];
-    const sql = `${ctes.length > 0 ? `with ${ctes.join(',\n')}\n` : ''}select ${columns.join(', ')}`;
-    const bindings = this.#writes.flatMap((w) => w.bindings);
-    const result = await runner.raw<{ rows: Array<Record<string, number>> }>(
-      sql,
-      bindings as Knex.RawBinding[],
+    const sql = composeWrites(
+      this.#writes.map((w) => w.sql),
+      this.#channels,
     );
+    const bindings = this.#writes.flatMap((w) => w.bindings);
+    const result = await trx.raw<{ rows: Array<Record<string, number>> }>(sql, bindings as Knex.RawBinding[]);
     const counts = result.rows[0] ?? {};
     for (const [i, write] of this.#writes.entries()) {
       const touched = counts[`c${i}`] ?? 0;

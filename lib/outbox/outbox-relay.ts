@@ -43,7 +43,7 @@ const seqOf = (row: OutboxRow): number => {
 };
 
 /** Stable 32-bit advisory-lock key per schema: one relay of a service publishes at a time. */
-const lockKeyOf = (schema: string): number => {
+export const lockKeyOf = (schema: string): number => {
   let hash = 0;
   for (const ch of `outbox-relay:${schema}`) hash = (Math.imul(hash, 31) + ch.charCodeAt(0)) | 0;
   return hash;
