@@ -95,7 +95,32 @@ const serviceEnv: NodeJS.ProcessEnv = {
 };
 
 const services: ServiceProcess[] = [];
-let exitCode = 1;
+const testEnv: NodeJS.ProcessEnv = {
+  ...serviceEnv,
+  TEST_RUN_ID: runId,
+  ORCHESTRATOR_URL: `http://127.0.0.1:${testPorts.orchestrator}`,
+  INVENTORY_URL: `http://127.0.0.1:${testPorts.inventory}`,
+  PAYMENT_URL: `http://127.0.0.1:${testPorts.payment}`,
+  SHIPPING_URL: `http://127.0.0.1:${testPorts.shipping}`,
+  E2E_SERVICES_RUNNING: needsServices ? '1' : '0',
+  LOG_LEVEL: 'warn',
+};
+
+/** One `node --test` run. Node sorts the files it is given, so each tier gets a run of its own. */
+const runSpecs = (specs: readonly string[]): Promise<number> => {
+  const runner = spawn(process.execPath, ['--import', 'tsx', '--test', '--test-concurrency=1', ...specs], {
+    cwd: repoRoot,
+    env: testEnv,
+    stdio: 'inherit',
+  });
+  return new Promise<number>((resolve) => runner.once('exit', (code) => resolve(code ?? 1)));
+};
+
+const stopServices = async () => {
+  await Promise.all(services.map((s) => stopService(s)));
+};
+
+let exitCode = 0;
 try {
   if (needsStack) {
     if (process.env.SKIP_STACK !== '1') {
@@ -107,33 +132,29 @@ try {
       ensureTopics(admin, topicsWithPrefix(topicPrefix), { numPartitions: 3, replicationFactor: 1 }),
     );
   }
-  if (needsServices) {
-    for (const name of Object.keys(serviceEntryPoints) as ServiceName[]) {
-      services.push(startService(name, serviceEnv, { kind: 'files', dir: logDir }));
+  // Tiers run in order, each to the end, even after a failure. The e2e services live only for the
+  // e2e tier: chaos restarts the broker and kills processes, which must not happen under them.
+  for (const tier of tiers) {
+    const specs = files.filter((f) => tierOf(f) === tier);
+    if (specs.length === 0) continue;
+    if (tier === 'e2e') {
+      for (const name of Object.keys(serviceEntryPoints) as ServiceName[]) {
+        services.push(startService(name, serviceEnv, { kind: 'files', dir: logDir }));
+      }
+      await Promise.all(services.map((s) => waitUntilReady(s)));
     }
-    await Promise.all(services.map((s) => waitUntilReady(s)));
+    const code = await runSpecs(specs);
+    if (code !== 0) {
+      console.error(`\n${tier} tier failed (exit code ${code})`);
+      exitCode = exitCode || code;
+    }
+    if (tier === 'e2e') await stopServices();
   }
-  const testEnv: NodeJS.ProcessEnv = {
-    ...serviceEnv,
-    TEST_RUN_ID: runId,
-    ORCHESTRATOR_URL: `http://127.0.0.1:${testPorts.orchestrator}`,
-    INVENTORY_URL: `http://127.0.0.1:${testPorts.inventory}`,
-    PAYMENT_URL: `http://127.0.0.1:${testPorts.payment}`,
-    SHIPPING_URL: `http://127.0.0.1:${testPorts.shipping}`,
-    E2E_SERVICES_RUNNING: needsServices ? '1' : '0',
-    LOG_LEVEL: 'warn',
-  };
-  const runner = spawn(process.execPath, ['--import', 'tsx', '--test', '--test-concurrency=1', ...files], {
-    cwd: repoRoot,
-    env: testEnv,
-    stdio: 'inherit',
-  });
-  exitCode = await new Promise<number>((resolve) => runner.once('exit', (code) => resolve(code ?? 1)));
 } catch (error) {
   console.error(`\ntest setup failed: ${(error as Error).message}`);
   exitCode = 1;
 } finally {
-  await Promise.all(services.map((s) => stopService(s)));
+  await stopServices();
   if (needsStack && process.env.KEEP_TEST_TOPICS !== '1') {
     await withAdmin((admin) => admin.deleteTopics({ topics: topicsWithPrefix(topicPrefix) })).catch(
       (error: unknown) => console.error(`could not delete this run's topics: ${(error as Error).message}`),

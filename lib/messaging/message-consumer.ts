@@ -159,19 +159,27 @@ export function createMessageConsumer(options: MessageConsumerOptions): MessageC
         },
       },
     });
+    // Events of a consumer that was replaced (see recreate) say nothing about the current one.
+    const current = () => built === consumer;
     built.on(built.events.GROUP_JOIN, ({ payload }) => {
+      if (!current()) return;
       setMembership(true);
+      recreateAttempts = 0;
       log.info({ memberAssignment: payload.memberAssignment }, 'joined consumer group');
     });
     built.on(built.events.FETCH, () => {
-      if (joined) ready = true;
+      if (current() && joined) ready = true;
     });
     built.on(built.events.CRASH, ({ payload }) => {
+      if (!current()) return;
       setMembership(false);
       log.error({ err: payload.error, restart: payload.restart }, 'consumer crash');
+      // kafkajs restarts only after retriable errors. A non-retriable one (e.g. "Failed to find group
+      // coordinator" while a broker restarts) leaves a consumer that never fetches again: replace it.
+      if (!payload.restart) scheduleRecreate('kafkajs stopped the consumer after a non-retriable error');
     });
     for (const event of [built.events.REBALANCING, built.events.DISCONNECT, built.events.STOP]) {
-      built.on(event, () => setMembership(false));
+      built.on(event, () => current() && setMembership(false));
     }
     return built;
   };
@@ -400,32 +408,59 @@ export function createMessageConsumer(options: MessageConsumerOptions): MessageC
   };
 
   /**
-   * Watchdog: kafkajs can give up rejoining a group after a broker restart ("coordinator is loading")
-   * without crashing, leaving a consumer that fetches nothing forever. Out of the group for longer
-   * than the limit → a fresh kafkajs consumer.
+   * A fresh kafkajs consumer replaces the current one after a crash kafkajs does not restart from
+   * (right away, then backing off to 30 s while it keeps failing), and by the watchdog: kafkajs can
+   * also give up rejoining a group after a broker restart ("coordinator is loading") without
+   * crashing, leaving a consumer that fetches nothing forever. Out of the group for longer than the
+   * limit → replaced.
    */
   let stopped = false;
   let restarting = false;
+  let recreateAttempts = 0;
+  let recreateTimer: NodeJS.Timeout | undefined;
   let watchdog: NodeJS.Timeout | undefined;
   let offsetTimer: NodeJS.Timeout | undefined;
-  const restartIfStuck = async () => {
-    const limitMs = options.rejoinWatchdogMs ?? 60_000;
-    if (stopped || restarting || notMemberSince === null || Date.now() - notMemberSince < limitMs) return;
+
+  const recreate = async (why: string) => {
+    if (stopped) return;
+    if (restarting) return scheduleRecreate(why);
     restarting = true;
-    log.error({ outOfGroupMs: Date.now() - notMemberSince }, 'consumer is not a group member; recreating it');
+    log.error(
+      { outOfGroupMs: notMemberSince === null ? 0 : Date.now() - notMemberSince },
+      `${why}; recreating it`,
+    );
     try {
-      await consumer
-        .disconnect()
-        .catch((error: unknown) => log.warn({ err: error }, 'disconnect of the stuck consumer failed'));
+      const old = consumer;
       consumer = buildConsumer();
       flushOffsets = null;
       notMemberSince = Date.now();
-      await connectAndRun();
+      await old
+        .disconnect()
+        .catch((error: unknown) => log.warn({ err: error }, 'disconnect of the replaced consumer failed'));
+      if (!stopped) await connectAndRun();
     } catch (error) {
-      log.error({ err: error }, 'recreating the consumer failed; the watchdog will try again');
+      log.error({ err: error }, 'recreating the consumer failed; trying again');
+      scheduleRecreate('the recreated consumer did not start');
     } finally {
       restarting = false;
     }
+  };
+
+  function scheduleRecreate(why: string): void {
+    if (stopped || recreateTimer) return;
+    const delayMs = Math.min(30_000, 500 * 2 ** recreateAttempts);
+    recreateAttempts++;
+    recreateTimer = setTimeout(() => {
+      recreateTimer = undefined;
+      void recreate(why);
+    }, delayMs);
+    recreateTimer.unref();
+  }
+
+  const restartIfStuck = async () => {
+    const limitMs = options.rejoinWatchdogMs ?? 60_000;
+    if (stopped || restarting || notMemberSince === null || Date.now() - notMemberSince < limitMs) return;
+    await recreate('consumer is not a group member');
   };
 
   return {
@@ -443,6 +478,7 @@ export function createMessageConsumer(options: MessageConsumerOptions): MessageC
       stopped = true;
       if (watchdog) clearInterval(watchdog);
       if (offsetTimer) clearInterval(offsetTimer);
+      if (recreateTimer) clearTimeout(recreateTimer);
       ready = false;
       await commitPendingOffsets('stop');
       await consumer.disconnect();
