@@ -12,8 +12,7 @@ import { randomUUID } from 'node:crypto';
 import { after, before, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import type { RecordName, RecordPayloads } from '../lib/contracts/generated.ts';
-import { toHeaders } from '../lib/messaging/headers.ts';
-import { type KafkaHarness, openKafkaHarness } from './support/kafka-harness.ts';
+import { firstMessageHeaders, type KafkaHarness, openKafkaHarness } from './support/kafka-harness.ts';
 
 const script = fileURLToPath(new URL('../scripts/avro-console.sh', import.meta.url));
 const run = randomUUID().slice(0, 8);
@@ -81,14 +80,7 @@ test('avro-console.sh decodes what the codec wrote, with Java tools only', { tim
       sent.map(async ({ type, payload, messageId }) => ({
         key: orderId,
         value: await codec.encode(type, payload as never),
-        headers: toHeaders({
-          messageId,
-          orderId,
-          correlationId: orderId,
-          causationId: null,
-          recordType: type,
-          occurredAt: new Date().toISOString(),
-        }),
+        headers: firstMessageHeaders(type, orderId, messageId),
       })),
     ),
   });

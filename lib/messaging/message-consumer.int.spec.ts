@@ -1,11 +1,14 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
-import { type KafkaHarness, openKafkaHarness } from '../../test/support/kafka-harness.ts';
+import {
+  firstMessageHeaders,
+  type KafkaHarness,
+  openKafkaHarness,
+} from '../../test/support/kafka-harness.ts';
 import { createThrowawayDatabase, type ThrowawayDatabase } from '../../test/support/throwaway-database.ts';
 import { waitFor } from '../../test/support/wait-for.ts';
 import { createLogger } from '../logger.ts';
-import { toHeaders } from './headers.ts';
 import { createMessageConsumer, type MessageConsumer } from './message-consumer.ts';
 
 /** The shared consumer against a real broker, registry and database: how it survives kafkajs giving up. */
@@ -38,14 +41,7 @@ describe('message consumer (Kafka + PostgreSQL)', () => {
       orderId,
       items: [{ sku: 'SKU-001', quantity: 1 }],
     });
-    const headers = toHeaders({
-      messageId,
-      orderId,
-      correlationId: orderId,
-      causationId: null,
-      recordType: 'ReserveStock',
-      occurredAt: new Date().toISOString(),
-    });
+    const headers = firstMessageHeaders('ReserveStock', orderId, messageId);
     await harness.producer.send({ topic, messages: [{ key: orderId, value, headers }] });
   };
 

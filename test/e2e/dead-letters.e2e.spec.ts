@@ -3,8 +3,12 @@ import { randomUUID } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
 import { frame } from '../../lib/avro/codec.ts';
 import { deadLetterTopicOf, Topics } from '../../lib/kafka/topics.ts';
-import { toHeaders } from '../../lib/messaging/headers.ts';
-import { type KafkaHarness, openKafkaHarness, recordTopic } from '../support/kafka-harness.ts';
+import {
+  firstMessageHeaders,
+  type KafkaHarness,
+  openKafkaHarness,
+  recordTopic,
+} from '../support/kafka-harness.ts';
 import { waitFor } from '../support/wait-for.ts';
 
 /** Poison messages go to `<topic>-dlt` with the reason and their origin; the consumer keeps going. */
@@ -17,15 +21,7 @@ describe('dead-letter topics', () => {
 
   test('undecodable commands are dead-lettered and the next good command on the partition is still handled', async () => {
     const orderId = randomUUID();
-    const headersFor = (messageId: string) =>
-      toHeaders({
-        messageId,
-        orderId,
-        correlationId: orderId,
-        causationId: null,
-        recordType: 'ReserveStock',
-        occurredAt: new Date().toISOString(),
-      });
+    const headersFor = (messageId: string) => firstMessageHeaders('ReserveStock', orderId, messageId);
     const garbageId = randomUUID();
     const unknownSchemaId = randomUUID();
     const goodId = randomUUID();

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { Topics } from '../../lib/kafka/topics.ts';
-import { toHeaders } from '../../lib/messaging/headers.ts';
 import {
+  firstMessageHeaders,
   groupOf,
   type KafkaHarness,
   openKafkaHarness,
@@ -36,14 +36,7 @@ describe('idempotent participants', () => {
       payload: never,
     ) => {
       const value = await harness.codec.encode(type, payload);
-      const headers = toHeaders({
-        messageId,
-        orderId,
-        correlationId: orderId,
-        causationId: null,
-        recordType: type,
-        occurredAt: new Date().toISOString(),
-      });
+      const headers = firstMessageHeaders(type, orderId, messageId);
       const [meta] = await harness.producer.send({ topic, messages: [{ key: orderId, value, headers }] });
       assert.ok(meta);
       return meta;

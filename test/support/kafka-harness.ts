@@ -1,8 +1,10 @@
 import type { Admin, Kafka, Producer } from 'kafkajs';
 import { type AvroCodec, createAvroCodec } from '../../lib/avro/codec.ts';
 import { loadCommonConfig } from '../../lib/config/common-config.ts';
+import type { RecordName } from '../../lib/contracts/generated.ts';
 import { createIdempotentProducer, createKafka } from '../../lib/kafka/kafka-client.ts';
 import { createLogger } from '../../lib/logger.ts';
+import { toHeaders } from '../../lib/messaging/headers.ts';
 import { waitFor } from './wait-for.ts';
 
 /** Real Kafka + registry access for tests, built from the same shared library the services use. */
@@ -33,6 +35,17 @@ export async function openKafkaHarness(clientId = 'test-harness'): Promise<Kafka
     },
   };
 }
+
+/** Headers of a message that starts a conversation (correlation = order, no cause), sent now. */
+export const firstMessageHeaders = (recordType: RecordName, orderId: string, messageId: string) =>
+  toHeaders({
+    messageId,
+    orderId,
+    correlationId: orderId,
+    causationId: null,
+    recordType,
+    occurredAt: new Date().toISOString(),
+  });
 
 /** The consumer group id a service uses in this test run. */
 export const groupOf = (service: string): string => `${service}${process.env.KAFKA_GROUP_ID_SUFFIX ?? ''}`;
