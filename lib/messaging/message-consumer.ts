@@ -452,7 +452,8 @@ export function createMessageConsumer(options: MessageConsumerOptions): MessageC
     recreateAttempts++;
     recreateTimer = setTimeout(() => {
       recreateTimer = undefined;
-      void recreate(why);
+      // A member again meanwhile (the watchdog or an earlier replacement got there first): keep it.
+      if (notMemberSince !== null) void recreate(why);
     }, delayMs);
     recreateTimer.unref();
   }
