@@ -3,9 +3,6 @@ import { type Env, EnvReader } from './env.ts';
 export const logLevels = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'] as const;
 export type LogLevel = (typeof logLevels)[number];
 
-export const outboxPublishModes = ['after-commit', 'relay'] as const;
-export type OutboxPublishMode = (typeof outboxPublishModes)[number];
-
 /** Settings every service shares. Defaults match `npm run stack -- up`. */
 export interface CommonConfig {
   kafkaBrokers: string[];
@@ -25,13 +22,6 @@ export interface CommonConfig {
   kafkaOffsetCommitIntervalMs: number;
   /** The outbox relay waits this long after a wake-up from idle, so one batch carries more rows. */
   outboxRelayLingerMs: number;
-  /**
-   * after-commit: a transaction's outbox rows are published from memory as soon as it commits, the
-   * relay publishes what a crash left behind. relay: every row is read back and published by the relay.
-   */
-  outboxPublish: OutboxPublishMode;
-  /** after-commit: the relay publishes rows older than this (crash leftovers). */
-  outboxRelayGraceMs: number;
 }
 
 export const defaultDatabaseUrl = 'postgres://postgres@127.0.0.1:5432/order_saga';
@@ -54,8 +44,6 @@ export function readCommonConfig(reader: EnvReader): CommonConfig {
     kafkaFetchMaxWaitMs: reader.int('KAFKA_FETCH_MAX_WAIT_MS', 250, { min: 1, max: 5_000 }),
     kafkaOffsetCommitIntervalMs: reader.int('KAFKA_OFFSET_COMMIT_INTERVAL_MS', 500, { min: 10, max: 60_000 }),
     outboxRelayLingerMs: reader.int('OUTBOX_RELAY_LINGER_MS', 0, { min: 0, max: 1_000 }),
-    outboxPublish: reader.oneOf('OUTBOX_PUBLISH', 'after-commit', outboxPublishModes),
-    outboxRelayGraceMs: reader.int('OUTBOX_RELAY_GRACE_MS', 5_000, { min: 100, max: 600_000 }),
   };
 }
 

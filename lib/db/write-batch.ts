@@ -6,35 +6,19 @@ interface Write {
   bindings: readonly unknown[];
   /** Checked after the flush: the statement must have touched exactly this many rows. */
   expect?: { rows: number; error: (touched: number) => Error };
-  /** A column of the written rows, handed to `into` (one value per row) after the flush. */
-  returning?: { column: string; into: (values: readonly unknown[]) => void };
-}
-
-/** A statement for composeWrites: its SQL and, optionally, a column of its rows to return as an array. */
-export interface ComposedWrite {
-  sql: string;
-  returning?: string;
 }
 
 const batches = new WeakMap<Knex.Transaction, WriteBatch>();
 
 /**
- * The one statement for a list of writes: write i becomes the CTE `w<i>` (`returning 1` appended,
- * or its `returning` column), and the final SELECT returns its row count as column `c<i>` (and the
- * returned column's values as the array `r<i>`) and sends each NOTIFY. Placeholders are left as
- * written; the statements' bindings go in the same order.
+ * The one statement for a list of writes: write i becomes the CTE `w<i>` (`returning 1` appended),
+ * and the final SELECT returns its row count as column `c<i>` and sends each NOTIFY. Placeholders
+ * are left as written; the statements' bindings go in the same order.
  */
-export function composeWrites(
-  statements: readonly (string | ComposedWrite)[],
-  channels: Iterable<string>,
-): string {
-  const writes = statements.map((s) => (typeof s === 'string' ? { sql: s } : s));
-  const ctes = writes.map(({ sql, returning }, i) => `w${i} as (${sql} returning ${returning ?? '1'})`);
+export function composeWrites(statements: readonly string[], channels: Iterable<string>): string {
+  const ctes = statements.map((sql, i) => `w${i} as (${sql} returning 1)`);
   const columns = [
-    ...writes.map((_, i) => `(select count(*) from w${i})::int as c${i}`),
-    ...writes.flatMap(({ returning }, i) =>
-      returning === undefined ? [] : [`(select coalesce(array_agg(${returning}), '{}') from w${i}) as r${i}`],
-    ),
+    ...statements.map((_, i) => `(select count(*) from w${i})::int as c${i}`),
     ...[...channels].map((channel, i) => `pg_notify('${channel}', '') as n${i}`),
   ];
   return `${ctes.length > 0 ? `with ${ctes.join(',\n')}\n` : ''}select ${columns.join(', ')}`;
@@ -53,7 +37,6 @@ export function composeWrites(
 export class WriteBatch {
   readonly #writes: Write[] = [];
   readonly #channels = new Set<string>();
-  readonly #afterCommit: Array<() => void> = [];
 
   /** Adds a raw write statement. */
   add(sql: string, bindings: readonly unknown[], expect?: Write['expect']): void {
@@ -61,30 +44,6 @@ export class WriteBatch {
       throw new Error(`a batched write must not end with ';' or return rows: ${sql.slice(0, 80)}`);
     }
     this.#writes.push({ sql, bindings, ...(expect ? { expect } : {}) });
-  }
-
-  /**
-   * Adds a raw write statement whose rows' `column` (a plain column name) is handed to `into`, one
-   * value per written row, once the batch was flushed (before COMMIT).
-   */
-  addReturning(
-    sql: string,
-    bindings: readonly unknown[],
-    column: string,
-    into: (values: readonly unknown[]) => void,
-  ): void {
-    if (!/^[a-z_][a-z0-9_]*$/.test(column)) throw new Error(`not a plain column name: ${column}`);
-    this.add(sql, bindings);
-    const write = this.#writes.at(-1);
-    if (write) write.returning = { column, into };
-  }
-
-  /**
-   * Runs `callback` once the transaction has committed (not if it rolls back). Callbacks run in the
-   * order they were added, synchronously after COMMIT returned; they must not throw.
-   */
-  afterCommit(callback: () => void): void {
-    this.#afterCommit.push(callback);
   }
 
   /** Adds a knex insert/update/delete builder (compiled now, run with the batch). */
@@ -107,30 +66,18 @@ export class WriteBatch {
   async flush(trx: Knex.Transaction): Promise<void> {
     if (this.isEmpty) return;
     const sql = composeWrites(
-      this.#writes.map((w) => ({ sql: w.sql, ...(w.returning ? { returning: w.returning.column } : {}) })),
+      this.#writes.map((w) => w.sql),
       this.#channels,
     );
     const bindings = this.#writes.flatMap((w) => w.bindings);
-    const result = await trx.raw<{ rows: Array<Record<string, unknown>> }>(
-      sql,
-      bindings as Knex.RawBinding[],
-    );
+    const result = await trx.raw<{ rows: Array<Record<string, number>> }>(sql, bindings as Knex.RawBinding[]);
     const counts = result.rows[0] ?? {};
     for (const [i, write] of this.#writes.entries()) {
-      const touched = Number(counts[`c${i}`] ?? 0);
+      const touched = counts[`c${i}`] ?? 0;
       if (write.expect && touched !== write.expect.rows) throw write.expect.error(touched);
-    }
-    for (const [i, write] of this.#writes.entries()) {
-      const values = counts[`r${i}`];
-      if (write.returning) write.returning.into(Array.isArray(values) ? values : []);
     }
     this.#writes.length = 0;
     this.#channels.clear();
-  }
-
-  /** Runs the after-commit callbacks (inBatchedTransaction calls it once COMMIT succeeded). */
-  committed(): void {
-    for (const callback of this.#afterCommit.splice(0)) callback();
   }
 }
 
@@ -147,17 +94,12 @@ export function writesOf(trx: Knex.Transaction): WriteBatch {
  * A transaction whose writes are collected (writesOf(trx)) and sent in one statement after `work`
  * returns, before COMMIT. An error anywhere rolls everything back.
  */
-export async function inBatchedTransaction<T>(
-  db: Knex,
-  work: (trx: Knex.Transaction) => Promise<T>,
-): Promise<T> {
-  const batch = new WriteBatch();
-  const result = await db.transaction(async (trx) => {
+export function inBatchedTransaction<T>(db: Knex, work: (trx: Knex.Transaction) => Promise<T>): Promise<T> {
+  return db.transaction(async (trx) => {
+    const batch = new WriteBatch();
     batches.set(trx, batch);
-    const value = await work(trx);
+    const result = await work(trx);
     await batch.flush(trx);
-    return value;
+    return result;
   });
-  batch.committed();
-  return result;
 }

@@ -2,23 +2,6 @@ import type { Producer } from 'kafkajs';
 import pg from 'pg';
 import type { Logger } from '../logger.ts';
 import { outboxChannelOf } from './outbox.ts';
-import { sendOutboxMessages } from './send-outbox-messages.ts';
-
-/** What the relay asks before each batch read when an after-commit publisher shares its outbox. */
-export interface RelayBatchPlan {
-  /** Only rows at least this old are read (0: every row). */
-  minAgeMs: number;
-  /** Passed back to `caughtUp` when the read found less than a full batch. */
-  token: number;
-}
-
-/** How the relay and the after-commit publisher take turns (see AfterCommitPublisher). */
-export interface RelayCoordination {
-  /** Called before each batch read; may wait (for an in-flight send of the publisher). */
-  batchStarting(): Promise<RelayBatchPlan>;
-  /** The batch planned with `token` read less than a full batch and published all of it. */
-  caughtUp(token: number): void;
-}
 
 export interface OutboxRelayOptions {
   databaseUrl: string;
@@ -30,15 +13,11 @@ export interface OutboxRelayOptions {
   lingerMs?: number;
   /** Fallback poll when no notification arrives (missed NOTIFY, LISTEN connection down). */
   pollIntervalMs?: number;
-  /** Set when an after-commit publisher publishes this outbox's new rows from memory. */
-  coordination?: RelayCoordination;
 }
 
 export interface OutboxRelay {
   /** Resolves once the outbox was seen empty (used by tests and graceful shutdown). */
   drain(): Promise<void>;
-  /** Starts a pass now (or another one after the running pass). */
-  kick(): void;
   stop(): Promise<void>;
   readonly healthy: boolean;
 }
@@ -96,26 +75,19 @@ export function startOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
   // plain SQL text without parameters (only constants and seq numbers read from the table).
   const pool = new pg.Pool({ connectionString: options.databaseUrl, max: 1, idleTimeoutMillis: 30_000 });
   pool.on('error', (error) => log.warn({ err: error }, 'idle outbox relay connection failed'));
-  const lockAndReadSql = (minAgeMs: number): string => {
-    if (!Number.isSafeInteger(minAgeMs) || minAgeMs < 0)
-      throw new TypeError(`bad minimum row age ${minAgeMs}`);
-    const age = minAgeMs > 0 ? ` and created_at < now() - interval '${minAgeMs} milliseconds'` : '';
-    return `begin;
+  const lockAndReadSql = `begin;
     select l.ok, o.seq, o.topic, o.message_key, o.payload, o.headers
       from (select pg_try_advisory_xact_lock(${lockKey}) as ok) l
       left join lateral (
-        select seq, topic, message_key, payload, headers from ${table} where l.ok${age} order by seq limit ${batchSize}
+        select seq, topic, message_key, payload, headers from ${table} where l.ok order by seq limit ${batchSize}
       ) o on true`;
-  };
 
   /** Publishes up to one batch; -1 when another instance holds the relay lock. */
-  const publishBatch = async (minAgeMs: number): Promise<number> => {
+  const publishBatch = async (): Promise<number> => {
     const client = await pool.connect();
     let failure: Error | undefined;
     try {
-      const results = (await client.query(
-        lockAndReadSql(minAgeMs),
-      )) as unknown as pg.QueryResult<LockedRow>[];
+      const results = (await client.query(lockAndReadSql)) as unknown as pg.QueryResult<LockedRow>[];
       const selected = results[1]?.rows ?? [];
       if (selected[0]?.ok !== true) {
         await client.query('commit');
@@ -126,10 +98,19 @@ export function startOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
         await client.query('commit');
         return 0;
       }
-      await sendOutboxMessages(
-        producer,
-        rows.map((r) => ({ topic: r.topic, key: r.message_key, value: r.payload, headers: r.headers })),
-      );
+      const byTopic = new Map<string, OutboxRow[]>();
+      for (const row of rows) {
+        const topicRows = byTopic.get(row.topic);
+        if (topicRows) topicRows.push(row);
+        else byTopic.set(row.topic, [row]);
+      }
+      await producer.sendBatch({
+        acks: -1,
+        topicMessages: [...byTopic].map(([topic, topicRows]) => ({
+          topic,
+          messages: topicRows.map((r) => ({ key: r.message_key, value: r.payload, headers: r.headers })),
+        })),
+      });
       await client.query(
         `delete from ${table} where seq = any('{${rows.map((r) => seqOf(r)).join(',')}}'); commit`,
       );
@@ -150,10 +131,8 @@ export function startOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
       for (;;) {
         if (stopped) return;
         let published: number;
-        let plan: RelayBatchPlan = { minAgeMs: 0, token: 0 };
         try {
-          if (options.coordination) plan = await options.coordination.batchStarting();
-          published = await publishBatch(plan.minAgeMs);
+          published = await publishBatch();
           if (!healthy) log.info('outbox relay recovered');
           healthy = true;
           failures = 0;
@@ -169,10 +148,7 @@ export function startOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
           continue;
         }
         if (published === -1) break; // another instance holds the relay lock
-        if (published < batchSize) {
-          options.coordination?.caughtUp(plan.token);
-          break;
-        }
+        if (published < batchSize) break;
       }
     } while (rerun && !stopped);
     for (const wake of idleWaiters.splice(0)) wake();
@@ -222,7 +198,6 @@ export function startOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
     get healthy() {
       return healthy;
     },
-    kick,
     drain: () =>
       new Promise<void>((resolve) => {
         idleWaiters.push(resolve);

@@ -21,44 +21,20 @@ export interface OutgoingMessage {
 
 export const outboxChannelOf = (schema: string): string => `${schema}_outbox`;
 
-/** An outbox row as Kafka gets it. */
-export interface OutboxMessage {
-  topic: string;
-  key: string;
-  value: Buffer;
-  headers: Record<string, string>;
-}
-
-/** The outbox rows of one committed transaction: their `seq` numbers and their messages, in order. */
-export interface CommittedOutboxRows {
-  seqs: readonly number[];
-  messages: readonly OutboxMessage[];
-}
-
-/** Takes the rows of each committed transaction, in commit order (the after-commit publisher). */
-export interface CommittedRowsSink {
-  committed(rows: CommittedOutboxRows): void;
-}
-
 /**
  * Appends messages to a service's outbox inside the caller's transaction: they are published if and
  * only if the state change commits. Payloads are Avro-encoded here, so a record that does not match
  * its schema fails the transaction that produced it instead of wedging the relay later.
- *
- * With a sink (the after-commit publisher), the committed rows are handed to it and published from
- * memory; without one, the relay is woken by NOTIFY and reads them from the table.
  */
 export class Outbox {
   private readonly schema: string;
   private readonly encoder: RecordEncoder;
   private readonly clock: Clock;
-  readonly #sink: CommittedRowsSink | null;
   #appendSql: string | undefined;
-  constructor(schema: string, encoder: RecordEncoder, clock: Clock, sink: CommittedRowsSink | null = null) {
+  constructor(schema: string, encoder: RecordEncoder, clock: Clock) {
     this.schema = schema;
     this.encoder = encoder;
     this.clock = clock;
-    this.#sink = sink;
   }
 
   async append(trx: Knex.Transaction, messages: readonly OutgoingMessage[]): Promise<void> {
@@ -81,34 +57,19 @@ export class Outbox {
         }),
       })),
     );
-    // Part of the transaction's single write statement. A re-sent command reuses its message id, so
-    // if its first copy is still waiting both are published; the participant's inbox applies it once.
+    // Part of the transaction's single write statement, with the relay's wake-up (delivered when
+    // the transaction commits). A re-sent command reuses its message id, so if its first copy is
+    // still waiting both are published; the participant's inbox applies it once.
     const writes = writesOf(trx);
-    const bindings = [
+    writes.add(this.appendSql, [
       pgArray(rows.map((r) => r.message_id)),
       pgArray(rows.map((r) => r.topic)),
       pgArray(rows.map((r) => r.message_key)),
       pgArray(rows.map((r) => r.record_type)),
       pgArray(rows.map((r) => r.payload)),
       pgArray(rows.map((r) => JSON.stringify(r.headers))),
-    ];
-    const sink = this.#sink;
-    if (sink === null) {
-      writes.add(this.appendSql, bindings);
-      writes.notify(outboxChannelOf(this.schema)); // the relay's wake-up, delivered at COMMIT
-      return;
-    }
-    let seqs: number[] = [];
-    writes.addReturning(this.appendSql, bindings, 'seq', (values) => {
-      seqs = values.map(Number);
-    });
-    const committed = rows.map((r) => ({
-      topic: r.topic,
-      key: r.message_key,
-      value: r.payload,
-      headers: r.headers,
-    }));
-    writes.afterCommit(() => sink.committed({ seqs, messages: committed }));
+    ]);
+    writes.notify(outboxChannelOf(this.schema));
   }
 
   private get appendSql(): string {

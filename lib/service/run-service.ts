@@ -14,8 +14,8 @@ import {
   createMessageConsumer,
   type MessageConsumerOptions,
 } from '../messaging/message-consumer.ts';
-import type { Outbox } from '../outbox/outbox.ts';
-import { startOutboxPublishing } from '../outbox/outbox-publishing.ts';
+import { Outbox } from '../outbox/outbox.ts';
+import { startOutboxRelay } from '../outbox/outbox-relay.ts';
 
 /** What a service's handler and HTTP app are given: everything is created once, at start-up. */
 export interface ServiceDeps {
@@ -64,27 +64,23 @@ export async function runService(definition: ServiceDefinition): Promise<void> {
   const producer = createIdempotentProducer(kafka);
   await producer.connect();
 
-  const publishing = startOutboxPublishing({
-    mode: config.outboxPublish,
-    databaseUrl: config.databaseUrl,
-    schema: definition.schema,
-    encoder: codec,
-    clock: systemClock,
-    producer,
-    logger,
-    relayLingerMs: config.outboxRelayLingerMs,
-    relayGraceMs: config.outboxRelayGraceMs,
-  });
   const deps: ServiceDeps = {
     config,
     logger,
     db,
     codec,
-    outbox: publishing.outbox,
+    outbox: new Outbox(definition.schema, codec, systemClock),
     producer,
     clock: systemClock,
     newId: randomId,
   };
+  const relay = startOutboxRelay({
+    databaseUrl: config.databaseUrl,
+    schema: definition.schema,
+    producer,
+    logger,
+    lingerMs: config.outboxRelayLingerMs,
+  });
   const consumer = createMessageConsumer({
     kafka,
     groupId: `${name}${config.groupIdSuffix}`,
@@ -109,7 +105,7 @@ export async function runService(definition: ServiceDefinition): Promise<void> {
       return true;
     },
     kafkaConsumer: () => consumer.ready,
-    outboxRelay: () => publishing.healthy,
+    outboxRelay: () => relay.healthy,
   });
   await app.listen({ host: config.host, port: definition.port });
   logger.info({ url: `http://${config.host}:${definition.port}` }, `${name} listening`);
@@ -131,7 +127,7 @@ export async function runService(definition: ServiceDefinition): Promise<void> {
       await app.close();
       await background?.stop();
       await consumer.stop();
-      await publishing.stop();
+      await relay.stop();
       await producer.disconnect();
       await db.destroy();
       logger.info(`${name} stopped`);
