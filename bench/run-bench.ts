@@ -100,6 +100,7 @@ const profileDir = join(logDir, 'profiles');
 const stackRun = join(repoRoot, '.stack', 'run');
 
 const services: ServiceProcess[] = [];
+const extraOrchestrators: ServiceProcess[] = [];
 const serviceEnv = benchServiceEnv({
   topicPrefix,
   databaseUrl: benchDatabaseUrl,
@@ -107,15 +108,20 @@ const serviceEnv = benchServiceEnv({
   basePort: options.basePort,
   extra: options.env,
 });
-const orchestratorUrl = options.reuse
-  ? (process.env.ORCHESTRATOR_URL ?? 'http://127.0.0.1:3000')
-  : `http://127.0.0.1:${serviceEnv[portVariables.orchestrator]}`;
+/** Port of orchestrator instance i (0-based) the bench starts: the first on the base port, the others after the participants. */
+const orchestratorPort = (i: number): number =>
+  i === 0 ? Number(serviceEnv[portVariables.orchestrator]) : options.basePort + serviceNames.length + i - 1;
+/** Every orchestrator instance the load is spread over (round-robin). */
+const orchestratorUrls: string[] = options.reuse
+  ? (process.env.ORCHESTRATOR_URL ?? 'http://127.0.0.1:3000').split(',').map((u) => u.trim())
+  : Array.from({ length: options.orchestrators }, (_, i) => `http://127.0.0.1:${orchestratorPort(i)}`);
+const orchestratorUrl = orchestratorUrls.join(',');
 
 /** The pid of each service: the processes we started, or whoever listens on the reused URLs' ports. */
 const servicePids = (): Map<ServiceName, number> => {
   const out = new Map<ServiceName, number>();
   if (!options.reuse) {
-    for (const s of services) if (s.child.pid) out.set(s.name, s.child.pid);
+    for (const s of services) if (s.child.pid && !out.has(s.name)) out.set(s.name, s.child.pid);
     return out;
   }
   const urlVars: Record<ServiceName, string> = {
@@ -131,7 +137,7 @@ const servicePids = (): Map<ServiceName, number> => {
     shipping: 3003,
   };
   for (const name of serviceNames) {
-    const raw = process.env[urlVars[name]];
+    const raw = name === 'orchestrator' ? orchestratorUrls[0] : process.env[urlVars[name]];
     const port = raw ? Number(new URL(raw).port) : defaults[name];
     const pid = pidListeningOn(port);
     if (pid !== null) out.set(name, pid);
@@ -140,6 +146,15 @@ const servicePids = (): Map<ServiceName, number> => {
 };
 
 let cachedServicePids = new Map<ServiceName, number>();
+/** Pids of orchestrator instances after the first (their CPU counts in the orchestrator's column). */
+let extraOrchestratorPids: number[] = [];
+const findExtraOrchestratorPids = (): number[] =>
+  options.reuse
+    ? orchestratorUrls
+        .slice(1)
+        .map((url) => pidListeningOn(Number(new URL(url).port)))
+        .filter((pid): pid is number => pid !== null)
+    : extraOrchestrators.flatMap((s) => (s.child.pid ? [s.child.pid] : []));
 const infraPids = () => ({
   kafka: pidFromFile(join(stackRun, 'kafka.pid')),
   registry: pidFromFile(join(stackRun, 'registry.pid')),
@@ -152,6 +167,7 @@ const processGroups: ProcessGroups = () => {
     const pid = cachedServicePids.get(name);
     groups.set(name, pid ? [pid] : []);
   }
+  groups.get('orchestrator')?.push(...extraOrchestratorPids);
   const { kafka, registry } = infraPids();
   groups.set('kafka', kafka ? [kafka] : []);
   groups.set('registry', registry ? [registry] : []);
@@ -165,6 +181,12 @@ async function startServices(): Promise<void> {
     options.profile ? ['--cpu-prof', `--cpu-prof-dir=${join(profileDir, name)}`] : [];
   for (const name of serviceNames)
     services.push(startBenchService(name, serviceEnv, logDir, nodeFlags(name)));
+  for (let i = 1; i < options.orchestrators; i++) {
+    const label = `orchestrator-${i + 1}`;
+    const env = { ...serviceEnv, [portVariables.orchestrator]: String(orchestratorPort(i)) };
+    extraOrchestrators.push(startBenchService('orchestrator', env, logDir, nodeFlags(label), label));
+  }
+  services.push(...extraOrchestrators);
   await Promise.all(services.map((s) => waitUntilReady(s, 120_000)));
 }
 
@@ -259,12 +281,17 @@ async function measureLoad(): Promise<void> {
     await freshDatabase(benchDatabaseUrl);
     await createTopics(topicsWithPrefix(topicPrefix), options.partitions);
     topicsCreated = true;
+    const extra =
+      options.orchestrators > 1
+        ? `, ${options.orchestrators - 1} more orchestrator(s) on ${orchestratorUrls.slice(1).join(' ')}`
+        : '';
     log(
-      `starting the four services on ports ${options.basePort}-${options.basePort + 3} (logs: ${relative(repoRoot, logDir)})`,
+      `starting the four services on ports ${options.basePort}-${options.basePort + 3}${extra} (logs: ${relative(repoRoot, logDir)})`,
     );
     await startServices();
   }
   cachedServicePids = servicePids();
+  extraOrchestratorPids = findExtraOrchestratorPids();
   if (systemDatabaseUrl) {
     postgres = new PostgresWatcher(systemDatabaseUrl);
     await postgres.connect();
@@ -281,7 +308,7 @@ async function measureLoad(): Promise<void> {
   });
   await tracker.start();
 
-  const client = new OrderClient(orchestratorUrl, options.maxSockets, false);
+  const client = new OrderClient(orchestratorUrls, options.maxSockets, false);
   let orderNumber = 0;
   const ctx: LoadContext = {
     client,
@@ -366,7 +393,8 @@ async function measureLoad(): Promise<void> {
         : null,
   };
   if (options.profile) {
-    for (const service of serviceNames) {
+    const labels = [...serviceNames, ...extraOrchestrators.map((_, i) => `orchestrator-${i + 2}`)];
+    for (const service of labels) {
       // CPU.<date>.<time>.<pid>.<thread id>.<seq>.cpuprofile: thread 0 is the main thread
       const dir = join(profileDir, service);
       const file = existsSync(dir)
@@ -471,6 +499,7 @@ try {
           ),
       pids: {
         ...Object.fromEntries(serviceNames.map((n) => [n, cachedServicePids.get(n) ?? null])),
+        moreOrchestrators: extraOrchestratorPids,
         ...infraPids(),
       },
     },

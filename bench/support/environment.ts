@@ -69,6 +69,8 @@ export function startBenchService(
   env: NodeJS.ProcessEnv,
   logDir: string,
   nodeFlags: readonly string[] = [],
+  /** Log file name (without .log) when several instances of one service run; default the service name. */
+  label: string = name,
 ): ServiceProcess {
   const port = Number(env[portVariables[name]]);
   mkdirSync(logDir, { recursive: true });
@@ -77,7 +79,7 @@ export function startBenchService(
     env: { ...env, LOG_FORMAT: 'json' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
-  const file = createWriteStream(join(logDir, `${name}.log`), { flags: 'a' });
+  const file = createWriteStream(join(logDir, `${label}.log`), { flags: 'a' });
   child.stdout?.pipe(file);
   child.stderr?.pipe(file);
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));

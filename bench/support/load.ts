@@ -56,26 +56,31 @@ export interface PlaceResult {
 /** POST /orders over keep-alive sockets (http.request: cheaper for the client's CPU than fetch). */
 export class OrderClient {
   readonly #agent: http.Agent;
-  readonly #host: string;
-  readonly #port: number;
+  /** Orchestrator instances, used in turn. */
+  readonly #targets: ReadonlyArray<{ host: string; port: number }>;
+  #next = 0;
 
   readonly #idempotencyKeys: boolean;
 
-  constructor(baseUrl: string, maxSockets: number, idempotencyKeys: boolean) {
+  constructor(baseUrls: readonly string[], maxSockets: number, idempotencyKeys: boolean) {
+    if (baseUrls.length === 0) throw new Error('OrderClient needs at least one orchestrator URL');
     this.#idempotencyKeys = idempotencyKeys;
-    const url = new URL(baseUrl);
-    this.#host = url.hostname;
-    this.#port = Number(url.port || 80);
+    this.#targets = baseUrls.map((baseUrl) => {
+      const url = new URL(baseUrl);
+      return { host: url.hostname, port: Number(url.port || 80) };
+    });
     this.#agent = new http.Agent({ keepAlive: true, maxSockets, maxFreeSockets: maxSockets });
   }
 
   place(body: string): Promise<PlaceResult> {
+    const target = this.#targets[this.#next % this.#targets.length] as { host: string; port: number };
+    this.#next += 1;
     return new Promise((resolve) => {
       const request = http.request(
         {
           agent: this.#agent,
-          host: this.#host,
-          port: this.#port,
+          host: target.host,
+          port: target.port,
           method: 'POST',
           path: '/orders',
           headers: {

@@ -36,6 +36,8 @@ export interface BenchOptions {
   keepTopics: boolean;
   /** Also run the open-loop rates above one the system could not keep up with (by default skipped). */
   keepGoing: boolean;
+  /** Orchestrator instances it starts (one consumer group; POSTs spread round-robin over them). */
+  orchestrators: number;
 }
 
 export const defaultOptions: BenchOptions = {
@@ -57,6 +59,7 @@ export const defaultOptions: BenchOptions = {
   maxSockets: 256,
   keepTopics: false,
   keepGoing: false,
+  orchestrators: 1,
 };
 
 export const usage = `usage: npm run bench -- [options]
@@ -69,6 +72,8 @@ export const usage = `usage: npm run bench -- [options]
   --warmup-s N          unrecorded warm-up at the first rate (${defaultOptions.warmupS})
   --drain-s N           grace for outstanding sagas after the last send (${defaultOptions.drainS})
   --partitions N        partitions of the bench's topics (${defaultOptions.partitions})
+  --orchestrators N     orchestrator instances, one consumer group, POSTs round-robin (${defaultOptions.orchestrators});
+                        instance i > 1 listens on base port + 2 + i
   --ceiling-s N         seconds per ceiling measurement, 0 = skip (${defaultOptions.ceilingS})
   --echo-windows A,B    outstanding round trips tried by the echo ceiling (${defaultOptions.echoWindows.join(',')})
   --db-create-batch N   database ceiling: orders per creation transaction: 100 = group commit as
@@ -129,6 +134,10 @@ export function parseOptions(argv: readonly string[]): BenchOptions {
       case '--partitions':
         options.partitions = Math.round(positive(name, value()));
         break;
+      case '--orchestrators':
+        options.orchestrators = Math.round(positive(name, value()));
+        if (options.orchestrators > 8) throw new UsageError('--orchestrators: at most 8');
+        break;
       case '--ceiling-s':
         options.ceilingS = positive(name, value(), { allowZero: true });
         break;
@@ -167,6 +176,10 @@ export function parseOptions(argv: readonly string[]): BenchOptions {
         throw new UsageError(`unknown option ${flag}\n${usage}`);
     }
   }
+  if (options.reuse && options.orchestrators !== 1)
+    throw new UsageError(
+      '--orchestrators starts instances; with --reuse list them in ORCHESTRATOR_URL (comma-separated)',
+    );
   if (options.rates.length === 0 && options.concurrency.length === 0 && options.ceilingS === 0)
     throw new UsageError('nothing to measure: give --rates, --concurrency or --ceiling-s');
   return options;
@@ -201,6 +214,7 @@ export function reproduceCommand(options: BenchOptions, json: string): string {
   if (options.profile) parts.push('--profile');
   if (options.keepGoing) parts.push('--keep-going');
   if (options.basePort !== defaultOptions.basePort) parts.push(`--base-port ${options.basePort}`);
+  if (options.orchestrators !== 1) parts.push(`--orchestrators ${options.orchestrators}`);
   for (const [key, val] of Object.entries(options.env)) parts.push(`--env ${shellQuote(`${key}=${val}`)}`);
   parts.push(`--json ${shellQuote(json)}`);
   return parts.join(' ');

@@ -43,7 +43,7 @@ export interface BenchResults {
     databaseUrl: string | null;
     partitions: number;
     serviceEnv: Record<string, string>;
-    pids: Record<string, number | null>;
+    pids: Record<string, number | null | number[]>;
   };
   points: MeasuredPoint[];
   /** Open-loop rates not run because a lower one was already beyond capacity. */
