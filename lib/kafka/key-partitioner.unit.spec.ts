@@ -23,7 +23,13 @@ function bytesFrom(seed: number, length: number): Buffer {
 }
 
 const partitions = (n: number): PartitionerArgs['partitionMetadata'] =>
-  Array.from({ length: n }, (_, partitionId) => ({ partitionErrorCode: 0, partitionId, leader: 1, replicas: [1], isr: [1] }));
+  Array.from({ length: n }, (_, partitionId) => ({
+    partitionErrorCode: 0,
+    partitionId,
+    leader: 1,
+    replicas: [1],
+    isr: [1],
+  }));
 
 describe('key partitioner', () => {
   test("murmur2 gives the Java client's values (Kafka's UtilsTest vectors)", () => {
