@@ -1,7 +1,8 @@
 /**
  * The benchmark command works: a tiny run (one low open-loop rate for a few seconds, short
- * ceilings) starts its own isolated services, exits 0 and writes a results file with every figure
- * the full benchmark reports. It proves the command, not the system's speed.
+ * ceilings, two orchestrator instances) starts its own isolated services, exits 0 and writes a
+ * results file with every figure the full benchmark reports. It proves the command, not the
+ * system's speed.
  */
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
@@ -48,6 +49,8 @@ test('npm run bench: a tiny run exits 0 and writes the expected figures', { time
         '3',
         '--base-port',
         '3460',
+        '--orchestrators',
+        '2',
         '--json',
         jsonPath,
       ],
@@ -91,6 +94,9 @@ test('npm run bench: a tiny run exits 0 and writes the expected figures', { time
       assert.ok(point.cpu.byProcess[name].seconds > 0, `CPU of ${name} measured`);
     assert.equal(typeof point.cpu.byProcess.kafka?.seconds, 'number', 'CPU of the broker measured');
     assert.ok(point.rssKb.orchestrator.startKb > 0);
+    // Two orchestrator instances, POSTs in turn: a second instance that failed would show as errors.
+    assert.equal(results.system.orchestratorUrl.split(',').length, 2);
+    assert.equal(results.system.pids.moreOrchestrators.length, 1);
 
     assert.ok(results.ceilings.echo.roundTripsPerS > 0, 'echo ceiling measured');
     assert.equal(results.ceilings.echo.sagasPerS, Math.round(results.ceilings.echo.roundTripsPerS / 3));
