@@ -5,6 +5,7 @@ import * as payment from './20261122_003_payment.ts';
 import * as shipping from './20261122_004_shipping.ts';
 import * as historyWithoutOrderFk from './20261201_005_history_without_order_fk.ts';
 import * as fewerHotPathIndexes from './20261201_006_fewer_hot_path_indexes.ts';
+import * as writeBatchGuard from './20261201_007_write_batch_guard.ts';
 
 interface Migration {
   up(knex: Knex): Promise<void>;
@@ -19,6 +20,7 @@ const migrations: ReadonlyArray<readonly [string, Migration]> = [
   ['20261122_004_shipping', shipping],
   ['20261201_005_history_without_order_fk', historyWithoutOrderFk],
   ['20261201_006_fewer_hot_path_indexes', fewerHotPathIndexes],
+  ['20261201_007_write_batch_guard', writeBatchGuard],
 ];
 
 export const migrationSource: Knex.MigrationSource<readonly [string, Migration]> = {

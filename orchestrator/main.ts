@@ -37,6 +37,7 @@ try {
         logger: deps.logger,
         orders: new OrderService({
           db: deps.db,
+          units: deps.units,
           runner: runnerOf(deps),
           newId: randomUUID,
           clock: deps.clock,
@@ -44,7 +45,7 @@ try {
       }),
     startBackground: (deps) =>
       startDeadlineSweeper({
-        db: deps.db,
+        units: deps.units,
         runner: runnerOf(deps),
         clock: deps.clock,
         logger: deps.logger,

@@ -26,7 +26,9 @@
  */
 import { randomBytes, randomUUID } from 'node:crypto';
 import pg from 'pg';
-import { composeWrites } from '../../lib/db/write-batch.ts';
+import { createUnitOfWorkRunner, type UnitOfWork, type UnitOfWorkRunner } from '../../lib/db/unit-of-work.ts';
+import type { WriteBatch } from '../../lib/db/write-batch.ts';
+import { createLogger } from '../../lib/logger.ts';
 import { lockKeyOf } from '../../lib/outbox/outbox-relay.ts';
 import { type CpuReport, cpuBetween, cpuSnapshot, type ProcessGroups } from './process-stats.ts';
 
@@ -111,75 +113,12 @@ const snapshotOf = (orderId: string, state: string) =>
     },
   });
 
-/** `($1, $2, …), ($n+1, …)` for `rows` rows of `columns` parameters. */
-const valuesList = (rows: number, columns: number, casts: readonly string[] = []): string =>
-  Array.from(
-    { length: rows },
-    (_, r) =>
-      `(${Array.from({ length: columns }, (_, c) => `$${r * columns + c + 1}${casts[c] ?? ''}`).join(', ')})`,
-  ).join(', ');
-
-/**
- * A transaction's writes, sent as the one statement lib/db/write-batch.ts composes (data-modifying
- * CTEs, NOTIFYs in the final SELECT), over a raw pg client.
- */
-class Writes {
-  readonly #pieces: Array<{ sql: string; params: unknown[] }> = [];
-  readonly #channels = new Set<string>();
-  #expectFirst: number | null = null;
-  /** The first write must touch exactly this many rows (the saga version check). */
-  expectFirst(rows: number): void {
-    this.#expectFirst = rows;
-  }
-  add(sql: string, params: unknown[]): void {
-    this.#pieces.push({ sql, params });
-  }
-  notify(channel: string): void {
-    this.#channels.add(channel);
-  }
-  /** Sends the batch; returns the rows touched by each piece. */
-  async flush(client: pg.PoolClient): Promise<number[]> {
-    if (this.#pieces.length === 0 && this.#channels.size === 0) return [];
-    // Each piece numbers its parameters from $1; shift them to their place in the one statement.
-    let offset = 0;
-    const statements = this.#pieces.map((piece) => {
-      const sql = piece.sql.replace(/\$(\d+)/g, (_, n: string) => `$${Number(n) + offset}`);
-      offset += piece.params.length;
-      return sql;
-    });
-    const { rows } = await client.query<Record<string, number>>(
-      composeWrites(statements, this.#channels),
-      this.#pieces.flatMap((p) => p.params),
-    );
-    const touched = this.#pieces.map((_, i) => rows[0]?.[`c${i}`] ?? 0);
-    if (this.#expectFirst !== null && touched[0] !== this.#expectFirst)
-      throw new Error(`db ceiling: saga versions out of step (${touched[0]}/${this.#expectFirst})`);
-    return touched;
-  }
-}
-
-async function inTransaction<T>(
-  pool: pg.Pool,
-  work: (client: pg.PoolClient, writes: Writes) => Promise<T>,
-): Promise<T> {
-  const client = await pool.connect();
-  try {
-    await client.query('BEGIN;');
-    const writes = new Writes();
-    const result = await work(client, writes);
-    await writes.flush(client);
-    await client.query('COMMIT;');
-    return result;
-  } catch (error) {
-    await client.query('ROLLBACK;').catch(() => undefined);
-    throw error;
-  } finally {
-    client.release();
-  }
-}
+/** `(?, ?, …), (?, …)` for `rows` rows of `columns` parameters (write-batch placeholders). */
+const valuesList = (rows: number, columns: number): string =>
+  Array.from({ length: rows }, () => `(${Array.from({ length: columns }, () => '?').join(', ')})`).join(', ');
 
 function insertOutbox(
-  writes: Writes,
+  writes: WriteBatch,
   schema: string,
   rows: Array<{ orderId: string; type: string; topic: string }>,
 ): void {
@@ -187,7 +126,7 @@ function insertOutbox(
   writes.notify(`${schema}_outbox`);
   writes.add(
     `insert into ${schema}.outbox (message_id, topic, message_key, record_type, payload, headers)
-        select * from unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::bytea[], $6::jsonb[])`,
+        select * from unnest(?::uuid[], ?::text[], ?::text[], ?::text[], ?::bytea[], ?::jsonb[])`,
     [
       ids,
       rows.map((r) => r.topic),
@@ -200,7 +139,7 @@ function insertOutbox(
 }
 
 function insertHistory(
-  writes: Writes,
+  writes: WriteBatch,
   rows: Array<{
     orderId: string;
     kind: string;
@@ -213,7 +152,7 @@ function insertHistory(
   const at = new Date();
   writes.add(
     `insert into orders.saga_history (order_id, kind, type, message_id, from_state, to_state, detail, at)
-     select * from unnest($1::uuid[], $2::text[], $3::text[], $4::uuid[], $5::text[], $6::text[], $7::jsonb[], $8::timestamptz[])`,
+     select * from unnest(?::uuid[], ?::text[], ?::text[], ?::uuid[], ?::text[], ?::text[], ?::jsonb[], ?::timestamptz[])`,
     [
       rows.map((r) => r.orderId),
       rows.map((r) => r.kind),
@@ -227,17 +166,17 @@ function insertHistory(
   );
 }
 
-async function claimInbox(
-  client: pg.PoolClient,
-  schema: string,
-  sagas: readonly Saga[],
-  type: string,
-): Promise<void> {
-  const params: unknown[] = [];
-  for (const _ of sagas) params.push(randomUUID(), type, `${schema}-topic`);
-  await client.query(
-    `insert into "${schema}"."inbox" ("message_id", "record_type", "topic") values ${valuesList(sagas.length, 3)} on conflict ("message_id") do nothing returning "message_id"`,
-    params,
+/** The consumer's fast path: the batch's message ids go into the write statement, every one expected new. */
+function recordInbox(writes: WriteBatch, schema: string, sagas: readonly Saga[], type: string): void {
+  writes.add(
+    `insert into ${schema}.inbox (message_id, topic, record_type)
+     select * from unnest(?::uuid[], ?::text[], ?::text[])
+     on conflict (message_id) do nothing`,
+    [sagas.map(() => randomUUID()), sagas.map(() => `${schema}-topic`), sagas.map(() => type)],
+    {
+      rows: sagas.length,
+      error: (n) => new Error(`db ceiling: ${sagas.length - n} inbox ids already recorded`),
+    },
   );
 }
 
@@ -245,8 +184,8 @@ const inList = (n: number, offset = 0) =>
   Array.from({ length: n }, (_, i) => `$${offset + i + 1}`).join(', ');
 
 /** Order creation: order, saga, 3 history rows and 2 outbox rows per order, one transaction for all. */
-async function createOrders(pool: pg.Pool, sagas: readonly Saga[]): Promise<void> {
-  await inTransaction(pool, async (_client, writes) => {
+async function createOrders(units: UnitOfWorkRunner, sagas: readonly Saga[]): Promise<void> {
+  await units.run(async ({ writes }) => {
     const now = new Date();
     const address = JSON.stringify({
       name: 'Ada Lovelace',
@@ -331,22 +270,23 @@ async function createOrders(pool: pg.Pool, sagas: readonly Saga[]): Promise<void
   });
 }
 
-async function participantBatch(pool: pg.Pool, step: Step, sagas: readonly Saga[]): Promise<void> {
-  await inTransaction(pool, async (client, writes) => {
+async function participantBatch(units: UnitOfWorkRunner, step: Step, sagas: readonly Saga[]): Promise<void> {
+  await units.run(async (unit: UnitOfWork) => {
+    const { writes } = unit;
     const ids = sagas.map((s) => s.orderId).sort();
-    await claimInbox(client, step, sagas, commandOf[step]);
+    recordInbox(writes, step, sagas, commandOf[step]);
     const table = { inventory: 'reservations', payment: 'payments', shipping: 'shipments' }[step];
-    await client.query(
-      `select * from "${step}"."${table}" where "order_id" in (${inList(ids.length)}) order by "order_id" asc for update`,
-      ids,
-    );
+    await unit.read({
+      text: `select * from "${step}"."${table}" where "order_id" in (${inList(ids.length)}) order by "order_id" asc for update`,
+      values: ids,
+    });
     const params: unknown[] = [];
     if (step === 'inventory') {
       const skus = [...new Set(sagas.map((s) => s.sku))].sort();
-      await client.query(
-        `select "sku", "available" from "inventory"."stock" where "sku" in (${inList(skus.length)}) order by sku collate "C" for update`,
-        skus,
-      );
+      await unit.read({
+        text: `select "sku", "available" from "inventory"."stock" where "sku" in (${inList(skus.length)}) order by sku collate "C" for update`,
+        values: skus,
+      });
       for (const s of sagas)
         params.push(
           s.orderId,
@@ -364,7 +304,7 @@ async function participantBatch(pool: pg.Pool, step: Step, sagas: readonly Saga[
       const deltas = new Map<string, number>();
       for (const s of sagas) deltas.set(s.sku, (deltas.get(s.sku) ?? 0) - 1);
       writes.add(
-        `update inventory.stock as s set available = s.available + d.delta, updated_at = now() from jsonb_to_recordset($1::jsonb) as d(sku text, delta integer) where s.sku = d.sku`,
+        `update inventory.stock as s set available = s.available + d.delta, updated_at = now() from jsonb_to_recordset(?::jsonb) as d(sku text, delta integer) where s.sku = d.sku`,
         [JSON.stringify([...deltas].map(([sku, delta]) => ({ sku, delta })))],
       );
     } else if (step === 'payment') {
@@ -418,7 +358,10 @@ async function participantBatch(pool: pg.Pool, step: Step, sagas: readonly Saga[
 }
 
 /** The orchestrator's transaction for one fetch: replies of every step, in one set of statements. */
-async function orchestratorBatch(pool: pg.Pool, byStep: ReadonlyArray<readonly Saga[]>): Promise<void> {
+async function orchestratorBatch(
+  units: UnitOfWorkRunner,
+  byStep: ReadonlyArray<readonly Saga[]>,
+): Promise<void> {
   const replies = byStep.flatMap((sagas, s) => sagas.map((saga) => ({ saga, step: steps[s] ?? 'shipping' })));
   if (replies.length === 0) return;
   const fromOf: Record<Step, string> = {
@@ -427,25 +370,36 @@ async function orchestratorBatch(pool: pg.Pool, byStep: ReadonlyArray<readonly S
     shipping: 'schedulingShipping',
   };
   const nextCommandOf = (step: Step) => commandOf[steps[steps.indexOf(step) + 1] ?? 'shipping'];
-  await inTransaction(pool, async (client, writes) => {
-    await client.query(
-      `insert into "orders"."inbox" ("message_id", "record_type", "topic") values ${valuesList(replies.length, 3)} on conflict ("message_id") do nothing returning "message_id"`,
-      replies.flatMap(({ step }) => [randomUUID(), replyOf[step], `${step}-events`]),
+  await units.run(async (unit: UnitOfWork) => {
+    const { writes } = unit;
+    writes.add(
+      `insert into orders.inbox (message_id, topic, record_type)
+       select * from unnest(?::uuid[], ?::text[], ?::text[])
+       on conflict (message_id) do nothing`,
+      [
+        replies.map(() => randomUUID()),
+        replies.map(({ step }) => `${step}-events`),
+        replies.map(({ step }) => replyOf[step]),
+      ],
+      {
+        rows: replies.length,
+        error: (n) => new Error(`db ceiling: ${replies.length - n} inbox ids already recorded`),
+      },
     );
     const ids = replies.map(({ saga }) => saga.orderId);
-    await client.query(
-      `select o.order_id, o.customer_id, o.items, o.total, o.currency, o.payment_token, o.shipping_address,
+    await unit.read({
+      text: `select o.order_id, o.customer_id, o.items, o.total, o.currency, o.payment_token, o.shipping_address,
               o.correlation_id, o.status, s.snapshot, s.version, s.deadline_at
          from orders.sagas s join orders.orders o using (order_id)
         where s.order_id = any($1::uuid[])
         order by s.order_id
           for update of s`,
-      [ids],
-    );
+      values: [ids],
+    });
     writes.add(
       `update orders.sagas s
           set state = v.state, snapshot = v.snapshot, version = s.version + 1, deadline_at = v.deadline_at, updated_at = now()
-         from unnest($1::uuid[], $2::text[], $3::jsonb[], $4::timestamptz[], $5::int[]) as v(order_id, state, snapshot, deadline_at, version)
+         from unnest(?::uuid[], ?::text[], ?::jsonb[], ?::timestamptz[], ?::int[]) as v(order_id, state, snapshot, deadline_at, version)
         where s.order_id = v.order_id and s.version = v.version`,
       [
         ids,
@@ -454,15 +408,17 @@ async function orchestratorBatch(pool: pg.Pool, byStep: ReadonlyArray<readonly S
         replies.map(({ step }) => (step === 'shipping' ? null : new Date(Date.now() + 600_000))),
         replies.map(({ step }) => steps.indexOf(step) + 1),
       ],
+      {
+        rows: ids.length,
+        error: (n) => new Error(`db ceiling: saga versions out of step (${n}/${ids.length})`),
+      },
     );
-    // Checked after the flush: the saga update is the first write of this transaction.
-    writes.expectFirst(ids.length);
     const completedIds = replies.filter(({ step }) => step === 'shipping').map(({ saga }) => saga.orderId);
     if (completedIds.length > 0) {
       writes.add(
         `update orders.orders o
             set status = v.status, cancel_reason = v.cancel_reason, updated_at = now()
-           from unnest($1::uuid[], $2::text[], $3::text[]) as v(order_id, status, cancel_reason)
+           from unnest(?::uuid[], ?::text[], ?::text[]) as v(order_id, status, cancel_reason)
           where o.order_id = v.order_id`,
         [completedIds, completedIds.map(() => 'COMPLETED'), completedIds.map(() => null)],
       );
@@ -568,12 +524,17 @@ export async function measureDbCeiling({
     created.on('error', (error) => failures.push(error)); // an idle connection was terminated
     return created;
   };
+  // The relays' connections (plain, as lib/outbox/outbox-relay.ts), and each service's transactions
+  // run by the services' own unit-of-work runner (pipelined BEGIN/COMMIT, one write statement).
   const pools = {
     orders: pool('orders'),
     inventory: pool('inventory'),
     payment: pool('payment'),
     shipping: pool('shipping'),
   };
+  const logger = createLogger('bench-db-ceiling', 'warn');
+  const unitsOf = () => createUnitOfWorkRunner({ databaseUrl, maxConnections: poolPerService, logger });
+  const units = { orders: unitsOf(), inventory: unitsOf(), payment: unitsOf(), shipping: unitsOf() };
   let running = true;
   let counting = false;
   let completed = 0;
@@ -641,7 +602,7 @@ export async function measureDbCeiling({
     loops.push(
       ...consumer(queues, participantSignal[s] ?? new Signal(), async (batches) => {
         const batch = batches.flatMap(([, sagas]) => sagas);
-        await participantBatch(pools[step], step, batch);
+        await participantBatch(units[step], step, batch);
         count('participant', batch.length);
         relaySignal[step]?.fire();
         for (const [partition, sagas] of batches) replies[s]?.[partition]?.push(...sagas);
@@ -656,7 +617,7 @@ export async function measureDbCeiling({
       const byStep = steps.map((_, s) =>
         batches.filter(([index]) => Math.floor(index / partitions) === s).flatMap(([, sagas]) => sagas),
       );
-      await orchestratorBatch(pools.orders, byStep);
+      await orchestratorBatch(units.orders, byStep);
       const handled = byStep.reduce((n, sagas) => n + sagas.length, 0);
       count('orchestrator', handled);
       relaySignal.orders?.fire();
@@ -693,7 +654,7 @@ export async function measureDbCeiling({
             return { orderId, partition: partitionOf(orderId), sku: `SKU-00${(orderCount++ % 8) + 1}` };
           });
           try {
-            await createOrders(pools.orders, sagas);
+            await createOrders(units.orders, sagas);
             count('create', room);
             relaySignal.orders?.fire();
             for (const saga of sagas) commands[0]?.[saga.partition]?.push(saga);
@@ -759,6 +720,9 @@ export async function measureDbCeiling({
     orchestratorSignal.fire();
     for (const signal of [...participantSignal, ...Object.values(relaySignal)]) signal.fire();
     await Promise.allSettled(loops);
-    await Promise.all(Object.values(pools).map((p) => p.end()));
+    await Promise.all([
+      ...Object.values(pools).map((p) => p.end()),
+      ...Object.values(units).map((u) => u.close()),
+    ]);
   }
 }

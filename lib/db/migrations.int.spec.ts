@@ -25,6 +25,7 @@ describe('migrations (PostgreSQL)', () => {
       '20261122_004_shipping',
       '20261201_005_history_without_order_fk',
       '20261201_006_fewer_hot_path_indexes',
+      '20261201_007_write_batch_guard',
     ]);
     const foreignKeys = await db.raw<{ rows: Array<{ table: string; name: string }> }>(
       `select conrelid::regclass::text as table, conname as name from pg_constraint

@@ -1,38 +1,46 @@
 import type { Knex } from 'knex';
+import { type NativeQuery, nativeOf } from './query-builder.ts';
 
 /** A write statement (INSERT, UPDATE or DELETE, no RETURNING, `?` placeholders) and its bindings. */
 interface Write {
   sql: string;
   bindings: readonly unknown[];
-  /** Checked after the flush: the statement must have touched exactly this many rows. */
+  /** Checked inside the statement: it must have touched exactly this many rows. */
   expect?: { rows: number; error: (touched: number) => Error };
 }
 
-const batches = new WeakMap<Knex.Transaction, WriteBatch>();
+/** SQLSTATE raised by public.write_batch_expect (migration 20261201_007) when a guard fails. */
+const guardFailed = 'WB001';
 
 /**
  * The one statement for a list of writes: write i becomes the CTE `w<i>` (`returning 1` appended),
- * and the final SELECT returns its row count as column `c<i>` and sends each NOTIFY. Placeholders
- * are left as written; the statements' bindings go in the same order.
+ * and the final SELECT returns its row count as column `c<i>` (checked by write_batch_expect where
+ * the write has an expectation, which aborts the statement) and sends each NOTIFY. Placeholders are
+ * left as written; the statements' bindings go in the same order.
  */
-export function composeWrites(statements: readonly string[], channels: Iterable<string>): string {
-  const ctes = statements.map((sql, i) => `w${i} as (${sql} returning 1)`);
+export function composeWrites(
+  statements: ReadonlyArray<{ sql: string; expectedRows?: number }>,
+  channels: Iterable<string>,
+): string {
+  const ctes = statements.map(({ sql }, i) => `w${i} as (${sql} returning 1)`);
   const columns = [
-    ...statements.map((_, i) => `(select count(*) from w${i})::int as c${i}`),
+    ...statements.map(({ expectedRows }, i) =>
+      expectedRows === undefined
+        ? `(select count(*) from w${i})::int as c${i}`
+        : `public.write_batch_expect(${i}, (select count(*) from w${i}), ${expectedRows})::int as c${i}`,
+    ),
     ...[...channels].map((channel, i) => `pg_notify('${channel}', '') as n${i}`),
   ];
   return `${ctes.length > 0 ? `with ${ctes.join(',\n')}\n` : ''}select ${columns.join(', ')}`;
 }
 
 /**
- * The writes of one transaction, sent to Postgres as ONE statement when the work is done: each write
- * becomes a data-modifying CTE, and NOTIFYs and row-count checks ride in its final SELECT. A
- * transaction that reads, decides and writes then costs BEGIN + its reads + one write + COMMIT round
- * trips, however many tables it touches.
+ * The writes of one unit of work, sent to Postgres as ONE statement when the work is done: each
+ * write becomes a data-modifying CTE, and NOTIFYs and row-count guards ride in its final SELECT. The
+ * guards run on the server, so a failed one aborts the statement (and the transaction around it).
  *
  * The writes must be independent of each other (Postgres runs the CTEs on one snapshot: a write
- * does not see another's rows). Row-count expectations fail the flush with the caller's error, so
- * the transaction rolls back.
+ * does not see another's rows).
  */
 export class WriteBatch {
   readonly #writes: Write[] = [];
@@ -42,6 +50,9 @@ export class WriteBatch {
   add(sql: string, bindings: readonly unknown[], expect?: Write['expect']): void {
     if (/\breturning\b/i.test(sql) || sql.trimEnd().endsWith(';')) {
       throw new Error(`a batched write must not end with ';' or return rows: ${sql.slice(0, 80)}`);
+    }
+    if (expect && (!Number.isSafeInteger(expect.rows) || expect.rows < 0)) {
+      throw new Error(`expected row count must be a non-negative integer, got ${expect.rows}`);
     }
     this.#writes.push({ sql, bindings, ...(expect ? { expect } : {}) });
   }
@@ -62,44 +73,29 @@ export class WriteBatch {
     return this.#writes.length === 0 && this.#channels.size === 0;
   }
 
-  /** Runs every write in one statement on the transaction, then checks the row counts. */
-  async flush(trx: Knex.Transaction): Promise<void> {
-    if (this.isEmpty) return;
+  /** The whole batch as one statement, or null when there is nothing to write. */
+  toStatement(): NativeQuery | null {
+    if (this.isEmpty) return null;
     const sql = composeWrites(
-      this.#writes.map((w) => w.sql),
+      this.#writes.map((w) => ({ sql: w.sql, ...(w.expect ? { expectedRows: w.expect.rows } : {}) })),
       this.#channels,
     );
-    const bindings = this.#writes.flatMap((w) => w.bindings);
-    const result = await trx.raw<{ rows: Array<Record<string, number>> }>(sql, bindings as Knex.RawBinding[]);
-    const counts = result.rows[0] ?? {};
-    for (const [i, write] of this.#writes.entries()) {
-      const touched = counts[`c${i}`] ?? 0;
-      if (write.expect && touched !== write.expect.rows) throw write.expect.error(touched);
-    }
-    this.#writes.length = 0;
-    this.#channels.clear();
+    return nativeOf(
+      sql,
+      this.#writes.flatMap((w) => w.bindings),
+    );
   }
-}
 
-/** The write batch of a transaction opened by `inBatchedTransaction`; anything else is a bug. */
-export function writesOf(trx: Knex.Transaction): WriteBatch {
-  const batch = batches.get(trx);
-  if (!batch) {
-    throw new Error('writes need a transaction opened with inBatchedTransaction (they would never be sent)');
+  /**
+   * The error to report for a failure of this batch's statement: a failed row-count guard becomes
+   * the error its write asked for; anything else is returned as it is.
+   */
+  explain(error: unknown): unknown {
+    const { code, detail } = (error ?? {}) as { code?: unknown; detail?: unknown };
+    if (code !== guardFailed || typeof detail !== 'string') return error;
+    const [index, touched] = detail.split(',').map(Number);
+    const write = this.#writes[index ?? -1];
+    if (!write?.expect || touched === undefined || !Number.isInteger(touched)) return error;
+    return write.expect.error(touched);
   }
-  return batch;
-}
-
-/**
- * A transaction whose writes are collected (writesOf(trx)) and sent in one statement after `work`
- * returns, before COMMIT. An error anywhere rolls everything back.
- */
-export function inBatchedTransaction<T>(db: Knex, work: (trx: Knex.Transaction) => Promise<T>): Promise<T> {
-  return db.transaction(async (trx) => {
-    const batch = new WriteBatch();
-    batches.set(trx, batch);
-    const result = await work(trx);
-    await batch.flush(trx);
-    return result;
-  });
 }

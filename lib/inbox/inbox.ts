@@ -1,6 +1,6 @@
-import type { Knex } from 'knex';
 import { pgArray } from '../db/pg-array.ts';
-import { writesOf } from '../db/write-batch.ts';
+import { queryBuilder } from '../db/query-builder.ts';
+import type { UnitOfWork } from '../db/unit-of-work.ts';
 
 export interface InboxEntry {
   messageId: string;
@@ -14,16 +14,18 @@ export interface InboxEntry {
  * twice. If the transaction rolls back, the ids are not recorded and the messages will be handled again.
  */
 export async function claimNewMessages(
-  trx: Knex.Transaction,
+  unit: UnitOfWork,
   schema: string,
   entries: readonly InboxEntry[],
 ): Promise<Set<string>> {
   if (entries.length === 0) return new Set();
-  const rows: Array<{ message_id: string }> = await trx(`${schema}.inbox`)
-    .insert(entries.map((e) => ({ message_id: e.messageId, topic: e.topic, record_type: e.recordType })))
-    .onConflict('message_id')
-    .ignore()
-    .returning('message_id');
+  const rows = await unit.read<{ message_id: string }>(
+    queryBuilder(`${schema}.inbox`)
+      .insert(entries.map((e) => ({ message_id: e.messageId, topic: e.topic, record_type: e.recordType })))
+      .onConflict('message_id')
+      .ignore()
+      .returning('message_id'),
+  );
   return new Set(rows.map((r) => r.message_id));
 }
 
@@ -40,9 +42,9 @@ export class AlreadyProcessedError extends Error {
  * the expectation that none was processed before. If one was, the transaction fails with
  * AlreadyProcessedError and nothing of it is kept; the caller then claims first (claimNewMessages).
  */
-export function recordAllAsNew(trx: Knex.Transaction, schema: string, entries: readonly InboxEntry[]): void {
+export function recordAllAsNew(unit: UnitOfWork, schema: string, entries: readonly InboxEntry[]): void {
   if (entries.length === 0) return;
-  writesOf(trx).add(
+  unit.writes.add(
     `insert into ${schema}.inbox (message_id, topic, record_type)
      select * from unnest(?::uuid[], ?::text[], ?::text[])
      on conflict (message_id) do nothing`,

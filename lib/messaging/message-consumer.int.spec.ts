@@ -53,13 +53,13 @@ describe('message consumer (Kafka + PostgreSQL)', () => {
       groupId: `test-consumer-${runId}`,
       topics: [topic],
       decoder: harness.codec,
-      db: database.db,
+      units: database.units,
       inboxSchema: 'inventory',
       producer: harness.producer,
       logger: createLogger('message-consumer-it', 'silent'),
       // Only the crash path may bring it back: the out-of-group watchdog would take ten minutes.
       rejoinWatchdogMs: 600_000,
-      handle: async (_trx, messages) => {
+      handle: async (_unit, messages) => {
         handled.push(...messages.map((m) => m.meta.messageId));
       },
       beforeHandle: async () => {

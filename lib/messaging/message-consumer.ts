@@ -1,8 +1,7 @@
 import type { Batch, Consumer, ConsumerRunConfig, Kafka, KafkaMessage, Producer } from 'kafkajs';
-import type { Knex } from 'knex';
 import type { TypedRecord } from '../contracts/generated.ts';
 import { GroupCommit } from '../db/group-commit.ts';
-import { inBatchedTransaction } from '../db/write-batch.ts';
+import type { UnitOfWork, UnitOfWorkRunner } from '../db/unit-of-work.ts';
 import { AlreadyProcessedError, claimNewMessages, recordAllAsNew } from '../inbox/inbox.ts';
 import type { Logger } from '../logger.ts';
 import { type DeadLetter, publishDeadLetters } from './dead-letter.ts';
@@ -19,10 +18,11 @@ export interface IncomingMessage {
 }
 
 /**
- * Applies a batch of new (never processed) messages inside the given transaction. It must not
- * catch and hide errors: a throw rolls the batch back. Business failures are replies, not throws.
+ * Applies a batch of new (never processed) messages inside the given unit of work (its reads lock,
+ * its writes go to `unit.writes`). It must not catch and hide errors: a throw rolls the batch back.
+ * Business failures are replies, not throws.
  */
-export type BatchHandler = (trx: Knex.Transaction, messages: readonly IncomingMessage[]) => Promise<void>;
+export type BatchHandler = (unit: UnitOfWork, messages: readonly IncomingMessage[]) => Promise<void>;
 
 export interface RecordDecoder {
   decode(buffer: Buffer): Promise<TypedRecord>;
@@ -33,7 +33,8 @@ export interface MessageConsumerOptions {
   groupId: string;
   topics: readonly string[];
   decoder: RecordDecoder;
-  db: Knex;
+  /** Runs each transaction of inbox ids, handler effects and outbox rows. */
+  units: UnitOfWorkRunner;
   /** Postgres schema whose `inbox` table records processed message ids. */
   inboxSchema: string;
   handle: BatchHandler;
@@ -83,7 +84,7 @@ export interface MessageConsumer {
  * back whole and the batch runs again on the careful path: claim first, handle only the new ones.
  */
 export async function handleOnce(
-  db: Knex,
+  units: UnitOfWorkRunner,
   inboxSchema: string,
   handle: BatchHandler,
   messages: readonly IncomingMessage[],
@@ -97,16 +98,16 @@ export async function handleOnce(
     recordType: m.record.type,
   }));
   try {
-    await inBatchedTransaction(db, async (trx) => {
-      recordAllAsNew(trx, inboxSchema, entries);
-      await handle(trx, unique);
+    await units.run(async (unit) => {
+      recordAllAsNew(unit, inboxSchema, entries);
+      await handle(unit, unique);
     });
   } catch (error) {
     if (!(error instanceof AlreadyProcessedError)) throw error;
-    await inBatchedTransaction(db, async (trx) => {
-      const fresh = await claimNewMessages(trx, inboxSchema, entries);
+    await units.run(async (unit) => {
+      const fresh = await claimNewMessages(unit, inboxSchema, entries);
       const toHandle = unique.filter((m) => fresh.has(m.meta.messageId));
-      if (toHandle.length > 0) await handle(trx, toHandle);
+      if (toHandle.length > 0) await handle(unit, toHandle);
     });
   }
 }
@@ -129,7 +130,7 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
  * moves on; infrastructure outages are waited out (never dead-lettered).
  */
 export function createMessageConsumer(options: MessageConsumerOptions): MessageConsumer {
-  const { kafka, groupId, db, inboxSchema, handle, producer, decoder } = options;
+  const { kafka, groupId, units, inboxSchema, handle, producer, decoder } = options;
   const maxHandlerAttempts = options.maxHandlerAttempts ?? 3;
   const log = options.logger.child({ component: 'consumer', groupId });
   // Ready once the group is joined AND a fetch completed (the starting offsets are resolved).
@@ -186,7 +187,7 @@ export function createMessageConsumer(options: MessageConsumerOptions): MessageC
   let consumer = buildConsumer();
 
   const applyInTransaction = (messages: readonly IncomingMessage[]) =>
-    handleOnce(db, inboxSchema, handle, messages);
+    handleOnce(units, inboxSchema, handle, messages);
 
   /**
    * Partition batches submitted together (one fetch) are applied in one transaction. If that shared

@@ -1,7 +1,6 @@
-import type { Knex } from 'knex';
 import type { RecordName, RecordPayloads, TypedRecord } from '../contracts/generated.ts';
 import { pgArray } from '../db/pg-array.ts';
-import { writesOf } from '../db/write-batch.ts';
+import type { UnitOfWork } from '../db/unit-of-work.ts';
 import type { Clock } from '../ids.ts';
 import { topicOfRecord } from '../kafka/topics.ts';
 import { toHeaders } from '../messaging/headers.ts';
@@ -37,7 +36,7 @@ export class Outbox {
     this.clock = clock;
   }
 
-  async append(trx: Knex.Transaction, messages: readonly OutgoingMessage[]): Promise<void> {
+  async append(unit: UnitOfWork, messages: readonly OutgoingMessage[]): Promise<void> {
     if (messages.length === 0) return;
     const occurredAt = this.clock().toISOString();
     const rows = await Promise.all(
@@ -60,7 +59,7 @@ export class Outbox {
     // Part of the transaction's single write statement, with the relay's wake-up (delivered when
     // the transaction commits). A re-sent command reuses its message id, so if its first copy is
     // still waiting both are published; the participant's inbox applies it once.
-    const writes = writesOf(trx);
+    const { writes } = unit;
     writes.add(this.appendSql, [
       pgArray(rows.map((r) => r.message_id)),
       pgArray(rows.map((r) => r.topic)),

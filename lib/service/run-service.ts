@@ -5,6 +5,7 @@ import type { AvroCodec } from '../avro/codec.ts';
 import { createAvroCodec } from '../avro/codec.ts';
 import type { CommonConfig } from '../config/common-config.ts';
 import { createDatabase } from '../db/database.ts';
+import { createUnitOfWorkRunner, type UnitOfWorkRunner } from '../db/unit-of-work.ts';
 import { registerHealthRoutes } from '../http/health.ts';
 import { type Clock, type IdGenerator, randomId, systemClock } from '../ids.ts';
 import { createIdempotentProducer, createKafka } from '../kafka/kafka-client.ts';
@@ -21,7 +22,10 @@ import { startOutboxRelay } from '../outbox/outbox-relay.ts';
 export interface ServiceDeps {
   config: CommonConfig;
   logger: Logger;
+  /** Queries outside the message flow (HTTP reads, health). */
   db: Knex;
+  /** Transactions of the message flow and of commands: reads that lock, then one write statement. */
+  units: UnitOfWorkRunner;
   codec: AvroCodec;
   outbox: Outbox;
   producer: Producer;
@@ -58,6 +62,11 @@ export async function runService(definition: ServiceDefinition): Promise<void> {
   process.on('unhandledRejection', (reason) => logger.error({ err: reason }, 'unhandled promise rejection'));
 
   const db = createDatabase(config.databaseUrl, { poolMax: config.dbPoolMax });
+  const units = createUnitOfWorkRunner({
+    databaseUrl: config.databaseUrl,
+    maxConnections: config.dbPoolMax,
+    logger,
+  });
   const codec = createAvroCodec({ registryUrl: config.schemaRegistryUrl, logger });
   await codec.registerAll();
   const kafka = createKafka({ brokers: config.kafkaBrokers, clientId: name, logger });
@@ -68,6 +77,7 @@ export async function runService(definition: ServiceDefinition): Promise<void> {
     config,
     logger,
     db,
+    units,
     codec,
     outbox: new Outbox(definition.schema, codec, systemClock),
     producer,
@@ -86,7 +96,7 @@ export async function runService(definition: ServiceDefinition): Promise<void> {
     groupId: `${name}${config.groupIdSuffix}`,
     topics: definition.consumes,
     decoder: codec,
-    db,
+    units,
     inboxSchema: definition.schema,
     handle: definition.createHandler(deps),
     producer,
@@ -129,6 +139,7 @@ export async function runService(definition: ServiceDefinition): Promise<void> {
       await consumer.stop();
       await relay.stop();
       await producer.disconnect();
+      await units.close();
       await db.destroy();
       logger.info(`${name} stopped`);
       process.exit(0);

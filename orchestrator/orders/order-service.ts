@@ -2,7 +2,8 @@ import { createHash } from 'node:crypto';
 import type { Knex } from 'knex';
 import type { OrderItem } from '../../lib/contracts/generated.ts';
 import { GroupCommit } from '../../lib/db/group-commit.ts';
-import { inBatchedTransaction } from '../../lib/db/write-batch.ts';
+import { queryBuilder } from '../../lib/db/query-builder.ts';
+import type { UnitOfWorkRunner } from '../../lib/db/unit-of-work.ts';
 import type { Clock, IdGenerator } from '../../lib/ids.ts';
 import type { OrderRecord } from '../runner/order-record.ts';
 import type { NewSaga, SagaRunner } from '../runner/saga-runner.ts';
@@ -55,6 +56,7 @@ const isUniqueViolation = (error: unknown): boolean => (error as { code?: unknow
  */
 export class OrderService {
   private readonly db: Knex;
+  private readonly units: UnitOfWorkRunner;
   private readonly runner: SagaRunner;
   private readonly newId: IdGenerator;
   private readonly clock: Clock;
@@ -62,18 +64,21 @@ export class OrderService {
 
   constructor({
     db,
+    units,
     runner,
     newId,
     clock,
-  }: { db: Knex; runner: SagaRunner; newId: IdGenerator; clock: Clock }) {
+  }: { db: Knex; units: UnitOfWorkRunner; runner: SagaRunner; newId: IdGenerator; clock: Clock }) {
     this.db = db;
+    this.units = units;
     this.runner = runner;
     this.newId = newId;
     this.clock = clock;
-    // Concurrent POSTs share transactions: under load one commit creates many orders.
+    // Concurrent POSTs share transactions: under load one commit creates many orders. The unit only
+    // writes, so it is one statement and one round trip.
     this.creations = new GroupCommit<NewSaga, void>({
       commit: async (sagas) => {
-        await inBatchedTransaction(this.db, (trx) => this.runner.createSagas(trx, sagas));
+        await this.units.run((unit) => this.runner.createSagas(unit, sagas));
         return sagas.map(() => undefined);
       },
       maxBatch: 100,
@@ -116,27 +121,31 @@ export class OrderService {
 
   /** Resumes a FAILED saga from its pending compensation (a new round: new command message ids). */
   async retry(orderId: string): Promise<RetryResult> {
-    return inBatchedTransaction(this.db, async (trx) => {
-      const saga = await trx('orders.sagas').where({ order_id: orderId }).first('state');
-      if (!saga) return { kind: 'not_found' } as const;
-      const [applied] = await this.runner.applyEvents(trx, [
-        {
-          orderId,
-          event: { type: 'RETRY' },
-          cause: {
-            kind: 'operator',
-            type: 'RETRY',
-            messageId: null,
-            detail: { at: this.clock().toISOString() },
+    return this.units
+      .run(async (unit) => {
+        const [saga] = await unit.read<{ state: string }>(
+          queryBuilder('orders.sagas').where({ order_id: orderId }).select('state'),
+        );
+        if (!saga) return { kind: 'not_found' } as const;
+        const [applied] = await this.runner.applyEvents(unit, [
+          {
+            orderId,
+            event: { type: 'RETRY' },
+            cause: {
+              kind: 'operator',
+              type: 'RETRY',
+              messageId: null,
+              detail: { at: this.clock().toISOString() },
+            },
           },
-        },
-      ]);
-      if (!applied?.accepted) throw new NotFailedError(saga.state as SagaStateName);
-      return { kind: 'retried', orderId, state: applied.to } as const;
-    }).catch((error: unknown) => {
-      if (error instanceof NotFailedError) return { kind: 'not_failed', state: error.state } as const;
-      throw error;
-    });
+        ]);
+        if (!applied?.accepted) throw new NotFailedError(saga.state as SagaStateName);
+        return { kind: 'retried', orderId, state: applied.to } as const;
+      })
+      .catch((error: unknown) => {
+        if (error instanceof NotFailedError) return { kind: 'not_failed', state: error.state } as const;
+        throw error;
+      });
   }
 
   private async findByKey(idempotencyKey: string, fingerprint: string): Promise<PlaceOrderResult | null> {

@@ -1,7 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { pino } from 'pino';
-import { inBatchedTransaction } from '../../lib/db/write-batch.ts';
 import { startDeadlineSweeper } from './deadline-sweeper.ts';
 import { commandMessageId } from './saga-effects.ts';
 import { newOrderRecord, testRunner, twoInstancesOnOneDatabase } from './test-fixtures.ts';
@@ -30,8 +29,8 @@ describe('durable step deadlines (PostgreSQL)', () => {
     const saga = order();
     // Instance A places the order at t0 and is gone before the deadline (t0 + 5 s) is due: nothing of
     // it survives but the database.
-    await inBatchedTransaction(instances.database.db, (trx) =>
-      runnerAt(() => t0).createSagas(trx, [{ order: saga, idempotencyKey: null, fingerprint: null }]),
+    await instances.database.units.run((unit) =>
+      runnerAt(() => t0).createSagas(unit, [{ order: saga, idempotencyKey: null, fingerprint: null }]),
     );
     const row = await instances.database
       .db('orders.sagas')
@@ -42,7 +41,7 @@ describe('durable step deadlines (PostgreSQL)', () => {
     // Instance B starts later, with a fresh process state, and sweeps.
     const now = () => new Date(t0.getTime() + stepTimeoutMs + 1);
     const sweeper = startDeadlineSweeper({
-      db: instances.secondPool,
+      units: instances.secondPool,
       runner: runnerAt(now),
       clock: now,
       logger: silent,
@@ -80,20 +79,20 @@ describe('durable step deadlines (PostgreSQL)', () => {
     const t0 = new Date(Date.now() - 60_000);
     const sagas = Array.from({ length: 20 }, order);
     for (const saga of sagas) {
-      await inBatchedTransaction(instances.database.db, (trx) =>
-        runnerAt(() => t0).createSagas(trx, [{ order: saga, idempotencyKey: null, fingerprint: null }]),
+      await instances.database.units.run((unit) =>
+        runnerAt(() => t0).createSagas(unit, [{ order: saga, idempotencyKey: null, fingerprint: null }]),
       );
     }
     const now = () => new Date(t0.getTime() + stepTimeoutMs + 1);
     const a = startDeadlineSweeper({
-      db: instances.database.db,
+      units: instances.database.units,
       runner: runnerAt(now),
       clock: now,
       logger: silent,
       intervalMs: 60_000,
     });
     const b = startDeadlineSweeper({
-      db: instances.secondPool,
+      units: instances.secondPool,
       runner: runnerAt(now),
       clock: now,
       logger: silent,

@@ -1,5 +1,5 @@
-import type { Knex } from 'knex';
-import { inBatchedTransaction } from '../../lib/db/write-batch.ts';
+import { queryBuilder } from '../../lib/db/query-builder.ts';
+import type { UnitOfWorkRunner } from '../../lib/db/unit-of-work.ts';
 import type { Clock } from '../../lib/ids.ts';
 import type { Logger } from '../../lib/logger.ts';
 import type { SagaRunner } from './saga-runner.ts';
@@ -16,14 +16,14 @@ export interface DeadlineSweeper {
  * them, and applying the event re-arms or clears the deadline in the same transaction.
  */
 export function startDeadlineSweeper({
-  db,
+  units,
   runner,
   clock,
   logger,
   intervalMs,
   batchSize = 200,
 }: {
-  db: Knex;
+  units: UnitOfWorkRunner;
   runner: SagaRunner;
   clock: Clock;
   logger: Logger;
@@ -35,17 +35,19 @@ export function startDeadlineSweeper({
   let current: Promise<unknown> = Promise.resolve();
 
   const sweepOnce = (): Promise<number> =>
-    inBatchedTransaction(db, async (trx) => {
-      const due: Array<{ order_id: string }> = await trx('orders.sagas')
-        .select('order_id')
-        .where('deadline_at', '<=', clock())
-        .orderBy('deadline_at')
-        .limit(batchSize)
-        .forUpdate()
-        .skipLocked();
+    units.run(async (unit) => {
+      const due = await unit.read<{ order_id: string }>(
+        queryBuilder('orders.sagas')
+          .select('order_id')
+          .where('deadline_at', '<=', clock())
+          .orderBy('deadline_at')
+          .limit(batchSize)
+          .forUpdate()
+          .skipLocked(),
+      );
       if (due.length === 0) return 0;
       await runner.applyEvents(
-        trx,
+        unit,
         due.map(({ order_id }) => ({
           orderId: order_id,
           event: { type: 'DEADLINE_PASSED' },

@@ -56,6 +56,6 @@ const toInput = (message: IncomingMessage): SagaEventInput => ({
 /** The orchestrator's consumer handler: a whole fetched batch of replies in one runner call. */
 export const createReplyHandler =
   (runner: SagaRunner): BatchHandler =>
-  async (trx, messages) => {
-    await runner.applyEvents(trx, messages.map(toInput));
+  async (unit, messages) => {
+    await runner.applyEvents(unit, messages.map(toInput));
   };

@@ -1,7 +1,6 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { describe, test } from 'node:test';
-import { inBatchedTransaction } from '../../lib/db/write-batch.ts';
 import { handleOnce, type IncomingMessage } from '../../lib/messaging/message-consumer.ts';
 import { createReplyHandler } from './reply-handler.ts';
 import { newOrderRecord, testRunner, twoInstancesOnOneDatabase } from './test-fixtures.ts';
@@ -50,13 +49,13 @@ describe('saga runner under concurrency (PostgreSQL)', () => {
 
   test('two runner instances given the same reply at the same time apply it once', async () => {
     const order = newOrder();
-    await inBatchedTransaction(instances.database.db, (trx) =>
-      runnerFor().createSagas(trx, [{ order, idempotencyKey: null, fingerprint: null }]),
+    await instances.database.units.run((unit) =>
+      runnerFor().createSagas(unit, [{ order, idempotencyKey: null, fingerprint: null }]),
     );
     const reply = stockReserved(order.orderId);
     // Both instances receive the same message (e.g. redelivered after a rebalance) and race.
     await Promise.all([
-      handleOnce(instances.database.db, 'orders', createReplyHandler(runnerFor()), [reply]),
+      handleOnce(instances.database.units, 'orders', createReplyHandler(runnerFor()), [reply]),
       handleOnce(instances.secondPool, 'orders', createReplyHandler(runnerFor()), [reply]),
     ]);
     const { saga, history, commands } = await sagaOf(order.orderId);
@@ -68,11 +67,11 @@ describe('saga runner under concurrency (PostgreSQL)', () => {
 
   test('the same reply twice with different message ids: the second is recorded as ignored, with no effect', async () => {
     const order = newOrder();
-    await inBatchedTransaction(instances.database.db, (trx) =>
-      runnerFor().createSagas(trx, [{ order, idempotencyKey: null, fingerprint: null }]),
+    await instances.database.units.run((unit) =>
+      runnerFor().createSagas(unit, [{ order, idempotencyKey: null, fingerprint: null }]),
     );
     await Promise.all([
-      handleOnce(instances.database.db, 'orders', createReplyHandler(runnerFor()), [
+      handleOnce(instances.database.units, 'orders', createReplyHandler(runnerFor()), [
         stockReserved(order.orderId),
       ]),
       handleOnce(instances.secondPool, 'orders', createReplyHandler(runnerFor()), [
@@ -90,16 +89,16 @@ describe('saga runner under concurrency (PostgreSQL)', () => {
 
   test('a redelivered reply in a batch with a new one: only the new one is applied', async () => {
     const [first, second] = [newOrder(), newOrder()];
-    await inBatchedTransaction(instances.database.db, (trx) =>
-      runnerFor().createSagas(trx, [
+    await instances.database.units.run((unit) =>
+      runnerFor().createSagas(unit, [
         { order: first, idempotencyKey: null, fingerprint: null },
         { order: second, idempotencyKey: null, fingerprint: null },
       ]),
     );
     const handled = stockReserved(first.orderId);
-    await handleOnce(instances.database.db, 'orders', createReplyHandler(runnerFor()), [handled]);
+    await handleOnce(instances.database.units, 'orders', createReplyHandler(runnerFor()), [handled]);
     // The same message again (same id, e.g. after a rebalance) next to a reply seen for the first time.
-    await handleOnce(instances.database.db, 'orders', createReplyHandler(runnerFor()), [
+    await handleOnce(instances.database.units, 'orders', createReplyHandler(runnerFor()), [
       handled,
       stockReserved(second.orderId),
     ]);
@@ -118,7 +117,7 @@ describe('saga runner under concurrency (PostgreSQL)', () => {
   test('a reply for an unknown order fails the transaction (it goes to the DLT) and records nothing', async () => {
     const reply = stockReserved(randomUUID());
     await assert.rejects(
-      handleOnce(instances.database.db, 'orders', createReplyHandler(runnerFor()), [reply]),
+      handleOnce(instances.database.units, 'orders', createReplyHandler(runnerFor()), [reply]),
       /no saga for order/,
     );
     const inbox = await instances.database.db('orders.inbox').where({ message_id: reply.meta.messageId });

@@ -1,5 +1,5 @@
-import type { Knex } from 'knex';
-import { writesOf } from '../../lib/db/write-batch.ts';
+import { queryBuilder } from '../../lib/db/query-builder.ts';
+import type { UnitOfWork } from '../../lib/db/unit-of-work.ts';
 import type { Clock, IdGenerator } from '../../lib/ids.ts';
 import type { Outbox, OutgoingMessage } from '../../lib/outbox/outbox.ts';
 import {
@@ -78,7 +78,7 @@ const causeKindToHistory = {
 
 /**
  * Runs order sagas: restores each saga from Postgres, applies events with the pure machine, and
- * persists snapshot, history, deadline and outbox messages in the caller's transaction. No actor
+ * persists snapshot, history, deadline and outbox messages in the caller's unit of work. No actor
  * lives between messages; the row lock makes concurrent instances apply one event at a time.
  */
 export class SagaRunner {
@@ -89,10 +89,9 @@ export class SagaRunner {
 
   /**
    * Inserts orders with their sagas and each saga's first effects (OrderPlaced, ReserveStock): one
-   * multi-row insert per table for the whole group, added to the caller's transaction's write batch
-   * (the transaction must come from inBatchedTransaction).
+   * multi-row insert per table for the whole group, added to the unit of work's write batch.
    */
-  async createSagas(trx: Knex.Transaction, newSagas: readonly NewSaga[]): Promise<void> {
+  async createSagas(unit: UnitOfWork, newSagas: readonly NewSaga[]): Promise<void> {
     if (newSagas.length === 0) return;
     const now = this.deps.clock();
     const orderRows: Record<string, unknown>[] = [];
@@ -141,21 +140,20 @@ export class SagaRunner {
       );
       messages.push(...effects.messages);
     }
-    const writes = writesOf(trx);
-    writes.addQuery(trx('orders.orders').insert(orderRows));
-    writes.addQuery(trx('orders.sagas').insert(sagaRows));
-    insertHistory(trx, history);
-    await this.deps.outbox.append(trx, messages);
+    unit.writes.addQuery(queryBuilder('orders.orders').insert(orderRows));
+    unit.writes.addQuery(queryBuilder('orders.sagas').insert(sagaRows));
+    insertHistory(unit, history);
+    await this.deps.outbox.append(unit, messages);
   }
 
   /**
    * Applies events in order (several may concern the same saga) in one transaction: one locking
    * read, one set-based update, one history insert, one outbox insert for the whole batch.
    */
-  async applyEvents(trx: Knex.Transaction, inputs: readonly SagaEventInput[]): Promise<AppliedEvent[]> {
+  async applyEvents(unit: UnitOfWork, inputs: readonly SagaEventInput[]): Promise<AppliedEvent[]> {
     if (inputs.length === 0) return [];
     const now = this.deps.clock();
-    const loaded = await lockSagas(trx, [...new Set(inputs.map((i) => i.orderId))]);
+    const loaded = await lockSagas(unit, [...new Set(inputs.map((i) => i.orderId))]);
     const working = new Map<
       string,
       { saga: LoadedSaga; snapshot: SagaSnapshot; deadline: Date | null | undefined; changed: boolean }
@@ -219,9 +217,9 @@ export class SagaRunner {
         statusChanged: status !== saga.status,
       });
     }
-    saveSagas(trx, writes);
-    insertHistory(trx, history);
-    await this.deps.outbox.append(trx, messages);
+    saveSagas(unit, writes);
+    insertHistory(unit, history);
+    await this.deps.outbox.append(unit, messages);
     return applied;
   }
 

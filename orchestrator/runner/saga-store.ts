@@ -1,7 +1,7 @@
-import type { Knex } from 'knex';
 import type { OrderItem, ShippingAddress } from '../../lib/contracts/generated.ts';
 import { pgArray } from '../../lib/db/pg-array.ts';
-import { writesOf } from '../../lib/db/write-batch.ts';
+import { queryBuilder } from '../../lib/db/query-builder.ts';
+import type { UnitOfWork } from '../../lib/db/unit-of-work.ts';
 import type { CancelReason, OrderStatus, PersistedSaga } from '../saga/saga-types.ts';
 import type { OrderRecord } from './order-record.ts';
 
@@ -76,17 +76,19 @@ export const toOrderRecord = (
  * batches cannot deadlock) and returns them with their orders.
  */
 export async function lockSagas(
-  trx: Knex.Transaction,
+  unit: UnitOfWork,
   orderIds: readonly string[],
 ): Promise<Map<string, LoadedSaga>> {
-  const { rows } = await trx.raw<{ rows: JoinedRow[] }>(
-    `select o.order_id, o.customer_id, o.items, o.total, o.currency, o.payment_token, o.shipping_address,
+  const rows = await unit.read<JoinedRow>(
+    queryBuilder.raw(
+      `select o.order_id, o.customer_id, o.items, o.total, o.currency, o.payment_token, o.shipping_address,
             o.correlation_id, o.status, s.snapshot, s.version, s.deadline_at
        from orders.sagas s join orders.orders o using (order_id)
       where s.order_id = any(?::uuid[])
       order by s.order_id
         for update of s`,
-    [pgArray(orderIds)],
+      [pgArray(orderIds)],
+    ),
   );
   return new Map(
     rows.map((row) => [
@@ -107,9 +109,9 @@ export async function lockSagas(
  * the transaction's write batch. The saga update must touch every row (version check) or the whole
  * transaction fails with ConcurrentSagaUpdateError.
  */
-export function saveSagas(trx: Knex.Transaction, writes: readonly SagaWrite[]): void {
+export function saveSagas(unit: UnitOfWork, writes: readonly SagaWrite[]): void {
   if (writes.length === 0) return;
-  const batch = writesOf(trx);
+  const batch = unit.writes;
   batch.add(
     `update orders.sagas s
         set state = v.state, snapshot = v.snapshot, version = s.version + 1, deadline_at = v.deadline_at, updated_at = now()
@@ -140,9 +142,9 @@ export function saveSagas(trx: Knex.Transaction, writes: readonly SagaWrite[]): 
 }
 
 /** One statement of constant text for any number of rows (arrays, not a VALUES list of 8 × n parameters). */
-export function insertHistory(trx: Knex.Transaction, rows: readonly HistoryRow[]): void {
+export function insertHistory(unit: UnitOfWork, rows: readonly HistoryRow[]): void {
   if (rows.length === 0) return;
-  writesOf(trx).add(
+  unit.writes.add(
     `insert into orders.saga_history (order_id, kind, type, message_id, from_state, to_state, detail, at)
      select * from unnest(?::uuid[], ?::text[], ?::text[], ?::uuid[], ?::text[], ?::text[], ?::jsonb[], ?::timestamptz[])`,
     [

@@ -1,7 +1,8 @@
 /** Fixtures for the runner's integration tests: orders, runners with a JSON outbox, two "instances". */
 import { randomUUID } from 'node:crypto';
 import { after, before } from 'node:test';
-import { createDatabase, type Knex } from '../../lib/db/database.ts';
+import { createUnitOfWorkRunner, type UnitOfWorkRunner } from '../../lib/db/unit-of-work.ts';
+import { createLogger } from '../../lib/logger.ts';
 import { jsonOutbox } from '../../test/support/json-outbox.ts';
 import { createThrowawayDatabase, type ThrowawayDatabase } from '../../test/support/throwaway-database.ts';
 import type { OrderRecord } from './order-record.ts';
@@ -41,15 +42,19 @@ export const testRunner = ({
  */
 export function twoInstancesOnOneDatabase(): {
   readonly database: ThrowawayDatabase;
-  readonly secondPool: Knex;
+  readonly secondPool: UnitOfWorkRunner;
 } {
-  const handles = {} as { database: ThrowawayDatabase; secondPool: Knex };
+  const handles = {} as { database: ThrowawayDatabase; secondPool: UnitOfWorkRunner };
   before(async () => {
     handles.database = await createThrowawayDatabase();
-    handles.secondPool = createDatabase(handles.database.url, { poolMax: 5 });
+    handles.secondPool = createUnitOfWorkRunner({
+      databaseUrl: handles.database.url,
+      maxConnections: 5,
+      logger: createLogger('second-instance', 'warn'),
+    });
   });
   after(async () => {
-    await handles.secondPool.destroy();
+    await handles.secondPool.close();
     await handles.database.drop();
   });
   return handles;

@@ -1,5 +1,5 @@
-import type { Knex } from 'knex';
 import type { TypedRecord } from '../../lib/contracts/generated.ts';
+import type { UnitOfWork } from '../../lib/db/unit-of-work.ts';
 import type { FaultSwitch } from '../../lib/faults/fault-switch.ts';
 import type { BatchHandler, IncomingMessage } from '../../lib/messaging/message-consumer.ts';
 import type { OutgoingMessage } from '../../lib/outbox/outbox.ts';
@@ -39,11 +39,11 @@ export interface CommandBatchSpec<
   service: string;
   handles: readonly string[];
   accepts(record: TypedRecord): record is C;
-  lock(trx: Knex.Transaction, commands: readonly PendingCommand<C>[]): Promise<Loaded>;
+  lock(unit: UnitOfWork, commands: readonly PendingCommand<C>[]): Promise<Loaded>;
   decide(command: C, loaded: Loaded, context: { orderId: string; decline: boolean }): Decision<Change>;
   apply(loaded: Loaded, change: Change): void;
-  /** Adds every change to the transaction's write batch (sent with the outbox rows in one statement). */
-  save(trx: Knex.Transaction, changes: readonly Change[]): void;
+  /** Adds every change to the unit of work's write batch (sent with the outbox rows in one statement). */
+  save(unit: UnitOfWork, changes: readonly Change[]): void;
 }
 
 /**
@@ -63,7 +63,7 @@ export function createCommandBatchHandler<
   faults: FaultSwitch,
 ): BatchHandler {
   const log = deps.logger.child({ component: `${spec.service}-handler` });
-  return async (trx, messages) => {
+  return async (unit, messages) => {
     const commands: PendingCommand<C>[] = [];
     for (const message of messages) {
       const { record } = message;
@@ -74,7 +74,7 @@ export function createCommandBatchHandler<
     }
     if (commands.length === 0) return;
 
-    const loaded = await spec.lock(trx, commands);
+    const loaded = await spec.lock(unit, commands);
     const changes: Change[] = [];
     const replies: OutgoingMessage[] = [];
     for (const { message, command, orderId } of commands) {
@@ -102,7 +102,7 @@ export function createCommandBatchHandler<
       replies.push(replyTo(message, orderId, decision.reply, deps.newId));
     }
 
-    spec.save(trx, changes);
-    await deps.outbox.append(trx, replies);
+    spec.save(unit, changes);
+    await deps.outbox.append(unit, replies);
   };
 }

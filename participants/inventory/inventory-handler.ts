@@ -47,8 +47,8 @@ export function createInventoryHandler(deps: ParticipantHandlerDeps, faults: Fau
     service: 'inventory',
     handles: [...inventoryCommands.forward, ...inventoryCommands.compensations],
     accepts: isInventoryCommand,
-    lock: (trx, commands) =>
-      lockInventory(trx, {
+    lock: (unit, commands) =>
+      lockInventory(unit, {
         orderIds: commands.map((c) => c.orderId),
         skus: commands.flatMap(({ command }) =>
           command.type === 'ReserveStock' ? command.payload.items.map((item) => item.sku) : [],

@@ -9,7 +9,6 @@ import { randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import type { InventoryEventsRecord, StockItem } from '../../lib/contracts/generated.ts';
 import type { Knex } from '../../lib/db/database.ts';
-import { inBatchedTransaction } from '../../lib/db/write-batch.ts';
 import { FaultSwitch } from '../../lib/faults/fault-switch.ts';
 import { randomId } from '../../lib/ids.ts';
 import { Topics } from '../../lib/kafka/topics.ts';
@@ -37,7 +36,7 @@ const release = (orderId: string) =>
 
 /** Handles the messages as one batch in one transaction; returns the replies, in order. */
 async function handleBatch(messages: IncomingMessage[]): Promise<InventoryEventsRecord[]> {
-  await inBatchedTransaction(db, (trx) => handle(trx, messages));
+  await database.units.run((unit) => handle(unit, messages));
   return (await repliesTo(db, 'inventory', messages)) as InventoryEventsRecord[];
 }
 const handleOne = async (m: IncomingMessage) => (await handleBatch([m]))[0] as InventoryEventsRecord;

@@ -8,7 +8,8 @@
  */
 import type { Knex } from 'knex';
 import type { StockItem, StockRejectionReason, StockShortage } from '../../lib/contracts/generated.ts';
-import { writesOf } from '../../lib/db/write-batch.ts';
+import { queryBuilder } from '../../lib/db/query-builder.ts';
+import type { UnitOfWork } from '../../lib/db/unit-of-work.ts';
 import { RowWrites } from '../common/row-writes.ts';
 import type { InventoryChange, Reservation, ReservationStatus } from './inventory-decisions.ts';
 
@@ -61,18 +62,20 @@ const byteOrder = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
  * of `skus` plus the SKUs of those reservations still held (a release puts them back).
  */
 export async function lockInventory(
-  trx: Knex.Transaction,
+  unit: UnitOfWork,
   request: { orderIds: readonly string[]; skus: readonly string[] },
 ): Promise<LockedInventory> {
   const orderIds = [...new Set(request.orderIds)].sort(byteOrder);
-  const rows: ReservationRow[] =
+  const rows =
     orderIds.length === 0
       ? []
-      : await trx('inventory.reservations')
-          .select('order_id', 'reservation_id', 'status', 'items', 'rejection_reason', 'shortages')
-          .whereIn('order_id', orderIds)
-          .orderBy('order_id')
-          .forUpdate();
+      : await unit.read<ReservationRow>(
+          queryBuilder('inventory.reservations')
+            .select('order_id', 'reservation_id', 'status', 'items', 'rejection_reason', 'shortages')
+            .whereIn('order_id', orderIds)
+            .orderBy('order_id')
+            .forUpdate(),
+        );
   const reservations = new Map(rows.map((row) => [row.order_id, toReservation(row)]));
 
   const skuSet = new Set(request.skus);
@@ -80,14 +83,16 @@ export async function lockInventory(
     if (reservation.status === 'RESERVED') for (const item of reservation.items) skuSet.add(item.sku);
   }
   const skus = [...skuSet].sort(byteOrder);
-  const stock: Array<{ sku: string; available: number }> =
+  const stock =
     skus.length === 0
       ? []
-      : await trx('inventory.stock')
-          .select('sku', 'available')
-          .whereIn('sku', skus)
-          .orderByRaw('sku collate "C"')
-          .forUpdate();
+      : await unit.read<{ sku: string; available: number }>(
+          queryBuilder('inventory.stock')
+            .select('sku', 'available')
+            .whereIn('sku', skus)
+            .orderByRaw('sku collate "C"')
+            .forUpdate(),
+        );
   return { reservations, available: new Map(stock.map((s) => [s.sku, s.available])) };
 }
 
@@ -96,7 +101,7 @@ export async function lockInventory(
  * net stock change per SKU (one update). The stock rows must have been locked with lockInventory
  * in the same transaction.
  */
-export function saveInventoryChanges(trx: Knex.Transaction, changes: readonly InventoryChange[]): void {
+export function saveInventoryChanges(unit: UnitOfWork, changes: readonly InventoryChange[]): void {
   const rows = new RowWrites<Reservation>();
   const deltas = new Map<string, number>();
   for (const change of changes) {
@@ -126,14 +131,14 @@ export function saveInventoryChanges(trx: Knex.Transaction, changes: readonly In
     items: JSON.stringify(r.items),
     rejection_reason: r.rejection?.reason ?? null,
     shortages: r.rejection === null ? null : JSON.stringify(r.rejection.shortages),
-    released_at: r.status === 'RELEASED' ? trx.fn.now() : null,
+    released_at: r.status === 'RELEASED' ? queryBuilder.fn.now() : null,
   });
   const { inserts, updates } = rows;
-  const writes = writesOf(trx);
-  if (inserts.length > 0) writes.addQuery(trx('inventory.reservations').insert(inserts.map(toRow)));
+  const { writes } = unit;
+  if (inserts.length > 0) writes.addQuery(queryBuilder('inventory.reservations').insert(inserts.map(toRow)));
   if (updates.length > 0) {
     writes.addQuery(
-      trx('inventory.reservations')
+      queryBuilder('inventory.reservations')
         .insert(updates.map(toRow))
         .onConflict('order_id')
         .merge(['reservation_id', 'status', 'items', 'rejection_reason', 'shortages', 'released_at']),

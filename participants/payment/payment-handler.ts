@@ -44,9 +44,9 @@ export function createPaymentHandler(deps: ParticipantHandlerDeps, faults: Fault
     service: 'payment',
     handles: [...paymentCommands.forward, ...paymentCommands.compensations],
     accepts: isPaymentCommand,
-    lock: (trx, commands) =>
+    lock: (unit, commands) =>
       lockPayments(
-        trx,
+        unit,
         commands.map((c) => c.orderId),
       ),
     decide: (command, payments, { orderId, decline }) =>

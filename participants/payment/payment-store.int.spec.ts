@@ -8,7 +8,6 @@ import { after, before, describe, it } from 'node:test';
 import type { FastifyInstance } from 'fastify';
 import type { PaymentEventsRecord } from '../../lib/contracts/generated.ts';
 import type { Knex } from '../../lib/db/database.ts';
-import { inBatchedTransaction } from '../../lib/db/write-batch.ts';
 import { FaultInjectedError, FaultSwitch } from '../../lib/faults/fault-switch.ts';
 import { randomId } from '../../lib/ids.ts';
 import type { BatchHandler, IncomingMessage } from '../../lib/messaging/message-consumer.ts';
@@ -38,7 +37,7 @@ const refund = (orderId: string) =>
   commandMessage('payment-commands', { type: 'RefundPayment', payload: { orderId, reason: 'test' } });
 
 async function handleBatch(messages: IncomingMessage[]): Promise<PaymentEventsRecord[]> {
-  await inBatchedTransaction(db, (trx) => handle(trx, messages));
+  await database.units.run((unit) => handle(unit, messages));
   return (await repliesTo(db, 'payment', messages)) as PaymentEventsRecord[];
 }
 const handleOne = async (m: IncomingMessage) => (await handleBatch([m]))[0] as PaymentEventsRecord;

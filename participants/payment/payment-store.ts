@@ -5,7 +5,8 @@
  */
 import type { Knex } from 'knex';
 import type { PaymentFailureReason } from '../../lib/contracts/generated.ts';
-import { writesOf } from '../../lib/db/write-batch.ts';
+import { queryBuilder } from '../../lib/db/query-builder.ts';
+import type { UnitOfWork } from '../../lib/db/unit-of-work.ts';
 import { RowWrites } from '../common/row-writes.ts';
 import type { LedgerEntry, LedgerKind, Payment, PaymentChange, PaymentStatus } from './payment-decisions.ts';
 
@@ -59,21 +60,23 @@ function toPayment(row: PaymentRow): Payment {
 
 /** Locks and loads the payment rows of these orders (by order id, lower case). */
 export async function lockPayments(
-  trx: Knex.Transaction,
+  unit: UnitOfWork,
   orderIds: readonly string[],
 ): Promise<Map<string, Payment>> {
   const ids = [...new Set(orderIds)].sort();
   if (ids.length === 0) return new Map();
-  const rows: PaymentRow[] = await trx('payment.payments')
-    .select(...paymentColumns)
-    .whereIn('order_id', ids)
-    .orderBy('order_id')
-    .forUpdate();
+  const rows = await unit.read<PaymentRow>(
+    queryBuilder('payment.payments')
+      .select(...paymentColumns)
+      .whereIn('order_id', ids)
+      .orderBy('order_id')
+      .forUpdate(),
+  );
   return new Map(rows.map((row) => [row.order_id, toPayment(row)]));
 }
 
 /** Writes a batch's changes: the last row per order (new rows inserted, locked ones updated) and the ledger entries. */
-export function savePaymentChanges(trx: Knex.Transaction, changes: readonly PaymentChange[]): void {
+export function savePaymentChanges(unit: UnitOfWork, changes: readonly PaymentChange[]): void {
   const rows = new RowWrites<Payment>();
   const ledger: LedgerEntry[] = [];
   for (const change of changes) {
@@ -104,14 +107,14 @@ export function savePaymentChanges(trx: Knex.Transaction, changes: readonly Paym
     customer_id: p.customerId,
     failure_reason: p.failure?.reason ?? null,
     failure_message: p.failure?.message ?? null,
-    refunded_at: p.status === 'REFUNDED' ? trx.fn.now() : null,
+    refunded_at: p.status === 'REFUNDED' ? queryBuilder.fn.now() : null,
   });
   const { inserts, updates } = rows;
-  const writes = writesOf(trx);
-  if (inserts.length > 0) writes.addQuery(trx('payment.payments').insert(inserts.map(toRow)));
+  const { writes } = unit;
+  if (inserts.length > 0) writes.addQuery(queryBuilder('payment.payments').insert(inserts.map(toRow)));
   if (updates.length > 0) {
     writes.addQuery(
-      trx('payment.payments')
+      queryBuilder('payment.payments')
         .insert(updates.map(toRow))
         .onConflict('order_id')
         .merge([...paymentColumns.filter((c) => c !== 'order_id'), 'refunded_at']),
@@ -119,7 +122,7 @@ export function savePaymentChanges(trx: Knex.Transaction, changes: readonly Paym
   }
   if (ledger.length > 0) {
     writes.addQuery(
-      trx('payment.ledger').insert(
+      queryBuilder('payment.ledger').insert(
         ledger.map((e) => ({
           order_id: e.orderId,
           payment_id: e.paymentId,

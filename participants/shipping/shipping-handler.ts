@@ -54,9 +54,9 @@ export function createShippingHandler(
     service: 'shipping',
     handles: [...shippingCommands.forward, ...shippingCommands.compensations],
     accepts: isShippingCommand,
-    lock: (trx, commands) =>
+    lock: (unit, commands) =>
       lockShipments(
-        trx,
+        unit,
         commands.map((c) => c.orderId),
       ),
     decide: (command, shipments, { orderId, decline }) =>

@@ -8,7 +8,6 @@ import { after, before, describe, it } from 'node:test';
 import type { FastifyInstance } from 'fastify';
 import type { ShippingEventsRecord } from '../../lib/contracts/generated.ts';
 import type { Knex } from '../../lib/db/database.ts';
-import { inBatchedTransaction } from '../../lib/db/write-batch.ts';
 import { FaultSwitch } from '../../lib/faults/fault-switch.ts';
 import { randomId } from '../../lib/ids.ts';
 import type { BatchHandler, IncomingMessage } from '../../lib/messaging/message-consumer.ts';
@@ -42,7 +41,7 @@ const cancel = (orderId: string) =>
   commandMessage('shipping-commands', { type: 'CancelShipping', payload: { orderId, reason: 'test' } });
 
 async function handleBatch(messages: IncomingMessage[]): Promise<ShippingEventsRecord[]> {
-  await inBatchedTransaction(db, (trx) => handle(trx, messages));
+  await database.units.run((unit) => handle(unit, messages));
   return (await repliesTo(db, 'shipping', messages)) as ShippingEventsRecord[];
 }
 const handleOne = async (m: IncomingMessage) => (await handleBatch([m]))[0] as ShippingEventsRecord;

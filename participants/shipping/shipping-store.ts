@@ -4,7 +4,8 @@
  */
 import type { Knex } from 'knex';
 import type { ShipmentItem, ShippingAddress, ShippingFailureReason } from '../../lib/contracts/generated.ts';
-import { writesOf } from '../../lib/db/write-batch.ts';
+import { queryBuilder } from '../../lib/db/query-builder.ts';
+import type { UnitOfWork } from '../../lib/db/unit-of-work.ts';
 import { RowWrites } from '../common/row-writes.ts';
 import type { Shipment, ShipmentStatus, ShippingChange } from './shipping-decisions.ts';
 
@@ -59,21 +60,23 @@ function toShipment(row: ShipmentRow): Shipment {
 
 /** Locks and loads the shipment rows of these orders (by order id, lower case). */
 export async function lockShipments(
-  trx: Knex.Transaction,
+  unit: UnitOfWork,
   orderIds: readonly string[],
 ): Promise<Map<string, Shipment>> {
   const ids = [...new Set(orderIds)].sort();
   if (ids.length === 0) return new Map();
-  const rows: ShipmentRow[] = await trx('shipping.shipments')
-    .select(...shipmentColumns)
-    .whereIn('order_id', ids)
-    .orderBy('order_id')
-    .forUpdate();
+  const rows = await unit.read<ShipmentRow>(
+    queryBuilder('shipping.shipments')
+      .select(...shipmentColumns)
+      .whereIn('order_id', ids)
+      .orderBy('order_id')
+      .forUpdate(),
+  );
   return new Map(rows.map((row) => [row.order_id, toShipment(row)]));
 }
 
 /** Writes a batch's changes: the last row per order (new rows inserted, locked ones updated). */
-export function saveShippingChanges(trx: Knex.Transaction, changes: readonly ShippingChange[]): void {
+export function saveShippingChanges(unit: UnitOfWork, changes: readonly ShippingChange[]): void {
   const rows = new RowWrites<Shipment>();
   for (const change of changes) {
     switch (change.kind) {
@@ -103,14 +106,14 @@ export function saveShippingChanges(trx: Knex.Transaction, changes: readonly Shi
     items: JSON.stringify(s.items),
     failure_reason: s.failure?.reason ?? null,
     failure_message: s.failure?.message ?? null,
-    cancelled_at: s.status === 'CANCELLED' ? trx.fn.now() : null,
+    cancelled_at: s.status === 'CANCELLED' ? queryBuilder.fn.now() : null,
   });
   const { inserts, updates } = rows;
-  const writes = writesOf(trx);
-  if (inserts.length > 0) writes.addQuery(trx('shipping.shipments').insert(inserts.map(toRow)));
+  const { writes } = unit;
+  if (inserts.length > 0) writes.addQuery(queryBuilder('shipping.shipments').insert(inserts.map(toRow)));
   if (updates.length > 0) {
     writes.addQuery(
-      trx('shipping.shipments')
+      queryBuilder('shipping.shipments')
         .insert(updates.map(toRow))
         .onConflict('order_id')
         .merge([...shipmentColumns.filter((c) => c !== 'order_id'), 'cancelled_at']),

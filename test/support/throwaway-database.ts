@@ -7,10 +7,14 @@ import {
   type Knex,
   migrateLatest,
 } from '../../lib/db/database.ts';
+import { createUnitOfWorkRunner, type UnitOfWorkRunner } from '../../lib/db/unit-of-work.ts';
+import { createLogger } from '../../lib/logger.ts';
 
 /** A throwaway, migrated database `order_saga_it_<random>` on DATABASE_URL's server; `drop()` removes it. */
 export interface ThrowawayDatabase {
   db: Knex;
+  /** The services' transactions (pipelined unit of work) on the same database. */
+  units: UnitOfWorkRunner;
   name: string;
   url: string;
   drop(): Promise<void>;
@@ -27,11 +31,18 @@ export async function createThrowawayDatabase({
   await ensureDatabaseExists(url.toString());
   const db = createDatabase(url.toString(), { poolMax });
   await migrateLatest(db);
+  const units = createUnitOfWorkRunner({
+    databaseUrl: url.toString(),
+    maxConnections: Math.min(poolMax, 8),
+    logger: createLogger('throwaway-database', 'warn'),
+  });
   return {
     db,
+    units,
     name,
     url: url.toString(),
     async drop() {
+      await units.close();
       await db.destroy();
       await dropDatabase(url.toString());
     },

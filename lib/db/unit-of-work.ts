@@ -1,0 +1,150 @@
+import pg from 'pg';
+import type { Logger } from '../logger.ts';
+import { type CompilableQuery, type NativeQuery, toNative } from './query-builder.ts';
+import { WriteBatch } from './write-batch.ts';
+
+/**
+ * One database transaction as the services use it: reads that may lock rows, then every write in
+ * one statement. Build reads with `queryBuilder` (lib/db/query-builder.ts) and run them here.
+ */
+export interface UnitOfWork {
+  /**
+   * Runs a read (e.g. `select … for update`) inside the transaction and returns its rows: a knex
+   * query (built with queryBuilder) or SQL with `$n` placeholders and its values.
+   */
+  read<Row = Record<string, unknown>>(query: CompilableQuery | NativeQuery): Promise<Row[]>;
+  /** Writes sent as one statement when the work is done, pipelined with COMMIT. */
+  readonly writes: WriteBatch;
+}
+
+export interface UnitOfWorkRunner {
+  /**
+   * Runs `work` in one transaction and commits its writes. An error anywhere (a read, the work, a
+   * write, a row-count guard) rolls everything back and is rethrown.
+   */
+  run<T>(work: (unit: UnitOfWork) => Promise<T>): Promise<T>;
+  close(): Promise<void>;
+}
+
+/** Raised when COMMIT came back as ROLLBACK although no statement of ours reported an error. */
+export class TransactionRolledBackError extends Error {
+  constructor() {
+    super('the server rolled the transaction back at COMMIT (an earlier statement of it failed)');
+    this.name = 'TransactionRolledBackError';
+  }
+}
+
+type State = 'idle' | 'open' | 'done';
+
+/** An error the server reported for a statement (it has a SQLSTATE); the connection is still sound. */
+const isStatementError = (error: unknown): boolean =>
+  typeof (error as { code?: unknown } | null)?.code === 'string' &&
+  /^[0-9A-Z]{5}$/.test((error as { code: string }).code);
+
+/**
+ * A unit of work on a pipelined connection (node-postgres `pipeline: true`): BEGIN goes out with
+ * the first read and COMMIT with the write statement, without waiting in between, so a transaction
+ * that reads, decides and writes costs two round trips, and one that only writes costs one (its
+ * single statement is atomic on its own, no BEGIN needed).
+ */
+class PipelinedUnitOfWork implements UnitOfWork {
+  readonly writes = new WriteBatch();
+  readonly #client: pg.PoolClient;
+  #state: State = 'idle';
+  #begin: Promise<unknown> | null = null;
+  /** Set when a query failed for another reason than a statement error (connection lost, timeout). */
+  #broken = false;
+
+  constructor(client: pg.PoolClient) {
+    this.#client = client;
+  }
+
+  get reusable(): boolean {
+    return !this.#broken;
+  }
+
+  #query(query: string | { text: string; values: unknown[] }): Promise<pg.QueryResult> {
+    return this.#client.query(query).catch((error: unknown) => {
+      if (!isStatementError(error)) this.#broken = true;
+      throw error;
+    });
+  }
+
+  async read<Row>(query: CompilableQuery | NativeQuery): Promise<Row[]> {
+    if (this.#state === 'done') throw new Error('read after the unit of work ended');
+    const { text, values } = 'text' in query ? query : toNative(query);
+    if (this.#begin === null) {
+      this.#state = 'open';
+      this.#begin = this.#query('begin');
+    }
+    const [, result] = await Promise.all([this.#begin, this.#query({ text, values })]);
+    return result.rows as Row[];
+  }
+
+  async commit(): Promise<void> {
+    const statement = this.writes.toStatement();
+    const wasOpen = this.#state === 'open';
+    this.#state = 'done';
+    if (!wasOpen) {
+      if (statement) {
+        await this.#query(statement).catch((error: unknown) => {
+          throw this.writes.explain(error);
+        });
+      }
+      return;
+    }
+    const written = statement ? this.#query(statement) : null;
+    const committed = this.#query('commit');
+    const [write, commit] = await Promise.allSettled([written, committed]);
+    // A failed write aborts the transaction; the server then answers the COMMIT with ROLLBACK.
+    if (write.status === 'rejected') throw this.writes.explain(write.reason);
+    if (commit.status === 'rejected') throw commit.reason;
+    if (commit.value.command !== 'COMMIT') throw new TransactionRolledBackError();
+  }
+
+  /** Ends a transaction still open without keeping anything (a failed ROLLBACK marks the connection broken). */
+  async rollback(): Promise<void> {
+    const wasOpen = this.#state === 'open';
+    this.#state = 'done';
+    if (wasOpen && !this.#broken) await this.#query('rollback').catch(() => undefined);
+  }
+}
+
+export function createUnitOfWorkRunner({
+  databaseUrl,
+  maxConnections = 4,
+  logger,
+}: {
+  databaseUrl: string;
+  maxConnections?: number;
+  logger: Logger;
+}): UnitOfWorkRunner {
+  const pool = new pg.Pool({
+    connectionString: databaseUrl,
+    max: maxConnections,
+    idleTimeoutMillis: 30_000,
+    connectionTimeoutMillis: 10_000,
+    pipeline: true,
+  });
+  pool.on('error', (error) => logger.warn({ err: error }, 'idle unit-of-work connection failed'));
+
+  return {
+    async run<T>(work: (unit: UnitOfWork) => Promise<T>): Promise<T> {
+      const client = await pool.connect();
+      const unit = new PipelinedUnitOfWork(client);
+      let result: T;
+      try {
+        result = await work(unit);
+        await unit.commit();
+      } catch (error) {
+        await unit.rollback();
+        // A connection that failed other than by a statement error is in an unknown state: the pool closes it.
+        client.release(unit.reusable ? undefined : true);
+        throw error;
+      }
+      client.release();
+      return result;
+    },
+    close: () => pool.end(),
+  };
+}
