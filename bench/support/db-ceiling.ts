@@ -12,7 +12,8 @@
  *   as lib/messaging/message-consumer.ts groups them; 2 transactions at a time): inbox insert,
  *   row lock of the batch's orders (inventory also the stock rows), its rows (payment: + ledger;
  *   inventory: + one stock update), outbox rows, pg_notify — every write of the transaction in one
- *   statement of data-modifying CTEs (lib/db/write-batch.ts);
+ *   statement of data-modifying CTEs (lib/db/write-batch.ts), run by the services' own unit of work
+ *   (lib/db/unit-of-work.ts: BEGIN pipelined with the first read, COMMIT with the write statement);
  * - the orchestrator, per fetch of replies (all partitions, 2 transactions at a time): inbox insert, one locking
  *   join of sagas and orders, one set-based saga update (+ the order status on the last step),
  *   2 history rows (one unnest insert) and 2 outbox rows per reply, pg_notify (the writes, again,

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import pg from 'pg';
 import { createThrowawayDatabase, type ThrowawayDatabase } from '../../test/support/throwaway-database.ts';
+import { waitFor } from '../../test/support/wait-for.ts';
 import { queryBuilder } from './query-builder.ts';
 import { WriteBatch } from './write-batch.ts';
 
@@ -176,6 +177,29 @@ describe('unit of work (PostgreSQL)', () => {
       unit.read<{ id: number }>(queryBuilder('wb_parent').select('id').where({ id: 100 })),
     );
     assert.deepEqual(row, { id: 100 });
+  });
+
+  test('after-commit callbacks run once the transaction committed, never after a rollback', async () => {
+    const { db, units } = database;
+    const seen: string[] = [];
+    await units.run(async (unit) => {
+      unit.writes.addQuery(queryBuilder('wb_parent').insert({ id: 6 }));
+      unit.afterCommit(async () => {
+        const row = await db('wb_parent').where({ id: 6 }).first();
+        seen.push(row ? 'committed row visible' : 'row missing');
+      });
+      seen.push('work done');
+    });
+    await assert.rejects(
+      units.run(async (unit) => {
+        await unit.read(queryBuilder('wb_parent').select('id').where({ id: 100 }));
+        unit.afterCommit(() => seen.push('after a rollback'));
+        unit.writes.addQuery(queryBuilder('wb_parent').insert({ id: 6 })); // duplicate key
+      }),
+      /duplicate key/,
+    );
+    await waitFor('the first callback', () => (seen.length >= 2 ? true : undefined));
+    assert.deepEqual(seen, ['work done', 'committed row visible']);
   });
 
   test('misuse fails loudly instead of losing writes', async () => {

@@ -15,6 +15,8 @@ export interface UnitOfWork {
   read<Row = Record<string, unknown>>(query: CompilableQuery | NativeQuery): Promise<Row[]>;
   /** Writes sent as one statement when the work is done, pipelined with COMMIT. */
   readonly writes: WriteBatch;
+  /** Runs `callback` once the transaction has committed (never if it rolls back). */
+  afterCommit(callback: () => void): void;
 }
 
 export interface UnitOfWorkRunner {
@@ -49,6 +51,7 @@ const isStatementError = (error: unknown): boolean =>
  */
 class PipelinedUnitOfWork implements UnitOfWork {
   readonly writes = new WriteBatch();
+  readonly committed: Array<() => void> = [];
   readonly #client: pg.PoolClient;
   #state: State = 'idle';
   #begin: Promise<unknown> | null = null;
@@ -68,6 +71,10 @@ class PipelinedUnitOfWork implements UnitOfWork {
       if (!isStatementError(error)) this.#broken = true;
       throw error;
     });
+  }
+
+  afterCommit(callback: () => void): void {
+    this.committed.push(callback);
   }
 
   async read<Row>(query: CompilableQuery | NativeQuery): Promise<Row[]> {
@@ -143,6 +150,14 @@ export function createUnitOfWorkRunner({
         throw error;
       }
       client.release();
+      for (const callback of unit.committed) {
+        try {
+          callback();
+        } catch (error) {
+          // The transaction is committed; a failing hook must not turn that into an error.
+          logger.error({ err: error }, 'after-commit callback failed');
+        }
+      }
       return result;
     },
     close: () => pool.end(),

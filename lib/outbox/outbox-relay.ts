@@ -13,13 +13,29 @@ export interface OutboxRelayOptions {
   lingerMs?: number;
   /** Fallback poll when no notification arrives (missed NOTIFY, LISTEN connection down). */
   pollIntervalMs?: number;
+  /**
+   * After a local wake-up found the relay lock held by another instance, try again this soon (50 ms):
+   * that instance may have read the outbox before these rows committed, and no NOTIFY was sent.
+   */
+  contentionRetryMs?: number;
 }
 
-export interface OutboxRelay {
+export interface OutboxRelay extends LocalOutboxRelay {
   /** Resolves once the outbox was seen empty (used by tests and graceful shutdown). */
   drain(): Promise<void>;
   stop(): Promise<void>;
   readonly healthy: boolean;
+}
+
+/** What the outbox of the same process needs from its relay (see Outbox). */
+export interface LocalOutboxRelay {
+  /** Rows were committed by this process: publish them (no NOTIFY round trip through Postgres). */
+  wake(): void;
+  /**
+   * True while this relay is the one publishing (it took the relay lock on its last attempt): this
+   * process's commits then need no NOTIFY, a local wake-up reaches the publisher.
+   */
+  readonly holdsLock: boolean;
 }
 
 interface OutboxRow {
@@ -51,14 +67,16 @@ export const lockKeyOf = (schema: string): number => {
 
 /**
  * Publishes outbox rows to Kafka in batches, in `seq` order, and deletes them once the broker
- * acknowledged them (idempotent producer, acks=all). Woken by LISTEN/NOTIFY, with a slow poll as a
- * safety net. A transaction-scoped advisory lock makes any number of instances safe: one publishes,
- * the others skip, so per-key order is kept. If Kafka is down the rows stay and are retried.
+ * acknowledged them (idempotent producer, acks=all). Woken directly by commits of its own process
+ * (`wake`), by LISTEN/NOTIFY for commits of other instances, and by a slow poll as a safety net. A
+ * transaction-scoped advisory lock makes any number of instances safe: one publishes, the others
+ * skip, so per-key order is kept. If Kafka is down the rows stay and are retried.
  */
 export function startOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
   const { schema, producer, logger } = options;
   const batchSize = options.batchSize ?? 500;
   const pollIntervalMs = options.pollIntervalMs ?? 1_000;
+  const contentionRetryMs = options.contentionRetryMs ?? 50;
   const table = `${schema}.outbox`;
   const lockKey = lockKeyOf(schema);
   const log = logger.child({ component: 'outbox-relay', schema });
@@ -68,6 +86,13 @@ export function startOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
   let rerun = false;
   let healthy = true;
   let failures = 0;
+  // Until the first attempt says otherwise, commits NOTIFY as if another instance published.
+  let holdsLock = false;
+  // Local wake-ups so far, and how many of them an attempt that took the lock had seen (its read
+  // began after them, so it saw their rows): more wakes than seen = rows maybe not yet published.
+  let localWakes = 0;
+  let localWakesSeen = 0;
+  let contentionRetry: NodeJS.Timeout | null = null;
   let listener: pg.Client | null = null;
   const idleWaiters: Array<() => void> = [];
 
@@ -131,6 +156,7 @@ export function startOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
       for (;;) {
         if (stopped) return;
         let published: number;
+        const wakesBefore = localWakes;
         try {
           published = await publishBatch();
           if (!healthy) log.info('outbox relay recovered');
@@ -147,8 +173,23 @@ export function startOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
           await new Promise((resolve) => setTimeout(resolve, backoffMs));
           continue;
         }
-        if (published === -1) break; // another instance holds the relay lock
-        if (published < batchSize) break;
+        holdsLock = published !== -1;
+        if (published === -1) {
+          // Another instance holds the relay lock. If this process committed rows without a NOTIFY,
+          // look again soon: that instance may have read the outbox before they committed.
+          if (localWakes > localWakesSeen && contentionRetry === null && !stopped) {
+            contentionRetry = setTimeout(() => {
+              contentionRetry = null;
+              kick();
+            }, contentionRetryMs);
+          }
+          break;
+        }
+        if (published < batchSize) {
+          // The outbox was drained as of this read: the rows of every wake before it are published.
+          localWakesSeen = Math.max(localWakesSeen, wakesBefore);
+          break;
+        }
       }
     } while (rerun && !stopped);
     for (const wake of idleWaiters.splice(0)) wake();
@@ -198,6 +239,13 @@ export function startOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
     get healthy() {
       return healthy;
     },
+    get holdsLock() {
+      return holdsLock;
+    },
+    wake: () => {
+      localWakes += 1;
+      kick();
+    },
     drain: () =>
       new Promise<void>((resolve) => {
         idleWaiters.push(resolve);
@@ -206,6 +254,7 @@ export function startOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
     stop: async () => {
       stopped = true;
       clearInterval(poller);
+      if (contentionRetry !== null) clearTimeout(contentionRetry);
       await running;
       await listener?.end().catch(() => undefined);
       await pool.end().catch(() => undefined);

@@ -4,6 +4,7 @@ import type { UnitOfWork } from '../db/unit-of-work.ts';
 import type { Clock } from '../ids.ts';
 import { topicOfRecord } from '../kafka/topics.ts';
 import { toHeaders } from '../messaging/headers.ts';
+import type { LocalOutboxRelay } from './outbox-relay.ts';
 
 export interface RecordEncoder {
   encode<N extends RecordName>(type: N, payload: RecordPayloads[N]): Promise<Buffer>;
@@ -24,16 +25,22 @@ export const outboxChannelOf = (schema: string): string => `${schema}_outbox`;
  * Appends messages to a service's outbox inside the caller's transaction: they are published if and
  * only if the state change commits. Payloads are Avro-encoded here, so a record that does not match
  * its schema fails the transaction that produced it instead of wedging the relay later.
+ *
+ * The relay is woken directly after the commit when it runs in this process; the transaction only
+ * sends a NOTIFY (which wakes every listening backend of the database) when another instance may
+ * be the one publishing, or when there is no local relay.
  */
 export class Outbox {
   private readonly schema: string;
   private readonly encoder: RecordEncoder;
   private readonly clock: Clock;
+  private readonly relay: LocalOutboxRelay | null;
   #appendSql: string | undefined;
-  constructor(schema: string, encoder: RecordEncoder, clock: Clock) {
+  constructor(schema: string, encoder: RecordEncoder, clock: Clock, relay: LocalOutboxRelay | null = null) {
     this.schema = schema;
     this.encoder = encoder;
     this.clock = clock;
+    this.relay = relay;
   }
 
   async append(unit: UnitOfWork, messages: readonly OutgoingMessage[]): Promise<void> {
@@ -56,9 +63,8 @@ export class Outbox {
         }),
       })),
     );
-    // Part of the transaction's single write statement, with the relay's wake-up (delivered when
-    // the transaction commits). A re-sent command reuses its message id, so if its first copy is
-    // still waiting both are published; the participant's inbox applies it once.
+    // Part of the transaction's single write statement. A re-sent command reuses its message id, so
+    // if its first copy is still waiting both are published; the participant's inbox applies it once.
     const { writes } = unit;
     writes.add(this.appendSql, [
       pgArray(rows.map((r) => r.message_id)),
@@ -68,7 +74,9 @@ export class Outbox {
       pgArray(rows.map((r) => r.payload)),
       pgArray(rows.map((r) => JSON.stringify(r.headers))),
     ]);
-    writes.notify(outboxChannelOf(this.schema));
+    const relay = this.relay;
+    if (relay === null || !relay.holdsLock) writes.notify(outboxChannelOf(this.schema));
+    if (relay !== null) unit.afterCommit(() => relay.wake());
   }
 
   private get appendSql(): string {

@@ -73,17 +73,6 @@ export async function runService(definition: ServiceDefinition): Promise<void> {
   const producer = createIdempotentProducer(kafka);
   await producer.connect();
 
-  const deps: ServiceDeps = {
-    config,
-    logger,
-    db,
-    units,
-    codec,
-    outbox: new Outbox(definition.schema, codec, systemClock),
-    producer,
-    clock: systemClock,
-    newId: randomId,
-  };
   const relay = startOutboxRelay({
     databaseUrl: config.databaseUrl,
     schema: definition.schema,
@@ -91,6 +80,17 @@ export async function runService(definition: ServiceDefinition): Promise<void> {
     logger,
     lingerMs: config.outboxRelayLingerMs,
   });
+  const deps: ServiceDeps = {
+    config,
+    logger,
+    db,
+    units,
+    codec,
+    outbox: new Outbox(definition.schema, codec, systemClock, relay),
+    producer,
+    clock: systemClock,
+    newId: randomId,
+  };
   const consumer = createMessageConsumer({
     kafka,
     groupId: `${name}${config.groupIdSuffix}`,

@@ -1,0 +1,56 @@
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { queryBuilder } from './query-builder.ts';
+import { composeWrites, WriteBatch } from './write-batch.ts';
+
+describe('write batch (pure)', () => {
+  test('each write becomes a CTE; guarded ones are checked by write_batch_expect in the final SELECT', () => {
+    const sql = composeWrites(
+      [{ sql: 'insert into a (x) values (?)' }, { sql: 'update b set y = ?', expectedRows: 3 }],
+      ['a_outbox'],
+    );
+    assert.equal(
+      sql,
+      [
+        'with w0 as (insert into a (x) values (?) returning 1),',
+        'w1 as (update b set y = ? returning 1)',
+        "select (select count(*) from w0)::int as c0, public.write_batch_expect(1, (select count(*) from w1), 3)::int as c1, pg_notify('a_outbox', '') as n0",
+      ].join('\n'),
+    );
+  });
+
+  test('the statement numbers the placeholders of all writes in order and keeps array values whole', () => {
+    const batch = new WriteBatch();
+    batch.add('insert into a (x, y) select * from unnest(?::uuid[], ?::text[])', [
+      ['u1', 'u2'],
+      ['p', 'q'],
+    ]);
+    batch.addQuery(queryBuilder('b').where({ id: 7 }).update({ note: 'n' }));
+    const statement = batch.toStatement();
+    assert.ok(statement);
+    assert.match(statement.text, /unnest\(\$1::uuid\[\], \$2::text\[\]\)/);
+    assert.match(statement.text, /update "b" set "note" = \$3 where "id" = \$4/);
+    assert.deepEqual(statement.values, [['u1', 'u2'], ['p', 'q'], 'n', 7]);
+    assert.equal(new WriteBatch().toStatement(), null, 'nothing to write, no statement');
+  });
+
+  test('a failed guard (SQLSTATE WB001) becomes the error its write asked for; other errors pass unchanged', () => {
+    const batch = new WriteBatch();
+    batch.add('insert into a (x) values (?)', [1]);
+    batch.add('update b set y = 1', [], {
+      rows: 4,
+      error: (touched) => new RangeError(`touched ${touched} of 4`),
+    });
+    const explained = batch.explain({
+      code: 'WB001',
+      detail: '1,3',
+      message: 'write 1 of the batch touched 3 rows',
+    });
+    assert.ok(explained instanceof RangeError);
+    assert.equal(explained.message, 'touched 3 of 4');
+    const unique = { code: '23505', detail: 'Key (x)=(1) already exists.' };
+    assert.equal(batch.explain(unique), unique);
+    const unguarded = { code: 'WB001', detail: '0,0' };
+    assert.equal(batch.explain(unguarded), unguarded, 'write 0 has no expectation');
+  });
+});

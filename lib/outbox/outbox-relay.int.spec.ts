@@ -1,0 +1,122 @@
+import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
+import { after, before, describe, test } from 'node:test';
+import pg from 'pg';
+import { systemClock } from '../../lib/ids.ts';
+import { createLogger } from '../../lib/logger.ts';
+import { type KafkaHarness, openKafkaHarness, recordTopic } from '../../test/support/kafka-harness.ts';
+import { createThrowawayDatabase, type ThrowawayDatabase } from '../../test/support/throwaway-database.ts';
+import { waitFor } from '../../test/support/wait-for.ts';
+import { baseTopics, deployedTopic } from '../kafka/topics.ts';
+import { Outbox, type OutgoingMessage, outboxChannelOf } from './outbox.ts';
+import { lockKeyOf, type OutboxRelay, startOutboxRelay } from './outbox-relay.ts';
+
+const logger = createLogger('outbox-relay-it', 'warn');
+const topic = deployedTopic(baseTopics.orderEvents);
+
+const statusChanged = (orderId: string, sagaState: string): OutgoingMessage => ({
+  record: {
+    type: 'OrderStatusChanged',
+    payload: { orderId, status: 'pending', sagaState, previousSagaState: null },
+  },
+  messageId: randomUUID(),
+  orderId,
+  correlationId: orderId,
+  causationId: null,
+});
+
+/**
+ * The relay of a real service process (real Postgres, Kafka and registry) with its slow poll pushed
+ * out of reach (60 s): what is published within the test's deadline was woken by a commit of this
+ * process or by a NOTIFY, never by the poll.
+ */
+describe('outbox relay wake-ups (PostgreSQL, Kafka)', () => {
+  let database: ThrowawayDatabase;
+  let harness: KafkaHarness;
+  let published: Awaited<ReturnType<typeof recordTopic>>;
+  let relay: OutboxRelay;
+  let listener: pg.Client;
+  const notifications: string[] = [];
+
+  before(async () => {
+    database = await createThrowawayDatabase({ poolMax: 4 });
+    harness = await openKafkaHarness('outbox-relay-it');
+    published = await recordTopic(harness.kafka, topic);
+    listener = new pg.Client({ connectionString: database.url });
+    await listener.connect();
+    listener.on('notification', (n) => notifications.push(n.channel));
+    await listener.query(`listen ${outboxChannelOf('orders')}`);
+    relay = startOutboxRelay({
+      databaseUrl: database.url,
+      schema: 'orders',
+      producer: harness.producer,
+      logger,
+      pollIntervalMs: 60_000,
+      contentionRetryMs: 50,
+    });
+    // Its first attempt (at start) finds the outbox empty and takes the lock: it is the publisher.
+    await relay.drain();
+    await waitFor('the relay to hold the relay lock', () => (relay.holdsLock ? true : undefined));
+  });
+  after(async () => {
+    await relay.stop();
+    await listener.end();
+    await published.stop();
+    await harness.close();
+    await database.drop();
+  });
+
+  test('a commit of this process wakes its relay directly: published in order, no NOTIFY sent', async () => {
+    const outbox = new Outbox('orders', harness.codec, systemClock, relay);
+    const orderId = randomUUID();
+    const states = ['reservingStock', 'processingPayment', 'schedulingShipping'];
+    for (const state of states) {
+      await database.units.run((unit) => outbox.append(unit, [statusChanged(orderId, state)]));
+    }
+    const messages = await waitFor('the three messages on the topic', () => {
+      const mine = published.messages.filter((m) => m.key === orderId);
+      return mine.length === states.length ? mine : undefined;
+    });
+    const decoded = await Promise.all(messages.map((m) => harness.codec.decode(m.value ?? Buffer.alloc(0))));
+    assert.deepEqual(
+      decoded.map((r) => (r.type === 'OrderStatusChanged' ? r.payload.sagaState : r.type)),
+      states,
+    );
+    // A NOTIFY is delivered at commit, long before the relay has published: none came.
+    assert.deepEqual(notifications, []);
+  });
+
+  test('rows committed while another instance holds the relay lock are published once it lets go', async () => {
+    const outbox = new Outbox('orders', harness.codec, systemClock, relay);
+    // "Another instance" publishing: the relay lock held by a transaction of the test.
+    const other = new pg.Client({ connectionString: database.url });
+    await other.connect();
+    await other.query('begin');
+    await other.query('select pg_advisory_xact_lock($1)', [lockKeyOf('orders')]);
+    const orderId = randomUUID();
+    try {
+      await database.units.run((unit) => outbox.append(unit, [statusChanged(orderId, 'reservingStock')]));
+      await waitFor('the relay to find the lock taken', () => (relay.holdsLock ? undefined : true));
+      assert.equal(
+        published.messages.filter((m) => m.key === orderId).length,
+        0,
+        'nothing can be published while the lock is held elsewhere',
+      );
+      // Now that this relay is not the publisher, commits of this process NOTIFY the publisher.
+      await database.units.run((unit) => outbox.append(unit, [statusChanged(orderId, 'processingPayment')]));
+      await waitFor('a NOTIFY for the second commit', () =>
+        notifications.includes(outboxChannelOf('orders')) ? true : undefined,
+      );
+    } finally {
+      await other.query('commit');
+      await other.end();
+    }
+    // The other instance let go without publishing these rows; the relay retries (50 ms), not the 60 s poll.
+    await waitFor(
+      'both messages published after the lock was released',
+      () => (published.messages.filter((m) => m.key === orderId).length === 2 ? true : undefined),
+      { timeoutMs: 10_000 },
+    );
+    await waitFor('the relay to hold the lock again', () => (relay.holdsLock ? true : undefined));
+  });
+});
