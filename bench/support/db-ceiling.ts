@@ -7,16 +7,17 @@
  * the real code batches them:
  * - order creation: by group commit as orchestrator/orders/order-service.ts does (2 transactions at
  *   a time, up to 100 orders each: orders, sagas, 3 history rows and 2 outbox rows per order,
- *   pg_notify), or with createBatch 1 one transaction per order, 10 at a time (the pool);
+ *   no NOTIFY: one instance per service, whose relay is woken in-process), or with createBatch 1
+ *   one transaction per order, 10 at a time (the pool);
  * - each participant, per fetch (the pending messages of every partition it owns, in one transaction
  *   as lib/messaging/message-consumer.ts groups them; 2 transactions at a time): inbox insert,
  *   row lock of the batch's orders (inventory also the stock rows), its rows (payment: + ledger;
- *   inventory: + one stock update), outbox rows, pg_notify — every write of the transaction in one
+ *   inventory: + one stock update), outbox rows — every write of the transaction in one
  *   statement of data-modifying CTEs (lib/db/write-batch.ts), run by the services' own unit of work
  *   (lib/db/unit-of-work.ts: BEGIN pipelined with the first read, COMMIT with the write statement);
  * - the orchestrator, per fetch of replies (all partitions, 2 transactions at a time): inbox insert, one locking
  *   join of sagas and orders, one set-based saga update (+ the order status on the last step),
- *   2 history rows (one unnest insert) and 2 outbox rows per reply, pg_notify (the writes, again,
+ *   2 history rows (one unnest insert) and 2 outbox rows per reply (the writes, again,
  *   as one statement);
  * - one outbox relay per schema, two round trips as lib/outbox/outbox-relay.ts: `begin` + advisory
  *   lock + read up to 500 rows in seq order, then delete them + `commit`.
@@ -124,7 +125,6 @@ function insertOutbox(
   rows: Array<{ orderId: string; type: string; topic: string }>,
 ): void {
   const ids = rows.map(() => randomUUID());
-  writes.notify(`${schema}_outbox`);
   writes.add(
     `insert into ${schema}.outbox (message_id, topic, message_key, record_type, payload, headers)
         select * from unnest(?::uuid[], ?::text[], ?::text[], ?::text[], ?::bytea[], ?::jsonb[])`,
