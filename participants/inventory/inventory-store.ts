@@ -10,6 +10,7 @@ import type { Knex } from 'knex';
 import type { StockItem, StockRejectionReason, StockShortage } from '../../lib/contracts/generated.ts';
 import { queryBuilder } from '../../lib/db/query-builder.ts';
 import type { UnitOfWork } from '../../lib/db/unit-of-work.ts';
+import { lockRowsOfOrders } from '../common/lock-by-order.ts';
 import { RowWrites } from '../common/row-writes.ts';
 import type { InventoryChange, Reservation, ReservationStatus } from './inventory-decisions.ts';
 
@@ -65,17 +66,12 @@ export async function lockInventory(
   unit: UnitOfWork,
   request: { orderIds: readonly string[]; skus: readonly string[] },
 ): Promise<LockedInventory> {
-  const orderIds = [...new Set(request.orderIds)].sort(byteOrder);
-  const rows =
-    orderIds.length === 0
-      ? []
-      : await unit.read<ReservationRow>(
-          queryBuilder('inventory.reservations')
-            .select('order_id', 'reservation_id', 'status', 'items', 'rejection_reason', 'shortages')
-            .whereIn('order_id', orderIds)
-            .orderBy('order_id')
-            .forUpdate(),
-        );
+  const rows = await lockRowsOfOrders<ReservationRow>(
+    unit,
+    'inventory.reservations',
+    ['order_id', 'reservation_id', 'status', 'items', 'rejection_reason', 'shortages'],
+    request.orderIds,
+  );
   const reservations = new Map(rows.map((row) => [row.order_id, toReservation(row)]));
 
   const skuSet = new Set(request.skus);

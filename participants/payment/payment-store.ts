@@ -7,6 +7,7 @@ import type { Knex } from 'knex';
 import type { PaymentFailureReason } from '../../lib/contracts/generated.ts';
 import { queryBuilder } from '../../lib/db/query-builder.ts';
 import type { UnitOfWork } from '../../lib/db/unit-of-work.ts';
+import { lockRowsOfOrders } from '../common/lock-by-order.ts';
 import { RowWrites } from '../common/row-writes.ts';
 import type { LedgerEntry, LedgerKind, Payment, PaymentChange, PaymentStatus } from './payment-decisions.ts';
 
@@ -63,15 +64,7 @@ export async function lockPayments(
   unit: UnitOfWork,
   orderIds: readonly string[],
 ): Promise<Map<string, Payment>> {
-  const ids = [...new Set(orderIds)].sort();
-  if (ids.length === 0) return new Map();
-  const rows = await unit.read<PaymentRow>(
-    queryBuilder('payment.payments')
-      .select(...paymentColumns)
-      .whereIn('order_id', ids)
-      .orderBy('order_id')
-      .forUpdate(),
-  );
+  const rows = await lockRowsOfOrders<PaymentRow>(unit, 'payment.payments', paymentColumns, orderIds);
   return new Map(rows.map((row) => [row.order_id, toPayment(row)]));
 }
 

@@ -6,6 +6,7 @@ import type { Knex } from 'knex';
 import type { ShipmentItem, ShippingAddress, ShippingFailureReason } from '../../lib/contracts/generated.ts';
 import { queryBuilder } from '../../lib/db/query-builder.ts';
 import type { UnitOfWork } from '../../lib/db/unit-of-work.ts';
+import { lockRowsOfOrders } from '../common/lock-by-order.ts';
 import { RowWrites } from '../common/row-writes.ts';
 import type { Shipment, ShipmentStatus, ShippingChange } from './shipping-decisions.ts';
 
@@ -63,15 +64,7 @@ export async function lockShipments(
   unit: UnitOfWork,
   orderIds: readonly string[],
 ): Promise<Map<string, Shipment>> {
-  const ids = [...new Set(orderIds)].sort();
-  if (ids.length === 0) return new Map();
-  const rows = await unit.read<ShipmentRow>(
-    queryBuilder('shipping.shipments')
-      .select(...shipmentColumns)
-      .whereIn('order_id', ids)
-      .orderBy('order_id')
-      .forUpdate(),
-  );
+  const rows = await lockRowsOfOrders<ShipmentRow>(unit, 'shipping.shipments', shipmentColumns, orderIds);
   return new Map(rows.map((row) => [row.order_id, toShipment(row)]));
 }
 

@@ -1,0 +1,23 @@
+import { queryBuilder } from '../../lib/db/query-builder.ts';
+import type { UnitOfWork } from '../../lib/db/unit-of-work.ts';
+
+/**
+ * Locks and reads a participant's rows of these orders (one row per order, by lower-case order id),
+ * in order-id order so that concurrent batches cannot deadlock.
+ */
+export async function lockRowsOfOrders<Row>(
+  unit: UnitOfWork,
+  table: string,
+  columns: readonly string[],
+  orderIds: readonly string[],
+): Promise<Row[]> {
+  const ids = [...new Set(orderIds)].sort();
+  if (ids.length === 0) return [];
+  return unit.read<Row>(
+    queryBuilder(table)
+      .select(...columns)
+      .whereIn('order_id', ids)
+      .orderBy('order_id')
+      .forUpdate(),
+  );
+}
