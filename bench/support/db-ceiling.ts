@@ -19,9 +19,8 @@
  *   join of sagas and orders, one set-based saga update (+ the order status on the last step),
  *   2 history rows (one unnest insert) and 2 outbox rows per reply (the writes, again,
  *   as one statement);
- * - one outbox relay per schema, one round trip per batch as lib/outbox/outbox-relay.ts (the relay
- *   lock is held for the whole session): delete the previous batch's rows + read up to 500 rows in
- *   seq order.
+ * - one outbox relay per schema, two round trips as lib/outbox/outbox-relay.ts: `begin` + advisory
+ *   lock + read up to 500 rows in seq order, then delete them + `commit`.
  *
  * A batch takes everything pending in its partition (up to 500), which is what a kafkajs fetch
  * returns under saturation. Sagas are kept flowing by an in-flight window; completed sagas/s is the
@@ -32,6 +31,7 @@ import pg from 'pg';
 import { createUnitOfWorkRunner, type UnitOfWork, type UnitOfWorkRunner } from '../../lib/db/unit-of-work.ts';
 import type { WriteBatch } from '../../lib/db/write-batch.ts';
 import { createLogger } from '../../lib/logger.ts';
+import { lockKeyOf } from '../../lib/outbox/outbox-relay.ts';
 import { type CpuReport, cpuBetween, cpuSnapshot, type ProcessGroups } from './process-stats.ts';
 
 export interface DbCeiling {
@@ -472,23 +472,27 @@ async function orchestratorBatch(
   });
 }
 
-/**
- * One batch of a relay holding the relay lock (lib/outbox/outbox-relay.ts): one round trip that
- * deletes the previous batch's rows and reads the next batch; `published` carries the seqs over.
- */
-async function relayBatch(pool: pg.Pool, schema: string, published: { seqs: string[] }): Promise<number> {
+async function relayBatch(pool: pg.Pool, schema: string): Promise<number> {
   const client = await pool.connect();
   try {
-    const deletePublished =
-      published.seqs.length > 0
-        ? `delete from ${schema}.outbox where seq = any('{${published.seqs.join(',')}}'); `
-        : '';
-    const results = (await client.query(
-      `${deletePublished}select seq, topic, message_key, payload, headers from ${schema}.outbox order by seq limit ${maxBatch}`,
-    )) as unknown as pg.QueryResult<{ seq: string }> | pg.QueryResult<{ seq: string }>[];
-    const rows = (Array.isArray(results) ? results[results.length - 1] : results)?.rows ?? [];
-    published.seqs = rows.map((r) => String(r.seq));
+    const results = (await client.query(`begin;
+      select l.ok, o.seq, o.topic, o.message_key, o.payload, o.headers
+        from (select pg_try_advisory_xact_lock(${lockKeyOf(schema)}) as ok) l
+        left join lateral (
+          select seq, topic, message_key, payload, headers from ${schema}.outbox where l.ok order by seq limit ${maxBatch}
+        ) o on true`)) as unknown as pg.QueryResult<{ ok: boolean; seq: string | null }>[];
+    const rows = (results[1]?.rows ?? []).filter((r) => r.ok && r.seq !== null);
+    if (rows.length === 0) {
+      await client.query('commit');
+      return 0;
+    }
+    await client.query(
+      `delete from ${schema}.outbox where seq = any('{${rows.map((r) => r.seq).join(',')}}'); commit`,
+    );
     return rows.length;
+  } catch (error) {
+    await client.query('rollback').catch(() => undefined);
+    throw error;
   } finally {
     client.release();
   }
@@ -668,10 +672,9 @@ export async function measureDbCeiling({
   for (const schema of ['orders', 'inventory', 'payment', 'shipping'] as const) {
     loops.push(
       (async () => {
-        const published = { seqs: [] as string[] };
         while (running) {
           try {
-            const n = await relayBatch(pools[schema], schema, published);
+            const n = await relayBatch(pools[schema], schema);
             if (n > 0) count('relay', n);
             if (n < maxBatch) await relaySignal[schema]?.wait(1_000);
           } catch (error) {

@@ -1,11 +1,42 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import pg from 'pg';
-import { recordWire } from '../../test/support/pg-wire.ts';
 import { createThrowawayDatabase, type ThrowawayDatabase } from '../../test/support/throwaway-database.ts';
 import { waitFor } from '../../test/support/wait-for.ts';
 import { queryBuilder } from './query-builder.ts';
 import { WriteBatch } from './write-batch.ts';
+
+/**
+ * Records, in order, when each statement was sent and when its answer came back (first word of the
+ * SQL), for every node-postgres client in this process.
+ */
+function recordWire(): { events: string[]; stop(): void } {
+  const events: string[] = [];
+  const original = pg.Client.prototype.query;
+  const word = (query: unknown) =>
+    String(typeof query === 'string' ? query : ((query as { text?: string }).text ?? ''))
+      .trim()
+      .split(/\s/)[0]
+      ?.toLowerCase();
+  pg.Client.prototype.query = function (this: pg.Client, ...args: unknown[]) {
+    const name = word(args[0]);
+    events.push(`sent ${name}`);
+    const result = (original as (...a: unknown[]) => unknown).apply(this, args);
+    if (result instanceof Promise) {
+      void result.then(
+        () => events.push(`done ${name}`),
+        () => events.push(`failed ${name}`),
+      );
+    }
+    return result;
+  } as typeof original;
+  return {
+    events,
+    stop: () => {
+      pg.Client.prototype.query = original;
+    },
+  };
+}
 
 /** The unit of work on a real PostgreSQL: pipelined round trips, one write statement, all or nothing. */
 describe('unit of work (PostgreSQL)', () => {

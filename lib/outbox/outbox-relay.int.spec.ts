@@ -5,12 +5,11 @@ import pg from 'pg';
 import { systemClock } from '../../lib/ids.ts';
 import { createLogger } from '../../lib/logger.ts';
 import { type KafkaHarness, openKafkaHarness, recordTopic } from '../../test/support/kafka-harness.ts';
-import { recordWire } from '../../test/support/pg-wire.ts';
 import { createThrowawayDatabase, type ThrowawayDatabase } from '../../test/support/throwaway-database.ts';
 import { waitFor } from '../../test/support/wait-for.ts';
 import { baseTopics, deployedTopic } from '../kafka/topics.ts';
 import { Outbox, type OutgoingMessage, outboxChannelOf } from './outbox.ts';
-import { type OutboxRelay, startOutboxRelay } from './outbox-relay.ts';
+import { lockKeyOf, type OutboxRelay, startOutboxRelay } from './outbox-relay.ts';
 
 const logger = createLogger('outbox-relay-it', 'warn');
 const topic = deployedTopic(baseTopics.orderEvents);
@@ -53,6 +52,7 @@ describe('outbox relay wake-ups (PostgreSQL, Kafka)', () => {
       producer: harness.producer,
       logger,
       pollIntervalMs: 60_000,
+      contentionRetryMs: 50,
     });
     // Its first attempt (at start) finds the outbox empty and takes the lock: it is the publisher.
     await relay.drain();
@@ -86,71 +86,37 @@ describe('outbox relay wake-ups (PostgreSQL, Kafka)', () => {
     assert.deepEqual(notifications, []);
   });
 
-  test('one round trip per batch: the rows of a batch are deleted by the read of the next one', async () => {
+  test('rows committed while another instance holds the relay lock are published once it lets go', async () => {
     const outbox = new Outbox('orders', harness.codec, systemClock, relay);
-    const outboxRows = async () => Number((await database.db('orders.outbox').count({ n: '*' }))[0]?.n);
-    await relay.drain();
-    const wire = recordWire();
-    const first = randomUUID();
-    const second = randomUUID();
+    // "Another instance" publishing: the relay lock held by a transaction of the test.
+    const other = new pg.Client({ connectionString: database.url });
+    await other.connect();
+    await other.query('begin');
+    await other.query('select pg_advisory_xact_lock($1)', [lockKeyOf('orders')]);
+    const orderId = randomUUID();
     try {
-      await database.units.run((unit) => outbox.append(unit, [statusChanged(first, 'reservingStock')]));
-      await waitFor('the first message on the topic', () =>
-        published.messages.some((m) => m.key === first) ? true : undefined,
-      );
-      assert.equal(await outboxRows(), 1, 'published, not yet deleted: no round trip of its own');
-      await database.units.run((unit) => outbox.append(unit, [statusChanged(second, 'reservingStock')]));
-      await waitFor('the second message on the topic', () =>
-        published.messages.some((m) => m.key === second) ? true : undefined,
-      );
-    } finally {
-      wire.stop();
-    }
-    const relayStatements = wire.sent.filter(
-      (sql) => /orders\.outbox/.test(sql) && !/^insert|^with/i.test(sql),
-    );
-    assert.equal(relayStatements.length, 2, `one query per batch, got:\n${relayStatements.join('\n')}`);
-    assert.match(relayStatements[0] ?? '', /^select seq/, 'nothing published before: a plain read');
-    assert.match(
-      relayStatements[1] ?? '',
-      /^delete from orders\.outbox where seq = any\('\{\d+\}'\); select seq/,
-    );
-    assert.equal(await outboxRows(), 1, 'the first row is gone, the second waits for the next read');
-    await relay.drain();
-    assert.equal(await outboxRows(), 0, 'a drain reads until empty, deleting the last batch');
-  });
-
-  test('another instance is not the publisher: its commits NOTIFY, and it takes over when the publisher goes', async () => {
-    const second = startOutboxRelay({
-      databaseUrl: database.url,
-      schema: 'orders',
-      producer: harness.producer,
-      logger,
-      pollIntervalMs: 200,
-    });
-    try {
-      await second.drain(); // its first attempt finds the lock taken
-      assert.equal(second.holdsLock, false);
-      const outbox = new Outbox('orders', harness.codec, systemClock, second);
-      const orderId = randomUUID();
-      notifications.length = 0;
       await database.units.run((unit) => outbox.append(unit, [statusChanged(orderId, 'reservingStock')]));
-      await waitFor('the NOTIFY', () => (notifications.length > 0 ? true : undefined));
-      await waitFor('the publisher to publish it', () =>
-        published.messages.some((m) => m.key === orderId) ? true : undefined,
+      await waitFor('the relay to find the lock taken', () => (relay.holdsLock ? undefined : true));
+      assert.equal(
+        published.messages.filter((m) => m.key === orderId).length,
+        0,
+        'nothing can be published while the lock is held elsewhere',
       );
-
-      await relay.stop(); // the publisher goes: its session, and with it the relay lock, ends
-      await waitFor('the other instance to take over', () => (second.holdsLock ? true : undefined), {
-        timeoutMs: 10_000,
-      });
-      const next = randomUUID();
-      await database.units.run((unit) => outbox.append(unit, [statusChanged(next, 'processingPayment')]));
-      await waitFor('the new publisher to publish', () =>
-        published.messages.some((m) => m.key === next) ? true : undefined,
+      // Now that this relay is not the publisher, commits of this process NOTIFY the publisher.
+      await database.units.run((unit) => outbox.append(unit, [statusChanged(orderId, 'processingPayment')]));
+      await waitFor('a NOTIFY for the second commit', () =>
+        notifications.includes(outboxChannelOf('orders')) ? true : undefined,
       );
     } finally {
-      await second.stop();
+      await other.query('commit');
+      await other.end();
     }
+    // The other instance let go without publishing these rows; the relay retries (50 ms), not the 60 s poll.
+    await waitFor(
+      'both messages published after the lock was released',
+      () => (published.messages.filter((m) => m.key === orderId).length === 2 ? true : undefined),
+      { timeoutMs: 10_000 },
+    );
+    await waitFor('the relay to hold the lock again', () => (relay.holdsLock ? true : undefined));
   });
 });

@@ -11,11 +11,13 @@ export interface OutboxRelayOptions {
   batchSize?: number;
   /** Wait after a wake-up from idle before reading, so one batch carries more rows (0). */
   lingerMs?: number;
-  /**
-   * Poll (1 s): a relay that is not the publisher tries to take over (the publisher may be gone),
-   * the publisher deletes what it published last, and a missed wake-up is caught up.
-   */
+  /** Fallback poll when no notification arrives (missed NOTIFY, LISTEN connection down). */
   pollIntervalMs?: number;
+  /**
+   * After a local wake-up found the relay lock held by another instance, try again this soon (50 ms):
+   * that instance may have read the outbox before these rows committed, and no NOTIFY was sent.
+   */
+  contentionRetryMs?: number;
 }
 
 export interface OutboxRelay extends LocalOutboxRelay {
@@ -30,8 +32,8 @@ export interface LocalOutboxRelay {
   /** Rows were committed by this process: publish them (no NOTIFY round trip through Postgres). */
   wake(): void;
   /**
-   * True while this relay is the publisher (it holds the relay lock): this process's commits then
-   * need no NOTIFY, a local wake-up reaches the publisher.
+   * True while this relay is the one publishing (it took the relay lock on its last attempt): this
+   * process's commits then need no NOTIFY, a local wake-up reaches the publisher.
    */
   readonly holdsLock: boolean;
 }
@@ -42,6 +44,12 @@ interface OutboxRow {
   message_key: string;
   payload: Buffer;
   headers: Record<string, string>;
+}
+
+/** A row of the lock-and-read query: `ok` says whether the relay lock was taken; no row → seq null. */
+interface LockedRow {
+  ok: boolean;
+  seq: number | null;
 }
 
 /** Seq numbers are written into SQL text: they must be plain integers. */
@@ -58,22 +66,17 @@ export const lockKeyOf = (schema: string): number => {
 };
 
 /**
- * Publishes outbox rows to Kafka in batches, in `seq` order (idempotent producer, acks=all). One
- * relay per service publishes: the one holding the relay lock, a session-level advisory lock on the
- * relay's own connection, kept until that connection ends; the others take over when it does.
- *
- * One round trip per batch: the rows published by the previous batch are deleted in the same query
- * that reads the next one (`delete …; select …`). Published rows therefore stay in the table until
- * the next batch or the next poll (≤ 1 s when idle); if the publisher dies before deleting them,
- * its successor publishes them again, which consumers drop by message id (the inbox).
- *
- * Woken directly by commits of its own process (`wake`), by LISTEN/NOTIFY for commits of other
- * instances, and by the poll. If Kafka is down the rows stay and are retried.
+ * Publishes outbox rows to Kafka in batches, in `seq` order, and deletes them once the broker
+ * acknowledged them (idempotent producer, acks=all). Woken directly by commits of its own process
+ * (`wake`), by LISTEN/NOTIFY for commits of other instances, and by a slow poll as a safety net. A
+ * transaction-scoped advisory lock makes any number of instances safe: one publishes, the others
+ * skip, so per-key order is kept. If Kafka is down the rows stay and are retried.
  */
 export function startOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
   const { schema, producer, logger } = options;
   const batchSize = options.batchSize ?? 500;
   const pollIntervalMs = options.pollIntervalMs ?? 1_000;
+  const contentionRetryMs = options.contentionRetryMs ?? 50;
   const table = `${schema}.outbox`;
   const lockKey = lockKeyOf(schema);
   const log = logger.child({ component: 'outbox-relay', schema });
@@ -83,92 +86,79 @@ export function startOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
   let rerun = false;
   let healthy = true;
   let failures = 0;
+  // Until the first attempt says otherwise, commits NOTIFY as if another instance published.
+  let holdsLock = false;
+  // Local wake-ups so far, and how many of them an attempt that took the lock had seen (its read
+  // began after them, so it saw their rows): more wakes than seen = rows maybe not yet published.
+  let localWakes = 0;
+  let localWakesSeen = 0;
+  let contentionRetry: NodeJS.Timeout | null = null;
   let listener: pg.Client | null = null;
   const idleWaiters: Array<() => void> = [];
 
-  // The relay's own session (not the service's pools): it holds the relay lock while it publishes.
-  // SQL is plain text without parameters (only constants and seq numbers read from the table).
-  let connection: pg.Client | null = null;
-  let holdsLock = false;
-  /** Seqs published by the last batch, deleted with the next read. */
-  let published: number[] = [];
-
-  const connect = async (): Promise<pg.Client> => {
-    if (connection) return connection;
-    const client = new pg.Client({ connectionString: options.databaseUrl });
-    client.on('error', (error) => {
-      log.warn({ err: error }, 'outbox relay connection failed');
-      if (connection === client) dropConnection();
-    });
-    await client.connect();
-    connection = client;
-    return client;
-  };
-  /** Forgets the session: its lock is gone with it, and what it published may be published again. */
-  const dropConnection = (): void => {
-    const client = connection;
-    connection = null;
-    holdsLock = false;
-    published = [];
-    client?.end().catch(() => undefined);
-  };
-
-  /** A query on the relay's session; if it fails, the session is dropped (and with it the lock). */
-  const sessionQuery = async <Row extends pg.QueryResultRow>(sql: string): Promise<Row[]> => {
-    try {
-      const client = await connect();
-      const results = (await client.query(sql)) as pg.QueryResult<Row> | pg.QueryResult<Row>[];
-      // Several statements give one result each; the rows are the last one's.
-      return (Array.isArray(results) ? results[results.length - 1] : results)?.rows ?? [];
-    } catch (error) {
-      dropConnection();
-      throw error;
-    }
-  };
-
-  const readSql = `select seq, topic, message_key, payload, headers from ${table} order by seq limit ${batchSize}`;
+  // The relay's own connection (not the service's knex pool): two round trips per batch, written as
+  // plain SQL text without parameters (only constants and seq numbers read from the table).
+  const pool = new pg.Pool({ connectionString: options.databaseUrl, max: 1, idleTimeoutMillis: 30_000 });
+  pool.on('error', (error) => log.warn({ err: error }, 'idle outbox relay connection failed'));
+  const lockAndReadSql = `begin;
+    select l.ok, o.seq, o.topic, o.message_key, o.payload, o.headers
+      from (select pg_try_advisory_xact_lock(${lockKey}) as ok) l
+      left join lateral (
+        select seq, topic, message_key, payload, headers from ${table} where l.ok order by seq limit ${batchSize}
+      ) o on true`;
 
   /** Publishes up to one batch; -1 when another instance holds the relay lock. */
   const publishBatch = async (): Promise<number> => {
-    if (!holdsLock) {
-      const [lock] = await sessionQuery<{ ok: boolean }>(`select pg_try_advisory_lock(${lockKey}) as ok`);
-      if (lock?.ok !== true) return -1;
-      holdsLock = true;
-      published = [];
-      log.info('outbox relay took the relay lock: this instance publishes');
+    const client = await pool.connect();
+    let failure: Error | undefined;
+    try {
+      const results = (await client.query(lockAndReadSql)) as unknown as pg.QueryResult<LockedRow>[];
+      const selected = results[1]?.rows ?? [];
+      if (selected[0]?.ok !== true) {
+        await client.query('commit');
+        return -1;
+      }
+      const rows = selected.filter((r): r is OutboxRow & LockedRow => r.seq !== null);
+      if (rows.length === 0) {
+        await client.query('commit');
+        return 0;
+      }
+      const byTopic = new Map<string, OutboxRow[]>();
+      for (const row of rows) {
+        const topicRows = byTopic.get(row.topic);
+        if (topicRows) topicRows.push(row);
+        else byTopic.set(row.topic, [row]);
+      }
+      await producer.sendBatch({
+        acks: -1,
+        topicMessages: [...byTopic].map(([topic, topicRows]) => ({
+          topic,
+          messages: topicRows.map((r) => ({ key: r.message_key, value: r.payload, headers: r.headers })),
+        })),
+      });
+      await client.query(
+        `delete from ${table} where seq = any('{${rows.map((r) => seqOf(r)).join(',')}}'); commit`,
+      );
+      return rows.length;
+    } catch (error) {
+      failure = error instanceof Error ? error : new Error(String(error));
+      await client.query('rollback').catch(() => undefined);
+      throw error;
+    } finally {
+      // A failed batch discards its connection: the next one starts on a fresh session.
+      client.release(failure);
     }
-    const deletePublished =
-      published.length > 0 ? `delete from ${table} where seq = any('{${published.join(',')}}'); ` : '';
-    const rows = await sessionQuery<OutboxRow>(`${deletePublished}${readSql}`);
-    published = [];
-    if (rows.length === 0) return 0;
-    const byTopic = new Map<string, OutboxRow[]>();
-    for (const row of rows) {
-      const topicRows = byTopic.get(row.topic);
-      if (topicRows) topicRows.push(row);
-      else byTopic.set(row.topic, [row]);
-    }
-    // If the broker refuses, the rows stay in the table and the next attempt reads them again.
-    await producer.sendBatch({
-      acks: -1,
-      topicMessages: [...byTopic].map(([topic, topicRows]) => ({
-        topic,
-        messages: topicRows.map((r) => ({ key: r.message_key, value: r.payload, headers: r.headers })),
-      })),
-    });
-    published = rows.map(seqOf);
-    return rows.length;
   };
 
-  let drainRequested = false;
   const runUntilEmpty = async (): Promise<void> => {
     do {
       rerun = false;
       for (;;) {
         if (stopped) return;
-        let count: number;
+        let published: number;
+        const wakesBefore = localWakes;
         try {
-          count = await publishBatch();
+          published = await publishBatch();
           if (!healthy) log.info('outbox relay recovered');
           healthy = true;
           failures = 0;
@@ -183,18 +173,26 @@ export function startOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
           await new Promise((resolve) => setTimeout(resolve, backoffMs));
           continue;
         }
-        if (count === -1) break; // another instance publishes
-        if (count === batchSize) continue;
-        // A drain waits for a read that found nothing (which also deleted the last batch).
-        if (count > 0 && drainRequested) continue;
-        if (count === 0) drainRequested = false;
-        break;
+        holdsLock = published !== -1;
+        if (published === -1) {
+          // Another instance holds the relay lock. If this process committed rows without a NOTIFY,
+          // look again soon: that instance may have read the outbox before they committed.
+          if (localWakes > localWakesSeen && contentionRetry === null && !stopped) {
+            contentionRetry = setTimeout(() => {
+              contentionRetry = null;
+              kick();
+            }, contentionRetryMs);
+          }
+          break;
+        }
+        if (published < batchSize) {
+          // The outbox was drained as of this read: the rows of every wake before it are published.
+          localWakesSeen = Math.max(localWakesSeen, wakesBefore);
+          break;
+        }
       }
     } while (rerun && !stopped);
-    if (!drainRequested || !holdsLock) {
-      drainRequested = false;
-      for (const wake of idleWaiters.splice(0)) wake();
-    }
+    for (const wake of idleWaiters.splice(0)) wake();
   };
 
   const lingerMs = options.lingerMs ?? 0;
@@ -244,28 +242,22 @@ export function startOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
     get holdsLock() {
       return holdsLock;
     },
-    wake: kick,
+    wake: () => {
+      localWakes += 1;
+      kick();
+    },
     drain: () =>
       new Promise<void>((resolve) => {
         idleWaiters.push(resolve);
-        drainRequested = true;
         kick();
       }),
     stop: async () => {
       stopped = true;
       clearInterval(poller);
+      if (contentionRetry !== null) clearTimeout(contentionRetry);
       await running;
-      const client = connection;
-      if (client && holdsLock && published.length > 0) {
-        await client
-          .query(`delete from ${table} where seq = any('{${published.join(',')}}')`)
-          .catch((error: unknown) =>
-            log.warn({ err: error }, 'could not delete the last published batch; it will be published again'),
-          );
-      }
-      connection = null;
-      await client?.end().catch(() => undefined);
       await listener?.end().catch(() => undefined);
+      await pool.end().catch(() => undefined);
       for (const wake of idleWaiters.splice(0)) wake();
     },
   };
