@@ -3,7 +3,10 @@ import { after, before, describe, test } from 'node:test';
 import pg from 'pg';
 import { createThrowawayDatabase, type ThrowawayDatabase } from '../../test/support/throwaway-database.ts';
 import { waitFor } from '../../test/support/wait-for.ts';
+import { createLogger } from '../logger.ts';
+import { isTransientError } from '../messaging/transient-errors.ts';
 import { queryBuilder } from './query-builder.ts';
+import { createUnitOfWorkRunner } from './unit-of-work.ts';
 import { WriteBatch } from './write-batch.ts';
 
 /**
@@ -200,6 +203,39 @@ describe('unit of work (PostgreSQL)', () => {
     );
     await waitFor('the first callback', () => (seen.length >= 2 ? true : undefined));
     assert.deepEqual(seen, ['work done', 'committed row visible']);
+  });
+
+  test('no connection in time is an infrastructure error: the consumer waits it out, it does not dead-letter', async () => {
+    const narrow = createUnitOfWorkRunner({
+      databaseUrl: database.url,
+      maxConnections: 1,
+      acquireTimeoutMs: 200,
+      logger: createLogger('unit-of-work-it', 'silent'),
+    });
+    let release = () => {};
+    let taken = false;
+    const holding = narrow.run(async (unit) => {
+      await unit.read(queryBuilder('wb_parent').select('id').where({ id: 100 }));
+      taken = true;
+      await new Promise<void>((resolve) => {
+        release = resolve;
+      });
+    });
+    try {
+      await waitFor('the only connection to be taken', () => (taken ? true : undefined));
+      const error = await narrow
+        .run(async () => undefined)
+        .then(
+          () => assert.fail('a second unit got a connection from a pool of one'),
+          (rejected: unknown) => rejected,
+        );
+      assert.match(String(error), /timeout/i);
+      assert.equal(isTransientError(error), true, String(error));
+    } finally {
+      release();
+      await holding;
+      await narrow.close();
+    }
   });
 
   test('misuse fails loudly instead of losing writes', async () => {

@@ -120,17 +120,20 @@ class PipelinedUnitOfWork implements UnitOfWork {
 export function createUnitOfWorkRunner({
   databaseUrl,
   maxConnections = 4,
+  acquireTimeoutMs = 10_000,
   logger,
 }: {
   databaseUrl: string;
   maxConnections?: number;
+  /** How long a unit waits for a connection (pool exhausted, database unreachable) before failing. */
+  acquireTimeoutMs?: number;
   logger: Logger;
 }): UnitOfWorkRunner {
   const pool = new pg.Pool({
     connectionString: databaseUrl,
     max: maxConnections,
     idleTimeoutMillis: 30_000,
-    connectionTimeoutMillis: 10_000,
+    connectionTimeoutMillis: acquireTimeoutMs,
     pipeline: true,
   });
   pool.on('error', (error) => logger.warn({ err: error }, 'idle unit-of-work connection failed'));

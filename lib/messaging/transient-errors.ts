@@ -23,7 +23,7 @@ export function isTransientError(error: unknown): boolean {
     if ((current as { retriable?: unknown }).retriable === true) return true;
     const message = current.message;
     if (
-      /Timeout acquiring a connection|Connection terminated|Client has encountered a connection error|terminating connection/i.test(
+      /Timeout acquiring a connection|timeout exceeded when trying to connect|Connection terminated|Client has encountered a connection error|terminating connection/i.test(
         message,
       )
     ) {
