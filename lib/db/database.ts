@@ -1,12 +1,9 @@
 import knexFactory, { type Knex } from 'knex';
 import pg from 'pg';
 import { migrationSource } from '../../migrations/index.ts';
+import './pg-types.ts';
 
 export type { Knex };
-
-// bigint columns (money in minor units, outbox seq) come back as JS numbers: our values stay far
-// below 2^53, and a silent string where a number is expected would be worse.
-pg.types.setTypeParser(pg.types.builtins.INT8, (value: string) => Number(value));
 
 export function createDatabase(databaseUrl: string, { poolMax = 10 }: { poolMax?: number } = {}): Knex {
   return knexFactory({

@@ -1,5 +1,6 @@
 import pg from 'pg';
 import type { Logger } from '../logger.ts';
+import './pg-types.ts';
 import { type CompilableQuery, type NativeQuery, toNative } from './query-builder.ts';
 import { WriteBatch } from './write-batch.ts';
 

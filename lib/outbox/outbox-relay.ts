@@ -1,5 +1,6 @@
 import type { Producer } from 'kafkajs';
 import pg from 'pg';
+import '../db/pg-types.ts';
 import type { Logger } from '../logger.ts';
 import { outboxChannelOf } from './outbox.ts';
 
