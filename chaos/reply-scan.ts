@@ -3,8 +3,11 @@
  * type, order id), from the beginning to the high watermark taken when the scan starts.
  */
 import { Kafka, logLevel } from 'kafkajs';
+import { applyRequestQueueTimerFix } from '../lib/kafka/request-queue-timer-fix.ts';
 import { HeaderNames, headerString } from '../lib/messaging/headers.ts';
 import { type ChaosEnvironment, withAdmin } from './environment.ts';
+
+applyRequestQueueTimerFix();
 
 export interface ReplySeen {
   messageId: string;

@@ -11,12 +11,15 @@ import { loadCommonConfig } from '../../lib/config/common-config.ts';
 import { dropDatabase, recreateDatabase } from '../../lib/db/database.ts';
 import { ensureTopics } from '../../lib/kafka/ensure-topics.ts';
 import { withKafkaAdmin } from '../../lib/kafka/kafka-admin.ts';
+import { applyRequestQueueTimerFix } from '../../lib/kafka/request-queue-timer-fix.ts';
 import {
   repoRoot,
   type ServiceName,
   type ServiceProcess,
   serviceEntryPoints,
 } from '../../scripts/support/service-processes.ts';
+
+applyRequestQueueTimerFix();
 
 export const serviceNames = Object.keys(serviceEntryPoints) as ServiceName[];
 
