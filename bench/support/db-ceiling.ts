@@ -20,7 +20,8 @@
  *   2 history rows (one unnest insert) and 2 outbox rows per reply (the writes, again,
  *   as one statement);
  * - one outbox relay per schema, two round trips as lib/outbox/outbox-relay.ts: `begin` + advisory
- *   lock + read up to 500 rows in seq order, then delete them + `commit`.
+ *   lock + read up to 500 rows in seq order, then delete them + `commit`; a vacuum of the outbox
+ *   every 5,000 deleted rows on a connection of its own, as lib/outbox/outbox-vacuum.ts.
  *
  * A batch takes everything pending in its partition (up to 500), which is what a kafkajs fetch
  * returns under saturation. Sagas are kept flowing by an in-flight window; completed sagas/s is the
@@ -32,6 +33,7 @@ import { createUnitOfWorkRunner, type UnitOfWork, type UnitOfWorkRunner } from '
 import type { WriteBatch } from '../../lib/db/write-batch.ts';
 import { createLogger } from '../../lib/logger.ts';
 import { lockKeyOf } from '../../lib/outbox/outbox-relay.ts';
+import { createOutboxVacuum, DEFAULT_OUTBOX_VACUUM_EVERY_ROWS } from '../../lib/outbox/outbox-vacuum.ts';
 import { type CpuReport, cpuBetween, cpuSnapshot, type ProcessGroups } from './process-stats.ts';
 
 export interface DbCeiling {
@@ -536,6 +538,20 @@ export async function measureDbCeiling({
   const logger = createLogger('bench-db-ceiling', 'warn');
   const unitsOf = () => createUnitOfWorkRunner({ databaseUrl, maxConnections: poolPerService, logger });
   const units = { orders: unitsOf(), inventory: unitsOf(), payment: unitsOf(), shipping: unitsOf() };
+  // The relays vacuum their outbox as the services' relays do (lib/outbox/outbox-vacuum.ts).
+  const vacuumOf = (schema: string) =>
+    createOutboxVacuum({
+      databaseUrl,
+      table: `${schema}.outbox`,
+      everyRows: DEFAULT_OUTBOX_VACUUM_EVERY_ROWS,
+      logger,
+    });
+  const vacuums = {
+    orders: vacuumOf('orders'),
+    inventory: vacuumOf('inventory'),
+    payment: vacuumOf('payment'),
+    shipping: vacuumOf('shipping'),
+  };
   let running = true;
   let counting = false;
   let completed = 0;
@@ -675,7 +691,10 @@ export async function measureDbCeiling({
         while (running) {
           try {
             const n = await relayBatch(pools[schema], schema);
-            if (n > 0) count('relay', n);
+            if (n > 0) {
+              count('relay', n);
+              vacuums[schema].deleted(n);
+            }
             if (n < maxBatch) await relaySignal[schema]?.wait(1_000);
           } catch (error) {
             failures.push(error);
@@ -722,6 +741,7 @@ export async function measureDbCeiling({
     for (const signal of [...participantSignal, ...Object.values(relaySignal)]) signal.fire();
     await Promise.allSettled(loops);
     await Promise.all([
+      ...Object.values(vacuums).map((v) => v.stop()),
       ...Object.values(pools).map((p) => p.end()),
       ...Object.values(units).map((u) => u.close()),
     ]);

@@ -53,6 +53,7 @@ describe('outbox relay wake-ups (PostgreSQL, Kafka)', () => {
       logger,
       pollIntervalMs: 60_000,
       contentionRetryMs: 50,
+      vacuumEveryRows: 40,
     });
     // Its first attempt (at start) finds the outbox empty and takes the lock: it is the publisher.
     await relay.drain();
@@ -118,5 +119,25 @@ describe('outbox relay wake-ups (PostgreSQL, Kafka)', () => {
       { timeoutMs: 10_000 },
     );
     await waitFor('the relay to hold the lock again', () => (relay.holdsLock ? true : undefined));
+  });
+
+  test('after every 40 published rows the relay vacuums its outbox (the server records it)', async () => {
+    const outbox = new Outbox('orders', harness.codec, systemClock, relay);
+    const vacuumsBefore = relay.vacuums;
+    const orderId = randomUUID();
+    await database.units.run((unit) =>
+      outbox.append(
+        unit,
+        Array.from({ length: 45 }, (_, i) => statusChanged(orderId, `state-${i}`)),
+      ),
+    );
+    await waitFor('the 45 messages on the topic', () =>
+      published.messages.filter((m) => m.key === orderId).length === 45 ? true : undefined,
+    );
+    await waitFor('a vacuum by the relay', () => (relay.vacuums > vacuumsBefore ? true : undefined));
+    const { rows } = await database.db.raw<{ rows: Array<{ vacuum_count: string }> }>(
+      "select vacuum_count from pg_stat_user_tables where schemaname = 'orders' and relname = 'outbox'",
+    );
+    assert.ok(Number(rows[0]?.vacuum_count) >= 1, 'vacuum_count of orders.outbox');
   });
 });

@@ -3,6 +3,7 @@ import pg from 'pg';
 import '../db/pg-types.ts';
 import type { Logger } from '../logger.ts';
 import { outboxChannelOf } from './outbox.ts';
+import { createOutboxVacuum, DEFAULT_OUTBOX_VACUUM_EVERY_ROWS } from './outbox-vacuum.ts';
 
 export interface OutboxRelayOptions {
   databaseUrl: string;
@@ -19,6 +20,11 @@ export interface OutboxRelayOptions {
    * that instance may have read the outbox before these rows committed, and no NOTIFY was sent.
    */
   contentionRetryMs?: number;
+  /**
+   * Vacuum the outbox after this many published (deleted) rows, in the background (5,000; 0 never):
+   * see outbox-vacuum.ts.
+   */
+  vacuumEveryRows?: number;
 }
 
 export interface OutboxRelay extends LocalOutboxRelay {
@@ -26,6 +32,8 @@ export interface OutboxRelay extends LocalOutboxRelay {
   drain(): Promise<void>;
   stop(): Promise<void>;
   readonly healthy: boolean;
+  /** Vacuums of the outbox this relay completed. */
+  readonly vacuums: number;
 }
 
 /** What the outbox of the same process needs from its relay (see Outbox). */
@@ -96,6 +104,16 @@ export function startOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
   let contentionRetry: NodeJS.Timeout | null = null;
   let listener: pg.Client | null = null;
   const idleWaiters: Array<() => void> = [];
+  const vacuumEveryRows = options.vacuumEveryRows ?? DEFAULT_OUTBOX_VACUUM_EVERY_ROWS;
+  const vacuum =
+    vacuumEveryRows > 0
+      ? createOutboxVacuum({
+          databaseUrl: options.databaseUrl,
+          table,
+          everyRows: vacuumEveryRows,
+          logger: log,
+        })
+      : null;
 
   // The relay's own connection (not the service's knex pool): two round trips per batch, written as
   // plain SQL text without parameters (only constants and seq numbers read from the table).
@@ -140,6 +158,7 @@ export function startOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
       await client.query(
         `delete from ${table} where seq = any('{${rows.map((r) => seqOf(r)).join(',')}}'); commit`,
       );
+      vacuum?.deleted(rows.length);
       return rows.length;
     } catch (error) {
       failure = error instanceof Error ? error : new Error(String(error));
@@ -243,6 +262,9 @@ export function startOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
     get holdsLock() {
       return holdsLock;
     },
+    get vacuums() {
+      return vacuum?.runs ?? 0;
+    },
     wake: () => {
       localWakes += 1;
       kick();
@@ -259,6 +281,7 @@ export function startOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
       await running;
       await listener?.end().catch(() => undefined);
       await pool.end().catch(() => undefined);
+      await vacuum?.stop();
       for (const wake of idleWaiters.splice(0)) wake();
     },
   };
