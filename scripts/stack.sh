@@ -537,6 +537,9 @@ cmd_up() {
     esac
   done
   t0="$(now)"
+  # Topic creation runs the project's TypeScript: fail before starting anything without it.
+  [[ -d "$ROOT/node_modules/tsx" && -d "$ROOT/node_modules/kafkajs" ]] ||
+    die "the project's npm packages are not installed ($ROOT/node_modules): run npm ci first"
   trap on_up_exit EXIT
   mkdir -p "$STATE" "$LOGS" "$RUN"
   require_java

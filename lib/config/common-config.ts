@@ -1,3 +1,4 @@
+import { DEFAULT_OUTBOX_VACUUM_EVERY_ROWS } from '../outbox/outbox-vacuum.ts';
 import { type Env, EnvReader } from './env.ts';
 
 export const logLevels = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'] as const;
@@ -22,6 +23,8 @@ export interface CommonConfig {
   kafkaOffsetCommitIntervalMs: number;
   /** The outbox relay waits this long after a wake-up from idle, so one batch carries more rows. */
   outboxRelayLingerMs: number;
+  /** The relay vacuums its outbox after this many published rows (0: leave it to autovacuum). */
+  outboxVacuumEveryRows: number;
 }
 
 export const defaultDatabaseUrl = 'postgres://postgres@127.0.0.1:5432/order_saga';
@@ -44,6 +47,10 @@ export function readCommonConfig(reader: EnvReader): CommonConfig {
     kafkaFetchMaxWaitMs: reader.int('KAFKA_FETCH_MAX_WAIT_MS', 250, { min: 1, max: 5_000 }),
     kafkaOffsetCommitIntervalMs: reader.int('KAFKA_OFFSET_COMMIT_INTERVAL_MS', 500, { min: 10, max: 60_000 }),
     outboxRelayLingerMs: reader.int('OUTBOX_RELAY_LINGER_MS', 0, { min: 0, max: 1_000 }),
+    outboxVacuumEveryRows: reader.int('OUTBOX_VACUUM_EVERY_ROWS', DEFAULT_OUTBOX_VACUUM_EVERY_ROWS, {
+      min: 0,
+      max: 10_000_000,
+    }),
   };
 }
 
