@@ -274,6 +274,11 @@ ensure_postgres() {
     say "postgres: created database $PG_DB"
   fi
   say "postgres: up (${PG_ADMIN_URL%/*}/$PG_DB)"
+  # Not ours to change, but worth knowing: the relays vacuum their outboxes themselves
+  # (OUTBOX_VACUUM_EVERY_ROWS); every other table keeps its dead rows until a manual VACUUM.
+  if [[ "$(psql "$PG_ADMIN_URL" -Atqc 'show autovacuum' 2>/dev/null)" == off ]]; then
+    warn "postgres: autovacuum is off on this server: dead rows stay until a manual VACUUM, except in the outboxes (their relays vacuum them); turn it on in postgresql.conf for long runs"
+  fi
 }
 
 # ---------------------------------------------------------------------------------------------
