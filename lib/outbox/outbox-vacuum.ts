@@ -16,8 +16,6 @@ export interface OutboxVacuumOptions {
 export interface OutboxVacuum {
   /** The relay deleted `count` published rows. */
   deleted(count: number): void;
-  /** Vacuums now, whatever the count (tests); resolves when done. */
-  runNow(): Promise<void>;
   /** Completed vacuums so far. */
   readonly runs: number;
   stop(): Promise<void>;
@@ -55,8 +53,8 @@ export function createOutboxVacuum(options: OutboxVacuumOptions): OutboxVacuum {
     });
   });
 
-  const vacuum = (): Promise<void> => {
-    if (running) return running;
+  const vacuum = (): void => {
+    if (running) return;
     deletedSince = 0;
     running = (async () => {
       try {
@@ -69,16 +67,14 @@ export function createOutboxVacuum(options: OutboxVacuumOptions): OutboxVacuum {
         running = null;
       }
     })();
-    return running;
   };
 
   return {
     deleted(count) {
       if (stopped) return;
       deletedSince += count;
-      if (deletedSince >= everyRows) void vacuum();
+      if (deletedSince >= everyRows) vacuum();
     },
-    runNow: vacuum,
     get runs() {
       return runs;
     },
