@@ -230,7 +230,7 @@ async function measurePoint(
   };
   const l = result.latencyMs;
   log(
-    `${label}: ${result.completed}/${result.sent} sagas, ${result.sagasPerS}/s, p50 ${l?.p50 ?? '-'} p99 ${l?.p99 ?? '-'} max ${l?.max ?? '-'} ms, errors ${result.errors.total}${sustained ? '' : ' (not sustained)'}, machine ${cpu.machineBusyPercent}% busy`,
+    `${label}: ${result.completed}/${result.sent} sagas, ${result.sagasPerS}/s, p50 ${l?.p50 ?? '-'} p99 ${l?.p99 ?? '-'} max ${l?.max ?? '-'} ms, errors ${result.errors.total}, refused (429) ${result.refused}${sustained ? '' : ' (not sustained)'}, machine ${cpu.machineBusyPercent}% busy`,
   );
   for (const sample of result.errors.samples.slice(0, 3)) log(`  error: ${sample}`);
   return point;

@@ -6,6 +6,7 @@ import * as shipping from './20261122_004_shipping.ts';
 import * as historyWithoutOrderFk from './20261201_005_history_without_order_fk.ts';
 import * as fewerHotPathIndexes from './20261201_006_fewer_hot_path_indexes.ts';
 import * as writeBatchGuard from './20261201_007_write_batch_guard.ts';
+import * as sagasInFlight from './20261202_008_sagas_in_flight.ts';
 
 interface Migration {
   up(knex: Knex): Promise<void>;
@@ -21,6 +22,7 @@ const migrations: ReadonlyArray<readonly [string, Migration]> = [
   ['20261201_005_history_without_order_fk', historyWithoutOrderFk],
   ['20261201_006_fewer_hot_path_indexes', fewerHotPathIndexes],
   ['20261201_007_write_batch_guard', writeBatchGuard],
+  ['20261202_008_sagas_in_flight', sagasInFlight],
 ];
 
 export const migrationSource: Knex.MigrationSource<readonly [string, Migration]> = {

@@ -9,6 +9,8 @@ export interface OrchestratorConfig {
   retryPolicy: RetryPolicy;
   deadlinePolicy: DeadlinePolicy;
   sweepIntervalMs: number;
+  /** POST /orders answers 429 from this many sagas in flight on; 0 = no limit. */
+  maxSagasInFlight: number;
 }
 
 /** Parsed once at start-up; every variable has a default that matches the local stack. */
@@ -28,6 +30,7 @@ export function loadOrchestratorConfig(env: Env = process.env): OrchestratorConf
       jitterPercent: reader.int('SAGA_JITTER_PERCENT', 20, { min: 0, max: 100 }),
     },
     sweepIntervalMs: reader.int('SAGA_SWEEP_INTERVAL_MS', 200, { min: 10, max: 60_000 }),
+    maxSagasInFlight: reader.int('MAX_SAGAS_IN_FLIGHT', 2_000, { min: 0, max: 100_000_000 }),
   };
   reader.done();
   return config;

@@ -4,10 +4,12 @@ import { runService, type ServiceDeps } from '../lib/service/run-service.ts';
 import { exitOnStartupFailure } from '../lib/service/startup.ts';
 import { loadOrchestratorConfig } from './config.ts';
 import { buildOrchestratorApp } from './http/app.ts';
+import { admitAll, InFlightAdmission } from './orders/admission.ts';
 import { OrderService } from './orders/order-service.ts';
 import { startDeadlineSweeper } from './runner/deadline-sweeper.ts';
 import { createReplyHandler } from './runner/reply-handler.ts';
 import { SagaRunner } from './runner/saga-runner.ts';
+import { readSagasInFlight } from './runner/saga-store.ts';
 
 try {
   const config = loadOrchestratorConfig();
@@ -31,8 +33,16 @@ try {
     port: config.port,
     consumes: [Topics.inventoryEvents, Topics.paymentEvents, Topics.shippingEvents],
     createHandler: (deps) => createReplyHandler(runnerOf(deps)),
-    buildApp: (deps) =>
-      buildOrchestratorApp({
+    buildApp: async (deps) => {
+      const admission =
+        config.maxSagasInFlight === 0
+          ? admitAll
+          : await InFlightAdmission.start({
+              limit: config.maxSagasInFlight,
+              readSagasInFlight: () => readSagasInFlight(deps.db),
+              logger: deps.logger,
+            });
+      const app = await buildOrchestratorApp({
         db: deps.db,
         logger: deps.logger,
         orders: new OrderService({
@@ -41,8 +51,12 @@ try {
           runner: runnerOf(deps),
           newId: randomUUID,
           clock: deps.clock,
+          admission,
         }),
-      }),
+      });
+      app.addHook('onClose', async () => admission.stop());
+      return app;
+    },
     startBackground: (deps) =>
       startDeadlineSweeper({
         units: deps.units,

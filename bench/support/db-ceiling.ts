@@ -17,8 +17,9 @@
  *   (lib/db/unit-of-work.ts: BEGIN pipelined with the first read, COMMIT with the write statement);
  * - the orchestrator, per fetch of replies (all partitions, 2 transactions at a time): inbox insert, one locking
  *   join of sagas and orders, one set-based saga update (+ the order status on the last step),
- *   2 history rows (one unnest insert) and 2 outbox rows per reply (the writes, again,
- *   as one statement);
+ *   2 history rows (one unnest insert) and 2 outbox rows per reply, and the in-flight counter
+ *   (creation and the last step, as orchestrator/runner/saga-runner.ts; the writes, again, as one
+ *   statement);
  * - one outbox relay per schema, two round trips as lib/outbox/outbox-relay.ts: `begin` + advisory
  *   lock + read up to 500 rows in seq order, then delete them + `commit`; a vacuum of the outbox
  *   every 5,000 deleted rows on a connection of its own, as lib/outbox/outbox-vacuum.ts.
@@ -34,6 +35,8 @@ import type { WriteBatch } from '../../lib/db/write-batch.ts';
 import { createLogger } from '../../lib/logger.ts';
 import { lockKeyOf } from '../../lib/outbox/outbox-relay.ts';
 import { createOutboxVacuum, DEFAULT_OUTBOX_VACUUM_EVERY_ROWS } from '../../lib/outbox/outbox-vacuum.ts';
+import { sagasInFlightSlots } from '../../migrations/20261202_008_sagas_in_flight.ts';
+import { countSagasInFlight } from '../../orchestrator/runner/saga-store.ts';
 import { type CpuReport, cpuBetween, cpuSnapshot, type ProcessGroups } from './process-stats.ts';
 
 export interface DbCeiling {
@@ -50,6 +53,7 @@ export interface DbCeiling {
 }
 
 const maxBatch = 500;
+const randomSlot = () => Math.floor(Math.random() * sagasInFlightSlots);
 /** Transactions a consumer has in flight at once (message-consumer.ts: GroupCommit maxConcurrent). */
 const transactionsConcurrently = 2;
 
@@ -188,7 +192,8 @@ const inList = (n: number, offset = 0) =>
 
 /** Order creation: order, saga, 3 history rows and 2 outbox rows per order, one transaction for all. */
 async function createOrders(units: UnitOfWorkRunner, sagas: readonly Saga[]): Promise<void> {
-  await units.run(async ({ writes }) => {
+  await units.run(async (unit) => {
+    const { writes } = unit;
     const now = new Date();
     const address = JSON.stringify({
       name: 'Ada Lovelace',
@@ -270,6 +275,7 @@ async function createOrders(units: UnitOfWorkRunner, sagas: readonly Saga[]): Pr
         { orderId: saga.orderId, type: 'ReserveStock', topic: 'inventory-commands' },
       ]),
     );
+    countSagasInFlight(unit, sagas.length, randomSlot());
   });
 }
 
@@ -471,6 +477,7 @@ async function orchestratorBatch(
         { orderId: saga.orderId, type: 'OrderStatusChanged', topic: 'order-events' },
       ]),
     );
+    countSagasInFlight(unit, -completedIds.length, randomSlot());
   });
 }
 

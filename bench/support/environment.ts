@@ -122,6 +122,8 @@ export function benchServiceEnv({
     SAGA_MAX_STEP_TIMEOUT_MS: '3600000',
     SAGA_FORWARD_ATTEMPTS: '3',
     SAGA_COMPENSATION_ATTEMPTS: '5',
+    // The bench measures capacity: no admission control unless asked (--env MAX_SAGAS_IN_FLIGHT=N).
+    MAX_SAGAS_IN_FLIGHT: '0',
     LOG_LEVEL: process.env.BENCH_SERVICE_LOG_LEVEL ?? 'info',
   };
   serviceNames.forEach((name, i) => {

@@ -130,8 +130,10 @@ export interface LoadPointResult {
   completed: number;
   /** Terminal events by type (OrderCompleted, OrderCancelled…). */
   outcomes: Record<string, number>;
+  /** Orders refused with 429 (admission control: MAX_SAGAS_IN_FLIGHT reached); not errors. */
+  refused: number;
   errors: {
-    /** Non-202 answers and failed requests. */
+    /** Non-202 answers other than 429, and failed requests. */
     http: number;
     /** Sagas with no terminal event within the drain time. */
     incomplete: number;
@@ -166,6 +168,7 @@ class PointRecorder {
   sent = 0;
   completed = 0;
   httpErrors = 0;
+  refused = 0;
   unexpected = 0;
   incomplete = 0;
   lastSeen = 0;
@@ -202,6 +205,11 @@ function sendOrder(
   return client.place(body).then(
     (result) =>
       new Promise<void>((done) => {
+        if (result.status === 429) {
+          rec.refused += 1;
+          done();
+          return;
+        }
         rec.httpLatency.record(performance.now() - sentAt);
         if (result.orderId === null) {
           rec.httpErrors += 1;
@@ -323,9 +331,10 @@ export async function runClosedLoop(
   const shared = { ...ctx, rec, windowEnd: () => end, outstanding, drained };
   const clientLoop = async () => {
     while (performance.now() < end) {
-      const httpErrorsBefore = rec.httpErrors;
+      const unansweredBefore = rec.httpErrors + rec.refused;
       await sendOrder(ctx.nextOrderNumber(), performance.now(), shared);
-      if (rec.httpErrors > httpErrorsBefore) await sleep(50);
+      // A failed or refused order: wait a little before the next one (no tight retry loop).
+      if (rec.httpErrors + rec.refused > unansweredBefore) await sleep(50);
     }
   };
   const clients = Array.from({ length: concurrency }, () => clientLoop());
@@ -359,6 +368,7 @@ function finish(
     sent: rec.sent,
     completed: rec.completed,
     outcomes: rec.outcomes,
+    refused: rec.refused,
     errors: {
       http: rec.httpErrors,
       incomplete: rec.incomplete,

@@ -116,6 +116,7 @@ export function formatTable(results: BenchResults): string {
     pad('p99', 7),
     pad('max', 7),
     pad('err', 5),
+    pad('429', 6),
     ...cpuColumns.map((c) => pad(c.header, 6)),
     pad('busy%', 6),
     pad('ratio', 6),
@@ -139,6 +140,7 @@ export function formatTable(results: BenchResults): string {
         pad(num(l?.p99), 7),
         pad(num(l?.max), 7),
         pad(String(p.errors.total), 5),
+        pad(String(p.refused ?? 0), 6),
         ...cpuColumns.map((c) => pad(num(cpuOf(p.cpu, c.keys)), 6)),
         pad(num(p.cpu.machineBusyPercent), 6),
         pad(num(p.ratioToCeiling, 2), 6),
@@ -158,6 +160,7 @@ export function formatTable(results: BenchResults): string {
         pad(num(best?.latencyMs?.p99), 7),
         pad(num(best?.latencyMs?.max), 7),
         pad('', 5),
+        pad('', 6),
         ...cpuColumns.map((c) =>
           pad(
             best
@@ -184,6 +187,7 @@ export function formatTable(results: BenchResults): string {
         pad(num(db.sagasPerS), 8),
         ...Array.from({ length: 4 }, () => pad('', 7)),
         pad('', 5),
+        pad('', 6),
         ...cpuColumns.map((c) => pad(num(cpuOf(db.cpu, c.keys)), 6)),
         pad(num(db.cpu.machineBusyPercent), 6),
         pad('', 6),
@@ -191,7 +195,9 @@ export function formatTable(results: BenchResults): string {
     );
   }
   lines.push('-'.repeat(header.length));
-  lines.push('* = not sustained (an error, a saga unfinished within the drain time, or p99 > 1 s)');
+  lines.push(
+    '* = not sustained (an error, an order refused with 429, a saga unfinished within the drain time, or p99 > 1 s)',
+  );
   if (results.skippedRates.length > 0)
     lines.push(
       `skipped open-loop rates ${results.skippedRates.join(', ')} (a lower rate was already beyond capacity)`,

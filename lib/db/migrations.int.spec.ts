@@ -26,6 +26,7 @@ describe('migrations (PostgreSQL)', () => {
       '20261201_005_history_without_order_fk',
       '20261201_006_fewer_hot_path_indexes',
       '20261201_007_write_batch_guard',
+      '20261202_008_sagas_in_flight',
     ]);
     const foreignKeys = await db.raw<{ rows: Array<{ table: string; name: string }> }>(
       `select conrelid::regclass::text as table, conname as name from pg_constraint
@@ -62,6 +63,7 @@ describe('migrations (PostgreSQL)', () => {
       'orders.saga_history',
       'orders.outbox',
       'orders.inbox',
+      'orders.sagas_in_flight',
       'inventory.stock',
       'inventory.reservations',
       'payment.payments',

@@ -43,7 +43,7 @@ export async function buildOrchestratorApp({
         summary: 'Place an order; its saga starts at once',
         body: placeOrderBody,
         headers: idempotencyHeaders,
-        response: { 202: acceptedOrder, ...errors(400, 422) },
+        response: { 202: acceptedOrder, ...errors(400, 422, 429) },
       },
     },
     async (request, reply) => {
@@ -64,6 +64,15 @@ export async function buildOrchestratorApp({
             error: 'Unprocessable Entity',
             message: `Idempotency-Key was already used for order ${result.orderId} with a different request body`,
           });
+        case 'overloaded':
+          return reply
+            .code(429)
+            .header('retry-after', String(result.retryAfterS))
+            .send({
+              statusCode: 429,
+              error: 'Too Many Requests',
+              message: `${result.sagasInFlight} sagas are in flight (limit ${result.limit}, MAX_SAGAS_IN_FLIGHT); retry after ${result.retryAfterS} s`,
+            });
         default: {
           const unknown: never = result;
           throw new Error(`unexpected result ${JSON.stringify(unknown)}`);

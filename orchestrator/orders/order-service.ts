@@ -8,6 +8,7 @@ import type { Clock, IdGenerator } from '../../lib/ids.ts';
 import type { OrderRecord } from '../runner/order-record.ts';
 import type { NewSaga, SagaRunner } from '../runner/saga-runner.ts';
 import type { OrderStatus, SagaStateName } from '../saga/saga-types.ts';
+import { type Admission, admitAll } from './admission.ts';
 
 export interface PlaceOrderRequest {
   customerId: string;
@@ -27,7 +28,8 @@ export interface PlaceOrderRequest {
 export type PlaceOrderResult =
   | { kind: 'created'; orderId: string; status: OrderStatus }
   | { kind: 'replayed'; orderId: string; status: OrderStatus }
-  | { kind: 'idempotency_conflict'; orderId: string };
+  | { kind: 'idempotency_conflict'; orderId: string }
+  | { kind: 'overloaded'; sagasInFlight: number; limit: number; retryAfterS: number };
 
 export type RetryResult =
   | { kind: 'retried'; orderId: string; state: SagaStateName }
@@ -61,6 +63,7 @@ export class OrderService {
   private readonly newId: IdGenerator;
   private readonly clock: Clock;
   private readonly creations: GroupCommit<NewSaga, void>;
+  private readonly admission: Admission;
 
   constructor({
     db,
@@ -68,8 +71,18 @@ export class OrderService {
     runner,
     newId,
     clock,
-  }: { db: Knex; units: UnitOfWorkRunner; runner: SagaRunner; newId: IdGenerator; clock: Clock }) {
+    admission = admitAll,
+  }: {
+    db: Knex;
+    units: UnitOfWorkRunner;
+    runner: SagaRunner;
+    newId: IdGenerator;
+    clock: Clock;
+    /** Refuses new orders while too many sagas are in flight (default: admits everything). */
+    admission?: Admission;
+  }) {
     this.db = db;
+    this.admission = admission;
     this.units = units;
     this.runner = runner;
     this.newId = newId;
@@ -96,6 +109,12 @@ export class OrderService {
       const existing = await this.findByKey(idempotencyKey, fingerprint);
       if (existing) return existing;
     }
+    // A retried request is answered above whatever the load; only new orders wait for capacity.
+    const decision = this.admission.admit();
+    if (!decision.admitted) {
+      const { sagasInFlight, limit, retryAfterS } = decision;
+      return { kind: 'overloaded', sagasInFlight, limit, retryAfterS };
+    }
     const order: OrderRecord = {
       orderId: this.newId(),
       customerId: request.customerId,
@@ -116,6 +135,8 @@ export class OrderService {
         if (existing) return existing;
       }
       throw error;
+    } finally {
+      decision.settled();
     }
   }
 

@@ -2,6 +2,7 @@ import { queryBuilder } from '../../lib/db/query-builder.ts';
 import type { UnitOfWork } from '../../lib/db/unit-of-work.ts';
 import type { Clock, IdGenerator } from '../../lib/ids.ts';
 import type { Outbox, OutgoingMessage } from '../../lib/outbox/outbox.ts';
+import { sagasInFlightSlots } from '../../migrations/20261202_008_sagas_in_flight.ts';
 import {
   orderStatusOf,
   restore,
@@ -15,7 +16,9 @@ import type { RetryPolicy, SagaEvent, SagaStateName } from '../saga/saga-types.t
 import type { OrderRecord } from './order-record.ts';
 import { type DeadlinePolicy, type Effects, planEffects } from './saga-effects.ts';
 import {
+  countSagasInFlight,
   type HistoryRow,
+  inFlightChange,
   insertHistory,
   type LoadedSaga,
   lockSagas,
@@ -144,6 +147,7 @@ export class SagaRunner {
     unit.writes.addQuery(queryBuilder('orders.sagas').insert(sagaRows));
     insertHistory(unit, history);
     await this.deps.outbox.append(unit, messages);
+    countSagasInFlight(unit, newSagas.length, this.slot());
   }
 
   /**
@@ -202,6 +206,7 @@ export class SagaRunner {
     }
 
     const writes: SagaWrite[] = [];
+    const statusChanges: Array<{ from: SagaWrite['status']; to: SagaWrite['status'] }> = [];
     for (const [orderId, { saga, snapshot, deadline, changed }] of working) {
       if (!changed) continue;
       const persisted = toPersisted(snapshot);
@@ -216,11 +221,18 @@ export class SagaRunner {
         cancelReason: persisted.context.cancelReason,
         statusChanged: status !== saga.status,
       });
+      statusChanges.push({ from: saga.status, to: status });
     }
     saveSagas(unit, writes);
     insertHistory(unit, history);
     await this.deps.outbox.append(unit, messages);
+    countSagasInFlight(unit, inFlightChange(statusChanges), this.slot());
     return applied;
+  }
+
+  /** The counter row of orders.sagas_in_flight this transaction adds to (random: few collisions). */
+  private slot(): number {
+    return Math.min(sagasInFlightSlots - 1, Math.floor(this.deps.random() * sagasInFlightSlots));
   }
 
   private plan(

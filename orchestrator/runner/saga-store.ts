@@ -1,3 +1,4 @@
+import type { Knex } from 'knex';
 import type { OrderItem, ShippingAddress } from '../../lib/contracts/generated.ts';
 import { pgArray } from '../../lib/db/pg-array.ts';
 import { queryBuilder } from '../../lib/db/query-builder.ts';
@@ -158,4 +159,36 @@ export function insertHistory(unit: UnitOfWork, rows: readonly HistoryRow[]): vo
       pgArray(rows.map((r) => r.at)),
     ],
   );
+}
+
+/** Whether a saga with this order status counts as in flight (its steps still run). */
+export const isInFlight = (status: OrderStatus): boolean => status === 'PENDING';
+
+/**
+ * By how much a batch of saga writes changes the number of sagas in flight: −1 for each saga that
+ * ended (COMPLETED, CANCELLED, FAILED), +1 for each that runs again (an operator retry of a FAILED one).
+ */
+export const inFlightChange = (changes: ReadonlyArray<{ from: OrderStatus; to: OrderStatus }>): number =>
+  changes.reduce((sum, { from, to }) => sum + Number(isInFlight(to)) - Number(isInFlight(from)), 0);
+
+/**
+ * Adds `change` to one counter row of orders.sagas_in_flight (migration 20261202_008) in the
+ * transaction's write batch; `slot` spreads concurrent transactions over the rows. Add it last: the
+ * write statement's CTEs run in the order its final SELECT reads them, which is the order they were
+ * added, so the counter row is locked after every other write (a creation that waits on another
+ * transaction's idempotency key holds no counter lock while it waits).
+ */
+export function countSagasInFlight(unit: UnitOfWork, change: number, slot: number): void {
+  if (change === 0) return;
+  if (!Number.isSafeInteger(change)) throw new Error(`in-flight change must be an integer, got ${change}`);
+  unit.writes.add('update orders.sagas_in_flight set sagas = sagas + ? where slot = ?', [change, slot], {
+    rows: 1,
+    error: (touched) => new Error(`orders.sagas_in_flight has no row for slot ${slot} (touched ${touched})`),
+  });
+}
+
+/** The number of sagas in flight: the sum of the counter rows. */
+export async function readSagasInFlight(db: Knex): Promise<number> {
+  const [row] = await db('orders.sagas_in_flight').sum<{ total: string | null }[]>({ total: 'sagas' });
+  return Number(row?.total ?? 0);
 }
