@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
-import { randomBytes } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { after, describe, test } from 'node:test';
+import { migrationSource } from '../../migrations/index.ts';
 import { seedCatalog } from '../../migrations/seed-catalog.ts';
 import { defaultDatabaseUrl } from '../config/common-config.ts';
 import { createDatabase, dropDatabase, ensureDatabaseExists, migrateLatest } from './database.ts';
@@ -85,5 +86,47 @@ describe('migrations (PostgreSQL)', () => {
     assert.deepEqual(second, [], 'nothing left to apply');
     const stockAgain = await db('inventory.stock').count<{ count: string }[]>({ count: '*' });
     assert.equal(Number(stockAgain[0]?.count), seedCatalog.length, 'a re-run seeds nothing twice');
+  });
+
+  test('the in-flight counter (008) starts from the sagas already in flight on an upgraded database', async () => {
+    const upgradedUrl = new URL(url);
+    upgradedUrl.pathname = `${url.pathname}_upgrade`;
+    await ensureDatabaseExists(upgradedUrl.toString());
+    const upgraded = createDatabase(upgradedUrl.toString(), { poolMax: 2 });
+    try {
+      const config = { migrationSource, tableName: 'knex_migrations', schemaName: 'public' };
+      // Up to 007, as a database deployed before the counter existed.
+      for (let i = 0; i < 7; i++) await upgraded.migrate.up(config);
+      const order = (status: string) => ({
+        order_id: randomUUID(),
+        customer_id: 'c-upgrade',
+        items: JSON.stringify([{ sku: 'SKU-001', quantity: 1, unitPrice: 100 }]),
+        total: 100,
+        currency: 'EUR',
+        payment_token: 'tok_visa',
+        shipping_address: JSON.stringify({ name: 'A' }),
+        status,
+        correlation_id: randomUUID(),
+      });
+      await upgraded('orders.orders').insert([
+        order('PENDING'),
+        order('PENDING'),
+        order('PENDING'),
+        order('COMPLETED'),
+        order('CANCELLED'),
+        order('FAILED'),
+      ]);
+      assert.deepEqual(await migrateLatest(upgraded), ['20261202_008_sagas_in_flight']);
+      const slots = await upgraded('orders.sagas_in_flight').select('slot', 'sagas').orderBy('slot');
+      assert.equal(slots.length, 16);
+      assert.equal(
+        slots.reduce((sum: number, row: { sagas: string }) => sum + Number(row.sagas), 0),
+        3,
+        'the three PENDING orders are in flight',
+      );
+    } finally {
+      await upgraded.destroy();
+      await dropDatabase(upgradedUrl.toString());
+    }
   });
 });
