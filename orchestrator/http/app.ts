@@ -1,7 +1,8 @@
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { Knex } from 'knex';
 import { createServiceApp, errorResponse } from '../../lib/http/service-app.ts';
 import type { Logger } from '../../lib/logger.ts';
+import type { Refusal } from '../orders/admission.ts';
 import { getOrder, InvalidCursorError, listOrders } from '../orders/order-queries.ts';
 import type { OrderService, PlaceOrderRequest } from '../orders/order-service.ts';
 import type { OrderStatus } from '../saga/saga-types.ts';
@@ -35,9 +36,29 @@ export async function buildOrchestratorApp({
     tags: ['orders'],
   });
 
+  const tooManyRequests = (
+    reply: FastifyReply,
+    refusal: Pick<Refusal, 'sagasInFlight' | 'limit' | 'retryAfterS'>,
+  ) =>
+    reply
+      .code(429)
+      .header('retry-after', String(refusal.retryAfterS))
+      .send({
+        statusCode: 429,
+        error: 'Too Many Requests',
+        message: `${refusal.sagasInFlight} sagas are in flight (limit ${refusal.limit}, MAX_SAGAS_IN_FLIGHT); retry after ${refusal.retryAfterS} s`,
+      });
+
   app.post<{ Body: PlaceOrderRequest; Headers: { 'idempotency-key'?: string } }>(
     '/orders',
     {
+      // At the limit, a request without an Idempotency-Key is refused before its body is read and
+      // validated: refusing must cost less than accepting. A retry under a key is looked up first.
+      onRequest: async (request, reply) => {
+        if (request.headers['idempotency-key'] !== undefined) return;
+        const refusal = orders.admission.refusalNow();
+        if (refusal) return tooManyRequests(reply, refusal);
+      },
       schema: {
         tags: ['orders'],
         summary: 'Place an order; its saga starts at once',
@@ -65,14 +86,7 @@ export async function buildOrchestratorApp({
             message: `Idempotency-Key was already used for order ${result.orderId} with a different request body`,
           });
         case 'overloaded':
-          return reply
-            .code(429)
-            .header('retry-after', String(result.retryAfterS))
-            .send({
-              statusCode: 429,
-              error: 'Too Many Requests',
-              message: `${result.sagasInFlight} sagas are in flight (limit ${result.limit}, MAX_SAGAS_IN_FLIGHT); retry after ${result.retryAfterS} s`,
-            });
+          return tooManyRequests(reply, result);
         default: {
           const unknown: never = result;
           throw new Error(`unexpected result ${JSON.stringify(unknown)}`);

@@ -119,6 +119,16 @@ describe('sagas in flight and admission control (PostgreSQL)', () => {
       assert.equal(refused.statusCode, 429);
       assert.equal(refused.headers['retry-after'], '1');
       assert.match(refused.json().message, new RegExp(`${limit} sagas are in flight \\(limit ${limit}`));
+      // Refused before the body is read: even an invalid one gets 429 (and 400 on its retry).
+      const invalid = await app.inject({ method: 'POST', url: '/orders', payload: { customerId: 7 } });
+      assert.equal(invalid.statusCode, 429);
+      const keyedInvalid = await app.inject({
+        method: 'POST',
+        url: '/orders',
+        payload: { customerId: 7 },
+        headers: { 'idempotency-key': 'admission-invalid' },
+      });
+      assert.equal(keyedInvalid.statusCode, 400, 'a request with a key is validated and looked up first');
       // A retry of an accepted request is still answered: it adds no saga.
       const replayed = await post({ 'idempotency-key': 'admission-first' });
       assert.equal(replayed.statusCode, 202);

@@ -5,9 +5,13 @@ export type AdmissionDecision =
   | { admitted: true; settled(): void }
   | { admitted: false; sagasInFlight: number; limit: number; retryAfterS: number };
 
+export type Refusal = Extract<AdmissionDecision, { admitted: false }>;
+
 export interface Admission {
   /** Decides for one new order; an admitted order counts as in flight from now on. */
   admit(): AdmissionDecision;
+  /** The refusal admit() would give now, without admitting anything (null: there is room). */
+  refusalNow(): Refusal | null;
   stop(): void;
 }
 
@@ -16,6 +20,7 @@ const nothingToSettle = (): void => undefined;
 /** Admits everything (MAX_SAGAS_IN_FLIGHT=0). */
 export const admitAll: Admission = {
   admit: () => ({ admitted: true, settled: nothingToSettle }),
+  refusalNow: () => null,
   stop: () => undefined,
 };
 
@@ -66,11 +71,16 @@ export class InFlightAdmission implements Admission {
     return this.#lastRead + this.#admittedSinceRead;
   }
 
-  admit(): AdmissionDecision {
+  refusalNow(): Refusal | null {
     const sagasInFlight = this.sagasInFlight;
-    if (sagasInFlight >= this.#limit) {
-      return { admitted: false, sagasInFlight, limit: this.#limit, retryAfterS: this.#retryAfterS };
-    }
+    return sagasInFlight >= this.#limit
+      ? { admitted: false, sagasInFlight, limit: this.#limit, retryAfterS: this.#retryAfterS }
+      : null;
+  }
+
+  admit(): AdmissionDecision {
+    const refusal = this.refusalNow();
+    if (refusal) return refusal;
     this.#admittedSinceRead += 1;
     this.#creating += 1;
     let settled = false;

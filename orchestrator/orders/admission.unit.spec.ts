@@ -35,7 +35,15 @@ describe('admission control', () => {
     });
     try {
       assert.equal(admission.admit().admitted, true);
+      assert.equal(admission.refusalNow(), null);
+      assert.equal(admission.refusalNow(), null, 'asking admits nothing');
       assert.equal(admission.admit().admitted, true);
+      assert.deepEqual(admission.refusalNow(), {
+        admitted: false,
+        sagasInFlight: 5,
+        limit: 5,
+        retryAfterS: 1,
+      });
       const refused = admission.admit();
       assert.deepEqual(refused, { admitted: false, sagasInFlight: 5, limit: 5, retryAfterS: 1 });
     } finally {

@@ -63,7 +63,7 @@ export class OrderService {
   private readonly newId: IdGenerator;
   private readonly clock: Clock;
   private readonly creations: GroupCommit<NewSaga, void>;
-  private readonly admission: Admission;
+  readonly admission: Admission;
 
   constructor({
     db,
