@@ -3,6 +3,7 @@
  * items, and every violation with enough detail to start a diagnosis (order id, kind, SQL facts).
  */
 import type { Knex } from 'knex';
+import { readSagasInFlight } from '../orchestrator/runner/saga-store.ts';
 import type { PlacedOrder } from './driver.ts';
 import { expectedOutcome, type OrderKind } from './order-mix.ts';
 import type { ReplyScan } from './reply-scan.ts';
@@ -197,6 +198,21 @@ export async function runChecks({
       violations: failed.map(
         (o) => `order ${o.order_id} (${kindOf.get(o.order_id) ?? '?'}) FAILED in ${o.state}`,
       ),
+    });
+  }
+
+  // 1c: the in-flight counter admission control reads stayed exact through crashes and restarts.
+  {
+    const counted = await readSagasInFlight(db);
+    const pending = orders.filter((o) => o.status === 'PENDING').length;
+    results.push({
+      id: '1c',
+      invariant: 'sagas in flight (orders.sagas_in_flight) = PENDING orders',
+      checked: orders.length,
+      violations:
+        counted === pending
+          ? []
+          : [`orders.sagas_in_flight sums to ${counted}; ${pending} orders are PENDING`],
     });
   }
 
