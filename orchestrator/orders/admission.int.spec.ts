@@ -6,20 +6,16 @@ import { waitFor } from '../../test/support/wait-for.ts';
 import { buildOrchestratorApp } from '../http/app.ts';
 import type { SagaEventInput } from '../runner/saga-runner.ts';
 import { readSagasInFlight } from '../runner/saga-store.ts';
-import { newOrderRecord, testRunner, twoInstancesOnOneDatabase } from '../runner/test-fixtures.ts';
+import {
+  newOrderRecord,
+  runnerWithLongDeadlines,
+  twoInstancesOnOneDatabase,
+} from '../runner/test-fixtures.ts';
 import type { SagaEvent } from '../saga/saga-types.ts';
 import { InFlightAdmission } from './admission.ts';
 import { OrderService } from './order-service.ts';
 
-const runner = () =>
-  testRunner({
-    deadlinePolicy: {
-      stepTimeoutMs: 60_000,
-      backoffMultiplier: 2,
-      maxStepTimeoutMs: 600_000,
-      jitterPercent: 0,
-    },
-  });
+const runner = runnerWithLongDeadlines;
 const reply = (orderId: string, type: SagaEvent['type']): SagaEventInput => ({
   orderId,
   event: { type } as SagaEvent,

@@ -18,88 +18,76 @@ const fakeCounter = (initial: number) => {
       if (counter.failing) throw new Error('database unreachable');
       return counter.value;
     },
+    /** Resolves once the admission has read the counter twice more (one full read after now). */
+    twoMoreReads: () => {
+      const target = counter.reads + 2;
+      return waitFor('two more reads', () => (counter.reads >= target ? true : undefined), { intervalMs: 2 });
+    },
   };
   return counter;
 };
-const readsAfter = (counter: { reads: number }, n: number) =>
-  waitFor(`${n} more reads`, () => (counter.reads >= n ? true : undefined), { intervalMs: 2 });
+type FakeCounter = ReturnType<typeof fakeCounter>;
+
+/** Runs `body` with an admission over a fake counter, stopping it afterwards. */
+async function withAdmission(
+  { initial, limit, refreshIntervalMs }: { initial: number; limit: number; refreshIntervalMs: number },
+  body: (admission: InFlightAdmission, counter: FakeCounter) => Promise<void>,
+): Promise<void> {
+  const counter = fakeCounter(initial);
+  const admission = await InFlightAdmission.start({
+    limit,
+    readSagasInFlight: counter.read,
+    logger,
+    refreshIntervalMs,
+  });
+  try {
+    await body(admission, counter);
+  } finally {
+    admission.stop();
+  }
+}
 
 describe('admission control', () => {
-  test('admits below the limit and refuses at it, counting its own admissions between reads', async () => {
-    const counter = fakeCounter(3);
-    const admission = await InFlightAdmission.start({
-      limit: 5,
-      readSagasInFlight: counter.read,
-      logger,
-      refreshIntervalMs: 60_000,
-    });
-    try {
+  test('admits below the limit and refuses at it, counting its own admissions between reads', () =>
+    withAdmission({ initial: 3, limit: 5, refreshIntervalMs: 60_000 }, async (admission) => {
+      const refusal = { admitted: false, sagasInFlight: 5, limit: 5, retryAfterS: 1 };
       assert.equal(admission.admit().admitted, true);
       assert.equal(admission.refusalNow(), null);
       assert.equal(admission.refusalNow(), null, 'asking admits nothing');
       assert.equal(admission.admit().admitted, true);
-      assert.deepEqual(admission.refusalNow(), {
-        admitted: false,
-        sagasInFlight: 5,
-        limit: 5,
-        retryAfterS: 1,
-      });
-      const refused = admission.admit();
-      assert.deepEqual(refused, { admitted: false, sagasInFlight: 5, limit: 5, retryAfterS: 1 });
-    } finally {
-      admission.stop();
-    }
-  });
+      assert.deepEqual(admission.refusalNow(), refusal);
+      assert.deepEqual(admission.admit(), refusal);
+    }));
 
-  test('a read replaces what it covers; creations not yet committed when it began still count', async () => {
-    const counter = fakeCounter(0);
-    const admission = await InFlightAdmission.start({
-      limit: 10,
-      readSagasInFlight: counter.read,
-      logger,
-      refreshIntervalMs: 5,
-    });
-    try {
+  test('a read replaces what it covers; creations not yet committed when it began still count', () =>
+    withAdmission({ initial: 0, limit: 10, refreshIntervalMs: 5 }, async (admission, counter) => {
       const committed = admission.admit();
       const creating = admission.admit();
       assert.ok(committed.admitted && creating.admitted);
       committed.settled();
       counter.value = 1; // the database sees the committed one only
-      await readsAfter(counter, counter.reads + 2);
+      await counter.twoMoreReads();
       assert.equal(admission.sagasInFlight, 2, 'the one still being created is kept on top of the read');
       creating.settled();
       counter.value = 2;
-      await readsAfter(counter, counter.reads + 2);
+      await counter.twoMoreReads();
       assert.equal(admission.sagasInFlight, 2, 'once committed it is counted by the read alone');
       counter.value = 0; // both sagas ended
-      await readsAfter(counter, counter.reads + 2);
+      await counter.twoMoreReads();
       assert.equal(admission.sagasInFlight, 0);
-    } finally {
-      admission.stop();
-    }
-  });
+    }));
 
-  test('while the counter cannot be read, decisions use the last value', async () => {
-    const counter = fakeCounter(9);
-    const admission = await InFlightAdmission.start({
-      limit: 10,
-      readSagasInFlight: counter.read,
-      logger,
-      refreshIntervalMs: 5,
-    });
-    try {
+  test('while the counter cannot be read, decisions use the last value', () =>
+    withAdmission({ initial: 9, limit: 10, refreshIntervalMs: 5 }, async (admission, counter) => {
       counter.failing = true;
-      await readsAfter(counter, counter.reads + 2);
+      await counter.twoMoreReads();
       assert.equal(admission.admit().admitted, true);
       assert.equal(admission.admit().admitted, false, 'the admission above still counts');
       counter.failing = false;
       counter.value = 0;
-      await readsAfter(counter, counter.reads + 2);
+      await counter.twoMoreReads();
       assert.equal(admission.admit().admitted, true);
-    } finally {
-      admission.stop();
-    }
-  });
+    }));
 
   test('a failing first read and a limit below 1 are start-up errors', async () => {
     const counter = fakeCounter(0);

@@ -3,17 +3,9 @@ import { randomUUID } from 'node:crypto';
 import { describe, test } from 'node:test';
 import { handleOnce, type IncomingMessage } from '../../lib/messaging/message-consumer.ts';
 import { createReplyHandler } from './reply-handler.ts';
-import { newOrderRecord, testRunner, twoInstancesOnOneDatabase } from './test-fixtures.ts';
+import { newOrderRecord, runnerWithLongDeadlines, twoInstancesOnOneDatabase } from './test-fixtures.ts';
 
-const runnerFor = () =>
-  testRunner({
-    deadlinePolicy: {
-      stepTimeoutMs: 60_000,
-      backoffMultiplier: 2,
-      maxStepTimeoutMs: 600_000,
-      jitterPercent: 0,
-    },
-  });
+const runnerFor = runnerWithLongDeadlines;
 const newOrder = newOrderRecord;
 
 const stockReserved = (orderId: string, messageId = randomUUID()): IncomingMessage => ({

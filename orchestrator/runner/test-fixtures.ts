@@ -36,6 +36,17 @@ export const testRunner = ({
     deadlinePolicy,
   });
 
+/** A runner whose step deadlines (a minute, no jitter) never pass during a test. */
+export const runnerWithLongDeadlines = () =>
+  testRunner({
+    deadlinePolicy: {
+      stepTimeoutMs: 60_000,
+      backoffMultiplier: 2,
+      maxStepTimeoutMs: 600_000,
+      jitterPercent: 0,
+    },
+  });
+
 /**
  * A throwaway migrated database and a second connection pool on it (a second orchestrator instance),
  * created before the suite's tests and removed after them.
