@@ -10,7 +10,10 @@ export type Refusal = Extract<AdmissionDecision, { admitted: false }>;
 export interface Admission {
   /** Decides for one new order; an admitted order counts as in flight from now on. */
   admit(): AdmissionDecision;
-  /** The refusal admit() would give now, without admitting anything (null: there is room). */
+  /**
+   * The refusal to answer now if the limit is reached (counted as a refusal), null if there is room;
+   * admits nothing either way: for refusing a request before reading it.
+   */
   refusalNow(): Refusal | null;
   stop(): void;
 }
@@ -46,12 +49,17 @@ export class InFlightAdmission implements Admission {
   #creating = 0;
   #readFailing = false;
   #reading = false;
+  readonly #summaryIntervalMs: number;
+  /** Refusals since the last summary line, and when that was written. */
+  #refusedSinceSummary = 0;
+  #summaryAt = Date.now();
 
   private constructor(options: InFlightAdmissionOptions) {
     this.#limit = options.limit;
     this.#read = options.readSagasInFlight;
     this.#logger = options.logger;
     this.#retryAfterS = options.retryAfterS ?? 1;
+    this.#summaryIntervalMs = options.summaryIntervalMs ?? 10_000;
   }
 
   /** Reads the number in flight once (a failure is a start-up error), then every `refreshIntervalMs`. */
@@ -73,9 +81,9 @@ export class InFlightAdmission implements Admission {
 
   refusalNow(): Refusal | null {
     const sagasInFlight = this.sagasInFlight;
-    return sagasInFlight >= this.#limit
-      ? { admitted: false, sagasInFlight, limit: this.#limit, retryAfterS: this.#retryAfterS }
-      : null;
+    if (sagasInFlight < this.#limit) return null;
+    this.#refusedSinceSummary += 1;
+    return { admitted: false, sagasInFlight, limit: this.#limit, retryAfterS: this.#retryAfterS };
   }
 
   admit(): AdmissionDecision {
@@ -99,7 +107,25 @@ export class InFlightAdmission implements Admission {
     this.#timer = null;
   }
 
+  /** At most one warning per summary interval while orders are refused: overload is never silent. */
+  #summarise(): void {
+    const now = Date.now();
+    if (this.#refusedSinceSummary === 0 || now - this.#summaryAt < this.#summaryIntervalMs) return;
+    this.#logger.warn(
+      {
+        refused: this.#refusedSinceSummary,
+        seconds: Math.round((now - this.#summaryAt) / 100) / 10,
+        sagasInFlight: this.sagasInFlight,
+        limit: this.#limit,
+      },
+      'new orders refused (429): the sagas in flight reached MAX_SAGAS_IN_FLIGHT',
+    );
+    this.#refusedSinceSummary = 0;
+    this.#summaryAt = now;
+  }
+
   async #refresh(): Promise<void> {
+    this.#summarise();
     if (this.#reading) return; // a slow read is not stacked with more
     this.#reading = true;
     // Orders admitted and committed before the read began are in its result; those still being
@@ -136,4 +162,6 @@ export interface InFlightAdmissionOptions {
   refreshIntervalMs?: number;
   /** Retry-After of a refusal, in seconds. */
   retryAfterS?: number;
+  /** While orders are refused, one warning with their number per this many ms (default 10 s). */
+  summaryIntervalMs?: number;
 }

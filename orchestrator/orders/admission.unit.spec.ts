@@ -1,5 +1,7 @@
 import assert from 'node:assert/strict';
+import { Writable } from 'node:stream';
 import { describe, test } from 'node:test';
+import { pino } from 'pino';
 import { createLogger } from '../../lib/logger.ts';
 import { waitFor } from '../../test/support/wait-for.ts';
 import { inFlightChange } from '../runner/saga-store.ts';
@@ -88,6 +90,51 @@ describe('admission control', () => {
       await counter.twoMoreReads();
       assert.equal(admission.admit().admitted, true);
     }));
+
+  test('while orders are refused, one warning per interval says how many', async () => {
+    const lines: Array<Record<string, unknown>> = [];
+    const captured = pino(
+      { level: 'info' },
+      new Writable({
+        write(chunk, _encoding, done) {
+          lines.push(JSON.parse(String(chunk)));
+          done();
+        },
+      }),
+    );
+    const counter = fakeCounter(2);
+    const admission = await InFlightAdmission.start({
+      limit: 2,
+      readSagasInFlight: counter.read,
+      logger: captured,
+      refreshIntervalMs: 5,
+      summaryIntervalMs: 0,
+    });
+    const warnings = () =>
+      lines.filter(
+        (l) => l.msg === 'new orders refused (429): the sagas in flight reached MAX_SAGAS_IN_FLIGHT',
+      );
+    try {
+      await counter.twoMoreReads();
+      assert.equal(warnings().length, 0, 'nothing refused, nothing said');
+      assert.equal(admission.admit().admitted, false);
+      assert.notEqual(admission.refusalNow(), null);
+      assert.notEqual(admission.refusalNow(), null);
+      await waitFor('the warning', () => (warnings().length > 0 ? true : undefined), { intervalMs: 2 });
+      assert.deepEqual(
+        {
+          refused: warnings()[0]?.refused,
+          sagasInFlight: warnings()[0]?.sagasInFlight,
+          limit: warnings()[0]?.limit,
+        },
+        { refused: 3, sagasInFlight: 2, limit: 2 },
+      );
+      await counter.twoMoreReads();
+      assert.equal(warnings().length, 1, 'no new refusals, no new warning');
+    } finally {
+      admission.stop();
+    }
+  });
 
   test('a failing first read and a limit below 1 are start-up errors', async () => {
     const counter = fakeCounter(0);
