@@ -102,15 +102,18 @@ export class InFlightAdmission implements Admission {
     };
   }
 
+  /** Stops reading; refusals not yet reported are reported now. */
   stop(): void {
     if (this.#timer) clearInterval(this.#timer);
     this.#timer = null;
+    this.#summarise({ now: true });
   }
 
   /** At most one warning per summary interval while orders are refused: overload is never silent. */
-  #summarise(): void {
+  #summarise({ now: force }: { now: boolean } = { now: false }): void {
     const now = Date.now();
-    if (this.#refusedSinceSummary === 0 || now - this.#summaryAt < this.#summaryIntervalMs) return;
+    if (this.#refusedSinceSummary === 0) return;
+    if (!force && now - this.#summaryAt < this.#summaryIntervalMs) return;
     this.#logger.warn(
       {
         refused: this.#refusedSinceSummary,

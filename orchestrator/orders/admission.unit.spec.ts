@@ -131,9 +131,12 @@ describe('admission control', () => {
       );
       await counter.twoMoreReads();
       assert.equal(warnings().length, 1, 'no new refusals, no new warning');
+      assert.notEqual(admission.refusalNow(), null);
     } finally {
       admission.stop();
     }
+    assert.equal(warnings().length, 2, 'stopping reports the refusals not yet reported');
+    assert.equal(warnings()[1]?.refused, 1);
   });
 
   test('a failing first read and a limit below 1 are start-up errors', async () => {
