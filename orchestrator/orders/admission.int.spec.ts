@@ -5,7 +5,7 @@ import { createLogger } from '../../lib/logger.ts';
 import { waitFor } from '../../test/support/wait-for.ts';
 import { buildOrchestratorApp } from '../http/app.ts';
 import type { SagaEventInput } from '../runner/saga-runner.ts';
-import { readSagasInFlight } from '../runner/saga-store.ts';
+import { readSagasInFlight, recountSagasInFlight } from '../runner/saga-store.ts';
 import {
   newOrderRecord,
   runnerWithLongDeadlines,
@@ -74,6 +74,43 @@ describe('sagas in flight and admission control (PostgreSQL)', () => {
       await pendingOrders(),
       'equals PENDING orders',
     );
+  });
+
+  test('a recount repairs a drifted counter, also while sagas are created and ended', async () => {
+    const { db } = instances.database;
+    await db('orders.sagas_in_flight').where({ slot: 3 }).increment('sagas', 7);
+    const drifted = await readSagasInFlight(db);
+    const pending = await pendingOrders();
+    assert.equal(drifted, pending + 7);
+    assert.deepEqual(await recountSagasInFlight(db), { before: drifted, after: pending });
+    assert.equal(await readSagasInFlight(db), pending);
+
+    // Recounts racing with creations and replies on two instances leave the counter right.
+    const orders = Array.from({ length: 30 }, newOrderRecord);
+    const create = (pool: typeof instances.secondPool, batch: typeof orders) =>
+      pool.run((unit) =>
+        runner().createSagas(
+          unit,
+          batch.map((order) => ({ order, idempotencyKey: null, fingerprint: null })),
+        ),
+      );
+    await Promise.all([
+      create(instances.database.units, orders.slice(0, 10)),
+      recountSagasInFlight(db),
+      create(instances.secondPool, orders.slice(10, 20)),
+      recountSagasInFlight(db),
+      create(instances.database.units, orders.slice(20, 30)),
+    ]);
+    await Promise.all([
+      instances.secondPool.run((unit) =>
+        runner().applyEvents(
+          unit,
+          orders.slice(0, 15).map((o) => reply(o.orderId, 'StockRejected')),
+        ),
+      ),
+      recountSagasInFlight(db),
+    ]);
+    assert.equal(await readSagasInFlight(db), await pendingOrders());
   });
 
   test('POST /orders answers 429 with Retry-After at the limit, and admits again once sagas end', async () => {

@@ -192,3 +192,22 @@ export async function readSagasInFlight(db: Knex): Promise<number> {
   const [row] = await db('orders.sagas_in_flight').sum<{ total: string | null }[]>({ total: 'sagas' });
   return Number(row?.total ?? 0);
 }
+
+/**
+ * Sets the in-flight counter to the number of PENDING orders (an operator's repair after the
+ * counter drifted, e.g. orders edited by hand). It locks every counter row first, so no transaction
+ * that starts or ends sagas can commit while it counts (they wait for it): the count and the counter
+ * describe the same moment.
+ */
+export async function recountSagasInFlight(db: Knex): Promise<{ before: number; after: number }> {
+  return db.transaction(async (trx) => {
+    const slots = await trx('orders.sagas_in_flight').select('sagas').orderBy('slot').forUpdate();
+    const before = slots.reduce((sum: number, row: { sagas: string }) => sum + Number(row.sagas), 0);
+    const [row] = await trx('orders.orders').where({ status: 'PENDING' }).count<{ n: string }[]>({ n: '*' });
+    const after = Number(row?.n ?? 0);
+    await trx('orders.sagas_in_flight').update({
+      sagas: trx.raw('case when slot = 0 then ?::bigint else 0 end', [after]),
+    });
+    return { before, after };
+  });
+}

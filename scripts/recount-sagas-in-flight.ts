@@ -1,0 +1,21 @@
+/**
+ * `npm run sagas:recount`: sets the in-flight counter admission control reads (orders.sagas_in_flight)
+ * to the number of PENDING orders. For a counter that drifted: orders changed by hand, or an
+ * orchestrator older than migration 20261202_008 that ran next to newer ones.
+ */
+import { loadCommonConfig } from '../lib/config/common-config.ts';
+import { createDatabase } from '../lib/db/database.ts';
+import { recountSagasInFlight } from '../orchestrator/runner/saga-store.ts';
+
+const config = loadCommonConfig();
+const db = createDatabase(config.databaseUrl, { poolMax: 1 });
+try {
+  const { before, after } = await recountSagasInFlight(db);
+  console.log(
+    before === after
+      ? `sagas in flight: ${after}; the counter was right`
+      : `sagas in flight: the counter said ${before}, ${after} orders are PENDING; the counter now says ${after}`,
+  );
+} finally {
+  await db.destroy();
+}
