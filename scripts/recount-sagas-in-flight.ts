@@ -9,6 +9,7 @@ import { recountSagasInFlight } from '../orchestrator/runner/saga-store.ts';
 
 const config = loadCommonConfig();
 const db = createDatabase(config.databaseUrl, { poolMax: 1 });
+const undefinedTable = '42P01';
 try {
   const { before, after } = await recountSagasInFlight(db);
   console.log(
@@ -16,6 +17,12 @@ try {
       ? `sagas in flight: ${after}; the counter was right`
       : `sagas in flight: the counter said ${before}, ${after} orders are PENDING; the counter now says ${after}`,
   );
+} catch (error) {
+  if ((error as { code?: unknown }).code !== undefinedTable) throw error;
+  console.error(
+    `sagas:recount: ${new URL(config.databaseUrl).pathname.slice(1)} has no orders schema with an in-flight counter (${(error as Error).message.split(' - ').pop()}): run \`npm run migrate\` first`,
+  );
+  process.exitCode = 1;
 } finally {
   await db.destroy();
 }
