@@ -95,6 +95,32 @@ export async function buildOrchestratorApp({
     },
   );
 
+  app.get(
+    '/admission',
+    {
+      schema: {
+        tags: ['orders'],
+        summary: 'Admission control: the bound on sagas in flight, this instance’s count, its refusals',
+        response: {
+          200: {
+            type: 'object',
+            required: ['limit', 'sagasInFlight', 'admitting', 'refused'],
+            properties: {
+              limit: { type: ['integer', 'null'], description: 'MAX_SAGAS_IN_FLIGHT; null: no limit' },
+              sagasInFlight: { type: ['integer', 'null'], description: 'all instances, read every 100 ms' },
+              admitting: { type: 'boolean' },
+              refused: {
+                type: 'integer',
+                description: 'orders this instance refused with 429 since it started',
+              },
+            },
+          },
+        },
+      },
+    },
+    async () => orders.admission.status(),
+  );
+
   app.get<{ Params: { id: string } }>(
     '/orders/:id',
     {

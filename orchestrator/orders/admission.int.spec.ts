@@ -152,6 +152,8 @@ describe('sagas in flight and admission control (PostgreSQL)', () => {
       assert.equal(refused.statusCode, 429);
       assert.equal(refused.headers['retry-after'], '1');
       assert.match(refused.json().message, new RegExp(`${limit} sagas are in flight \\(limit ${limit}`));
+      const status = await app.inject({ method: 'GET', url: '/admission' });
+      assert.deepEqual(status.json(), { limit, sagasInFlight: limit, admitting: false, refused: 1 });
       // Refused before the body is read: even an invalid one gets 429 (and 400 on its retry).
       const invalid = await app.inject({ method: 'POST', url: '/orders', payload: { customerId: 7 } });
       assert.equal(invalid.statusCode, 429);

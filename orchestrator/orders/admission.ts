@@ -7,6 +7,17 @@ export type AdmissionDecision =
 
 export type Refusal = Extract<AdmissionDecision, { admitted: false }>;
 
+/** What GET /admission shows: the bound, this instance's estimate of the sagas in flight, refusals. */
+export interface AdmissionStatus {
+  /** MAX_SAGAS_IN_FLIGHT; null when there is no limit. */
+  limit: number | null;
+  /** Null when there is no limit (nothing reads the counter then). */
+  sagasInFlight: number | null;
+  admitting: boolean;
+  /** Orders this instance refused since it started. */
+  refused: number;
+}
+
 export interface Admission {
   /** Decides for one new order; an admitted order counts as in flight from now on. */
   admit(): AdmissionDecision;
@@ -15,6 +26,7 @@ export interface Admission {
    * admits nothing either way: for refusing a request before reading it.
    */
   refusalNow(): Refusal | null;
+  status(): AdmissionStatus;
   stop(): void;
 }
 
@@ -24,6 +36,7 @@ const nothingToSettle = (): void => undefined;
 export const admitAll: Admission = {
   admit: () => ({ admitted: true, settled: nothingToSettle }),
   refusalNow: () => null,
+  status: () => ({ limit: null, sagasInFlight: null, admitting: true, refused: 0 }),
   stop: () => undefined,
 };
 
@@ -52,6 +65,7 @@ export class InFlightAdmission implements Admission {
   readonly #summaryIntervalMs: number;
   /** Refusals since the last summary line, and when that was written. */
   #refusedSinceSummary = 0;
+  #refused = 0;
   #summaryAt = Date.now();
 
   private constructor(options: InFlightAdmissionOptions) {
@@ -83,7 +97,18 @@ export class InFlightAdmission implements Admission {
     const sagasInFlight = this.sagasInFlight;
     if (sagasInFlight < this.#limit) return null;
     this.#refusedSinceSummary += 1;
+    this.#refused += 1;
     return { admitted: false, sagasInFlight, limit: this.#limit, retryAfterS: this.#retryAfterS };
+  }
+
+  status(): AdmissionStatus {
+    const sagasInFlight = this.sagasInFlight;
+    return {
+      limit: this.#limit,
+      sagasInFlight,
+      admitting: sagasInFlight < this.#limit,
+      refused: this.#refused,
+    };
   }
 
   admit(): AdmissionDecision {

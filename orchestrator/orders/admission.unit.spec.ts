@@ -59,6 +59,7 @@ describe('admission control', () => {
       assert.equal(admission.admit().admitted, true);
       assert.deepEqual(admission.refusalNow(), refusal);
       assert.deepEqual(admission.admit(), refusal);
+      assert.deepEqual(admission.status(), { limit: 5, sagasInFlight: 5, admitting: false, refused: 2 });
     }));
 
   test('a read replaces what it covers; creations not yet committed when it began still count', () =>
@@ -154,6 +155,7 @@ describe('admission control', () => {
 
   test('with no limit every order is admitted', () => {
     for (let i = 0; i < 3; i++) assert.equal(admitAll.admit().admitted, true);
+    assert.deepEqual(admitAll.status(), { limit: null, sagasInFlight: null, admitting: true, refused: 0 });
   });
 });
 
