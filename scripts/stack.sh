@@ -328,8 +328,13 @@ kafka_java_args() {
 format_kafka_storage() {
   [[ -f $KAFKA_DATA/meta.properties ]] && return 0
   local id log="$LOGS/kafka-format.log"
-  # a cluster id is a base64url UUID without padding (22 chars)
-  id="$(head -c 16 /dev/urandom | base64 | tr '+/' '-_' | cut -c1-22)"
+  # a cluster id is a base64url UUID without padding (22 chars); one that starts with '-' would be
+  # read as an option by the storage tool ("--cluster-id: expected one argument", 1 run in 64), so
+  # draw again as Kafka's own Uuid.randomUuid() does
+  id=-
+  while [[ $id == -* ]]; do
+    id="$(head -c 16 /dev/urandom | base64 | tr '+/' '-_' | cut -c1-22)"
+  done
   mapfile -t args < <(kafka_java_args)
   if ! java "${args[@]}" kafka.tools.StorageTool format -t "$id" \
     -c "$KAFKA_DIR/server.properties" >"$log" 2>&1; then
