@@ -144,9 +144,18 @@ describe('sagas in flight and admission control (PostgreSQL)', () => {
       };
       const post = (headers: Record<string, string> = {}) =>
         app.inject({ method: 'POST', url: '/orders', payload: body, headers });
+      // A read that began between a creation's commit and its settling counts it twice until the
+      // next read (the estimate errs high by design): after each order, wait for a read after it settled.
+      const estimateSettlesAt = (n: number) =>
+        waitFor(`the estimate at ${n}`, () => (admission.sagasInFlight === n ? true : undefined), {
+          timeoutMs: 5_000,
+          intervalMs: 5,
+        });
       const first = await post({ 'idempotency-key': 'admission-first' });
+      await estimateSettlesAt(limit - 1);
       const second = await post();
       assert.deepEqual([first.statusCode, second.statusCode], [202, 202]);
+      await estimateSettlesAt(limit);
 
       const refused = await post();
       assert.equal(refused.statusCode, 429);

@@ -63,10 +63,11 @@ export class InFlightAdmission implements Admission {
   #readFailing = false;
   #reading = false;
   readonly #summaryIntervalMs: number;
-  /** Refusals since the last summary line, and when that was written. */
+  /** Refusals not yet reported, and when the first of them happened. */
   #refusedSinceSummary = 0;
   #refused = 0;
-  #summaryAt = Date.now();
+  readonly #now: () => number;
+  #summaryAt: number;
 
   private constructor(options: InFlightAdmissionOptions) {
     this.#limit = options.limit;
@@ -74,6 +75,8 @@ export class InFlightAdmission implements Admission {
     this.#logger = options.logger;
     this.#retryAfterS = options.retryAfterS ?? 1;
     this.#summaryIntervalMs = options.summaryIntervalMs ?? 10_000;
+    this.#now = options.clock ?? Date.now;
+    this.#summaryAt = this.#now();
   }
 
   /** Reads the number in flight once (a failure is a start-up error), then every `refreshIntervalMs`. */
@@ -96,6 +99,8 @@ export class InFlightAdmission implements Admission {
   refusalNow(): Refusal | null {
     const sagasInFlight = this.sagasInFlight;
     if (sagasInFlight < this.#limit) return null;
+    // A summary covers the time from its first refusal, not a quiet period before it.
+    if (this.#refusedSinceSummary === 0) this.#summaryAt = this.#now();
     this.#refusedSinceSummary += 1;
     this.#refused += 1;
     return { admitted: false, sagasInFlight, limit: this.#limit, retryAfterS: this.#retryAfterS };
@@ -136,7 +141,7 @@ export class InFlightAdmission implements Admission {
 
   /** At most one warning per summary interval while orders are refused: overload is never silent. */
   #summarise({ now: force }: { now: boolean } = { now: false }): void {
-    const now = Date.now();
+    const now = this.#now();
     if (this.#refusedSinceSummary === 0) return;
     if (!force && now - this.#summaryAt < this.#summaryIntervalMs) return;
     this.#logger.warn(
@@ -192,4 +197,6 @@ export interface InFlightAdmissionOptions {
   retryAfterS?: number;
   /** While orders are refused, one warning with their number per this many ms (default 10 s). */
   summaryIntervalMs?: number;
+  /** Epoch ms (default Date.now), for the warning's period. */
+  clock?: () => number;
 }

@@ -103,6 +103,7 @@ describe('admission control', () => {
         },
       }),
     );
+    let clockMs = 1_000_000;
     const counter = fakeCounter(2);
     const admission = await InFlightAdmission.start({
       limit: 2,
@@ -110,6 +111,7 @@ describe('admission control', () => {
       logger: captured,
       refreshIntervalMs: 5,
       summaryIntervalMs: 0,
+      clock: () => clockMs,
     });
     const warnings = () =>
       lines.filter(
@@ -118,7 +120,9 @@ describe('admission control', () => {
     try {
       await counter.twoMoreReads();
       assert.equal(warnings().length, 0, 'nothing refused, nothing said');
+      clockMs += 60_000; // a quiet minute, then refusals within 1.5 s
       assert.equal(admission.admit().admitted, false);
+      clockMs += 1_500;
       assert.notEqual(admission.refusalNow(), null);
       assert.notEqual(admission.refusalNow(), null);
       await waitFor('the warning', () => (warnings().length > 0 ? true : undefined), { intervalMs: 2 });
@@ -129,6 +133,11 @@ describe('admission control', () => {
           limit: warnings()[0]?.limit,
         },
         { refused: 3, sagasInFlight: 2, limit: 2 },
+      );
+      assert.equal(
+        warnings()[0]?.seconds,
+        1.5,
+        'the period starts at the first refusal, not at start-up or the last warning',
       );
       await counter.twoMoreReads();
       assert.equal(warnings().length, 1, 'no new refusals, no new warning');
