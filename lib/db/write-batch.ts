@@ -16,18 +16,20 @@ const guardFailed = 'WB001';
  * The one statement for a list of writes: write i becomes the CTE `w<i>` (`returning 1` appended),
  * and the final SELECT returns its row count as column `c<i>` (checked by write_batch_expect where
  * the write has an expectation, which aborts the statement) and sends each NOTIFY. Placeholders are
- * left as written; the statements' bindings go in the same order.
+ * left as written; the statements' bindings go in the same order, then one binding per guard, the
+ * rows it expects. The text depends only on which writes there are, never on how many rows they
+ * carry, so one prepared statement serves every batch of the same writes.
  */
 export function composeWrites(
-  statements: ReadonlyArray<{ sql: string; expectedRows?: number }>,
+  statements: ReadonlyArray<{ sql: string; guarded: boolean }>,
   channels: Iterable<string>,
 ): string {
   const ctes = statements.map(({ sql }, i) => `w${i} as (${sql} returning 1)`);
   const columns = [
-    ...statements.map(({ expectedRows }, i) =>
-      expectedRows === undefined
-        ? `(select count(*) from w${i})::int as c${i}`
-        : `public.write_batch_expect(${i}, (select count(*) from w${i}), ${expectedRows})::int as c${i}`,
+    ...statements.map(({ guarded }, i) =>
+      guarded
+        ? `public.write_batch_expect(${i}, (select count(*) from w${i}), ?::bigint)::int as c${i}`
+        : `(select count(*) from w${i})::int as c${i}`,
     ),
     ...[...channels].map((channel, i) => `pg_notify('${channel}', '') as n${i}`),
   ];
@@ -77,13 +79,13 @@ export class WriteBatch {
   toStatement(): NativeQuery | null {
     if (this.isEmpty) return null;
     const sql = composeWrites(
-      this.#writes.map((w) => ({ sql: w.sql, ...(w.expect ? { expectedRows: w.expect.rows } : {}) })),
+      this.#writes.map((w) => ({ sql: w.sql, guarded: w.expect !== undefined })),
       this.#channels,
     );
-    return nativeOf(
-      sql,
-      this.#writes.flatMap((w) => w.bindings),
-    );
+    return nativeOf(sql, [
+      ...this.#writes.flatMap((w) => w.bindings),
+      ...this.#writes.flatMap((w) => (w.expect ? [w.expect.rows] : [])),
+    ]);
   }
 
   /**

@@ -6,7 +6,10 @@ import { composeWrites, WriteBatch } from './write-batch.ts';
 describe('write batch (pure)', () => {
   test('each write becomes a CTE; guarded ones are checked by write_batch_expect in the final SELECT', () => {
     const sql = composeWrites(
-      [{ sql: 'insert into a (x) values (?)' }, { sql: 'update b set y = ?', expectedRows: 3 }],
+      [
+        { sql: 'insert into a (x) values (?)', guarded: false },
+        { sql: 'update b set y = ?', guarded: true },
+      ],
       ['a_outbox'],
     );
     assert.equal(
@@ -14,7 +17,7 @@ describe('write batch (pure)', () => {
       [
         'with w0 as (insert into a (x) values (?) returning 1),',
         'w1 as (update b set y = ? returning 1)',
-        "select (select count(*) from w0)::int as c0, public.write_batch_expect(1, (select count(*) from w1), 3)::int as c1, pg_notify('a_outbox', '') as n0",
+        "select (select count(*) from w0)::int as c0, public.write_batch_expect(1, (select count(*) from w1), ?::bigint)::int as c1, pg_notify('a_outbox', '') as n0",
       ].join('\n'),
     );
   });
@@ -32,6 +35,27 @@ describe('write batch (pure)', () => {
     assert.match(statement.text, /update "b" set "note" = \$3 where "id" = \$4/);
     assert.deepEqual(statement.values, [['u1', 'u2'], ['p', 'q'], 'n', 7]);
     assert.equal(new WriteBatch().toStatement(), null, 'nothing to write, no statement');
+  });
+
+  test('the rows a guard expects are bound after the writes, so the text does not change with them', () => {
+    const statementFor = (ids: string[]) => {
+      const batch = new WriteBatch();
+      batch.add('update a set x = 1 where id = any(?::uuid[])', [ids], {
+        rows: ids.length,
+        error: () => new Error(),
+      });
+      batch.add('insert into b (y) select * from unnest(?::text[])', [['y']]);
+      batch.add('update c set z = z + ? where slot = ?', [5, 3], { rows: 1, error: () => new Error() });
+      const statement = batch.toStatement();
+      assert.ok(statement);
+      return statement;
+    };
+    const one = statementFor(['u1']);
+    const three = statementFor(['u1', 'u2', 'u3']);
+    assert.equal(one.text, three.text);
+    assert.match(three.text, /write_batch_expect\(0, \(select count\(\*\) from w0\), \$5::bigint\)/);
+    assert.match(three.text, /write_batch_expect\(2, \(select count\(\*\) from w2\), \$6::bigint\)/);
+    assert.deepEqual(three.values, [['u1', 'u2', 'u3'], ['y'], 5, 3, 3, 1]);
   });
 
   test('a failed guard (SQLSTATE WB001) becomes the error its write asked for; other errors pass unchanged', () => {

@@ -1,5 +1,5 @@
 import { pgArray } from '../db/pg-array.ts';
-import { queryBuilder } from '../db/query-builder.ts';
+import { nativeOf } from '../db/query-builder.ts';
 import type { UnitOfWork } from '../db/unit-of-work.ts';
 
 export interface InboxEntry {
@@ -7,6 +7,18 @@ export interface InboxEntry {
   topic: string;
   recordType: string;
 }
+
+/** Constant text for any number of ids (one prepared statement per connection). */
+const insertIgnoringSeen = (schema: string): string =>
+  `insert into ${schema}.inbox (message_id, topic, record_type)
+   select * from unnest(?::uuid[], ?::text[], ?::text[])
+   on conflict (message_id) do nothing`;
+
+const inboxArrays = (entries: readonly InboxEntry[]): unknown[] => [
+  pgArray(entries.map((e) => e.messageId)),
+  pgArray(entries.map((e) => e.topic)),
+  pgArray(entries.map((e) => e.recordType)),
+];
 
 /**
  * Records message ids as processed inside the caller's transaction and returns the ids that were new.
@@ -20,11 +32,7 @@ export async function claimNewMessages(
 ): Promise<Set<string>> {
   if (entries.length === 0) return new Set();
   const rows = await unit.read<{ message_id: string }>(
-    queryBuilder(`${schema}.inbox`)
-      .insert(entries.map((e) => ({ message_id: e.messageId, topic: e.topic, record_type: e.recordType })))
-      .onConflict('message_id')
-      .ignore()
-      .returning('message_id'),
+    nativeOf(`${insertIgnoringSeen(schema)} returning message_id`, inboxArrays(entries)),
   );
   return new Set(rows.map((r) => r.message_id));
 }
@@ -44,15 +52,8 @@ export class AlreadyProcessedError extends Error {
  */
 export function recordAllAsNew(unit: UnitOfWork, schema: string, entries: readonly InboxEntry[]): void {
   if (entries.length === 0) return;
-  unit.writes.add(
-    `insert into ${schema}.inbox (message_id, topic, record_type)
-     select * from unnest(?::uuid[], ?::text[], ?::text[])
-     on conflict (message_id) do nothing`,
-    [
-      pgArray(entries.map((e) => e.messageId)),
-      pgArray(entries.map((e) => e.topic)),
-      pgArray(entries.map((e) => e.recordType)),
-    ],
-    { rows: entries.length, error: (recorded) => new AlreadyProcessedError(recorded, entries.length) },
-  );
+  unit.writes.add(insertIgnoringSeen(schema), inboxArrays(entries), {
+    rows: entries.length,
+    error: (recorded) => new AlreadyProcessedError(recorded, entries.length),
+  });
 }

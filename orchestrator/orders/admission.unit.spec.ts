@@ -1,8 +1,7 @@
 import assert from 'node:assert/strict';
-import { Writable } from 'node:stream';
 import { describe, test } from 'node:test';
-import { pino } from 'pino';
 import { createLogger } from '../../lib/logger.ts';
+import { capturedLogger } from '../../test/support/captured-logger.ts';
 import { waitFor } from '../../test/support/wait-for.ts';
 import { inFlightChange } from '../runner/saga-store.ts';
 import { admitAll, InFlightAdmission } from './admission.ts';
@@ -93,16 +92,7 @@ describe('admission control', () => {
     }));
 
   test('while orders are refused, one warning per interval says how many', async () => {
-    const lines: Array<Record<string, unknown>> = [];
-    const captured = pino(
-      { level: 'info' },
-      new Writable({
-        write(chunk, _encoding, done) {
-          lines.push(JSON.parse(String(chunk)));
-          done();
-        },
-      }),
-    );
+    const { logger: captured, lines } = capturedLogger();
     let clockMs = 1_000_000;
     const counter = fakeCounter(2);
     const admission = await InFlightAdmission.start({

@@ -1,4 +1,3 @@
-import { queryBuilder } from '../../lib/db/query-builder.ts';
 import type { UnitOfWork } from '../../lib/db/unit-of-work.ts';
 import type { Clock, IdGenerator } from '../../lib/ids.ts';
 import type { Outbox, OutgoingMessage } from '../../lib/outbox/outbox.ts';
@@ -20,8 +19,12 @@ import {
   type HistoryRow,
   inFlightChange,
   insertHistory,
+  insertOrders,
+  insertSagas,
   type LoadedSaga,
   lockSagas,
+  type OrderRow,
+  type SagaRow,
   type SagaWrite,
   saveSagas,
 } from './saga-store.ts';
@@ -97,8 +100,8 @@ export class SagaRunner {
   async createSagas(unit: UnitOfWork, newSagas: readonly NewSaga[]): Promise<void> {
     if (newSagas.length === 0) return;
     const now = this.deps.clock();
-    const orderRows: Record<string, unknown>[] = [];
-    const sagaRows: Record<string, unknown>[] = [];
+    const orderRows: OrderRow[] = [];
+    const sagaRows: SagaRow[] = [];
     const history: HistoryRow[] = [];
     const messages: OutgoingMessage[] = [];
     for (const { order, idempotencyKey, fingerprint } of newSagas) {
@@ -143,8 +146,8 @@ export class SagaRunner {
       );
       messages.push(...effects.messages);
     }
-    unit.writes.addQuery(queryBuilder('orders.orders').insert(orderRows));
-    unit.writes.addQuery(queryBuilder('orders.sagas').insert(sagaRows));
+    unit.writes.add(insertOrders.sql, insertOrders.bind(orderRows));
+    unit.writes.add(insertSagas.sql, insertSagas.bind(sagaRows));
     insertHistory(unit, history);
     await this.deps.outbox.append(unit, messages);
     countSagasInFlight(unit, newSagas.length, this.slot());

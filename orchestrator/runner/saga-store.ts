@@ -3,6 +3,7 @@ import type { OrderItem, ShippingAddress } from '../../lib/contracts/generated.t
 import { pgArray } from '../../lib/db/pg-array.ts';
 import { queryBuilder } from '../../lib/db/query-builder.ts';
 import type { UnitOfWork } from '../../lib/db/unit-of-work.ts';
+import { unnestInsert } from '../../lib/db/unnest-insert.ts';
 import type { CancelReason, OrderStatus, PersistedSaga } from '../saga/saga-types.ts';
 import type { OrderRecord } from './order-record.ts';
 
@@ -36,6 +37,64 @@ export interface HistoryRow {
   detail: Record<string, unknown> | null;
   at: Date;
 }
+
+/** A new order's row (JSON columns as text). */
+export interface OrderRow {
+  order_id: string;
+  customer_id: string;
+  items: string;
+  total: number;
+  currency: string;
+  payment_token: string;
+  shipping_address: string;
+  status: OrderStatus;
+  idempotency_key: string | null;
+  request_fingerprint: string | null;
+  correlation_id: string;
+  created_at: Date;
+  updated_at: Date;
+}
+
+/** A new saga's row. */
+export interface SagaRow {
+  order_id: string;
+  state: string;
+  snapshot: string;
+  version: number;
+  deadline_at: Date | null;
+  updated_at: Date;
+}
+
+export const insertOrders = unnestInsert<OrderRow>({
+  table: 'orders.orders',
+  columns: {
+    order_id: 'uuid',
+    customer_id: 'text',
+    items: 'jsonb',
+    total: 'bigint',
+    currency: 'text',
+    payment_token: 'text',
+    shipping_address: 'jsonb',
+    status: 'text',
+    idempotency_key: 'text',
+    request_fingerprint: 'text',
+    correlation_id: 'uuid',
+    created_at: 'timestamptz',
+    updated_at: 'timestamptz',
+  },
+});
+
+export const insertSagas = unnestInsert<SagaRow>({
+  table: 'orders.sagas',
+  columns: {
+    order_id: 'uuid',
+    state: 'text',
+    snapshot: 'jsonb',
+    version: 'int',
+    deadline_at: 'timestamptz',
+    updated_at: 'timestamptz',
+  },
+});
 
 export class ConcurrentSagaUpdateError extends Error {
   constructor(orderIds: readonly string[]) {

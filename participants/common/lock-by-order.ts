@@ -1,3 +1,4 @@
+import { pgArray } from '../../lib/db/pg-array.ts';
 import { queryBuilder } from '../../lib/db/query-builder.ts';
 import type { UnitOfWork } from '../../lib/db/unit-of-work.ts';
 
@@ -16,7 +17,8 @@ export async function lockRowsOfOrders<Row>(
   return unit.read<Row>(
     queryBuilder(table)
       .select(...columns)
-      .whereIn('order_id', ids)
+      // = any(array): one statement text for any number of orders (prepared once per connection).
+      .whereRaw('order_id = any(?::uuid[])', [pgArray(ids)])
       .orderBy('order_id')
       .forUpdate(),
   );

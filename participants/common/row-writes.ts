@@ -1,3 +1,6 @@
+import { type UnnestInsert, unnestInsert } from '../../lib/db/unnest-insert.ts';
+import type { WriteBatch } from '../../lib/db/write-batch.ts';
+
 /**
  * The rows a batch writes: the last state per order, and whether the order had no row before the
  * batch (INSERT) or had one, locked by the batch (UPDATE). New rows are plain INSERTs on purpose:
@@ -21,5 +24,31 @@ export class RowWrites<T> {
 
   get updates(): T[] {
     return [...this.#rows.values()].filter((w) => !w.insert).map((w) => w.row);
+  }
+}
+
+/**
+ * How a participant writes its one row per order: new rows with a plain INSERT (a concurrent insert
+ * of the same order fails the batch, see RowWrites), locked rows with an upsert on order_id that
+ * overwrites every other column. Both statements have constant text (unnest), so each is prepared
+ * once per connection.
+ */
+export class OrderRowsTable<Row extends { order_id: string | null }> {
+  readonly #insert: ReturnType<typeof unnestInsert<Row>>;
+  readonly #upsert: ReturnType<typeof unnestInsert<Row>>;
+
+  constructor(spec: Omit<UnnestInsert<Row>, 'onConflict'>) {
+    this.#insert = unnestInsert(spec);
+    const overwritten = [...Object.keys(spec.columns), ...Object.keys(spec.computed ?? {})].filter(
+      (column) => column !== 'order_id',
+    );
+    this.#upsert = unnestInsert({ ...spec, onConflict: { target: 'order_id', update: overwritten } });
+  }
+
+  /** Adds the batch's inserts and updates to the unit of work's write statement. */
+  write<T>(writes: WriteBatch, rows: RowWrites<T>, toRow: (value: T) => Row): void {
+    const { inserts, updates } = rows;
+    if (inserts.length > 0) writes.add(this.#insert.sql, this.#insert.bind(inserts.map(toRow)));
+    if (updates.length > 0) writes.add(this.#upsert.sql, this.#upsert.bind(updates.map(toRow)));
   }
 }

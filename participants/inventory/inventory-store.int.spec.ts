@@ -221,8 +221,22 @@ describe('inventory store (PostgreSQL)', () => {
   });
 
   it('release restores exactly, and releasing again changes nothing', async () => {
+    const heldRows = await db('inventory.reservations')
+      .whereIn('order_id', reservedOrders)
+      .select('released_at');
+    assert.ok(
+      heldRows.length > 0 && heldRows.every((r) => r.released_at === null),
+      'held reservations have no release time',
+    );
     const replies = await Promise.all(reservedOrders.map((orderId) => handleOne(release(orderId))));
     assert.ok(replies.every((r) => r.type === 'StockReleased' && r.payload.released));
+    const releasedRows = await db('inventory.reservations')
+      .whereIn('order_id', reservedOrders)
+      .select('status', 'released_at');
+    assert.ok(
+      releasedRows.every((r) => r.status === 'RELEASED' && r.released_at instanceof Date),
+      'the release (an upsert of the locked rows) sets released_at',
+    );
     const stock: Array<{ sku: string; available: number; seeded: number }> = await db(
       'inventory.stock',
     ).select('sku', 'available', 'seeded');

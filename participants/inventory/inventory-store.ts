@@ -8,10 +8,11 @@
  */
 import type { Knex } from 'knex';
 import type { StockItem, StockRejectionReason, StockShortage } from '../../lib/contracts/generated.ts';
+import { pgArray } from '../../lib/db/pg-array.ts';
 import { queryBuilder } from '../../lib/db/query-builder.ts';
 import type { UnitOfWork } from '../../lib/db/unit-of-work.ts';
 import { lockRowsOfOrders } from '../common/lock-by-order.ts';
-import { RowWrites } from '../common/row-writes.ts';
+import { OrderRowsTable, RowWrites } from '../common/row-writes.ts';
 import type { InventoryChange, Reservation, ReservationStatus } from './inventory-decisions.ts';
 
 interface ReservationRow {
@@ -38,6 +39,26 @@ export interface LockedInventory {
   /** Available units by SKU, for every requested SKU in the catalog and every SKU of a held reservation. */
   available: Map<string, number>;
 }
+
+const reservationsTable = new OrderRowsTable<{
+  order_id: string;
+  reservation_id: string | null;
+  status: ReservationStatus;
+  items: string;
+  rejection_reason: string | null;
+  shortages: string | null;
+}>({
+  table: 'inventory.reservations',
+  columns: {
+    order_id: 'uuid',
+    reservation_id: 'uuid',
+    status: 'text',
+    items: 'jsonb',
+    rejection_reason: 'text',
+    shortages: 'jsonb',
+  },
+  computed: { released_at: "case when v.status = 'RELEASED' then now() end" },
+});
 
 const reservationStatuses: readonly ReservationStatus[] = ['RESERVED', 'REJECTED', 'RELEASED'];
 const rejectionReasons: readonly StockRejectionReason[] = ['out_of_stock', 'unknown_sku', 'fault_injected'];
@@ -85,7 +106,7 @@ export async function lockInventory(
       : await unit.read<{ sku: string; available: number }>(
           queryBuilder('inventory.stock')
             .select('sku', 'available')
-            .whereIn('sku', skus)
+            .whereRaw('sku = any(?::text[])', [pgArray(skus)])
             .orderByRaw('sku collate "C"')
             .forUpdate(),
         );
@@ -120,30 +141,18 @@ export function saveInventoryChanges(unit: UnitOfWork, changes: readonly Invento
     }
   }
 
-  const toRow = (r: Reservation) => ({
+  reservationsTable.write(unit.writes, rows, (r) => ({
     order_id: r.orderId,
     reservation_id: r.reservationId,
     status: r.status,
     items: JSON.stringify(r.items),
     rejection_reason: r.rejection?.reason ?? null,
     shortages: r.rejection === null ? null : JSON.stringify(r.rejection.shortages),
-    released_at: r.status === 'RELEASED' ? queryBuilder.fn.now() : null,
-  });
-  const { inserts, updates } = rows;
-  const { writes } = unit;
-  if (inserts.length > 0) writes.addQuery(queryBuilder('inventory.reservations').insert(inserts.map(toRow)));
-  if (updates.length > 0) {
-    writes.addQuery(
-      queryBuilder('inventory.reservations')
-        .insert(updates.map(toRow))
-        .onConflict('order_id')
-        .merge(['reservation_id', 'status', 'items', 'rejection_reason', 'shortages', 'released_at']),
-    );
-  }
+  }));
 
   const netChanges = [...deltas].filter(([, delta]) => delta !== 0).map(([sku, delta]) => ({ sku, delta }));
   if (netChanges.length > 0) {
-    writes.add(
+    unit.writes.add(
       `update inventory.stock as s
           set available = s.available + d.delta, updated_at = now()
          from jsonb_to_recordset(?::jsonb) as d(sku text, delta integer)

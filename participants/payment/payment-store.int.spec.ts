@@ -72,8 +72,16 @@ describe('payment store (PostgreSQL)', () => {
       'a repeated ProcessPayment gets the same answer',
     );
     assert.deepEqual(await ledgerOf(orderId), [{ kind: 'charge', amount: 3998, currency: 'EUR' }]);
+    const refundedAt = async () =>
+      (await db('payment.payments').where({ order_id: orderId }).first('refunded_at'))
+        .refunded_at as Date | null;
+    assert.equal(await refundedAt(), null, 'a charge has no refund time');
 
     const refunded = await handleOne(refund(orderId));
+    assert.ok(
+      (await refundedAt()) instanceof Date,
+      'the refund (an upsert of the locked row) sets refunded_at',
+    );
     assert.deepEqual(refunded, {
       type: 'PaymentRefunded',
       payload: { orderId, paymentId, amount: 3998, refunded: true },

@@ -5,10 +5,10 @@
  */
 import type { Knex } from 'knex';
 import type { PaymentFailureReason } from '../../lib/contracts/generated.ts';
-import { queryBuilder } from '../../lib/db/query-builder.ts';
 import type { UnitOfWork } from '../../lib/db/unit-of-work.ts';
+import { unnestInsert } from '../../lib/db/unnest-insert.ts';
 import { lockRowsOfOrders } from '../common/lock-by-order.ts';
-import { RowWrites } from '../common/row-writes.ts';
+import { OrderRowsTable, RowWrites } from '../common/row-writes.ts';
 import type { LedgerEntry, LedgerKind, Payment, PaymentChange, PaymentStatus } from './payment-decisions.ts';
 
 interface PaymentRow {
@@ -28,6 +28,41 @@ export interface PaymentRecord extends Payment {
   refundedAt: Date | null;
   ledger: Array<{ kind: LedgerKind; amount: number; currency: string; at: Date }>;
 }
+
+const paymentsTable = new OrderRowsTable<{
+  order_id: string;
+  payment_id: string | null;
+  status: PaymentStatus;
+  amount: number;
+  currency: string | null;
+  customer_id: string | null;
+  failure_reason: string | null;
+  failure_message: string | null;
+}>({
+  table: 'payment.payments',
+  columns: {
+    order_id: 'uuid',
+    payment_id: 'uuid',
+    status: 'text',
+    amount: 'bigint',
+    currency: 'text',
+    customer_id: 'text',
+    failure_reason: 'text',
+    failure_message: 'text',
+  },
+  computed: { refunded_at: "case when v.status = 'REFUNDED' then now() end" },
+});
+
+const insertLedger = unnestInsert<{
+  order_id: string;
+  payment_id: string;
+  kind: LedgerKind;
+  amount: number;
+  currency: string;
+}>({
+  table: 'payment.ledger',
+  columns: { order_id: 'uuid', payment_id: 'uuid', kind: 'text', amount: 'bigint', currency: 'text' },
+});
 
 const paymentStatuses: readonly PaymentStatus[] = ['CHARGED', 'DECLINED', 'REFUNDED', 'VOIDED'];
 const failureReasons: readonly PaymentFailureReason[] = ['declined', 'fault_injected'];
@@ -91,7 +126,7 @@ export function savePaymentChanges(unit: UnitOfWork, changes: readonly PaymentCh
       }
     }
   }
-  const toRow = (p: Payment) => ({
+  paymentsTable.write(unit.writes, rows, (p) => ({
     order_id: p.orderId,
     payment_id: p.paymentId,
     status: p.status,
@@ -100,22 +135,11 @@ export function savePaymentChanges(unit: UnitOfWork, changes: readonly PaymentCh
     customer_id: p.customerId,
     failure_reason: p.failure?.reason ?? null,
     failure_message: p.failure?.message ?? null,
-    refunded_at: p.status === 'REFUNDED' ? queryBuilder.fn.now() : null,
-  });
-  const { inserts, updates } = rows;
-  const { writes } = unit;
-  if (inserts.length > 0) writes.addQuery(queryBuilder('payment.payments').insert(inserts.map(toRow)));
-  if (updates.length > 0) {
-    writes.addQuery(
-      queryBuilder('payment.payments')
-        .insert(updates.map(toRow))
-        .onConflict('order_id')
-        .merge([...paymentColumns.filter((c) => c !== 'order_id'), 'refunded_at']),
-    );
-  }
+  }));
   if (ledger.length > 0) {
-    writes.addQuery(
-      queryBuilder('payment.ledger').insert(
+    unit.writes.add(
+      insertLedger.sql,
+      insertLedger.bind(
         ledger.map((e) => ({
           order_id: e.orderId,
           payment_id: e.paymentId,

@@ -70,10 +70,18 @@ describe('shipping store (PostgreSQL)', () => {
     assert.equal(scheduled.type, 'ShippingScheduled');
     assert.equal(scheduled.type === 'ShippingScheduled' && scheduled.payload.carrier, 'DHL');
     assert.deepEqual(await handleOne(schedule(orderId, 'DE')), scheduled);
+    const cancelledAt = async () =>
+      (await db('shipping.shipments').where({ order_id: orderId }).first('cancelled_at'))
+        .cancelled_at as Date | null;
+    assert.equal(await cancelledAt(), null, 'a scheduled shipment has no cancel time');
     assert.deepEqual(await handleOne(cancel(orderId)), {
       type: 'ShippingCancelled',
       payload: { orderId, cancelled: true },
     });
+    assert.ok(
+      (await cancelledAt()) instanceof Date,
+      'the cancel (an upsert of the locked row) sets cancelled_at',
+    );
     assert.deepEqual(await handleOne(cancel(orderId)), {
       type: 'ShippingCancelled',
       payload: { orderId, cancelled: true },

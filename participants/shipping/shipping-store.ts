@@ -4,10 +4,9 @@
  */
 import type { Knex } from 'knex';
 import type { ShipmentItem, ShippingAddress, ShippingFailureReason } from '../../lib/contracts/generated.ts';
-import { queryBuilder } from '../../lib/db/query-builder.ts';
 import type { UnitOfWork } from '../../lib/db/unit-of-work.ts';
 import { lockRowsOfOrders } from '../common/lock-by-order.ts';
-import { RowWrites } from '../common/row-writes.ts';
+import { OrderRowsTable, RowWrites } from '../common/row-writes.ts';
 import type { Shipment, ShipmentStatus, ShippingChange } from './shipping-decisions.ts';
 
 interface ShipmentRow {
@@ -30,6 +29,32 @@ export interface ShipmentRecord extends Shipment {
 
 const shipmentStatuses: readonly ShipmentStatus[] = ['SCHEDULED', 'FAILED', 'CANCELLED', 'VOIDED'];
 const failureReasons: readonly ShippingFailureReason[] = ['unserved_destination', 'fault_injected'];
+const shipmentsTable = new OrderRowsTable<{
+  order_id: string;
+  shipment_id: string | null;
+  status: ShipmentStatus;
+  carrier: string | null;
+  country: string | null;
+  address: string | null;
+  items: string;
+  failure_reason: string | null;
+  failure_message: string | null;
+}>({
+  table: 'shipping.shipments',
+  columns: {
+    order_id: 'uuid',
+    shipment_id: 'uuid',
+    status: 'text',
+    carrier: 'text',
+    country: 'text',
+    address: 'jsonb',
+    items: 'jsonb',
+    failure_reason: 'text',
+    failure_message: 'text',
+  },
+  computed: { cancelled_at: "case when v.status = 'CANCELLED' then now() end" },
+});
+
 const shipmentColumns = [
   'order_id',
   'shipment_id',
@@ -89,7 +114,7 @@ export function saveShippingChanges(unit: UnitOfWork, changes: readonly Shipping
       }
     }
   }
-  const toRow = (s: Shipment) => ({
+  shipmentsTable.write(unit.writes, rows, (s) => ({
     order_id: s.orderId,
     shipment_id: s.shipmentId,
     status: s.status,
@@ -99,19 +124,7 @@ export function saveShippingChanges(unit: UnitOfWork, changes: readonly Shipping
     items: JSON.stringify(s.items),
     failure_reason: s.failure?.reason ?? null,
     failure_message: s.failure?.message ?? null,
-    cancelled_at: s.status === 'CANCELLED' ? queryBuilder.fn.now() : null,
-  });
-  const { inserts, updates } = rows;
-  const { writes } = unit;
-  if (inserts.length > 0) writes.addQuery(queryBuilder('shipping.shipments').insert(inserts.map(toRow)));
-  if (updates.length > 0) {
-    writes.addQuery(
-      queryBuilder('shipping.shipments')
-        .insert(updates.map(toRow))
-        .onConflict('order_id')
-        .merge([...shipmentColumns.filter((c) => c !== 'order_id'), 'cancelled_at']),
-    );
-  }
+  }));
 }
 
 /** The shipment of an order, or null when the shipping service never saw the order. */
