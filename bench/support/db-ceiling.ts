@@ -36,7 +36,10 @@ import { createLogger } from '../../lib/logger.ts';
 import { lockKeyOf } from '../../lib/outbox/outbox-relay.ts';
 import { createOutboxVacuum, DEFAULT_OUTBOX_VACUUM_EVERY_ROWS } from '../../lib/outbox/outbox-vacuum.ts';
 import { sagasInFlightSlots } from '../../migrations/20261202_008_sagas_in_flight.ts';
-import { countSagasInFlight } from '../../orchestrator/runner/saga-store.ts';
+import { countSagasInFlight, insertOrders, insertSagas } from '../../orchestrator/runner/saga-store.ts';
+import { reservationsTable } from '../../participants/inventory/inventory-store.ts';
+import { insertLedger, paymentsTable } from '../../participants/payment/payment-store.ts';
+import { shipmentsTable } from '../../participants/shipping/shipping-store.ts';
 import { type CpuReport, cpuBetween, cpuSnapshot, type ProcessGroups } from './process-stats.ts';
 
 export interface DbCeiling {
@@ -121,10 +124,6 @@ const snapshotOf = (orderId: string, state: string) =>
     },
   });
 
-/** `(?, ?, …), (?, …)` for `rows` rows of `columns` parameters (write-batch placeholders). */
-const valuesList = (rows: number, columns: number): string =>
-  Array.from({ length: rows }, () => `(${Array.from({ length: columns }, () => '?').join(', ')})`).join(', ');
-
 function insertOutbox(
   writes: WriteBatch,
   schema: string,
@@ -187,9 +186,6 @@ function recordInbox(writes: WriteBatch, schema: string, sagas: readonly Saga[],
   );
 }
 
-const inList = (n: number, offset = 0) =>
-  Array.from({ length: n }, (_, i) => `$${offset + i + 1}`).join(', ');
-
 /** Order creation: order, saga, 3 history rows and 2 outbox rows per order, one transaction for all. */
 async function createOrders(units: UnitOfWorkRunner, sagas: readonly Saga[]): Promise<void> {
   await units.run(async (unit) => {
@@ -203,40 +199,39 @@ async function createOrders(units: UnitOfWorkRunner, sagas: readonly Saga[]): Pr
       postalCode: '10115',
       country: 'DE',
     });
-    const orders: unknown[] = [];
-    const rows: unknown[] = [];
-    for (const saga of sagas) {
-      orders.push(
-        randomUUID(),
-        now,
-        'EUR',
-        'bench-customer',
-        null,
-        JSON.stringify([{ sku: saga.sku, quantity: 1, unitPrice: 1999 }]),
-        saga.orderId,
-        'tok_visa',
-        randomBytes(32).toString('hex'),
-        address,
-        'PENDING',
-        1999,
-        now,
-      );
-      rows.push(
-        new Date(now.getTime() + 600_000),
-        saga.orderId,
-        snapshotOf(saga.orderId, 'reservingStock'),
-        'reservingStock',
-        now,
-        1,
-      );
-    }
+    const items = (saga: Saga) => JSON.stringify([{ sku: saga.sku, quantity: 1, unitPrice: 1999 }]);
     writes.add(
-      `insert into "orders"."orders" ("correlation_id", "created_at", "currency", "customer_id", "idempotency_key", "items", "order_id", "payment_token", "request_fingerprint", "shipping_address", "status", "total", "updated_at") values ${valuesList(sagas.length, 13)}`,
-      orders,
+      insertOrders.sql,
+      insertOrders.bind(
+        sagas.map((saga) => ({
+          order_id: saga.orderId,
+          customer_id: 'bench-customer',
+          items: items(saga),
+          total: 1999,
+          currency: 'EUR',
+          payment_token: 'tok_visa',
+          shipping_address: address,
+          status: 'PENDING',
+          idempotency_key: null,
+          request_fingerprint: randomBytes(32).toString('hex'),
+          correlation_id: randomUUID(),
+          created_at: now,
+          updated_at: now,
+        })),
+      ),
     );
     writes.add(
-      `insert into "orders"."sagas" ("deadline_at", "order_id", "snapshot", "state", "updated_at", "version") values ${valuesList(sagas.length, 6)}`,
-      rows,
+      insertSagas.sql,
+      insertSagas.bind(
+        sagas.map((saga) => ({
+          order_id: saga.orderId,
+          state: 'reservingStock',
+          snapshot: snapshotOf(saga.orderId, 'reservingStock'),
+          version: 1,
+          deadline_at: new Date(now.getTime() + 600_000),
+          updated_at: now,
+        })),
+      ),
     );
     insertHistory(
       writes,
@@ -286,29 +281,25 @@ async function participantBatch(units: UnitOfWorkRunner, step: Step, sagas: read
     recordInbox(writes, step, sagas, commandOf[step]);
     const table = { inventory: 'reservations', payment: 'payments', shipping: 'shipments' }[step];
     await unit.read({
-      text: `select * from "${step}"."${table}" where "order_id" in (${inList(ids.length)}) order by "order_id" asc for update`,
-      values: ids,
+      text: `select * from "${step}"."${table}" where order_id = any($1::uuid[]) order by "order_id" asc for update`,
+      values: [ids],
     });
-    const params: unknown[] = [];
     if (step === 'inventory') {
       const skus = [...new Set(sagas.map((s) => s.sku))].sort();
       await unit.read({
-        text: `select "sku", "available" from "inventory"."stock" where "sku" in (${inList(skus.length)}) order by sku collate "C" for update`,
-        values: skus,
+        text: `select "sku", "available" from "inventory"."stock" where sku = any($1::text[]) order by sku collate "C" for update`,
+        values: [skus],
       });
-      for (const s of sagas)
-        params.push(
-          s.orderId,
-          randomUUID(),
-          'RESERVED',
-          JSON.stringify([{ sku: s.sku, quantity: 1 }]),
-          null,
-          null,
-          null,
-        );
-      writes.add(
-        `insert into "inventory"."reservations" ("order_id", "reservation_id", "status", "items", "rejection_reason", "shortages", "released_at") values ${valuesList(sagas.length, 7)}`,
-        params,
+      reservationsTable.insert(
+        writes,
+        sagas.map((s) => ({
+          order_id: s.orderId,
+          reservation_id: randomUUID(),
+          status: 'RESERVED',
+          items: JSON.stringify([{ sku: s.sku, quantity: 1 }]),
+          rejection_reason: null,
+          shortages: null,
+        })),
       );
       const deltas = new Map<string, number>();
       for (const s of sagas) deltas.set(s.sku, (deltas.get(s.sku) ?? 0) - 1);
@@ -317,45 +308,52 @@ async function participantBatch(units: UnitOfWorkRunner, step: Step, sagas: read
         [JSON.stringify([...deltas].map(([sku, delta]) => ({ sku, delta })))],
       );
     } else if (step === 'payment') {
-      const paymentIds = sagas.map(() => randomUUID());
-      sagas.forEach((s, i) => {
-        params.push(s.orderId, paymentIds[i], 'CHARGED', 1999, 'EUR', 'bench-customer', null, null, null);
-      });
-      writes.add(
-        `insert into "payment"."payments" ("order_id", "payment_id", "status", "amount", "currency", "customer_id", "failure_reason", "failure_message", "refunded_at") values ${valuesList(sagas.length, 9)}`,
-        params,
+      const charges = sagas.map((s) => ({ orderId: s.orderId, paymentId: randomUUID() }));
+      paymentsTable.insert(
+        writes,
+        charges.map((c) => ({
+          order_id: c.orderId,
+          payment_id: c.paymentId,
+          status: 'CHARGED',
+          amount: 1999,
+          currency: 'EUR',
+          customer_id: 'bench-customer',
+          failure_reason: null,
+          failure_message: null,
+        })),
       );
-      const ledger: unknown[] = [];
-      sagas.forEach((s, i) => {
-        ledger.push(s.orderId, paymentIds[i], 'charge', 1999, 'EUR');
-      });
       writes.add(
-        `insert into "payment"."ledger" ("order_id", "payment_id", "kind", "amount", "currency") values ${valuesList(sagas.length, 5)}`,
-        ledger,
+        insertLedger.sql,
+        insertLedger.bind(
+          charges.map((c) => ({
+            order_id: c.orderId,
+            payment_id: c.paymentId,
+            kind: 'charge',
+            amount: 1999,
+            currency: 'EUR',
+          })),
+        ),
       );
     } else {
-      for (const s of sagas)
-        params.push(
-          s.orderId,
-          randomUUID(),
-          'SCHEDULED',
-          'DHL',
-          'DE',
-          JSON.stringify({
+      shipmentsTable.insert(
+        writes,
+        sagas.map((s) => ({
+          order_id: s.orderId,
+          shipment_id: randomUUID(),
+          status: 'SCHEDULED',
+          carrier: 'DHL',
+          country: 'DE',
+          address: JSON.stringify({
             name: 'Ada Lovelace',
             line1: '1 Main St',
             city: 'Berlin',
             postalCode: '10115',
             country: 'DE',
           }),
-          JSON.stringify([{ sku: s.sku, quantity: 1 }]),
-          null,
-          null,
-          null,
-        );
-      writes.add(
-        `insert into "shipping"."shipments" ("order_id", "shipment_id", "status", "carrier", "country", "address", "items", "failure_reason", "failure_message", "cancelled_at") values ${valuesList(sagas.length, 10)}`,
-        params,
+          items: JSON.stringify([{ sku: s.sku, quantity: 1 }]),
+          failure_reason: null,
+          failure_message: null,
+        })),
       );
     }
     insertOutbox(

@@ -47,8 +47,17 @@ export class OrderRowsTable<Row extends { order_id: string | null }> {
 
   /** Adds the batch's inserts and updates to the unit of work's write statement. */
   write<T>(writes: WriteBatch, rows: RowWrites<T>, toRow: (value: T) => Row): void {
-    const { inserts, updates } = rows;
-    if (inserts.length > 0) writes.add(this.#insert.sql, this.#insert.bind(inserts.map(toRow)));
-    if (updates.length > 0) writes.add(this.#upsert.sql, this.#upsert.bind(updates.map(toRow)));
+    this.insert(writes, rows.inserts.map(toRow));
+    this.upsert(writes, rows.updates.map(toRow));
+  }
+
+  /** New rows (a plain INSERT: a row that exists already fails the statement). */
+  insert(writes: WriteBatch, rows: readonly Row[]): void {
+    if (rows.length > 0) writes.add(this.#insert.sql, this.#insert.bind(rows));
+  }
+
+  /** Rows this transaction locked (an upsert on order_id that overwrites every other column). */
+  upsert(writes: WriteBatch, rows: readonly Row[]): void {
+    if (rows.length > 0) writes.add(this.#upsert.sql, this.#upsert.bind(rows));
   }
 }

@@ -40,7 +40,8 @@ export interface LockedInventory {
   available: Map<string, number>;
 }
 
-const reservationsTable = new OrderRowsTable<{
+/** Shared with the bench's database ceiling, which replays these statements. */
+export const reservationsTable = new OrderRowsTable<{
   order_id: string;
   reservation_id: string | null;
   status: ReservationStatus;

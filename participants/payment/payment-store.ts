@@ -29,7 +29,8 @@ export interface PaymentRecord extends Payment {
   ledger: Array<{ kind: LedgerKind; amount: number; currency: string; at: Date }>;
 }
 
-const paymentsTable = new OrderRowsTable<{
+/** Shared with the bench's database ceiling, which replays these statements. */
+export const paymentsTable = new OrderRowsTable<{
   order_id: string;
   payment_id: string | null;
   status: PaymentStatus;
@@ -53,7 +54,8 @@ const paymentsTable = new OrderRowsTable<{
   computed: { refunded_at: "case when v.status = 'REFUNDED' then now() end" },
 });
 
-const insertLedger = unnestInsert<{
+/** Shared with the bench's database ceiling, which replays these statements. */
+export const insertLedger = unnestInsert<{
   order_id: string;
   payment_id: string;
   kind: LedgerKind;

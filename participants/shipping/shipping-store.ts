@@ -29,7 +29,8 @@ export interface ShipmentRecord extends Shipment {
 
 const shipmentStatuses: readonly ShipmentStatus[] = ['SCHEDULED', 'FAILED', 'CANCELLED', 'VOIDED'];
 const failureReasons: readonly ShippingFailureReason[] = ['unserved_destination', 'fault_injected'];
-const shipmentsTable = new OrderRowsTable<{
+/** Shared with the bench's database ceiling, which replays these statements. */
+export const shipmentsTable = new OrderRowsTable<{
   order_id: string;
   shipment_id: string | null;
   status: ShipmentStatus;
