@@ -29,11 +29,11 @@
  * ceiling the database sets for this pattern.
  */
 import { randomBytes, randomUUID } from 'node:crypto';
-import pg from 'pg';
+import type pg from 'pg';
 import { createUnitOfWorkRunner, type UnitOfWork, type UnitOfWorkRunner } from '../../lib/db/unit-of-work.ts';
 import type { WriteBatch } from '../../lib/db/write-batch.ts';
 import { createLogger } from '../../lib/logger.ts';
-import { lockKeyOf } from '../../lib/outbox/outbox-relay.ts';
+import { createOutboxPool, OutboxBatchStatements } from '../../lib/outbox/outbox-batch.ts';
 import { createOutboxVacuum, DEFAULT_OUTBOX_VACUUM_EVERY_ROWS } from '../../lib/outbox/outbox-vacuum.ts';
 import { sagasInFlightSlots } from '../../migrations/20261202_008_sagas_in_flight.ts';
 import { countSagasInFlight, insertOrders, insertSagas } from '../../orchestrator/runner/saga-store.ts';
@@ -479,29 +479,23 @@ async function orchestratorBatch(
   });
 }
 
-async function relayBatch(pool: pg.Pool, schema: string): Promise<number> {
+async function relayBatch(pool: pg.Pool, statements: OutboxBatchStatements): Promise<number> {
   const client = await pool.connect();
+  let failure: Error | undefined;
   try {
-    const results = (await client.query(`begin;
-      select l.ok, o.seq, o.topic, o.message_key, o.payload, o.headers
-        from (select pg_try_advisory_xact_lock(${lockKeyOf(schema)}) as ok) l
-        left join lateral (
-          select seq, topic, message_key, payload, headers from ${schema}.outbox where l.ok order by seq limit ${maxBatch}
-        ) o on true`)) as unknown as pg.QueryResult<{ ok: boolean; seq: string | null }>[];
-    const rows = (results[1]?.rows ?? []).filter((r) => r.ok && r.seq !== null);
-    if (rows.length === 0) {
+    const rows = await statements.lockAndRead(client);
+    if (rows === null || rows.length === 0) {
       await client.query('commit');
       return 0;
     }
-    await client.query(
-      `delete from ${schema}.outbox where seq = any('{${rows.map((r) => r.seq).join(',')}}'); commit`,
-    );
+    await statements.deleteAndCommit(client, rows);
     return rows.length;
   } catch (error) {
+    failure = error instanceof Error ? error : new Error(String(error));
     await client.query('rollback').catch(() => undefined);
     throw error;
   } finally {
-    client.release();
+    client.release(failure);
   }
 }
 
@@ -524,16 +518,22 @@ export async function measureDbCeiling({
 }): Promise<DbCeiling> {
   const failures: unknown[] = [];
   const pool = (name: string) => {
-    const created = new pg.Pool({
-      connectionString: databaseUrl,
+    const created = createOutboxPool(databaseUrl, {
       max: poolPerService,
       application_name: `bench-db-ceiling-${name}`,
     });
     created.on('error', (error) => failures.push(error)); // an idle connection was terminated
     return created;
   };
-  // The relays' connections (plain, as lib/outbox/outbox-relay.ts), and each service's transactions
-  // run by the services' own unit-of-work runner (pipelined BEGIN/COMMIT, one write statement).
+  // The relays' connections and statements (lib/outbox/outbox-batch.ts, as the relays use them),
+  // and each service's transactions run by the services' own unit-of-work runner (pipelined
+  // BEGIN/COMMIT, one write statement).
+  const relayStatements = {
+    orders: new OutboxBatchStatements('orders', maxBatch),
+    inventory: new OutboxBatchStatements('inventory', maxBatch),
+    payment: new OutboxBatchStatements('payment', maxBatch),
+    shipping: new OutboxBatchStatements('shipping', maxBatch),
+  };
   const pools = {
     orders: pool('orders'),
     inventory: pool('inventory'),
@@ -695,7 +695,7 @@ export async function measureDbCeiling({
       (async () => {
         while (running) {
           try {
-            const n = await relayBatch(pools[schema], schema);
+            const n = await relayBatch(pools[schema], relayStatements[schema]);
             if (n > 0) {
               count('relay', n);
               vacuums[schema].deleted(n);

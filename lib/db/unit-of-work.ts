@@ -30,6 +30,15 @@ export interface UnitOfWorkRunner {
   close(): Promise<void>;
 }
 
+/**
+ * Session options of connections whose statements are prepared once and all find their rows by key
+ * (the units of work, the outbox relays). The server may cache a generic plan for a prepared
+ * statement; one made while a table was small (a new database; no ANALYZE since, as with autovacuum
+ * off) would keep sequential scans as the table grows (measured: the saga lock read went from 0.1 to
+ * 6 ms at 30,000 orders). So these connections rule sequential scans out wherever an index serves.
+ */
+export const keyedStatementsOptions = '-c enable_seqscan=off';
+
 /** Raised when COMMIT came back as ROLLBACK although no statement of ours reported an error. */
 export class TransactionRolledBackError extends Error {
   constructor() {
@@ -144,12 +153,7 @@ export function createUnitOfWorkRunner({
     idleTimeoutMillis: 30_000,
     connectionTimeoutMillis: acquireTimeoutMs,
     pipeline: true,
-    // Statements are prepared once per connection (StatementNames), so the server may cache a
-    // generic plan for each. One made while a table was small (a new database; no ANALYZE since, as
-    // with autovacuum off) would keep sequential scans as the table grows (measured: the saga lock
-    // read went from 0.1 to 6 ms at 30,000 orders). Every statement of a unit of work finds its rows
-    // by key, so its connections rule sequential scans out wherever an index serves.
-    options: '-c enable_seqscan=off',
+    options: keyedStatementsOptions,
   });
   const names = new StatementNames({
     limit: maxPreparedStatements,

@@ -9,7 +9,8 @@ import { createThrowawayDatabase, type ThrowawayDatabase } from '../../test/supp
 import { waitFor } from '../../test/support/wait-for.ts';
 import { baseTopics, deployedTopic } from '../kafka/topics.ts';
 import { Outbox, type OutgoingMessage, outboxChannelOf } from './outbox.ts';
-import { lockKeyOf, type OutboxRelay, startOutboxRelay } from './outbox-relay.ts';
+import { lockKeyOf } from './outbox-batch.ts';
+import { type OutboxRelay, startOutboxRelay } from './outbox-relay.ts';
 
 const logger = createLogger('outbox-relay-it', 'warn');
 const topic = deployedTopic(baseTopics.orderEvents);

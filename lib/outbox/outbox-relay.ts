@@ -1,8 +1,8 @@
 import type { Producer } from 'kafkajs';
 import pg from 'pg';
-import '../db/pg-types.ts';
 import type { Logger } from '../logger.ts';
 import { outboxChannelOf } from './outbox.ts';
+import { createOutboxPool, OutboxBatchStatements, type OutboxRow } from './outbox-batch.ts';
 import { createOutboxVacuum, DEFAULT_OUTBOX_VACUUM_EVERY_ROWS } from './outbox-vacuum.ts';
 
 export interface OutboxRelayOptions {
@@ -47,33 +47,6 @@ export interface LocalOutboxRelay {
   readonly holdsLock: boolean;
 }
 
-interface OutboxRow {
-  seq: number;
-  topic: string;
-  message_key: string;
-  payload: Buffer;
-  headers: Record<string, string>;
-}
-
-/** A row of the lock-and-read query: `ok` says whether the relay lock was taken; no row → seq null. */
-interface LockedRow {
-  ok: boolean;
-  seq: number | null;
-}
-
-/** Seq numbers are written into SQL text: they must be plain integers. */
-const seqOf = (row: OutboxRow): number => {
-  if (!Number.isSafeInteger(row.seq)) throw new TypeError(`outbox seq ${String(row.seq)} is not an integer`);
-  return row.seq;
-};
-
-/** Stable 32-bit advisory-lock key per schema: one relay of a service publishes at a time. */
-export const lockKeyOf = (schema: string): number => {
-  let hash = 0;
-  for (const ch of `outbox-relay:${schema}`) hash = (Math.imul(hash, 31) + ch.charCodeAt(0)) | 0;
-  return hash;
-};
-
 /**
  * Publishes outbox rows to Kafka in batches, in `seq` order, and deletes them once the broker
  * acknowledged them (idempotent producer, acks=all). Woken directly by commits of its own process
@@ -87,7 +60,6 @@ export function startOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
   const pollIntervalMs = options.pollIntervalMs ?? 1_000;
   const contentionRetryMs = options.contentionRetryMs ?? 50;
   const table = `${schema}.outbox`;
-  const lockKey = lockKeyOf(schema);
   const log = logger.child({ component: 'outbox-relay', schema });
 
   let stopped = false;
@@ -115,29 +87,22 @@ export function startOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
         })
       : null;
 
-  // The relay's own connection (not the service's knex pool): two round trips per batch, written as
-  // plain SQL text without parameters (only constants and seq numbers read from the table).
-  const pool = new pg.Pool({ connectionString: options.databaseUrl, max: 1, idleTimeoutMillis: 30_000 });
+  // The relay's own connection (not the service's pools): two round trips per batch, each statement
+  // prepared once (outbox-batch.ts).
+  const pool = createOutboxPool(options.databaseUrl);
   pool.on('error', (error) => log.warn({ err: error }, 'idle outbox relay connection failed'));
-  const lockAndReadSql = `begin;
-    select l.ok, o.seq, o.topic, o.message_key, o.payload, o.headers
-      from (select pg_try_advisory_xact_lock(${lockKey}) as ok) l
-      left join lateral (
-        select seq, topic, message_key, payload, headers from ${table} where l.ok order by seq limit ${batchSize}
-      ) o on true`;
+  const statements = new OutboxBatchStatements(schema, batchSize);
 
   /** Publishes up to one batch; -1 when another instance holds the relay lock. */
   const publishBatch = async (): Promise<number> => {
     const client = await pool.connect();
     let failure: Error | undefined;
     try {
-      const results = (await client.query(lockAndReadSql)) as unknown as pg.QueryResult<LockedRow>[];
-      const selected = results[1]?.rows ?? [];
-      if (selected[0]?.ok !== true) {
+      const rows = await statements.lockAndRead(client);
+      if (rows === null) {
         await client.query('commit');
         return -1;
       }
-      const rows = selected.filter((r): r is OutboxRow & LockedRow => r.seq !== null);
       if (rows.length === 0) {
         await client.query('commit');
         return 0;
@@ -155,9 +120,7 @@ export function startOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
           messages: topicRows.map((r) => ({ key: r.message_key, value: r.payload, headers: r.headers })),
         })),
       });
-      await client.query(
-        `delete from ${table} where seq = any('{${rows.map((r) => seqOf(r)).join(',')}}'); commit`,
-      );
+      await statements.deleteAndCommit(client, rows);
       vacuum?.deleted(rows.length);
       return rows.length;
     } catch (error) {

@@ -1,0 +1,90 @@
+import pg from 'pg';
+import '../db/pg-types.ts';
+import { keyedStatementsOptions } from '../db/unit-of-work.ts';
+
+export interface OutboxRow {
+  seq: number;
+  topic: string;
+  message_key: string;
+  payload: Buffer;
+  headers: Record<string, string>;
+}
+
+/** A row of the lock-and-read statement: `ok` says whether the relay lock was taken; no row → seq null. */
+type LockedRow = { ok: boolean } & ({ seq: null } | OutboxRow);
+
+/** Stable 32-bit advisory-lock key per schema: one relay of a service publishes at a time. */
+export const lockKeyOf = (schema: string): number => {
+  let hash = 0;
+  for (const ch of `outbox-relay:${schema}`) hash = (Math.imul(hash, 31) + ch.charCodeAt(0)) | 0;
+  return hash;
+};
+
+/** The connections a relay reads and deletes its outbox with: pipelined, prepared statements. */
+export function createOutboxPool(databaseUrl: string, extra: pg.PoolConfig = {}): pg.Pool {
+  return new pg.Pool({
+    connectionString: databaseUrl,
+    max: 1,
+    idleTimeoutMillis: 30_000,
+    ...extra,
+    pipeline: true,
+    options: keyedStatementsOptions,
+  });
+}
+
+/**
+ * The two statements of one relay batch on a pipelined connection, each prepared once per
+ * connection: BEGIN goes out with the lock-and-read (one round trip), and the delete of the
+ * published rows with COMMIT (one round trip). The outbox is read by index in `seq` order
+ * (`keyedStatementsOptions`: a plan cached while the outbox was nearly empty must not scan it
+ * whole once it holds a backlog).
+ */
+export class OutboxBatchStatements {
+  readonly #read: pg.QueryConfig;
+  readonly #deleteText: string;
+  readonly #deleteName: string;
+
+  constructor(schema: string, batchSize: number) {
+    if (!/^[a-z_][a-z0-9_]*$/.test(schema)) throw new Error(`not a plain schema name: ${schema}`);
+    if (!Number.isSafeInteger(batchSize) || batchSize < 1)
+      throw new Error(`batch size must be >= 1, got ${batchSize}`);
+    const table = `${schema}.outbox`;
+    this.#read = {
+      name: `outbox_read_${schema}`,
+      text: `select l.ok, o.seq, o.topic, o.message_key, o.payload, o.headers
+          from (select pg_try_advisory_xact_lock(${lockKeyOf(schema)}) as ok) l
+          left join lateral (
+            select seq, topic, message_key, payload, headers from ${table} where l.ok order by seq limit ${batchSize}
+          ) o on true`,
+      values: [],
+    };
+    this.#deleteName = `outbox_delete_${schema}`;
+    this.#deleteText = `delete from ${table} where seq = any($1::bigint[])`;
+  }
+
+  /**
+   * Opens a transaction, tries the relay lock and reads the oldest rows: null when another
+   * instance holds the lock (the transaction is still open: end it with `commit`).
+   */
+  async lockAndRead(client: pg.PoolClient): Promise<OutboxRow[] | null> {
+    const [, result] = await Promise.all([client.query('begin'), client.query<LockedRow>(this.#read)]);
+    const rows = result.rows;
+    if (rows[0]?.ok !== true) return null;
+    return rows.filter((row): row is LockedRow & OutboxRow => row.seq !== null);
+  }
+
+  /** Deletes the published rows and commits, in one round trip. */
+  async deleteAndCommit(client: pg.PoolClient, rows: readonly OutboxRow[]): Promise<void> {
+    const seqs = rows.map((row) => {
+      if (!Number.isSafeInteger(row.seq))
+        throw new TypeError(`outbox seq ${String(row.seq)} is not an integer`);
+      return row.seq;
+    });
+    const [, commit] = await Promise.all([
+      client.query({ name: this.#deleteName, text: this.#deleteText, values: [seqs] }),
+      client.query('commit'),
+    ]);
+    if (commit.command !== 'COMMIT')
+      throw new Error(`outbox delete: the server answered COMMIT with ${commit.command}`);
+  }
+}
