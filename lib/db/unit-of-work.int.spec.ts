@@ -68,9 +68,12 @@ describe('unit of work (PostgreSQL)', () => {
         const rows = await unit.read<{ note: string }>(
           queryBuilder('wb_parent').select('note').where({ id: 100 }).forUpdate(),
         );
-        unit.writes.addQuery(
-          queryBuilder('wb_parent').insert([{ id: 1, note: "it's a ? and a \\ backslash" }, { id: 2 }]),
-        );
+        unit.writes.add('insert into wb_parent (id, note) values (?, ?), (?, ?)', [
+          1,
+          "it's a ? and a \\ backslash",
+          2,
+          null,
+        ]);
         // Sibling statements run on one snapshot; the foreign key is checked at the end of it.
         unit.writes.add('insert into wb_child (id, parent) select * from unnest(?::int[], ?::int[])', [
           [10, 11],
@@ -111,7 +114,7 @@ describe('unit of work (PostgreSQL)', () => {
     const wire = recordWire();
     try {
       await database.units.run(async (unit) => {
-        unit.writes.addQuery(queryBuilder('wb_parent').insert({ id: 5 }));
+        unit.writes.add('insert into wb_parent (id) values (?)', [5]);
       });
     } finally {
       wire.stop();
@@ -127,7 +130,7 @@ describe('unit of work (PostgreSQL)', () => {
         units.run(async (unit) => {
           if (withRead)
             await unit.read(queryBuilder('wb_parent').select('id').where({ id: 100 }).forUpdate());
-          unit.writes.addQuery(queryBuilder('wb_parent').insert({ id: 3 }));
+          unit.writes.add('insert into wb_parent (id) values (?)', [3]);
           unit.writes.add("update wb_parent set note = 'x' where id = any(?::int[])", [[1, 99]], {
             rows: 2,
             error: (touched) => new Error(`touched ${touched} of 2`),
@@ -157,7 +160,7 @@ describe('unit of work (PostgreSQL)', () => {
     await assert.rejects(
       units.run(async (unit) => {
         await unit.read(queryBuilder('wb_parent').select('id').where({ id: 100 }).forUpdate());
-        unit.writes.addQuery(queryBuilder('wb_parent').insert({ id: 4 }));
+        unit.writes.add('insert into wb_parent (id) values (?)', [4]);
         throw new Error('decided not to');
       }),
       /decided not to/,
@@ -187,7 +190,7 @@ describe('unit of work (PostgreSQL)', () => {
     const { db, units } = database;
     const seen: string[] = [];
     await units.run(async (unit) => {
-      unit.writes.addQuery(queryBuilder('wb_parent').insert({ id: 6 }));
+      unit.writes.add('insert into wb_parent (id) values (?)', [6]);
       unit.afterCommit(async () => {
         const row = await db('wb_parent').where({ id: 6 }).first();
         seen.push(row ? 'committed row visible' : 'row missing');
@@ -198,7 +201,7 @@ describe('unit of work (PostgreSQL)', () => {
       units.run(async (unit) => {
         await unit.read(queryBuilder('wb_parent').select('id').where({ id: 100 }));
         unit.afterCommit(() => seen.push('after a rollback'));
-        unit.writes.addQuery(queryBuilder('wb_parent').insert({ id: 6 })); // duplicate key
+        unit.writes.add('insert into wb_parent (id) values (?)', [6]); // duplicate key
       }),
       /duplicate key/,
     );

@@ -1,4 +1,3 @@
-import type { Knex } from 'knex';
 import { type NativeQuery, nativeOf } from './query-builder.ts';
 
 /** A write statement (INSERT, UPDATE or DELETE, no RETURNING, `?` placeholders) and its bindings. */
@@ -57,12 +56,6 @@ export class WriteBatch {
       throw new Error(`expected row count must be a non-negative integer, got ${expect.rows}`);
     }
     this.#writes.push({ sql, bindings, ...(expect ? { expect } : {}) });
-  }
-
-  /** Adds a knex insert/update/delete builder (compiled now, run with the batch). */
-  addQuery(query: Knex.QueryBuilder, expect?: Write['expect']): void {
-    const { sql, bindings } = query.toSQL();
-    this.add(sql, bindings, expect);
   }
 
   /** pg_notify(channel, '') once, delivered when the transaction commits. */

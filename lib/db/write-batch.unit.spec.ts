@@ -1,6 +1,5 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { queryBuilder } from './query-builder.ts';
 import { composeWrites, WriteBatch } from './write-batch.ts';
 
 describe('write batch (pure)', () => {
@@ -28,11 +27,11 @@ describe('write batch (pure)', () => {
       ['u1', 'u2'],
       ['p', 'q'],
     ]);
-    batch.addQuery(queryBuilder('b').where({ id: 7 }).update({ note: 'n' }));
+    batch.add('update b set note = ? where id = ?', ['n', 7]);
     const statement = batch.toStatement();
     assert.ok(statement);
     assert.match(statement.text, /unnest\(\$1::uuid\[\], \$2::text\[\]\)/);
-    assert.match(statement.text, /update "b" set "note" = \$3 where "id" = \$4/);
+    assert.match(statement.text, /update b set note = \$3 where id = \$4/);
     assert.deepEqual(statement.values, [['u1', 'u2'], ['p', 'q'], 'n', 7]);
     assert.equal(new WriteBatch().toStatement(), null, 'nothing to write, no statement');
   });
