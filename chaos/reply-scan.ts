@@ -3,11 +3,11 @@
  * type, order id), from the beginning to the high watermark taken when the scan starts.
  */
 import { Kafka, logLevel } from 'kafkajs';
-import { applyRequestQueueTimerFix } from '../lib/kafka/request-queue-timer-fix.ts';
+import { applyKafkajsPatches } from '../lib/kafka/kafkajs-patches.ts';
 import { HeaderNames, headerString } from '../lib/messaging/headers.ts';
 import { type ChaosEnvironment, withAdmin } from './environment.ts';
 
-applyRequestQueueTimerFix();
+applyKafkajsPatches();
 
 export interface ReplySeen {
   messageId: string;

@@ -11,7 +11,7 @@ import { loadCommonConfig } from '../../lib/config/common-config.ts';
 import { dropDatabase, recreateDatabase } from '../../lib/db/database.ts';
 import { ensureTopics } from '../../lib/kafka/ensure-topics.ts';
 import { withKafkaAdmin } from '../../lib/kafka/kafka-admin.ts';
-import { applyRequestQueueTimerFix } from '../../lib/kafka/request-queue-timer-fix.ts';
+import { applyKafkajsPatches } from '../../lib/kafka/kafkajs-patches.ts';
 import {
   repoRoot,
   type ServiceName,
@@ -19,7 +19,7 @@ import {
   serviceEntryPoints,
 } from '../../scripts/support/service-processes.ts';
 
-applyRequestQueueTimerFix();
+applyKafkajsPatches();
 
 export const serviceNames = Object.keys(serviceEntryPoints) as ServiceName[];
 

@@ -1,7 +1,7 @@
 import { type Admin, Kafka, logLevel } from 'kafkajs';
-import { applyRequestQueueTimerFix } from './request-queue-timer-fix.ts';
+import { applyKafkajsPatches } from './kafkajs-patches.ts';
 
-applyRequestQueueTimerFix();
+applyKafkajsPatches();
 
 /**
  * Runs `work` with a short-lived Kafka admin client (a new connection each time: the broker may have

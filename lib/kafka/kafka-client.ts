@@ -1,9 +1,9 @@
 import { Kafka, logLevel as KafkaLogLevel, type logCreator, type Producer } from 'kafkajs';
 import type { Logger } from '../logger.ts';
+import { applyKafkajsPatches } from './kafkajs-patches.ts';
 import { KeyPartitioner } from './key-partitioner.ts';
-import { applyRequestQueueTimerFix } from './request-queue-timer-fix.ts';
 
-applyRequestQueueTimerFix();
+applyKafkajsPatches();
 
 const pinoLevelOf = (level: KafkaLogLevel): 'error' | 'warn' | 'info' | 'debug' => {
   switch (level) {
