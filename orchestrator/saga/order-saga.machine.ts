@@ -5,14 +5,8 @@
  * `step` return them as plain data (`SagaAction`) and the runner performs them (outbox rows,
  * durable deadlines) in the same transaction that stores the new snapshot.
  */
-import {
-  assign,
-  type ExecutableActionsFrom,
-  initialTransition,
-  type SnapshotFrom,
-  setup,
-  transition,
-} from 'xstate';
+import { assign, type ExecutableActionsFrom, type SnapshotFrom, setup } from 'xstate';
+import { pureTransitionsOf } from './pure-transitions.ts';
 import {
   type ArmDeadlineParams,
   type CancelReason,
@@ -223,8 +217,11 @@ function toSagaActions(actions: ExecutableActionsFrom<typeof orderSagaMachine>[]
   });
 }
 
+/** xstate's `initialTransition()` / `transition()` without a throw-away actor per call (see the module). */
+const pure = pureTransitionsOf(orderSagaMachine);
+
 export function start(input: SagaInput): { snapshot: SagaSnapshot; actions: SagaAction[] } {
-  const [snapshot, actions] = initialTransition(orderSagaMachine, input);
+  const [snapshot, actions] = pure.initialTransition(input);
   return { snapshot, actions: toSagaActions(actions) };
 }
 
@@ -235,7 +232,7 @@ export function step(
 ): { snapshot: SagaSnapshot; actions: SagaAction[]; accepted: boolean } {
   // One resolution of the event: XState returns the very same snapshot when no transition is enabled
   // (unknown event, or every guard false), so there is no need to ask `can()` first.
-  const [next, actions] = transition(orderSagaMachine, snapshot, event);
+  const [next, actions] = pure.transition(snapshot, event);
   if (next === snapshot) return { snapshot, actions: [], accepted: false };
   return { snapshot: next, actions: toSagaActions(actions), accepted: true };
 }
