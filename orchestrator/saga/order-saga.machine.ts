@@ -87,9 +87,9 @@ function required<T>(value: T | null, what: string): T {
 
 export const orderSagaMachine = saga.createMachine({
   id: 'orderSaga',
-  // XState's transition() builds a throw-away actor that computes an initial snapshot without input
-  // on every call; reading `input.orderId` there would throw (and capture a stack trace) each time,
-  // which was the most expensive line of the orchestrator. That snapshot is discarded.
+  // An actor created without input computes an initial snapshot without input: the one inert actor of
+  // pure-transitions.ts, and xstate's own helpers (used by the tests) one per call. Reading
+  // `input.orderId` there would throw (and capture a stack trace); that snapshot is discarded.
   context: ({ input }: { input: SagaInput | undefined }) => ({
     orderId: input?.orderId ?? '',
     retryPolicy: input?.retryPolicy ?? { forwardAttempts: 1, compensationAttempts: 1 },
