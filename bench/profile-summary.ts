@@ -63,7 +63,7 @@ export function moduleOf(url: string, functionName: string): string {
 }
 
 /** A frame's file, short: `kafkajs/src/network/connection.js`, `lib/avro/codec.ts`, `node:internal/…`. */
-function locationOf(url: string): string {
+export function locationOf(url: string): string {
   const nm = url.lastIndexOf('/node_modules/');
   if (nm !== -1) return url.slice(nm + '/node_modules/'.length);
   const path = url.startsWith('file://') ? fileURLToPath(url) : url;

@@ -28,6 +28,7 @@ import {
   stopService,
   waitUntilReady,
 } from '../scripts/support/service-processes.ts';
+import { formatHeapSummary, summariseHeapProfile } from './heap-summary.ts';
 import { formatProfileSummary, summariseProfile } from './profile-summary.ts';
 import { type DbCeiling, measureDbCeiling } from './support/db-ceiling.ts';
 import { type EchoCeiling, measureEchoCeiling } from './support/echo-ceiling.ts';
@@ -97,6 +98,7 @@ const topicPrefix = options.reuse ? (process.env.TOPIC_PREFIX ?? '').trim() : `b
 const systemDatabaseUrl = options.reuse ? (process.env.DATABASE_URL ?? null) : benchDatabaseUrl;
 const logDir = join(repoRoot, '.stack', 'bench-logs', runId);
 const profileDir = join(logDir, 'profiles');
+const heapProfileDir = join(logDir, 'heap-profiles');
 const stackRun = join(repoRoot, '.stack', 'run');
 
 const services: ServiceProcess[] = [];
@@ -177,14 +179,23 @@ const processGroups: ProcessGroups = () => {
 
 async function startServices(): Promise<void> {
   // One directory per service: the tsx loader's worker thread writes a profile of its own.
-  const nodeFlags = (name: string) =>
-    options.profile ? ['--cpu-prof', `--cpu-prof-dir=${join(profileDir, name)}`] : [];
+  const nodeFlags = (name: string) => [
+    ...(options.profile ? ['--cpu-prof', `--cpu-prof-dir=${join(profileDir, name)}`] : []),
+    // The sampler is TypeScript: tsx first (importing it again later is a no-op).
+    ...(options.heapProfile
+      ? ['--import', 'tsx', '--import', join(repoRoot, 'bench/support/heap-sampler.ts')]
+      : []),
+  ];
+  const envOf = (label: string, env: NodeJS.ProcessEnv) =>
+    options.heapProfile ? { ...env, BENCH_HEAP_PROFILE_DIR: join(heapProfileDir, label) } : env;
   for (const name of serviceNames)
-    services.push(startBenchService(name, serviceEnv, logDir, nodeFlags(name)));
+    services.push(startBenchService(name, envOf(name, serviceEnv), logDir, nodeFlags(name)));
   for (let i = 1; i < options.orchestrators; i++) {
     const label = `orchestrator-${i + 1}`;
     const env = { ...serviceEnv, [portVariables.orchestrator]: String(orchestratorPort(i)) };
-    extraOrchestrators.push(startBenchService('orchestrator', env, logDir, nodeFlags(label), label));
+    extraOrchestrators.push(
+      startBenchService('orchestrator', envOf(label, env), logDir, nodeFlags(label), label),
+    );
   }
   services.push(...extraOrchestrators);
   await Promise.all(services.map((s) => waitUntilReady(s, 120_000)));
@@ -263,6 +274,7 @@ let loadWindowUs: { from: number; to: number } | null = null;
 let dlt: number | null = null;
 let topicsCreated = false;
 const profiles: BenchResults['profiles'] = [];
+const heapProfiles: BenchResults['heapProfiles'] = [];
 const wholeRss = new RssSampler(() => new Map(cachedServicePids));
 
 /** Whatever is still running when the bench ends or fails. */
@@ -408,6 +420,14 @@ async function measureLoad(): Promise<void> {
       profiles.push({ service, summary });
     }
   }
+  if (options.heapProfile) {
+    for (const service of [...serviceNames, ...extraOrchestrators.map((_, i) => `orchestrator-${i + 2}`)]) {
+      const dir = join(heapProfileDir, service);
+      const file = existsSync(dir) ? readdirSync(dir).find((f) => f.endsWith('.heapprofile')) : undefined;
+      if (file) heapProfiles.push({ service, summary: summariseHeapProfile(join(dir, file), { top: 20 }) });
+      else log(`no heap profile from ${service} in ${relative(repoRoot, dir)}`);
+    }
+  }
 }
 
 try {
@@ -529,6 +549,7 @@ try {
     database: results.database ?? { rowsPerSaga: null },
     eventsSeen: results.eventsSeen ?? {},
     profiles,
+    heapProfiles,
     logDir: options.reuse ? null : relative(repoRoot, logDir),
   };
   mkdirSync(dirname(jsonPath), { recursive: true });
@@ -537,6 +558,7 @@ try {
   console.log('');
   console.log(formatTable(finished));
   for (const { service, summary } of profiles) console.log(`\n${formatProfileSummary(service, summary)}`);
+  for (const { service, summary } of heapProfiles) console.log(`\n${formatHeapSummary(service, summary)}`);
   console.log(`\nresults: ${relative(repoRoot, jsonPath)}`);
   console.log(`reproduce: ${command}`);
   // Overload shows as unfinished sagas and latency, not as failure; wrong answers and dead letters fail the run.

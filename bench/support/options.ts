@@ -27,6 +27,8 @@ export interface BenchOptions {
   dbCreateBatch: number;
   /** Runs the orchestrator and the participants with `node --cpu-prof` and summarises the profiles. */
   profile: boolean;
+  /** Samples where every service allocates (bench/support/heap-sampler.ts) and summarises it. */
+  heapProfile: boolean;
   /** Extra environment for the services it starts (KEY=VALUE, repeatable), e.g. DB_POOL_MAX=20. */
   env: Record<string, string>;
   /** First port of the four services it starts (orchestrator, inventory, payment, shipping). */
@@ -54,6 +56,7 @@ export const defaultOptions: BenchOptions = {
   echoWindows: [64, 1024],
   dbCreateBatch: 100,
   profile: false,
+  heapProfile: false,
   env: {},
   basePort: 3400,
   maxSockets: 256,
@@ -79,6 +82,8 @@ export const usage = `usage: npm run bench -- [options]
   --db-create-batch N   database ceiling: orders per creation transaction: 100 = group commit as
                         orchestrator/orders/order-service.ts does, 1 = one per request (${defaultOptions.dbCreateBatch})
   --profile             node --cpu-prof on every service; summary in the results
+  --heap-profile        bytes allocated by function in every service (sampled, freed objects
+                        included, whole life of the process); summary in the results
   --env KEY=VALUE       extra environment for the started services (repeatable)
   --base-port N         first of the four service ports (${defaultOptions.basePort})
   --max-sockets N       keep-alive sockets of the HTTP client (${defaultOptions.maxSockets})
@@ -150,6 +155,9 @@ export function parseOptions(argv: readonly string[]): BenchOptions {
       case '--profile':
         options.profile = true;
         break;
+      case '--heap-profile':
+        options.heapProfile = true;
+        break;
       case '--env': {
         const pair = value() ?? '';
         const eq = pair.indexOf('=');
@@ -212,6 +220,7 @@ export function reproduceCommand(options: BenchOptions, json: string): string {
   if (options.mixed) parts.push('--mixed');
   if (options.reuse) parts.push('--reuse');
   if (options.profile) parts.push('--profile');
+  if (options.heapProfile) parts.push('--heap-profile');
   if (options.keepGoing) parts.push('--keep-going');
   if (options.basePort !== defaultOptions.basePort) parts.push(`--base-port ${options.basePort}`);
   if (options.orchestrators !== 1) parts.push(`--orchestrators ${options.orchestrators}`);

@@ -1,5 +1,6 @@
 /** The results file's shape and the one table the bench prints. */
 
+import type { HeapSummary } from '../heap-summary.ts';
 import type { ProfileSummary } from '../profile-summary.ts';
 import type { DbCeiling } from './db-ceiling.ts';
 import type { EchoCeiling } from './echo-ceiling.ts';
@@ -78,6 +79,7 @@ export interface BenchResults {
   database: { rowsPerSaga: Record<string, { inserted: number; updated: number; deleted: number }> | null };
   eventsSeen: Record<string, number>;
   profiles: Array<{ service: string; summary: ProfileSummary }>;
+  heapProfiles: Array<{ service: string; summary: HeapSummary }>;
   logDir: string | null;
 }
 

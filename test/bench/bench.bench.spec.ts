@@ -1,6 +1,6 @@
 /**
  * The benchmark command works: a tiny run (one low open-loop rate for a few seconds, short
- * ceilings, two orchestrator instances) starts its own isolated services, exits 0 and writes a
+ * ceilings, two orchestrator instances, allocation sampling) starts its own isolated services, exits 0 and writes a
  * results file with every figure the full benchmark reports. It proves the command, not the
  * system's speed.
  */
@@ -51,6 +51,7 @@ test('npm run bench: a tiny run exits 0 and writes the expected figures', { time
         '3460',
         '--orchestrators',
         '2',
+        '--heap-profile',
         '--json',
         jsonPath,
       ],
@@ -110,6 +111,18 @@ test('npm run bench: a tiny run exits 0 and writes the expected figures', { time
     assert.equal(results.summary.errors, 0);
     assert.equal(results.summary.deadLetters, 0);
     assert.ok(results.memory.whole.orchestrator.endKb > 0, 'orchestrator RSS sampled');
+    // --heap-profile: every service wrote its allocation profile when it was stopped.
+    assert.deepEqual(results.heapProfiles.map((p: { service: string }) => p.service).sort(), [
+      'inventory',
+      'orchestrator',
+      'orchestrator-2',
+      'payment',
+      'shipping',
+    ]);
+    for (const { service, summary } of results.heapProfiles) {
+      assert.ok(summary.sampledMb > 0 && summary.topFunctions.length > 0, `heap profile of ${service}`);
+    }
+    assert.match(stdout, /orchestrator: \d+ MB allocated/);
   } finally {
     rmSync(dir, { recursive: true, force: true });
     const admin = new URL(benchDatabaseUrl);
