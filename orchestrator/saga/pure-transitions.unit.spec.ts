@@ -10,21 +10,7 @@ import {
 import { Prng } from '../../chaos/prng.ts';
 import { orderSagaMachine, type SagaSnapshot } from './order-saga.machine.ts';
 import { pureTransitionsOf } from './pure-transitions.ts';
-import type { SagaEvent } from './saga-types.ts';
-
-const eventTypes: SagaEvent['type'][] = [
-  'StockReserved',
-  'StockRejected',
-  'PaymentSucceeded',
-  'PaymentFailed',
-  'ShippingScheduled',
-  'ShippingFailed',
-  'StockReleased',
-  'PaymentRefunded',
-  'ShippingCancelled',
-  'DEADLINE_PASSED',
-  'RETRY',
-];
+import { type SagaEvent, sagaEventTypes } from './saga-types.ts';
 
 const dataOf = (actions: readonly ExecutableActionObject[]) =>
   actions.map(({ type, params }) => ({ type, params }));
@@ -51,7 +37,7 @@ describe("pure transitions: xstate's initialTransition() and transition() withou
       assert.deepEqual(dataOf(ourActions), dataOf(theirActions));
       let snapshot = ours;
       for (let i = 0; i < 12 && snapshot.status === 'active'; i++) {
-        const event = { type: random.pick(eventTypes) } as SagaEvent;
+        const event = { type: random.pick(sagaEventTypes) } as SagaEvent;
         const [next, actions] = pure.transition(snapshot, event);
         const [expected, expectedActions] = transition(orderSagaMachine, snapshot, event);
         assert.deepEqual(

@@ -40,6 +40,22 @@ export type SagaEvent =
   | { type: 'DEADLINE_PASSED' }
   | { type: 'RETRY' };
 
+/** Every event type once (the type checker refuses a missing or unknown one). */
+const eachEventType: Record<SagaEvent['type'], true> = {
+  StockReserved: true,
+  StockRejected: true,
+  PaymentSucceeded: true,
+  PaymentFailed: true,
+  ShippingScheduled: true,
+  ShippingFailed: true,
+  StockReleased: true,
+  PaymentRefunded: true,
+  ShippingCancelled: true,
+  DEADLINE_PASSED: true,
+  RETRY: true,
+};
+export const sagaEventTypes = Object.keys(eachEventType) as ReadonlyArray<SagaEvent['type']>;
+
 /** Attempts per step, counting the first send. */
 export type RetryPolicy = { forwardAttempts: number; compensationAttempts: number };
 
