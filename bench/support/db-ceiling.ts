@@ -32,11 +32,21 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import type pg from 'pg';
 import { createUnitOfWorkRunner, type UnitOfWork, type UnitOfWorkRunner } from '../../lib/db/unit-of-work.ts';
 import type { WriteBatch } from '../../lib/db/write-batch.ts';
+import { recordAllAsNew } from '../../lib/inbox/inbox.ts';
 import { createLogger } from '../../lib/logger.ts';
+import { outboxInsert } from '../../lib/outbox/outbox.ts';
 import { createOutboxPool, OutboxBatchStatements } from '../../lib/outbox/outbox-batch.ts';
 import { createOutboxVacuum, DEFAULT_OUTBOX_VACUUM_EVERY_ROWS } from '../../lib/outbox/outbox-vacuum.ts';
 import { sagasInFlightSlots } from '../../migrations/20261202_008_sagas_in_flight.ts';
-import { countSagasInFlight, insertOrders, insertSagas } from '../../orchestrator/runner/saga-store.ts';
+import {
+  countSagasInFlight,
+  historyInsert,
+  insertOrders,
+  insertSagas,
+  lockSagas,
+  saveSagas,
+} from '../../orchestrator/runner/saga-store.ts';
+import type { PersistedSaga, SagaStateName } from '../../orchestrator/saga/saga-types.ts';
 import { reservationsTable } from '../../participants/inventory/inventory-store.ts';
 import { insertLedger, paymentsTable } from '../../participants/payment/payment-store.ts';
 import { shipmentsTable } from '../../participants/shipping/shipping-store.ts';
@@ -78,7 +88,7 @@ const replyOf: Record<Step, string> = {
   payment: 'PaymentSucceeded',
   shipping: 'ShippingScheduled',
 };
-const nextStateOf: Record<Step, string> = {
+const nextStateOf: Record<Step, SagaStateName> = {
   inventory: 'processingPayment',
   payment: 'schedulingShipping',
   shipping: 'completed',
@@ -111,39 +121,47 @@ const headersOf = (messageId: string, orderId: string, type: string) =>
     'record-type': type,
     'occurred-at': new Date().toISOString(),
   });
-const snapshotOf = (orderId: string, state: string) =>
-  JSON.stringify({
-    value: state,
-    context: {
-      orderId,
-      retryPolicy: { forwardAttempts: 3, compensationAttempts: 5 },
-      attempt: 1,
-      round: 0,
-      cancelReason: null,
-      failure: null,
-    },
-  });
+const persistedOf = (orderId: string, state: SagaStateName): PersistedSaga => ({
+  value: state,
+  context: {
+    orderId,
+    retryPolicy: { forwardAttempts: 3, compensationAttempts: 5 },
+    attempt: 1,
+    round: 0,
+    cancelReason: null,
+    failure: null,
+  },
+});
 
+const outboxInserts = new Map<string, ReturnType<typeof outboxInsert>>();
+
+/** The services' outbox insert (lib/outbox/outbox.ts), with a fixed payload and this project's headers. */
 function insertOutbox(
   writes: WriteBatch,
   schema: string,
   rows: Array<{ orderId: string; type: string; topic: string }>,
 ): void {
-  const ids = rows.map(() => randomUUID());
+  const insert = outboxInserts.get(schema) ?? outboxInsert(schema);
+  outboxInserts.set(schema, insert);
   writes.add(
-    `insert into ${schema}.outbox (message_id, topic, message_key, record_type, payload, headers)
-        select * from unnest(?::uuid[], ?::text[], ?::text[], ?::text[], ?::bytea[], ?::jsonb[])`,
-    [
-      ids,
-      rows.map((r) => r.topic),
-      rows.map((r) => r.orderId),
-      rows.map((r) => r.type),
-      rows.map(() => payload),
-      rows.map((r, i) => headersOf(ids[i] ?? '', r.orderId, r.type)),
-    ],
+    insert.sql,
+    insert.bind(
+      rows.map((r) => {
+        const messageId = randomUUID();
+        return {
+          message_id: messageId,
+          topic: r.topic,
+          message_key: r.orderId,
+          record_type: r.type,
+          payload,
+          headers: headersOf(messageId, r.orderId, r.type),
+        };
+      }),
+    ),
   );
 }
 
+/** The orchestrator's history insert (orchestrator/runner/saga-store.ts). */
 function insertHistory(
   writes: WriteBatch,
   rows: Array<{
@@ -157,34 +175,33 @@ function insertHistory(
 ): void {
   const at = new Date();
   writes.add(
-    `insert into orders.saga_history (order_id, kind, type, message_id, from_state, to_state, detail, at)
-     select * from unnest(?::uuid[], ?::text[], ?::text[], ?::uuid[], ?::text[], ?::text[], ?::jsonb[], ?::timestamptz[])`,
-    [
-      rows.map((r) => r.orderId),
-      rows.map((r) => r.kind),
-      rows.map((r) => r.type),
-      rows.map(() => randomUUID()),
-      rows.map((r) => r.from),
-      rows.map((r) => r.to),
-      rows.map((r) => r.detail),
-      rows.map(() => at),
-    ],
+    historyInsert.sql,
+    historyInsert.bind(
+      rows.map((r) => ({
+        order_id: r.orderId,
+        kind: r.kind,
+        type: r.type,
+        message_id: randomUUID(),
+        from_state: r.from,
+        to_state: r.to,
+        detail: r.detail,
+        at,
+      })),
+    ),
   );
 }
 
-/** The consumer's fast path: the batch's message ids go into the write statement, every one expected new. */
-function recordInbox(writes: WriteBatch, schema: string, sagas: readonly Saga[], type: string): void {
-  writes.add(
-    `insert into ${schema}.inbox (message_id, topic, record_type)
-     select * from unnest(?::uuid[], ?::text[], ?::text[])
-     on conflict (message_id) do nothing`,
-    [sagas.map(() => randomUUID()), sagas.map(() => `${schema}-topic`), sagas.map(() => type)],
-    {
-      rows: sagas.length,
-      error: (n) => new Error(`db ceiling: ${sagas.length - n} inbox ids already recorded`),
-    },
+/** The consumers' fast path (lib/inbox/inbox.ts): the batch's message ids, every one expected new. */
+const recordInbox = (
+  unit: UnitOfWork,
+  schema: string,
+  entries: Array<{ topic: string; recordType: string }>,
+) =>
+  recordAllAsNew(
+    unit,
+    schema,
+    entries.map((e) => ({ messageId: randomUUID(), ...e })),
   );
-}
 
 /** Order creation: order, saga, 3 history rows and 2 outbox rows per order, one transaction for all. */
 async function createOrders(units: UnitOfWorkRunner, sagas: readonly Saga[]): Promise<void> {
@@ -226,7 +243,7 @@ async function createOrders(units: UnitOfWorkRunner, sagas: readonly Saga[]): Pr
         sagas.map((saga) => ({
           order_id: saga.orderId,
           state: 'reservingStock',
-          snapshot: snapshotOf(saga.orderId, 'reservingStock'),
+          snapshot: JSON.stringify(persistedOf(saga.orderId, 'reservingStock')),
           version: 1,
           deadline_at: new Date(now.getTime() + 600_000),
           updated_at: now,
@@ -278,7 +295,11 @@ async function participantBatch(units: UnitOfWorkRunner, step: Step, sagas: read
   await units.run(async (unit: UnitOfWork) => {
     const { writes } = unit;
     const ids = sagas.map((s) => s.orderId).sort();
-    recordInbox(writes, step, sagas, commandOf[step]);
+    recordInbox(
+      unit,
+      step,
+      sagas.map(() => ({ topic: `${step}-topic`, recordType: commandOf[step] })),
+    );
     const table = { inventory: 'reservations', payment: 'payments', shipping: 'shipments' }[step];
     await unit.read({
       text: `select * from "${step}"."${table}" where order_id = any($1::uuid[]) order by "order_id" asc for update`,
@@ -379,57 +400,27 @@ async function orchestratorBatch(
   const nextCommandOf = (step: Step) => commandOf[steps[steps.indexOf(step) + 1] ?? 'shipping'];
   await units.run(async (unit: UnitOfWork) => {
     const { writes } = unit;
-    writes.add(
-      `insert into orders.inbox (message_id, topic, record_type)
-       select * from unnest(?::uuid[], ?::text[], ?::text[])
-       on conflict (message_id) do nothing`,
-      [
-        replies.map(() => randomUUID()),
-        replies.map(({ step }) => `${step}-events`),
-        replies.map(({ step }) => replyOf[step]),
-      ],
-      {
-        rows: replies.length,
-        error: (n) => new Error(`db ceiling: ${replies.length - n} inbox ids already recorded`),
-      },
+    recordInbox(
+      unit,
+      'orders',
+      replies.map(({ step }) => ({ topic: `${step}-events`, recordType: replyOf[step] })),
     );
     const ids = replies.map(({ saga }) => saga.orderId);
-    await unit.read({
-      text: `select o.order_id, o.customer_id, o.items, o.total, o.currency, o.payment_token, o.shipping_address,
-              o.correlation_id, o.status, s.snapshot, s.version, s.deadline_at
-         from orders.sagas s join orders.orders o using (order_id)
-        where s.order_id = any($1::uuid[])
-        order by s.order_id
-          for update of s`,
-      values: [ids],
-    });
-    writes.add(
-      `update orders.sagas s
-          set state = v.state, snapshot = v.snapshot, version = s.version + 1, deadline_at = v.deadline_at, updated_at = now()
-         from unnest(?::uuid[], ?::text[], ?::jsonb[], ?::timestamptz[], ?::int[]) as v(order_id, state, snapshot, deadline_at, version)
-        where s.order_id = v.order_id and s.version = v.version`,
-      [
-        ids,
-        replies.map(({ step }) => nextStateOf[step]),
-        replies.map(({ saga, step }) => snapshotOf(saga.orderId, nextStateOf[step])),
-        replies.map(({ step }) => (step === 'shipping' ? null : new Date(Date.now() + 600_000))),
-        replies.map(({ step }) => steps.indexOf(step) + 1),
-      ],
-      {
-        rows: ids.length,
-        error: (n) => new Error(`db ceiling: saga versions out of step (${n}/${ids.length})`),
-      },
+    // The orchestrator's lock read and saga/order updates (orchestrator/runner/saga-store.ts).
+    await lockSagas(unit, ids);
+    saveSagas(
+      unit,
+      replies.map(({ saga, step }) => ({
+        orderId: saga.orderId,
+        persisted: persistedOf(saga.orderId, nextStateOf[step]),
+        expectedVersion: steps.indexOf(step) + 1,
+        deadlineAt: step === 'shipping' ? null : new Date(Date.now() + 600_000),
+        status: step === 'shipping' ? 'COMPLETED' : 'PENDING',
+        cancelReason: null,
+        statusChanged: step === 'shipping',
+      })),
     );
     const completedIds = replies.filter(({ step }) => step === 'shipping').map(({ saga }) => saga.orderId);
-    if (completedIds.length > 0) {
-      writes.add(
-        `update orders.orders o
-            set status = v.status, cancel_reason = v.cancel_reason, updated_at = now()
-           from unnest(?::uuid[], ?::text[], ?::text[]) as v(order_id, status, cancel_reason)
-          where o.order_id = v.order_id`,
-        [completedIds, completedIds.map(() => 'COMPLETED'), completedIds.map(() => null)],
-      );
-    }
     const detail = JSON.stringify({
       orderId: '00000000-0000-0000-0000-000000000000',
       reservationId: randomUUID(),

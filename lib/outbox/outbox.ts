@@ -1,6 +1,6 @@
 import type { RecordName, RecordPayloads, TypedRecord } from '../contracts/generated.ts';
-import { pgArray } from '../db/pg-array.ts';
 import type { UnitOfWork } from '../db/unit-of-work.ts';
+import { unnestInsert } from '../db/unnest-insert.ts';
 import type { Clock } from '../ids.ts';
 import { topicOfRecord } from '../kafka/topics.ts';
 import { toHeaders } from '../messaging/headers.ts';
@@ -21,6 +21,30 @@ export interface OutgoingMessage {
 
 export const outboxChannelOf = (schema: string): string => `${schema}_outbox`;
 
+/** An outbox row as inserted: the encoded payload, the headers as JSON text. */
+export interface OutboxInsertRow {
+  message_id: string;
+  topic: string;
+  message_key: string;
+  record_type: string;
+  payload: Buffer;
+  headers: string;
+}
+
+/** The insert of a service's outbox rows: constant text for any number of rows (one prepared statement). */
+export const outboxInsert = (schema: string) =>
+  unnestInsert<OutboxInsertRow>({
+    table: `${schema}.outbox`,
+    columns: {
+      message_id: 'uuid',
+      topic: 'text',
+      message_key: 'text',
+      record_type: 'text',
+      payload: 'bytea',
+      headers: 'jsonb',
+    },
+  });
+
 /**
  * Appends messages to a service's outbox inside the caller's transaction: they are published if and
  * only if the state change commits. Payloads are Avro-encoded here, so a record that does not match
@@ -35,9 +59,10 @@ export class Outbox {
   private readonly encoder: RecordEncoder;
   private readonly clock: Clock;
   private readonly relay: LocalOutboxRelay | null;
-  #appendSql: string | undefined;
+  private readonly insert: ReturnType<typeof outboxInsert>;
   constructor(schema: string, encoder: RecordEncoder, clock: Clock, relay: LocalOutboxRelay | null = null) {
     this.schema = schema;
+    this.insert = outboxInsert(schema);
     this.encoder = encoder;
     this.clock = clock;
     this.relay = relay;
@@ -47,41 +72,32 @@ export class Outbox {
     if (messages.length === 0) return;
     const occurredAt = this.clock().toISOString();
     const rows = await Promise.all(
-      messages.map(async (m) => ({
-        message_id: m.messageId,
-        topic: topicOfRecord(m.record.type),
-        message_key: m.orderId,
-        record_type: m.record.type,
-        payload: await this.encoder.encode(m.record.type, m.record.payload),
-        headers: toHeaders({
-          messageId: m.messageId,
-          orderId: m.orderId,
-          correlationId: m.correlationId,
-          causationId: m.causationId,
-          recordType: m.record.type,
-          occurredAt,
+      messages.map(
+        async (m): Promise<OutboxInsertRow> => ({
+          message_id: m.messageId,
+          topic: topicOfRecord(m.record.type),
+          message_key: m.orderId,
+          record_type: m.record.type,
+          payload: await this.encoder.encode(m.record.type, m.record.payload),
+          headers: JSON.stringify(
+            toHeaders({
+              messageId: m.messageId,
+              orderId: m.orderId,
+              correlationId: m.correlationId,
+              causationId: m.causationId,
+              recordType: m.record.type,
+              occurredAt,
+            }),
+          ),
         }),
-      })),
+      ),
     );
     // Part of the transaction's single write statement. A re-sent command reuses its message id, so
     // if its first copy is still waiting both are published; the participant's inbox applies it once.
     const { writes } = unit;
-    writes.add(this.appendSql, [
-      pgArray(rows.map((r) => r.message_id)),
-      pgArray(rows.map((r) => r.topic)),
-      pgArray(rows.map((r) => r.message_key)),
-      pgArray(rows.map((r) => r.record_type)),
-      pgArray(rows.map((r) => r.payload)),
-      pgArray(rows.map((r) => JSON.stringify(r.headers))),
-    ]);
+    writes.add(this.insert.sql, this.insert.bind(rows));
     const relay = this.relay;
     if (relay === null || !relay.holdsLock) writes.notify(outboxChannelOf(this.schema));
     if (relay !== null) unit.afterCommit(() => relay.wake());
-  }
-
-  private get appendSql(): string {
-    this.#appendSql ??= `insert into ${this.schema}.outbox (message_id, topic, message_key, record_type, payload, headers)
-        select * from unnest(?::uuid[], ?::text[], ?::text[], ?::text[], ?::bytea[], ?::jsonb[])`;
-    return this.#appendSql;
   }
 }

@@ -201,22 +201,31 @@ export function saveSagas(unit: UnitOfWork, writes: readonly SagaWrite[]): void 
   );
 }
 
-/** One statement of constant text for any number of rows (arrays, not a VALUES list of 8 × n parameters). */
+/** A history row as inserted: its detail as JSON text. */
+export type HistoryInsertRow = Omit<HistoryRow, 'detail'> & { detail: string | null };
+
+/** The history insert: constant text for any number of rows (arrays, not a VALUES list of 8 × n parameters). */
+export const historyInsert = unnestInsert<HistoryInsertRow>({
+  table: 'orders.saga_history',
+  columns: {
+    order_id: 'uuid',
+    kind: 'text',
+    type: 'text',
+    message_id: 'uuid',
+    from_state: 'text',
+    to_state: 'text',
+    detail: 'jsonb',
+    at: 'timestamptz',
+  },
+});
+
 export function insertHistory(unit: UnitOfWork, rows: readonly HistoryRow[]): void {
   if (rows.length === 0) return;
   unit.writes.add(
-    `insert into orders.saga_history (order_id, kind, type, message_id, from_state, to_state, detail, at)
-     select * from unnest(?::uuid[], ?::text[], ?::text[], ?::uuid[], ?::text[], ?::text[], ?::jsonb[], ?::timestamptz[])`,
-    [
-      pgArray(rows.map((r) => r.order_id)),
-      pgArray(rows.map((r) => r.kind)),
-      pgArray(rows.map((r) => r.type)),
-      pgArray(rows.map((r) => r.message_id)),
-      pgArray(rows.map((r) => r.from_state)),
-      pgArray(rows.map((r) => r.to_state)),
-      pgArray(rows.map((r) => (r.detail === null ? null : JSON.stringify(r.detail)))),
-      pgArray(rows.map((r) => r.at)),
-    ],
+    historyInsert.sql,
+    historyInsert.bind(
+      rows.map((r) => ({ ...r, detail: r.detail === null ? null : JSON.stringify(r.detail) })),
+    ),
   );
 }
 
