@@ -6,6 +6,7 @@ import { createThrowawayDatabase, type ThrowawayDatabase } from '../../test/supp
 import { waitFor } from '../../test/support/wait-for.ts';
 import { createLogger } from '../logger.ts';
 import { isTransientError } from '../messaging/transient-errors.ts';
+import { createOutboxPool } from '../outbox/outbox-batch.ts';
 import { queryBuilder } from './query-builder.ts';
 import { createUnitOfWorkRunner } from './unit-of-work.ts';
 import { WriteBatch } from './write-batch.ts';
@@ -354,6 +355,31 @@ describe('unit of work (PostgreSQL)', () => {
       assert.match(text, /Index Scan using wb_orders_pkey/, text);
     } finally {
       await single.close();
+    }
+  });
+
+  test("the user's PGOPTIONS reach the unit of work's and the relay's connections, with our own options", async () => {
+    const saved = process.env.PGOPTIONS;
+    process.env.PGOPTIONS = '-c synchronous_commit=off -c statement_timeout=4321';
+    const runner = createUnitOfWorkRunner({
+      databaseUrl: database.url,
+      maxConnections: 1,
+      logger: createLogger('unit-of-work-it', 'silent'),
+    });
+    const relayPool = createOutboxPool(database.url);
+    if (saved === undefined) delete process.env.PGOPTIONS;
+    else process.env.PGOPTIONS = saved;
+    const settings = `select current_setting('synchronous_commit') as sync, current_setting('statement_timeout') as timeout,
+                             current_setting('enable_seqscan') as seqscan`;
+    try {
+      const [unitSettings] = await runner.run((unit) => unit.read({ text: settings, values: [] }));
+      const { rows } = await relayPool.query(settings);
+      for (const seen of [unitSettings, rows[0]]) {
+        assert.deepEqual(seen, { sync: 'off', timeout: '4321ms', seqscan: 'off' });
+      }
+    } finally {
+      await runner.close();
+      await relayPool.end();
     }
   });
 

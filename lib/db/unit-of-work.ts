@@ -39,6 +39,16 @@ export interface UnitOfWorkRunner {
  */
 export const keyedStatementsOptions = '-c enable_seqscan=off';
 
+/**
+ * The startup options of those connections: the user's `PGOPTIONS` first (libpq's variable, which
+ * node-postgres reads only when a pool is given no options of its own — without this, a
+ * `PGOPTIONS=-c synchronous_commit=off` would silently not reach the hot path), then ours.
+ */
+export function keyedSessionOptions(env: NodeJS.ProcessEnv = process.env): string {
+  const user = env.PGOPTIONS?.trim();
+  return user ? `${user} ${keyedStatementsOptions}` : keyedStatementsOptions;
+}
+
 /** Raised when COMMIT came back as ROLLBACK although no statement of ours reported an error. */
 export class TransactionRolledBackError extends Error {
   constructor() {
@@ -153,7 +163,7 @@ export function createUnitOfWorkRunner({
     idleTimeoutMillis: 30_000,
     connectionTimeoutMillis: acquireTimeoutMs,
     pipeline: true,
-    options: keyedStatementsOptions,
+    options: keyedSessionOptions(),
   });
   const names = new StatementNames({
     limit: maxPreparedStatements,

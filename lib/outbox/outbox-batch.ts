@@ -1,6 +1,6 @@
 import pg from 'pg';
 import '../db/pg-types.ts';
-import { keyedStatementsOptions } from '../db/unit-of-work.ts';
+import { keyedSessionOptions } from '../db/unit-of-work.ts';
 
 export interface OutboxRow {
   seq: number;
@@ -28,7 +28,7 @@ export function createOutboxPool(databaseUrl: string, extra: pg.PoolConfig = {})
     idleTimeoutMillis: 30_000,
     ...extra,
     pipeline: true,
-    options: keyedStatementsOptions,
+    options: keyedSessionOptions(),
   });
 }
 
