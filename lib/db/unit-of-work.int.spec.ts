@@ -360,26 +360,45 @@ describe('unit of work (PostgreSQL)', () => {
 
   test("the user's PGOPTIONS reach the unit of work's and the relay's connections, with our own options", async () => {
     const saved = process.env.PGOPTIONS;
-    process.env.PGOPTIONS = '-c synchronous_commit=off -c statement_timeout=4321';
-    const runner = createUnitOfWorkRunner({
-      databaseUrl: database.url,
-      maxConnections: 1,
-      logger: createLogger('unit-of-work-it', 'silent'),
-    });
-    const relayPool = createOutboxPool(database.url);
-    if (saved === undefined) delete process.env.PGOPTIONS;
-    else process.env.PGOPTIONS = saved;
-    const settings = `select current_setting('synchronous_commit') as sync, current_setting('statement_timeout') as timeout,
-                             current_setting('enable_seqscan') as seqscan`;
-    try {
-      const [unitSettings] = await runner.run((unit) => unit.read({ text: settings, values: [] }));
-      const { rows } = await relayPool.query(settings);
-      for (const seen of [unitSettings, rows[0]]) {
-        assert.deepEqual(seen, { sync: 'off', timeout: '4321ms', seqscan: 'off' });
+    const settings = {
+      text: `select current_setting('synchronous_commit') as sync, current_setting('statement_timeout') as timeout,
+                    current_setting('enable_seqscan') as seqscan`,
+      values: [],
+    };
+    /** The settings a unit of work's and a relay's connection start with under this PGOPTIONS. */
+    const sessionsWith = async (pgOptions: string | undefined) => {
+      if (pgOptions === undefined) delete process.env.PGOPTIONS;
+      else process.env.PGOPTIONS = pgOptions;
+      const runner = createUnitOfWorkRunner({
+        databaseUrl: database.url,
+        maxConnections: 1,
+        logger: createLogger('unit-of-work-it', 'silent'),
+      });
+      const relayPool = createOutboxPool(database.url);
+      try {
+        const [unit] = await runner.run((u) => u.read(settings));
+        const { rows } = await relayPool.query(settings);
+        return { unit, relay: rows[0] };
+      } finally {
+        await runner.close();
+        await relayPool.end();
       }
+    };
+    try {
+      const custom = await sessionsWith('-c synchronous_commit=off -c statement_timeout=4321');
+      assert.deepEqual(custom.unit, { sync: 'off', timeout: '4321ms', seqscan: 'off' });
+      assert.deepEqual(custom.relay, { sync: 'off', timeout: '4321ms', seqscan: 'off' });
+      // By default the units of work commit as the server says (durably, unless it was told otherwise);
+      // the relays' deletes never wait for a flush.
+      const server = await database.db.raw<{ rows: Array<{ sync: string }> }>(
+        "select current_setting('synchronous_commit') as sync",
+      );
+      const plain = await sessionsWith(undefined);
+      assert.deepEqual([plain.unit?.sync, plain.unit?.seqscan], [server.rows[0]?.sync, 'off']);
+      assert.deepEqual([plain.relay?.sync, plain.relay?.seqscan], ['off', 'off']);
     } finally {
-      await runner.close();
-      await relayPool.end();
+      if (saved === undefined) delete process.env.PGOPTIONS;
+      else process.env.PGOPTIONS = saved;
     }
   });
 

@@ -20,6 +20,16 @@ export const lockKeyOf = (schema: string): number => {
   return hash;
 };
 
+/**
+ * A relay's transactions only delete rows Kafka already acknowledged, so they commit without waiting
+ * for the WAL flush: if the server crashes before that delete is on disk, the rows are published
+ * once more, which consumers must accept anyway (at-least-once; the inbox drops the second copy).
+ * Every state change and the outbox rows it writes stay on durable commits (the units of work).
+ * The relay's next batch then no longer waits for an fsync, nor do those durable commits queue
+ * behind the relay's flushes.
+ */
+export const relaySessionOptions = '-c synchronous_commit=off';
+
 /** The connections a relay reads and deletes its outbox with: pipelined, prepared statements. */
 export function createOutboxPool(databaseUrl: string, extra: pg.PoolConfig = {}): pg.Pool {
   return new pg.Pool({
@@ -28,7 +38,7 @@ export function createOutboxPool(databaseUrl: string, extra: pg.PoolConfig = {})
     idleTimeoutMillis: 30_000,
     ...extra,
     pipeline: true,
-    options: keyedSessionOptions(),
+    options: `${keyedSessionOptions()} ${relaySessionOptions}`,
   });
 }
 
