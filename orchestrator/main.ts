@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import { Topics } from '../lib/kafka/topics.ts';
 import { runService, type ServiceDeps } from '../lib/service/run-service.ts';
 import { exitOnStartupFailure } from '../lib/service/startup.ts';
@@ -49,7 +48,7 @@ try {
           db: deps.db,
           units: deps.units,
           runner: runnerOf(deps),
-          newId: randomUUID,
+          newId: deps.newId,
           clock: deps.clock,
           admission,
         }),

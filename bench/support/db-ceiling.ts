@@ -32,6 +32,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import type pg from 'pg';
 import { createUnitOfWorkRunner, type UnitOfWork, type UnitOfWorkRunner } from '../../lib/db/unit-of-work.ts';
 import type { WriteBatch } from '../../lib/db/write-batch.ts';
+import { timeOrderedIds } from '../../lib/ids.ts';
 import { recordAllAsNew } from '../../lib/inbox/inbox.ts';
 import { createLogger } from '../../lib/logger.ts';
 import { outboxInsert } from '../../lib/outbox/outbox.ts';
@@ -51,6 +52,9 @@ import { reservationsTable } from '../../participants/inventory/inventory-store.
 import { insertLedger, paymentsTable } from '../../participants/payment/payment-store.ts';
 import { shipmentsTable } from '../../participants/shipping/shipping-store.ts';
 import { type CpuReport, cpuBetween, cpuSnapshot, type ProcessGroups } from './process-stats.ts';
+
+/** Ids as the services make them (lib/service/run-service.ts). */
+const newId = timeOrderedIds();
 
 export interface DbCeiling {
   sagasPerS: number;
@@ -147,7 +151,7 @@ function insertOutbox(
     insert.sql,
     insert.bind(
       rows.map((r) => {
-        const messageId = randomUUID();
+        const messageId = newId();
         return {
           message_id: messageId,
           topic: r.topic,
@@ -181,7 +185,7 @@ function insertHistory(
         order_id: r.orderId,
         kind: r.kind,
         type: r.type,
-        message_id: randomUUID(),
+        message_id: newId(),
         from_state: r.from,
         to_state: r.to,
         detail: r.detail,
@@ -191,7 +195,12 @@ function insertHistory(
   );
 }
 
-/** The consumers' fast path (lib/inbox/inbox.ts): the batch's message ids, every one expected new. */
+/**
+ * The consumers' fast path (lib/inbox/inbox.ts): the batch's message ids, every one expected new.
+ * The orchestrator receives replies, whose ids are time-ordered like every id the services make; the
+ * participants receive commands, whose ids are name-based (orchestrator/runner/saga-effects.ts) and
+ * so as scattered as random ones.
+ */
 const recordInbox = (
   unit: UnitOfWork,
   schema: string,
@@ -200,7 +209,7 @@ const recordInbox = (
   recordAllAsNew(
     unit,
     schema,
-    entries.map((e) => ({ messageId: randomUUID(), ...e })),
+    entries.map((e) => ({ messageId: schema === 'orders' ? newId() : randomUUID(), ...e })),
   );
 
 /** Order creation: order, saga, 3 history rows and 2 outbox rows per order, one transaction for all. */
@@ -231,7 +240,7 @@ async function createOrders(units: UnitOfWorkRunner, sagas: readonly Saga[]): Pr
           status: 'PENDING',
           idempotency_key: null,
           request_fingerprint: randomBytes(32).toString('hex'),
-          correlation_id: randomUUID(),
+          correlation_id: newId(),
           created_at: now,
           updated_at: now,
         })),
@@ -315,7 +324,7 @@ async function participantBatch(units: UnitOfWorkRunner, step: Step, sagas: read
         writes,
         sagas.map((s) => ({
           order_id: s.orderId,
-          reservation_id: randomUUID(),
+          reservation_id: newId(),
           status: 'RESERVED',
           items: JSON.stringify([{ sku: s.sku, quantity: 1 }]),
           rejection_reason: null,
@@ -329,7 +338,7 @@ async function participantBatch(units: UnitOfWorkRunner, step: Step, sagas: read
         [JSON.stringify([...deltas].map(([sku, delta]) => ({ sku, delta })))],
       );
     } else if (step === 'payment') {
-      const charges = sagas.map((s) => ({ orderId: s.orderId, paymentId: randomUUID() }));
+      const charges = sagas.map((s) => ({ orderId: s.orderId, paymentId: newId() }));
       paymentsTable.insert(
         writes,
         charges.map((c) => ({
@@ -360,7 +369,7 @@ async function participantBatch(units: UnitOfWorkRunner, step: Step, sagas: read
         writes,
         sagas.map((s) => ({
           order_id: s.orderId,
-          shipment_id: randomUUID(),
+          shipment_id: newId(),
           status: 'SCHEDULED',
           carrier: 'DHL',
           country: 'DE',
@@ -423,7 +432,7 @@ async function orchestratorBatch(
     const completedIds = replies.filter(({ step }) => step === 'shipping').map(({ saga }) => saga.orderId);
     const detail = JSON.stringify({
       orderId: '00000000-0000-0000-0000-000000000000',
-      reservationId: randomUUID(),
+      reservationId: newId(),
       items: [{ sku: 'SKU-001', quantity: 1 }],
     });
     insertHistory(
@@ -663,7 +672,7 @@ export async function measureDbCeiling({
           }
           inflight += room;
           const sagas: Saga[] = Array.from({ length: room }, () => {
-            const orderId = randomUUID();
+            const orderId = newId();
             return { orderId, partition: partitionOf(orderId), sku: `SKU-00${(orderCount++ % 8) + 1}` };
           });
           try {

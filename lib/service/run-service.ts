@@ -7,7 +7,7 @@ import type { CommonConfig } from '../config/common-config.ts';
 import { createDatabase } from '../db/database.ts';
 import { createUnitOfWorkRunner, type UnitOfWorkRunner } from '../db/unit-of-work.ts';
 import { registerHealthRoutes } from '../http/health.ts';
-import { type Clock, type IdGenerator, randomId, systemClock } from '../ids.ts';
+import { type Clock, type IdGenerator, systemClock, timeOrderedIds } from '../ids.ts';
 import { createIdempotentProducer, createKafka } from '../kafka/kafka-client.ts';
 import { createLogger, type Logger } from '../logger.ts';
 import {
@@ -90,7 +90,7 @@ export async function runService(definition: ServiceDefinition): Promise<void> {
     outbox: new Outbox(definition.schema, codec, systemClock, relay),
     producer,
     clock: systemClock,
-    newId: randomId,
+    newId: timeOrderedIds(),
   };
   const consumer = createMessageConsumer({
     kafka,

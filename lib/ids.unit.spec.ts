@@ -1,0 +1,65 @@
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { isUuid, nameBasedUuid, timeOrderedIds } from './ids.ts';
+
+const version7 = /^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
+
+/** The 48-bit millisecond timestamp of a version 7 UUID. */
+const millisOf = (id: string): number => Number.parseInt(id.replaceAll('-', '').slice(0, 12), 16);
+
+describe('timeOrderedIds (UUID version 7)', () => {
+  test('every id is a version 7, RFC variant UUID carrying the clock’s millisecond', () => {
+    let now = Date.UTC(2026, 11, 2, 9, 0, 0, 123);
+    const next = timeOrderedIds(() => now);
+    for (let i = 0; i < 2_000; i += 1) {
+      now += i % 3; // several ids per millisecond, then later ones
+      const id = next();
+      assert.match(id, version7);
+      assert.ok(isUuid(id));
+      assert.equal(millisOf(id), now, id);
+    }
+  });
+
+  test('ids sort in the order they were made: within a millisecond, past the counter, and when the clock steps back', () => {
+    const times = [
+      ...Array.from({ length: 10_000 }, () => 1_000), // more ids in one millisecond than the counter holds
+      ...Array.from({ length: 100 }, () => 999), // the clock stepped back
+      ...Array.from({ length: 100 }, (_, i) => 50_000 + i),
+    ];
+    let call = 0;
+    const next = timeOrderedIds(() => times[call++] ?? 0);
+    const ids = times.map(() => next());
+    for (let i = 1; i < ids.length; i += 1) {
+      assert.ok((ids[i - 1] as string) < (ids[i] as string), `${ids[i - 1]} then ${ids[i]} (id ${i})`);
+    }
+    assert.equal(millisOf(ids[0] as string), 1_000);
+    assert.ok(millisOf(ids[9_999] as string) > 1_000, 'a full counter moves the timestamp on');
+    assert.equal(millisOf(ids.at(-1) as string), 50_099);
+  });
+
+  test('two generators in the same millisecond do not collide', () => {
+    const a = timeOrderedIds(() => 42);
+    const b = timeOrderedIds(() => 42);
+    const seen = new Set<string>();
+    for (let i = 0; i < 20_000; i += 1) {
+      seen.add(a());
+      seen.add(b());
+    }
+    assert.equal(seen.size, 40_000);
+  });
+});
+
+describe('nameBasedUuid (UUID version 5)', () => {
+  test('is stable for the same inputs and differs for others', () => {
+    const ns = '6ba7b810-9dad-11d1-80b4-00c04fd430c8';
+    assert.equal(nameBasedUuid(ns, 'ReserveStock#0'), nameBasedUuid(ns, 'ReserveStock#0'));
+    assert.notEqual(nameBasedUuid(ns, 'ReserveStock#0'), nameBasedUuid(ns, 'ReserveStock#1'));
+    assert.match(
+      nameBasedUuid(ns, 'x'),
+      /^[0-9a-f]{8}-[0-9a-f]{4}-5[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/,
+    );
+    // RFC 9562's example: the DNS namespace and "www.example.com".
+    assert.equal(nameBasedUuid(ns, 'www.example.com'), '2ed6657d-e927-568b-95e1-2665a8aea6a2');
+    assert.throws(() => nameBasedUuid('not-a-uuid', 'x'), /namespace must be a UUID/);
+  });
+});
