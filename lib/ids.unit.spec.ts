@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { isUuid, nameBasedUuid, timeOrderedIds } from './ids.ts';
+import { isUuid, nameBasedUuid, nameBasedUuidSortedWith, timeOrderedIds } from './ids.ts';
 
 const version7 = /^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
 
@@ -61,5 +61,37 @@ describe('nameBasedUuid (UUID version 5)', () => {
     // RFC 9562's example: the DNS namespace and "www.example.com".
     assert.equal(nameBasedUuid(ns, 'www.example.com'), '2ed6657d-e927-568b-95e1-2665a8aea6a2');
     assert.throws(() => nameBasedUuid('not-a-uuid', 'x'), /namespace must be a UUID/);
+  });
+});
+
+describe('nameBasedUuidSortedWith', () => {
+  test('under a time-ordered namespace: version 8, the namespace’s timestamp first, deterministic', () => {
+    const next = timeOrderedIds(() => Date.UTC(2026, 11, 2));
+    const order = next();
+    const id = nameBasedUuidSortedWith(order, 'ReserveStock#0');
+    assert.match(id, /^[0-9a-f]{8}-[0-9a-f]{4}-8[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+    assert.equal(id.slice(0, 13), order.slice(0, 13));
+    assert.equal(nameBasedUuidSortedWith(order, 'ReserveStock#0'), id);
+    assert.notEqual(nameBasedUuidSortedWith(order, 'ReserveStock#1'), id);
+    assert.notEqual(nameBasedUuidSortedWith(next(), 'ReserveStock#0'), id, 'another order, another id');
+    // The hash part is the version 5 id's, so nothing of its spread is lost beyond the timestamp bits.
+    const hashed = nameBasedUuid(order, 'ReserveStock#0');
+    assert.equal(id.slice(15), hashed.slice(15));
+  });
+
+  test('ids of later orders sort after those of earlier ones', () => {
+    let now = 1_000;
+    const next = timeOrderedIds(() => now);
+    const ids: string[] = [];
+    for (let i = 0; i < 200; i += 1) {
+      now += 1;
+      ids.push(nameBasedUuidSortedWith(next(), 'ProcessPayment#0'));
+    }
+    assert.deepEqual([...ids].sort(), ids);
+  });
+
+  test('under any other namespace it is the version 5 id, as before ids were time-ordered', () => {
+    const random = '0f8fad5b-d9cb-469f-a165-70867728950e';
+    assert.equal(nameBasedUuidSortedWith(random, 'ReserveStock#0'), nameBasedUuid(random, 'ReserveStock#0'));
   });
 });

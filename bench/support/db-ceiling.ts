@@ -28,7 +28,7 @@
  * returns under saturation. Sagas are kept flowing by an in-flight window; completed sagas/s is the
  * ceiling the database sets for this pattern.
  */
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import type pg from 'pg';
 import { createUnitOfWorkRunner, type UnitOfWork, type UnitOfWorkRunner } from '../../lib/db/unit-of-work.ts';
 import type { WriteBatch } from '../../lib/db/write-batch.ts';
@@ -197,9 +197,8 @@ function insertHistory(
 
 /**
  * The consumers' fast path (lib/inbox/inbox.ts): the batch's message ids, every one expected new.
- * The orchestrator receives replies, whose ids are time-ordered like every id the services make; the
- * participants receive commands, whose ids are name-based (orchestrator/runner/saga-effects.ts) and
- * so as scattered as random ones.
+ * Time-ordered like the services' (replies and events from timeOrderedIds, commands derived from
+ * their order's id: orchestrator/runner/saga-effects.ts).
  */
 const recordInbox = (
   unit: UnitOfWork,
@@ -209,7 +208,7 @@ const recordInbox = (
   recordAllAsNew(
     unit,
     schema,
-    entries.map((e) => ({ messageId: schema === 'orders' ? newId() : randomUUID(), ...e })),
+    entries.map((e) => ({ messageId: newId(), ...e })),
   );
 
 /** Order creation: order, saga, 3 history rows and 2 outbox rows per order, one transaction for all. */

@@ -1,5 +1,5 @@
 import type { TypedRecord } from '../../lib/contracts/generated.ts';
-import { nameBasedUuid } from '../../lib/ids.ts';
+import { nameBasedUuidSortedWith } from '../../lib/ids.ts';
 import type { OutgoingMessage } from '../../lib/outbox/outbox.ts';
 import type { CommandName, OrderLifecycleEvent, SagaAction, SagaContext } from '../saga/saga-types.ts';
 import type { OrderRecord } from './order-record.ts';
@@ -44,10 +44,11 @@ export interface EffectContext {
 /**
  * A command's message id is derived from (order, command, operator round): every automatic re-send
  * of a step carries the id of its first send, so the participant's inbox deduplicates it, while an
- * operator retry (new round) is a new message.
+ * operator retry (new round) is a new message. It starts with the order id's timestamp (see
+ * nameBasedUuidSortedWith; orders placed before ids were time-ordered keep their version 5 ids).
  */
 export const commandMessageId = (orderId: string, command: CommandName, round: number): string =>
-  nameBasedUuid(orderId, `${command}#${round}`);
+  nameBasedUuidSortedWith(orderId, `${command}#${round}`);
 
 export function deadlineAfter(
   attempt: number,
