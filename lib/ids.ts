@@ -1,9 +1,7 @@
-import { createHash, randomFillSync, randomUUID } from 'node:crypto';
+import { createHash, randomFillSync } from 'node:crypto';
 
 export type IdGenerator = () => string;
 export type Clock = () => Date;
-
-export const randomId: IdGenerator = randomUUID;
 
 const hexOctets = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'));
 

@@ -1,7 +1,7 @@
 /** Fixtures for the runner's integration tests: orders, runners with a JSON outbox, two "instances". */
-import { randomUUID } from 'node:crypto';
 import { after, before } from 'node:test';
 import { createUnitOfWorkRunner, type UnitOfWorkRunner } from '../../lib/db/unit-of-work.ts';
+import { timeOrderedIds } from '../../lib/ids.ts';
 import { createLogger } from '../../lib/logger.ts';
 import { jsonOutbox } from '../../test/support/json-outbox.ts';
 import { createThrowawayDatabase, type ThrowawayDatabase } from '../../test/support/throwaway-database.ts';
@@ -9,15 +9,18 @@ import type { OrderRecord } from './order-record.ts';
 import type { DeadlinePolicy } from './saga-effects.ts';
 import { SagaRunner } from './saga-runner.ts';
 
+/** Ids as the services make them (lib/service/run-service.ts). */
+const newId = timeOrderedIds();
+
 export const newOrderRecord = (): OrderRecord => ({
-  orderId: randomUUID(),
+  orderId: newId(),
   customerId: 'c-it',
   items: [{ sku: 'SKU-001', quantity: 1, unitPrice: 500 }],
   total: 500,
   currency: 'EUR',
   paymentToken: 'tok_visa',
   shippingAddress: { name: 'A', line1: 'l', line2: null, city: 'c', postalCode: 'p', country: 'DE' },
-  correlationId: randomUUID(),
+  correlationId: newId(),
 });
 
 export const testRunner = ({
@@ -30,7 +33,7 @@ export const testRunner = ({
   new SagaRunner({
     outbox: jsonOutbox('orders'),
     clock,
-    newId: randomUUID,
+    newId,
     random: () => 0,
     retryPolicy: { forwardAttempts: 3, compensationAttempts: 3 },
     deadlinePolicy,

@@ -10,7 +10,7 @@ import { after, before, describe, it } from 'node:test';
 import type { InventoryEventsRecord, StockItem } from '../../lib/contracts/generated.ts';
 import type { Knex } from '../../lib/db/database.ts';
 import { FaultSwitch } from '../../lib/faults/fault-switch.ts';
-import { randomId } from '../../lib/ids.ts';
+import { timeOrderedIds } from '../../lib/ids.ts';
 import { Topics } from '../../lib/kafka/topics.ts';
 import type { BatchHandler, IncomingMessage } from '../../lib/messaging/message-consumer.ts';
 import { seedCatalog } from '../../migrations/seed-catalog.ts';
@@ -76,7 +76,7 @@ before(async () => {
     { sku: 'IT-ODD', name: 'test odd', available: 7, seeded: 7 },
   ]);
   handle = createInventoryHandler(
-    { outbox: jsonOutbox('inventory'), newId: randomId, logger: silentLogger },
+    { outbox: jsonOutbox('inventory'), newId: timeOrderedIds(), logger: silentLogger },
     new FaultSwitch(),
   );
 });

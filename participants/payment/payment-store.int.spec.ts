@@ -9,7 +9,7 @@ import type { FastifyInstance } from 'fastify';
 import type { PaymentEventsRecord } from '../../lib/contracts/generated.ts';
 import type { Knex } from '../../lib/db/database.ts';
 import { FaultInjectedError, FaultSwitch } from '../../lib/faults/fault-switch.ts';
-import { randomId } from '../../lib/ids.ts';
+import { timeOrderedIds } from '../../lib/ids.ts';
 import type { BatchHandler, IncomingMessage } from '../../lib/messaging/message-consumer.ts';
 import {
   commandMessage,
@@ -48,7 +48,7 @@ before(async () => {
   database = await createThrowawayDatabase();
   db = database.db;
   handle = createPaymentHandler(
-    { outbox: jsonOutbox('payment'), newId: randomId, logger: silentLogger },
+    { outbox: jsonOutbox('payment'), newId: timeOrderedIds(), logger: silentLogger },
     faults,
   );
   app = await buildApp({ db, logger: silentLogger }, faults);

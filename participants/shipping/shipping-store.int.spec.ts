@@ -9,7 +9,7 @@ import type { FastifyInstance } from 'fastify';
 import type { ShippingEventsRecord } from '../../lib/contracts/generated.ts';
 import type { Knex } from '../../lib/db/database.ts';
 import { FaultSwitch } from '../../lib/faults/fault-switch.ts';
-import { randomId } from '../../lib/ids.ts';
+import { timeOrderedIds } from '../../lib/ids.ts';
 import type { BatchHandler, IncomingMessage } from '../../lib/messaging/message-consumer.ts';
 import {
   commandMessage,
@@ -50,7 +50,7 @@ before(async () => {
   database = await createThrowawayDatabase();
   db = database.db;
   handle = createShippingHandler(
-    { outbox: jsonOutbox('shipping'), newId: randomId, logger: silentLogger },
+    { outbox: jsonOutbox('shipping'), newId: timeOrderedIds(), logger: silentLogger },
     faults,
     { unservedCountries: ['AQ', 'KP'] },
   );
