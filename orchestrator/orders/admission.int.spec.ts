@@ -145,12 +145,17 @@ describe('sagas in flight and admission control (PostgreSQL)', () => {
       const post = (headers: Record<string, string> = {}) =>
         app.inject({ method: 'POST', url: '/orders', payload: body, headers });
       // A read that began between a creation's commit and its settling counts it twice until the
-      // next read (the estimate errs high by design): after each order, wait for a read after it settled.
-      const estimateSettlesAt = (n: number) =>
-        waitFor(`the estimate at ${n}`, () => (admission.sagasInFlight === n ? true : undefined), {
-          timeoutMs: 5_000,
-          intervalMs: 5,
-        });
+      // next read (the estimate errs high by design): after each order (settled when its POST was
+      // answered), wait for a read that began after it, then the estimate is exact.
+      const estimateSettlesAt = async (n: number) => {
+        const begun = admission.reads.begun;
+        await waitFor(
+          `a read of the counter begun after read ${begun}`,
+          () => (admission.reads.ended > begun ? true : undefined),
+          { timeoutMs: 5_000, intervalMs: 5 },
+        );
+        assert.equal(admission.sagasInFlight, n, `the estimate after a fresh read`);
+      };
       const first = await post({ 'idempotency-key': 'admission-first' });
       await estimateSettlesAt(limit - 1);
       const second = await post();

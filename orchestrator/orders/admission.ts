@@ -62,6 +62,8 @@ export class InFlightAdmission implements Admission {
   #creating = 0;
   #readFailing = false;
   #reading = false;
+  #readsBegun = 0;
+  #readsEnded = 0;
   readonly #summaryIntervalMs: number;
   /** Refusals not yet reported, and when the first of them happened. */
   #refusedSinceSummary = 0;
@@ -89,6 +91,14 @@ export class InFlightAdmission implements Admission {
     admission.#timer = setInterval(() => void admission.#refresh(), options.refreshIntervalMs ?? 100);
     admission.#timer.unref();
     return admission;
+  }
+
+  /**
+   * Reads of the counter begun and ended so far (one at a time): once `readsEnded` exceeds a value of
+   * `readsBegun` taken at some moment, a read that began after that moment has ended.
+   */
+  get reads(): { begun: number; ended: number } {
+    return { begun: this.#readsBegun, ended: this.#readsEnded };
   }
 
   /** Sagas in flight as this instance knows it: the last read plus what it admitted since. */
@@ -161,6 +171,7 @@ export class InFlightAdmission implements Admission {
     this.#summarise();
     if (this.#reading) return; // a slow read is not stacked with more
     this.#reading = true;
+    this.#readsBegun += 1;
     // Orders admitted and committed before the read began are in its result; those still being
     // created then, or admitted while it runs, are kept on top of it.
     const admittedBefore = this.#admittedSinceRead;
@@ -183,6 +194,7 @@ export class InFlightAdmission implements Admission {
       this.#readFailing = true;
     } finally {
       this.#reading = false;
+      this.#readsEnded += 1;
     }
   }
 }
