@@ -175,14 +175,61 @@ export const round = (value: number, digits: number): number => {
   return Math.round(value * f) / f;
 };
 
-/** Samples the RSS of named processes every `intervalMs`: start, end and peak per process. */
+/** One RSS reading of a process: when (ms on the sampler's clock) and how much (KiB). */
+export interface RssSample {
+  atMs: number;
+  kb: number;
+}
+
+/** RSS of a process over a window: first and last reading, the highest, and its shape over time. */
+export interface RssWindow {
+  startKb: number;
+  endKb: number;
+  peakKb: number;
+  /**
+   * The median reading of each tenth of the sampled time span, in order (fewer than ten when the
+   * span holds fewer readings): whether memory levels off or keeps growing, which start and end
+   * alone cannot tell.
+   */
+  byTenthKb: number[];
+}
+
+const median = (values: readonly number[]): number => {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 === 1
+    ? (sorted[mid] as number)
+    : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
+};
+
+/**
+ * Splits readings (in time order) into ten equal slices of the time they span and returns each
+ * non-empty slice's median, in order.
+ */
+export function medianByTenth(samples: readonly RssSample[]): number[] {
+  const first = samples[0];
+  const last = samples[samples.length - 1];
+  if (first === undefined || last === undefined) return [];
+  const span = last.atMs - first.atMs;
+  if (span <= 0) return [median(samples.map((s) => s.kb))];
+  const tenths: number[][] = Array.from({ length: 10 }, () => []);
+  for (const sample of samples) {
+    const tenth = Math.min(9, Math.floor(((sample.atMs - first.atMs) / span) * 10));
+    tenths[tenth]?.push(sample.kb);
+  }
+  return tenths.filter((kbs) => kbs.length > 0).map(median);
+}
+
+/** Samples the RSS of named processes every `intervalMs`: start, end, peak and shape per process. */
 export class RssSampler {
   readonly #pids: () => Map<string, number>;
-  readonly #samples = new Map<string, { startKb: number; endKb: number; peakKb: number }>();
+  readonly #now: () => number;
+  readonly #samples = new Map<string, RssSample[]>();
   #timer: NodeJS.Timeout | null = null;
 
-  constructor(pids: () => Map<string, number>) {
+  constructor(pids: () => Map<string, number>, now: () => number = () => performance.now()) {
     this.#pids = pids;
+    this.#now = now;
   }
 
   start(intervalMs = 1_000): void {
@@ -192,21 +239,30 @@ export class RssSampler {
   }
 
   sample(): void {
+    const atMs = this.#now();
     for (const [name, pid] of this.#pids()) {
       const kb = rssKbOf(pid);
       if (kb === null) continue;
       const seen = this.#samples.get(name);
-      if (seen) {
-        seen.endKb = kb;
-        seen.peakKb = Math.max(seen.peakKb, kb);
-      } else this.#samples.set(name, { startKb: kb, endKb: kb, peakKb: kb });
+      if (seen) seen.push({ atMs, kb });
+      else this.#samples.set(name, [{ atMs, kb }]);
     }
   }
 
-  stop(): Record<string, { startKb: number; endKb: number; peakKb: number }> {
+  stop(): Record<string, RssWindow> {
     if (this.#timer) clearInterval(this.#timer);
     this.#timer = null;
     this.sample();
-    return Object.fromEntries(this.#samples);
+    return Object.fromEntries(
+      [...this.#samples].map(([name, samples]) => [
+        name,
+        {
+          startKb: samples[0]?.kb ?? 0,
+          endKb: samples[samples.length - 1]?.kb ?? 0,
+          peakKb: Math.max(...samples.map((s) => s.kb)),
+          byTenthKb: medianByTenth(samples),
+        },
+      ]),
+    );
   }
 }

@@ -7,13 +7,7 @@ import type { EchoCeiling } from './echo-ceiling.ts';
 import type { LoadPointResult } from './load.ts';
 import type { BenchOptions } from './options.ts';
 import type { DbCounters } from './pg-stats.ts';
-import type { CpuReport } from './process-stats.ts';
-
-export interface RssWindow {
-  startKb: number;
-  endKb: number;
-  peakKb: number;
-}
+import type { CpuReport, RssWindow } from './process-stats.ts';
 
 export interface MeasuredPoint extends LoadPointResult {
   /** Sustained: every saga completed without error and p99 ≤ 1 s (no growing backlog). */
@@ -224,7 +218,7 @@ export function formatTable(results: BenchResults): string {
   const mem = results.memory.whole.orchestrator;
   if (mem)
     lines.push(
-      `orchestrator RSS: ${Math.round(mem.startKb / 1024)} MiB at start, ${Math.round(mem.endKb / 1024)} MiB at end, peak ${Math.round(mem.peakKb / 1024)} MiB`,
+      `orchestrator RSS: ${Math.round(mem.startKb / 1024)} MiB at start, ${Math.round(mem.endKb / 1024)} MiB at end, peak ${Math.round(mem.peakKb / 1024)} MiB; median by tenth of the run: ${mem.byTenthKb.map((kb) => Math.round(kb / 1024)).join(' ')} MiB`,
     );
   return lines.join('\n');
 }

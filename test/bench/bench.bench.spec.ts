@@ -111,6 +111,9 @@ test('npm run bench: a tiny run exits 0 and writes the expected figures', { time
     assert.equal(results.summary.errors, 0);
     assert.equal(results.summary.deadLetters, 0);
     assert.ok(results.memory.whole.orchestrator.endKb > 0, 'orchestrator RSS sampled');
+    const byTenth: number[] = results.memory.whole.orchestrator.byTenthKb;
+    assert.ok(byTenth.length > 1, `orchestrator RSS over time: ${byTenth.join(' ')}`);
+    assert.ok(byTenth.every((kb) => kb > 0 && kb <= results.memory.whole.orchestrator.peakKb));
     // --heap-profile: every service wrote its allocation profile when it was stopped.
     assert.deepEqual(results.heapProfiles.map((p: { service: string }) => p.service).sort(), [
       'inventory',
