@@ -6,6 +6,7 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { summarise } from './latency.ts';
 
 /** Kernel clock ticks per second (USER_HZ); 100 on every mainstream Linux. */
 const ticksPerSecond = (() => {
@@ -194,17 +195,12 @@ export interface RssWindow {
   byTenthKb: number[];
 }
 
-const median = (values: readonly number[]): number => {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = sorted.length >> 1;
-  return sorted.length % 2 === 1
-    ? (sorted[mid] as number)
-    : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
-};
+/** The median of readings (the nearest-rank p50 the latencies use); 0 for none. */
+const median = (values: readonly number[]): number => summarise(values)?.p50 ?? 0;
 
 /**
  * Splits readings (in time order) into ten equal slices of the time they span and returns each
- * non-empty slice's median, in order.
+ * non-empty slice's median (nearest rank), in order.
  */
 export function medianByTenth(samples: readonly RssSample[]): number[] {
   const first = samples[0];
