@@ -210,6 +210,48 @@ describe('unit of work (PostgreSQL)', () => {
     assert.deepEqual(seen, ['work done', 'committed row visible']);
   });
 
+  test('a returning write hands over the generated keys of its rows, in insertion order, only once committed', async () => {
+    const { db, units } = database;
+    await db.raw('create table wb_serial (seq bigserial primary key, label text not null)');
+    for (const withRead of [false, true]) {
+      const received: Array<readonly string[]> = [];
+      const labels = ['c', 'a', 'b'].map((l) => `${l}-${withRead}`);
+      await units.run(async (unit) => {
+        if (withRead) await unit.read(queryBuilder('wb_parent').select('id').where({ id: 100 }));
+        unit.writes.addReturning(
+          'insert into wb_serial (label) select * from unnest(?::text[])',
+          [labels],
+          'seq',
+          (seqs) => received.push(seqs),
+        );
+        assert.deepEqual(received, [], 'nothing before the commit');
+      });
+      assert.equal(received.length, 1);
+      const stored = await db('wb_serial').whereIn('label', labels).select('seq', 'label');
+      const labelOf = new Map(stored.map((r: { seq: number; label: string }) => [String(r.seq), r.label]));
+      assert.deepEqual(
+        received[0]?.map((seq) => labelOf.get(seq)),
+        labels,
+        'the i-th smallest seq is the i-th row',
+      );
+    }
+    const afterRollback: Array<readonly string[]> = [];
+    await assert.rejects(
+      units.run(async (unit) => {
+        await unit.read(queryBuilder('wb_parent').select('id').where({ id: 100 }));
+        unit.writes.addReturning(
+          'insert into wb_serial (label) select * from unnest(?::text[])',
+          [['x']],
+          'seq',
+          (seqs) => afterRollback.push(seqs),
+        );
+        unit.writes.add('insert into wb_parent (id) values (?)', [100]); // duplicate key
+      }),
+      /duplicate key/,
+    );
+    assert.deepEqual(afterRollback, [], 'never for a rolled-back unit');
+  });
+
   test('no connection in time is an infrastructure error: the consumer waits it out, it does not dead-letter', async () => {
     const narrow = createUnitOfWorkRunner({
       databaseUrl: database.url,

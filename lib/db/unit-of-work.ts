@@ -119,9 +119,10 @@ class PipelinedUnitOfWork implements UnitOfWork {
     this.#state = 'done';
     if (!wasOpen) {
       if (statement) {
-        await this.#query(statement).catch((error: unknown) => {
+        const result = await this.#query(statement).catch((error: unknown) => {
           throw this.writes.explain(error);
         });
+        this.writes.deliver(result.rows[0]);
       }
       return;
     }
@@ -132,6 +133,7 @@ class PipelinedUnitOfWork implements UnitOfWork {
     if (write.status === 'rejected') throw this.writes.explain(write.reason);
     if (commit.status === 'rejected') throw commit.reason;
     if (commit.value.command !== 'COMMIT') throw new TransactionRolledBackError();
+    if (write.value) this.writes.deliver(write.value.rows[0]);
   }
 
   /** Ends a transaction still open without keeping anything (a failed ROLLBACK marks the connection broken). */

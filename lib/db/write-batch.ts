@@ -6,6 +6,16 @@ interface Write {
   bindings: readonly unknown[];
   /** Checked inside the statement: it must have touched exactly this many rows. */
   expect?: { rows: number; error: (touched: number) => Error };
+  /** A column of the written rows handed back, in ascending order, once the transaction committed. */
+  returning?: { column: string; receive: (values: readonly string[]) => void };
+}
+
+/** One write as composeWrites sees it. */
+export interface ComposedWrite {
+  sql: string;
+  guarded: boolean;
+  /** Also return this column of the written rows, as a sorted array in column `r<i>`. */
+  returning?: string;
 }
 
 /** SQLSTATE raised by public.write_batch_expect (migration 20261201_007) when a guard fails. */
@@ -14,21 +24,24 @@ const guardFailed = 'WB001';
 /**
  * The one statement for a list of writes: write i becomes the CTE `w<i>` (`returning 1` appended),
  * and the final SELECT returns its row count as column `c<i>` (checked by write_batch_expect where
- * the write has an expectation, which aborts the statement) and sends each NOTIFY. Placeholders are
+ * the write has an expectation, which aborts the statement), the values of a returned column as the
+ * sorted array `r<i>`, and sends each NOTIFY. Placeholders are
  * left as written; the statements' bindings go in the same order, then one binding per guard, the
  * rows it expects. The text depends only on which writes there are, never on how many rows they
  * carry, so one prepared statement serves every batch of the same writes.
  */
-export function composeWrites(
-  statements: ReadonlyArray<{ sql: string; guarded: boolean }>,
-  channels: Iterable<string>,
-): string {
-  const ctes = statements.map(({ sql }, i) => `w${i} as (${sql} returning 1)`);
+export function composeWrites(statements: readonly ComposedWrite[], channels: Iterable<string>): string {
+  const ctes = statements.map(({ sql, returning }, i) => `w${i} as (${sql} returning ${returning ?? 1})`);
   const columns = [
     ...statements.map(({ guarded }, i) =>
       guarded
         ? `public.write_batch_expect(${i}, (select count(*) from w${i}), ?::bigint)::int as c${i}`
         : `(select count(*) from w${i})::int as c${i}`,
+    ),
+    ...statements.flatMap(({ returning }, i) =>
+      returning === undefined
+        ? []
+        : [`(select array_agg(${returning} order by ${returning}) from w${i})::text[] as r${i}`],
     ),
     ...[...channels].map((channel, i) => `pg_notify('${channel}', '') as n${i}`),
   ];
@@ -58,6 +71,22 @@ export class WriteBatch {
     this.#writes.push({ sql, bindings, ...(expect ? { expect } : {}) });
   }
 
+  /**
+   * Adds a write whose rows' `column` (e.g. a generated key) the caller needs: `receive` gets the
+   * values, in ascending order and as text, once the transaction has committed (never if it did not).
+   */
+  addReturning(
+    sql: string,
+    bindings: readonly unknown[],
+    column: string,
+    receive: (values: readonly string[]) => void,
+  ): void {
+    if (!/^[a-z_][a-z0-9_]*$/.test(column)) throw new Error(`not a plain column name: ${column}`);
+    this.add(sql, bindings);
+    const write = this.#writes.at(-1);
+    if (write) write.returning = { column, receive };
+  }
+
   /** pg_notify(channel, '') once, delivered when the transaction commits. */
   notify(channel: string): void {
     if (!/^[a-z_][a-z0-9_]*$/.test(channel)) throw new Error(`not a plain channel name: ${channel}`);
@@ -72,13 +101,31 @@ export class WriteBatch {
   toStatement(): NativeQuery | null {
     if (this.isEmpty) return null;
     const sql = composeWrites(
-      this.#writes.map((w) => ({ sql: w.sql, guarded: w.expect !== undefined })),
+      this.#writes.map((w) => ({
+        sql: w.sql,
+        guarded: w.expect !== undefined,
+        ...(w.returning ? { returning: w.returning.column } : {}),
+      })),
       this.#channels,
     );
     return nativeOf(sql, [
       ...this.#writes.flatMap((w) => w.bindings),
       ...this.#writes.flatMap((w) => (w.expect ? [w.expect.rows] : [])),
     ]);
+  }
+
+  /**
+   * Hands each returning write its values from the statement's result row: call once the
+   * transaction committed. A missing or malformed column is an error (the statement is ours).
+   */
+  deliver(row: Record<string, unknown> | undefined): void {
+    for (const [i, write] of this.#writes.entries()) {
+      if (!write.returning) continue;
+      const values = row?.[`r${i}`] ?? []; // array_agg over no rows is NULL
+      if (!Array.isArray(values) || values.some((v) => typeof v !== 'string'))
+        throw new TypeError(`write ${i}: column r${i} of the write statement is not a text array`);
+      write.returning.receive(values as string[]);
+    }
   }
 
   /**

@@ -21,6 +21,34 @@ describe('write batch (pure)', () => {
     );
   });
 
+  test('a returning write returns its column as a sorted text array and hands it over on delivery', () => {
+    const sql = composeWrites(
+      [{ sql: 'insert into a (x) values (?)', guarded: false, returning: 'seq' }],
+      [],
+    );
+    assert.equal(
+      sql,
+      [
+        'with w0 as (insert into a (x) values (?) returning seq)',
+        'select (select count(*) from w0)::int as c0, (select array_agg(seq order by seq) from w0)::text[] as r0',
+      ].join('\n'),
+    );
+    const batch = new WriteBatch();
+    const received: Array<readonly string[]> = [];
+    batch.add('update b set y = 1', []);
+    batch.addReturning('insert into a (x) select * from unnest(?::int[])', [[1, 2]], 'seq', (v) =>
+      received.push(v),
+    );
+    assert.match(batch.toStatement()?.text ?? '', /w1 as \(insert .* returning seq\)/);
+    batch.deliver({ c0: 1, c1: 2, r1: ['41', '42'] });
+    assert.deepEqual(received, [['41', '42']]);
+    assert.throws(() => batch.deliver({ c0: 1, c1: 2, r1: 'oops' }), /column r1 .* not a text array/);
+    assert.throws(
+      () => batch.addReturning('insert into a (x) values (1)', [], 'seq; drop', () => undefined),
+      /column name/,
+    );
+  });
+
   test('the statement numbers the placeholders of all writes in order and keeps array values whole', () => {
     const batch = new WriteBatch();
     batch.add('insert into a (x, y) select * from unnest(?::uuid[], ?::text[])', [

@@ -53,6 +53,8 @@ export class OutboxBatchStatements {
   readonly #read: pg.QueryConfig;
   readonly #deleteText: string;
   readonly #deleteName: string;
+  readonly #lockName: string;
+  readonly #lockText: string;
 
   constructor(schema: string, batchSize: number) {
     if (!/^[a-z_][a-z0-9_]*$/.test(schema)) throw new Error(`not a plain schema name: ${schema}`);
@@ -69,15 +71,32 @@ export class OutboxBatchStatements {
       values: [],
     };
     this.#deleteName = `outbox_delete_${schema}`;
+    this.#lockName = `outbox_lock_${schema}`;
+    this.#lockText = `select pg_try_advisory_lock(${lockKeyOf(schema)}) as ok`;
     this.#deleteText = `delete from ${table} where seq = any($1::bigint[])`;
   }
 
   /**
-   * Opens a transaction, tries the relay lock and reads the oldest rows: null when another
-   * instance holds the lock (the transaction is still open: end it with `commit`).
+   * Takes the relay lock for this connection's session (held until it closes): true when taken, or
+   * already held by this session; false while another instance holds it.
    */
-  async lockAndRead(client: pg.PoolClient): Promise<OutboxRow[] | null> {
-    const [, result] = await Promise.all([client.query('begin'), client.query<LockedRow>(this.#read)]);
+  async takeSessionLock(client: pg.PoolClient): Promise<boolean> {
+    const result = await client.query<{ ok: boolean }>({ name: this.#lockName, text: this.#lockText });
+    return result.rows[0]?.ok === true;
+  }
+
+  /**
+   * Opens a transaction, tries the relay lock and reads the oldest rows: null when another
+   * instance holds the lock (the transaction is still open: end it with `commit`). Rows given in
+   * `deleteFirst` (published earlier) are deleted in the same transaction, before the read, in the
+   * same round trip.
+   */
+  async lockAndRead(client: pg.PoolClient, deleteFirst: readonly number[] = []): Promise<OutboxRow[] | null> {
+    const [, , result] = await Promise.all([
+      client.query('begin'),
+      deleteFirst.length > 0 ? client.query(this.#delete(deleteFirst)) : null,
+      client.query<LockedRow>(this.#read),
+    ]);
     const rows = result.rows;
     if (rows[0]?.ok !== true) return null;
     return rows.filter((row): row is LockedRow & OutboxRow => row.seq !== null);
@@ -85,16 +104,23 @@ export class OutboxBatchStatements {
 
   /** Deletes the published rows and commits, in one round trip. */
   async deleteAndCommit(client: pg.PoolClient, rows: readonly OutboxRow[]): Promise<void> {
-    const seqs = rows.map((row) => {
-      if (!Number.isSafeInteger(row.seq))
-        throw new TypeError(`outbox seq ${String(row.seq)} is not an integer`);
-      return row.seq;
-    });
     const [, commit] = await Promise.all([
-      client.query({ name: this.#deleteName, text: this.#deleteText, values: [seqs] }),
+      rows.length > 0 ? client.query(this.#delete(rows.map((row) => row.seq))) : null,
       client.query('commit'),
     ]);
     if (commit.command !== 'COMMIT')
       throw new Error(`outbox delete: the server answered COMMIT with ${commit.command}`);
+  }
+
+  /** Deletes published rows on their own (one statement, no transaction around it). */
+  async deletePublished(client: pg.PoolClient, seqs: readonly number[]): Promise<void> {
+    if (seqs.length > 0) await client.query(this.#delete(seqs));
+  }
+
+  #delete(seqs: readonly number[]): pg.QueryConfig {
+    for (const seq of seqs) {
+      if (!Number.isSafeInteger(seq)) throw new TypeError(`outbox seq ${String(seq)} is not an integer`);
+    }
+    return { name: this.#deleteName, text: this.#deleteText, values: [seqs] };
   }
 }

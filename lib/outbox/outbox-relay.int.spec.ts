@@ -68,8 +68,12 @@ describe('outbox relay wake-ups (PostgreSQL, Kafka)', () => {
     await database.drop();
   });
 
-  test('a commit of this process wakes its relay directly: published in order, no NOTIFY sent', async () => {
+  const outboxRows = async (): Promise<number> =>
+    Number((await database.db('orders.outbox').count({ n: '*' }))[0]?.n);
+
+  test('a commit of this process is published from memory, in order, with no NOTIFY; its rows are deleted after', async () => {
     const outbox = new Outbox('orders', harness.codec, systemClock, relay);
+    const fromMemoryBefore = relay.publishedFromMemory;
     const orderId = randomUUID();
     const states = ['reservingStock', 'processingPayment', 'schedulingShipping'];
     for (const state of states) {
@@ -84,39 +88,72 @@ describe('outbox relay wake-ups (PostgreSQL, Kafka)', () => {
       decoded.map((r) => (r.type === 'OrderStatusChanged' ? r.payload.sagaState : r.type)),
       states,
     );
+    assert.equal(relay.publishedFromMemory - fromMemoryBefore, 3, 'published without reading them back');
     // A NOTIFY is delivered at commit, long before the relay has published: none came.
     assert.deepEqual(notifications, []);
+    // Deleted in a batch once published (deleteEveryMs), not by the 60 s poll.
+    await waitFor('the published rows deleted from the outbox', async () =>
+      (await outboxRows()) === 0 ? true : undefined,
+    );
   });
 
-  test('rows committed while another instance holds the relay lock are published once it lets go', async () => {
+  test('rows another instance commits (NOTIFY) are read from the table; memory rows are not published twice', async () => {
+    const local = new Outbox('orders', harness.codec, systemClock, relay);
+    const other = new Outbox('orders', harness.codec, systemClock); // no local relay: it NOTIFYs
+    const orderId = randomUUID();
+    await database.units.run((unit) => other.append(unit, [statusChanged(orderId, 'fromOtherInstance')]));
+    await database.units.run((unit) => local.append(unit, [statusChanged(orderId, 'fromThisProcess')]));
+    await waitFor('both messages on the topic', () =>
+      published.messages.filter((m) => m.key === orderId).length >= 2 ? true : undefined,
+    );
+    await relay.drain();
+    const mine = published.messages.filter((m) => m.key === orderId);
+    const decoded = await Promise.all(mine.map((m) => harness.codec.decode(m.value ?? Buffer.alloc(0))));
+    assert.deepEqual(
+      decoded.map((r) => (r.type === 'OrderStatusChanged' ? r.payload.sagaState : r.type)),
+      ['fromOtherInstance', 'fromThisProcess'],
+      'each published once, in commit order',
+    );
+    assert.equal(await outboxRows(), 0);
+  });
+
+  test("when the publisher's connection ends another instance takes the lock; this one publishes again once it lets go", async () => {
     const outbox = new Outbox('orders', harness.codec, systemClock, relay);
-    // "Another instance" publishing: the relay lock held by a transaction of the test.
+    const admin = new pg.Client({ connectionString: database.url });
     const other = new pg.Client({ connectionString: database.url });
+    await admin.connect();
     await other.connect();
-    await other.query('begin');
-    await other.query('select pg_advisory_xact_lock($1)', [lockKeyOf('orders')]);
     const orderId = randomUUID();
     try {
+      // The relay's connection is the only session of this database holding an advisory lock.
+      const { rows } = await admin.query<{ pid: number }>(
+        `select pid from pg_locks where locktype = 'advisory' and granted
+           and database = (select oid from pg_database where datname = current_database())`,
+      );
+      assert.equal(rows.length, 1, 'one session holds the relay lock');
+      await admin.query('select pg_terminate_backend($1)', [rows[0]?.pid]);
+      // "Another instance" takes the lock as soon as the terminated session has let go of it.
+      await other.query('select pg_advisory_lock($1)', [lockKeyOf('orders')]);
+      await waitFor('the relay to notice it lost the lock', () => (relay.holdsLock ? undefined : true));
+
+      notifications.length = 0;
       await database.units.run((unit) => outbox.append(unit, [statusChanged(orderId, 'reservingStock')]));
-      await waitFor('the relay to find the lock taken', () => (relay.holdsLock ? undefined : true));
+      await waitFor('a NOTIFY for the commit, now that this relay is not the publisher', () =>
+        notifications.includes(outboxChannelOf('orders')) ? true : undefined,
+      );
       assert.equal(
         published.messages.filter((m) => m.key === orderId).length,
         0,
         'nothing can be published while the lock is held elsewhere',
       );
-      // Now that this relay is not the publisher, commits of this process NOTIFY the publisher.
-      await database.units.run((unit) => outbox.append(unit, [statusChanged(orderId, 'processingPayment')]));
-      await waitFor('a NOTIFY for the second commit', () =>
-        notifications.includes(outboxChannelOf('orders')) ? true : undefined,
-      );
     } finally {
-      await other.query('commit');
-      await other.end();
+      await other.end(); // lets go of the lock without publishing
+      await admin.end();
     }
-    // The other instance let go without publishing these rows; the relay retries (50 ms), not the 60 s poll.
+    // The relay retries after a local commit it could not publish (50 ms), not the 60 s poll.
     await waitFor(
-      'both messages published after the lock was released',
-      () => (published.messages.filter((m) => m.key === orderId).length === 2 ? true : undefined),
+      'the message published after the lock was released',
+      () => (published.messages.filter((m) => m.key === orderId).length === 1 ? true : undefined),
       { timeoutMs: 10_000 },
     );
     await waitFor('the relay to hold the lock again', () => (relay.holdsLock ? true : undefined));

@@ -1,6 +1,7 @@
 import type { Producer } from 'kafkajs';
 import pg from 'pg';
 import type { Logger } from '../logger.ts';
+import { CommittedRows } from './committed-rows.ts';
 import { outboxChannelOf } from './outbox.ts';
 import { createOutboxPool, OutboxBatchStatements, type OutboxRow } from './outbox-batch.ts';
 import { createOutboxVacuum, DEFAULT_OUTBOX_VACUUM_EVERY_ROWS } from './outbox-vacuum.ts';
@@ -25,40 +26,66 @@ export interface OutboxRelayOptions {
    * see outbox-vacuum.ts.
    */
   vacuumEveryRows?: number;
+  /**
+   * Rows published from memory are deleted this long after the first of them (100 ms), or as soon
+   * as a full batch waits; until then a read of the table skips them. 0 deletes after every batch.
+   */
+  deleteEveryMs?: number;
 }
 
 export interface OutboxRelay extends LocalOutboxRelay {
-  /** Resolves once the outbox was seen empty (used by tests and graceful shutdown). */
+  /**
+   * Resolves once the relay went idle with nothing left to publish and its published rows deleted
+   * (used by tests and graceful shutdown).
+   */
   drain(): Promise<void>;
   stop(): Promise<void>;
   readonly healthy: boolean;
   /** Vacuums of the outbox this relay completed. */
   readonly vacuums: number;
+  /** Rows published from memory, without reading them back from the outbox. */
+  readonly publishedFromMemory: number;
 }
 
 /** What the outbox of the same process needs from its relay (see Outbox). */
 export interface LocalOutboxRelay {
-  /** Rows were committed by this process: publish them (no NOTIFY round trip through Postgres). */
-  wake(): void;
   /**
-   * True while this relay is the one publishing (it took the relay lock on its last attempt): this
-   * process's commits then need no NOTIFY, a local wake-up reaches the publisher.
+   * This process committed these rows. While this relay is the publisher they are published from
+   * memory; otherwise the relay reads the outbox (no NOTIFY round trip through Postgres either way).
+   */
+  committed(rows: readonly OutboxRow[]): void;
+  /**
+   * True while this relay is the one publishing (its connection holds the relay lock): this
+   * process's commits then need no NOTIFY, handing the rows over reaches the publisher.
    */
   readonly holdsLock: boolean;
 }
 
 /**
- * Publishes outbox rows to Kafka in batches, in `seq` order, and deletes them once the broker
- * acknowledged them (idempotent producer, acks=all). Woken directly by commits of its own process
- * (`wake`), by LISTEN/NOTIFY for commits of other instances, and by a slow poll as a safety net. A
- * transaction-scoped advisory lock makes any number of instances safe: one publishes, the others
- * skip, so per-key order is kept. If Kafka is down the rows stay and are retried.
+ * Publishes outbox rows to Kafka in batches and deletes them once the broker acknowledged them
+ * (idempotent producer, acks=all). One relay of a service publishes at a time: the one whose
+ * connection holds the relay lock (a session-level advisory lock); the others stand by and take it
+ * over when that connection ends. If Kafka is down the rows stay and are retried.
+ *
+ * Two ways in, one publisher loop (so one ordering):
+ * - **From memory**: rows committed by this process are handed over after their commit
+ *   (`committed`) and published straight away, without reading them back; their deletes are
+ *   batched (every `deleteEveryMs`, or a full batch) and ride in the next transaction of the relay.
+ * - **From the table**, in `seq` order: at start, when another instance's commit NOTIFYs, on the
+ *   slow poll, after any failure, and for everything while this relay is not the publisher or its
+ *   LISTEN connection is down. Rows already published from memory are skipped and deleted.
+ *
+ * Per-key order: a saga's next message is written only after the one before it was delivered and
+ * handled, except a timeout's compensation. That one is safe too: a table read runs before any
+ * memory batch after each NOTIFY and each failure, so a row another instance committed earlier is
+ * published first unless its NOTIFY is still in flight when the saga's deadline (seconds) expires.
  */
 export function startOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
   const { schema, producer, logger } = options;
   const batchSize = options.batchSize ?? 500;
   const pollIntervalMs = options.pollIntervalMs ?? 1_000;
   const contentionRetryMs = options.contentionRetryMs ?? 50;
+  const deleteEveryMs = options.deleteEveryMs ?? 100;
   const table = `${schema}.outbox`;
   const log = logger.child({ component: 'outbox-relay', schema });
 
@@ -67,15 +94,21 @@ export function startOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
   let rerun = false;
   let healthy = true;
   let failures = 0;
-  // Until the first attempt says otherwise, commits NOTIFY as if another instance published.
-  let holdsLock = false;
-  // Local wake-ups so far, and how many of them an attempt that took the lock had seen (its read
-  // began after them, so it saw their rows): more wakes than seen = rows maybe not yet published.
+  // The outbox may hold rows this relay has not published: read it before publishing from memory.
+  let tableDirty = true;
+  // The connection whose session holds the relay lock; null while this relay is not the publisher.
+  let owner: pg.PoolClient | null = null;
+  // Local commits handed over while this relay was not the publisher, and how many of them an
+  // attempt that took the lock had seen (its read began after them, so it saw their rows).
   let localWakes = 0;
   let localWakesSeen = 0;
   let contentionRetry: NodeJS.Timeout | null = null;
+  let deleteTimer: NodeJS.Timeout | null = null;
+  let deleteDue = false;
+  let publishedFromMemory = 0;
   let listener: pg.Client | null = null;
   const idleWaiters: Array<() => void> = [];
+  const rows = new CommittedRows();
   const vacuumEveryRows = options.vacuumEveryRows ?? DEFAULT_OUTBOX_VACUUM_EVERY_ROWS;
   const vacuum =
     vacuumEveryRows > 0
@@ -87,67 +120,157 @@ export function startOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
         })
       : null;
 
-  // The relay's own connection (not the service's pools): two round trips per batch, each statement
-  // prepared once (outbox-batch.ts).
-  const pool = createOutboxPool(options.databaseUrl);
+  // The relay's own connection (not the service's pools), kept open: its session holds the relay
+  // lock. Statements prepared once (outbox-batch.ts).
+  const pool = createOutboxPool(options.databaseUrl, { idleTimeoutMillis: 0 });
   pool.on('error', (error) => log.warn({ err: error }, 'idle outbox relay connection failed'));
+  pool.on('remove', (client) => {
+    if (client === owner) loseLock();
+  });
   const statements = new OutboxBatchStatements(schema, batchSize);
 
-  /** Publishes up to one batch; -1 when another instance holds the relay lock. */
-  const publishBatch = async (): Promise<number> => {
+  /**
+   * Drops the queued rows: they are in the table, to be read back from there. They were committed
+   * without a NOTIFY, so they count as local commits not yet seen (see the contention retry).
+   */
+  const readQueuedFromTable = (): void => {
+    if (rows.queued > 0) localWakes += 1;
+    rows.dropQueued();
+    tableDirty = true;
+  };
+  /** The lock went with its connection: whoever holds it next reads the queued rows from the table. */
+  const loseLock = (): void => {
+    owner = null;
+    readQueuedFromTable();
+  };
+  const publishingFromMemory = (): boolean => owner !== null && listener !== null && !stopped;
+
+  const publish = async (batch: readonly OutboxRow[]): Promise<void> => {
+    const byTopic = new Map<string, OutboxRow[]>();
+    for (const row of batch) {
+      const topicRows = byTopic.get(row.topic);
+      if (topicRows) topicRows.push(row);
+      else byTopic.set(row.topic, [row]);
+    }
+    await producer.sendBatch({
+      acks: -1,
+      topicMessages: [...byTopic].map(([topic, topicRows]) => ({
+        topic,
+        messages: topicRows.map((r) => ({ key: r.message_key, value: r.payload, headers: r.headers })),
+      })),
+    });
+    rows.markPublished(batch);
+  };
+
+  /** Runs `work` on the relay's connection; a failure discards the connection (and so the lock). */
+  const onConnection = async <T>(work: (client: pg.PoolClient) => Promise<T>): Promise<T> => {
     const client = await pool.connect();
-    let failure: Error | undefined;
     try {
-      const rows = await statements.lockAndRead(client);
-      if (rows === null) {
-        await client.query('commit');
-        return -1;
-      }
-      if (rows.length === 0) {
-        await client.query('commit');
-        return 0;
-      }
-      const byTopic = new Map<string, OutboxRow[]>();
-      for (const row of rows) {
-        const topicRows = byTopic.get(row.topic);
-        if (topicRows) topicRows.push(row);
-        else byTopic.set(row.topic, [row]);
-      }
-      await producer.sendBatch({
-        acks: -1,
-        topicMessages: [...byTopic].map(([topic, topicRows]) => ({
-          topic,
-          messages: topicRows.map((r) => ({ key: r.message_key, value: r.payload, headers: r.headers })),
-        })),
-      });
-      await statements.deleteAndCommit(client, rows);
-      vacuum?.deleted(rows.length);
-      return rows.length;
+      const result = await work(client);
+      client.release();
+      return result;
     } catch (error) {
-      failure = error instanceof Error ? error : new Error(String(error));
       await client.query('rollback').catch(() => undefined);
+      if (client === owner) loseLock();
+      client.release(error instanceof Error ? error : new Error(String(error)));
       throw error;
-    } finally {
-      // A failed batch discards its connection: the next one starts on a fresh session.
-      client.release(failure);
     }
   };
 
-  const runUntilEmpty = async (): Promise<void> => {
+  /** Publishes up to one batch read from the table; -1 when another instance holds the relay lock. */
+  const publishTableBatch = (): Promise<number> =>
+    onConnection(async (client) => {
+      if (client !== owner) {
+        if (!(await statements.takeSessionLock(client))) return -1;
+        owner = client;
+      }
+      const stale = rows.toDelete();
+      const read = await statements.lockAndRead(client, stale);
+      if (read === null) {
+        await client.query('commit');
+        return -1;
+      }
+      const fresh = rows.unpublished(read);
+      if (fresh.length > 0) await publish(fresh);
+      await statements.deleteAndCommit(client, read);
+      rows.deleted(stale);
+      rows.deleted(read.map((row) => row.seq));
+      vacuum?.deleted(stale.length + read.length);
+      return read.length;
+    });
+
+  const publishMemoryBatch = async (): Promise<void> => {
+    const batch = rows.take(batchSize);
+    if (batch.length === 0) return;
+    await publish(batch);
+    publishedFromMemory += batch.length;
+    if (deleteTimer === null && deleteEveryMs > 0) {
+      deleteTimer = setTimeout(() => {
+        deleteTimer = null;
+        deleteDue = true;
+        kick();
+      }, deleteEveryMs);
+    }
+  };
+
+  const deletePublished = (): Promise<void> =>
+    onConnection(async (client) => {
+      const seqs = rows.toDelete();
+      await statements.deletePublished(client, seqs);
+      rows.deleted(seqs);
+      vacuum?.deleted(seqs.length);
+    });
+
+  /** One step of the publisher loop: false when there is nothing left to do. */
+  const step = async (): Promise<boolean> => {
+    if (tableDirty) {
+      // Cleared first: a NOTIFY during the read sets it again, and the read runs once more.
+      tableDirty = false;
+      const wakesBefore = localWakes;
+      const published = await publishTableBatch();
+      if (published === -1) {
+        // Another instance holds the relay lock. If this process committed rows without a NOTIFY,
+        // look again soon: that instance may have read the outbox before they committed.
+        if (localWakes > localWakesSeen && contentionRetry === null && !stopped) {
+          contentionRetry = setTimeout(() => {
+            contentionRetry = null;
+            readTable();
+          }, contentionRetryMs);
+        }
+        return false;
+      }
+      if (published >= batchSize) tableDirty = true;
+      // The outbox was drained as of this read: the rows of every local commit before it are published.
+      else localWakesSeen = Math.max(localWakesSeen, wakesBefore);
+      return true;
+    }
+    if (rows.queued > 0) {
+      await publishMemoryBatch();
+      return true;
+    }
+    if (rows.awaitingDelete > 0 && (deleteDue || rows.awaitingDelete >= batchSize || deleteEveryMs === 0)) {
+      deleteDue = false;
+      await deletePublished();
+      return true;
+    }
+    return false;
+  };
+
+  const runUntilIdle = async (): Promise<void> => {
     do {
       rerun = false;
       for (;;) {
         if (stopped) return;
-        let published: number;
-        const wakesBefore = localWakes;
+        let more: boolean;
         try {
-          published = await publishBatch();
+          more = await step();
           if (!healthy) log.info('outbox relay recovered');
           healthy = true;
           failures = 0;
         } catch (error) {
           failures += 1;
           healthy = false;
+          readQueuedFromTable();
           const backoffMs = Math.min(5_000, 100 * 2 ** Math.min(failures, 6));
           log.warn(
             { err: error, backoffMs },
@@ -156,26 +279,10 @@ export function startOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
           await new Promise((resolve) => setTimeout(resolve, backoffMs));
           continue;
         }
-        holdsLock = published !== -1;
-        if (published === -1) {
-          // Another instance holds the relay lock. If this process committed rows without a NOTIFY,
-          // look again soon: that instance may have read the outbox before they committed.
-          if (localWakes > localWakesSeen && contentionRetry === null && !stopped) {
-            contentionRetry = setTimeout(() => {
-              contentionRetry = null;
-              kick();
-            }, contentionRetryMs);
-          }
-          break;
-        }
-        if (published < batchSize) {
-          // The outbox was drained as of this read: the rows of every wake before it are published.
-          localWakesSeen = Math.max(localWakesSeen, wakesBefore);
-          break;
-        }
+        if (!more) break;
       }
     } while (rerun && !stopped);
-    for (const wake of idleWaiters.splice(0)) wake();
+    if (rows.awaitingDelete === 0) for (const wake of idleWaiters.splice(0)) wake();
   };
 
   const lingerMs = options.lingerMs ?? 0;
@@ -187,15 +294,20 @@ export function startOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
     }
     const linger =
       lingerMs > 0 ? new Promise<void>((resolve) => setTimeout(resolve, lingerMs)) : Promise.resolve();
-    running = linger.then(runUntilEmpty).finally(() => {
+    running = linger.then(runUntilIdle).finally(() => {
       running = null;
     });
+  };
+  /** The outbox may hold rows this relay has not seen. */
+  const readTable = (): void => {
+    tableDirty = true;
+    kick();
   };
 
   const listen = async (): Promise<void> => {
     if (stopped) return;
     const client = new pg.Client({ connectionString: options.databaseUrl });
-    client.on('notification', kick);
+    client.on('notification', readTable);
     client.on('error', (error) => {
       log.warn({ err: error }, 'outbox LISTEN connection lost; polling until it is back');
       listener = null;
@@ -206,7 +318,7 @@ export function startOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
       await client.connect();
       await client.query(`listen ${outboxChannelOf(schema)}`);
       listener = client;
-      kick();
+      readTable();
     } catch (error) {
       log.warn({ err: error }, 'outbox LISTEN failed; retrying in 1s');
       await client.end().catch(() => undefined);
@@ -215,33 +327,52 @@ export function startOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
   };
 
   void listen();
-  const poller = setInterval(kick, pollIntervalMs);
-  kick();
+  const poller = setInterval(readTable, pollIntervalMs);
+  readTable();
 
   return {
     get healthy() {
       return healthy;
     },
     get holdsLock() {
-      return holdsLock;
+      return owner !== null;
     },
     get vacuums() {
       return vacuum?.runs ?? 0;
     },
-    wake: () => {
+    get publishedFromMemory() {
+      return publishedFromMemory;
+    },
+    committed: (committedRows) => {
+      if (committedRows.length > 0 && publishingFromMemory()) {
+        rows.enqueue(committedRows);
+        kick();
+        return;
+      }
       localWakes += 1;
-      kick();
+      readTable();
     },
     drain: () =>
       new Promise<void>((resolve) => {
         idleWaiters.push(resolve);
-        kick();
+        deleteDue = true;
+        readTable();
       }),
     stop: async () => {
       stopped = true;
       clearInterval(poller);
       if (contentionRetry !== null) clearTimeout(contentionRetry);
+      if (deleteTimer !== null) clearTimeout(deleteTimer);
       await running;
+      // Published rows left undeleted would be published once more by the next publisher.
+      if (rows.awaitingDelete > 0 && owner !== null) {
+        await deletePublished().catch((error: unknown) =>
+          log.warn(
+            { err: error },
+            'outbox relay: published rows not deleted at stop; they will be published again',
+          ),
+        );
+      }
       await listener?.end().catch(() => undefined);
       await pool.end().catch(() => undefined);
       await vacuum?.stop();

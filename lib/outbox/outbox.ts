@@ -4,6 +4,7 @@ import { unnestInsert } from '../db/unnest-insert.ts';
 import type { Clock } from '../ids.ts';
 import { topicOfRecord } from '../kafka/topics.ts';
 import { toHeaders } from '../messaging/headers.ts';
+import type { OutboxRow } from './outbox-batch.ts';
 import type { LocalOutboxRelay } from './outbox-relay.ts';
 
 export interface RecordEncoder {
@@ -50,9 +51,9 @@ export const outboxInsert = (schema: string) =>
  * only if the state change commits. Payloads are Avro-encoded here, so a record that does not match
  * its schema fails the transaction that produced it instead of wedging the relay later.
  *
- * The relay is woken directly after the commit when it runs in this process; the transaction only
- * sends a NOTIFY (which wakes every listening backend of the database) when another instance may
- * be the one publishing, or when there is no local relay.
+ * A relay in this process is handed the committed rows directly (it may publish them from memory);
+ * the transaction only sends a NOTIFY (which wakes every listening backend of the database) when
+ * another instance may be the one publishing, or when there is no local relay.
  */
 export class Outbox {
   private readonly schema: string;
@@ -72,32 +73,57 @@ export class Outbox {
     if (messages.length === 0) return;
     const occurredAt = this.clock().toISOString();
     const rows = await Promise.all(
-      messages.map(
-        async (m): Promise<OutboxInsertRow> => ({
+      messages.map(async (m): Promise<PendingRow> => {
+        const headers = toHeaders({
+          messageId: m.messageId,
+          orderId: m.orderId,
+          correlationId: m.correlationId,
+          causationId: m.causationId,
+          recordType: m.record.type,
+          occurredAt,
+        });
+        return {
           message_id: m.messageId,
           topic: topicOfRecord(m.record.type),
           message_key: m.orderId,
           record_type: m.record.type,
           payload: await this.encoder.encode(m.record.type, m.record.payload),
-          headers: JSON.stringify(
-            toHeaders({
-              messageId: m.messageId,
-              orderId: m.orderId,
-              correlationId: m.correlationId,
-              causationId: m.causationId,
-              recordType: m.record.type,
-              occurredAt,
-            }),
-          ),
-        }),
-      ),
+          headers: JSON.stringify(headers),
+          headerValues: headers,
+        };
+      }),
     );
     // Part of the transaction's single write statement. A re-sent command reuses its message id, so
     // if its first copy is still waiting both are published; the participant's inbox applies it once.
     const { writes } = unit;
-    writes.add(this.insert.sql, this.insert.bind(rows));
     const relay = this.relay;
     if (relay === null || !relay.holdsLock) writes.notify(outboxChannelOf(this.schema));
-    if (relay !== null) unit.afterCommit(() => relay.wake());
+    if (relay === null) {
+      writes.add(this.insert.sql, this.insert.bind(rows));
+      return;
+    }
+    // The local relay gets the committed rows themselves (with the seq Postgres gave them), so it
+    // can publish them without reading them back.
+    // Stays empty if the seqs never came back: the relay then reads the table instead.
+    let committed: OutboxRow[] = [];
+    writes.addReturning(this.insert.sql, this.insert.bind(rows), 'seq', (seqs) => {
+      if (seqs.length !== rows.length)
+        throw new Error(`outbox insert returned ${seqs.length} seqs for ${rows.length} rows`);
+      // bigserial values are assigned in the order unnest() yields the rows: the i-th smallest seq
+      // belongs to the i-th row.
+      committed = rows.map((row, i) => ({
+        seq: Number(seqs[i]),
+        topic: row.topic,
+        message_key: row.message_key,
+        payload: row.payload,
+        headers: row.headerValues,
+      }));
+    });
+    unit.afterCommit(() => relay.committed(committed));
   }
+}
+
+/** A row to insert, with its headers kept as values for the local relay. */
+interface PendingRow extends OutboxInsertRow {
+  headerValues: Record<string, string>;
 }
