@@ -55,9 +55,15 @@ export class CommittedRows {
     return [...this.#published];
   }
 
-  /** A committed transaction deleted these rows. */
-  deleted(seqs: Iterable<number>): void {
+  /**
+   * A committed transaction deleted these published rows. Any of them still queued (a read of the
+   * table published it first) leaves the queue too: nothing would tell it apart from a new row.
+   */
+  deleted(seqs: readonly number[]): void {
     for (const seq of seqs) this.#published.delete(seq);
+    if (this.#queue.length === 0 || seqs.length === 0) return;
+    const gone = new Set(seqs);
+    this.#queue = this.#queue.filter((row) => !gone.has(row.seq));
   }
 
   get awaitingDelete(): number {

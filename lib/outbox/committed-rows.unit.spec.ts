@@ -34,6 +34,18 @@ describe('committed rows (pure)', () => {
     assert.deepEqual(seqsOf(rows.unpublished([row(1), row(3), row(4)])), [4]);
   });
 
+  test('a queued row that a read of the table published and deleted is not published again', () => {
+    const rows = new CommittedRows();
+    rows.enqueue([row(1), row(2)]);
+    // A NOTIFY from another instance: the table read sees 1 and 2, publishes and deletes them.
+    const read = [row(1), row(2), row(3)];
+    rows.markPublished(rows.unpublished(read));
+    rows.deleted(read.map((r) => r.seq));
+    assert.equal(rows.queued, 0);
+    assert.deepEqual(rows.take(10), []);
+    assert.equal(rows.awaitingDelete, 0);
+  });
+
   test('published rows wait to be deleted until a committed delete says so', () => {
     const rows = new CommittedRows();
     rows.markPublished([row(1), row(2)]);
