@@ -8,6 +8,7 @@ import { type KafkaHarness, openKafkaHarness, recordTopic } from '../../test/sup
 import { createThrowawayDatabase, type ThrowawayDatabase } from '../../test/support/throwaway-database.ts';
 import { waitFor } from '../../test/support/wait-for.ts';
 import { baseTopics, deployedTopic } from '../kafka/topics.ts';
+import { HeaderNames, headerString } from '../messaging/headers.ts';
 import { Outbox, type OutgoingMessage, outboxChannelOf } from './outbox.ts';
 import { lockKeyOf } from './outbox-batch.ts';
 import { type OutboxRelay, startOutboxRelay } from './outbox-relay.ts';
@@ -115,6 +116,32 @@ describe('outbox relay wake-ups (PostgreSQL, Kafka)', () => {
       'each published once, in commit order',
     );
     assert.equal(await outboxRows(), 0);
+  });
+
+  test('local commits racing reads of the table (NOTIFYs of another instance) are each published once', async () => {
+    const local = new Outbox('orders', harness.codec, systemClock, relay);
+    const other = new Outbox('orders', harness.codec, systemClock);
+    const orderId = randomUUID();
+    const sent: string[] = [];
+    await Promise.all(
+      Array.from({ length: 4 }, async (_, lane) => {
+        for (let i = 0; i < 40; i += 1) {
+          const message = statusChanged(orderId, `lane-${lane}-${i}`);
+          sent.push(message.messageId);
+          const outbox = (lane + i) % 2 === 0 ? local : other;
+          await database.units.run((unit) => outbox.append(unit, [message]));
+        }
+      }),
+    );
+    await waitFor('every message on the topic', () =>
+      published.messages.filter((m) => m.key === orderId).length >= sent.length ? true : undefined,
+    );
+    await relay.drain();
+    const ids = published.messages
+      .filter((m) => m.key === orderId)
+      .map((m) => headerString(m.headers, HeaderNames.messageId));
+    assert.equal(ids.length, sent.length, 'no message published twice');
+    assert.deepEqual(new Set(ids), new Set(sent));
   });
 
   test("when the publisher's connection ends another instance takes the lock; this one publishes again once it lets go", async () => {
