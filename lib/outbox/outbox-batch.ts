@@ -117,6 +117,12 @@ export class OutboxBatchStatements {
     if (seqs.length > 0) await client.query(this.#delete(seqs));
   }
 
+  /** NOTIFY on the outbox channel (for rows committed without one): the publisher reads the table. */
+  async notify(client: pg.PoolClient, channel: string): Promise<void> {
+    if (!/^[a-z_][a-z0-9_]*$/.test(channel)) throw new Error(`not a plain channel name: ${channel}`);
+    await client.query(`notify ${channel}`);
+  }
+
   #delete(seqs: readonly number[]): pg.QueryConfig {
     for (const seq of seqs) {
       if (!Number.isSafeInteger(seq)) throw new TypeError(`outbox seq ${String(seq)} is not an integer`);

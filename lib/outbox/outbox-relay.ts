@@ -17,11 +17,6 @@ export interface OutboxRelayOptions {
   /** Fallback poll when no notification arrives (missed NOTIFY, LISTEN connection down). */
   pollIntervalMs?: number;
   /**
-   * After a local wake-up found the relay lock held by another instance, try again this soon (50 ms):
-   * that instance may have read the outbox before these rows committed, and no NOTIFY was sent.
-   */
-  contentionRetryMs?: number;
-  /**
    * Vacuum the outbox after this many published (deleted) rows, in the background (5,000; 0 never):
    * see outbox-vacuum.ts.
    */
@@ -50,10 +45,10 @@ export interface OutboxRelay extends LocalOutboxRelay {
 /** What the outbox of the same process needs from its relay (see Outbox). */
 export interface LocalOutboxRelay {
   /**
-   * This process committed these rows. While this relay is the publisher they are published from
-   * memory; otherwise the relay reads the outbox (no NOTIFY round trip through Postgres either way).
+   * This process committed these rows (`notified`: its transaction sent a NOTIFY). While this relay
+   * is the publisher they are published from memory, without reading them back.
    */
-  committed(rows: readonly OutboxRow[]): void;
+  committed(rows: readonly OutboxRow[], notified: boolean): void;
   /**
    * True while this relay is the one publishing (its connection holds the relay lock): this
    * process's commits then need no NOTIFY, handing the rows over reaches the publisher.
@@ -84,7 +79,6 @@ export function startOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
   const { schema, producer, logger } = options;
   const batchSize = options.batchSize ?? 500;
   const pollIntervalMs = options.pollIntervalMs ?? 1_000;
-  const contentionRetryMs = options.contentionRetryMs ?? 50;
   const deleteEveryMs = options.deleteEveryMs ?? 100;
   const table = `${schema}.outbox`;
   const log = logger.child({ component: 'outbox-relay', schema });
@@ -98,11 +92,11 @@ export function startOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
   let tableDirty = true;
   // The connection whose session holds the relay lock; null while this relay is not the publisher.
   let owner: pg.PoolClient | null = null;
-  // Local commits handed over while this relay was not the publisher, and how many of them an
-  // attempt that took the lock had seen (its read began after them, so it saw their rows).
-  let localWakes = 0;
-  let localWakesSeen = 0;
-  let contentionRetry: NodeJS.Timeout | null = null;
+  // Commits of this process that sent no NOTIFY (this relay held the lock when they wrote) and that
+  // it did not publish from memory, and how many of them are known to be seen by the publisher: a
+  // read of this relay's began after them, or a NOTIFY it sent on their behalf.
+  let unnotifiedCommits = 0;
+  let unnotifiedCommitsSeen = 0;
   let deleteTimer: NodeJS.Timeout | null = null;
   let deleteDue = false;
   let publishedFromMemory = 0;
@@ -131,10 +125,10 @@ export function startOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
 
   /**
    * Drops the queued rows: they are in the table, to be read back from there. They were committed
-   * without a NOTIFY, so they count as local commits not yet seen (see the contention retry).
+   * without a NOTIFY, so whoever publishes next may not know of them yet.
    */
   const readQueuedFromTable = (): void => {
-    if (rows.queued > 0) localWakes += 1;
+    if (rows.queued > 0) unnotifiedCommits += 1;
     rows.dropQueued();
     tableDirty = true;
   };
@@ -226,22 +220,21 @@ export function startOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
     if (tableDirty) {
       // Cleared first: a NOTIFY during the read sets it again, and the read runs once more.
       tableDirty = false;
-      const wakesBefore = localWakes;
+      const unnotifiedBefore = unnotifiedCommits;
       const published = await publishTableBatch();
       if (published === -1) {
         // Another instance holds the relay lock. If this process committed rows without a NOTIFY,
-        // look again soon: that instance may have read the outbox before they committed.
-        if (localWakes > localWakesSeen && contentionRetry === null && !stopped) {
-          contentionRetry = setTimeout(() => {
-            contentionRetry = null;
-            readTable();
-          }, contentionRetryMs);
+        // send one now, after their commit: the publisher reads the table and finds them.
+        if (unnotifiedCommits > unnotifiedCommitsSeen) {
+          const unnotified = unnotifiedCommits;
+          await onConnection((client) => statements.notify(client, outboxChannelOf(schema)));
+          unnotifiedCommitsSeen = Math.max(unnotifiedCommitsSeen, unnotified);
         }
         return false;
       }
       if (published >= batchSize) tableDirty = true;
-      // The outbox was drained as of this read: the rows of every local commit before it are published.
-      else localWakesSeen = Math.max(localWakesSeen, wakesBefore);
+      // The outbox was drained as of this read: the rows of every commit before it are published.
+      else unnotifiedCommitsSeen = Math.max(unnotifiedCommitsSeen, unnotifiedBefore);
       return true;
     }
     if (rows.queued > 0) {
@@ -343,13 +336,15 @@ export function startOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
     get publishedFromMemory() {
       return publishedFromMemory;
     },
-    committed: (committedRows) => {
+    committed: (committedRows, notified) => {
       if (committedRows.length > 0 && publishingFromMemory()) {
         rows.enqueue(committedRows);
         kick();
         return;
       }
-      localWakes += 1;
+      // Its NOTIFY wakes whoever publishes, unless that is this relay with its LISTEN connection down.
+      if (notified && owner === null) return;
+      if (!notified) unnotifiedCommits += 1;
       readTable();
     },
     drain: () =>
@@ -361,7 +356,6 @@ export function startOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
     stop: async () => {
       stopped = true;
       clearInterval(poller);
-      if (contentionRetry !== null) clearTimeout(contentionRetry);
       if (deleteTimer !== null) clearTimeout(deleteTimer);
       await running;
       // Published rows left undeleted would be published once more by the next publisher.

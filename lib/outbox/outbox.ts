@@ -97,7 +97,8 @@ export class Outbox {
     // if its first copy is still waiting both are published; the participant's inbox applies it once.
     const { writes } = unit;
     const relay = this.relay;
-    if (relay === null || !relay.holdsLock) writes.notify(outboxChannelOf(this.schema));
+    const notified = relay === null || !relay.holdsLock;
+    if (notified) writes.notify(outboxChannelOf(this.schema));
     if (relay === null) {
       writes.add(this.insert.sql, this.insert.bind(rows));
       return;
@@ -119,7 +120,7 @@ export class Outbox {
         headers: row.headerValues,
       }));
     });
-    unit.afterCommit(() => relay.committed(committed));
+    unit.afterCommit(() => relay.committed(committed, notified));
   }
 }
 
