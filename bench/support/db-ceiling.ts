@@ -20,9 +20,11 @@
  *   2 history rows (one unnest insert) and 2 outbox rows per reply, and the in-flight counter
  *   (creation and the last step, as orchestrator/runner/saga-runner.ts; the writes, again, as one
  *   statement);
- * - one outbox relay per schema, two round trips as lib/outbox/outbox-relay.ts: `begin` + advisory
- *   lock + read up to 500 rows in seq order, then delete them + `commit`; a vacuum of the outbox
- *   every 5,000 deleted rows on a connection of its own, as lib/outbox/outbox-vacuum.ts.
+ * - one outbox relay per schema as lib/outbox/outbox-relay.ts runs while it publishes from memory:
+ *   the outbox inserts return their rows' seqs (as the services' do), and the relay deletes them in
+ *   one statement every 100 ms, or as soon as 500 wait; a vacuum of the outbox every 5,000 deleted
+ *   rows on a connection of its own, as lib/outbox/outbox-vacuum.ts. (The relay's read of the
+ *   table, once a second on its poll when nothing else asks for it, is left out.)
  *
  * A batch takes everything pending in its partition (up to 500), which is what a kafkajs fetch
  * returns under saturation. Sagas are kept flowing by an in-flight window; completed sagas/s is the
@@ -37,6 +39,7 @@ import { recordAllAsNew } from '../../lib/inbox/inbox.ts';
 import { createLogger } from '../../lib/logger.ts';
 import { outboxInsert } from '../../lib/outbox/outbox.ts';
 import { createOutboxPool, OutboxBatchStatements } from '../../lib/outbox/outbox-batch.ts';
+import { DEFAULT_OUTBOX_DELETE_EVERY_MS } from '../../lib/outbox/outbox-relay.ts';
 import { createOutboxVacuum, DEFAULT_OUTBOX_VACUUM_EVERY_ROWS } from '../../lib/outbox/outbox-vacuum.ts';
 import { sagasInFlightSlots } from '../../migrations/20261202_008_sagas_in_flight.ts';
 import {
@@ -139,15 +142,23 @@ const persistedOf = (orderId: string, state: SagaStateName): PersistedSaga => ({
 
 const outboxInserts = new Map<string, ReturnType<typeof outboxInsert>>();
 
-/** The services' outbox insert (lib/outbox/outbox.ts), with a fixed payload and this project's headers. */
+type Schema = 'orders' | 'inventory' | 'payment' | 'shipping';
+/** Seqs of committed outbox rows per schema: what each relay has published and must delete. */
+type Published = Record<Schema, number[]>;
+
+/**
+ * The services' outbox insert (lib/outbox/outbox.ts), with a fixed payload and this project's
+ * headers; the rows' seqs go to `published` once the transaction committed, as they go to the relay.
+ */
 function insertOutbox(
   writes: WriteBatch,
-  schema: string,
+  schema: Schema,
+  published: Published,
   rows: Array<{ orderId: string; type: string; topic: string }>,
 ): void {
   const insert = outboxInserts.get(schema) ?? outboxInsert(schema);
   outboxInserts.set(schema, insert);
-  writes.add(
+  writes.addReturning(
     insert.sql,
     insert.bind(
       rows.map((r) => {
@@ -162,6 +173,10 @@ function insertOutbox(
         };
       }),
     ),
+    'seq',
+    (seqs) => {
+      for (const seq of seqs) published[schema].push(Number(seq));
+    },
   );
 }
 
@@ -212,7 +227,11 @@ const recordInbox = (
   );
 
 /** Order creation: order, saga, 3 history rows and 2 outbox rows per order, one transaction for all. */
-async function createOrders(units: UnitOfWorkRunner, sagas: readonly Saga[]): Promise<void> {
+async function createOrders(
+  units: UnitOfWorkRunner,
+  published: Published,
+  sagas: readonly Saga[],
+): Promise<void> {
   await units.run(async (unit) => {
     const { writes } = unit;
     const now = new Date();
@@ -290,6 +309,7 @@ async function createOrders(units: UnitOfWorkRunner, sagas: readonly Saga[]): Pr
     insertOutbox(
       writes,
       'orders',
+      published,
       sagas.flatMap((saga) => [
         { orderId: saga.orderId, type: 'OrderPlaced', topic: 'order-events' },
         { orderId: saga.orderId, type: 'ReserveStock', topic: 'inventory-commands' },
@@ -299,7 +319,12 @@ async function createOrders(units: UnitOfWorkRunner, sagas: readonly Saga[]): Pr
   });
 }
 
-async function participantBatch(units: UnitOfWorkRunner, step: Step, sagas: readonly Saga[]): Promise<void> {
+async function participantBatch(
+  units: UnitOfWorkRunner,
+  published: Published,
+  step: Step,
+  sagas: readonly Saga[],
+): Promise<void> {
   await units.run(async (unit: UnitOfWork) => {
     const { writes } = unit;
     const ids = sagas.map((s) => s.orderId).sort();
@@ -388,6 +413,7 @@ async function participantBatch(units: UnitOfWorkRunner, step: Step, sagas: read
     insertOutbox(
       writes,
       step,
+      published,
       sagas.map((s) => ({ orderId: s.orderId, type: replyOf[step], topic: `${step}-events` })),
     );
   });
@@ -396,6 +422,7 @@ async function participantBatch(units: UnitOfWorkRunner, step: Step, sagas: read
 /** The orchestrator's transaction for one fetch: replies of every step, in one set of statements. */
 async function orchestratorBatch(
   units: UnitOfWorkRunner,
+  published: Published,
   byStep: ReadonlyArray<readonly Saga[]>,
 ): Promise<void> {
   const replies = byStep.flatMap((sagas, s) => sagas.map((saga) => ({ saga, step: steps[s] ?? 'shipping' })));
@@ -467,6 +494,7 @@ async function orchestratorBatch(
     insertOutbox(
       writes,
       'orders',
+      published,
       replies.flatMap(({ saga, step }) => [
         step === 'shipping'
           ? { orderId: saga.orderId, type: 'OrderCompleted', topic: 'order-events' }
@@ -478,20 +506,18 @@ async function orchestratorBatch(
   });
 }
 
-async function relayBatch(pool: pg.Pool, statements: OutboxBatchStatements): Promise<number> {
+/** A relay's delete of rows it published (lib/outbox/outbox-relay.ts while it publishes from memory). */
+async function deletePublished(
+  pool: pg.Pool,
+  statements: OutboxBatchStatements,
+  seqs: readonly number[],
+): Promise<void> {
   const client = await pool.connect();
   let failure: Error | undefined;
   try {
-    const rows = await statements.lockAndRead(client);
-    if (rows === null || rows.length === 0) {
-      await client.query('commit');
-      return 0;
-    }
-    await statements.deleteAndCommit(client, rows);
-    return rows.length;
+    await statements.deletePublished(client, seqs);
   } catch (error) {
     failure = error instanceof Error ? error : new Error(String(error));
-    await client.query('rollback').catch(() => undefined);
     throw error;
   } finally {
     client.release(failure);
@@ -561,6 +587,7 @@ export async function measureDbCeiling({
   let completed = 0;
   let inflight = 0;
   const tx: Record<string, number> = { create: 0, participant: 0, orchestrator: 0, relay: 0 };
+  const published: Published = { orders: [], inventory: [], payment: [], shipping: [] };
   const batched = { create: 0, participant: 0, orchestrator: 0, relay: 0 };
   const count = (kind: keyof typeof tx, messages = 1) => {
     if (!counting) return;
@@ -623,7 +650,7 @@ export async function measureDbCeiling({
     loops.push(
       ...consumer(queues, participantSignal[s] ?? new Signal(), async (batches) => {
         const batch = batches.flatMap(([, sagas]) => sagas);
-        await participantBatch(units[step], step, batch);
+        await participantBatch(units[step], published, step, batch);
         count('participant', batch.length);
         relaySignal[step]?.fire();
         for (const [partition, sagas] of batches) replies[s]?.[partition]?.push(...sagas);
@@ -638,7 +665,7 @@ export async function measureDbCeiling({
       const byStep = steps.map((_, s) =>
         batches.filter(([index]) => Math.floor(index / partitions) === s).flatMap(([, sagas]) => sagas),
       );
-      await orchestratorBatch(units.orders, byStep);
+      await orchestratorBatch(units.orders, published, byStep);
       const handled = byStep.reduce((n, sagas) => n + sagas.length, 0);
       count('orchestrator', handled);
       relaySignal.orders?.fire();
@@ -675,7 +702,7 @@ export async function measureDbCeiling({
             return { orderId, partition: partitionOf(orderId), sku: `SKU-00${(orderCount++ % 8) + 1}` };
           });
           try {
-            await createOrders(units.orders, sagas);
+            await createOrders(units.orders, published, sagas);
             count('create', room);
             relaySignal.orders?.fire();
             for (const saga of sagas) commands[0]?.[saga.partition]?.push(saga);
@@ -688,20 +715,27 @@ export async function measureDbCeiling({
       })(),
     );
   }
-  // relays
+  // relays: delete what they published every DEFAULT_OUTBOX_DELETE_EVERY_MS, or a full batch at once
   for (const schema of ['orders', 'inventory', 'payment', 'shipping'] as const) {
     loops.push(
       (async () => {
+        let lastDelete = Date.now();
         while (running) {
+          const pending = published[schema];
+          const due = Date.now() - lastDelete >= DEFAULT_OUTBOX_DELETE_EVERY_MS;
+          if (pending.length === 0 || (pending.length < maxBatch && !due)) {
+            await relaySignal[schema]?.wait(DEFAULT_OUTBOX_DELETE_EVERY_MS);
+            continue;
+          }
+          const seqs = pending.splice(0, maxBatch);
           try {
-            const n = await relayBatch(pools[schema], relayStatements[schema]);
-            if (n > 0) {
-              count('relay', n);
-              vacuums[schema].deleted(n);
-            }
-            if (n < maxBatch) await relaySignal[schema]?.wait(1_000);
+            await deletePublished(pools[schema], relayStatements[schema], seqs);
+            lastDelete = Date.now();
+            count('relay', seqs.length);
+            vacuums[schema].deleted(seqs.length);
           } catch (error) {
             failures.push(error);
+            pending.unshift(...seqs);
           }
         }
       })(),

@@ -6,6 +6,9 @@ import { outboxChannelOf } from './outbox.ts';
 import { createOutboxPool, OutboxBatchStatements, type OutboxRow } from './outbox-batch.ts';
 import { createOutboxVacuum, DEFAULT_OUTBOX_VACUUM_EVERY_ROWS } from './outbox-vacuum.ts';
 
+/** How long rows published from memory wait to be deleted (see OutboxRelayOptions.deleteEveryMs). */
+export const DEFAULT_OUTBOX_DELETE_EVERY_MS = 100;
+
 export interface OutboxRelayOptions {
   databaseUrl: string;
   schema: string;
@@ -79,7 +82,7 @@ export function startOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
   const { schema, producer, logger } = options;
   const batchSize = options.batchSize ?? 500;
   const pollIntervalMs = options.pollIntervalMs ?? 1_000;
-  const deleteEveryMs = options.deleteEveryMs ?? 100;
+  const deleteEveryMs = options.deleteEveryMs ?? DEFAULT_OUTBOX_DELETE_EVERY_MS;
   const table = `${schema}.outbox`;
   const log = logger.child({ component: 'outbox-relay', schema });
 

@@ -103,6 +103,10 @@ test('npm run bench: a tiny run exits 0 and writes the expected figures', { time
     assert.equal(results.ceilings.echo.sagasPerS, Math.round(results.ceilings.echo.roundTripsPerS / 3));
     assert.ok(results.ceilings.db.sagasPerS > 0, 'database ceiling measured');
     assert.ok(results.ceilings.db.transactionsPerS > 0);
+    assert.ok(
+      (results.ceilings.db.transactions.relay ?? 0) > 0,
+      "the ceiling's relays deleted what was published",
+    );
     assert.equal(
       results.ceilings.sagasPerS,
       Math.min(results.ceilings.echo.sagasPerS, results.ceilings.db.sagasPerS),
