@@ -81,7 +81,12 @@ export interface ConsumedMessage {
 export async function recordTopic(
   kafka: Kafka,
   topic: string,
-): Promise<{ messages: ConsumedMessage[]; stop(): Promise<void> }> {
+): Promise<{
+  messages: ConsumedMessage[];
+  /** Resolves once every message on the topic as of this call has been recorded. */
+  caughtUp(): Promise<void>;
+  stop(): Promise<void>;
+}> {
   const consumer = kafka.consumer({
     groupId: `test-reader-${topic}-${Date.now()}-${Math.random().toString(36).slice(2)}`,
     maxWaitTimeInMs: 100,
@@ -106,5 +111,23 @@ export async function recordTopic(
       });
     },
   });
-  return { messages, stop: () => consumer.disconnect() };
+  const caughtUp = async (): Promise<void> => {
+    const admin = kafka.admin();
+    await admin.connect();
+    let ends: Array<{ partition: number; high: string }>;
+    try {
+      ends = await admin.fetchTopicOffsets(topic);
+    } finally {
+      await admin.disconnect();
+    }
+    const recordedTo = (partition: number) =>
+      messages.reduce(
+        (max, m) => (m.partition === partition && BigInt(m.offset) + 1n > max ? BigInt(m.offset) + 1n : max),
+        0n,
+      );
+    await waitFor(`the recorder to reach the end of ${topic}`, () =>
+      ends.every((end) => recordedTo(end.partition) >= BigInt(end.high)) ? true : undefined,
+    );
+  };
+  return { messages, caughtUp, stop: () => consumer.disconnect() };
 }
