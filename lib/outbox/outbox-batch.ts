@@ -43,9 +43,12 @@ export function createOutboxPool(databaseUrl: string, extra: pg.PoolConfig = {})
 }
 
 /**
- * The two statements of one relay batch on a pipelined connection, each prepared once per
- * connection: BEGIN goes out with the lock-and-read (one round trip), and the delete of the
- * published rows with COMMIT (one round trip). The outbox is read by index in `seq` order
+ * A relay's statements on its pipelined connection, each prepared once per connection: taking
+ * the session-level relay lock; a batch read from the table, BEGIN going out with the lock-and-read
+ * (one round trip, with the deletes of rows published from memory in front of it) and the delete
+ * of the published rows with COMMIT (one round trip); the delete of rows published from memory on
+ * its own; a NOTIFY. The read's transaction-level lock always succeeds for the session holding the
+ * relay lock and fails for any other. The outbox is read by index in `seq` order
  * (`keyedStatementsOptions`: a plan cached while the outbox was nearly empty must not scan it
  * whole once it holds a backlog).
  */
