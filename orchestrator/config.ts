@@ -1,5 +1,6 @@
 import { type CommonConfig, readCommonConfig } from '../lib/config/common-config.ts';
 import { type Env, EnvReader } from '../lib/config/env.ts';
+import { DEFAULT_SAGA_CACHE_SIZE } from './runner/saga-cache.ts';
 import type { DeadlinePolicy } from './runner/saga-effects.ts';
 import type { RetryPolicy } from './saga/saga-types.ts';
 
@@ -11,6 +12,8 @@ export interface OrchestratorConfig {
   sweepIntervalMs: number;
   /** POST /orders answers 429 from this many sagas in flight on; 0 = no limit. */
   maxSagasInFlight: number;
+  /** Sagas in flight kept in memory so that replies to them need no read (runner/saga-cache.ts); 0 = none. */
+  sagaCacheSize: number;
 }
 
 /** Parsed once at start-up; every variable has a default that matches the local stack. */
@@ -31,6 +34,7 @@ export function loadOrchestratorConfig(env: Env = process.env): OrchestratorConf
     },
     sweepIntervalMs: reader.int('SAGA_SWEEP_INTERVAL_MS', 200, { min: 10, max: 60_000 }),
     maxSagasInFlight: reader.int('MAX_SAGAS_IN_FLIGHT', 2_000, { min: 0, max: 100_000_000 }),
+    sagaCacheSize: reader.int('SAGA_CACHE_SIZE', DEFAULT_SAGA_CACHE_SIZE, { min: 0, max: 10_000_000 }),
   };
   reader.done();
   return config;

@@ -7,6 +7,7 @@ import { admitAll, InFlightAdmission } from './orders/admission.ts';
 import { OrderService } from './orders/order-service.ts';
 import { startDeadlineSweeper } from './runner/deadline-sweeper.ts';
 import { createReplyHandler } from './runner/reply-handler.ts';
+import { SagaCache } from './runner/saga-cache.ts';
 import { SagaRunner } from './runner/saga-runner.ts';
 import { readSagasInFlight } from './runner/saga-store.ts';
 
@@ -16,6 +17,7 @@ try {
   const runnerOf = (deps: ServiceDeps): SagaRunner => {
     runner ??= new SagaRunner({
       outbox: deps.outbox,
+      cache: new SagaCache(config.sagaCacheSize),
       clock: deps.clock,
       newId: deps.newId,
       random: Math.random,

@@ -8,7 +8,12 @@ import { createLogger } from '../logger.ts';
 import { isTransientError } from '../messaging/transient-errors.ts';
 import { createOutboxPool } from '../outbox/outbox-batch.ts';
 import { queryBuilder } from './query-builder.ts';
-import { createUnitOfWorkRunner } from './unit-of-work.ts';
+import {
+  createUnitOfWorkRunner,
+  StaleCacheError,
+  staleCacheAttempts,
+  type UnitOfWork,
+} from './unit-of-work.ts';
 import { WriteBatch } from './write-batch.ts';
 
 /**
@@ -155,6 +160,46 @@ describe('unit of work (PostgreSQL)', () => {
       );
     });
   }
+
+  test('a stale cached copy (a check that fails with StaleCacheError) runs the work again, at most three times', async () => {
+    const { db, units } = database;
+    await db('wb_parent').insert({ id: 7, note: 'v2' });
+    // The work believes the row says `assumed` (its cache) and writes only if it still does.
+    let assumed = 'v1';
+    let runs = 0;
+    let ids = 700;
+    const work = async (unit: UnitOfWork) => {
+      runs += 1;
+      ids += 1;
+      unit.writes.add('insert into wb_child (id, parent) values (?, 7)', [ids]);
+      unit.writes.addCheck('select 1 from wb_parent where id = 7 and note = ?', [assumed], {
+        rows: 1,
+        error: () => {
+          assumed = 'v2'; // the cache owner refreshes its copy
+          return new StaleCacheError('row 7 changed');
+        },
+      });
+    };
+    await units.run(work);
+    assert.equal(runs, 2, 'run again once the copy was refreshed');
+    assert.deepEqual(
+      (await db('wb_child').where({ parent: 7 })).map((r) => r.id),
+      [702],
+      'the stale attempt wrote nothing',
+    );
+
+    runs = 0;
+    assumed = 'never';
+    await assert.rejects(
+      units.run(async (unit) => {
+        assumed = 'never'; // a copy that stays stale however often it is refreshed
+        await work(unit);
+      }),
+      StaleCacheError,
+    );
+    assert.equal(runs, staleCacheAttempts, 'then the error is the caller’s');
+    assert.equal(staleCacheAttempts, 3);
+  });
 
   test('an error in the work sends no write and rolls the reads back', async () => {
     const { db, units } = database;

@@ -24,7 +24,8 @@ export interface UnitOfWork {
 export interface UnitOfWorkRunner {
   /**
    * Runs `work` in one transaction and commits its writes. An error anywhere (a read, the work, a
-   * write, a row-count guard) rolls everything back and is rethrown.
+   * write, a row-count guard) rolls everything back and is rethrown; a StaleCacheError runs `work`
+   * again in a new transaction (at most `staleCacheAttempts` times in all).
    */
   run<T>(work: (unit: UnitOfWork) => Promise<T>): Promise<T>;
   close(): Promise<void>;
@@ -48,6 +49,21 @@ export function keyedSessionOptions(env: NodeJS.ProcessEnv = process.env): strin
   const user = env.PGOPTIONS?.trim();
   return user ? `${user} ${keyedStatementsOptions}` : keyedStatementsOptions;
 }
+
+/**
+ * The work decided on a cached copy of rows instead of reading them, and a guard of its write found
+ * the copy stale (another transaction wrote the rows since). The owner of the cache has dropped the
+ * stale entries: the unit of work runs again and reads them. Raise it from a row-count guard.
+ */
+export class StaleCacheError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'StaleCacheError';
+  }
+}
+
+/** How many times a unit of work runs in all while its cached copies turn out stale. */
+export const staleCacheAttempts = 3;
 
 /** Raised when COMMIT came back as ROLLBACK although no statement of ours reported an error. */
 export class TransactionRolledBackError extends Error {
@@ -177,30 +193,40 @@ export function createUnitOfWorkRunner({
   });
   pool.on('error', (error) => logger.warn({ err: error }, 'idle unit-of-work connection failed'));
 
+  const runOnce = async <T>(work: (unit: UnitOfWork) => Promise<T>): Promise<T> => {
+    const client = await pool.connect();
+    const unit = new PipelinedUnitOfWork(client, names);
+    let result: T;
+    try {
+      result = await work(unit);
+      await unit.commit();
+    } catch (error) {
+      await unit.rollback();
+      // A connection that failed other than by a statement error is in an unknown state: the pool closes it.
+      client.release(unit.reusable ? undefined : true);
+      throw error;
+    }
+    client.release();
+    for (const callback of unit.committed) {
+      try {
+        callback();
+      } catch (error) {
+        // The transaction is committed; a failing hook must not turn that into an error.
+        logger.error({ err: error }, 'after-commit callback failed');
+      }
+    }
+    return result;
+  };
+
   return {
     async run<T>(work: (unit: UnitOfWork) => Promise<T>): Promise<T> {
-      const client = await pool.connect();
-      const unit = new PipelinedUnitOfWork(client, names);
-      let result: T;
-      try {
-        result = await work(unit);
-        await unit.commit();
-      } catch (error) {
-        await unit.rollback();
-        // A connection that failed other than by a statement error is in an unknown state: the pool closes it.
-        client.release(unit.reusable ? undefined : true);
-        throw error;
-      }
-      client.release();
-      for (const callback of unit.committed) {
+      for (let attempt = 1; ; attempt++) {
         try {
-          callback();
+          return await runOnce(work);
         } catch (error) {
-          // The transaction is committed; a failing hook must not turn that into an error.
-          logger.error({ err: error }, 'after-commit callback failed');
+          if (!(error instanceof StaleCacheError) || attempt >= staleCacheAttempts) throw error;
         }
       }
-      return result;
     },
     close: () => pool.end(),
   };

@@ -1,6 +1,6 @@
 import { type NativeQuery, nativeOf } from './query-builder.ts';
 
-/** A write statement (INSERT, UPDATE or DELETE, no RETURNING, `?` placeholders) and its bindings. */
+/** A write statement (INSERT, UPDATE or DELETE, no RETURNING, `?` placeholders), or a checked SELECT, and its bindings. */
 interface Write {
   sql: string;
   bindings: readonly unknown[];
@@ -8,6 +8,8 @@ interface Write {
   expect?: { rows: number; error: (touched: number) => Error };
   /** A column of the written rows handed back, in ascending order, once the transaction committed. */
   returning?: { column: string; receive: (values: readonly string[]) => void };
+  /** A SELECT whose row count is checked (addCheck), not a write. */
+  check?: true;
 }
 
 /** One write as composeWrites sees it. */
@@ -16,6 +18,8 @@ export interface ComposedWrite {
   guarded: boolean;
   /** Also return this column of the written rows, as a sorted array in column `r<i>`. */
   returning?: string;
+  /** A SELECT (addCheck): its CTE gets no `returning`. */
+  check?: boolean;
 }
 
 /** SQLSTATE raised by public.write_batch_expect (migration 20261201_007) when a guard fails. */
@@ -31,7 +35,9 @@ const guardFailed = 'WB001';
  * carry, so one prepared statement serves every batch of the same writes.
  */
 export function composeWrites(statements: readonly ComposedWrite[], channels: Iterable<string>): string {
-  const ctes = statements.map(({ sql, returning }, i) => `w${i} as (${sql} returning ${returning ?? 1})`);
+  const ctes = statements.map(({ sql, returning, check }, i) =>
+    check ? `w${i} as (${sql})` : `w${i} as (${sql} returning ${returning ?? 1})`,
+  );
   const columns = [
     ...statements.map(({ guarded }, i) =>
       guarded
@@ -87,6 +93,17 @@ export class WriteBatch {
     if (write) write.returning = { column, receive };
   }
 
+  /**
+   * Adds a SELECT that must find exactly `expect.rows` rows when the writes run (same snapshot as
+   * the writes), e.g. that rows the work decided on without reading them are still as it assumed.
+   */
+  addCheck(sql: string, bindings: readonly unknown[], expect: NonNullable<Write['expect']>): void {
+    if (!/^\s*select\b/i.test(sql)) throw new Error(`a batched check must be a SELECT: ${sql.slice(0, 80)}`);
+    this.add(sql, bindings, expect);
+    const write = this.#writes.at(-1);
+    if (write) write.check = true;
+  }
+
   /** pg_notify(channel, '') once, delivered when the transaction commits. */
   notify(channel: string): void {
     if (!/^[a-z_][a-z0-9_]*$/.test(channel)) throw new Error(`not a plain channel name: ${channel}`);
@@ -105,6 +122,7 @@ export class WriteBatch {
         sql: w.sql,
         guarded: w.expect !== undefined,
         ...(w.returning ? { returning: w.returning.column } : {}),
+        ...(w.check ? { check: true } : {}),
       })),
       this.#channels,
     );

@@ -49,6 +49,25 @@ describe('write batch (pure)', () => {
     );
   });
 
+  test('a check is a guarded SELECT among the writes: its CTE returns its own rows, not 1', () => {
+    const batch = new WriteBatch();
+    batch.add('update a set x = 1 where id = ?', [7]);
+    batch.addCheck('select 1 from b where id = any(?::int[]) and v = 2', [[1, 2]], {
+      rows: 2,
+      error: () => new Error('stale'),
+    });
+    const statement = batch.toStatement();
+    assert.ok(statement);
+    assert.match(statement.text, /w1 as \(select 1 from b where id = any\(\$2::int\[\]\) and v = 2\)\n/);
+    assert.doesNotMatch(statement.text, /v = 2 returning/);
+    assert.match(statement.text, /write_batch_expect\(1, \(select count\(\*\) from w1\), \$3::bigint\)/);
+    assert.deepEqual(statement.values, [7, [1, 2], 2]);
+    assert.throws(
+      () => batch.addCheck('delete from b', [], { rows: 0, error: () => new Error() }),
+      /must be a SELECT/,
+    );
+  });
+
   test('the statement numbers the placeholders of all writes in order and keeps array values whole', () => {
     const batch = new WriteBatch();
     batch.add('insert into a (x, y) select * from unnest(?::uuid[], ?::text[])', [

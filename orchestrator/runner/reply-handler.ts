@@ -53,9 +53,12 @@ const toInput = (message: IncomingMessage): SagaEventInput => ({
   },
 });
 
-/** The orchestrator's consumer handler: a whole fetched batch of replies in one runner call. */
+/**
+ * The orchestrator's consumer handler: a whole fetched batch of replies in one runner call, with
+ * the sagas this process wrote last taken from its cache (a reply to them needs no read).
+ */
 export const createReplyHandler =
   (runner: SagaRunner): BatchHandler =>
   async (unit, messages) => {
-    await runner.applyEvents(unit, messages.map(toInput));
+    await runner.applyEvents(unit, messages.map(toInput), { fromCache: true });
   };

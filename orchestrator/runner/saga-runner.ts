@@ -1,4 +1,4 @@
-import type { UnitOfWork } from '../../lib/db/unit-of-work.ts';
+import { StaleCacheError, type UnitOfWork } from '../../lib/db/unit-of-work.ts';
 import type { Clock, IdGenerator } from '../../lib/ids.ts';
 import type { Outbox, OutgoingMessage } from '../../lib/outbox/outbox.ts';
 import { sagasInFlightSlots } from '../../migrations/20261202_008_sagas_in_flight.ts';
@@ -13,8 +13,10 @@ import {
 } from '../saga/order-saga.machine.ts';
 import type { RetryPolicy, SagaEvent, SagaStateName } from '../saga/saga-types.ts';
 import type { OrderRecord } from './order-record.ts';
+import type { SagaCache } from './saga-cache.ts';
 import { type DeadlinePolicy, type Effects, planEffects } from './saga-effects.ts';
 import {
+  checkSagaVersions,
   countSagasInFlight,
   type HistoryRow,
   inFlightChange,
@@ -67,8 +69,26 @@ export class UnknownSagaError extends Error {
   }
 }
 
+/** A saga taken from the cache had been written by someone else since (see SagaCache). */
+export class StaleSagaCacheError extends StaleCacheError {
+  constructor(orderIds: readonly string[]) {
+    super(`cached sagas changed since this process wrote or read them: ${orderIds.join(', ')}`);
+    this.name = 'StaleSagaCacheError';
+  }
+}
+
+export interface ApplyOptions {
+  /**
+   * Take sagas from the cache where it has them, instead of reading them under a row lock: a
+   * transaction whose sagas are all cached is one write statement. Their versions are checked in it.
+   */
+  fromCache?: boolean;
+}
+
 export interface SagaRunnerDeps {
   outbox: Outbox;
+  /** Sagas this process committed or read, kept to spare replies a read (none: always read). */
+  cache?: SagaCache;
   clock: Clock;
   newId: IdGenerator;
   random: () => number;
@@ -83,9 +103,10 @@ const causeKindToHistory = {
 } as const;
 
 /**
- * Runs order sagas: restores each saga from Postgres, applies events with the pure machine, and
- * persists snapshot, history, deadline and outbox messages in the caller's unit of work. No actor
- * lives between messages; the row lock makes concurrent instances apply one event at a time.
+ * Runs order sagas: restores each saga from Postgres (or from the cache of sagas this process
+ * wrote), applies events with the pure machine, and persists snapshot, history, deadline and outbox
+ * messages in the caller's unit of work. No actor lives between messages; the row lock, or the
+ * version check of a cached saga, makes concurrent instances apply one event at a time.
  */
 export class SagaRunner {
   private readonly deps: SagaRunnerDeps;
@@ -104,10 +125,14 @@ export class SagaRunner {
     const sagaRows: SagaRow[] = [];
     const history: HistoryRow[] = [];
     const messages: OutgoingMessage[] = [];
+    const started: LoadedSaga[] = [];
     for (const { order, idempotencyKey, fingerprint } of newSagas) {
       const { snapshot, actions } = start({ orderId: order.orderId, retryPolicy: this.deps.retryPolicy });
       const effects = this.plan(actions, order, snapshot, null, now);
       const state = stateOf(snapshot);
+      const persisted = toPersisted(snapshot);
+      const deadlineAt = effects.deadline.kind === 'set' ? effects.deadline.at : null;
+      started.push({ order, persisted, version: 1, status: orderStatusOf(state), deadlineAt });
       orderRows.push({
         order_id: order.orderId,
         customer_id: order.customerId,
@@ -126,9 +151,9 @@ export class SagaRunner {
       sagaRows.push({
         order_id: order.orderId,
         state,
-        snapshot: JSON.stringify(toPersisted(snapshot)),
+        snapshot: JSON.stringify(persisted),
         version: 1,
-        deadline_at: effects.deadline.kind === 'set' ? effects.deadline.at : null,
+        deadline_at: deadlineAt,
         updated_at: now,
       });
       history.push(
@@ -151,16 +176,37 @@ export class SagaRunner {
     insertHistory(unit, history);
     await this.deps.outbox.append(unit, messages);
     countSagasInFlight(unit, newSagas.length, this.slot());
+    const { cache } = this.deps;
+    if (cache)
+      unit.afterCommit(() => {
+        for (const saga of started) cache.remember(saga.order.orderId, saga);
+      });
   }
 
   /**
    * Applies events in order (several may concern the same saga) in one transaction: one locking
-   * read, one set-based update, one history insert, one outbox insert for the whole batch.
+   * read (of the sagas not taken from the cache), one set-based update, one history insert, one
+   * outbox insert for the whole batch.
    */
-  async applyEvents(unit: UnitOfWork, inputs: readonly SagaEventInput[]): Promise<AppliedEvent[]> {
+  async applyEvents(
+    unit: UnitOfWork,
+    inputs: readonly SagaEventInput[],
+    options: ApplyOptions = {},
+  ): Promise<AppliedEvent[]> {
     if (inputs.length === 0) return [];
     const now = this.deps.clock();
-    const loaded = await lockSagas(unit, [...new Set(inputs.map((i) => i.orderId))]);
+    const { cache } = this.deps;
+    const orderIds = [...new Set(inputs.map((i) => i.orderId))];
+    const cached = new Map<string, LoadedSaga>();
+    if (cache && options.fromCache) {
+      for (const orderId of orderIds) {
+        const saga = cache.get(orderId);
+        if (saga) cached.set(orderId, saga);
+      }
+    }
+    const toRead = cached.size === 0 ? orderIds : orderIds.filter((id) => !cached.has(id));
+    const loaded = toRead.length > 0 ? await lockSagas(unit, toRead) : new Map<string, LoadedSaga>();
+    for (const [orderId, saga] of cached) loaded.set(orderId, saga);
     const working = new Map<
       string,
       { saga: LoadedSaga; snapshot: SagaSnapshot; deadline: Date | null | undefined; changed: boolean }
@@ -226,11 +272,51 @@ export class SagaRunner {
       });
       statusChanges.push({ from: saga.status, to: status });
     }
-    saveSagas(unit, writes);
+    // A cached saga may be stale: its update (version guard) or, if the events left it unchanged,
+    // a version check fails the transaction then, and it runs again reading the saga.
+    const stale =
+      cached.size === 0
+        ? undefined
+        : () => {
+            cache?.forget(cached.keys());
+            return new StaleSagaCacheError([...cached.keys()]);
+          };
+    saveSagas(unit, writes, stale);
+    if (stale)
+      checkSagaVersions(
+        unit,
+        [...cached]
+          .filter(([id]) => !working.get(id)?.changed)
+          .map(([orderId, s]) => ({ orderId, version: s.version })),
+        stale,
+      );
     insertHistory(unit, history);
     await this.deps.outbox.append(unit, messages);
     countSagasInFlight(unit, inFlightChange(statusChanges), this.slot());
+    if (cache) unit.afterCommit(() => this.remember(cache, loaded, writes));
     return applied;
+  }
+
+  /** After a commit: the sagas as written, and the ones read and left unchanged, as they are. */
+  private remember(
+    cache: SagaCache,
+    loaded: ReadonlyMap<string, LoadedSaga>,
+    writes: readonly SagaWrite[],
+  ): void {
+    const written = new Set<string>();
+    for (const w of writes) {
+      const saga = loaded.get(w.orderId);
+      if (!saga) continue;
+      written.add(w.orderId);
+      cache.remember(w.orderId, {
+        order: saga.order,
+        persisted: w.persisted,
+        version: w.expectedVersion + 1,
+        status: w.status,
+        deadlineAt: w.deadlineAt,
+      });
+    }
+    for (const [orderId, saga] of loaded) if (!written.has(orderId)) cache.remember(orderId, saga);
   }
 
   /** The counter row of orders.sagas_in_flight this transaction adds to (random: few collisions). */

@@ -167,9 +167,13 @@ export async function lockSagas(
 /**
  * Writes every changed saga (and the order status where it changed) as two set-based statements of
  * the transaction's write batch. The saga update must touch every row (version check) or the whole
- * transaction fails with ConcurrentSagaUpdateError.
+ * transaction fails, with ConcurrentSagaUpdateError unless `versionMismatch` makes another error.
  */
-export function saveSagas(unit: UnitOfWork, writes: readonly SagaWrite[]): void {
+export function saveSagas(
+  unit: UnitOfWork,
+  writes: readonly SagaWrite[],
+  versionMismatch: () => Error = () => new ConcurrentSagaUpdateError(writes.map((w) => w.orderId)),
+): void {
   if (writes.length === 0) return;
   const batch = unit.writes;
   batch.add(
@@ -184,7 +188,7 @@ export function saveSagas(unit: UnitOfWork, writes: readonly SagaWrite[]): void 
       pgArray(writes.map((w) => w.deadlineAt)),
       pgArray(writes.map((w) => w.expectedVersion)),
     ],
-    { rows: writes.length, error: () => new ConcurrentSagaUpdateError(writes.map((w) => w.orderId)) },
+    { rows: writes.length, error: versionMismatch },
   );
   const statusChanges = writes.filter((w) => w.statusChanged);
   if (statusChanges.length === 0) return;
@@ -198,6 +202,25 @@ export function saveSagas(unit: UnitOfWork, writes: readonly SagaWrite[]): void 
       pgArray(statusChanges.map((w) => w.status)),
       pgArray(statusChanges.map((w) => w.cancelReason)),
     ],
+  );
+}
+
+/**
+ * Checks, in the transaction's write statement, that these sagas still have these versions (sagas
+ * an event left unchanged, decided on without reading them); otherwise the transaction fails with
+ * the error `versionMismatch` makes.
+ */
+export function checkSagaVersions(
+  unit: UnitOfWork,
+  sagas: ReadonlyArray<{ orderId: string; version: number }>,
+  versionMismatch: () => Error,
+): void {
+  if (sagas.length === 0) return;
+  unit.writes.addCheck(
+    `select 1 from orders.sagas s
+       join unnest(?::uuid[], ?::int[]) as v(order_id, version) on s.order_id = v.order_id and s.version = v.version`,
+    [pgArray(sagas.map((s) => s.orderId)), pgArray(sagas.map((s) => s.version))],
+    { rows: sagas.length, error: versionMismatch },
   );
 }
 

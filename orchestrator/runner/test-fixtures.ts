@@ -6,6 +6,7 @@ import { createLogger } from '../../lib/logger.ts';
 import { jsonOutbox } from '../../test/support/json-outbox.ts';
 import { createThrowawayDatabase, type ThrowawayDatabase } from '../../test/support/throwaway-database.ts';
 import type { OrderRecord } from './order-record.ts';
+import type { SagaCache } from './saga-cache.ts';
 import type { DeadlinePolicy } from './saga-effects.ts';
 import { SagaRunner } from './saga-runner.ts';
 
@@ -26,12 +27,15 @@ export const newOrderRecord = (): OrderRecord => ({
 export const testRunner = ({
   clock = () => new Date(),
   deadlinePolicy,
+  cache,
 }: {
   clock?: () => Date;
   deadlinePolicy: DeadlinePolicy;
+  cache?: SagaCache;
 }) =>
   new SagaRunner({
     outbox: jsonOutbox('orders'),
+    ...(cache ? { cache } : {}),
     clock,
     newId,
     random: () => 0,
@@ -40,8 +44,9 @@ export const testRunner = ({
   });
 
 /** A runner whose step deadlines (a minute, no jitter) never pass during a test. */
-export const runnerWithLongDeadlines = () =>
+export const runnerWithLongDeadlines = (cache?: SagaCache) =>
   testRunner({
+    ...(cache ? { cache } : {}),
     deadlinePolicy: {
       stepTimeoutMs: 60_000,
       backoffMultiplier: 2,
