@@ -47,7 +47,6 @@ import {
   historyInsert,
   insertOrders,
   insertSagas,
-  lockSagas,
   saveSagas,
 } from '../../orchestrator/runner/saga-store.ts';
 import type { PersistedSaga, SagaStateName } from '../../orchestrator/saga/saga-types.ts';
@@ -333,12 +332,13 @@ async function participantBatch(
       step,
       sagas.map(() => ({ topic: `${step}-topic`, recordType: commandOf[step] })),
     );
-    const table = { inventory: 'reservations', payment: 'payments', shipping: 'shipments' }[step];
-    await unit.read({
-      text: `select * from "${step}"."${table}" where order_id = any($1::uuid[]) order by "order_id" asc for update`,
-      values: [ids],
-    });
     if (step === 'inventory') {
+      // Payment and shipping decide new orders' forward commands without a read (newOrders in
+      // participants/common/command-batch.ts); inventory reads the stock, and the reservations with it.
+      await unit.read({
+        text: `select * from "inventory"."reservations" where order_id = any($1::uuid[]) order by "order_id" asc for update`,
+        values: [ids],
+      });
       const skus = [...new Set(sagas.map((s) => s.sku))].sort();
       await unit.read({
         text: `select "sku", "available" from "inventory"."stock" where sku = any($1::text[]) order by sku collate "C" for update`,
@@ -440,9 +440,8 @@ async function orchestratorBatch(
       'orders',
       replies.map(({ step }) => ({ topic: `${step}-events`, recordType: replyOf[step] })),
     );
-    const ids = replies.map(({ saga }) => saga.orderId);
-    // The orchestrator's lock read and saga/order updates (orchestrator/runner/saga-store.ts).
-    await lockSagas(unit, ids);
+    // The orchestrator's saga/order updates (orchestrator/runner/saga-store.ts), without a read: the
+    // sagas it wrote last are in its cache (orchestrator/runner/saga-cache.ts).
     saveSagas(
       unit,
       replies.map(({ saga, step }) => ({

@@ -10,8 +10,8 @@ import { createOutboxPool } from '../outbox/outbox-batch.ts';
 import { queryBuilder } from './query-builder.ts';
 import {
   createUnitOfWorkRunner,
-  StaleCacheError,
-  staleCacheAttempts,
+  OptimisticWriteFailedError,
+  optimisticWriteAttempts,
   type UnitOfWork,
 } from './unit-of-work.ts';
 import { WriteBatch } from './write-batch.ts';
@@ -161,7 +161,7 @@ describe('unit of work (PostgreSQL)', () => {
     });
   }
 
-  test('a stale cached copy (a check that fails with StaleCacheError) runs the work again, at most three times', async () => {
+  test('an optimistic write that fails its check (OptimisticWriteFailedError) runs the work again, at most three times', async () => {
     const { db, units } = database;
     await db('wb_parent').insert({ id: 7, note: 'v2' });
     // The work believes the row says `assumed` (its cache) and writes only if it still does.
@@ -176,7 +176,7 @@ describe('unit of work (PostgreSQL)', () => {
         rows: 1,
         error: () => {
           assumed = 'v2'; // the cache owner refreshes its copy
-          return new StaleCacheError('row 7 changed');
+          return new OptimisticWriteFailedError('row 7 changed');
         },
       });
     };
@@ -195,10 +195,10 @@ describe('unit of work (PostgreSQL)', () => {
         assumed = 'never'; // a copy that stays stale however often it is refreshed
         await work(unit);
       }),
-      StaleCacheError,
+      OptimisticWriteFailedError,
     );
-    assert.equal(runs, staleCacheAttempts, 'then the error is the caller’s');
-    assert.equal(staleCacheAttempts, 3);
+    assert.equal(runs, optimisticWriteAttempts, 'then the error is the caller’s');
+    assert.equal(optimisticWriteAttempts, 3);
   });
 
   test('an error in the work sends no write and rolls the reads back', async () => {

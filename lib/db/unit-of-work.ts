@@ -24,8 +24,8 @@ export interface UnitOfWork {
 export interface UnitOfWorkRunner {
   /**
    * Runs `work` in one transaction and commits its writes. An error anywhere (a read, the work, a
-   * write, a row-count guard) rolls everything back and is rethrown; a StaleCacheError runs `work`
-   * again in a new transaction (at most `staleCacheAttempts` times in all).
+   * write, a row-count guard) rolls everything back and is rethrown; an OptimisticWriteFailedError runs
+   * `work` again in a new transaction (at most `optimisticWriteAttempts` times in all).
    */
   run<T>(work: (unit: UnitOfWork) => Promise<T>): Promise<T>;
   close(): Promise<void>;
@@ -51,19 +51,20 @@ export function keyedSessionOptions(env: NodeJS.ProcessEnv = process.env): strin
 }
 
 /**
- * The work decided on a cached copy of rows instead of reading them, and a guard of its write found
- * the copy stale (another transaction wrote the rows since). The owner of the cache has dropped the
- * stale entries: the unit of work runs again and reads them. Raise it from a row-count guard.
+ * An optimistic write failed: the work decided without reading some rows — on a cached copy of
+ * them, or on the assumption that they do not exist yet — and a guard of its write statement found
+ * them different. Whoever made the assumption has dropped it (the cache entry, the "new" mark): the
+ * unit of work runs again, and the work reads the rows this time. Raise it from a row-count guard.
  */
-export class StaleCacheError extends Error {
+export class OptimisticWriteFailedError extends Error {
   constructor(message: string) {
     super(message);
-    this.name = 'StaleCacheError';
+    this.name = 'OptimisticWriteFailedError';
   }
 }
 
-/** How many times a unit of work runs in all while its cached copies turn out stale. */
-export const staleCacheAttempts = 3;
+/** How many times a unit of work runs in all while its optimistic writes fail. */
+export const optimisticWriteAttempts = 3;
 
 /** Raised when COMMIT came back as ROLLBACK although no statement of ours reported an error. */
 export class TransactionRolledBackError extends Error {
@@ -224,7 +225,8 @@ export function createUnitOfWorkRunner({
         try {
           return await runOnce(work);
         } catch (error) {
-          if (!(error instanceof StaleCacheError) || attempt >= staleCacheAttempts) throw error;
+          if (!(error instanceof OptimisticWriteFailedError) || attempt >= optimisticWriteAttempts)
+            throw error;
         }
       }
     },

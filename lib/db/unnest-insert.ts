@@ -10,8 +10,8 @@ export interface UnnestInsert<Row> {
   columns: ColumnTypes<Row>;
   /** Columns computed in SQL from the bound ones (`v.<column>`), e.g. `case when v.status = 'X' then now() end`. */
   computed?: Readonly<Record<string, string>>;
-  /** `on conflict (<target>) do update set c = excluded.c` for these columns. */
-  onConflict?: { target: string; update: readonly string[] };
+  /** `on conflict (<target>) do update set c = excluded.c` for these columns, or `do nothing`. */
+  onConflict?: { target: string; update: readonly string[] | 'nothing' };
 }
 
 const identifier = /^[a-z_][a-z0-9_]*(\.[a-z_][a-z0-9_]*)?$/;
@@ -39,11 +39,15 @@ export function unnestInsert<Row extends object>(
     if (!/^[a-z][a-z0-9_ ]*$/.test(type)) throw new Error(`not a plain SQL type name: ${type}`);
     return `?::${type}[]`;
   });
-  const conflict = spec.onConflict
-    ? ` on conflict (${checked(spec.onConflict.target)}) do update set ${spec.onConflict.update
-        .map((name) => `${checked(name)} = excluded.${name}`)
-        .join(', ')}`
-    : '';
+  const onConflict = spec.onConflict;
+  const conflict =
+    onConflict === undefined
+      ? ''
+      : onConflict.update === 'nothing'
+        ? ` on conflict (${checked(onConflict.target)}) do nothing`
+        : ` on conflict (${checked(onConflict.target)}) do update set ${onConflict.update
+            .map((name) => `${checked(name)} = excluded.${name}`)
+            .join(', ')}`;
   const sql = `insert into ${checked(spec.table)} (${target.join(', ')})
      select ${select.join(', ')} from unnest(${arrays.join(', ')}) as v(${names.join(', ')})${conflict}`;
   return {

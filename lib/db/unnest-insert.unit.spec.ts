@@ -38,6 +38,14 @@ describe('unnest insert (pure)', () => {
     );
   });
 
+  test('an insert that skips rows whose key exists: on conflict do nothing', () => {
+    const insert = unnestInsert<{ id: string; note: string; doc: string }>({
+      ...spec,
+      onConflict: { target: 'id', update: 'nothing' },
+    });
+    assert.match(insert.sql, /\) as v\(id, note, doc\) on conflict \(id\) do nothing$/);
+  });
+
   test('names that are not plain identifiers are refused', () => {
     assert.throws(
       () => unnestInsert({ table: 'items; drop table x', columns: { id: 'uuid' } }),

@@ -2,8 +2,8 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { describe, test } from 'node:test';
 import type { TypedRecord } from '../../lib/contracts/generated.ts';
-import type { UnitOfWork, UnitOfWorkRunner } from '../../lib/db/unit-of-work.ts';
 import { handleOnce, type IncomingMessage } from '../../lib/messaging/message-consumer.ts';
+import { countingReads } from '../../test/support/counting-reads.ts';
 import { createReplyHandler } from './reply-handler.ts';
 import { SagaCache } from './saga-cache.ts';
 import { newOrderRecord, runnerWithLongDeadlines, twoInstancesOnOneDatabase } from './test-fixtures.ts';
@@ -29,27 +29,6 @@ const paymentSucceeded = (orderId: string) =>
     type: 'PaymentSucceeded',
     payload: { orderId, paymentId: randomUUID(), amount: 500, currency: 'EUR' },
   });
-
-/** The same units of work, counting the reads they run. */
-const countingReads = (units: UnitOfWorkRunner) => {
-  const counter = { reads: 0 };
-  const runner: UnitOfWorkRunner = {
-    run: (work) =>
-      units.run((unit) => {
-        const counted: UnitOfWork = {
-          read: (query) => {
-            counter.reads += 1;
-            return unit.read(query);
-          },
-          writes: unit.writes,
-          afterCommit: (callback) => unit.afterCommit(callback),
-        };
-        return work(counted);
-      }),
-    close: () => units.close(),
-  };
-  return { units: runner, counter };
-};
 
 describe('saga cache: replies to sagas this process wrote (PostgreSQL)', () => {
   const instances = twoInstancesOnOneDatabase();

@@ -1,4 +1,4 @@
-import { StaleCacheError, type UnitOfWork } from '../../lib/db/unit-of-work.ts';
+import { OptimisticWriteFailedError, type UnitOfWork } from '../../lib/db/unit-of-work.ts';
 import type { Clock, IdGenerator } from '../../lib/ids.ts';
 import type { Outbox, OutgoingMessage } from '../../lib/outbox/outbox.ts';
 import { sagasInFlightSlots } from '../../migrations/20261202_008_sagas_in_flight.ts';
@@ -70,7 +70,7 @@ export class UnknownSagaError extends Error {
 }
 
 /** A saga taken from the cache had been written by someone else since (see SagaCache). */
-export class StaleSagaCacheError extends StaleCacheError {
+export class StaleSagaCacheError extends OptimisticWriteFailedError {
   constructor(orderIds: readonly string[]) {
     super(`cached sagas changed since this process wrote or read them: ${orderIds.join(', ')}`);
     this.name = 'StaleSagaCacheError';

@@ -40,6 +40,14 @@ export interface CommandBatchSpec<
   handles: readonly string[];
   accepts(record: TypedRecord): record is C;
   lock(unit: UnitOfWork, commands: readonly PendingCommand<C>[]): Promise<Loaded>;
+  /**
+   * Forward commands whose order normally has no row yet (the first command of the order this
+   * participant sees). A batch of only these, for distinct orders, is decided on `empty()` without
+   * reading: it is one write statement. If an order had a row after all (a re-sent command, a
+   * compensation that came first), the insert's guard fails it (ExistingOrderRowsError), the unit
+   * of work runs again, and this time the batch reads.
+   */
+  newOrders?: { commands: readonly C['type'][]; empty(): Loaded };
   decide(command: C, loaded: Loaded, context: { orderId: string; decline: boolean }): Decision<Change>;
   apply(loaded: Loaded, change: Change): void;
   /** Adds every change to the unit of work's write batch (sent with the outbox rows in one statement). */
@@ -49,7 +57,8 @@ export interface CommandBatchSpec<
 /**
  * The batch handler every participant shares: for each message in order, map record → decision →
  * state change → reply (new message id, same order and correlation ids, causation id = the
- * command's message id). One lock-and-load, one write and one outbox append per batch. A record the
+ * command's message id). One lock-and-load (none for a batch of new orders' forward commands, see
+ * `newOrders`), one write and one outbox append per batch. A record the
  * participant does not handle, an invalid command or the `fail` fault throws: the consumer retries
  * the message alone, then dead-letters it.
  */
@@ -63,6 +72,22 @@ export function createCommandBatchHandler<
   faults: FaultSwitch,
 ): BatchHandler {
   const log = deps.logger.child({ component: `${spec.service}-handler` });
+  // Orders of batches decided without a read whose transaction has not committed (yet): if the batch
+  // runs again, it reads them. Bounded: forgetting an entry only costs one more failed attempt.
+  const unconfirmed = new Set<string>();
+  const maxUnconfirmed = 10_000;
+  const decidedUnread = (commands: readonly PendingCommand<C>[]): boolean => {
+    const newOrders = spec.newOrders;
+    if (newOrders === undefined) return false;
+    const orders = new Set<string>();
+    for (const { command, orderId } of commands) {
+      if (!newOrders.commands.includes(command.type) || unconfirmed.has(orderId) || orders.has(orderId))
+        return false;
+      orders.add(orderId);
+    }
+    return true;
+  };
+
   return async (unit, messages) => {
     const commands: PendingCommand<C>[] = [];
     for (const message of messages) {
@@ -74,7 +99,18 @@ export function createCommandBatchHandler<
     }
     if (commands.length === 0) return;
 
-    const loaded = await spec.lock(unit, commands);
+    let loaded: Loaded;
+    if (spec.newOrders && decidedUnread(commands)) {
+      loaded = spec.newOrders.empty();
+      if (unconfirmed.size + commands.length > maxUnconfirmed) unconfirmed.clear();
+      for (const { orderId } of commands) unconfirmed.add(orderId);
+    } else {
+      loaded = await spec.lock(unit, commands);
+    }
+    if (unconfirmed.size > 0)
+      unit.afterCommit(() => {
+        for (const { orderId } of commands) unconfirmed.delete(orderId);
+      });
     const changes: Change[] = [];
     const replies: OutgoingMessage[] = [];
     for (const { message, command, orderId } of commands) {

@@ -11,6 +11,7 @@ import type { Knex } from '../../lib/db/database.ts';
 import { FaultInjectedError, FaultSwitch } from '../../lib/faults/fault-switch.ts';
 import { timeOrderedIds } from '../../lib/ids.ts';
 import type { BatchHandler, IncomingMessage } from '../../lib/messaging/message-consumer.ts';
+import { countingReads } from '../../test/support/counting-reads.ts';
 import {
   commandMessage,
   createThrowawayDatabase,
@@ -94,6 +95,30 @@ describe('payment store (PostgreSQL)', () => {
     const again = await handleOne(charge(orderId));
     assert.equal(again.type, 'PaymentFailed', 'never charged again after the refund');
     assert.equal((await ledgerOf(orderId)).length, 2);
+  });
+
+  it("a new order's ProcessPayment is one write without a read; a repeat finds the row by its insert, then reads it", async () => {
+    const { units, counter } = countingReads(database.units);
+    const [a, b] = [randomUUID(), randomUUID()];
+    const first = [charge(a), charge(b, 'tok_decline')];
+    await units.run((unit) => handle(unit, first));
+    assert.equal(counter.reads, 0, 'a batch of forward commands for new orders reads nothing');
+    assert.deepEqual(
+      (await repliesTo(db, 'payment', first)).map((r) => r.type),
+      ['PaymentSucceeded', 'PaymentFailed'],
+    );
+
+    const repeat = charge(a);
+    await units.run((unit) => handle(unit, [repeat]));
+    assert.equal(
+      counter.reads,
+      1,
+      'the attempt without a read failed on the existing row; the next one read it',
+    );
+    const [again] = await repliesTo(db, 'payment', [repeat]);
+    const [original] = await repliesTo(db, 'payment', first);
+    assert.deepEqual(again, original, 'the same answer as the first time');
+    assert.deepEqual(await ledgerOf(a), [{ kind: 'charge', amount: 3998, currency: 'EUR' }]);
   });
 
   it('declines tok_decline without a ledger entry', async () => {
