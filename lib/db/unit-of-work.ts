@@ -227,6 +227,7 @@ export function createUnitOfWorkRunner({
         } catch (error) {
           if (!(error instanceof OptimisticWriteFailedError) || attempt >= optimisticWriteAttempts)
             throw error;
+          logger.debug({ err: error, attempt }, 'optimistic write failed; the unit of work runs again');
         }
       }
     },
