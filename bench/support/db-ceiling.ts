@@ -326,19 +326,14 @@ async function participantBatch(
 ): Promise<void> {
   await units.run(async (unit: UnitOfWork) => {
     const { writes } = unit;
-    const ids = sagas.map((s) => s.orderId).sort();
     recordInbox(
       unit,
       step,
       sagas.map(() => ({ topic: `${step}-topic`, recordType: commandOf[step] })),
     );
     if (step === 'inventory') {
-      // Payment and shipping decide new orders' forward commands without a read (newOrders in
-      // participants/common/command-batch.ts); inventory reads the stock, and the reservations with it.
-      await unit.read({
-        text: `select * from "inventory"."reservations" where order_id = any($1::uuid[]) order by "order_id" asc for update`,
-        values: [ids],
-      });
+      // New orders' forward commands are decided without reading the orders' rows (newOrders in
+      // participants/common/command-batch.ts): payment and shipping read nothing, inventory the stock.
       const skus = [...new Set(sagas.map((s) => s.sku))].sort();
       await unit.read({
         text: `select "sku", "available" from "inventory"."stock" where sku = any($1::text[]) order by sku collate "C" for update`,

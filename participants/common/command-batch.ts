@@ -42,12 +42,16 @@ export interface CommandBatchSpec<
   lock(unit: UnitOfWork, commands: readonly PendingCommand<C>[]): Promise<Loaded>;
   /**
    * Forward commands whose order normally has no row yet (the first command of the order this
-   * participant sees). A batch of only these, for distinct orders, is decided on `empty()` without
-   * reading: it is one write statement. If an order had a row after all (a re-sent command, a
-   * compensation that came first), the insert's guard fails it (ExistingOrderRowsError), the unit
-   * of work runs again, and this time the batch reads.
+   * participant sees). A batch of only these, for distinct orders, is decided on what `load` returns
+   * without reading the orders' rows: nothing at all for payment and shipping (the transaction is
+   * one write statement), the stock rows for inventory. If an order had a row after all (a re-sent
+   * command, a compensation that came first), the insert's guard fails the batch
+   * (ExistingOrderRowsError), the unit of work runs again, and this time the batch uses `lock`.
    */
-  newOrders?: { commands: readonly C['type'][]; empty(): Loaded };
+  newOrders?: {
+    commands: readonly C['type'][];
+    load(unit: UnitOfWork, commands: readonly PendingCommand<C>[]): Promise<Loaded>;
+  };
   decide(command: C, loaded: Loaded, context: { orderId: string; decline: boolean }): Decision<Change>;
   apply(loaded: Loaded, change: Change): void;
   /** Adds every change to the unit of work's write batch (sent with the outbox rows in one statement). */
@@ -101,7 +105,7 @@ export function createCommandBatchHandler<
 
     let loaded: Loaded;
     if (spec.newOrders && decidedUnread(commands)) {
-      loaded = spec.newOrders.empty();
+      loaded = await spec.newOrders.load(unit, commands);
       if (unconfirmed.size + commands.length > maxUnconfirmed) unconfirmed.clear();
       for (const { orderId } of commands) unconfirmed.add(orderId);
     } else {

@@ -4,6 +4,7 @@ import {
   type CommandBatchSpec,
   createCommandBatchHandler,
   type ParticipantHandlerDeps,
+  type PendingCommand,
 } from '../common/command-batch.ts';
 import {
   decideInventory,
@@ -12,7 +13,12 @@ import {
   inventoryCommands,
   isInventoryCommand,
 } from './inventory-decisions.ts';
-import { type LockedInventory, lockInventory, saveInventoryChanges } from './inventory-store.ts';
+import {
+  type LockedInventory,
+  lockInventory,
+  lockStockForNewOrders,
+  saveInventoryChanges,
+} from './inventory-store.ts';
 
 /** Applies a decided change to the locked rows in memory, so the next command of the batch sees it. */
 export function applyInventoryChange(locked: LockedInventory, change: InventoryChange): void {
@@ -36,6 +42,12 @@ export function applyInventoryChange(locked: LockedInventory, change: InventoryC
   }
 }
 
+/** The SKUs the batch's ReserveStock commands ask for. */
+const reservedSkus = (commands: readonly PendingCommand<InventoryCommand>[]): string[] =>
+  commands.flatMap(({ command }) =>
+    command.type === 'ReserveStock' ? command.payload.items.map((item) => item.sku) : [],
+  );
+
 /**
  * Inventory's batch handler: locks the batch's reservation rows, then its stock rows in SKU order,
  * decides each command in order (all-or-nothing reservations, releases, tombstones), writes the
@@ -48,12 +60,11 @@ export function createInventoryHandler(deps: ParticipantHandlerDeps, faults: Fau
     handles: [...inventoryCommands.forward, ...inventoryCommands.compensations],
     accepts: isInventoryCommand,
     lock: (unit, commands) =>
-      lockInventory(unit, {
-        orderIds: commands.map((c) => c.orderId),
-        skus: commands.flatMap(({ command }) =>
-          command.type === 'ReserveStock' ? command.payload.items.map((item) => item.sku) : [],
-        ),
-      }),
+      lockInventory(unit, { orderIds: commands.map((c) => c.orderId), skus: reservedSkus(commands) }),
+    newOrders: {
+      commands: ['ReserveStock'],
+      load: (unit, commands) => lockStockForNewOrders(unit, reservedSkus(commands)),
+    },
     decide: (command, locked, { orderId, decline }) =>
       decideInventory(
         command,

@@ -14,6 +14,7 @@ import { timeOrderedIds } from '../../lib/ids.ts';
 import { Topics } from '../../lib/kafka/topics.ts';
 import type { BatchHandler, IncomingMessage } from '../../lib/messaging/message-consumer.ts';
 import { seedCatalog } from '../../migrations/seed-catalog.ts';
+import { countingReads } from '../../test/support/counting-reads.ts';
 import {
   commandMessage,
   createThrowawayDatabase,
@@ -182,6 +183,25 @@ describe('inventory store (PostgreSQL)', () => {
     });
     assert.equal(await available('SKU-001'), before001);
     assert.equal(await available('IT-ODD'), 1);
+  });
+
+  it("new orders' ReserveStock reads only the stock; a repeat finds its reservation by the insert, then reads it", async () => {
+    const { units, counter } = countingReads(database.units);
+    const orderId = randomUUID();
+    const before002 = await available('SKU-002');
+    const first = reserve(orderId, [{ sku: 'SKU-002', quantity: 1 }]);
+    await units.run((unit) => handle(unit, [first]));
+    assert.equal(counter.reads, 1, 'one read: the stock rows, no reservation rows');
+    const [reply] = await repliesTo(db, 'inventory', [first]);
+    assert.equal(reply?.type, 'StockReserved');
+
+    const repeat = reserve(orderId, [{ sku: 'SKU-002', quantity: 1 }]);
+    await units.run((unit) => handle(unit, [repeat]));
+    assert.equal(counter.reads, 4, 'the attempt that took the order as new failed; the next read both');
+    assert.deepEqual((await repliesTo(db, 'inventory', [repeat]))[0], reply, 'the same answer');
+    assert.equal(await available('SKU-002'), before002 - 1, 'reserved once');
+    await handleOne(release(orderId));
+    assert.equal(await available('SKU-002'), before002);
   });
 
   it('a repeated ReserveStock (new message id, same order) gets the same answer and reserves nothing more', async () => {

@@ -96,22 +96,36 @@ export async function lockInventory(
   );
   const reservations = new Map(rows.map((row) => [row.order_id, toReservation(row)]));
 
-  const skuSet = new Set(request.skus);
+  const skus = new Set(request.skus);
   for (const reservation of reservations.values()) {
-    if (reservation.status === 'RESERVED') for (const item of reservation.items) skuSet.add(item.sku);
+    if (reservation.status === 'RESERVED') for (const item of reservation.items) skus.add(item.sku);
   }
+  return { reservations, available: await lockStock(unit, skus) };
+}
+
+/**
+ * What reservations for new orders need (CommandBatchSpec.newOrders): the stock rows of `skus`,
+ * locked, and no reservation rows (the orders are taken to have none; the insert checks it).
+ */
+export async function lockStockForNewOrders(
+  unit: UnitOfWork,
+  skus: readonly string[],
+): Promise<LockedInventory> {
+  return { reservations: new Map(), available: await lockStock(unit, new Set(skus)) };
+}
+
+/** Locks the stock rows of these SKUs in byte order (so concurrent batches queue, never deadlock). */
+async function lockStock(unit: UnitOfWork, skuSet: ReadonlySet<string>): Promise<Map<string, number>> {
   const skus = [...skuSet].sort(byteOrder);
-  const stock =
-    skus.length === 0
-      ? []
-      : await unit.read<{ sku: string; available: number }>(
-          queryBuilder('inventory.stock')
-            .select('sku', 'available')
-            .whereRaw('sku = any(?::text[])', [pgArray(skus)])
-            .orderByRaw('sku collate "C"')
-            .forUpdate(),
-        );
-  return { reservations, available: new Map(stock.map((s) => [s.sku, s.available])) };
+  if (skus.length === 0) return new Map();
+  const stock = await unit.read<{ sku: string; available: number }>(
+    queryBuilder('inventory.stock')
+      .select('sku', 'available')
+      .whereRaw('sku = any(?::text[])', [pgArray(skus)])
+      .orderByRaw('sku collate "C"')
+      .forUpdate(),
+  );
+  return new Map(stock.map((s) => [s.sku, s.available]));
 }
 
 /**

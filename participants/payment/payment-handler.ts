@@ -44,7 +44,7 @@ export function createPaymentHandler(deps: ParticipantHandlerDeps, faults: Fault
     service: 'payment',
     handles: [...paymentCommands.forward, ...paymentCommands.compensations],
     accepts: isPaymentCommand,
-    newOrders: { commands: ['ProcessPayment'], empty: () => new Map() },
+    newOrders: { commands: ['ProcessPayment'], load: async () => new Map() },
     lock: (unit, commands) =>
       lockPayments(
         unit,

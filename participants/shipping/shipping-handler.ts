@@ -54,7 +54,7 @@ export function createShippingHandler(
     service: 'shipping',
     handles: [...shippingCommands.forward, ...shippingCommands.compensations],
     accepts: isShippingCommand,
-    newOrders: { commands: ['ScheduleShipping'], empty: () => new Map() },
+    newOrders: { commands: ['ScheduleShipping'], load: async () => new Map() },
     lock: (unit, commands) =>
       lockShipments(
         unit,
