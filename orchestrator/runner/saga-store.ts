@@ -7,7 +7,7 @@ import { unnestInsert } from '../../lib/db/unnest-insert.ts';
 import type { CancelReason, OrderStatus, PersistedSaga } from '../saga/saga-types.ts';
 import type { OrderRecord } from './order-record.ts';
 
-/** A saga row joined with its order, locked for the current transaction. */
+/** A saga row joined with its order: locked for the current transaction, or from the cache (SagaCache). */
 export interface LoadedSaga {
   order: OrderRecord;
   persisted: PersistedSaga;
@@ -19,7 +19,7 @@ export interface LoadedSaga {
 export interface SagaWrite {
   orderId: string;
   persisted: PersistedSaga;
-  /** Version read under the lock; the update checks it (optimistic guard on top of the row lock). */
+  /** Version read under the lock or taken from the cache; the update checks it (the optimistic guard). */
   expectedVersion: number;
   deadlineAt: Date | null;
   status: OrderStatus;
