@@ -32,6 +32,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import type pg from 'pg';
+import { binaryArray } from '../../lib/db/pg-binary-array.ts';
 import { createUnitOfWorkRunner, type UnitOfWork, type UnitOfWorkRunner } from '../../lib/db/unit-of-work.ts';
 import type { WriteBatch } from '../../lib/db/write-batch.ts';
 import { timeOrderedIds } from '../../lib/ids.ts';
@@ -337,7 +338,7 @@ async function participantBatch(
       const skus = [...new Set(sagas.map((s) => s.sku))].sort();
       await unit.read({
         text: `select "sku", "available" from "inventory"."stock" where sku = any($1::text[]) order by sku collate "C" for update`,
-        values: [skus],
+        values: [binaryArray('text', skus)],
       });
       reservationsTable.insert(
         writes,

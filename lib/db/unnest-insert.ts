@@ -1,7 +1,7 @@
-import { pgArray } from './pg-array.ts';
+import { type BinaryElementType, binaryArray, isBinaryElementType } from './pg-binary-array.ts';
 
 /** A column's Postgres type as the element type of its array parameter (`uuid`, `jsonb`, `text`…). */
-export type ColumnTypes<Row> = { readonly [K in keyof Row & string]: string };
+export type ColumnTypes<Row> = { readonly [K in keyof Row & string]: BinaryElementType };
 
 export interface UnnestInsert<Row> {
   /** Schema-qualified table name (written into the SQL: a constant, never user input). */
@@ -25,7 +25,8 @@ const checked = (name: string): string => {
  * `insert into <table> (…) select … from unnest(?::t[], …)`: one parameter per column whatever the
  * number of rows, so the statement's text never changes and one prepared statement serves every
  * batch (a VALUES list would be a new statement, parsed and planned again, for each batch size).
- * Returns the SQL (`?` placeholders) and a function that binds a batch of rows to it.
+ * Returns the SQL (`?` placeholders) and a function that binds a batch of rows to it, each column as
+ * a binary array (lib/db/pg-binary-array.ts).
  */
 export function unnestInsert<Row extends object>(
   spec: UnnestInsert<Row>,
@@ -36,7 +37,7 @@ export function unnestInsert<Row extends object>(
   const select = [...names.map((name) => `v.${name}`), ...computed.map(([, expression]) => expression)];
   const arrays = names.map((name) => {
     const type = spec.columns[name];
-    if (!/^[a-z][a-z0-9_ ]*$/.test(type)) throw new Error(`not a plain SQL type name: ${type}`);
+    if (!isBinaryElementType(type)) throw new Error(`no binary array encoding for column type: ${type}`);
     return `?::${type}[]`;
   });
   const onConflict = spec.onConflict;
@@ -53,6 +54,11 @@ export function unnestInsert<Row extends object>(
   return {
     sql,
     bind: (rows) =>
-      names.map((name) => pgArray(rows.map((row) => (row as Record<string, unknown>)[name] ?? null))),
+      names.map((name) =>
+        binaryArray(
+          spec.columns[name],
+          rows.map((row) => (row as Record<string, unknown>)[name]),
+        ),
+      ),
   };
 }

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { arrayLiteral } from './pg-array.ts';
+import { binaryArray } from './pg-binary-array.ts';
 import { unnestInsert } from './unnest-insert.ts';
 
 describe('unnest insert (pure)', () => {
@@ -16,15 +16,20 @@ describe('unnest insert (pure)', () => {
       insert.sql.replace(/\s+/g, ' '),
       "insert into shop.items (id, note, doc, done_at) select v.id, v.note, v.doc, case when v.note = 'done' then now() end from unnest(?::uuid[], ?::text[], ?::jsonb[]) as v(id, note, doc)",
     );
+    const [a, b] = ['0b8f6f64-3c5e-4c67-9d7e-2f0e0c0f4e21', '01a23a1c-be87-70af-8f6c-0f52c13c2d1d'];
     assert.deepEqual(
       insert.bind([
-        { id: 'a', note: 'done', doc: '{}' },
-        { id: 'b', note: null, doc: '[1]' },
+        { id: a, note: 'done', doc: '{}' },
+        { id: b, note: null, doc: '[1]' },
       ]),
-      // One array literal per column, in column order (lib/db/pg-array.ts writes them).
-      [arrayLiteral(['a', 'b']), arrayLiteral(['done', null]), arrayLiteral(['{}', '[1]'])],
+      // One binary array per column, in column order, of the column's type (lib/db/pg-binary-array.ts).
+      [binaryArray('uuid', [a, b]), binaryArray('text', ['done', null]), binaryArray('jsonb', ['{}', '[1]'])],
     );
-    assert.deepEqual(insert.bind([]), ['{}', '{}', '{}']);
+    assert.deepEqual(insert.bind([]), [
+      binaryArray('uuid', []),
+      binaryArray('text', []),
+      binaryArray('jsonb', []),
+    ]);
   });
 
   test('an upsert overwrites the listed columns from the excluded row', () => {
@@ -52,6 +57,11 @@ describe('unnest insert (pure)', () => {
       /identifier/,
     );
     assert.throws(() => unnestInsert({ table: 'items', columns: { 'id"': 'uuid' } }), /identifier/);
+    assert.throws(
+      // @ts-expect-error: a type without a binary array encoding is refused at compile time too.
+      () => unnestInsert({ table: 'items', columns: { id: 'numeric' } }),
+      /no binary array encoding for column type: numeric/,
+    );
     assert.throws(
       () =>
         unnestInsert({

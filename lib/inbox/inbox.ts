@@ -1,4 +1,4 @@
-import { pgArray } from '../db/pg-array.ts';
+import { binaryArray } from '../db/pg-binary-array.ts';
 import { nativeOf } from '../db/query-builder.ts';
 import type { UnitOfWork } from '../db/unit-of-work.ts';
 
@@ -15,9 +15,18 @@ const insertIgnoringSeen = (schema: string): string =>
    on conflict (message_id) do nothing`;
 
 const inboxArrays = (entries: readonly InboxEntry[]): unknown[] => [
-  pgArray(entries.map((e) => e.messageId)),
-  pgArray(entries.map((e) => e.topic)),
-  pgArray(entries.map((e) => e.recordType)),
+  binaryArray(
+    'uuid',
+    entries.map((e) => e.messageId),
+  ),
+  binaryArray(
+    'text',
+    entries.map((e) => e.topic),
+  ),
+  binaryArray(
+    'text',
+    entries.map((e) => e.recordType),
+  ),
 ];
 
 /**

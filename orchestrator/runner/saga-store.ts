@@ -1,6 +1,6 @@
 import type { Knex } from 'knex';
 import type { OrderItem, ShippingAddress } from '../../lib/contracts/generated.ts';
-import { pgArray } from '../../lib/db/pg-array.ts';
+import { binaryArray } from '../../lib/db/pg-binary-array.ts';
 import { queryBuilder } from '../../lib/db/query-builder.ts';
 import type { UnitOfWork } from '../../lib/db/unit-of-work.ts';
 import { unnestInsert } from '../../lib/db/unnest-insert.ts';
@@ -147,7 +147,7 @@ export async function lockSagas(
       where s.order_id = any(?::uuid[])
       order by s.order_id
         for update of s`,
-      [pgArray(orderIds)],
+      [binaryArray('uuid', orderIds)],
     ),
   );
   return new Map(
@@ -182,11 +182,26 @@ export function saveSagas(
        from unnest(?::uuid[], ?::text[], ?::jsonb[], ?::timestamptz[], ?::int[]) as v(order_id, state, snapshot, deadline_at, version)
       where s.order_id = v.order_id and s.version = v.version`,
     [
-      pgArray(writes.map((w) => w.orderId)),
-      pgArray(writes.map((w) => w.persisted.value)),
-      pgArray(writes.map((w) => JSON.stringify(w.persisted))),
-      pgArray(writes.map((w) => w.deadlineAt)),
-      pgArray(writes.map((w) => w.expectedVersion)),
+      binaryArray(
+        'uuid',
+        writes.map((w) => w.orderId),
+      ),
+      binaryArray(
+        'text',
+        writes.map((w) => w.persisted.value),
+      ),
+      binaryArray(
+        'jsonb',
+        writes.map((w) => JSON.stringify(w.persisted)),
+      ),
+      binaryArray(
+        'timestamptz',
+        writes.map((w) => w.deadlineAt),
+      ),
+      binaryArray(
+        'int',
+        writes.map((w) => w.expectedVersion),
+      ),
     ],
     { rows: writes.length, error: versionMismatch },
   );
@@ -198,9 +213,18 @@ export function saveSagas(
        from unnest(?::uuid[], ?::text[], ?::text[]) as v(order_id, status, cancel_reason)
       where o.order_id = v.order_id`,
     [
-      pgArray(statusChanges.map((w) => w.orderId)),
-      pgArray(statusChanges.map((w) => w.status)),
-      pgArray(statusChanges.map((w) => w.cancelReason)),
+      binaryArray(
+        'uuid',
+        statusChanges.map((w) => w.orderId),
+      ),
+      binaryArray(
+        'text',
+        statusChanges.map((w) => w.status),
+      ),
+      binaryArray(
+        'text',
+        statusChanges.map((w) => w.cancelReason),
+      ),
     ],
   );
 }
@@ -219,7 +243,16 @@ export function checkSagaVersions(
   unit.writes.addCheck(
     `select 1 from orders.sagas s
        join unnest(?::uuid[], ?::int[]) as v(order_id, version) on s.order_id = v.order_id and s.version = v.version`,
-    [pgArray(sagas.map((s) => s.orderId)), pgArray(sagas.map((s) => s.version))],
+    [
+      binaryArray(
+        'uuid',
+        sagas.map((s) => s.orderId),
+      ),
+      binaryArray(
+        'int',
+        sagas.map((s) => s.version),
+      ),
+    ],
     { rows: sagas.length, error: versionMismatch },
   );
 }

@@ -1,4 +1,4 @@
-import { pgArray } from '../../lib/db/pg-array.ts';
+import { binaryArray } from '../../lib/db/pg-binary-array.ts';
 import { queryBuilder } from '../../lib/db/query-builder.ts';
 import type { UnitOfWork } from '../../lib/db/unit-of-work.ts';
 
@@ -18,7 +18,7 @@ export async function lockRowsOfOrders<Row>(
     queryBuilder(table)
       .select(...columns)
       // = any(array): one statement text for any number of orders (prepared once per connection).
-      .whereRaw('order_id = any(?::uuid[])', [pgArray(ids)])
+      .whereRaw('order_id = any(?::uuid[])', [binaryArray('uuid', ids)])
       .orderBy('order_id')
       .forUpdate(),
   );

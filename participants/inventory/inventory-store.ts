@@ -8,7 +8,7 @@
  */
 import type { Knex } from 'knex';
 import type { StockItem, StockRejectionReason, StockShortage } from '../../lib/contracts/generated.ts';
-import { pgArray } from '../../lib/db/pg-array.ts';
+import { binaryArray } from '../../lib/db/pg-binary-array.ts';
 import { queryBuilder } from '../../lib/db/query-builder.ts';
 import type { UnitOfWork } from '../../lib/db/unit-of-work.ts';
 import { lockRowsOfOrders } from '../common/lock-by-order.ts';
@@ -121,7 +121,7 @@ async function lockStock(unit: UnitOfWork, skuSet: ReadonlySet<string>): Promise
   const stock = await unit.read<{ sku: string; available: number }>(
     queryBuilder('inventory.stock')
       .select('sku', 'available')
-      .whereRaw('sku = any(?::text[])', [pgArray(skus)])
+      .whereRaw('sku = any(?::text[])', [binaryArray('text', skus)])
       .orderByRaw('sku collate "C"')
       .forUpdate(),
   );
