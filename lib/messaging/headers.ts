@@ -1,5 +1,6 @@
 import type { IHeaders } from 'kafkajs';
 import { type RecordName, recordTopics } from '../contracts/generated.ts';
+import { isUuid } from '../ids.ts';
 
 /** Metadata every message carries in Kafka headers (bodies stay pure domain records). */
 export interface MessageMeta {
@@ -49,20 +50,29 @@ export const headerString = (headers: IHeaders | undefined, name: string): strin
 
 const isRecordName = (value: string): value is RecordName => Object.hasOwn(recordTopics, value);
 
-/** Reads the metadata back; throws MissingHeaderError naming the first header that is absent or invalid. */
+/**
+ * Reads the metadata back; throws MissingHeaderError naming the first header that is absent or
+ * invalid. The ids must be UUIDs: they are stored in uuid columns (inbox, orders, history), so a
+ * message with another id is refused here, as a dead letter, rather than by every write it reaches.
+ */
 export function readMeta(headers: IHeaders | undefined): MessageMeta {
   const required = (name: string): string => {
     const value = headerString(headers, name);
     if (value === undefined || value === '') throw new MissingHeaderError(name);
     return value;
   };
+  const id = (name: string, value: string): string => {
+    if (!isUuid(value)) throw new MissingHeaderError(name);
+    return value;
+  };
   const recordType = required(HeaderNames.recordType);
   if (!isRecordName(recordType)) throw new MissingHeaderError(HeaderNames.recordType);
+  const causationId = headerString(headers, HeaderNames.causationId);
   return {
-    messageId: required(HeaderNames.messageId),
-    orderId: required(HeaderNames.orderId),
-    correlationId: required(HeaderNames.correlationId),
-    causationId: headerString(headers, HeaderNames.causationId) ?? null,
+    messageId: id(HeaderNames.messageId, required(HeaderNames.messageId)),
+    orderId: id(HeaderNames.orderId, required(HeaderNames.orderId)),
+    correlationId: id(HeaderNames.correlationId, required(HeaderNames.correlationId)),
+    causationId: causationId === undefined ? null : id(HeaderNames.causationId, causationId),
     recordType,
     occurredAt: required(HeaderNames.occurredAt),
   };

@@ -24,6 +24,7 @@ describe('dead-letter topics', () => {
     const headersFor = (messageId: string) => firstMessageHeaders('ReserveStock', orderId, messageId);
     const garbageId = randomUUID();
     const unknownSchemaId = randomUUID();
+    const notAnIdId = randomUUID();
     const goodId = randomUUID();
     const good = await harness.codec.encode('ReserveStock', {
       orderId,
@@ -35,6 +36,8 @@ describe('dead-letter topics', () => {
       messages: [
         { key: orderId, value: Buffer.from('this is not avro'), headers: headersFor(garbageId) },
         { key: orderId, value: frame(987_654, Buffer.from([2, 4, 6])), headers: headersFor(unknownSchemaId) },
+        // A good record whose correlation id is not a UUID (the id columns are uuid).
+        { key: orderId, value: good, headers: { ...headersFor(notAnIdId), 'correlation-id': 'not-a-uuid' } },
         { key: orderId, value: good, headers: headersFor(goodId) },
       ],
     });
@@ -44,9 +47,9 @@ describe('dead-letter topics', () => {
     const replies = await recordTopic(harness.kafka, Topics.inventoryEvents);
     const replyDlt = await recordTopic(harness.kafka, deadLetterTopicOf(Topics.inventoryEvents));
     try {
-      const letters = await waitFor('both poison messages in the DLT', () => {
+      const letters = await waitFor('the three poison messages in the DLT', () => {
         const found = dlt.messages.filter((m) => m.key === orderId);
-        return found.length >= 2 ? found : undefined;
+        return found.length >= 3 ? found : undefined;
       });
       const byId = new Map(letters.map((m) => [m.headers['message-id'], m]));
       const garbage = byId.get(garbageId);
@@ -61,6 +64,11 @@ describe('dead-letter topics', () => {
       assert.equal(unknown.headers['dlt-reason'], 'undecodable');
       assert.match(unknown.headers['dlt-error'] ?? '', /987654/);
       assert.equal(unknown.headers['dlt-source-offset'], String(base + 1n));
+      const notAnId = byId.get(notAnIdId);
+      assert.ok(notAnId);
+      assert.equal(notAnId.headers['dlt-reason'], 'missing_header');
+      assert.match(notAnId.headers['dlt-error'] ?? '', /no valid 'correlation-id' header/);
+      assert.equal(notAnId.headers['dlt-source-offset'], String(base + 2n));
 
       const reply = await waitFor('the reply to the good command', () =>
         replies.messages.find((m) => m.headers['causation-id'] === goodId),

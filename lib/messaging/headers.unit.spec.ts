@@ -1,0 +1,50 @@
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { HeaderNames, type MessageMeta, MissingHeaderError, readMeta, toHeaders } from './headers.ts';
+
+const meta: MessageMeta = {
+  messageId: '01a23a1c-be87-70af-8f6c-0f52c13c2d1d',
+  orderId: '0b8f6f64-3c5e-4c67-9d7e-2f0e0c0f4e21',
+  correlationId: '5a7e1c2e-8a4c-4a55-8e2b-f1b8d2c7a9e0',
+  causationId: '01a23a1c-be87-70af-8f6c-0f52c13c2d1e',
+  recordType: 'ReserveStock',
+  occurredAt: '2026-12-03T04:00:00.000Z',
+};
+
+const refusedFor = (headers: Record<string, string>, header: string) =>
+  assert.throws(
+    () => readMeta(headers),
+    (error: unknown) => error instanceof MissingHeaderError && error.header === header,
+    header,
+  );
+
+describe('message headers', () => {
+  test('what toHeaders writes, readMeta reads back; the causation id is optional', () => {
+    assert.deepEqual(readMeta(toHeaders(meta)), meta);
+    assert.deepEqual(readMeta(toHeaders({ ...meta, causationId: null })), { ...meta, causationId: null });
+  });
+
+  test('an absent or empty header is named in the error', () => {
+    for (const header of [HeaderNames.messageId, HeaderNames.recordType, HeaderNames.occurredAt]) {
+      const { [header]: _dropped, ...rest } = toHeaders(meta);
+      refusedFor(rest, header);
+      refusedFor({ ...toHeaders(meta), [header]: '' }, header);
+    }
+  });
+
+  test('ids that are not UUIDs and unknown record types are refused, naming the header', () => {
+    for (const header of [
+      HeaderNames.messageId,
+      HeaderNames.orderId,
+      HeaderNames.correlationId,
+      HeaderNames.causationId,
+    ]) {
+      refusedFor({ ...toHeaders(meta), [header]: 'order-1' }, header);
+    }
+    refusedFor({ ...toHeaders(meta), [HeaderNames.recordType]: 'DropTables' }, HeaderNames.recordType);
+    assert.throws(
+      () => readMeta({ ...toHeaders(meta), [HeaderNames.orderId]: 'x' }),
+      /no valid 'order-id' header/,
+    );
+  });
+});
