@@ -7,6 +7,7 @@ import * as historyWithoutOrderFk from './20261201_005_history_without_order_fk.
 import * as fewerHotPathIndexes from './20261201_006_fewer_hot_path_indexes.ts';
 import * as writeBatchGuard from './20261201_007_write_batch_guard.ts';
 import * as sagasInFlight from './20261202_008_sagas_in_flight.ts';
+import * as outboxHeadersJson from './20261203_009_outbox_headers_json.ts';
 
 interface Migration {
   up(knex: Knex): Promise<void>;
@@ -23,6 +24,7 @@ const migrations: ReadonlyArray<readonly [string, Migration]> = [
   ['20261201_006_fewer_hot_path_indexes', fewerHotPathIndexes],
   ['20261201_007_write_batch_guard', writeBatchGuard],
   ['20261202_008_sagas_in_flight', sagasInFlight],
+  ['20261203_009_outbox_headers_json', outboxHeadersJson],
 ];
 
 export const migrationSource: Knex.MigrationSource<readonly [string, Migration]> = {

@@ -28,7 +28,17 @@ describe('migrations (PostgreSQL)', () => {
       '20261201_006_fewer_hot_path_indexes',
       '20261201_007_write_batch_guard',
       '20261202_008_sagas_in_flight',
+      '20261203_009_outbox_headers_json',
     ]);
+    const headerTypes = await db.raw<{ rows: Array<{ schema: string; type: string }> }>(
+      `select table_schema as schema, data_type as type from information_schema.columns
+        where table_name = 'outbox' and column_name = 'headers' order by 1`,
+    );
+    assert.deepEqual(
+      headerTypes.rows,
+      ['inventory', 'orders', 'payment', 'shipping'].map((schema) => ({ schema, type: 'json' })),
+      'outbox headers are json: only the relay reads them, whole (009)',
+    );
     const foreignKeys = await db.raw<{ rows: Array<{ table: string; name: string }> }>(
       `select conrelid::regclass::text as table, conname as name from pg_constraint
         where contype = 'f' and connamespace = 'orders'::regnamespace order by 1, 2`,
@@ -116,7 +126,10 @@ describe('migrations (PostgreSQL)', () => {
         order('CANCELLED'),
         order('FAILED'),
       ]);
-      assert.deepEqual(await migrateLatest(upgraded), ['20261202_008_sagas_in_flight']);
+      assert.deepEqual(await migrateLatest(upgraded), [
+        '20261202_008_sagas_in_flight',
+        '20261203_009_outbox_headers_json',
+      ]);
       const slots = await upgraded('orders.sagas_in_flight').select('slot', 'sagas').orderBy('slot');
       assert.equal(slots.length, 16);
       assert.equal(
@@ -124,6 +137,35 @@ describe('migrations (PostgreSQL)', () => {
         3,
         'the three PENDING orders are in flight',
       );
+    } finally {
+      await upgraded.destroy();
+      await dropDatabase(upgradedUrl.toString());
+    }
+  });
+
+  test('messages waiting in an outbox keep their headers when the column becomes json (009)', async () => {
+    const upgradedUrl = new URL(url);
+    upgradedUrl.pathname = `${url.pathname}_upgrade_009`;
+    await ensureDatabaseExists(upgradedUrl.toString());
+    const upgraded = createDatabase(upgradedUrl.toString(), { poolMax: 2 });
+    try {
+      const config = { migrationSource, tableName: 'knex_migrations', schemaName: 'public' };
+      for (let i = 0; i < 8; i++) await upgraded.migrate.up(config);
+      const headers = { 'message-id': randomUUID(), 'record-type': 'ReserveStock', note: 'é "quoted"' };
+      for (const schema of ['orders', 'payment'])
+        await upgraded(`${schema}.outbox`).insert({
+          message_id: headers['message-id'],
+          topic: `${schema}-topic`,
+          message_key: 'k',
+          record_type: 'ReserveStock',
+          payload: Buffer.from([1, 2, 3]),
+          headers: JSON.stringify(headers),
+        });
+      assert.deepEqual(await migrateLatest(upgraded), ['20261203_009_outbox_headers_json']);
+      for (const schema of ['orders', 'payment']) {
+        const rows = await upgraded(`${schema}.outbox`).select('headers', 'payload');
+        assert.deepEqual(rows, [{ headers, payload: Buffer.from([1, 2, 3]) }], schema);
+      }
     } finally {
       await upgraded.destroy();
       await dropDatabase(upgradedUrl.toString());

@@ -116,6 +116,21 @@ describe('binaryArray: array parameters Postgres decodes with the element types 
     );
   });
 
+  test('json keeps the text as written; Postgres still refuses text that is not JSON', async () => {
+    const texts = ['{"b": 1,  "a": [true, null]}', '"é€😀"', null];
+    const { rows } = await client.query<{ v: string | null }>('select unnest($1::json[])::text as v', [
+      binaryArray('json', texts),
+    ]);
+    assert.deepEqual(
+      rows.map((r) => r.v),
+      texts,
+    );
+    await assert.rejects(
+      client.query('select $1::json[]', [binaryArray('json', ['{not json'])]),
+      /invalid input syntax for type json/,
+    );
+  });
+
   test('an empty array is an empty array of the type', async () => {
     const { rows } = await client.query<{ n: number; t: string }>(
       'select cardinality($1::uuid[]) as n, pg_typeof($1::uuid[])::text as t',

@@ -18,6 +18,7 @@ export type BinaryElementType =
   | 'uuid'
   | 'text'
   | 'jsonb'
+  | 'json'
   | 'bytea'
   | 'int'
   | 'bigint'
@@ -33,6 +34,7 @@ const elementOids: Readonly<Record<BinaryElementType, number>> = {
   timestamptz: 1184,
   uuid: 2950,
   jsonb: 3802,
+  json: 114,
 };
 
 export const isBinaryElementType = (type: string): type is BinaryElementType =>
@@ -149,10 +151,12 @@ function element(type: BinaryElementType, value: unknown): void {
       else if (typeof value === 'number' || typeof value === 'bigint') utf8(String(value));
       else throw new ArrayElementError(type, value, 'not a string');
       break;
-    case 'jsonb': {
+    case 'jsonb':
+    case 'json': {
       const json = typeof value === 'string' ? value : JSON.stringify(value);
       if (json === undefined) throw new ArrayElementError(type, value, 'has no JSON form');
-      utf8(json, 1);
+      // jsonb's binary form is a format version (1) and the text; json's is the text.
+      utf8(json, type === 'jsonb' ? 1 : undefined);
       break;
     }
     case 'bytea':

@@ -42,7 +42,7 @@ export const outboxInsert = (schema: string) =>
       message_key: 'text',
       record_type: 'text',
       payload: 'bytea',
-      headers: 'jsonb',
+      headers: 'json',
     },
   });
 
