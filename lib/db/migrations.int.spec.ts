@@ -16,6 +16,26 @@ describe('migrations (PostgreSQL)', () => {
     await dropDatabase(url.toString());
   });
 
+  /** Runs `check` on a database of its own migrated up to the first `applied` migrations, as one deployed then. */
+  async function onDatabaseMigratedUpTo(
+    suffix: string,
+    applied: number,
+    check: (upgraded: ReturnType<typeof createDatabase>) => Promise<void>,
+  ): Promise<void> {
+    const upgradedUrl = new URL(url);
+    upgradedUrl.pathname = `${url.pathname}_${suffix}`;
+    await ensureDatabaseExists(upgradedUrl.toString());
+    const upgraded = createDatabase(upgradedUrl.toString(), { poolMax: 2 });
+    try {
+      const config = { migrationSource, tableName: 'knex_migrations', schemaName: 'public' };
+      for (let i = 0; i < applied; i++) await upgraded.migrate.up(config);
+      await check(upgraded);
+    } finally {
+      await upgraded.destroy();
+      await dropDatabase(upgradedUrl.toString());
+    }
+  }
+
   test('apply to an empty database, then a second run is a no-op', async () => {
     await ensureDatabaseExists(url.toString());
     const first = await migrateLatest(db);
@@ -99,14 +119,8 @@ describe('migrations (PostgreSQL)', () => {
   });
 
   test('the in-flight counter (008) starts from the sagas already in flight on an upgraded database', async () => {
-    const upgradedUrl = new URL(url);
-    upgradedUrl.pathname = `${url.pathname}_upgrade`;
-    await ensureDatabaseExists(upgradedUrl.toString());
-    const upgraded = createDatabase(upgradedUrl.toString(), { poolMax: 2 });
-    try {
-      const config = { migrationSource, tableName: 'knex_migrations', schemaName: 'public' };
-      // Up to 007, as a database deployed before the counter existed.
-      for (let i = 0; i < 7; i++) await upgraded.migrate.up(config);
+    // Up to 007, as a database deployed before the counter existed.
+    await onDatabaseMigratedUpTo('upgrade', 7, async (upgraded) => {
       const order = (status: string) => ({
         order_id: randomUUID(),
         customer_id: 'c-upgrade',
@@ -137,20 +151,11 @@ describe('migrations (PostgreSQL)', () => {
         3,
         'the three PENDING orders are in flight',
       );
-    } finally {
-      await upgraded.destroy();
-      await dropDatabase(upgradedUrl.toString());
-    }
+    });
   });
 
   test('messages waiting in an outbox keep their headers when the column becomes json (009)', async () => {
-    const upgradedUrl = new URL(url);
-    upgradedUrl.pathname = `${url.pathname}_upgrade_009`;
-    await ensureDatabaseExists(upgradedUrl.toString());
-    const upgraded = createDatabase(upgradedUrl.toString(), { poolMax: 2 });
-    try {
-      const config = { migrationSource, tableName: 'knex_migrations', schemaName: 'public' };
-      for (let i = 0; i < 8; i++) await upgraded.migrate.up(config);
+    await onDatabaseMigratedUpTo('upgrade_009', 8, async (upgraded) => {
       const headers = { 'message-id': randomUUID(), 'record-type': 'ReserveStock', note: 'é "quoted"' };
       for (const schema of ['orders', 'payment'])
         await upgraded(`${schema}.outbox`).insert({
@@ -166,9 +171,6 @@ describe('migrations (PostgreSQL)', () => {
         const rows = await upgraded(`${schema}.outbox`).select('headers', 'payload');
         assert.deepEqual(rows, [{ headers, payload: Buffer.from([1, 2, 3]) }], schema);
       }
-    } finally {
-      await upgraded.destroy();
-      await dropDatabase(upgradedUrl.toString());
-    }
+    });
   });
 });
