@@ -30,6 +30,7 @@ import {
 } from '../scripts/support/service-processes.ts';
 import { formatHeapSummary, summariseHeapProfile } from './heap-summary.ts';
 import { formatProfileSummary, summariseProfile } from './profile-summary.ts';
+import { type CpuSpeed, measureCpuSpeed } from './support/cpu-speed.ts';
 import { type DbCeiling, measureDbCeiling } from './support/db-ceiling.ts';
 import { type EchoCeiling, measureEchoCeiling } from './support/echo-ceiling.ts';
 import {
@@ -273,6 +274,8 @@ let exitCode = 0;
 let loadWindowUs: { from: number; to: number } | null = null;
 let dlt: number | null = null;
 let topicsCreated = false;
+/** The machine's speed before the services start and after they stop (support/cpu-speed.ts). */
+const cpuSpeed: { atStart: CpuSpeed | null; atEnd: CpuSpeed | null } = { atStart: null, atEnd: null };
 const profiles: BenchResults['profiles'] = [];
 const heapProfiles: BenchResults['heapProfiles'] = [];
 const wholeRss = new RssSampler(() => new Map(cachedServicePids));
@@ -286,6 +289,8 @@ async function cleanUp(): Promise<void> {
 
 /** Starts (or finds) the services, runs every load point, stops the services. */
 async function measureLoad(): Promise<void> {
+  cpuSpeed.atStart = measureCpuSpeed();
+  log(`machine speed: ${cpuSpeed.atStart.kops} kops/s (bench/support/cpu-speed.ts)`);
   if (!options.reuse) {
     log(
       `fresh database ${new URL(benchDatabaseUrl).pathname.slice(1)}, topics ${topicPrefix}* (${options.partitions} partitions)`,
@@ -385,6 +390,7 @@ async function measureLoad(): Promise<void> {
     log('stopping the services');
     await Promise.all(services.map((s) => stopService(s)));
   }
+  cpuSpeed.atEnd = measureCpuSpeed();
   // After the services stopped their backends flushed their statistics; a reused database has older rows.
   await new Promise((resolve) => setTimeout(resolve, 500));
   const rowsPerSaga = options.reuse ? null : await postgres?.tableCounters().catch(() => null);
@@ -501,6 +507,7 @@ try {
       memoryMb: Math.round(totalmem() / 2 ** 20),
       node: process.version,
       loadAverage: loadavg().map((v) => round(v, 2)),
+      cpuSpeed,
     },
     options,
     system: {

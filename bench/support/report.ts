@@ -2,6 +2,7 @@
 
 import type { HeapSummary } from '../heap-summary.ts';
 import type { ProfileSummary } from '../profile-summary.ts';
+import type { CpuSpeed } from './cpu-speed.ts';
 import type { DbCeiling } from './db-ceiling.ts';
 import type { EchoCeiling } from './echo-ceiling.ts';
 import type { LoadPointResult } from './load.ts';
@@ -29,7 +30,14 @@ export interface BenchResults {
   startedAt: string;
   finishedAt: string;
   command: string;
-  host: { cpus: number; memoryMb: number; node: string; loadAverage: number[] };
+  host: {
+    cpus: number;
+    memoryMb: number;
+    node: string;
+    loadAverage: number[];
+    /** Single-threaded speed before the services started and after they stopped (support/cpu-speed.ts). */
+    cpuSpeed: { atStart: CpuSpeed | null; atEnd: CpuSpeed | null };
+  };
   options: BenchOptions;
   system: {
     mode: 'started' | 'reused';
@@ -215,6 +223,10 @@ export function formatTable(results: BenchResults): string {
     `goals: ≥1000 sagas/s sustained: ${goal(s.goals.sustained1000)} (max sustained rate ${num(s.maxSustainedRate)}/s); p99 ≤ 250 ms at 500/s: ${goal(s.goals.p99At500Within250)} (${num(s.p99AtRate500Ms)} ms); ≥ half of the ceiling sustained: ${goal(s.goals.halfOfCeiling)}`,
   );
   lines.push(`errors: ${s.errors}; dead letters: ${num(s.deadLetters)}`);
+  const speed = results.host.cpuSpeed;
+  lines.push(
+    `machine speed: ${num(speed.atStart?.kops)} kops/s before the load, ${num(speed.atEnd?.kops)} after (bench/support/cpu-speed.ts; compare runs of similar speed only)`,
+  );
   const mem = results.memory.whole.orchestrator;
   if (mem)
     lines.push(

@@ -78,6 +78,9 @@ test('npm run bench: a tiny run exits 0 and writes the expected figures', { time
     assert.match(results.command, /^npm run bench -- .*--rates 20 /);
     assert.match(stdout, /reproduce: npm run bench -- /);
     assert.match(stdout, /sagas\/s/);
+    for (const when of ['atStart', 'atEnd'])
+      assert.ok(results.host.cpuSpeed[when].kops > 0, `machine speed ${when}`);
+    assert.match(stdout, /machine speed: \d+ kops\/s before the load, \d+ after/);
 
     assert.equal(results.points.length, 1);
     const [point] = results.points;
