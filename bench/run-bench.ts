@@ -30,6 +30,7 @@ import {
 } from '../scripts/support/service-processes.ts';
 import { formatHeapSummary, summariseHeapProfile } from './heap-summary.ts';
 import { formatProfileSummary, summariseProfile } from './profile-summary.ts';
+import { cpuBudget } from './support/cpu-budget.ts';
 import { type CpuSpeed, measureCpuSpeed } from './support/cpu-speed.ts';
 import { type DbCeiling, measureDbCeiling } from './support/db-ceiling.ts';
 import { type EchoCeiling, measureEchoCeiling } from './support/echo-ceiling.ts';
@@ -490,6 +491,7 @@ try {
   for (const point of results.points)
     point.ratioToCeiling = ceiling ? round(point.sagasPerS / ceiling, 2) : null;
   const best = Math.max(0, ...results.points.map((p) => p.sagasPerS));
+  const bestPoint = results.points.find((p) => p.sagasPerS === best) ?? null;
   const sustainedRates = results.points.filter((p) => p.kind === 'open' && p.sustained).map((p) => p.target);
   const at500 = results.points.find((p) => p.kind === 'open' && p.target === 500);
   const errors = results.points.reduce((sum, p) => sum + p.errors.total, 0);
@@ -544,6 +546,15 @@ try {
       p99AtRate500Ms: at500?.latencyMs?.p99 ?? null,
       ratio,
       sustainedRatio,
+      cpuBudget: cpuBudget({
+        ceilingSagasPerS: ceiling,
+        cores: cpus().length,
+        best: bestPoint && {
+          completed: bestPoint.completed,
+          wallSeconds: bestPoint.cpu.wallSeconds,
+          machineBusyPercent: bestPoint.cpu.machineBusyPercent,
+        },
+      }),
       errors,
       deadLetters: dlt,
       goals: {

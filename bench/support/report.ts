@@ -2,6 +2,7 @@
 
 import type { HeapSummary } from '../heap-summary.ts';
 import type { ProfileSummary } from '../profile-summary.ts';
+import type { CpuBudget } from './cpu-budget.ts';
 import type { CpuSpeed } from './cpu-speed.ts';
 import type { DbCeiling } from './db-ceiling.ts';
 import type { EchoCeiling } from './echo-ceiling.ts';
@@ -69,6 +70,8 @@ export interface BenchResults {
     ratio: number | null;
     /** maxSustainedRate ÷ ceilings.sagasPerS: what the goal "half of what the broker and database allow" uses. */
     sustainedRatio: number | null;
+    /** The CPU per saga half the ceiling allows, against what the best point spent (support/cpu-budget.ts). */
+    cpuBudget: CpuBudget | null;
     errors: number;
     deadLetters: number | null;
     goals: {
@@ -218,6 +221,11 @@ export function formatTable(results: BenchResults): string {
   lines.push(
     `saga ceiling min(echo/3, db) = ${num(results.ceilings.sagasPerS)} sagas/s (${results.ceilings.limitedBy ?? '-'}); best measured ${num(s.bestSagasPerS, 1)} sagas/s, ratio ${num(s.ratio, 2)}; max sustained rate ${num(s.maxSustainedRate)}/s, ratio ${num(s.sustainedRatio, 2)}`,
   );
+  const budget = s.cpuBudget;
+  if (budget)
+    lines.push(
+      `CPU budget: half the ceiling (${budget.targetSagasPerS} sagas/s) allows ${num(budget.allowedMsPerSaga, 2)} ms of machine CPU per saga; the best point spent ${num(budget.spentMsPerSaga, 2)} ms${budget.toSave > 0 ? ` (${Math.round(100 * budget.toSave)} % to save)` : ' (within budget)'}`,
+    );
   const goal = (v: boolean | null) => (v === null ? 'not measured' : v ? 'met' : 'NOT met');
   lines.push(
     `goals: ≥1000 sagas/s sustained: ${goal(s.goals.sustained1000)} (max sustained rate ${num(s.maxSustainedRate)}/s); p99 ≤ 250 ms at 500/s: ${goal(s.goals.p99At500Within250)} (${num(s.p99AtRate500Ms)} ms); ≥ half of the ceiling sustained: ${goal(s.goals.halfOfCeiling)}`,

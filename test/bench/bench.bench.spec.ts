@@ -115,6 +115,10 @@ test('npm run bench: a tiny run exits 0 and writes the expected figures', { time
       Math.min(results.ceilings.echo.sagasPerS, results.ceilings.db.sagasPerS),
     );
     assert.equal(typeof results.summary.ratio, 'number');
+    const budget = results.summary.cpuBudget;
+    assert.equal(budget.targetSagasPerS, Math.round(results.ceilings.sagasPerS / 2));
+    assert.ok(budget.spentMsPerSaga > 0 && budget.allowedMsPerSaga > 0, JSON.stringify(budget));
+    assert.match(stdout, /CPU budget: half the ceiling \(\d+ sagas\/s\) allows [\d.]+ ms/);
     assert.equal(results.summary.errors, 0);
     assert.equal(results.summary.deadLetters, 0);
     assert.ok(results.memory.whole.orchestrator.endKb > 0, 'orchestrator RSS sampled');
