@@ -291,7 +291,9 @@ async function cleanUp(): Promise<void> {
 /** Starts (or finds) the services, runs every load point, stops the services. */
 async function measureLoad(): Promise<void> {
   cpuSpeed.atStart = measureCpuSpeed();
-  log(`machine speed: ${cpuSpeed.atStart.kops} kops/s (bench/support/cpu-speed.ts)`);
+  log(
+    `machine speed: ${cpuSpeed.atStart.kops} kops/s (${cpuSpeed.atStart.minKops}–${cpuSpeed.atStart.maxKops}; bench/support/cpu-speed.ts)`,
+  );
   if (!options.reuse) {
     log(
       `fresh database ${new URL(benchDatabaseUrl).pathname.slice(1)}, topics ${topicPrefix}* (${options.partitions} partitions)`,

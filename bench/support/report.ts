@@ -113,6 +113,9 @@ const cpuOf = (cpu: CpuReport, keys: readonly string[]): number =>
     0,
   );
 
+const speedOf = (speed: CpuSpeed | null) =>
+  speed === null ? '-' : `${speed.kops} (${speed.minKops}–${speed.maxKops})`;
+
 export function formatTable(results: BenchResults): string {
   const header = [
     pad('point', 12),
@@ -233,7 +236,7 @@ export function formatTable(results: BenchResults): string {
   lines.push(`errors: ${s.errors}; dead letters: ${num(s.deadLetters)}`);
   const speed = results.host.cpuSpeed;
   lines.push(
-    `machine speed: ${num(speed.atStart?.kops)} kops/s before the load, ${num(speed.atEnd?.kops)} after (bench/support/cpu-speed.ts; compare runs of similar speed only)`,
+    `machine speed: ${speedOf(speed.atStart)} kops/s before the load, ${speedOf(speed.atEnd)} after (median, slowest–fastest of five 200 ms samples, bench/support/cpu-speed.ts; compare runs of similar speed only)`,
   );
   const mem = results.memory.whole.orchestrator;
   if (mem)

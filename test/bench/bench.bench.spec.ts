@@ -80,7 +80,7 @@ test('npm run bench: a tiny run exits 0 and writes the expected figures', { time
     assert.match(stdout, /sagas\/s/);
     for (const when of ['atStart', 'atEnd'])
       assert.ok(results.host.cpuSpeed[when].kops > 0, `machine speed ${when}`);
-    assert.match(stdout, /machine speed: \d+ kops\/s before the load, \d+ after/);
+    assert.match(stdout, /machine speed: \d+ \(\d+–\d+\) kops\/s before the load, \d+ \(\d+–\d+\) after/);
 
     assert.equal(results.points.length, 1);
     const [point] = results.points;
