@@ -70,3 +70,12 @@ export function measureCpuSpeed(durationMs = 1000, samples = 5): CpuSpeed {
     ms: Math.round(taken.reduce((sum, s) => sum + s.ms, 0)),
   };
 }
+
+/** How much the machine's speed moved between two measurements beyond which a run's points are not comparable. */
+export const SPEED_DRIFT_WARNING = 0.2;
+
+/** (end − start) ÷ start of the median speeds, or null when either is missing. */
+export function speedDrift(atStart: CpuSpeed | null, atEnd: CpuSpeed | null): number | null {
+  if (atStart === null || atEnd === null || atStart.kops <= 0) return null;
+  return (atEnd.kops - atStart.kops) / atStart.kops;
+}

@@ -3,7 +3,7 @@
 import type { HeapSummary } from '../heap-summary.ts';
 import type { ProfileSummary } from '../profile-summary.ts';
 import type { CpuBudget } from './cpu-budget.ts';
-import type { CpuSpeed } from './cpu-speed.ts';
+import { type CpuSpeed, SPEED_DRIFT_WARNING, speedDrift } from './cpu-speed.ts';
 import type { DbCeiling } from './db-ceiling.ts';
 import type { EchoCeiling } from './echo-ceiling.ts';
 import type { LoadPointResult } from './load.ts';
@@ -238,6 +238,11 @@ export function formatTable(results: BenchResults): string {
   lines.push(
     `machine speed: ${speedOf(speed.atStart)} kops/s before the load, ${speedOf(speed.atEnd)} after (median, slowest–fastest of five 200 ms samples, bench/support/cpu-speed.ts; compare runs of similar speed only)`,
   );
+  const drift = speedDrift(speed.atStart, speed.atEnd);
+  if (drift !== null && Math.abs(drift) > SPEED_DRIFT_WARNING)
+    lines.push(
+      `WARNING: the machine's speed changed by ${drift > 0 ? '+' : ''}${Math.round(100 * drift)} % from the start of the run to its end: its points may have met different machine states and may not compare with each other`,
+    );
   const mem = results.memory.whole.orchestrator;
   if (mem)
     lines.push(
