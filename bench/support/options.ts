@@ -75,7 +75,7 @@ export const usage = `usage: npm run bench -- [options]
   --mixed               also send declined payments (tok_decline) and out-of-stock orders
   --json FILE           results file (bench-results/<timestamp>.json)
   --reuse               drive running services: ORCHESTRATOR_URL, TOPIC_PREFIX, DATABASE_URL from env
-  --warmup-s N          unrecorded warm-up at the first rate (${defaultOptions.warmupS})
+  --warmup-s N          unrecorded warm-up at the first rate, at most 100/s (${defaultOptions.warmupS})
   --drain-s N           grace for outstanding sagas after the last send (${defaultOptions.drainS})
   --partitions N        partitions of the bench's topics (${defaultOptions.partitions})
   --orchestrators N     orchestrator instances, one consumer group, POSTs round-robin (${defaultOptions.orchestrators});
