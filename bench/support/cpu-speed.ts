@@ -1,9 +1,12 @@
 /**
- * How fast this machine runs the bench's kind of work right now, as one number: a fixed,
- * single-threaded JavaScript workload (JSON of an order, a SHA-1 of it, a small Map, a Buffer copy,
- * as the services do per message) timed for a moment. The same machine has run the whole bench up
- * to three times faster or slower from one hour to the next (bench/README.md); runs are comparable
- * only at a similar speed, so the bench measures it before the services start and after they stop.
+ * How fast this machine runs single-threaded JavaScript right now, as one number: a fixed workload
+ * (JSON of an order, a SHA-1 of it, a small Map, a Buffer copy, as the services do per message)
+ * timed for a moment, before the services start and after they stop. A large change between the
+ * two says the CPU itself slowed or sped up during the run, so its points do not compare.
+ *
+ * It does not say how fast the whole system will be: the same machine has run the whole bench up to
+ * three times faster or slower from one hour to the next, and on 2026-12-03 the system was at its
+ * slowest while this speed was at its highest (bench/README.md, "Session of 2026-12-03 (third)").
  */
 import { createHash } from 'node:crypto';
 

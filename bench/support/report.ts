@@ -236,7 +236,7 @@ export function formatTable(results: BenchResults): string {
   lines.push(`errors: ${s.errors}; dead letters: ${num(s.deadLetters)}`);
   const speed = results.host.cpuSpeed;
   lines.push(
-    `machine speed: ${speedOf(speed.atStart)} kops/s before the load, ${speedOf(speed.atEnd)} after (median, slowest–fastest of five 200 ms samples, bench/support/cpu-speed.ts; compare runs of similar speed only)`,
+    `machine speed: ${speedOf(speed.atStart)} kops/s before the load, ${speedOf(speed.atEnd)} after (median, slowest–fastest of five 200 ms samples, bench/support/cpu-speed.ts; it shows the CPU drifting during a run, not how fast the system will be: compare builds in interleaved runs)`,
   );
   const drift = speedDrift(speed.atStart, speed.atEnd);
   if (drift !== null && Math.abs(drift) > SPEED_DRIFT_WARNING)
