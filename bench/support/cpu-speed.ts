@@ -5,8 +5,9 @@
  * two says the CPU itself slowed or sped up during the run, so its points do not compare.
  *
  * It does not say how fast the whole system will be: the same machine has run the whole bench up to
- * three times faster or slower from one hour to the next, and on 2026-12-03 the system was at its
- * slowest while this speed was at its highest (bench/README.md, "Session of 2026-12-03 (third)").
+ * three times faster or slower from one hour to the next, and on 2026-12-03 this speed was at its
+ * highest while the system's latencies were the longest of the three states met that day
+ * (bench/README.md, "Session of 2026-12-03 (third)").
  */
 import { createHash } from 'node:crypto';
 
