@@ -1,0 +1,132 @@
+/**
+ * `npm run bench:ab` works: two pairs of tiny bench runs, whose B arm differs by a service setting,
+ * run interleaved (A B, then B A), each with its setting, and are compared point by point; a run
+ * that fails stops the comparison with a non-zero exit and names the run. It proves the command,
+ * not any difference between the arms.
+ */
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import pg from 'pg';
+import { repoRoot } from '../../scripts/support/service-processes.ts';
+
+const databaseUrl = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/order_saga_test';
+const benchDatabaseUrl = (() => {
+  const url = new URL(databaseUrl);
+  url.pathname = '/order_saga_bench_ab_spec';
+  return url.toString();
+})();
+
+async function runAb(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'bench/run-ab.ts', ...args], {
+    cwd: repoRoot,
+    env: { ...process.env, BENCH_DATABASE_URL: benchDatabaseUrl },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (chunk: Buffer) => {
+    stdout += chunk.toString();
+  });
+  child.stderr.on('data', (chunk: Buffer) => {
+    stderr += chunk.toString();
+  });
+  const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
+  return { code, stdout, stderr };
+}
+
+const tinyBench = ['--duration-s', '2', '--rates', '20', '--concurrency', 'none', '--warmup-s', '0'];
+const tinyBenchRest = ['--drain-s', '20', '--ceiling-s', '0', '--partitions', '3', '--base-port', '3480'];
+
+test('npm run bench:ab: two interleaved pairs, each arm with its setting, compared', {
+  timeout: 240_000,
+}, async () => {
+  const out = mkdtempSync(join(tmpdir(), 'bench-ab-spec-'));
+  try {
+    const { code, stdout, stderr } = await runAb([
+      '--pairs',
+      '2',
+      '--b-args',
+      '--env DB_POOL_MAX=4',
+      '--out',
+      out,
+      '--',
+      ...tinyBench,
+      ...tinyBenchRest,
+    ]);
+    assert.equal(code, 0, `bench:ab exited ${code}\n--- stderr ---\n${stderr}\n--- stdout ---\n${stdout}`);
+
+    // Pair 1 runs A first, pair 2 B first.
+    const order = [...stderr.matchAll(/^\[bench:ab\] ([AB][12]) open 20\/s: /gm)].map((m) => m[1]);
+    assert.deepEqual(order, ['A1', 'B1', 'B2', 'A2']);
+
+    for (const pair of [1, 2]) {
+      const a = JSON.parse(readFileSync(join(out, `a-${pair}.json`), 'utf8'));
+      const b = JSON.parse(readFileSync(join(out, `b-${pair}.json`), 'utf8'));
+      assert.equal(a.system.serviceEnv.DB_POOL_MAX, undefined, `A${pair} runs without the setting`);
+      assert.equal(b.system.serviceEnv.DB_POOL_MAX, '4', `B${pair} runs with it`);
+      for (const run of [a, b]) assert.equal(run.points[0].errors.total, 0);
+    }
+
+    const summary = JSON.parse(readFileSync(join(out, 'summary.json'), 'utf8'));
+    assert.equal(summary.comparison.pairs, 2);
+    assert.deepEqual(
+      summary.comparison.points.map((p: { label: string }) => p.label),
+      ['open 20/s'],
+    );
+    const [point] = summary.comparison.points;
+    assert.deepEqual(
+      point.metrics.map((m: { metric: string }) => m.metric),
+      ['sagas/s', 'p50 ms', 'p99 ms', 'machine CPU ms/saga'],
+    );
+    for (const m of point.metrics) {
+      assert.equal(m.a.length, 2);
+      assert.equal(m.b.length, 2);
+      assert.ok(
+        [...m.a, ...m.b].every((v: unknown) => typeof v === 'number' && v > 0),
+        JSON.stringify(m),
+      );
+      assert.equal(m.bBetter + m.bWorse + m.ties, 2);
+    }
+    const a1 = JSON.parse(readFileSync(join(out, 'a-1.json'), 'utf8'));
+    assert.equal(point.metrics[0].a[0], a1.points[0].sagasPerS, 'the figures are the runs’ own');
+
+    assert.match(stdout, /^open 20\/s:$/m);
+    assert.match(stdout, /p50 ms +A\|B by pair: /);
+    assert.match(stdout, /reproduce: npm run bench:ab -- --pairs 2 --b-args '--env DB_POOL_MAX=4' --out /);
+  } finally {
+    rmSync(out, { recursive: true, force: true });
+    const admin = new URL(benchDatabaseUrl);
+    admin.pathname = '/postgres';
+    const client = new pg.Client({ connectionString: admin.toString() });
+    await client.connect();
+    await client
+      .query('drop database if exists order_saga_bench_ab_spec with (force)')
+      .finally(() => client.end());
+  }
+});
+
+test('npm run bench:ab: a failing run stops the comparison and names it', { timeout: 60_000 }, async () => {
+  const out = mkdtempSync(join(tmpdir(), 'bench-ab-spec-'));
+  try {
+    // A's runs get an invalid bench option: the first run (A of pair 1) fails at once.
+    const { code, stderr } = await runAb([
+      '--a-args',
+      '--duration-s 0',
+      '--out',
+      out,
+      '--',
+      ...tinyBench,
+      ...tinyBenchRest,
+    ]);
+    assert.equal(code, 1, stderr);
+    assert.match(stderr, /the bench run of A in pair 1 exited 2; its output: .*a-1\.log/);
+    assert.doesNotMatch(stderr, /pair 1: B/, 'nothing runs after a failure');
+    assert.match(readFileSync(join(out, 'a-1.log'), 'utf8'), /--duration-s needs a positive number, got 0/);
+  } finally {
+    rmSync(out, { recursive: true, force: true });
+  }
+});
