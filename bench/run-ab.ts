@@ -19,21 +19,12 @@ import {
   type PairedRun,
   type ResultsForComparison,
 } from './support/ab-compare.ts';
-import { type AbOptions, type ArmOptions, abCommand, parseAbOptions } from './support/ab-options.ts';
-import { UsageError } from './support/options.ts';
+import { type ArmOptions, abCommand, parseAbOptions } from './support/ab-options.ts';
+import { parseOrExit } from './support/options.ts';
 
 const log = (message: string) => process.stderr.write(`[bench:ab] ${message}\n`);
 
-let options: AbOptions;
-try {
-  options = parseAbOptions(process.argv.slice(2));
-} catch (error) {
-  if (error instanceof UsageError) {
-    console.error(error.message);
-    process.exit(2);
-  }
-  throw error;
-}
+const options = parseOrExit(parseAbOptions, process.argv.slice(2));
 
 const armDir = (arm: ArmOptions): string => (arm.dir === null ? repoRoot : resolve(arm.dir));
 for (const [letter, arm] of [

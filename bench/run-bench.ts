@@ -54,7 +54,7 @@ import {
   runClosedLoop,
   runOpenLoop,
 } from './support/load.ts';
-import { parseOptions, reproduceCommand, UsageError } from './support/options.ts';
+import { parseOptions, parseOrExit, reproduceCommand } from './support/options.ts';
 import { OrderEventsTracker } from './support/order-events.ts';
 import { counterDelta, PostgresWatcher } from './support/pg-stats.ts';
 import {
@@ -71,16 +71,7 @@ import { type BenchResults, formatTable, type MeasuredPoint } from './support/re
 const log = (message: string) => process.stderr.write(`[bench] ${message}\n`);
 const monotonicUs = () => Number(process.hrtime.bigint() / 1000n);
 
-let options: ReturnType<typeof parseOptions>;
-try {
-  options = parseOptions(process.argv.slice(2));
-} catch (error) {
-  if (error instanceof UsageError) {
-    console.error(error.message);
-    process.exit(2);
-  }
-  throw error;
-}
+const options = parseOrExit(parseOptions, process.argv.slice(2));
 
 const startedAt = new Date();
 const runId = `${Date.now().toString(36)}-${randomBytes(3).toString('hex')}`;

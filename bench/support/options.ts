@@ -95,6 +95,19 @@ export const usage = `usage: npm run bench -- [options]
 
 export class UsageError extends Error {}
 
+/** Parses a command line; a UsageError is printed and ends the process with exit code 2. */
+export function parseOrExit<T>(parse: (argv: readonly string[]) => T, argv: readonly string[]): T {
+  try {
+    return parse(argv);
+  } catch (error) {
+    if (error instanceof UsageError) {
+      console.error(error.message);
+      process.exit(2);
+    }
+    throw error;
+  }
+}
+
 const positive = (flag: string, raw: string | undefined, { allowZero = false } = {}): number => {
   const value = Number(raw);
   if (raw === undefined || !Number.isFinite(value) || value < 0 || (!allowZero && value === 0))

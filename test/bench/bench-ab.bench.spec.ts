@@ -5,38 +5,22 @@
  * not any difference between the arms.
  */
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import pg from 'pg';
-import { repoRoot } from '../../scripts/support/service-processes.ts';
+import { withDatabaseUrlName } from '../../bench/support/environment.ts';
+import { defaultDatabaseUrl } from '../../lib/config/common-config.ts';
+import { dropDatabase } from '../../lib/db/database.ts';
+import { runScript } from '../support/run-script.ts';
 
-const databaseUrl = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/order_saga_test';
-const benchDatabaseUrl = (() => {
-  const url = new URL(databaseUrl);
-  url.pathname = '/order_saga_bench_ab_spec';
-  return url.toString();
-})();
+const benchDatabaseUrl = withDatabaseUrlName(
+  process.env.DATABASE_URL ?? defaultDatabaseUrl,
+  'order_saga_bench_ab_spec',
+);
 
-async function runAb(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'bench/run-ab.ts', ...args], {
-    cwd: repoRoot,
-    env: { ...process.env, BENCH_DATABASE_URL: benchDatabaseUrl },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (chunk: Buffer) => {
-    stdout += chunk.toString();
-  });
-  child.stderr.on('data', (chunk: Buffer) => {
-    stderr += chunk.toString();
-  });
-  const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
-  return { code, stdout, stderr };
-}
+const runAb = (args: string[]) =>
+  runScript('bench/run-ab.ts', args, { ...process.env, BENCH_DATABASE_URL: benchDatabaseUrl });
 
 const tinyBench = ['--duration-s', '2', '--rates', '20', '--concurrency', 'none', '--warmup-s', '0'];
 const tinyBenchRest = ['--drain-s', '20', '--ceiling-s', '0', '--partitions', '3', '--base-port', '3480'];
@@ -99,13 +83,7 @@ test('npm run bench:ab: two interleaved pairs, each arm with its setting, compar
     assert.match(stdout, /reproduce: npm run bench:ab -- --pairs 2 --b-args '--env DB_POOL_MAX=4' --out /);
   } finally {
     rmSync(out, { recursive: true, force: true });
-    const admin = new URL(benchDatabaseUrl);
-    admin.pathname = '/postgres';
-    const client = new pg.Client({ connectionString: admin.toString() });
-    await client.connect();
-    await client
-      .query('drop database if exists order_saga_bench_ab_spec with (force)')
-      .finally(() => client.end());
+    await dropDatabase(benchDatabaseUrl);
   }
 });
 

@@ -5,32 +5,28 @@
  * system's speed.
  */
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import pg from 'pg';
-import { repoRoot } from '../../scripts/support/service-processes.ts';
+import { withDatabaseUrlName } from '../../bench/support/environment.ts';
+import { defaultDatabaseUrl } from '../../lib/config/common-config.ts';
+import { dropDatabase } from '../../lib/db/database.ts';
+import { runScript } from '../support/run-script.ts';
 
-const databaseUrl = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/order_saga_test';
-const benchDatabaseUrl = (() => {
-  const url = new URL(databaseUrl);
-  url.pathname = '/order_saga_bench_spec';
-  return url.toString();
-})();
+const benchDatabaseUrl = withDatabaseUrlName(
+  process.env.DATABASE_URL ?? defaultDatabaseUrl,
+  'order_saga_bench_spec',
+);
 
 test('npm run bench: a tiny run exits 0 and writes the expected figures', { timeout: 120_000 }, async () => {
   const dir = mkdtempSync(join(tmpdir(), 'bench-spec-'));
   const jsonPath = join(dir, 'tiny.json');
   try {
     const started = Date.now();
-    const child = spawn(
-      process.execPath,
+    const { code, stdout, stderr } = await runScript(
+      'bench/run-bench.ts',
       [
-        '--import',
-        'tsx',
-        'bench/run-bench.ts',
         '--duration-s',
         '3',
         '--rates',
@@ -55,21 +51,8 @@ test('npm run bench: a tiny run exits 0 and writes the expected figures', { time
         '--json',
         jsonPath,
       ],
-      {
-        cwd: repoRoot,
-        env: { ...process.env, BENCH_DATABASE_URL: benchDatabaseUrl },
-        stdio: ['ignore', 'pipe', 'pipe'],
-      },
+      { ...process.env, BENCH_DATABASE_URL: benchDatabaseUrl },
     );
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => {
-      stdout += chunk.toString();
-    });
-    child.stderr.on('data', (chunk: Buffer) => {
-      stderr += chunk.toString();
-    });
-    const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
     assert.equal(code, 0, `bench exited ${code}\n--- stderr ---\n${stderr}\n--- stdout ---\n${stdout}`);
     assert.ok(Date.now() - started < 90_000, 'the tiny run should take well under 90 s');
 
@@ -139,12 +122,6 @@ test('npm run bench: a tiny run exits 0 and writes the expected figures', { time
     assert.match(stdout, /orchestrator: \d+ MB allocated/);
   } finally {
     rmSync(dir, { recursive: true, force: true });
-    const admin = new URL(benchDatabaseUrl);
-    admin.pathname = '/postgres';
-    const client = new pg.Client({ connectionString: admin.toString() });
-    await client.connect();
-    await client
-      .query('drop database if exists order_saga_bench_spec with (force)')
-      .finally(() => client.end());
+    await dropDatabase(benchDatabaseUrl);
   }
 });
