@@ -67,7 +67,8 @@ async function runBench(arm: Arm, pair: number): Promise<string> {
     if (/^\[bench\] (open|closed) .*: /.test(line))
       log(`${arm.toUpperCase()}${pair} ${line.slice('[bench] '.length)}`);
   });
-  const code = await new Promise<number | null>((done) => child.once('exit', done));
+  // 'close', not 'exit': the child's output may still be arriving when it exits.
+  const code = await new Promise<number | null>((done) => child.once('close', done));
   await new Promise<void>((done) => logFile.end(done));
   if (code !== 0 || !existsSync(json))
     throw new Error(
