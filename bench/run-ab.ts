@@ -47,6 +47,8 @@ const out = resolve(
 );
 mkdirSync(out, { recursive: true });
 const command = abCommand(options, relative(repoRoot, out) || '.');
+/** The stack (its pid files) is this checkout's, also for runs of another checkout. */
+const stackState = { ORDER_SAGA_STATE: process.env.ORDER_SAGA_STATE || join(repoRoot, '.stack') };
 
 /** One bench run of an arm; resolves with its results file once it exited 0. */
 async function runBench(arm: Arm, pair: number): Promise<string> {
@@ -57,7 +59,11 @@ async function runBench(arm: Arm, pair: number): Promise<string> {
   const child = spawn(
     process.execPath,
     ['--import', 'tsx', 'bench/run-bench.ts', ...options.benchArgs, ...settings.args, '--json', json],
-    { cwd: armDir(settings), env: { ...process.env, ...settings.env }, stdio: ['ignore', 'pipe', 'pipe'] },
+    {
+      cwd: armDir(settings),
+      env: { ...process.env, ...stackState, ...settings.env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
   );
   child.stdout.pipe(logFile, { end: false });
   // The bench reports each point on stderr as it ends: show those lines, keep all of it in the log.
@@ -87,7 +93,16 @@ try {
     for (const arm of order) {
       log(`pair ${pair}: ${arm.toUpperCase()}…`);
       const json = await runBench(arm, pair);
-      runs.push({ pair, arm, results: JSON.parse(readFileSync(json, 'utf8')) as ResultsForComparison });
+      const results = JSON.parse(readFileSync(json, 'utf8')) as ResultsForComparison & {
+        system: { pids: { kafka?: number | null } };
+      };
+      if (results.system.pids.kafka == null)
+        log(
+          `${arm.toUpperCase()}${pair} found no Kafka process, so Kafka's and the registry's CPU are not attributed ` +
+            `(the machine's total is); a checkout older than bench:ab looks in its own .stack: ` +
+            `ln -s ${stackState.ORDER_SAGA_STATE} ${join(armDir(arm === 'a' ? options.a : options.b), '.stack')}`,
+        );
+      runs.push({ pair, arm, results });
     }
   }
 } catch (error) {

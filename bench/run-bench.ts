@@ -92,7 +92,9 @@ const systemDatabaseUrl = options.reuse ? (process.env.DATABASE_URL ?? null) : b
 const logDir = join(repoRoot, '.stack', 'bench-logs', runId);
 const profileDir = join(logDir, 'profiles');
 const heapProfileDir = join(logDir, 'heap-profiles');
-const stackRun = join(repoRoot, '.stack', 'run');
+// The stack's pid files, in its state directory as scripts/stack.sh has it (ORDER_SAGA_STATE: bench:ab
+// sets it for runs of another checkout, whose stack is this one's).
+const stackRun = join(process.env.ORDER_SAGA_STATE || join(repoRoot, '.stack'), 'run');
 
 const services: ServiceProcess[] = [];
 const extraOrchestrators: ServiceProcess[] = [];

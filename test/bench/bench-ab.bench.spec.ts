@@ -1,17 +1,20 @@
 /**
- * `npm run bench:ab` works: two pairs of tiny bench runs, whose B arm differs by a service setting,
- * run interleaved (A B, then B A), each with its setting, and are compared point by point; a run
- * that fails stops the comparison with a non-zero exit and names the run. It proves the command,
- * not any difference between the arms.
+ * `npm run bench:ab` works: two pairs of tiny bench runs, A from another checkout (a git worktree
+ * of HEAD) and B from this one with a service setting, run interleaved (A B, then B A), each from
+ * its checkout with its setting and the stack's pid files found, and are compared point by point;
+ * a run that fails stops the comparison with a non-zero exit and names the run. It proves the
+ * command, not any difference between the arms.
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { withDatabaseUrlName } from '../../bench/support/environment.ts';
 import { defaultDatabaseUrl } from '../../lib/config/common-config.ts';
 import { dropDatabase } from '../../lib/db/database.ts';
+import { repoRoot } from '../../scripts/support/service-processes.ts';
 import { runScript } from '../support/run-script.ts';
 
 const benchDatabaseUrl = withDatabaseUrlName(
@@ -29,10 +32,17 @@ test('npm run bench:ab: two interleaved pairs, each arm with its setting, compar
   timeout: 240_000,
 }, async () => {
   const out = mkdtempSync(join(tmpdir(), 'bench-ab-spec-'));
+  // Another checkout for A: a worktree of HEAD sharing this one's node_modules.
+  const baseParent = mkdtempSync(join(tmpdir(), 'bench-ab-base-'));
+  const base = join(baseParent, 'checkout');
+  execFileSync('git', ['worktree', 'add', '--detach', base, 'HEAD'], { cwd: repoRoot, stdio: 'ignore' });
+  symlinkSync(join(repoRoot, 'node_modules'), join(base, 'node_modules'));
   try {
     const { code, stdout, stderr } = await runAb([
       '--pairs',
       '2',
+      '--a-dir',
+      base,
       '--b-args',
       '--env DB_POOL_MAX=4',
       '--out',
@@ -53,6 +63,13 @@ test('npm run bench:ab: two interleaved pairs, each arm with its setting, compar
       assert.equal(a.system.serviceEnv.DB_POOL_MAX, undefined, `A${pair} runs without the setting`);
       assert.equal(b.system.serviceEnv.DB_POOL_MAX, '4', `B${pair} runs with it`);
       for (const run of [a, b]) assert.equal(run.points[0].errors.total, 0);
+      // Each run's services started from its arm's checkout: their logs are there, not in the other.
+      assert.ok(existsSync(join(base, '.stack', 'bench-logs', a.runId)), `A${pair} ran in the worktree`);
+      assert.ok(!existsSync(join(repoRoot, '.stack', 'bench-logs', a.runId)));
+      assert.ok(existsSync(join(repoRoot, '.stack', 'bench-logs', b.runId)), `B${pair} ran here`);
+      // The worktree has no stack of its own: A found this one's through ORDER_SAGA_STATE.
+      assert.equal(typeof a.system.pids.kafka, 'number', `A${pair} found the broker's pid`);
+      assert.equal(a.system.pids.kafka, b.system.pids.kafka);
     }
 
     const summary = JSON.parse(readFileSync(join(out, 'summary.json'), 'utf8'));
@@ -80,9 +97,15 @@ test('npm run bench:ab: two interleaved pairs, each arm with its setting, compar
 
     assert.match(stdout, /^open 20\/s:$/m);
     assert.match(stdout, /p50 ms +A\|B by pair: /);
-    assert.match(stdout, /reproduce: npm run bench:ab -- --pairs 2 --b-args '--env DB_POOL_MAX=4' --out /);
+    assert.match(
+      stdout,
+      /reproduce: npm run bench:ab -- --pairs 2 --a-dir \S+ --b-args '--env DB_POOL_MAX=4' --out /,
+    );
+    assert.doesNotMatch(stderr, /found no Kafka process/);
   } finally {
     rmSync(out, { recursive: true, force: true });
+    execFileSync('git', ['worktree', 'remove', '--force', base], { cwd: repoRoot, stdio: 'ignore' });
+    rmSync(baseParent, { recursive: true, force: true });
     await dropDatabase(benchDatabaseUrl);
   }
 });
