@@ -27,6 +27,7 @@ const log = (message: string) => process.stderr.write(`[bench:ab] ${message}\n`)
 const options = parseOrExit(parseAbOptions, process.argv.slice(2));
 
 const armDir = (arm: ArmOptions): string => (arm.dir === null ? repoRoot : resolve(arm.dir));
+const settingsOf = (arm: Arm): ArmOptions => (arm === 'a' ? options.a : options.b);
 for (const [letter, arm] of [
   ['A', options.a],
   ['B', options.b],
@@ -52,7 +53,7 @@ const stackState = { ORDER_SAGA_STATE: process.env.ORDER_SAGA_STATE || join(repo
 
 /** One bench run of an arm; resolves with its results file once it exited 0. */
 async function runBench(arm: Arm, pair: number): Promise<string> {
-  const settings = arm === 'a' ? options.a : options.b;
+  const settings = settingsOf(arm);
   const json = join(out, `${arm}-${pair}.json`);
   const logPath = join(out, `${arm}-${pair}.log`);
   const logFile = createWriteStream(logPath);
@@ -100,7 +101,7 @@ try {
         log(
           `${arm.toUpperCase()}${pair} found no Kafka process, so Kafka's and the registry's CPU are not attributed ` +
             `(the machine's total is); a checkout older than bench:ab looks in its own .stack: ` +
-            `ln -s ${stackState.ORDER_SAGA_STATE} ${join(armDir(arm === 'a' ? options.a : options.b), '.stack')}`,
+            `ln -s ${stackState.ORDER_SAGA_STATE} ${join(armDir(settingsOf(arm)), '.stack')}`,
         );
       runs.push({ pair, arm, results });
     }

@@ -66,7 +66,7 @@ import {
   RssSampler,
   round,
 } from './support/process-stats.ts';
-import { type BenchResults, formatTable, type MeasuredPoint } from './support/report.ts';
+import { type BenchResults, formatTable, type MeasuredPoint, pointLabel } from './support/report.ts';
 
 const log = (message: string) => process.stderr.write(`[bench] ${message}\n`);
 const monotonicUs = () => Number(process.hrtime.bigint() / 1000n);
@@ -351,7 +351,7 @@ async function measureLoad(): Promise<void> {
     log(`open loop ${rate}/s for ${options.durationS} s…`);
     const point = await measurePoint(
       () => runOpenLoop(ctx, { rate, durationS: options.durationS, drainS: options.drainS }),
-      `open ${rate}/s`,
+      pointLabel({ kind: 'open', target: rate }),
     );
     results.points.push({ ...point, ratioToCeiling: null });
     if (point.windowSagasPerS < 0.7 * rate) overloadedAt = rate;
@@ -366,7 +366,7 @@ async function measureLoad(): Promise<void> {
     log(`closed loop, concurrency ${concurrency}, for ${options.durationS} s…`);
     const point = await measurePoint(
       () => runClosedLoop(ctx, { concurrency, durationS: options.durationS, drainS: options.drainS }),
-      `closed c=${concurrency}`,
+      pointLabel({ kind: 'closed', target: concurrency }),
     );
     results.points.push({ ...point, ratioToCeiling: null });
   }

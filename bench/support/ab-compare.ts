@@ -8,7 +8,7 @@
  * nothing about how the figures are distributed (they are not normal: a run can be 2× off), but it
  * needs pairs: with n pairs the smallest p it can give is 2 ÷ 2^n, so 6 pairs are needed for p < 0.05.
  */
-import type { BenchResults, MeasuredPoint } from './report.ts';
+import { type BenchResults, type MeasuredPoint, pointLabel } from './report.ts';
 
 export type Arm = 'a' | 'b';
 
@@ -62,9 +62,6 @@ export interface Comparison {
 
 /** Significance level of the verdicts. */
 export const SIGNIFICANCE = 0.05;
-
-const pointLabel = (p: { kind: string; target: number }): string =>
-  p.kind === 'open' ? `open ${p.target}/s` : `closed c=${p.target}`;
 
 const metricsOf = (
   point: ResultsForComparison['points'][number],

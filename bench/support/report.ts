@@ -11,6 +11,10 @@ import type { BenchOptions } from './options.ts';
 import type { DbCounters } from './pg-stats.ts';
 import type { CpuReport, RssWindow } from './process-stats.ts';
 
+/** How a point is named in the bench's log lines, its table and bench:ab's comparison. */
+export const pointLabel = (p: Pick<LoadPointResult, 'kind' | 'target'>): string =>
+  p.kind === 'open' ? `open ${p.target}/s` : `closed c=${p.target}`;
+
 export interface MeasuredPoint extends LoadPointResult {
   /** Sustained: every saga completed without error and p99 ≤ 1 s (no growing backlog). */
   sustained: boolean;
@@ -138,7 +142,7 @@ export function formatTable(results: BenchResults): string {
     '-'.repeat(header.length),
   ];
   for (const p of results.points) {
-    const label = p.kind === 'open' ? `open ${p.target}/s` : `closed c=${p.target}`;
+    const label = pointLabel(p);
     const l = p.latencyMs;
     lines.push(
       [
