@@ -5,8 +5,8 @@
  *
  * The statements are the ones the services send (the same SQL and row counts per saga), batched as
  * the real code batches them:
- * - order creation: by group commit as orchestrator/orders/order-service.ts does (2 transactions at
- *   a time, up to 100 orders each: orders, sagas, 3 history rows and 2 outbox rows per order,
+ * - order creation: by group commit as orchestrator/orders/order-service.ts does (its
+ *   creationCommitsInFlight transactions at a time, up to 100 orders each: orders, sagas, 3 history rows and 2 outbox rows per order,
  *   no NOTIFY: one instance per service, whose relay is woken in-process), or with createBatch 1
  *   one transaction per order, 10 at a time (the pool);
  * - each participant, per fetch (the pending messages of every partition it owns, in one transaction
@@ -38,11 +38,13 @@ import type { WriteBatch } from '../../lib/db/write-batch.ts';
 import { timeOrderedIds } from '../../lib/ids.ts';
 import { recordAllAsNew } from '../../lib/inbox/inbox.ts';
 import { createLogger } from '../../lib/logger.ts';
+import { fetchTransactionsInFlight } from '../../lib/messaging/message-consumer.ts';
 import { outboxInsert } from '../../lib/outbox/outbox.ts';
 import { createOutboxPool, OutboxBatchStatements } from '../../lib/outbox/outbox-batch.ts';
 import { DEFAULT_OUTBOX_DELETE_EVERY_MS } from '../../lib/outbox/outbox-relay.ts';
 import { createOutboxVacuum, DEFAULT_OUTBOX_VACUUM_EVERY_ROWS } from '../../lib/outbox/outbox-vacuum.ts';
 import { sagasInFlightSlots } from '../../migrations/20261202_008_sagas_in_flight.ts';
+import { creationCommitsInFlight } from '../../orchestrator/orders/order-service.ts';
 import {
   countSagasInFlight,
   historyInsert,
@@ -74,8 +76,8 @@ export interface DbCeiling {
 
 const maxBatch = 500;
 const randomSlot = () => Math.floor(Math.random() * sagasInFlightSlots);
-/** Transactions a consumer has in flight at once (message-consumer.ts: GroupCommit maxConcurrent). */
-const transactionsConcurrently = 2;
+/** Transactions a consumer has in flight at once, as lib/messaging/message-consumer.ts commits them. */
+const transactionsConcurrently = fetchTransactionsInFlight;
 
 interface Saga {
   orderId: string;
@@ -678,10 +680,10 @@ export async function measureDbCeiling({
     }),
   );
   // HTTP order creation. createBatch 1: one transaction per order, as many at a time as the
-  // orchestrator's pool allows (10). createBatch > 1: group commit, 2 transactions at a time, each
-  // taking up to createBatch orders.
+  // orchestrator's pool allows (10). createBatch > 1: group commit, as many transactions at a time as
+  // the orchestrator commits creations, each taking up to createBatch orders.
   let orderCount = 0;
-  const creators = createBatch === 1 ? poolPerService : 2;
+  const creators = createBatch === 1 ? poolPerService : creationCommitsInFlight;
   for (let c = 0; c < creators; c++) {
     loops.push(
       (async () => {

@@ -123,6 +123,13 @@ class BatchAbandoned extends Error {
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
+ * Transactions a consumer commits at once. With one broker, kafkajs fetches again only once the
+ * batches of a fetch are handled, so a second one runs only when batches of one fetch reach the
+ * group commit on different turns of the event loop.
+ */
+export const fetchTransactionsInFlight = 2;
+
+/**
  * The one way every service consumes Kafka: the partition batches of a fetch share one database
  * transaction (inbox claim + handler effects + outbox rows); offsets are resolved only after it
  * commits and sent to the broker on a short timer, not per batch. Undecodable messages
@@ -200,7 +207,7 @@ export function createMessageConsumer(options: MessageConsumerOptions): MessageC
       return batches.map(() => undefined);
     },
     maxBatch: 64,
-    maxConcurrent: 2,
+    maxConcurrent: fetchTransactionsInFlight,
     gatherSameTick: true,
   });
 

@@ -53,6 +53,15 @@ export const fingerprintOf = (request: PlaceOrderRequest): string =>
 const isUniqueViolation = (error: unknown): boolean => (error as { code?: unknown }).code === '23505';
 
 /**
+ * Order creations committing at once. One: POSTs that arrive while a creation commits wait for it
+ * and share the next, larger transaction (and so the next publish of ReserveStock commands). Two
+ * made twice as many, half-sized commits; against two, one lowered p50 and p99 at 750 sagas/s in six
+ * of six interleaved pairs and changed nothing at 500 and 1000/s (bench/README.md, "Session of
+ * 2026-12-03 (fifth)"). The bench's database ceiling replays the same.
+ */
+export const creationCommitsInFlight = 1;
+
+/**
  * Order commands: placing an order (order + saga + first command in one transaction, shared with
  * concurrent requests) and operator retry.
  */
@@ -95,7 +104,7 @@ export class OrderService {
         return sagas.map(() => undefined);
       },
       maxBatch: 100,
-      maxConcurrent: 2,
+      maxConcurrent: creationCommitsInFlight,
     });
   }
 
