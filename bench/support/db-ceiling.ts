@@ -5,10 +5,10 @@
  *
  * The statements are the ones the services send (the same SQL and row counts per saga), batched as
  * the real code batches them:
- * - order creation: by group commit as orchestrator/orders/order-service.ts does (its
- *   creationCommitsInFlight transactions at a time, up to 100 orders each: orders, sagas, 3 history rows and 2 outbox rows per order,
- *   no NOTIFY: one instance per service, whose relay is woken in-process), or with createBatch 1
- *   one transaction per order, 10 at a time (the pool);
+ * - order creation: by group commit as orchestrator/orders/order-service.ts does
+ *   (creationCommitsInFlight transactions at a time, up to 100 orders each: orders, sagas, 3 history
+ *   rows and 2 outbox rows per order, no NOTIFY: one instance per service, whose relay is woken
+ *   in-process), or with createBatch 1 one transaction per order, 10 at a time (the pool);
  * - each participant, per fetch (the pending messages of every partition it owns, in one transaction
  *   as lib/messaging/message-consumer.ts groups them; 2 transactions at a time): inbox insert,
  *   row lock of the batch's orders (inventory also the stock rows), its rows (payment: + ledger;
