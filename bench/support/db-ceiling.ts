@@ -76,8 +76,6 @@ export interface DbCeiling {
 
 const maxBatch = 500;
 const randomSlot = () => Math.floor(Math.random() * sagasInFlightSlots);
-/** Transactions a consumer has in flight at once, as lib/messaging/message-consumer.ts commits them. */
-const transactionsConcurrently = fetchTransactionsInFlight;
 
 interface Saga {
   orderId: string;
@@ -607,8 +605,9 @@ export async function measureDbCeiling({
   };
 
   /**
-   * A consumer: `transactionsConcurrently` workers; each takes the pending messages of every partition
-   * no other worker holds (one fetch) and handles them in one transaction.
+   * A consumer: `fetchTransactionsInFlight` workers, as lib/messaging/message-consumer.ts commits;
+   * each takes the pending messages of every partition no other worker holds (one fetch) and
+   * handles them in one transaction.
    */
   const consumer = (
     queues: Saga[][],
@@ -637,7 +636,7 @@ export async function measureDbCeiling({
         }
       }
     };
-    return Array.from({ length: transactionsConcurrently }, () => worker());
+    return Array.from({ length: fetchTransactionsInFlight }, () => worker());
   };
 
   const loops: Promise<void>[] = [];
@@ -764,7 +763,7 @@ export async function measureDbCeiling({
       pools: {
         perService: poolPerService,
         creators,
-        consumerConcurrency: transactionsConcurrently,
+        consumerConcurrency: fetchTransactionsInFlight,
         inflightWindow,
       },
       cpu: cpuBetween(before, after),
