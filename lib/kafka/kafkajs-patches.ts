@@ -1,13 +1,14 @@
-import { applySingleBufferRecordEncoder } from './record-encoder.ts';
+import { applySingleBufferProduceRequest } from './produce-request-encoder.ts';
 import { applyRequestQueueTimerFix } from './request-queue-timer-fix.ts';
 
 /**
  * The changes this project makes to kafkajs 2.2.4's internals: no idle timer loop per broker
- * connection (`request-queue-timer-fix.ts`) and one buffer per produced record (`record-encoder.ts`).
- * Idempotent; every module that creates a kafkajs client calls it when it is loaded, before any
- * produce request.
+ * connection (`request-queue-timer-fix.ts`) and each produce request's body written into one
+ * buffer (`produce-request-encoder.ts`, which replaced the per-record buffers of
+ * `record-encoder.ts`'s earlier patch). Idempotent; every module that creates a kafkajs client calls
+ * it when it is loaded, before any produce request.
  */
 export function applyKafkajsPatches(): void {
   applyRequestQueueTimerFix();
-  applySingleBufferRecordEncoder();
+  applySingleBufferProduceRequest();
 }

@@ -1,35 +1,22 @@
 /**
- * Encodes each record of a produce request into one exactly sized buffer, byte for byte what kafkajs
- * 2.2.4 writes.
+ * Measures and writes Kafka records (v2 record format), byte for byte what kafkajs 2.2.4's record
+ * encoder writes, for `produce-request-encoder.ts`, which writes a produce request's records
+ * straight into the request body.
  *
  * kafkajs's record encoder (`protocol/recordBatch/record/v0`) builds every record with a fresh
  * `Encoder` — a zero-filled 512-byte `Buffer.alloc`, i.e. a new ArrayBuffer with its own backing
  * store — plus one more `Encoder` per header, and a `Buffer.from([...])` for every varint it writes
- * (64-bit ones through BigInt `Long` objects). A message with the six headers of this project's
- * messages thus costs seven 512-byte allocations and about twenty small buffers before it is copied
- * into its batch: 11 % of the orchestrator's busy time and much of its garbage collection in a
- * `--profile` run at 750 sagas/s. This encoder computes the record's size first and writes it into
- * one `Buffer.allocUnsafe` (pooled below 4 KiB; every byte is written), and hands kafkajs an
- * `Encoder` over that buffer.
- *
- * kafkajs loads that module lazily, on the first produce request (`requests/produce/v3/request.js`
- * takes its export when it is first required); the replacement is put into the module's cache
- * entry before that. Inputs outside what it handles (a header value that is neither a string nor a
- * Buffer, a key or value that is neither null, a string nor a Buffer, a timestamp delta that is not
- * a safe integer) go to kafkajs's own encoder unchanged.
+ * (64-bit ones through BigInt `Long` objects): seven 512-byte allocations and about twenty small
+ * buffers for a message with this project's six headers, 11 % of the orchestrator's busy time in a
+ * `--profile` run at 750 sagas/s. Here a record is measured first (`measureRecord`), then written
+ * where its batch needs it (`writeRecord`). Inputs outside what this handles (a header value that
+ * is neither a string nor a Buffer, a key or value that is neither null, a string nor a Buffer, a
+ * timestamp delta that is not a safe integer) measure as null: kafkajs encodes those requests.
  */
-import { createRequire } from 'node:module';
-
-/** The parts of kafkajs's `Encoder` the record batch uses. */
-export interface KafkajsEncoder {
-  buf: Buffer;
-  offset: number;
-  readonly buffer: Buffer;
-}
 
 type HeaderValue = string | Buffer;
 
-/** The argument kafkajs's produce request passes to the record encoder for each message. */
+/** A record as kafkajs's produce request hands it to its record encoder. */
 export interface RecordToEncode {
   offsetDelta?: number;
   timestampDelta?: number;
@@ -37,17 +24,6 @@ export interface RecordToEncode {
   value?: unknown;
   headers?: Record<string, unknown>;
 }
-
-type EncodeRecord = (record: RecordToEncode) => KafkajsEncoder;
-
-const require = createRequire(import.meta.url);
-const recordModulePath = require.resolve('kafkajs/src/protocol/recordBatch/record/v0/index.js');
-const produceRequestModulePath = require.resolve('kafkajs/src/protocol/requests/produce/v3/request.js');
-const encoderPrototype: object = (require('kafkajs/src/protocol/encoder.js') as { prototype: object })
-  .prototype;
-
-/** kafkajs's own record encoder, as loaded before the replacement. */
-export const kafkajsEncodeRecord: EncodeRecord = require(recordModulePath);
 
 const INT32_MIN = -0x8000_0000;
 const INT32_MAX = 0x7fff_ffff;
@@ -74,7 +50,7 @@ const sizeOfUnsigned64 = (unsigned: bigint): number => {
 const byteLengthOf = (value: HeaderValue): number =>
   typeof value === 'string' ? Buffer.byteLength(value, 'utf8') : value.length;
 
-interface Header {
+export interface Header {
   key: string;
   keyLength: number;
   value: HeaderValue;
@@ -98,11 +74,19 @@ function headersOf(headers: Record<string, unknown>): Header[] | null {
 const isBytes = (value: unknown): value is HeaderValue | null =>
   value === null || typeof value === 'string' || Buffer.isBuffer(value);
 
+/**
+ * Strings up to this length that are ASCII are copied char by char: for the ids and names in this
+ * project's headers that is faster than `Buffer.write`'s call into the runtime.
+ */
+const SHORT_ASCII_MAX = 64;
+
+/** Writes a record's fields at `offset` of a buffer sized for it. */
 class RecordWriter {
   readonly buf: Buffer;
-  offset = 0;
-  constructor(size: number) {
-    this.buf = Buffer.allocUnsafe(size);
+  offset: number;
+  constructor(buf: Buffer, offset: number) {
+    this.buf = buf;
+    this.offset = offset;
   }
 
   unsigned(value: number): void {
@@ -130,16 +114,40 @@ class RecordWriter {
       return;
     }
     this.unsigned(zigZag32(length));
-    if (typeof value === 'string') this.offset += this.buf.write(value, this.offset, length, 'utf8');
-    else this.offset += value.copy(this.buf, this.offset);
+    if (typeof value !== 'string') this.offset += value.copy(this.buf, this.offset);
+    else if (length === value.length && length <= SHORT_ASCII_MAX) this.ascii(value);
+    else this.offset += this.buf.write(value, this.offset, length, 'utf8');
+  }
+
+  /**
+   * A string whose UTF-8 length equals its length, i.e. ASCII only (any other UTF-16 code unit,
+   * a lone surrogate included, takes 2 or 3 bytes): its char codes are its bytes.
+   */
+  ascii(value: string): void {
+    for (let i = 0; i < value.length; i++) this.buf[this.offset++] = value.charCodeAt(i);
   }
 }
 
 const sizeOfBytes = (value: HeaderValue | null, length: number): number =>
   value === null ? sizeOfUnsigned(zigZag32(-1)) : sizeOfUnsigned(zigZag32(length)) + length;
 
-/** Same bytes as kafkajs's record encoder, in one buffer; kafkajs's encoder for inputs it does not handle. */
-export const encodeRecord: EncodeRecord = (record) => {
+/** A record this encoder handles, measured: what `writeRecord` writes and how many bytes it takes. */
+export interface MeasuredRecord {
+  /** Bytes of the record's body; the record starts with this as a varint. */
+  readonly bodySize: number;
+  /** Bytes of the whole record: the body and its length varint. */
+  readonly size: number;
+  readonly timestamp: number | bigint;
+  readonly offsetDelta: number;
+  readonly key: HeaderValue | null;
+  readonly keyLength: number;
+  readonly value: HeaderValue | null;
+  readonly valueLength: number;
+  readonly headers: readonly Header[];
+}
+
+/** The record's layout, or null when kafkajs's encoder has to write it (an input this one does not handle). */
+export function measureRecord(record: RecordToEncode): MeasuredRecord | null {
   const { offsetDelta = 0, timestampDelta = 0, headers = {} } = record;
   const headerList = headersOf(headers);
   const { key = null, value = null } = record;
@@ -150,7 +158,7 @@ export const encodeRecord: EncodeRecord = (record) => {
     !Number.isSafeInteger(timestampDelta) ||
     !Number.isInteger(offsetDelta)
   ) {
-    return kafkajsEncodeRecord(record);
+    return null;
   }
   const keyLength = key === null ? 0 : byteLengthOf(key);
   const valueLength = value === null ? 0 : byteLengthOf(value);
@@ -167,47 +175,38 @@ export const encodeRecord: EncodeRecord = (record) => {
   for (const header of headerList) {
     bodySize += sizeOfBytes(header.key, header.keyLength) + sizeOfBytes(header.value, header.valueLength);
   }
+  return {
+    bodySize,
+    size: sizeOfUnsigned(zigZag32(bodySize)) + bodySize,
+    timestamp,
+    offsetDelta,
+    key,
+    keyLength,
+    value,
+    valueLength,
+    headers: headerList,
+  };
+}
 
-  const writer = new RecordWriter(sizeOfUnsigned(zigZag32(bodySize)) + bodySize);
-  writer.unsigned(zigZag32(bodySize));
+/** Writes the measured record at `offset` (`record.size` bytes must be free there); returns the offset after it. */
+export function writeRecord(buf: Buffer, offset: number, record: MeasuredRecord): number {
+  const writer = new RecordWriter(buf, offset);
+  writer.unsigned(zigZag32(record.bodySize));
   writer.buf[writer.offset++] = 0; // attributes: none used
-  if (typeof timestamp === 'number') writer.unsigned(timestamp);
-  else writer.unsigned64(timestamp);
-  writer.unsigned(zigZag32(offsetDelta));
-  writer.bytes(key, keyLength);
-  writer.bytes(value, valueLength);
-  writer.unsigned(zigZag32(headerList.length));
-  for (const header of headerList) {
+  if (typeof record.timestamp === 'number') writer.unsigned(record.timestamp);
+  else writer.unsigned64(record.timestamp);
+  writer.unsigned(zigZag32(record.offsetDelta));
+  writer.bytes(record.key, record.keyLength);
+  writer.bytes(record.value, record.valueLength);
+  writer.unsigned(zigZag32(record.headers.length));
+  for (const header of record.headers) {
     writer.bytes(header.key, header.keyLength);
     writer.bytes(header.value, header.valueLength);
   }
-  if (writer.offset !== writer.buf.length) {
-    throw new Error(`record encoder wrote ${writer.offset} bytes into a buffer of ${writer.buf.length}`);
-  }
-  const encoder = Object.create(encoderPrototype) as KafkajsEncoder;
-  encoder.buf = writer.buf;
-  encoder.offset = writer.offset;
-  return encoder;
-};
-
-interface CachedModule {
-  exports: unknown;
-}
-
-/**
- * Idempotent; must run before the process's first produce request. Throws when kafkajs's produce
- * request module is already loaded with the original encoder (it keeps the function it took).
- */
-export function applySingleBufferRecordEncoder(): void {
-  const cache = require.cache as Record<string, CachedModule | undefined>;
-  const recordModule = cache[recordModulePath];
-  if (recordModule === undefined)
-    throw new Error(`kafkajs record encoder not loaded from ${recordModulePath}`);
-  if (recordModule.exports === encodeRecord) return;
-  if (cache[produceRequestModulePath] !== undefined) {
+  if (writer.offset !== offset + record.size) {
     throw new Error(
-      'kafkajs produced before lib/kafka/record-encoder.ts was applied: apply it where the Kafka client is created',
+      `record encoder wrote ${writer.offset - offset} bytes of a record measured at ${record.size}`,
     );
   }
-  recordModule.exports = encodeRecord;
+  return writer.offset;
 }
