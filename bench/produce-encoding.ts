@@ -1,0 +1,111 @@
+/**
+ * Microbenchmark of a produce request's encoding: kafkajs's own request against the single-buffer
+ * encoder (`lib/kafka/produce-request-encoder.ts`), on a request shaped like an outbox relay's —
+ * 2 topics × 3 partitions, messages of this project (UUID key, six headers, a 120-byte Avro body),
+ * framed by kafkajs's `protocol/request.js` as the connection sends it. Interleaved rounds; prints
+ * µs per record and the command.
+ *
+ *   node --import tsx bench/produce-encoding.ts [--records-per-partition 15] [--requests 5000] [--rounds 4]
+ */
+import { randomUUID } from 'node:crypto';
+import { createRequire } from 'node:module';
+import { parseArgs } from 'node:util';
+import { applyKafkajsPatches } from '../lib/kafka/kafkajs-patches.ts';
+import {
+  originalProduceRequest,
+  type ProduceRequest,
+  type ProduceRequestArgs,
+} from '../lib/kafka/produce-request-encoder.ts';
+import { toHeaders } from '../lib/messaging/headers.ts';
+
+applyKafkajsPatches();
+const require = createRequire(import.meta.url);
+const frameRequest: (args: {
+  correlationId: number;
+  clientId: string;
+  request: ProduceRequest;
+}) => Promise<{ buffer: Buffer }> = require('kafkajs/src/protocol/request.js');
+const Long: { fromValue(value: unknown): unknown } = require('kafkajs/src/utils/long.js');
+const installed = require('kafkajs/src/protocol/requests/produce/v3/request.js') as (
+  args: ProduceRequestArgs,
+) => ProduceRequest;
+
+const { values } = parseArgs({
+  options: {
+    'records-per-partition': { type: 'string', default: '15' },
+    requests: { type: 'string', default: '5000' },
+    rounds: { type: 'string', default: '4' },
+  },
+});
+const perPartition = Number(values['records-per-partition']);
+const requests = Number(values.requests);
+const rounds = Number(values.rounds);
+for (const [name, value] of Object.entries({ perPartition, requests, rounds })) {
+  if (!Number.isInteger(value) || value < 1) throw new Error(`${name} must be a positive integer`);
+}
+
+const message = () => {
+  const orderId = randomUUID();
+  return {
+    key: orderId,
+    value: Buffer.alloc(120, 7),
+    headers: toHeaders({
+      messageId: randomUUID(),
+      orderId,
+      correlationId: orderId,
+      causationId: randomUUID(),
+      recordType: 'ProcessPayment',
+      occurredAt: new Date().toISOString(),
+    }),
+  };
+};
+const args: ProduceRequestArgs = {
+  acks: -1,
+  timeout: 30_000,
+  producerId: Long.fromValue(1234),
+  producerEpoch: 0,
+  topicData: ['orders.commands.payment', 'orders.order-events'].map((topic) => ({
+    topic,
+    partitions: [0, 1, 2].map((partition) => ({
+      partition,
+      firstSequence: 5,
+      messages: Array.from({ length: perPartition }, message),
+    })),
+  })),
+};
+const recordsPerRequest = 6 * perPartition;
+const kafkajs = originalProduceRequest();
+if (kafkajs === null) throw new Error('the produce request encoder was not applied');
+
+async function microsPerRecord(factory: (a: ProduceRequestArgs) => ProduceRequest): Promise<number> {
+  const started = performance.now();
+  let bytes = 0;
+  for (let i = 0; i < requests; i++) {
+    bytes += (await frameRequest({ correlationId: i, clientId: 'bench', request: factory(args) })).buffer
+      .length;
+  }
+  if (bytes === 0) throw new Error('nothing encoded');
+  return ((performance.now() - started) * 1000) / (requests * recordsPerRequest);
+}
+
+const results = { kafkajs: [] as number[], singleBuffer: [] as number[] };
+await microsPerRecord(kafkajs); // warm-up of both paths
+await microsPerRecord(installed);
+for (let round = 0; round < rounds; round++) {
+  results.kafkajs.push(await microsPerRecord(kafkajs));
+  results.singleBuffer.push(await microsPerRecord(installed));
+}
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? Number.NaN;
+const show = (xs: number[]) => xs.map((x) => x.toFixed(2)).join(' / ');
+console.log(
+  `produce request of ${recordsPerRequest} records, ${requests} requests per round, µs per record:`,
+);
+console.log(
+  `  kafkajs 2.2.4          ${show(results.kafkajs)}  (median ${median(results.kafkajs).toFixed(2)})`,
+);
+console.log(
+  `  single-buffer encoder  ${show(results.singleBuffer)}  (median ${median(results.singleBuffer).toFixed(2)})`,
+);
+console.log(
+  `reproduce: node --import tsx bench/produce-encoding.ts --records-per-partition ${perPartition} --requests ${requests} --rounds ${rounds}`,
+);
