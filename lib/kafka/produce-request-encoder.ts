@@ -8,14 +8,16 @@
  * copying, and is then copied whole into the layer above. A record thus reaches the socket after
  * about seven copies, through as many short-lived buffers of the batch's size. In a microbenchmark
  * of a request like the outbox relay's (90 records of this project's shape over 2 topics × 3
- * partitions) kafkajs took 7.6 µs per record even with its record encoder replaced by
- * `record-encoder.ts` (as it was until this module), this encoder 1.7 µs; see bench/README's
- * session of 2026-12-03 (sixth).
+ * partitions) kafkajs 2.2.4 took 33.7 µs per record, 7.6 µs with its record encoder replaced by
+ * `record-encoder.ts` (this project's patch until this module), and this encoder 1.7 µs
+ * (`bench/produce-encoding.ts`; bench/README, session of 2026-12-03 (sixth)).
  *
  * Here every record is measured first (`measureRecord`), the body's size follows, and the records
  * are written straight into their batch in one `Buffer.allocUnsafe`; each batch's CRC-32C is
- * computed over its bytes in place (`crc32c.ts`, three times kafkajs's speed). kafkajs's request framing
- * (`protocol/request.js`) then copies the body once more, as for every request.
+ * computed over its bytes in place (`crc32c.ts`, three times kafkajs's speed). Every batch of a
+ * request carries the same timestamp (kafkajs reads the clock once per partition, in the same
+ * moment). kafkajs's request framing (`protocol/request.js`) then copies the body once more, as
+ * for every request.
  *
  * kafkajs loads the produce request modules lazily, on the first produce request: the v3 module is
  * loaded here and its export replaced in the module cache before v4–v7, which take it when they
