@@ -27,7 +27,7 @@
  */
 import { createRequire } from 'node:module';
 import { crc32c } from './crc32c.ts';
-import { type MeasuredRecord, measureRecord, writeRecord } from './record-encoder.ts';
+import { type MeasuredRecord, measureRecord, type RecordToEncode, writeRecord } from './record-encoder.ts';
 
 /** The parts of kafkajs's `Encoder` its request framing uses. */
 export interface KafkajsEncoder {
@@ -42,10 +42,7 @@ interface KafkajsLong {
   getLowBits(): number;
 }
 
-export interface MessageToProduce {
-  key?: unknown;
-  value?: unknown;
-  headers?: Record<string, unknown>;
+export interface MessageToProduce extends RecordToEncode {
   timestamp?: unknown;
 }
 
@@ -129,13 +126,7 @@ function measureTopics(
       for (let i = 0; i < messages.length; i++) {
         const message = messages[i] as MessageToProduce;
         if (message.timestamp != null) return null;
-        const record = measureRecord({
-          key: message.key,
-          value: message.value,
-          headers: message.headers,
-          offsetDelta: i,
-          timestampDelta: 0,
-        });
+        const record = measureRecord(message, i);
         if (record === null) return null;
         records.push(record);
         recordBytes += record.size;

@@ -1,11 +1,11 @@
 /**
- * Random Kafka records for the encoders' byte-for-byte comparisons with kafkajs: UTF-8 text with
- * multi-byte characters, Buffers, nulls, header arrays, and timestamp deltas up to 2^53.
+ * Random Kafka messages for the encoders' byte-for-byte comparisons with kafkajs: UTF-8 text with
+ * multi-byte characters, ASCII text, Buffers, nulls and header arrays.
  */
 import type { Prng } from '../../chaos/prng.ts';
 
 /** Strings with multi-byte UTF-8 (é, €, 😀) so byte lengths differ from string lengths. */
-export function textFrom(random: Prng, maxLength: number): string {
+function textFrom(random: Prng, maxLength: number): string {
   const alphabet = ['a', 'Z', '0', '-', 'é', '€', '😀', ' '];
   const length = Math.floor(random.next() * (maxLength + 1));
   let text = '';
@@ -14,7 +14,7 @@ export function textFrom(random: Prng, maxLength: number): string {
 }
 
 /** ASCII only, as the ids and names in this project's headers are. */
-export function asciiFrom(random: Prng, maxLength: number): string {
+function asciiFrom(random: Prng, maxLength: number): string {
   const length = Math.floor(random.next() * (maxLength + 1));
   let text = '';
   for (let i = 0; i < length; i++) text += String.fromCharCode(32 + Math.floor(random.next() * 95));
@@ -27,18 +27,7 @@ export function bufferFrom(random: Prng, maxLength: number): Buffer {
   return out;
 }
 
-function bytesOrNull(random: Prng, maxLength: number): string | Buffer | null {
-  const pick = random.next();
-  return pick < 0.1
-    ? null
-    : pick < 0.3
-      ? textFrom(random, maxLength)
-      : pick < 0.5
-        ? asciiFrom(random, maxLength)
-        : bufferFrom(random, maxLength);
-}
-
-function headerValue(random: Prng, maxLength: number): string | Buffer {
+function bytes(random: Prng, maxLength: number): string | Buffer {
   const pick = random.next();
   return pick < 0.3
     ? textFrom(random, maxLength)
@@ -59,20 +48,9 @@ export function randomMessage(random: Prng): RandomMessage {
   const headerCount = Math.floor(random.next() * 8);
   for (let h = 0; h < headerCount; h++) {
     const key = `${textFrom(random, 12)}#${h}`;
-    headers[key] =
-      random.next() < 0.2 ? [headerValue(random, 40), headerValue(random, 40)] : headerValue(random, 90);
+    headers[key] = random.next() < 0.2 ? [bytes(random, 40), bytes(random, 40)] : bytes(random, 90);
   }
   // Up to 300 bytes: lengths from 1 to 3 varint bytes and records beyond kafkajs's 512-byte start.
-  return { key: bytesOrNull(random, 40), value: bytesOrNull(random, 300), headers };
-}
-
-/** A record as kafkajs's produce request hands it to the record encoder. */
-export function randomRecord(random: Prng): RandomMessage & { offsetDelta: number; timestampDelta: number } {
-  const magnitudes = [0, 1, 63, 64, 8191, 8192, 2 ** 31 - 1, 2 ** 31, 2 ** 40, Number.MAX_SAFE_INTEGER];
-  const magnitude = magnitudes[Math.floor(random.next() * magnitudes.length)] ?? 0;
-  return {
-    offsetDelta: Math.floor(random.next() * 20_000),
-    timestampDelta: random.next() < 0.2 ? -magnitude : magnitude,
-    ...randomMessage(random),
-  };
+  const bytesOrNull = (maxLength: number) => (random.next() < 0.1 ? null : bytes(random, maxLength));
+  return { key: bytesOrNull(40), value: bytesOrNull(300), headers };
 }
