@@ -7,16 +7,15 @@
  *
  *   node --import tsx bench/produce-encoding.ts [--records-per-partition 15] [--requests 5000] [--rounds 4]
  */
-import { randomUUID } from 'node:crypto';
 import { createRequire } from 'node:module';
-import { parseArgs } from 'node:util';
 import { applyKafkajsPatches } from '../lib/kafka/kafkajs-patches.ts';
 import {
   originalProduceRequest,
   type ProduceRequest,
   type ProduceRequestArgs,
 } from '../lib/kafka/produce-request-encoder.ts';
-import { toHeaders } from '../lib/messaging/headers.ts';
+import { positiveIntegerOptions } from './support/microbenchmark-options.ts';
+import { projectMessage } from './support/project-message.ts';
 
 applyKafkajsPatches();
 const require = createRequire(import.meta.url);
@@ -30,35 +29,13 @@ const installed = require('kafkajs/src/protocol/requests/produce/v3/request.js')
   args: ProduceRequestArgs,
 ) => ProduceRequest;
 
-const { values } = parseArgs({
-  options: {
-    'records-per-partition': { type: 'string', default: '15' },
-    requests: { type: 'string', default: '5000' },
-    rounds: { type: 'string', default: '4' },
-  },
-});
-const perPartition = Number(values['records-per-partition']);
-const requests = Number(values.requests);
-const rounds = Number(values.rounds);
-for (const [name, value] of Object.entries({ perPartition, requests, rounds })) {
-  if (!Number.isInteger(value) || value < 1) throw new Error(`${name} must be a positive integer`);
-}
+const {
+  'records-per-partition': perPartition,
+  requests,
+  rounds,
+} = positiveIntegerOptions({ 'records-per-partition': 15, requests: 5000, rounds: 4 });
 
-const message = () => {
-  const orderId = randomUUID();
-  return {
-    key: orderId,
-    value: Buffer.alloc(120, 7),
-    headers: toHeaders({
-      messageId: randomUUID(),
-      orderId,
-      correlationId: orderId,
-      causationId: randomUUID(),
-      recordType: 'ProcessPayment',
-      occurredAt: new Date().toISOString(),
-    }),
-  };
-};
+const message = () => projectMessage('ProcessPayment');
 const args: ProduceRequestArgs = {
   acks: -1,
   timeout: 30_000,

@@ -7,9 +7,7 @@
  *
  *   node --import tsx bench/record-decoding.ts [--records-per-batch 20] [--batches 200] [--rounds 4]
  */
-import { randomUUID } from 'node:crypto';
 import { createRequire } from 'node:module';
-import { parseArgs } from 'node:util';
 import { applyKafkajsPatches } from '../lib/kafka/kafkajs-patches.ts';
 import {
   fastRecordDecoder,
@@ -18,7 +16,8 @@ import {
   type RecordBatchContext,
   type RecordDecoder,
 } from '../lib/kafka/record-decoder.ts';
-import { toHeaders } from '../lib/messaging/headers.ts';
+import { positiveIntegerOptions } from './support/microbenchmark-options.ts';
+import { projectMessage } from './support/project-message.ts';
 
 applyKafkajsPatches();
 const require = createRequire(import.meta.url);
@@ -36,36 +35,13 @@ const {
 } = require('kafkajs/src/protocol/recordBatch/v0/index.js');
 const Record: (args: object) => unknown = require('kafkajs/src/protocol/recordBatch/record/v0/index.js');
 
-const { values } = parseArgs({
-  options: {
-    'records-per-batch': { type: 'string', default: '20' },
-    batches: { type: 'string', default: '200' },
-    rounds: { type: 'string', default: '4' },
-  },
-});
-const perBatch = Number(values['records-per-batch']);
-const batchCount = Number(values.batches);
-const rounds = Number(values.rounds);
-for (const [name, value] of Object.entries({ perBatch, batchCount, rounds })) {
-  if (!Number.isInteger(value) || value < 1) throw new Error(`${name} must be a positive integer`);
-}
+const {
+  'records-per-batch': perBatch,
+  batches: batchCount,
+  rounds,
+} = positiveIntegerOptions({ 'records-per-batch': 20, batches: 200, rounds: 4 });
 
-const record = (offsetDelta: number) => {
-  const orderId = randomUUID();
-  return Record({
-    offsetDelta,
-    key: orderId,
-    value: Buffer.alloc(120, 7),
-    headers: toHeaders({
-      messageId: randomUUID(),
-      orderId,
-      correlationId: orderId,
-      causationId: randomUUID(),
-      recordType: 'PaymentSucceeded',
-      occurredAt: new Date().toISOString(),
-    }),
-  });
-};
+const record = (offsetDelta: number) => Record({ offsetDelta, ...projectMessage('PaymentSucceeded') });
 
 /** A batch's records section (after its 61-byte header) and the context kafkajs passes per record. */
 interface Batch {

@@ -9,6 +9,7 @@ import { randomUUID } from 'node:crypto';
 import { createRequire } from 'node:module';
 import { after, before, describe, test } from 'node:test';
 import { CompressionTypes, type KafkaMessage } from 'kafkajs';
+import { asSent, byKey, type SentMessage } from '../../test/support/sent-messages.ts';
 import { waitFor } from '../../test/support/wait-for.ts';
 import { createLogger } from '../logger.ts';
 import { withKafkaAdmin } from './kafka-admin.ts';
@@ -18,20 +19,6 @@ import type { ProduceRequest, ProduceRequestArgs } from './produce-request-encod
 const brokers = (process.env.KAFKA_BROKERS ?? '127.0.0.1:9092').split(',').map((b) => b.trim());
 const require = createRequire(import.meta.url);
 const produceV3Path = require.resolve('kafkajs/src/protocol/requests/produce/v3/request.js');
-
-interface SentMessage {
-  key: string | null;
-  value: Buffer | null;
-  headers: Record<string, string | string[]>;
-}
-
-const asSent = (m: KafkaMessage): SentMessage => ({
-  key: m.key?.toString() ?? null,
-  value: m.value ?? null,
-  headers: Object.fromEntries(
-    Object.entries(m.headers ?? {}).map(([k, v]) => [k, Array.isArray(v) ? v.map(String) : String(v)]),
-  ),
-});
 
 describe('single-buffer produce request encoder on the broker', () => {
   const run = randomUUID();
@@ -106,8 +93,6 @@ describe('single-buffer produce request encoder on the broker', () => {
     },
     { key: null, value: null, headers: {} },
   ];
-
-  const byKey = (a: SentMessage, b: SentMessage) => (a.key ?? '').localeCompare(b.key ?? '');
 
   /** Every record on `topic`, once `count` have arrived, in key order. */
   const backOn = (topic: string, count: number) =>

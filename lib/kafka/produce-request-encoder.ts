@@ -27,6 +27,7 @@
  */
 import { createRequire } from 'node:module';
 import { crc32c } from './crc32c.ts';
+import { kafkajsModulePath, replaceKafkajsModule } from './kafkajs-module-cache.ts';
 import { type MeasuredRecord, measureRecord, type RecordToEncode, writeRecord } from './record-encoder.ts';
 
 /** The parts of kafkajs's `Encoder` its request framing uses. */
@@ -82,9 +83,9 @@ const Long: {
 } = require('kafkajs/src/utils/long.js');
 const encoderPrototype: object = (require('kafkajs/src/protocol/encoder.js') as { prototype: object })
   .prototype;
-const produceV3Path = require.resolve('kafkajs/src/protocol/requests/produce/v3/request.js');
+const produceV3Path = kafkajsModulePath('kafkajs/src/protocol/requests/produce/v3/request.js');
 const laterProducePaths = [4, 5, 6, 7].map((version) =>
-  require.resolve(`kafkajs/src/protocol/requests/produce/v${version}/request.js`),
+  kafkajsModulePath(`kafkajs/src/protocol/requests/produce/v${version}/request.js`),
 );
 
 const COMPRESSION_NONE = 0;
@@ -220,25 +221,17 @@ const singleBufferProduceRequest: ProduceRequestFactory = (args) => {
   };
 };
 
-interface CachedModule {
-  exports: unknown;
-}
-
 /**
  * Idempotent; must run before the process's first produce request. Throws when kafkajs has already
  * loaded a produce request module (v4–v7) that keeps the original.
  */
 export function applySingleBufferProduceRequest(): void {
-  const cache = require.cache as Record<string, CachedModule | undefined>;
-  if (cache[produceV3Path]?.exports === singleBufferProduceRequest) return;
-  if (laterProducePaths.some((path) => cache[path] !== undefined)) {
-    throw new Error(
+  const original = replaceKafkajsModule<ProduceRequestFactory>({
+    path: produceV3Path,
+    replacement: singleBufferProduceRequest,
+    dependents: laterProducePaths,
+    tooLate:
       'kafkajs produced before lib/kafka/produce-request-encoder.ts was applied: apply it where the Kafka client is created',
-    );
-  }
-  const original = require(produceV3Path) as ProduceRequestFactory;
-  const entry = cache[produceV3Path];
-  if (entry === undefined) throw new Error(`kafkajs produce request not cached at ${produceV3Path}`);
-  kafkajsProduceRequest = original;
-  entry.exports = singleBufferProduceRequest;
+  });
+  if (original !== null) kafkajsProduceRequest = original;
 }

@@ -9,6 +9,7 @@ import { randomUUID } from 'node:crypto';
 import { createRequire } from 'node:module';
 import { after, before, describe, test } from 'node:test';
 import { CompressionTypes, type KafkaMessage } from 'kafkajs';
+import { asSent, byKey, type SentMessage } from '../../test/support/sent-messages.ts';
 import { waitFor } from '../../test/support/wait-for.ts';
 import { createLogger } from '../logger.ts';
 import { toHeaders } from '../messaging/headers.ts';
@@ -33,20 +34,6 @@ const decoderAt = (buffer: Buffer, offset: number): KafkajsDecoder => {
   decoder.offset = offset;
   return decoder;
 };
-
-interface SentMessage {
-  key: string | null;
-  value: Buffer | null;
-  headers: Record<string, string | string[]>;
-}
-
-const asSent = (m: KafkaMessage): SentMessage => ({
-  key: m.key?.toString() ?? null,
-  value: m.value ?? null,
-  headers: Object.fromEntries(
-    Object.entries(m.headers ?? {}).map(([k, v]) => [k, Array.isArray(v) ? v.map(String) : String(v)]),
-  ),
-});
 
 describe('record decoder on the broker', () => {
   const run = randomUUID();
@@ -131,8 +118,6 @@ describe('record decoder on the broker', () => {
     },
     { key: null, value: null, headers: {} },
   ];
-
-  const byKey = (a: SentMessage, b: SentMessage) => (a.key ?? '').localeCompare(b.key ?? '');
 
   test('plain and gzip batches: every record decoded by the fast path, as kafkajs decodes it, back as sent', async () => {
     const plain = [...Array.from({ length: 40 }, projectMessage), ...oddMessages()];

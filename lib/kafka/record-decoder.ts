@@ -21,7 +21,7 @@
  * kafkajs loads its fetch response modules on the first fetch; the record decoder's export is
  * replaced in the module cache before the record batch decoder, which takes it when it loads.
  */
-import { createRequire } from 'node:module';
+import { kafkajsModulePath, replaceKafkajsModule } from './kafkajs-module-cache.ts';
 
 /** kafkajs's `Decoder` as far as this module uses it: the record's bytes and the read position. */
 export interface KafkajsDecoder {
@@ -55,10 +55,6 @@ export interface DecodedRecord {
 }
 
 export type RecordDecoder = (decoder: KafkajsDecoder, batchContext?: RecordBatchContext) => DecodedRecord;
-
-const require = createRequire(import.meta.url);
-const recordDecoderPath = require.resolve('kafkajs/src/protocol/recordBatch/record/v0/decoder.js');
-const recordBatchDecoderPath = require.resolve('kafkajs/src/protocol/recordBatch/v0/decoder.js');
 
 const LOG_APPEND_TIME = 1;
 /** Seven varint bytes carry 49 bits: a zigzag value below 2^49 is exact as a number. */
@@ -200,25 +196,17 @@ const decodeRecord: RecordDecoder = (decoder, batchContext = {}) => {
 /** This module's decoder, for tests and the microbenchmark (it needs `applyFastRecordDecoder` first). */
 export const fastRecordDecoder = (): RecordDecoder => decodeRecord;
 
-interface CachedModule {
-  exports: unknown;
-}
-
 /**
  * Idempotent; must run before the process's first fetch. Throws when kafkajs has already loaded its
  * record batch decoder, which keeps the record decoder it found.
  */
 export function applyFastRecordDecoder(): void {
-  const cache = require.cache as Record<string, CachedModule | undefined>;
-  if (cache[recordDecoderPath]?.exports === decodeRecord) return;
-  if (cache[recordBatchDecoderPath] !== undefined) {
-    throw new Error(
+  const original = replaceKafkajsModule<RecordDecoder>({
+    path: kafkajsModulePath('kafkajs/src/protocol/recordBatch/record/v0/decoder.js'),
+    replacement: decodeRecord,
+    dependents: [kafkajsModulePath('kafkajs/src/protocol/recordBatch/v0/decoder.js')],
+    tooLate:
       'kafkajs decoded a fetch before lib/kafka/record-decoder.ts was applied: apply it where the Kafka client is created',
-    );
-  }
-  const original = require(recordDecoderPath) as RecordDecoder;
-  const entry = cache[recordDecoderPath];
-  if (entry === undefined) throw new Error(`kafkajs record decoder not cached at ${recordDecoderPath}`);
-  kafkajsRecordDecoder = original;
-  entry.exports = decodeRecord;
+  });
+  if (original !== null) kafkajsRecordDecoder = original;
 }
