@@ -14,8 +14,8 @@ import {
   type ProduceRequest,
   type ProduceRequestArgs,
 } from '../lib/kafka/produce-request-encoder.ts';
+import { projectMessage } from '../test/support/project-message.ts';
 import { positiveIntegerOptions } from './support/microbenchmark-options.ts';
-import { projectMessage } from './support/project-message.ts';
 
 applyKafkajsPatches();
 const require = createRequire(import.meta.url);

@@ -16,8 +16,8 @@ import {
   type RecordBatchContext,
   type RecordDecoder,
 } from '../lib/kafka/record-decoder.ts';
+import { projectMessage } from '../test/support/project-message.ts';
 import { positiveIntegerOptions } from './support/microbenchmark-options.ts';
-import { projectMessage } from './support/project-message.ts';
 
 applyKafkajsPatches();
 const require = createRequire(import.meta.url);

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { RecordName } from '../../lib/contracts/generated.ts';
 import { toHeaders } from '../../lib/messaging/headers.ts';
 
-/** A Kafka message of this project's shape for the microbenchmarks: UUID key, six headers, a 120-byte body. */
+/** A Kafka message of this project's shape (UUID key, six headers, a 120-byte body), for the Kafka specs and microbenchmarks. */
 export function projectMessage(recordType: RecordName): {
   key: string;
   value: Buffer;
