@@ -39,6 +39,11 @@ export interface BenchOptions {
   heapProfile: boolean;
   /** Extra environment for the services it starts (KEY=VALUE, repeatable), e.g. DB_POOL_MAX=20. */
   env: Record<string, string>;
+  /**
+   * Extra node flags for the services it starts (repeatable), e.g. V8's --single-threaded-gc, which
+   * NODE_OPTIONS refuses.
+   */
+  nodeFlags: string[];
   /** First port of the four services it starts (orchestrator, inventory, payment, shipping). */
   basePort: number;
   /** Keep-alive sockets of the HTTP client. */
@@ -66,6 +71,7 @@ export const defaultOptions: BenchOptions = {
   profile: false,
   heapProfile: false,
   env: {},
+  nodeFlags: [],
   basePort: 3400,
   maxSockets: 256,
   keepTopics: false,
@@ -93,6 +99,8 @@ export const usage = `usage: npm run bench -- [options]
   --heap-profile        bytes allocated by function in every service (sampled, freed objects
                         included, whole life of the process); summary in the results
   --env KEY=VALUE       extra environment for the started services (repeatable)
+  --node-flag=FLAG      extra node flag for the started services (repeatable), e.g.
+                        --node-flag=--single-threaded-gc (NODE_OPTIONS refuses most V8 flags)
   --base-port N         first of the four service ports (${defaultOptions.basePort})
   --max-sockets N       keep-alive sockets of the HTTP client (${defaultOptions.maxSockets})
   --keep-topics         do not delete the bench's topics at the end
@@ -127,7 +135,7 @@ const list = (flag: string, raw: string | undefined): number[] => {
 };
 
 export function parseOptions(argv: readonly string[]): BenchOptions {
-  const options: BenchOptions = { ...defaultOptions, env: {} };
+  const options: BenchOptions = { ...defaultOptions, env: {}, nodeFlags: [] };
   for (let i = 0; i < argv.length; i++) {
     const flag = argv[i] ?? '';
     const [name, inline] = flag.includes('=') && flag.startsWith('--') ? flag.split(/=(.*)/s) : [flag];
@@ -186,6 +194,13 @@ export function parseOptions(argv: readonly string[]): BenchOptions {
         options.env[pair.slice(0, eq)] = pair.slice(eq + 1);
         break;
       }
+      case '--node-flag': {
+        const nodeFlag = value() ?? '';
+        if (!nodeFlag.startsWith('--'))
+          throw new UsageError(`--node-flag needs a flag starting with --, got ${nodeFlag || 'nothing'}`);
+        options.nodeFlags.push(nodeFlag);
+        break;
+      }
       case '--base-port':
         options.basePort = Math.round(positive(name, value()));
         break;
@@ -208,6 +223,10 @@ export function parseOptions(argv: readonly string[]): BenchOptions {
   if (options.reuse && options.orchestrators !== 1)
     throw new UsageError(
       '--orchestrators starts instances; with --reuse list them in ORCHESTRATOR_URL (comma-separated)',
+    );
+  if (options.reuse && options.nodeFlags.length > 0)
+    throw new UsageError(
+      '--node-flag applies to the services the bench starts; with --reuse start them with it',
     );
   if (options.rates.length === 0 && options.concurrency.length === 0 && options.ceilingS === 0)
     throw new UsageError('nothing to measure: give --rates, --concurrency or --ceiling-s');
@@ -246,6 +265,7 @@ export function reproduceCommand(options: BenchOptions, json: string): string {
   if (options.basePort !== defaultOptions.basePort) parts.push(`--base-port ${options.basePort}`);
   if (options.orchestrators !== 1) parts.push(`--orchestrators ${options.orchestrators}`);
   for (const [key, val] of Object.entries(options.env)) parts.push(`--env ${shellQuote(`${key}=${val}`)}`);
+  for (const nodeFlag of options.nodeFlags) parts.push(shellQuote(`--node-flag=${nodeFlag}`));
   parts.push(`--json ${shellQuote(json)}`);
   return parts.join(' ');
 }

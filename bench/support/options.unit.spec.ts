@@ -1,0 +1,37 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { parseOptions, reproduceCommand, UsageError } from './options.ts';
+
+const commandArgs = (command: string): string[] =>
+  (command.split(' -- ')[1] ?? '').split(' ').map((part) => part.replace(/^'(.*)'$/s, '$1'));
+
+test('--node-flag is repeatable, inline or separate, and kept in order', () => {
+  const options = parseOptions([
+    '--rates',
+    '500',
+    '--node-flag=--max-semi-space-size=32',
+    '--node-flag',
+    '--single-threaded-gc',
+  ]);
+  assert.deepEqual(options.nodeFlags, ['--max-semi-space-size=32', '--single-threaded-gc']);
+});
+
+test('the reproduce command carries the node flags and parses back to them', () => {
+  const options = parseOptions(['--rates', '1500', '--node-flag=--max-semi-space-size=32']);
+  const command = reproduceCommand(options, 'bench-results/x.json');
+  assert.match(command, / --node-flag=--max-semi-space-size=32 /);
+  assert.deepEqual(parseOptions(commandArgs(command)).nodeFlags, ['--max-semi-space-size=32']);
+});
+
+test('--node-flag refuses a value that is not a flag, and --reuse', () => {
+  const usageError = (message: string) => (error: unknown) =>
+    error instanceof UsageError && error.message === message;
+  assert.throws(
+    () => parseOptions(['--rates', '500', '--node-flag=single-threaded-gc']),
+    usageError('--node-flag needs a flag starting with --, got single-threaded-gc'),
+  );
+  assert.throws(
+    () => parseOptions(['--rates', '500', '--reuse', '--node-flag=--single-threaded-gc']),
+    usageError('--node-flag applies to the services the bench starts; with --reuse start them with it'),
+  );
+});
