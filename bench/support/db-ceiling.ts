@@ -22,7 +22,8 @@
  *   statement);
  * - one outbox relay per schema as lib/outbox/outbox-relay.ts runs while it publishes from memory:
  *   the outbox inserts return their rows' seqs (as the services' do), and the relay deletes them in
- *   one statement every 100 ms, or as soon as 500 wait; a vacuum of the outbox every 5,000 deleted
+ *   one statement every 100 ms, or as soon as a relay batch (DEFAULT_OUTBOX_RELAY_BATCH_SIZE)
+ *   waits; a vacuum of the outbox every 5,000 deleted
  *   rows on a connection of its own, as lib/outbox/outbox-vacuum.ts. (The relay's read of the
  *   table, once a second on its poll when nothing else asks for it, is left out.)
  *
@@ -41,7 +42,10 @@ import { createLogger } from '../../lib/logger.ts';
 import { fetchTransactionsInFlight } from '../../lib/messaging/message-consumer.ts';
 import { outboxInsert } from '../../lib/outbox/outbox.ts';
 import { createOutboxPool, OutboxBatchStatements } from '../../lib/outbox/outbox-batch.ts';
-import { DEFAULT_OUTBOX_DELETE_EVERY_MS } from '../../lib/outbox/outbox-relay.ts';
+import {
+  DEFAULT_OUTBOX_DELETE_EVERY_MS,
+  DEFAULT_OUTBOX_RELAY_BATCH_SIZE,
+} from '../../lib/outbox/outbox-relay.ts';
 import { createOutboxVacuum, DEFAULT_OUTBOX_VACUUM_EVERY_ROWS } from '../../lib/outbox/outbox-vacuum.ts';
 import { sagasInFlightSlots } from '../../migrations/20261202_008_sagas_in_flight.ts';
 import { creationCommitsInFlight } from '../../orchestrator/orders/order-service.ts';
@@ -549,10 +553,10 @@ export async function measureDbCeiling({
   // and each service's transactions run by the services' own unit-of-work runner (pipelined
   // BEGIN/COMMIT, one write statement).
   const relayStatements = {
-    orders: new OutboxBatchStatements('orders', maxBatch),
-    inventory: new OutboxBatchStatements('inventory', maxBatch),
-    payment: new OutboxBatchStatements('payment', maxBatch),
-    shipping: new OutboxBatchStatements('shipping', maxBatch),
+    orders: new OutboxBatchStatements('orders', DEFAULT_OUTBOX_RELAY_BATCH_SIZE),
+    inventory: new OutboxBatchStatements('inventory', DEFAULT_OUTBOX_RELAY_BATCH_SIZE),
+    payment: new OutboxBatchStatements('payment', DEFAULT_OUTBOX_RELAY_BATCH_SIZE),
+    shipping: new OutboxBatchStatements('shipping', DEFAULT_OUTBOX_RELAY_BATCH_SIZE),
   };
   const pools = {
     orders: pool('orders'),
@@ -719,11 +723,12 @@ export async function measureDbCeiling({
         while (running) {
           const pending = published[schema];
           const due = Date.now() - lastDelete >= DEFAULT_OUTBOX_DELETE_EVERY_MS;
-          if (pending.length === 0 || (pending.length < maxBatch && !due)) {
+          if (pending.length === 0 || (pending.length < DEFAULT_OUTBOX_RELAY_BATCH_SIZE && !due)) {
             await relaySignal[schema]?.wait(DEFAULT_OUTBOX_DELETE_EVERY_MS);
             continue;
           }
-          const seqs = pending.splice(0, maxBatch);
+          // Everything published so far, as the relay deletes (CommittedRows.toDelete).
+          const seqs = pending.splice(0);
           try {
             await deletePublished(pools[schema], relayStatements[schema], seqs);
             lastDelete = Date.now();

@@ -1,3 +1,4 @@
+import { DEFAULT_OUTBOX_RELAY_BATCH_SIZE } from '../outbox/outbox-relay.ts';
 import { DEFAULT_OUTBOX_VACUUM_EVERY_ROWS } from '../outbox/outbox-vacuum.ts';
 import { type Env, EnvReader } from './env.ts';
 
@@ -23,6 +24,8 @@ export interface CommonConfig {
   kafkaOffsetCommitIntervalMs: number;
   /** The outbox relay waits this long after a wake-up from idle, so one batch carries more rows. */
   outboxRelayLingerMs: number;
+  /** Most rows the outbox relay publishes in one produce request (and reads in one table read). */
+  outboxRelayBatchSize: number;
   /** The relay vacuums its outbox after this many published rows (0: leave it to autovacuum). */
   outboxVacuumEveryRows: number;
 }
@@ -47,6 +50,10 @@ export function readCommonConfig(reader: EnvReader): CommonConfig {
     kafkaFetchMaxWaitMs: reader.int('KAFKA_FETCH_MAX_WAIT_MS', 250, { min: 1, max: 5_000 }),
     kafkaOffsetCommitIntervalMs: reader.int('KAFKA_OFFSET_COMMIT_INTERVAL_MS', 500, { min: 10, max: 60_000 }),
     outboxRelayLingerMs: reader.int('OUTBOX_RELAY_LINGER_MS', 0, { min: 0, max: 1_000 }),
+    outboxRelayBatchSize: reader.int('OUTBOX_RELAY_BATCH_SIZE', DEFAULT_OUTBOX_RELAY_BATCH_SIZE, {
+      min: 1,
+      max: 100_000,
+    }),
     outboxVacuumEveryRows: reader.int('OUTBOX_VACUUM_EVERY_ROWS', DEFAULT_OUTBOX_VACUUM_EVERY_ROWS, {
       min: 0,
       max: 10_000_000,

@@ -5,16 +5,33 @@ import { CommittedRows } from './committed-rows.ts';
 import { outboxChannelOf } from './outbox.ts';
 import { createOutboxPool, OutboxBatchStatements, type OutboxRow } from './outbox-batch.ts';
 import { createOutboxVacuum, DEFAULT_OUTBOX_VACUUM_EVERY_ROWS } from './outbox-vacuum.ts';
+import { chunkByTopicBytes, DEFAULT_MAX_TOPIC_BYTES_PER_REQUEST } from './produce-chunks.ts';
 
 /** How long rows published from memory wait to be deleted (see OutboxRelayOptions.deleteEveryMs). */
 export const DEFAULT_OUTBOX_DELETE_EVERY_MS = 100;
+/**
+ * Most rows in one produce request and one table read (see OutboxRelayOptions.batchSize). At 500 the
+ * orchestrator's relay, one request at a time, capped the whole system at about 2,000 sagas/s on the
+ * 2-core development machine; 5,000 lifted that to about 2,350 with no change at 1,000/s
+ * (bench/README.md, "Session of 2026-12-04 (second)").
+ */
+export const DEFAULT_OUTBOX_RELAY_BATCH_SIZE = 5_000;
 
 export interface OutboxRelayOptions {
   databaseUrl: string;
   schema: string;
   producer: Producer;
   logger: Logger;
+  /**
+   * Most rows in one table read and one publish (DEFAULT_OUTBOX_RELAY_BATCH_SIZE). Under a backlog
+   * the relay publishes this many rows per produce request, one request at a time.
+   */
   batchSize?: number;
+  /**
+   * Most bytes of one topic in one produce request (DEFAULT_MAX_TOPIC_BYTES_PER_REQUEST, see
+   * produce-chunks.ts); a batch above it goes out in several requests, in order.
+   */
+  maxTopicBytesPerRequest?: number;
   /** Wait after a wake-up from idle before reading, so one batch carries more rows (0). */
   lingerMs?: number;
   /** Fallback poll when no notification arrives (missed NOTIFY, LISTEN connection down). */
@@ -80,7 +97,7 @@ export interface LocalOutboxRelay {
  */
 export function startOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
   const { schema, producer, logger } = options;
-  const batchSize = options.batchSize ?? 500;
+  const batchSize = options.batchSize ?? DEFAULT_OUTBOX_RELAY_BATCH_SIZE;
   const pollIntervalMs = options.pollIntervalMs ?? 1_000;
   const deleteEveryMs = options.deleteEveryMs ?? DEFAULT_OUTBOX_DELETE_EVERY_MS;
   const table = `${schema}.outbox`;
@@ -142,21 +159,25 @@ export function startOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
   };
   const publishingFromMemory = (): boolean => owner !== null && listener !== null && !stopped;
 
+  const maxTopicBytes = options.maxTopicBytesPerRequest ?? DEFAULT_MAX_TOPIC_BYTES_PER_REQUEST;
+  /** One produce request per chunk, in order; each chunk counts as published once acknowledged. */
   const publish = async (batch: readonly OutboxRow[]): Promise<void> => {
-    const byTopic = new Map<string, OutboxRow[]>();
-    for (const row of batch) {
-      const topicRows = byTopic.get(row.topic);
-      if (topicRows) topicRows.push(row);
-      else byTopic.set(row.topic, [row]);
+    for (const chunk of chunkByTopicBytes(batch, maxTopicBytes)) {
+      const byTopic = new Map<string, OutboxRow[]>();
+      for (const row of chunk) {
+        const topicRows = byTopic.get(row.topic);
+        if (topicRows) topicRows.push(row);
+        else byTopic.set(row.topic, [row]);
+      }
+      await producer.sendBatch({
+        acks: -1,
+        topicMessages: [...byTopic].map(([topic, topicRows]) => ({
+          topic,
+          messages: topicRows.map((r) => ({ key: r.message_key, value: r.payload, headers: r.headers })),
+        })),
+      });
+      rows.markPublished(chunk);
     }
-    await producer.sendBatch({
-      acks: -1,
-      topicMessages: [...byTopic].map(([topic, topicRows]) => ({
-        topic,
-        messages: topicRows.map((r) => ({ key: r.message_key, value: r.payload, headers: r.headers })),
-      })),
-    });
-    rows.markPublished(batch);
   };
 
   /** Runs `work` on the relay's connection; a failure discards the connection (and so the lock). */

@@ -79,6 +79,7 @@ export async function runService(definition: ServiceDefinition): Promise<void> {
     producer,
     logger,
     lingerMs: config.outboxRelayLingerMs,
+    batchSize: config.outboxRelayBatchSize,
     vacuumEveryRows: config.outboxVacuumEveryRows,
   });
   const deps: ServiceDeps = {
