@@ -16,7 +16,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
-import { cpus, loadavg, totalmem } from 'node:os';
+import { cpus, getPriority, loadavg, totalmem } from 'node:os';
 import { dirname, join, relative, resolve } from 'node:path';
 import { createAvroCodec } from '../lib/avro/codec.ts';
 import { loadCommonConfig } from '../lib/config/common-config.ts';
@@ -184,17 +184,36 @@ async function startServices(): Promise<void> {
   ];
   const envOf = (label: string, env: NodeJS.ProcessEnv) =>
     options.heapProfile ? { ...env, BENCH_HEAP_PROFILE_DIR: join(heapProfileDir, label) } : env;
+  const niceOf = (name: string) => (name === 'orchestrator' ? options.orchestratorNice : 0);
   for (const name of serviceNames)
-    services.push(startBenchService(name, envOf(name, serviceEnv), logDir, nodeFlags(name)));
+    services.push(
+      startBenchService(name, envOf(name, serviceEnv), logDir, nodeFlags(name), name, niceOf(name)),
+    );
   for (let i = 1; i < options.orchestrators; i++) {
     const label = `orchestrator-${i + 1}`;
     const env = { ...serviceEnv, [portVariables.orchestrator]: String(orchestratorPort(i)) };
     extraOrchestrators.push(
-      startBenchService('orchestrator', envOf(label, env), logDir, nodeFlags(label), label),
+      startBenchService(
+        'orchestrator',
+        envOf(label, env),
+        logDir,
+        nodeFlags(label),
+        label,
+        niceOf('orchestrator'),
+      ),
     );
   }
   services.push(...extraOrchestrators);
   await Promise.all(services.map((s) => waitUntilReady(s, 120_000)));
+  // coreutils' nice runs the command even when it may not set the niceness: check it took.
+  for (const service of services) {
+    const wanted = niceOf(service.name);
+    const actual = service.child.pid === undefined ? null : getPriority(service.child.pid);
+    if (actual !== wanted)
+      throw new Error(
+        `${service.name} runs at niceness ${actual}, not ${wanted}: a negative --orchestrator-nice needs root or CAP_SYS_NICE`,
+      );
+  }
 }
 
 async function measurePoint(

@@ -74,10 +74,14 @@ export function startBenchService(
   nodeFlags: readonly string[] = [],
   /** Log file name (without .log) when several instances of one service run; default the service name. */
   label: string = name,
+  /** Niceness of the process and every thread it starts (coreutils' nice); 0 leaves it alone. */
+  nice = 0,
 ): ServiceProcess {
   const port = Number(env[portVariables[name]]);
   mkdirSync(logDir, { recursive: true });
-  const child = spawn(process.execPath, [...nodeFlags, '--import', 'tsx', serviceEntryPoints[name]], {
+  const command = [process.execPath, ...nodeFlags, '--import', 'tsx', serviceEntryPoints[name]];
+  const [file0, ...args] = nice === 0 ? command : ['nice', '-n', String(nice), ...command];
+  const child = spawn(file0 as string, args, {
     cwd: repoRoot,
     env: { ...env, LOG_FORMAT: 'json' },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -44,6 +44,11 @@ export interface BenchOptions {
    * NODE_OPTIONS refuses.
    */
   nodeFlags: string[];
+  /**
+   * Niceness of the orchestrator instances it starts (0: the default, no change). Negative values
+   * raise their CPU priority over everything else on the host and need root or CAP_SYS_NICE.
+   */
+  orchestratorNice: number;
   /** First port of the four services it starts (orchestrator, inventory, payment, shipping). */
   basePort: number;
   /** Keep-alive sockets of the HTTP client. */
@@ -72,6 +77,7 @@ export const defaultOptions: BenchOptions = {
   heapProfile: false,
   env: {},
   nodeFlags: [],
+  orchestratorNice: 0,
   basePort: 3400,
   maxSockets: 256,
   keepTopics: false,
@@ -101,6 +107,8 @@ export const usage = `usage: npm run bench -- [options]
   --env KEY=VALUE       extra environment for the started services (repeatable)
   --node-flag=FLAG      extra node flag for the started services (repeatable), e.g.
                         --node-flag=--single-threaded-gc (NODE_OPTIONS refuses most V8 flags)
+  --orchestrator-nice=N start the orchestrator instances with this niceness (-20..19; 0 = as
+                        everything else); negative raises their CPU priority (needs root)
   --base-port N         first of the four service ports (${defaultOptions.basePort})
   --max-sockets N       keep-alive sockets of the HTTP client (${defaultOptions.maxSockets})
   --keep-topics         do not delete the bench's topics at the end
@@ -201,6 +209,16 @@ export function parseOptions(argv: readonly string[]): BenchOptions {
         options.nodeFlags.push(nodeFlag);
         break;
       }
+      case '--orchestrator-nice': {
+        const raw = value();
+        const nice = Number(raw);
+        if (raw === undefined || !Number.isInteger(nice) || nice < -20 || nice > 19)
+          throw new UsageError(
+            `--orchestrator-nice needs an integer from -20 to 19, got ${raw ?? 'nothing'}`,
+          );
+        options.orchestratorNice = nice;
+        break;
+      }
       case '--base-port':
         options.basePort = Math.round(positive(name, value()));
         break;
@@ -223,6 +241,10 @@ export function parseOptions(argv: readonly string[]): BenchOptions {
   if (options.reuse && options.orchestrators !== 1)
     throw new UsageError(
       '--orchestrators starts instances; with --reuse list them in ORCHESTRATOR_URL (comma-separated)',
+    );
+  if (options.reuse && options.orchestratorNice !== 0)
+    throw new UsageError(
+      '--orchestrator-nice applies to the services the bench starts; with --reuse start them with it',
     );
   if (options.reuse && options.nodeFlags.length > 0)
     throw new UsageError(
@@ -266,6 +288,7 @@ export function reproduceCommand(options: BenchOptions, json: string): string {
   if (options.orchestrators !== 1) parts.push(`--orchestrators ${options.orchestrators}`);
   for (const [key, val] of Object.entries(options.env)) parts.push(`--env ${shellQuote(`${key}=${val}`)}`);
   for (const nodeFlag of options.nodeFlags) parts.push(shellQuote(`--node-flag=${nodeFlag}`));
+  if (options.orchestratorNice !== 0) parts.push(`--orchestrator-nice=${options.orchestratorNice}`);
   parts.push(`--json ${shellQuote(json)}`);
   return parts.join(' ');
 }

@@ -35,3 +35,24 @@ test('--node-flag refuses a value that is not a flag, and --reuse', () => {
     usageError('--node-flag applies to the services the bench starts; with --reuse start them with it'),
   );
 });
+
+test('--orchestrator-nice takes an integer from -20 to 19, refuses --reuse, and is reproduced', () => {
+  const options = parseOptions(['--rates', '2500', '--orchestrator-nice=-10']);
+  assert.equal(options.orchestratorNice, -10);
+  const command = reproduceCommand(options, 'bench-results/x.json');
+  assert.match(command, / --orchestrator-nice=-10 /);
+  assert.equal(parseOptions(commandArgs(command)).orchestratorNice, -10);
+  assert.equal(parseOptions(['--rates', '500']).orchestratorNice, 0);
+  assert.doesNotMatch(reproduceCommand(parseOptions(['--rates', '500']), 'x.json'), /nice/);
+  for (const bad of ['-21', '20', '1.5', 'x'])
+    assert.throws(
+      () => parseOptions(['--rates', '500', `--orchestrator-nice=${bad}`]),
+      (error: unknown) =>
+        error instanceof UsageError &&
+        error.message === `--orchestrator-nice needs an integer from -20 to 19, got ${bad}`,
+    );
+  assert.throws(
+    () => parseOptions(['--rates', '500', '--reuse', '--orchestrator-nice=5']),
+    (error: unknown) => error instanceof UsageError && /with --reuse start them with it/.test(error.message),
+  );
+});
