@@ -184,35 +184,40 @@ async function startServices(): Promise<void> {
   ];
   const envOf = (label: string, env: NodeJS.ProcessEnv) =>
     options.heapProfile ? { ...env, BENCH_HEAP_PROFILE_DIR: join(heapProfileDir, label) } : env;
-  const niceOf = (name: string) => (name === 'orchestrator' ? options.orchestratorNice : 0);
-  for (const name of serviceNames)
-    services.push(
-      startBenchService(name, envOf(name, serviceEnv), logDir, nodeFlags(name), name, niceOf(name)),
+  // coreutils' nice adjusts the bench's own niceness: the adjustment that gives the asked-for value.
+  const niceAdjustment = options.orchestratorNice === 0 ? 0 : options.orchestratorNice - getPriority();
+  const orchestratorInstances: ServiceProcess[] = [];
+  for (const name of serviceNames) {
+    const service = startBenchService(
+      name,
+      envOf(name, serviceEnv),
+      logDir,
+      nodeFlags(name),
+      name,
+      name === 'orchestrator' ? niceAdjustment : 0,
     );
+    services.push(service);
+    if (name === 'orchestrator') orchestratorInstances.push(service);
+  }
   for (let i = 1; i < options.orchestrators; i++) {
     const label = `orchestrator-${i + 1}`;
     const env = { ...serviceEnv, [portVariables.orchestrator]: String(orchestratorPort(i)) };
     extraOrchestrators.push(
-      startBenchService(
-        'orchestrator',
-        envOf(label, env),
-        logDir,
-        nodeFlags(label),
-        label,
-        niceOf('orchestrator'),
-      ),
+      startBenchService('orchestrator', envOf(label, env), logDir, nodeFlags(label), label, niceAdjustment),
     );
   }
   services.push(...extraOrchestrators);
+  orchestratorInstances.push(...extraOrchestrators);
   await Promise.all(services.map((s) => waitUntilReady(s, 120_000)));
-  // coreutils' nice runs the command even when it may not set the niceness: check it took.
-  for (const service of services) {
-    const wanted = niceOf(service.name);
-    const actual = service.child.pid === undefined ? null : getPriority(service.child.pid);
-    if (actual !== wanted)
-      throw new Error(
-        `${service.name} runs at niceness ${actual}, not ${wanted}: a negative --orchestrator-nice needs root or CAP_SYS_NICE`,
-      );
+  // nice runs the command even when it may not set the niceness (a negative one needs root): check.
+  if (options.orchestratorNice !== 0) {
+    for (const instance of orchestratorInstances) {
+      const actual = instance.child.pid === undefined ? null : getPriority(instance.child.pid);
+      if (actual !== options.orchestratorNice)
+        throw new Error(
+          `the orchestrator runs at niceness ${actual}, not ${options.orchestratorNice}: a niceness below the bench's own needs root or CAP_SYS_NICE`,
+        );
+    }
   }
 }
 

@@ -74,18 +74,24 @@ export function startBenchService(
   nodeFlags: readonly string[] = [],
   /** Log file name (without .log) when several instances of one service run; default the service name. */
   label: string = name,
-  /** Niceness of the process and every thread it starts (coreutils' nice); 0 leaves it alone. */
-  nice = 0,
+  /**
+   * Added to the bench's own niceness for the process and every thread it starts (coreutils'
+   * `nice -n`); 0 runs it as the bench runs.
+   */
+  niceAdjustment = 0,
 ): ServiceProcess {
   const port = Number(env[portVariables[name]]);
   mkdirSync(logDir, { recursive: true });
-  const command = [process.execPath, ...nodeFlags, '--import', 'tsx', serviceEntryPoints[name]];
-  const [file0, ...args] = nice === 0 ? command : ['nice', '-n', String(nice), ...command];
-  const child = spawn(file0 as string, args, {
+  const nodeArgs = [...nodeFlags, '--import', 'tsx', serviceEntryPoints[name]];
+  const spawnOptions = {
     cwd: repoRoot,
     env: { ...env, LOG_FORMAT: 'json' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+    stdio: ['ignore', 'pipe', 'pipe'] as ['ignore', 'pipe', 'pipe'],
+  };
+  const child =
+    niceAdjustment === 0
+      ? spawn(process.execPath, nodeArgs, spawnOptions)
+      : spawn('nice', ['-n', String(niceAdjustment), process.execPath, ...nodeArgs], spawnOptions);
   const file = createWriteStream(join(logDir, `${label}.log`), { flags: 'a' });
   child.stdout?.pipe(file);
   child.stderr?.pipe(file);

@@ -107,8 +107,8 @@ export const usage = `usage: npm run bench -- [options]
   --env KEY=VALUE       extra environment for the started services (repeatable)
   --node-flag=FLAG      extra node flag for the started services (repeatable), e.g.
                         --node-flag=--single-threaded-gc (NODE_OPTIONS refuses most V8 flags)
-  --orchestrator-nice=N start the orchestrator instances with this niceness (-20..19; 0 = as
-                        everything else); negative raises their CPU priority (needs root)
+  --orchestrator-nice=N start the orchestrator instances at this niceness (-20..19; 0 = as the
+                        bench runs); below the bench's own raises their priority (needs root)
   --base-port N         first of the four service ports (${defaultOptions.basePort})
   --max-sockets N       keep-alive sockets of the HTTP client (${defaultOptions.maxSockets})
   --keep-topics         do not delete the bench's topics at the end
