@@ -8,7 +8,7 @@
  */
 
 import { randomUUID } from 'node:crypto';
-import http from 'node:http';
+import { Http1Client } from './http1-client.ts';
 import { LatencyRecorder, type LatencySummary } from './latency.ts';
 import type { OrderEventsTracker, TerminalEvent } from './order-events.ts';
 
@@ -53,11 +53,13 @@ export interface PlaceResult {
   error: string | null;
 }
 
-/** POST /orders over keep-alive sockets (http.request: cheaper for the client's CPU than fetch). */
+/**
+ * POST /orders over keep-alive sockets, through the bench's own HTTP/1.1 client (http1-client.ts:
+ * it costs the shared CPU less than node's http.request), each orchestrator instance in turn.
+ */
 export class OrderClient {
-  readonly #agent: http.Agent;
   /** Orchestrator instances, used in turn. */
-  readonly #targets: ReadonlyArray<{ host: string; port: number }>;
+  readonly #targets: readonly Http1Client[];
   #next = 0;
 
   readonly #idempotencyKeys: boolean;
@@ -67,59 +69,41 @@ export class OrderClient {
     this.#idempotencyKeys = idempotencyKeys;
     this.#targets = baseUrls.map((baseUrl) => {
       const url = new URL(baseUrl);
-      return { host: url.hostname, port: Number(url.port || 80) };
+      if (url.protocol !== 'http:') throw new Error(`OrderClient speaks plain HTTP only, got ${baseUrl}`);
+      return new Http1Client({
+        host: url.hostname.replace(/^\[|\]$/g, ''),
+        port: Number(url.port || 80),
+        maxSockets,
+        timeoutMs: 30_000,
+      });
     });
-    this.#agent = new http.Agent({ keepAlive: true, maxSockets, maxFreeSockets: maxSockets });
   }
 
   place(body: string): Promise<PlaceResult> {
-    const target = this.#targets[this.#next % this.#targets.length] as { host: string; port: number };
+    const target = this.#targets[this.#next % this.#targets.length] as Http1Client;
     this.#next += 1;
-    return new Promise((resolve) => {
-      const request = http.request(
-        {
-          agent: this.#agent,
-          host: target.host,
-          port: target.port,
-          method: 'POST',
-          path: '/orders',
-          headers: {
-            'content-type': 'application/json',
-            'content-length': Buffer.byteLength(body),
-            ...(this.#idempotencyKeys ? { 'idempotency-key': randomUUID() } : {}),
-          },
-        },
-        (response) => {
-          const chunks: Buffer[] = [];
-          response.on('data', (chunk: Buffer) => chunks.push(chunk));
-          response.on('end', () => {
-            const text = Buffer.concat(chunks).toString('utf8');
-            const status = response.statusCode ?? 0;
-            if (status !== 202) {
-              resolve({ status, orderId: null, error: `HTTP ${status}: ${text.slice(0, 200)}` });
-              return;
-            }
-            try {
-              resolve({ status, orderId: (JSON.parse(text) as { orderId: string }).orderId, error: null });
-            } catch (error) {
-              resolve({ status, orderId: null, error: `unparsable 202 body: ${(error as Error).message}` });
-            }
-          });
-          response.on('error', (error) =>
-            resolve({ status: response.statusCode ?? 0, orderId: null, error: error.message }),
-          );
-        },
-      );
-      request.setTimeout(30_000, () => request.destroy(new Error('no answer within 30 s')));
-      request.on('error', (error) => resolve({ status: 0, orderId: null, error: error.message }));
-      request.end(body);
-    });
+    const headers: Record<string, string> = this.#idempotencyKeys
+      ? { 'Content-Type': 'application/json', 'Idempotency-Key': randomUUID() }
+      : jsonHeaders;
+    return target.request('POST', '/orders', headers, body).then(
+      ({ status, body: text }): PlaceResult => {
+        if (status !== 202) return { status, orderId: null, error: `HTTP ${status}: ${text.slice(0, 200)}` };
+        try {
+          return { status, orderId: (JSON.parse(text) as { orderId: string }).orderId, error: null };
+        } catch (error) {
+          return { status, orderId: null, error: `unparsable 202 body: ${(error as Error).message}` };
+        }
+      },
+      (error: Error): PlaceResult => ({ status: 0, orderId: null, error: error.message }),
+    );
   }
 
   close(): void {
-    this.#agent.destroy();
+    for (const target of this.#targets) target.close();
   }
 }
+
+const jsonHeaders: Record<string, string> = { 'Content-Type': 'application/json' };
 
 export interface LoadPointResult {
   kind: 'open' | 'closed';
