@@ -92,9 +92,12 @@ export function invalidFields(type: AvroType, payload: unknown): InvalidField[] 
  * Throws AvroEncodeError `invalid_payload` naming the record and every failing field path.
  */
 export function encodeWithType(type: AvroType, record: string, schemaId: number, payload: unknown): Buffer {
-  let body: Buffer;
+  if (!Number.isInteger(schemaId) || schemaId < 0 || schemaId > 0x7fffffff) {
+    throw new RangeError(`invalid schema id: ${schemaId}`);
+  }
+  let end: number;
   try {
-    body = type.toBuffer(payload);
+    end = encodeAfterHeader(type, payload);
   } catch (err) {
     const fields = invalidFields(type, payload);
     const detail =
@@ -113,7 +116,26 @@ export function encodeWithType(type: AvroType, record: string, schemaId: number,
       },
     );
   }
-  return frame(schemaId, body);
+  // One allocation of the exact size (from node's pool when small), not avsc's zero-filled
+  // toBuffer plus the frame's copy of it (bench/avro-encoding.ts).
+  const out = Buffer.allocUnsafe(end);
+  encodeScratch.copy(out, 0, 0, end);
+  out[0] = MAGIC_BYTE;
+  out.writeInt32BE(schemaId, 1);
+  return out;
+}
+
+/** Where payloads are encoded, after room for the frame header; grows to the largest payload seen. */
+let encodeScratch = Buffer.allocUnsafe(16 * 1024);
+
+/** Encodes `payload` into encodeScratch at FRAME_HEADER_SIZE; returns where it ends. */
+function encodeAfterHeader(type: AvroType, payload: unknown): number {
+  for (;;) {
+    const end = type.encode(payload, encodeScratch, FRAME_HEADER_SIZE);
+    if (end > 0) return end;
+    // avsc returns minus the bytes missing when the buffer was too small
+    encodeScratch = Buffer.allocUnsafe(Math.max(2 * encodeScratch.length, encodeScratch.length - end));
+  }
 }
 
 /**

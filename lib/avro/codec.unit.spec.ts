@@ -94,6 +94,24 @@ describe('avro codec: encoding and decoding with a known type', () => {
     }
   });
 
+  it('encodes each payload into a buffer of its own, whatever its size, exactly as avsc does', () => {
+    const type = typeOf('ScheduleShipping');
+    const payloads = [20, 70_000, 3, 200_000, 10].map((size) => ({
+      ...scheduleShipping,
+      address: { ...scheduleShipping.address, line1: `${'é'.repeat(size)}!` },
+    }));
+    const framed = payloads.map((payload) => encodeWithType(type, 'ScheduleShipping', 7, payload));
+    framed.forEach((buffer, i) => {
+      const expected = frame(7, type.toBuffer(payloads[i]));
+      assert.ok(buffer.equals(expected), `payload ${i} (${buffer.length} bytes)`);
+      assert.deepStrictEqual(decodeWithType(type, unframe(buffer).body), payloads[i]);
+    });
+    assert.throws(
+      () => encodeWithType(type, 'ScheduleShipping', -1, scheduleShipping),
+      /invalid schema id: -1/,
+    );
+  });
+
   it('fills a field with a default when the payload omits it', () => {
     const type = typeOf('PaymentRefunded');
     const { body } = unframe(
