@@ -9,7 +9,7 @@
  *   node --import tsx bench/avro-encoding.ts [--payloads 200000] [--rounds 4]
  */
 import { encodeWithType, frame, recordSchemas } from '../lib/avro/codec.ts';
-import { positiveIntegerOptions } from './support/microbenchmark-options.ts';
+import { positiveIntegerOptions, roundsAndMedian } from './support/microbenchmark-options.ts';
 
 const { payloads: count, rounds } = positiveIntegerOptions({ payloads: 200_000, rounds: 4 });
 
@@ -44,9 +44,7 @@ for (let round = 0; round < rounds; round++) {
   results.toBuffer.push(microsPerPayload(toBufferThenFrame));
   results.codec.push(microsPerPayload(codec));
 }
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? Number.NaN;
-const show = (xs: number[]) =>
-  `${xs.map((x) => x.toFixed(3)).join(' / ')}  (median ${median(xs).toFixed(3)})`;
+const show = (xs: number[]) => roundsAndMedian(xs, 3);
 console.log(`${count} payloads per round over ${records.length} record types, µs per payload:`);
 console.log(`  toBuffer + frame   ${show(results.toBuffer)}`);
 console.log(`  encodeWithType     ${show(results.codec)}`);

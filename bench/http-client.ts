@@ -12,7 +12,7 @@ import { once } from 'node:events';
 import http from 'node:http';
 import { Http1Client } from './support/http1-client.ts';
 import { orderOf } from './support/load.ts';
-import { positiveIntegerOptions } from './support/microbenchmark-options.ts';
+import { positiveIntegerOptions, roundsAndMedian } from './support/microbenchmark-options.ts';
 
 const { requests, rate, sockets, rounds } = positiveIntegerOptions({
   requests: 20_000,
@@ -105,9 +105,7 @@ agent.destroy();
 client.close();
 server.kill();
 
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? Number.NaN;
-const show = (xs: number[]) =>
-  `${xs.map((x) => x.toFixed(1)).join(' / ')}  (median ${median(xs).toFixed(1)})`;
+const show = (xs: number[]) => roundsAndMedian(xs, 1);
 console.log(
   `${requests} POSTs per round at ${rate}/s, ${sockets} sockets at most; µs of client CPU per request:`,
 );

@@ -15,7 +15,7 @@ import {
   type ProduceRequestArgs,
 } from '../lib/kafka/produce-request-encoder.ts';
 import { projectMessage } from '../test/support/project-message.ts';
-import { positiveIntegerOptions } from './support/microbenchmark-options.ts';
+import { positiveIntegerOptions, roundsAndMedian } from './support/microbenchmark-options.ts';
 
 applyKafkajsPatches();
 const require = createRequire(import.meta.url);
@@ -72,17 +72,11 @@ for (let round = 0; round < rounds; round++) {
   results.kafkajs.push(await microsPerRecord(kafkajs));
   results.singleBuffer.push(await microsPerRecord(installed));
 }
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? Number.NaN;
-const show = (xs: number[]) => xs.map((x) => x.toFixed(2)).join(' / ');
 console.log(
   `produce request of ${recordsPerRequest} records, ${requests} requests per round, µs per record:`,
 );
-console.log(
-  `  kafkajs 2.2.4          ${show(results.kafkajs)}  (median ${median(results.kafkajs).toFixed(2)})`,
-);
-console.log(
-  `  single-buffer encoder  ${show(results.singleBuffer)}  (median ${median(results.singleBuffer).toFixed(2)})`,
-);
+console.log(`  kafkajs 2.2.4          ${roundsAndMedian(results.kafkajs, 2)}`);
+console.log(`  single-buffer encoder  ${roundsAndMedian(results.singleBuffer, 2)}`);
 console.log(
   `reproduce: node --import tsx bench/produce-encoding.ts --records-per-partition ${perPartition} --requests ${requests} --rounds ${rounds}`,
 );

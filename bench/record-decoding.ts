@@ -17,7 +17,7 @@ import {
   type RecordDecoder,
 } from '../lib/kafka/record-decoder.ts';
 import { projectMessage } from '../test/support/project-message.ts';
-import { positiveIntegerOptions } from './support/microbenchmark-options.ts';
+import { median, positiveIntegerOptions } from './support/microbenchmark-options.ts';
 
 applyKafkajsPatches();
 const require = createRequire(import.meta.url);
@@ -101,7 +101,6 @@ for (let round = 0; round < rounds; round++) {
     results.fast.push(microsPerRecord(fast));
   }
 }
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? Number.NaN;
 const perRound = (xs: number[]) =>
   Array.from({ length: rounds }, (_, r) => median(xs.slice(r * 10, r * 10 + 10)).toFixed(2)).join(' / ');
 console.log(

@@ -21,3 +21,11 @@ export function positiveIntegerOptions<Name extends string>(
   }
   return parsed;
 }
+
+/** The median of a microbenchmark's figures (the upper one of an even count); NaN for none. */
+export const median = (xs: readonly number[]): number =>
+  [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? Number.NaN;
+
+/** Figures per round, then their median: `0.97 / 0.94  (median 0.97)`. */
+export const roundsAndMedian = (xs: readonly number[], digits: number): string =>
+  `${xs.map((x) => x.toFixed(digits)).join(' / ')}  (median ${median(xs).toFixed(digits)})`;
