@@ -9,6 +9,7 @@ import { createUnitOfWorkRunner, type UnitOfWorkRunner } from '../db/unit-of-wor
 import { registerHealthRoutes } from '../http/health.ts';
 import { type Clock, type IdGenerator, systemClock, timeOrderedIds } from '../ids.ts';
 import { createIdempotentProducer, createKafka } from '../kafka/kafka-client.ts';
+import { linearGroupingInstalled } from '../kafka/linear-group-messages.ts';
 import { createLogger, type Logger } from '../logger.ts';
 import {
   type BatchHandler,
@@ -59,6 +60,11 @@ export interface ServiceDefinition {
 export async function runService(definition: ServiceDefinition): Promise<void> {
   const { config, name } = definition;
   const logger = createLogger(name, config.logLevel);
+  if (!linearGroupingInstalled()) {
+    logger.warn(
+      'kafkajs was loaded before lib/kafka/linear-group-messages.ts: produce batches are grouped by partition in quadratic time; import it first in the entry point',
+    );
+  }
   process.on('unhandledRejection', (reason) => logger.error({ err: reason }, 'unhandled promise rejection'));
 
   const db = createDatabase(config.databaseUrl, { poolMax: config.dbPoolMax });

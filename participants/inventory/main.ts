@@ -2,6 +2,8 @@
  * Inventory participant: consumes `inventory-commands` (ReserveStock, ReleaseStock), replies on
  * `inventory-events`. HTTP (INVENTORY_PORT, default 3001): GET /stock, GET /stock/:sku, /faults, /health/*.
  */
+// First: it must be in the module cache before anything loads kafkajs (see the module).
+import '../../lib/kafka/linear-group-messages.ts';
 import { readCommonConfig } from '../../lib/config/common-config.ts';
 import { EnvReader } from '../../lib/config/env.ts';
 import { FaultSwitch } from '../../lib/faults/fault-switch.ts';

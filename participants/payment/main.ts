@@ -2,6 +2,8 @@
  * Payment participant: consumes `payment-commands` (ProcessPayment, RefundPayment), replies on
  * `payment-events`. HTTP (PAYMENT_PORT, default 3002): GET /payments/:orderId, /faults, /health/*.
  */
+// First: it must be in the module cache before anything loads kafkajs (see the module).
+import '../../lib/kafka/linear-group-messages.ts';
 import { readCommonConfig } from '../../lib/config/common-config.ts';
 import { EnvReader } from '../../lib/config/env.ts';
 import { FaultSwitch } from '../../lib/faults/fault-switch.ts';

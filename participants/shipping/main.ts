@@ -3,6 +3,8 @@
  * `shipping-events`. HTTP (SHIPPING_PORT, default 3003): GET /shipments/:orderId, /faults, /health/*.
  * UNSERVED_COUNTRIES (comma-separated ISO 3166-1 alpha-2 codes, default AQ): destinations no carrier serves.
  */
+// First: it must be in the module cache before anything loads kafkajs (see the module).
+import '../../lib/kafka/linear-group-messages.ts';
 import { readCommonConfig } from '../../lib/config/common-config.ts';
 import { EnvReader } from '../../lib/config/env.ts';
 import { FaultSwitch } from '../../lib/faults/fault-switch.ts';
