@@ -9,6 +9,9 @@ import { applyRequestQueueTimerFix } from './request-queue-timer-fix.ts';
  * `record-encoder.ts`'s earlier patch), and each fetched record decoded without BigInts or a
  * headers object per header (`record-decoder.ts`). Idempotent; every module that creates a kafkajs client calls
  * it when it is loaded, before any produce or fetch request.
+ * One more change cannot be made from here: kafkajs takes its function that groups a produce batch
+ * by partition when kafkajs itself loads, so `linear-group-messages.ts` replaces it on its own and
+ * every service's main.ts imports it first.
  */
 export function applyKafkajsPatches(): void {
   applyRequestQueueTimerFix();
