@@ -35,11 +35,16 @@ export const MAGIC_BYTE = 0;
 /** Magic byte + 4-byte schema id. */
 export const FRAME_HEADER_SIZE = 5;
 
-/** Confluent framing: magic byte 0 + schema id (4 bytes, big-endian) + Avro body. */
-export function frame(schemaId: number, body: Buffer): Buffer {
+/** A schema id fits the frame's 4-byte signed field and is not negative; else a RangeError. */
+function assertSchemaId(schemaId: number): void {
   if (!Number.isInteger(schemaId) || schemaId < 0 || schemaId > 0x7fffffff) {
     throw new RangeError(`invalid schema id: ${schemaId}`);
   }
+}
+
+/** Confluent framing: magic byte 0 + schema id (4 bytes, big-endian) + Avro body. */
+export function frame(schemaId: number, body: Buffer): Buffer {
+  assertSchemaId(schemaId);
   const out = Buffer.allocUnsafe(FRAME_HEADER_SIZE + body.length);
   out.writeUInt8(MAGIC_BYTE, 0);
   out.writeInt32BE(schemaId, 1);
@@ -92,9 +97,7 @@ export function invalidFields(type: AvroType, payload: unknown): InvalidField[] 
  * Throws AvroEncodeError `invalid_payload` naming the record and every failing field path.
  */
 export function encodeWithType(type: AvroType, record: string, schemaId: number, payload: unknown): Buffer {
-  if (!Number.isInteger(schemaId) || schemaId < 0 || schemaId > 0x7fffffff) {
-    throw new RangeError(`invalid schema id: ${schemaId}`);
-  }
+  assertSchemaId(schemaId);
   let end: number;
   try {
     end = encodeAfterHeader(type, payload);
