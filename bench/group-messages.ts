@@ -6,20 +6,15 @@
  *
  *   node --import tsx bench/group-messages.ts [--calls 200] [--rounds 3]
  */
-import { readFileSync } from 'node:fs';
-import { kafkajsModulePath } from '../lib/kafka/kafkajs-module-cache.ts';
 import { type GroupMessagesArgs, groupMessagesPerPartition } from '../lib/kafka/linear-group-messages.ts';
+import { kafkajsGroupMessagesPerPartition } from '../test/support/kafkajs-group-messages.ts';
 import { positiveIntegerOptions, roundsAndMedian } from './support/microbenchmark-options.ts';
 
 const { calls, rounds } = positiveIntegerOptions({ calls: 200, rounds: 3 });
 
 type Message = { key: string; value: string; partition: number };
 type Group = (args: GroupMessagesArgs<Message>) => Record<number, Message[]>;
-// kafkajs's own function, evaluated from its file (the module cache holds the replacement)
-const kafkajsGroup: Group = new Function(
-  'module',
-  `${readFileSync(kafkajsModulePath('kafkajs/src/producer/groupMessagesPerPartition.js'), 'utf8')}\nreturn module.exports;`,
-)({});
+const kafkajsGroup: Group = kafkajsGroupMessagesPerPartition();
 
 const partitionMetadata = [0, 1, 2].map((partitionId) => ({ partitionId }));
 const partitioner = ({ message }: { message: Message }) => message.partition;

@@ -1,17 +1,13 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
-import { kafkajsModulePath } from './kafkajs-module-cache.ts';
+import { kafkajsGroupMessagesPerPartition } from '../../test/support/kafkajs-group-messages.ts';
 import { type GroupMessagesArgs, groupMessagesPerPartition } from './linear-group-messages.ts';
 
 type Message = { key: string; value: string };
 type Group = (args: GroupMessagesArgs<Message>) => Record<number, Message[]>;
 
-/** kafkajs 2.2.4's own function, evaluated from its file (the module cache may hold the replacement). */
-const kafkajsGroup: Group = new Function(
-  'module',
-  `${readFileSync(kafkajsModulePath('kafkajs/src/producer/groupMessagesPerPartition.js'), 'utf8')}\nreturn module.exports;`,
-)({});
+const kafkajsGroup: Group = kafkajsGroupMessagesPerPartition();
 
 describe('groupMessagesPerPartition (linear)', () => {
   it("gives kafkajs's result: the same partitions, first-met key order, messages in input order", () => {
