@@ -66,6 +66,7 @@ import {
   RssSampler,
   round,
 } from './support/process-stats.ts';
+import { nextRefinementRate, REFINE_GRANULARITY } from './support/refine.ts';
 import { type BenchResults, formatTable, type MeasuredPoint, pointLabel } from './support/report.ts';
 
 const log = (message: string) => process.stderr.write(`[bench] ${message}\n`);
@@ -386,6 +387,26 @@ async function measureLoad(): Promise<void> {
       `skipped rates ${skippedRates.join(', ')}: ${overloadedAt}/s was already beyond capacity (--keep-going runs them)`,
     );
   results.skippedRates = skippedRates;
+  results.refinedRates = [];
+  for (let i = 0; i < options.refine; i++) {
+    const rate = nextRefinementRate(results.points.filter((p) => p.kind === 'open'));
+    if (rate === null) {
+      log(
+        i === 0
+          ? 'nothing to refine: no open-loop rate was sustained, or none above the highest sustained one failed'
+          : `refinement ends after ${i} point(s): the gap is down to ${REFINE_GRANULARITY}/s`,
+      );
+      break;
+    }
+    await settle();
+    log(`open loop ${rate}/s for ${options.durationS} s (refinement ${i + 1} of ${options.refine})…`);
+    const point = await measurePoint(
+      () => runOpenLoop(ctx, { rate, durationS: options.durationS, drainS: options.drainS }),
+      pointLabel({ kind: 'open', target: rate }),
+    );
+    results.points.push({ ...point, ratioToCeiling: null });
+    results.refinedRates.push(rate);
+  }
   for (const concurrency of options.concurrency) {
     await settle();
     log(`closed loop, concurrency ${concurrency}, for ${options.durationS} s…`);
@@ -554,6 +575,7 @@ try {
     },
     points: results.points,
     skippedRates: results.skippedRates ?? [],
+    refinedRates: results.refinedRates ?? [],
     ceilings: {
       echo,
       db,

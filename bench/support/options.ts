@@ -56,6 +56,11 @@ export interface BenchOptions {
   keepTopics: boolean;
   /** Also run the open-loop rates above one the system could not keep up with (by default skipped). */
   keepGoing: boolean;
+  /**
+   * After the open-loop rates, up to this many more points between the highest sustained rate and the
+   * lowest unsustained one above it, each at their middle (support/refine.ts); 0 = none.
+   */
+  refine: number;
   /** Orchestrator instances it starts (one consumer group; POSTs spread round-robin over them). */
   orchestrators: number;
 }
@@ -82,6 +87,7 @@ export const defaultOptions: BenchOptions = {
   maxSockets: 256,
   keepTopics: false,
   keepGoing: false,
+  refine: 0,
   orchestrators: 1,
 };
 
@@ -112,7 +118,9 @@ export const usage = `usage: npm run bench -- [options]
   --base-port N         first of the four service ports (${defaultOptions.basePort})
   --max-sockets N       keep-alive sockets of the HTTP client (${defaultOptions.maxSockets})
   --keep-topics         do not delete the bench's topics at the end
-  --keep-going          run every rate, also above one that completed < 70% of its offered rate`;
+  --keep-going          run every rate, also above one that completed < 70% of its offered rate
+  --refine N            then up to N open-loop points halving the gap between the highest sustained
+                        rate and the lowest unsustained one above it (${defaultOptions.refine})`;
 
 export class UsageError extends Error {}
 
@@ -231,6 +239,14 @@ export function parseOptions(argv: readonly string[]): BenchOptions {
       case '--keep-going':
         options.keepGoing = true;
         break;
+      case '--refine': {
+        const raw = value();
+        const points = Number(raw);
+        if (raw === undefined || !Number.isInteger(points) || points < 0 || points > 10)
+          throw new UsageError(`--refine needs an integer from 0 to 10, got ${raw ?? 'nothing'}`);
+        options.refine = points;
+        break;
+      }
       case '--help':
       case '-h':
         throw new UsageError(usage);
@@ -250,6 +266,8 @@ export function parseOptions(argv: readonly string[]): BenchOptions {
     throw new UsageError(
       '--node-flag applies to the services the bench starts; with --reuse start them with it',
     );
+  if (options.refine > 0 && options.rates.length === 0)
+    throw new UsageError('--refine narrows down the open-loop rates: give --rates too');
   if (options.rates.length === 0 && options.concurrency.length === 0 && options.ceilingS === 0)
     throw new UsageError('nothing to measure: give --rates, --concurrency or --ceiling-s');
   return options;
@@ -284,6 +302,7 @@ export function reproduceCommand(options: BenchOptions, json: string): string {
   if (options.profile) parts.push('--profile');
   if (options.heapProfile) parts.push('--heap-profile');
   if (options.keepGoing) parts.push('--keep-going');
+  if (options.refine > 0) parts.push(`--refine ${options.refine}`);
   if (options.basePort !== defaultOptions.basePort) parts.push(`--base-port ${options.basePort}`);
   if (options.orchestrators !== 1) parts.push(`--orchestrators ${options.orchestrators}`);
   for (const [key, val] of Object.entries(options.env)) parts.push(`--env ${shellQuote(`${key}=${val}`)}`);

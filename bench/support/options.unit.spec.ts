@@ -56,3 +56,25 @@ test('--orchestrator-nice takes an integer from -20 to 19, refuses --reuse, and 
     (error: unknown) => error instanceof UsageError && /with --reuse start them with it/.test(error.message),
   );
 });
+
+test('--refine takes an integer from 0 to 10, needs --rates, and is reproduced', () => {
+  const options = parseOptions(['--rates', '2500,2750', '--refine', '4']);
+  assert.equal(options.refine, 4);
+  const command = reproduceCommand(options, 'bench-results/x.json');
+  assert.match(command, / --refine 4 /);
+  assert.equal(parseOptions(commandArgs(command)).refine, 4);
+  assert.equal(parseOptions(['--rates', '500']).refine, 0);
+  assert.doesNotMatch(reproduceCommand(parseOptions(['--rates', '500']), 'x.json'), /refine/);
+  for (const bad of ['-1', '11', '2.5', 'x'])
+    assert.throws(
+      () => parseOptions(['--rates', '500', `--refine=${bad}`]),
+      (error: unknown) =>
+        error instanceof UsageError && error.message === `--refine needs an integer from 0 to 10, got ${bad}`,
+    );
+  assert.throws(
+    () => parseOptions(['--rates', 'none', '--concurrency', '8', '--refine', '2']),
+    (error: unknown) =>
+      error instanceof UsageError &&
+      error.message === '--refine narrows down the open-loop rates: give --rates too',
+  );
+});

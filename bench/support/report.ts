@@ -56,6 +56,8 @@ export interface BenchResults {
   points: MeasuredPoint[];
   /** Open-loop rates not run because a lower one was already beyond capacity. */
   skippedRates: number[];
+  /** Open-loop rates added by --refine, in the order run (after the rates of the grid). */
+  refinedRates: number[];
   ceilings: {
     echo: EchoCeiling | null;
     db: DbCeiling | null;
@@ -215,6 +217,10 @@ export function formatTable(results: BenchResults): string {
   if (results.skippedRates.length > 0)
     lines.push(
       `skipped open-loop rates ${results.skippedRates.join(', ')} (a lower rate was already beyond capacity)`,
+    );
+  if (results.refinedRates.length > 0)
+    lines.push(
+      `refinement (--refine): open-loop rates ${results.refinedRates.join(', ')}, run after the others to narrow down the highest sustained rate`,
     );
   if (echo)
     lines.push(

@@ -48,6 +48,8 @@ test('npm run bench: a tiny run exits 0 and writes the expected figures', { time
         '--orchestrators',
         '2',
         '--heap-profile',
+        '--refine',
+        '1',
         '--json',
         jsonPath,
       ],
@@ -65,6 +67,13 @@ test('npm run bench: a tiny run exits 0 and writes the expected figures', { time
       assert.ok(results.host.cpuSpeed[when].kops > 0, `machine speed ${when}`);
     assert.match(stdout, /machine speed: \d+ \(\d+–\d+\) kops\/s before the load, \d+ \(\d+–\d+\) after/);
 
+    // --refine had nothing to narrow down: the one rate was sustained and nothing above it was run.
+    assert.match(results.command, / --refine 1 /);
+    assert.deepEqual(results.refinedRates, []);
+    assert.match(
+      stderr,
+      /nothing to refine: no open-loop rate was sustained, or none above the highest sustained one failed/,
+    );
     assert.equal(results.points.length, 1);
     const [point] = results.points;
     assert.equal(point.kind, 'open');
