@@ -365,6 +365,18 @@ async function measureLoad(): Promise<void> {
       log(`warm-up had ${warm.errors.total} errors: ${warm.errors.samples[0] ?? ''}`);
   }
 
+  /** One open-loop point at `rate`, recorded in the results. */
+  const measureOpenLoop = async (rate: number, what = '') => {
+    await settle();
+    log(`open loop ${rate}/s for ${options.durationS} s${what}…`);
+    const point = await measurePoint(
+      () => runOpenLoop(ctx, { rate, durationS: options.durationS, drainS: options.drainS }),
+      pointLabel({ kind: 'open', target: rate }),
+    );
+    results.points.push({ ...point, ratioToCeiling: null });
+    return point;
+  };
+
   const hrLoadStart = monotonicUs();
   const skippedRates: number[] = [];
   let overloadedAt: number | null = null;
@@ -373,13 +385,7 @@ async function measureLoad(): Promise<void> {
       skippedRates.push(rate);
       continue;
     }
-    await settle();
-    log(`open loop ${rate}/s for ${options.durationS} s…`);
-    const point = await measurePoint(
-      () => runOpenLoop(ctx, { rate, durationS: options.durationS, drainS: options.drainS }),
-      pointLabel({ kind: 'open', target: rate }),
-    );
-    results.points.push({ ...point, ratioToCeiling: null });
+    const point = await measureOpenLoop(rate);
     if (point.windowSagasPerS < 0.7 * rate) overloadedAt = rate;
   }
   if (skippedRates.length > 0)
@@ -398,13 +404,7 @@ async function measureLoad(): Promise<void> {
       );
       break;
     }
-    await settle();
-    log(`open loop ${rate}/s for ${options.durationS} s (refinement ${i + 1} of ${options.refine})…`);
-    const point = await measurePoint(
-      () => runOpenLoop(ctx, { rate, durationS: options.durationS, drainS: options.drainS }),
-      pointLabel({ kind: 'open', target: rate }),
-    );
-    results.points.push({ ...point, ratioToCeiling: null });
+    await measureOpenLoop(rate, ` (refinement ${i + 1} of ${options.refine})`);
     results.refinedRates.push(rate);
   }
   for (const concurrency of options.concurrency) {
