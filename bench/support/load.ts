@@ -11,6 +11,7 @@ import { randomUUID } from 'node:crypto';
 import { Http1Client } from './http1-client.ts';
 import { LatencyRecorder, type LatencySummary } from './latency.ts';
 import type { OrderEventsTracker, TerminalEvent } from './order-events.ts';
+import { type SagaStage, sagaStages, stageDurations } from './saga-stages.ts';
 
 export type OrderKind = 'ok' | 'decline' | 'out_of_stock';
 
@@ -136,6 +137,8 @@ export interface LoadPointResult {
   producedLatencyMs: LatencySummary | null;
   /** POST → 202 answer. */
   httpLatencyMs: LatencySummary | null;
+  /** Where the time of sagas completed on the happy path went, stage by stage (support/saga-stages.ts). */
+  stageLatencyMs: Record<SagaStage, LatencySummary | null>;
   /** p50 of the first and the last tenth of the sagas (by send order): a growing backlog shows here. */
   latencyTrendMs: { firstTenthP50: number | null; lastTenthP50: number | null };
   /** performance.now() bounds of the measured window and epoch ms of its start. */
@@ -146,6 +149,10 @@ class PointRecorder {
   readonly latency = new LatencyRecorder();
   readonly produced = new LatencyRecorder();
   readonly httpLatency = new LatencyRecorder();
+  readonly stages = Object.fromEntries(sagaStages.map((stage) => [stage, new LatencyRecorder()])) as Record<
+    SagaStage,
+    LatencyRecorder
+  >;
   /** latency by send index, for the trend. */
   readonly bySend: Array<number | undefined> = [];
   readonly outcomes: Record<string, number> = {};
@@ -215,6 +222,15 @@ function sendOrder(
           const ms = event.seenAt - sentAt;
           rec.latency.record(ms);
           rec.produced.record(event.producedAtEpochMs - (performance.timeOrigin + sentAt));
+          if (event.type === 'OrderCompleted') {
+            const stages = stageDurations(
+              performance.timeOrigin + sentAt,
+              event.lifecycle,
+              event.producedAtEpochMs,
+              performance.timeOrigin + event.seenAt,
+            );
+            if (stages) for (const stage of sagaStages) rec.stages[stage].record(stages[stage]);
+          }
           rec.bySend[index] = ms;
           rec.completed += 1;
           rec.lastSeen = Math.max(rec.lastSeen, event.seenAt);
@@ -365,6 +381,9 @@ function finish(
     latencyMs: rec.latency.summary(),
     producedLatencyMs: rec.produced.summary(),
     httpLatencyMs: rec.httpLatency.summary(),
+    stageLatencyMs: Object.fromEntries(
+      sagaStages.map((stage) => [stage, rec.stages[stage].summary()]),
+    ) as Record<SagaStage, LatencySummary | null>,
     latencyTrendMs: {
       firstTenthP50: p50Of(rec.bySend.slice(0, tenth)),
       lastTenthP50: p50Of(rec.bySend.slice(-tenth)),

@@ -2,11 +2,13 @@
  * Watches `order-events` like a downstream consumer would (kafkajs, the project's Avro codec) and
  * reports each order's terminal lifecycle event — OrderCompleted, OrderCancelled or OrderFailed —
  * to whoever waits for that order id. Non-terminal events are counted from their record-type
- * header without being decoded.
+ * header without being decoded; OrderPlaced's and OrderStatusChanged's record timestamps are kept
+ * by order id (the message key) and handed over with the terminal event (support/saga-stages.ts).
  */
 import type { Consumer, Kafka } from 'kafkajs';
 import type { AvroCodec } from '../../lib/avro/codec.ts';
 import { HeaderNames, headerString } from '../../lib/messaging/headers.ts';
+import type { LifecycleTimes } from './saga-stages.ts';
 
 export const terminalTypes = ['OrderCompleted', 'OrderCancelled', 'OrderFailed'] as const;
 export type TerminalType = (typeof terminalTypes)[number];
@@ -22,6 +24,8 @@ export interface TerminalEvent {
   seenAt: number;
   /** Epoch ms the relay produced it (the record's CreateTime). */
   producedAtEpochMs: number;
+  /** When the order's earlier lifecycle events were produced. */
+  lifecycle: LifecycleTimes;
 }
 
 type Waiter = (event: TerminalEvent) => void;
@@ -38,6 +42,8 @@ export class OrderEventsTracker {
   /** performance.now() of the last terminal event of an abandoned order. */
   lastAbandonedArrivalAt = 0;
   readonly #abandoned = new Set<string>();
+  /** Lifecycle times of orders whose terminal event has not arrived yet, by order id. */
+  readonly #lifecycles = new Map<string, LifecycleTimes>();
   #lastError: unknown = null;
 
   constructor({
@@ -75,17 +81,27 @@ export class OrderEventsTracker {
         for (const message of batch.messages) {
           const type = headerString(message.headers, HeaderNames.recordType);
           this.countsByType.set(type ?? '?', (this.countsByType.get(type ?? '?') ?? 0) + 1);
+          if (type === 'OrderPlaced' || type === 'OrderStatusChanged') {
+            if (message.key) this.#noteLifecycle(message.key.toString(), type, Number(message.timestamp));
+            continue;
+          }
           if (!isTerminal(type) || !message.value) continue;
           try {
             const record = await this.#codec.decode(message.value);
             if (!isTerminal(record.type)) continue;
             const payload = record.payload as { orderId: string; reason?: string };
+            const lifecycle = this.#lifecycles.get(payload.orderId) ?? {
+              placedAtEpochMs: null,
+              statusChangedAtEpochMs: [],
+            };
+            this.#lifecycles.delete(payload.orderId);
             this.#deliver({
               orderId: payload.orderId,
               type: record.type,
               reason: payload.reason ?? null,
               seenAt,
               producedAtEpochMs: Number(message.timestamp),
+              lifecycle,
             });
           } catch (error) {
             this.decodeErrors += 1;
@@ -95,6 +111,20 @@ export class OrderEventsTracker {
       },
     });
     await groupJoined;
+  }
+
+  #noteLifecycle(
+    orderId: string,
+    type: 'OrderPlaced' | 'OrderStatusChanged',
+    producedAtEpochMs: number,
+  ): void {
+    let times = this.#lifecycles.get(orderId);
+    if (times === undefined) {
+      times = { placedAtEpochMs: null, statusChangedAtEpochMs: [] };
+      this.#lifecycles.set(orderId, times);
+    }
+    if (type === 'OrderPlaced') times.placedAtEpochMs = producedAtEpochMs;
+    else times.statusChangedAtEpochMs.push(producedAtEpochMs);
   }
 
   #deliver(event: TerminalEvent): void {
@@ -132,6 +162,7 @@ export class OrderEventsTracker {
    */
   forget(orderId: string): void {
     this.#waiters.delete(orderId);
+    this.#lifecycles.delete(orderId);
     if (this.#early.delete(orderId)) return;
     this.#abandoned.add(orderId);
   }

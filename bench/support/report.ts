@@ -10,6 +10,7 @@ import type { LoadPointResult } from './load.ts';
 import type { BenchOptions } from './options.ts';
 import type { DbCounters } from './pg-stats.ts';
 import type { CpuReport, RssWindow } from './process-stats.ts';
+import { sagaStages } from './saga-stages.ts';
 
 /** How a point is named in the bench's log lines, its table and bench:ab's comparison. */
 export const pointLabel = (p: Pick<LoadPointResult, 'kind' | 'target'>): string =>
@@ -122,6 +123,27 @@ const cpuOf = (cpu: CpuReport, keys: readonly string[]): number =>
 const speedOf = (speed: CpuSpeed | null) =>
   speed === null ? '-' : `${speed.kops} (${speed.minKops}–${speed.maxKops})`;
 
+/** Per point, p50 / p99 of each stage of the sagas completed on the happy path (support/saga-stages.ts). */
+function formatStages(points: readonly MeasuredPoint[]): string[] {
+  const withStages = points.filter((p) => p.stageLatencyMs?.accept);
+  if (withStages.length === 0) return [];
+  const lines = [
+    "where a completed saga's time goes, p50 / p99 ms: accept = POST → OrderPlaced produced; inventory, payment, shipping = each step from the previous lifecycle event to the next; observe = OrderCompleted produced → seen by the bench",
+    [pad('point', 12), ...sagaStages.map((stage) => pad(stage, 13))].join(' '),
+  ];
+  for (const p of withStages)
+    lines.push(
+      [
+        pad(pointLabel(p), 12),
+        ...sagaStages.map((stage) => {
+          const l = p.stageLatencyMs[stage];
+          return pad(l ? `${num(l.p50)} / ${num(l.p99)}` : '-', 13);
+        }),
+      ].join(' '),
+    );
+  return lines;
+}
+
 export function formatTable(results: BenchResults): string {
   const header = [
     pad('point', 12),
@@ -230,6 +252,7 @@ export function formatTable(results: BenchResults): string {
     lines.push(
       `database ceiling: ${db.sagasPerS} sagas/s, ${db.transactionsPerS} transactions/s, ${db.transactionsPerSaga} transactions/saga (orders per creation transaction ${db.createBatch}; mean batch: creation ${db.meanBatch.create}, participant ${db.meanBatch.participant}, orchestrator ${db.meanBatch.orchestrator}, relay ${db.meanBatch.relay})`,
     );
+  lines.push(...formatStages(results.points));
   const s = results.summary;
   lines.push(
     `saga ceiling min(echo/3, db) = ${num(results.ceilings.sagasPerS)} sagas/s (${results.ceilings.limitedBy ?? '-'}); best measured ${num(s.bestSagasPerS, 1)} sagas/s, ratio ${num(s.ratio, 2)}; max sustained rate ${num(s.maxSustainedRate)}/s, ratio ${num(s.sustainedRatio, 2)}`,

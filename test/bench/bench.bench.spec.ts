@@ -86,6 +86,12 @@ test('npm run bench: a tiny run exits 0 and writes the expected figures', { time
     for (const key of ['p50', 'p90', 'p99', 'max'])
       assert.equal(typeof point.latencyMs[key], 'number', `latency ${key}`);
     assert.ok(point.latencyMs.p50 <= point.latencyMs.p99 && point.latencyMs.p99 <= point.latencyMs.max);
+    // Every saga completed on the happy path, so each has its stages, read from its lifecycle events.
+    for (const stage of ['accept', 'inventory', 'payment', 'shipping', 'observe']) {
+      assert.equal(point.stageLatencyMs[stage]?.count, point.completed, `stage ${stage} of every saga`);
+      if (stage !== 'observe') assert.ok(point.stageLatencyMs[stage].p50 > 0, `stage ${stage} takes time`);
+    }
+    assert.match(stdout, /where a completed saga's time goes, p50 \/ p99 ms/);
     for (const name of ['orchestrator', 'inventory', 'payment', 'shipping', 'bench driver'])
       assert.ok(point.cpu.byProcess[name].seconds > 0, `CPU of ${name} measured`);
     assert.equal(typeof point.cpu.byProcess.kafka?.seconds, 'number', 'CPU of the broker measured');
