@@ -44,3 +44,118 @@ export function stageDurations(
     observe: seenAtEpochMs - completedAtEpochMs,
   };
 }
+
+/**
+ * The two legs of each step, for `bench/saga-legs.ts` (which reads a kept run's topics afterwards):
+ * `<step>Participant` from the command's publish (the lifecycle event published with it) to the
+ * participant's reply being produced — Kafka, the participant's transaction, its relay — and
+ * `<step>Orchestrator` from that reply to the orchestrator's next lifecycle event — Kafka, the
+ * orchestrator's transaction, its relay.
+ */
+export const sagaLegs = [
+  'inventoryParticipant',
+  'inventoryOrchestrator',
+  'paymentParticipant',
+  'paymentOrchestrator',
+  'shippingParticipant',
+  'shippingOrchestrator',
+] as const;
+export type SagaLeg = (typeof sagaLegs)[number];
+
+/** One record of an order on order-events or a participant's reply topic: its type and timestamp. */
+export interface OrderRecordTime {
+  type: string;
+  atEpochMs: number;
+}
+
+/**
+ * The legs of a saga completed on the happy path, from its records in any order (as read from
+ * several topics), or null when one of them is missing. Lifecycle events of one order keep their
+ * order (one partition of order-events), so the first two of its three OrderStatusChanged close the
+ * first two steps.
+ */
+export function legDurations(records: readonly OrderRecordTime[]): Record<SagaLeg, number> | null {
+  const first = (type: string): number | undefined => records.find((r) => r.type === type)?.atEpochMs;
+  const placed = first('OrderPlaced');
+  const statusChanges = records
+    .filter((r) => r.type === 'OrderStatusChanged')
+    .map((r) => r.atEpochMs)
+    .sort((a, b) => a - b);
+  // The happy path has three (payment, shipping, completed); fewer means one was not read.
+  if (statusChanges.length < 3) return null;
+  const [afterStock, afterPayment] = statusChanges;
+  const completed = first('OrderCompleted');
+  const stock = first('StockReserved');
+  const payment = first('PaymentSucceeded');
+  const shipping = first('ShippingScheduled');
+  if (
+    placed === undefined ||
+    afterStock === undefined ||
+    afterPayment === undefined ||
+    completed === undefined ||
+    stock === undefined ||
+    payment === undefined ||
+    shipping === undefined
+  )
+    return null;
+  return {
+    inventoryParticipant: stock - placed,
+    inventoryOrchestrator: afterStock - stock,
+    paymentParticipant: payment - afterStock,
+    paymentOrchestrator: afterPayment - payment,
+    shippingParticipant: shipping - afterPayment,
+    shippingOrchestrator: completed - shipping,
+  };
+}
+
+/**
+ * The orchestrator leg of each step in two, where the run's database still holds the saga history:
+ * `<step>ToApply` from the reply being produced to the orchestrator applying it (the history row's
+ * time: Kafka, the consumer's fetch, waiting for one of the transactions in flight, decoding), and
+ * `<step>ToPublish` from there to the next lifecycle event being produced (the write statement, the
+ * commit, the relay's publish).
+ */
+export const orchestratorLegParts = [
+  'inventoryToApply',
+  'inventoryToPublish',
+  'paymentToApply',
+  'paymentToPublish',
+  'shippingToApply',
+  'shippingToPublish',
+] as const;
+export type OrchestratorLegPart = (typeof orchestratorLegParts)[number];
+
+/** The record type under which bench/saga-legs.ts files the history time of an applied reply. */
+export const appliedType = (reply: string): string => `applied:${reply}`;
+
+/** Splits the orchestrator legs of `legDurations` at the applied times; null when one is missing. */
+export function orchestratorLegSplit(
+  records: readonly OrderRecordTime[],
+): Record<OrchestratorLegPart, number> | null {
+  const legs = legDurations(records);
+  const at = (type: string): number | undefined => records.find((r) => r.type === type)?.atEpochMs;
+  const stock = at('StockReserved');
+  const payment = at('PaymentSucceeded');
+  const shipping = at('ShippingScheduled');
+  const stockApplied = at(appliedType('StockReserved'));
+  const paymentApplied = at(appliedType('PaymentSucceeded'));
+  const shippingApplied = at(appliedType('ShippingScheduled'));
+  if (
+    legs === null ||
+    stock === undefined ||
+    payment === undefined ||
+    shipping === undefined ||
+    stockApplied === undefined ||
+    paymentApplied === undefined ||
+    shippingApplied === undefined
+  )
+    return null;
+  return {
+    inventoryToApply: stockApplied - stock,
+    inventoryToPublish: legs.inventoryOrchestrator - (stockApplied - stock),
+    paymentToApply: paymentApplied - payment,
+    paymentToPublish: legs.paymentOrchestrator - (paymentApplied - payment),
+    shippingToApply: shippingApplied - shipping,
+    shippingToPublish: legs.shippingOrchestrator - (shippingApplied - shipping),
+  };
+}
