@@ -193,7 +193,11 @@ table(
   'legs, p50 / p99 ms, sagas completed on the happy path (participant = command published → reply produced; orchestrator = reply → next lifecycle event produced):',
   sagaLegs,
 );
-if (applied > 0)
+if (applied === 0)
+  console.log(
+    `no saga history of these orders in ${databaseUrl} (a later bench run recreated it): the orchestrator's legs are not split`,
+  );
+else
   table(
     "the orchestrator's legs split where it applied the reply (toApply = reply produced → applied, from the saga history; toPublish = applied → next lifecycle event produced):",
     orchestratorLegParts,

@@ -75,37 +75,45 @@ export interface OrderRecordTime {
  * first two steps.
  */
 export function legDurations(records: readonly OrderRecordTime[]): Record<SagaLeg, number> | null {
-  const first = (type: string): number | undefined => records.find((r) => r.type === type)?.atEpochMs;
-  const placed = first('OrderPlaced');
   const statusChanges = records
     .filter((r) => r.type === 'OrderStatusChanged')
     .map((r) => r.atEpochMs)
     .sort((a, b) => a - b);
   // The happy path has three (payment, shipping, completed); fewer means one was not read.
-  if (statusChanges.length < 3) return null;
   const [afterStock, afterPayment] = statusChanges;
-  const completed = first('OrderCompleted');
-  const stock = first('StockReserved');
-  const payment = first('PaymentSucceeded');
-  const shipping = first('ShippingScheduled');
-  if (
-    placed === undefined ||
-    afterStock === undefined ||
-    afterPayment === undefined ||
-    completed === undefined ||
-    stock === undefined ||
-    payment === undefined ||
-    shipping === undefined
-  )
+  const t = firstTimes(records, happyRecords);
+  if (t === null || statusChanges.length < 3 || afterStock === undefined || afterPayment === undefined)
     return null;
   return {
-    inventoryParticipant: stock - placed,
-    inventoryOrchestrator: afterStock - stock,
-    paymentParticipant: payment - afterStock,
-    paymentOrchestrator: afterPayment - payment,
-    shippingParticipant: shipping - afterPayment,
-    shippingOrchestrator: completed - shipping,
+    inventoryParticipant: t.StockReserved - t.OrderPlaced,
+    inventoryOrchestrator: afterStock - t.StockReserved,
+    paymentParticipant: t.PaymentSucceeded - afterStock,
+    paymentOrchestrator: afterPayment - t.PaymentSucceeded,
+    shippingParticipant: t.ShippingScheduled - afterPayment,
+    shippingOrchestrator: t.OrderCompleted - t.ShippingScheduled,
   };
+}
+
+const happyRecords = [
+  'OrderPlaced',
+  'StockReserved',
+  'PaymentSucceeded',
+  'ShippingScheduled',
+  'OrderCompleted',
+] as const;
+
+/** The time of the first record of each type, or null when a type is missing. */
+function firstTimes<T extends string>(
+  records: readonly OrderRecordTime[],
+  types: readonly T[],
+): Record<T, number> | null {
+  const times = {} as Record<T, number>;
+  for (const type of types) {
+    const record = records.find((r) => r.type === type);
+    if (record === undefined) return null;
+    times[type] = record.atEpochMs;
+  }
+  return times;
 }
 
 /**
@@ -133,29 +141,22 @@ export function orchestratorLegSplit(
   records: readonly OrderRecordTime[],
 ): Record<OrchestratorLegPart, number> | null {
   const legs = legDurations(records);
-  const at = (type: string): number | undefined => records.find((r) => r.type === type)?.atEpochMs;
-  const stock = at('StockReserved');
-  const payment = at('PaymentSucceeded');
-  const shipping = at('ShippingScheduled');
-  const stockApplied = at(appliedType('StockReserved'));
-  const paymentApplied = at(appliedType('PaymentSucceeded'));
-  const shippingApplied = at(appliedType('ShippingScheduled'));
-  if (
-    legs === null ||
-    stock === undefined ||
-    payment === undefined ||
-    shipping === undefined ||
-    stockApplied === undefined ||
-    paymentApplied === undefined ||
-    shippingApplied === undefined
-  )
-    return null;
+  const t = firstTimes(records, [
+    'StockReserved',
+    'PaymentSucceeded',
+    'ShippingScheduled',
+    appliedType('StockReserved'),
+    appliedType('PaymentSucceeded'),
+    appliedType('ShippingScheduled'),
+  ]);
+  if (legs === null || t === null) return null;
+  const toApply = (reply: string) => (t[appliedType(reply)] ?? Number.NaN) - (t[reply] ?? Number.NaN);
   return {
-    inventoryToApply: stockApplied - stock,
-    inventoryToPublish: legs.inventoryOrchestrator - (stockApplied - stock),
-    paymentToApply: paymentApplied - payment,
-    paymentToPublish: legs.paymentOrchestrator - (paymentApplied - payment),
-    shippingToApply: shippingApplied - shipping,
-    shippingToPublish: legs.shippingOrchestrator - (shippingApplied - shipping),
+    inventoryToApply: toApply('StockReserved'),
+    inventoryToPublish: legs.inventoryOrchestrator - toApply('StockReserved'),
+    paymentToApply: toApply('PaymentSucceeded'),
+    paymentToPublish: legs.paymentOrchestrator - toApply('PaymentSucceeded'),
+    shippingToApply: toApply('ShippingScheduled'),
+    shippingToPublish: legs.shippingOrchestrator - toApply('ShippingScheduled'),
   };
 }
