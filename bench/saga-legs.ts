@@ -13,6 +13,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import pg from 'pg';
 import { loadCommonConfig } from '../lib/config/common-config.ts';
+import { readToEnd } from '../lib/kafka/read-to-end.ts';
 import { baseTopics } from '../lib/kafka/topics.ts';
 import { HeaderNames, headerString } from '../lib/messaging/headers.ts';
 import { benchKafka, withAdmin, withDatabaseUrlName } from './support/environment.ts';
@@ -56,69 +57,29 @@ const topics = [
   baseTopics.shippingEvents,
 ].map((t) => `${prefix}${t}`);
 
-/** Every partition's end offset now: reading stops there. */
-const ends = await withAdmin(async (admin) => {
-  const existing = new Set(await admin.listTopics());
-  const missing = topics.filter((t) => !existing.has(t));
-  if (missing.length > 0)
-    throw new Error(
-      `${missing.join(', ')} not found: run the bench with --keep-topics to split the steps afterwards`,
-    );
-  const byPartition = new Map<string, number>();
-  for (const topic of topics)
-    for (const p of await admin.fetchTopicOffsets(topic))
-      if (Number(p.high) > Number(p.low)) byPartition.set(`${topic}/${p.partition}`, Number(p.high));
-  return byPartition;
-});
-
 const recordsByOrder = new Map<string, OrderRecordTime[]>();
-const consumer = benchKafka('bench-saga-legs').consumer({
-  groupId: `bench-saga-legs-${run.runId}-${Date.now()}`,
-  allowAutoTopicCreation: false,
-});
-await consumer.connect();
-await consumer.subscribe({ topics, fromBeginning: true });
-const remaining = new Set(ends.keys());
-const allRead = new Promise<void>((resolve, reject) => {
-  if (remaining.size === 0) {
-    resolve();
-    return;
-  }
-  const deadline = setTimeout(
-    () => reject(new Error(`not read to the end within 120 s: ${[...remaining].join(', ')}`)),
-    120_000,
+const existing = new Set(await withAdmin((admin) => admin.listTopics()));
+const missing = topics.filter((t) => !existing.has(t));
+if (missing.length > 0)
+  throw new Error(
+    `${missing.join(', ')} not found: run the bench with --keep-topics to split the steps afterwards`,
   );
-  const done = () => {
-    clearTimeout(deadline);
-    resolve();
-  };
-  consumer
-    .run({
-      autoCommit: false,
-      eachBatch: async ({ batch }) => {
-        for (const message of batch.messages) {
-          const type = headerString(message.headers, HeaderNames.recordType);
-          const orderId = message.key?.toString();
-          if (type === undefined || orderId === undefined) continue;
-          let records = recordsByOrder.get(orderId);
-          if (records === undefined) {
-            records = [];
-            recordsByOrder.set(orderId, records);
-          }
-          records.push({ type, atEpochMs: Number(message.timestamp) });
-        }
-        const key = `${batch.topic}/${batch.partition}`;
-        const end = ends.get(key);
-        if (end !== undefined && Number(batch.lastOffset()) + 1 >= end) {
-          remaining.delete(key);
-          if (remaining.size === 0) done();
-        }
-      },
-    })
-    .catch(reject);
+await readToEnd(benchKafka('bench-saga-legs'), {
+  topics,
+  groupId: `bench-saga-legs-${run.runId}-${Date.now()}`,
+  timeoutMs: 120_000,
+  onMessage: (_topic, _partition, message) => {
+    const type = headerString(message.headers, HeaderNames.recordType);
+    const orderId = message.key?.toString();
+    if (type === undefined || orderId === undefined) return;
+    let records = recordsByOrder.get(orderId);
+    if (records === undefined) {
+      records = [];
+      recordsByOrder.set(orderId, records);
+    }
+    records.push({ type, atEpochMs: Number(message.timestamp) });
+  },
 });
-await allRead;
-await consumer.disconnect();
 
 // Where the run's database is still there (the bench recreates it at the start of every run), the
 // history says when the orchestrator applied each reply: that splits its legs in two.

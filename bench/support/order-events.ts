@@ -8,7 +8,7 @@
 import type { Consumer, Kafka } from 'kafkajs';
 import type { AvroCodec } from '../../lib/avro/codec.ts';
 import { HeaderNames, headerString } from '../../lib/messaging/headers.ts';
-import type { LifecycleTimes } from './saga-stages.ts';
+import type { OrderRecordTime } from './saga-stages.ts';
 
 export const terminalTypes = ['OrderCompleted', 'OrderCancelled', 'OrderFailed'] as const;
 export type TerminalType = (typeof terminalTypes)[number];
@@ -24,8 +24,8 @@ export interface TerminalEvent {
   seenAt: number;
   /** Epoch ms the relay produced it (the record's CreateTime). */
   producedAtEpochMs: number;
-  /** When the order's earlier lifecycle events were produced. */
-  lifecycle: LifecycleTimes;
+  /** The order's OrderPlaced and OrderStatusChanged seen before, with their record timestamps. */
+  lifecycle: OrderRecordTime[];
 }
 
 type Waiter = (event: TerminalEvent) => void;
@@ -43,7 +43,7 @@ export class OrderEventsTracker {
   lastAbandonedArrivalAt = 0;
   readonly #abandoned = new Set<string>();
   /** Lifecycle times of orders whose terminal event has not arrived yet, by order id. */
-  readonly #lifecycles = new Map<string, LifecycleTimes>();
+  readonly #lifecycles = new Map<string, OrderRecordTime[]>();
   #lastError: unknown = null;
 
   constructor({
@@ -90,10 +90,7 @@ export class OrderEventsTracker {
             const record = await this.#codec.decode(message.value);
             if (!isTerminal(record.type)) continue;
             const payload = record.payload as { orderId: string; reason?: string };
-            const lifecycle = this.#lifecycles.get(payload.orderId) ?? {
-              placedAtEpochMs: null,
-              statusChangedAtEpochMs: [],
-            };
+            const lifecycle = this.#lifecycles.get(payload.orderId) ?? [];
             this.#lifecycles.delete(payload.orderId);
             this.#deliver({
               orderId: payload.orderId,
@@ -113,18 +110,10 @@ export class OrderEventsTracker {
     await groupJoined;
   }
 
-  #noteLifecycle(
-    orderId: string,
-    type: 'OrderPlaced' | 'OrderStatusChanged',
-    producedAtEpochMs: number,
-  ): void {
-    let times = this.#lifecycles.get(orderId);
-    if (times === undefined) {
-      times = { placedAtEpochMs: null, statusChangedAtEpochMs: [] };
-      this.#lifecycles.set(orderId, times);
-    }
-    if (type === 'OrderPlaced') times.placedAtEpochMs = producedAtEpochMs;
-    else times.statusChangedAtEpochMs.push(producedAtEpochMs);
+  #noteLifecycle(orderId: string, type: string, atEpochMs: number): void {
+    const records = this.#lifecycles.get(orderId);
+    if (records === undefined) this.#lifecycles.set(orderId, [{ type, atEpochMs }]);
+    else records.push({ type, atEpochMs });
   }
 
   #deliver(event: TerminalEvent): void {

@@ -15,32 +15,57 @@
 export const sagaStages = ['accept', 'inventory', 'payment', 'shipping', 'observe'] as const;
 export type SagaStage = (typeof sagaStages)[number];
 
-/** Epoch ms at which the relay produced an order's lifecycle events before its terminal one. */
-export interface LifecycleTimes {
-  /** OrderPlaced. */
-  placedAtEpochMs: number | null;
-  /** Every OrderStatusChanged seen before the terminal event, in partition order. */
-  statusChangedAtEpochMs: number[];
+/** One record of an order on order-events or a participant's reply topic: its type and timestamp. */
+export interface OrderRecordTime {
+  type: string;
+  atEpochMs: number;
 }
 
 /**
- * The stage durations (ms) of a saga that completed on the happy path, or null when its events do not
- * show the three steps (a cancelled or failed saga, or events the bench did not see).
+ * When the saga was placed and when its first two steps ended: OrderPlaced and the first two
+ * OrderStatusChanged (one partition keeps an order's lifecycle events in order; the records may come
+ * in any order from several topics). Null when OrderPlaced or one of the `statusChanges` expected is
+ * missing: the happy path has three (payment, shipping, completed), of which the bench sees at least
+ * two before OrderCompleted.
+ */
+function stepEnds(
+  records: readonly OrderRecordTime[],
+  statusChanges: 2 | 3,
+): { placed: number; afterStock: number; afterPayment: number } | null {
+  const placed = records.find((r) => r.type === 'OrderPlaced')?.atEpochMs;
+  const changes = records
+    .filter((r) => r.type === 'OrderStatusChanged')
+    .map((r) => r.atEpochMs)
+    .sort((a, b) => a - b);
+  const [afterStock, afterPayment] = changes;
+  if (
+    placed === undefined ||
+    changes.length < statusChanges ||
+    afterStock === undefined ||
+    afterPayment === undefined
+  )
+    return null;
+  return { placed, afterStock, afterPayment };
+}
+
+/**
+ * The stage durations (ms) of a saga that completed on the happy path, from its lifecycle records seen
+ * before OrderCompleted, or null when they do not show the steps (a cancelled or failed saga, or
+ * events the bench did not see).
  */
 export function stageDurations(
   sentAtEpochMs: number,
-  lifecycle: LifecycleTimes,
+  lifecycle: readonly OrderRecordTime[],
   completedAtEpochMs: number,
   seenAtEpochMs: number,
 ): Record<SagaStage, number> | null {
-  const placed = lifecycle.placedAtEpochMs;
-  const [stockReserved, paymentSucceeded] = lifecycle.statusChangedAtEpochMs;
-  if (placed === null || stockReserved === undefined || paymentSucceeded === undefined) return null;
+  const ends = stepEnds(lifecycle, 2);
+  if (ends === null) return null;
   return {
-    accept: placed - sentAtEpochMs,
-    inventory: stockReserved - placed,
-    payment: paymentSucceeded - stockReserved,
-    shipping: completedAtEpochMs - paymentSucceeded,
+    accept: ends.placed - sentAtEpochMs,
+    inventory: ends.afterStock - ends.placed,
+    payment: ends.afterPayment - ends.afterStock,
+    shipping: completedAtEpochMs - ends.afterPayment,
     observe: seenAtEpochMs - completedAtEpochMs,
   };
 }
@@ -62,40 +87,25 @@ export const sagaLegs = [
 ] as const;
 export type SagaLeg = (typeof sagaLegs)[number];
 
-/** One record of an order on order-events or a participant's reply topic: its type and timestamp. */
-export interface OrderRecordTime {
-  type: string;
-  atEpochMs: number;
-}
-
 /**
- * The legs of a saga completed on the happy path, from its records in any order (as read from
- * several topics), or null when one of them is missing. Lifecycle events of one order keep their
- * order (one partition of order-events), so the first two of its three OrderStatusChanged close the
- * first two steps.
+ * The legs of a saga completed on the happy path, from all its records, in any order (as read from
+ * several topics), or null when one of them is missing.
  */
 export function legDurations(records: readonly OrderRecordTime[]): Record<SagaLeg, number> | null {
-  const statusChanges = records
-    .filter((r) => r.type === 'OrderStatusChanged')
-    .map((r) => r.atEpochMs)
-    .sort((a, b) => a - b);
-  // The happy path has three (payment, shipping, completed); fewer means one was not read.
-  const [afterStock, afterPayment] = statusChanges;
-  const t = firstTimes(records, happyRecords);
-  if (t === null || statusChanges.length < 3 || afterStock === undefined || afterPayment === undefined)
-    return null;
+  const ends = stepEnds(records, 3);
+  const t = firstTimes(records, replyAndCompletionTypes);
+  if (ends === null || t === null) return null;
   return {
-    inventoryParticipant: t.StockReserved - t.OrderPlaced,
-    inventoryOrchestrator: afterStock - t.StockReserved,
-    paymentParticipant: t.PaymentSucceeded - afterStock,
-    paymentOrchestrator: afterPayment - t.PaymentSucceeded,
-    shippingParticipant: t.ShippingScheduled - afterPayment,
+    inventoryParticipant: t.StockReserved - ends.placed,
+    inventoryOrchestrator: ends.afterStock - t.StockReserved,
+    paymentParticipant: t.PaymentSucceeded - ends.afterStock,
+    paymentOrchestrator: ends.afterPayment - t.PaymentSucceeded,
+    shippingParticipant: t.ShippingScheduled - ends.afterPayment,
     shippingOrchestrator: t.OrderCompleted - t.ShippingScheduled,
   };
 }
 
-const happyRecords = [
-  'OrderPlaced',
+const replyAndCompletionTypes = [
   'StockReserved',
   'PaymentSucceeded',
   'ShippingScheduled',
@@ -134,7 +144,7 @@ export const orchestratorLegParts = [
 export type OrchestratorLegPart = (typeof orchestratorLegParts)[number];
 
 /** The record type under which bench/saga-legs.ts files the history time of an applied reply. */
-export const appliedType = (reply: string): string => `applied:${reply}`;
+export const appliedType = <R extends string>(reply: R): `applied:${R}` => `applied:${reply}`;
 
 /** Splits the orchestrator legs of `legDurations` at the applied times; null when one is missing. */
 export function orchestratorLegSplit(
@@ -150,13 +160,15 @@ export function orchestratorLegSplit(
     appliedType('ShippingScheduled'),
   ]);
   if (legs === null || t === null) return null;
-  const toApply = (reply: string) => (t[appliedType(reply)] ?? Number.NaN) - (t[reply] ?? Number.NaN);
+  const stock = t['applied:StockReserved'] - t.StockReserved;
+  const payment = t['applied:PaymentSucceeded'] - t.PaymentSucceeded;
+  const shipping = t['applied:ShippingScheduled'] - t.ShippingScheduled;
   return {
-    inventoryToApply: toApply('StockReserved'),
-    inventoryToPublish: legs.inventoryOrchestrator - toApply('StockReserved'),
-    paymentToApply: toApply('PaymentSucceeded'),
-    paymentToPublish: legs.paymentOrchestrator - toApply('PaymentSucceeded'),
-    shippingToApply: toApply('ShippingScheduled'),
-    shippingToPublish: legs.shippingOrchestrator - toApply('ShippingScheduled'),
+    inventoryToApply: stock,
+    inventoryToPublish: legs.inventoryOrchestrator - stock,
+    paymentToApply: payment,
+    paymentToPublish: legs.paymentOrchestrator - payment,
+    shippingToApply: shipping,
+    shippingToPublish: legs.shippingOrchestrator - shipping,
   };
 }
