@@ -6,6 +6,7 @@ import type { CpuBudget } from './cpu-budget.ts';
 import { type CpuSpeed, SPEED_DRIFT_WARNING, speedDrift } from './cpu-speed.ts';
 import type { DbCeiling } from './db-ceiling.ts';
 import type { EchoCeiling } from './echo-ceiling.ts';
+import type { KernelWorkReport } from './kernel-work.ts';
 import type { LoadPointResult } from './load.ts';
 import type { BenchOptions } from './options.ts';
 import type { DbCounters } from './pg-stats.ts';
@@ -22,6 +23,11 @@ export interface MeasuredPoint extends LoadPointResult {
   cpu: CpuReport;
   /** CPU milliseconds per completed saga, by process. */
   cpuMsPerSaga: Record<string, number>;
+  /**
+   * Context switches and read/write system calls per completed saga, by process and for the whole
+   * machine (support/kernel-work.ts); null when the point completed none. Absent in older results.
+   */
+  kernelPerSaga?: KernelWorkReport | null;
   db: (DbCounters & { xactPerS: number; xactPerSaga: number | null }) | null;
   rssKb: Record<string, RssWindow>;
   /** CLOCK_MONOTONIC µs bounds of the point (the clock of .cpuprofile files), for profile-summary.ts. */
@@ -144,6 +150,42 @@ function formatStages(points: readonly MeasuredPoint[]): string[] {
   return lines;
 }
 
+/** Per point, context switches and read/write system calls per saga, in the CPU table's columns. */
+export function formatKernelWork(points: readonly MeasuredPoint[]): string[] {
+  const withCounts = points.filter((p) => p.kernelPerSaga);
+  if (withCounts.length === 0) return [];
+  const columns = cpuColumns.filter((c) => c.header !== 'other');
+  const lines = [
+    'kernel work per saga (counts: they depend on how the system batches, not on how fast the CPU runs): context switches / read+write system calls; other = context switches of everything else; machine = all context switches',
+    [pad('point', 12), ...columns.map((c) => pad(c.header, 11)), pad('other', 7), pad('machine', 8)].join(
+      ' ',
+    ),
+  ];
+  for (const p of withCounts) {
+    const k = p.kernelPerSaga;
+    if (!k) continue;
+    const cell = (keys: readonly string[]) => {
+      const works = keys.flatMap((key) => (k.byProcess[key] ? [k.byProcess[key]] : []));
+      if (works.length === 0) return '-';
+      const switches = works.reduce((sum, w) => sum + w.contextSwitches, 0);
+      const syscalls = works.some((w) => w.ioSyscalls === null)
+        ? null
+        : works.reduce((sum, w) => sum + (w.ioSyscalls ?? 0), 0);
+      return `${num(switches, 1)} / ${num(syscalls, 1)}`;
+    };
+    const other = (k.byProcess['postgres: other dbs']?.contextSwitches ?? 0) + k.unattributedContextSwitches;
+    lines.push(
+      [
+        pad(pointLabel(p), 12),
+        ...columns.map((c) => pad(cell(c.keys), 11)),
+        pad(num(other, 1), 7),
+        pad(num(k.machineContextSwitches, 1), 8),
+      ].join(' '),
+    );
+  }
+  return lines;
+}
+
 export function formatTable(results: BenchResults): string {
   const header = [
     pad('point', 12),
@@ -253,6 +295,7 @@ export function formatTable(results: BenchResults): string {
       `database ceiling: ${db.sagasPerS} sagas/s, ${db.transactionsPerS} transactions/s, ${db.transactionsPerSaga} transactions/saga (orders per creation transaction ${db.createBatch}; mean batch: creation ${db.meanBatch.create}, participant ${db.meanBatch.participant}, orchestrator ${db.meanBatch.orchestrator}, relay ${db.meanBatch.relay})`,
     );
   lines.push(...formatStages(results.points));
+  lines.push(...formatKernelWork(results.points));
   const s = results.summary;
   lines.push(
     `saga ceiling min(echo/3, db) = ${num(results.ceilings.sagasPerS)} sagas/s (${results.ceilings.limitedBy ?? '-'}); best measured ${num(s.bestSagasPerS, 1)} sagas/s, ratio ${num(s.ratio, 2)}; max sustained rate ${num(s.maxSustainedRate)}/s, ratio ${num(s.sustainedRatio, 2)}`,

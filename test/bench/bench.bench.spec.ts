@@ -99,6 +99,16 @@ test('npm run bench: a tiny run exits 0 and writes the expected figures', { time
       assert.ok(point.cpu.byProcess[name].seconds > 0, `CPU of ${name} measured`);
     assert.equal(typeof point.cpu.byProcess.kafka?.seconds, 'number', 'CPU of the broker measured');
     assert.ok(point.rssKb.orchestrator.startKb > 0);
+    // Every service and the broker woke up and wrote to their sockets for the sagas.
+    for (const name of ['orchestrator', 'inventory', 'payment', 'shipping', 'kafka', 'bench driver']) {
+      const work = point.kernelPerSaga.byProcess[name];
+      assert.ok(work.contextSwitches > 0, `context switches of ${name}: ${JSON.stringify(work)}`);
+      assert.ok(work.ioSyscalls > 0, `read/write system calls of ${name}: ${JSON.stringify(work)}`);
+    }
+    assert.ok(
+      point.kernelPerSaga.machineContextSwitches >= point.kernelPerSaga.byProcess.kafka.contextSwitches,
+    );
+    assert.match(stdout, /kernel work per saga \(counts/);
     // Two orchestrator instances, POSTs in turn: a second instance that failed would show as errors.
     assert.equal(results.system.orchestratorUrl.split(',').length, 2);
     assert.equal(results.system.pids.moreOrchestrators.length, 1);
