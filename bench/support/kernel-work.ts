@@ -2,9 +2,9 @@
  * What processes ask of the kernel, counted rather than timed: context switches (every time a
  * thread stops running, because it waits or because it was preempted) and read- and write-class
  * system calls. On this project's development VM a wake-up of another process costs more CPU than
- * most of the code it runs (bench/README.md, "Where one saga's CPU goes when nothing batches"), and
- * CPU milliseconds change with the machine's state from one hour to the next; counts per saga do
- * not depend on how fast the CPU runs, only on how the system batches.
+ * most of the code it runs (bench/README.md, "Where one saga's CPU goes when nothing batches"), so
+ * how many there are per saga says where the machine's work goes. Counts do not include how long
+ * each took, but they fall as batches grow, and batches grow when the machine is slower.
  *
  * Sources, all cheap reads of /proc: the voluntary and involuntary context switches of every live
  * thread (/proc/<pid>/task/<tid>/status), the process's syscr + syscw (/proc/<pid>/io: read- and

@@ -156,7 +156,7 @@ export function formatKernelWork(points: readonly MeasuredPoint[]): string[] {
   if (withCounts.length === 0) return [];
   const columns = cpuColumns.filter((c) => c.header !== 'other');
   const lines = [
-    'kernel work per saga (counts: they depend on how the system batches, not on how fast the CPU runs): context switches / read+write system calls; other = context switches of everything else; machine = all context switches',
+    'kernel work per saga (counts, not times; they fall as batches grow): context switches / read+write system calls; other = context switches of everything else; machine = all context switches',
     [pad('point', 12), ...columns.map((c) => pad(c.header, 11)), pad('other', 7), pad('machine', 8)].join(
       ' ',
     ),
