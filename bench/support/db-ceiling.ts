@@ -60,6 +60,7 @@ import type { PersistedSaga, SagaStateName } from '../../orchestrator/saga/saga-
 import { reservationsTable } from '../../participants/inventory/inventory-store.ts';
 import { insertLedger, paymentsTable } from '../../participants/payment/payment-store.ts';
 import { shipmentsTable } from '../../participants/shipping/shipping-store.ts';
+import { type KernelWorkReport, kernelBetween, kernelSnapshot, kernelWorkPerSaga } from './kernel-work.ts';
 import { type CpuReport, cpuBetween, cpuSnapshot, type ProcessGroups } from './process-stats.ts';
 
 /** Ids as the services make them (lib/service/run-service.ts). */
@@ -76,6 +77,8 @@ export interface DbCeiling {
   /** Orders per creation transaction (1 = one transaction per HTTP request). */
   createBatch: number;
   cpu: CpuReport;
+  /** Context switches and read/write system calls per saga (support/kernel-work.ts); null for none completed. */
+  kernelPerSaga: KernelWorkReport | null;
 }
 
 const maxBatch = 500;
@@ -746,10 +749,12 @@ export async function measureDbCeiling({
   try {
     await new Promise((resolve) => setTimeout(resolve, Math.min(3_000, seconds * 300)));
     const before = cpuSnapshot(groups);
+    const kernelBefore = kernelSnapshot(groups);
     counting = true;
     await new Promise((resolve) => setTimeout(resolve, seconds * 1000));
     counting = false;
     const after = cpuSnapshot(groups);
+    const kernelAfter = kernelSnapshot(groups);
     const wall = (after.at - before.at) / 1000;
     if (failures.length > 0 && completed === 0) throw failures[0];
     const total = Object.values(tx).reduce((a, b) => a + b, 0);
@@ -772,6 +777,7 @@ export async function measureDbCeiling({
         inflightWindow,
       },
       cpu: cpuBetween(before, after),
+      kernelPerSaga: kernelWorkPerSaga(kernelBetween(kernelBefore, kernelAfter), completed),
     };
   } finally {
     running = false;

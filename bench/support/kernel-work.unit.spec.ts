@@ -178,4 +178,50 @@ describe('formatKernelWork', () => {
     ]);
     assert.equal(formatKernelWork([{ kind: 'open', target: 1 } as never]).length, 0);
   });
+
+  test("the ceilings' rows: the echo's best window with its responder as orch, the database ceiling", () => {
+    const counts = (byProcess: Record<string, { contextSwitches: number; ioSyscalls: number }>) => ({
+      machineContextSwitches: 9,
+      unattributedContextSwitches: 1,
+      byProcess,
+    });
+    const lines = formatKernelWork([], {
+      echo: {
+        roundTripsPerS: 300,
+        sagasPerS: 100,
+        payloadBytes: 100,
+        windows: [
+          {
+            window: 64,
+            roundTripsPerS: 200,
+            kernelPerSaga: counts({ kafka: { contextSwitches: 99, ioSyscalls: 99 } }),
+          },
+          {
+            window: 256,
+            roundTripsPerS: 300,
+            kernelPerSaga: counts({
+              'echo responder': { contextSwitches: 1.5, ioSyscalls: 3 },
+              kafka: { contextSwitches: 2, ioSyscalls: 6 },
+            }),
+          },
+        ],
+      } as never,
+      db: { kernelPerSaga: counts({ 'bench driver': { contextSwitches: 0.25, ioSyscalls: 4 } }) } as never,
+    });
+    const [echoRow, dbRow] = lines.slice(2).map((line) => line.trim().split(/ {2,}/));
+    assert.deepEqual(echoRow, [
+      'ceil echo/3',
+      '1.5 / 3.0',
+      '-',
+      '-',
+      '-',
+      '2.0 / 6.0',
+      '-',
+      '-',
+      '-',
+      '1.0',
+      '9.0',
+    ]);
+    assert.deepEqual(dbRow, ['ceil db', '-', '-', '-', '-', '-', '-', '-', '0.3 / 4.0', '1.0', '9.0']);
+  });
 });

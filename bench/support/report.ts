@@ -150,40 +150,63 @@ function formatStages(points: readonly MeasuredPoint[]): string[] {
   return lines;
 }
 
-/** Per point, context switches and read/write system calls per saga, in the CPU table's columns. */
-export function formatKernelWork(points: readonly MeasuredPoint[]): string[] {
-  const withCounts = points.filter((p) => p.kernelPerSaga);
-  if (withCounts.length === 0) return [];
-  const columns = cpuColumns.filter((c) => c.header !== 'other');
-  const lines = [
-    'kernel work per saga (counts, not times; they fall as batches grow): context switches / read+write system calls; other = context switches of everything else; machine = all context switches',
-    [pad('point', 12), ...columns.map((c) => pad(c.header, 11)), pad('other', 7), pad('machine', 8)].join(
-      ' ',
-    ),
-  ];
-  for (const p of withCounts) {
-    const k = p.kernelPerSaga;
-    if (!k) continue;
-    const cell = (keys: readonly string[]) => {
-      const works = keys.flatMap((key) => (k.byProcess[key] ? [k.byProcess[key]] : []));
-      if (works.length === 0) return '-';
-      const switches = works.reduce((sum, w) => sum + w.contextSwitches, 0);
-      const syscalls = works.some((w) => w.ioSyscalls === null)
-        ? null
-        : works.reduce((sum, w) => sum + (w.ioSyscalls ?? 0), 0);
-      return `${num(switches, 1)} / ${num(syscalls, 1)}`;
-    };
-    const other = (k.byProcess['postgres: other dbs']?.contextSwitches ?? 0) + k.unattributedContextSwitches;
-    lines.push(
-      [
-        pad(pointLabel(p), 12),
-        ...columns.map((c) => pad(cell(c.keys), 11)),
-        pad(num(other, 1), 7),
-        pad(num(k.machineContextSwitches, 1), 8),
-      ].join(' '),
+/** One row of the kernel-work block: a label and its counts per saga, in the CPU table's columns. */
+function kernelWorkRow(
+  label: string,
+  k: KernelWorkReport,
+  keyOf: (key: string) => string = (key) => key,
+): string {
+  const cell = (keys: readonly string[]) => {
+    const works = keys.flatMap((key) => k.byProcess[keyOf(key)] ?? []);
+    if (works.length === 0) return '-';
+    const switches = works.reduce((sum, w) => sum + w.contextSwitches, 0);
+    const syscalls = works.some((w) => w.ioSyscalls === null)
+      ? null
+      : works.reduce((sum, w) => sum + (w.ioSyscalls ?? 0), 0);
+    return `${num(switches, 1)} / ${num(syscalls, 1)}`;
+  };
+  const other = (k.byProcess['postgres: other dbs']?.contextSwitches ?? 0) + k.unattributedContextSwitches;
+  return [
+    pad(label, 12),
+    ...kernelColumns.map((c) => pad(cell(c.keys), 11)),
+    pad(num(other, 1), 7),
+    pad(num(k.machineContextSwitches, 1), 8),
+  ].join(' ');
+}
+
+const kernelColumns = cpuColumns.filter((c) => c.header !== 'other');
+
+/**
+ * Per point, context switches and read/write system calls per saga, in the CPU table's columns; then
+ * the ceilings' (the echo's best window per three round trips, its responder in the "orch" column;
+ * the database ceiling per saga, its client in the "bench" column), where measured.
+ */
+export function formatKernelWork(
+  points: readonly MeasuredPoint[],
+  ceilings: Partial<Pick<BenchResults['ceilings'], 'echo' | 'db'>> = {},
+): string[] {
+  const rows: string[] = [];
+  for (const p of points) if (p.kernelPerSaga) rows.push(kernelWorkRow(pointLabel(p), p.kernelPerSaga));
+  const { echo, db } = ceilings;
+  const bestEcho = echo?.windows.find((w) => w.roundTripsPerS === echo.roundTripsPerS);
+  if (bestEcho?.kernelPerSaga)
+    rows.push(
+      kernelWorkRow('ceil echo/3', bestEcho.kernelPerSaga, (key) =>
+        key === 'orchestrator' ? 'echo responder' : key,
+      ),
     );
-  }
-  return lines;
+  if (db?.kernelPerSaga) rows.push(kernelWorkRow('ceil db', db.kernelPerSaga));
+  if (rows.length === 0) return [];
+  return [
+    'kernel work per saga (counts, not times; they fall as batches grow): context switches / read+write system calls; other = context switches of everything else; machine = all context switches',
+    [
+      pad('point', 12),
+      ...kernelColumns.map((c) => pad(c.header, 11)),
+      pad('other', 7),
+      pad('machine', 8),
+    ].join(' '),
+    ...rows,
+  ];
 }
 
 export function formatTable(results: BenchResults): string {
@@ -295,7 +318,7 @@ export function formatTable(results: BenchResults): string {
       `database ceiling: ${db.sagasPerS} sagas/s, ${db.transactionsPerS} transactions/s, ${db.transactionsPerSaga} transactions/saga (orders per creation transaction ${db.createBatch}; mean batch: creation ${db.meanBatch.create}, participant ${db.meanBatch.participant}, orchestrator ${db.meanBatch.orchestrator}, relay ${db.meanBatch.relay})`,
     );
   lines.push(...formatStages(results.points));
-  lines.push(...formatKernelWork(results.points));
+  lines.push(...formatKernelWork(results.points, results.ceilings));
   const s = results.summary;
   lines.push(
     `saga ceiling min(echo/3, db) = ${num(results.ceilings.sagasPerS)} sagas/s (${results.ceilings.limitedBy ?? '-'}); best measured ${num(s.bestSagasPerS, 1)} sagas/s, ratio ${num(s.ratio, 2)}; max sustained rate ${num(s.maxSustainedRate)}/s, ratio ${num(s.sustainedRatio, 2)}`,

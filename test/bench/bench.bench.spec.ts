@@ -117,6 +117,13 @@ test('npm run bench: a tiny run exits 0 and writes the expected figures', { time
     assert.equal(results.ceilings.echo.sagasPerS, Math.round(results.ceilings.echo.roundTripsPerS / 3));
     assert.ok(results.ceilings.db.sagasPerS > 0, 'database ceiling measured');
     assert.ok(results.ceilings.db.transactionsPerS > 0);
+    // The ceilings count their kernel work too: the echo's broker and responder, the database's backends.
+    for (const window of results.ceilings.echo.windows)
+      for (const name of ['kafka', 'echo responder'])
+        assert.ok(window.kernelPerSaga.byProcess[name].contextSwitches > 0, `echo ${window.window}: ${name}`);
+    assert.ok(results.ceilings.db.kernelPerSaga.byProcess['postgres: bench db'].contextSwitches > 0);
+    // its row in the kernel-work block (the CPU table's row ends in blank columns)
+    assert.match(stdout, /^ +ceil db .* \d+\.\d$/m);
     assert.ok(
       (results.ceilings.db.transactions.relay ?? 0) > 0,
       "the ceiling's relays deleted what was published",
