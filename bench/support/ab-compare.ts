@@ -19,6 +19,8 @@ export type ResultsForComparison = {
     Pick<MeasuredPoint, 'kind' | 'target' | 'completed' | 'sagasPerS'> & {
       latencyMs: Pick<NonNullable<MeasuredPoint['latencyMs']>, 'p50' | 'p99'> | null;
       cpu: Pick<MeasuredPoint['cpu'], 'wallSeconds' | 'machineBusyPercent'>;
+      /** Absent in results from before the kernel-work counts. */
+      kernelPerSaga?: { machineContextSwitches: number } | null;
     }
   >;
 };
@@ -29,7 +31,7 @@ export interface PairedRun {
   results: ResultsForComparison;
 }
 
-export type MetricName = 'sagas/s' | 'p50 ms' | 'p99 ms' | 'machine CPU ms/saga';
+export type MetricName = 'sagas/s' | 'p50 ms' | 'p99 ms' | 'machine CPU ms/saga' | 'context switches/saga';
 
 export interface MetricComparison {
   metric: MetricName;
@@ -75,6 +77,8 @@ const metricsOf = (
     point.completed > 0
       ? ((point.cpu.machineBusyPercent / 100) * cores * point.cpu.wallSeconds * 1000) / point.completed
       : null,
+  // The whole machine's context switches per saga (support/kernel-work.ts): how the work batched.
+  'context switches/saga': point.kernelPerSaga?.machineContextSwitches ?? null,
 });
 
 const metricOrder: ReadonlyArray<{ metric: MetricName; better: 'higher' | 'lower' }> = [
@@ -82,6 +86,7 @@ const metricOrder: ReadonlyArray<{ metric: MetricName; better: 'higher' | 'lower
   { metric: 'p50 ms', better: 'lower' },
   { metric: 'p99 ms', better: 'lower' },
   { metric: 'machine CPU ms/saga', better: 'lower' },
+  { metric: 'context switches/saga', better: 'lower' },
 ];
 
 export function median(values: readonly number[]): number | null {
@@ -200,7 +205,9 @@ const figure = (value: number | null, metric: MetricName): string =>
     ? '-'
     : metric === 'machine CPU ms/saga'
       ? value.toFixed(2)
-      : value.toFixed(value < 100 ? 1 : 0);
+      : metric === 'context switches/saga'
+        ? value.toFixed(1)
+        : value.toFixed(value < 100 ? 1 : 0);
 
 /** The comparison as text: per point, each metric's figures pair by pair, medians and verdict. */
 export function formatComparison(comparison: Comparison): string {
@@ -212,7 +219,7 @@ export function formatComparison(comparison: Comparison): string {
         .map((x, i) => `${figure(x, m.metric)}|${figure(m.b[i] ?? null, m.metric)}`)
         .join('  ');
       lines.push(
-        `  ${m.metric.padEnd(20)} A|B by pair: ${pairs}; median ${figure(m.medianA, m.metric)} → ${figure(m.medianB, m.metric)}; ` +
+        `  ${m.metric.padEnd(21)} A|B by pair: ${pairs}; median ${figure(m.medianA, m.metric)} → ${figure(m.medianB, m.metric)}; ` +
           `B better in ${m.bBetter}, worse in ${m.bWorse}${m.ties > 0 ? `, same in ${m.ties}` : ''}: ${m.verdict}`,
       );
     }

@@ -18,6 +18,8 @@ const results = (
     p99: number;
     busy?: number;
     completed?: number;
+    /** The machine's context switches per saga; left out: a result from before the counts. */
+    switches?: number;
   }>,
 ): ResultsForComparison => ({
   host: { cpus: 2 },
@@ -28,6 +30,7 @@ const results = (
     sagasPerS: p.sagasPerS,
     latencyMs: { p50: p.p50, p99: p.p99 },
     cpu: { wallSeconds: 20, machineBusyPercent: p.busy ?? 90 },
+    ...(p.switches === undefined ? {} : { kernelPerSaga: { machineContextSwitches: p.switches } }),
   })),
 });
 
@@ -56,8 +59,8 @@ test('B better in all six pairs: significant; latency and CPU count lower as bet
   const runs = [1, 2, 3, 4, 5, 6].flatMap((pair) =>
     pairOf(
       pair,
-      results([{ target: 500, sagasPerS: 495, p50: 300 + pair, p99: 600, busy: 90 }]),
-      results([{ target: 500, sagasPerS: 497, p50: 250 + pair, p99: 600, busy: 80 }]),
+      results([{ target: 500, sagasPerS: 495, p50: 300 + pair, p99: 600, busy: 90, switches: 16 + pair }]),
+      results([{ target: 500, sagasPerS: 497, p50: 250 + pair, p99: 600, busy: 80, switches: 14 + pair }]),
     ),
   );
   const [point] = compareRuns(runs).points;
@@ -74,6 +77,28 @@ test('B better in all six pairs: significant; latency and CPU count lower as bet
   assert.equal(byName['machine CPU ms/saga']?.medianA, 3.6);
   assert.equal(byName['machine CPU ms/saga']?.medianB, 3.2);
   assert.equal(byName['machine CPU ms/saga']?.bBetter, 6);
+  assert.equal(byName['context switches/saga']?.medianA, 19.5);
+  assert.equal(byName['context switches/saga']?.medianB, 17.5);
+  assert.equal(byName['context switches/saga']?.bBetter, 6);
+});
+
+test('results from before the kernel-work counts have no context-switch figure, and are not counted', () => {
+  const runs = [1, 2].flatMap((pair) =>
+    pairOf(
+      pair,
+      results([{ target: 500, sagasPerS: 495, p50: 300, p99: 600 }]),
+      results([{ target: 500, sagasPerS: 495, p50: 300, p99: 600, switches: 12 }]),
+    ),
+  );
+  const switches = compareRuns(runs).points[0]?.metrics.find((m) => m.metric === 'context switches/saga');
+  assert.deepEqual(switches?.a, [null, null]);
+  assert.deepEqual(switches?.b, [12, 12]);
+  assert.equal(switches?.bBetter, 0);
+  assert.equal(switches?.verdict, 'no pair differs');
+  assert.match(
+    formatComparison(compareRuns(runs)),
+    /context switches\/saga A\|B by pair: -\|12\.0 {2}-\|12\.0;/,
+  );
 });
 
 test('three pairs cannot decide; a mixed result is within the spread', () => {
