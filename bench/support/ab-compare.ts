@@ -21,6 +21,8 @@ export type ResultsForComparison = {
       cpu: Pick<MeasuredPoint['cpu'], 'wallSeconds' | 'machineBusyPercent'>;
       /** Absent in results from before the kernel-work counts. */
       kernelPerSaga?: { machineContextSwitches: number } | null;
+      /** Null when the database's counters were not read (--reuse without DATABASE_URL). */
+      db?: { xactPerSaga: number | null } | null;
     }
   >;
 };
@@ -31,7 +33,13 @@ export interface PairedRun {
   results: ResultsForComparison;
 }
 
-export type MetricName = 'sagas/s' | 'p50 ms' | 'p99 ms' | 'machine CPU ms/saga' | 'context switches/saga';
+export type MetricName =
+  | 'sagas/s'
+  | 'p50 ms'
+  | 'p99 ms'
+  | 'machine CPU ms/saga'
+  | 'context switches/saga'
+  | 'transactions/saga';
 
 export interface MetricComparison {
   metric: MetricName;
@@ -79,6 +87,8 @@ const metricsOf = (
       : null,
   // The whole machine's context switches per saga (support/kernel-work.ts): how the work batched.
   'context switches/saga': point.kernelPerSaga?.machineContextSwitches ?? null,
+  // Commits in the bench database per saga (pg_stat_database): how the services' work batched.
+  'transactions/saga': point.db?.xactPerSaga ?? null,
 });
 
 const metricOrder: ReadonlyArray<{ metric: MetricName; better: 'higher' | 'lower' }> = [
@@ -87,6 +97,7 @@ const metricOrder: ReadonlyArray<{ metric: MetricName; better: 'higher' | 'lower
   { metric: 'p99 ms', better: 'lower' },
   { metric: 'machine CPU ms/saga', better: 'lower' },
   { metric: 'context switches/saga', better: 'lower' },
+  { metric: 'transactions/saga', better: 'lower' },
 ];
 
 export function median(values: readonly number[]): number | null {
@@ -203,7 +214,7 @@ export function compareRuns(runs: readonly PairedRun[]): Comparison {
 const figure = (value: number | null, metric: MetricName): string =>
   value === null
     ? '-'
-    : metric === 'machine CPU ms/saga'
+    : metric === 'machine CPU ms/saga' || metric === 'transactions/saga'
       ? value.toFixed(2)
       : metric === 'context switches/saga'
         ? value.toFixed(1)

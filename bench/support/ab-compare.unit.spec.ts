@@ -20,6 +20,8 @@ const results = (
     completed?: number;
     /** The machine's context switches per saga; left out: a result from before the counts. */
     switches?: number;
+    /** Commits per saga in the bench database; left out: counters not read. */
+    transactions?: number;
   }>,
 ): ResultsForComparison => ({
   host: { cpus: 2 },
@@ -31,6 +33,7 @@ const results = (
     latencyMs: { p50: p.p50, p99: p.p99 },
     cpu: { wallSeconds: 20, machineBusyPercent: p.busy ?? 90 },
     ...(p.switches === undefined ? {} : { kernelPerSaga: { machineContextSwitches: p.switches } }),
+    db: p.transactions === undefined ? null : { xactPerSaga: p.transactions },
   })),
 });
 
@@ -59,8 +62,28 @@ test('B better in all six pairs: significant; latency and CPU count lower as bet
   const runs = [1, 2, 3, 4, 5, 6].flatMap((pair) =>
     pairOf(
       pair,
-      results([{ target: 500, sagasPerS: 495, p50: 300 + pair, p99: 600, busy: 90, switches: 16 + pair }]),
-      results([{ target: 500, sagasPerS: 497, p50: 250 + pair, p99: 600, busy: 80, switches: 14 + pair }]),
+      results([
+        {
+          target: 500,
+          sagasPerS: 495,
+          p50: 300 + pair,
+          p99: 600,
+          busy: 90,
+          switches: 16 + pair,
+          transactions: 0.58,
+        },
+      ]),
+      results([
+        {
+          target: 500,
+          sagasPerS: 497,
+          p50: 250 + pair,
+          p99: 600,
+          busy: 80,
+          switches: 14 + pair,
+          transactions: 0.7,
+        },
+      ]),
     ),
   );
   const [point] = compareRuns(runs).points;
@@ -80,6 +103,9 @@ test('B better in all six pairs: significant; latency and CPU count lower as bet
   assert.equal(byName['context switches/saga']?.medianA, 19.5);
   assert.equal(byName['context switches/saga']?.medianB, 17.5);
   assert.equal(byName['context switches/saga']?.bBetter, 6);
+  assert.equal(byName['transactions/saga']?.bWorse, 6);
+  assert.match(byName['transactions/saga']?.verdict ?? '', /^B worse \(p = 0\.031\)$/);
+  assert.match(formatComparison(compareRuns(runs)), /transactions\/saga +A\|B by pair: 0\.58\|0\.70 /);
 });
 
 test('results from before the kernel-work counts have no context-switch figure, and are not counted', () => {

@@ -81,7 +81,7 @@ test('npm run bench:ab: two interleaved pairs, each arm with its setting, compar
     const [point] = summary.comparison.points;
     assert.deepEqual(
       point.metrics.map((m: { metric: string }) => m.metric),
-      ['sagas/s', 'p50 ms', 'p99 ms', 'machine CPU ms/saga', 'context switches/saga'],
+      ['sagas/s', 'p50 ms', 'p99 ms', 'machine CPU ms/saga', 'context switches/saga', 'transactions/saga'],
     );
     for (const m of point.metrics) {
       assert.equal(m.a.length, 2);
