@@ -47,7 +47,7 @@ import {
   startBenchService,
   withDatabaseUrlName,
 } from './support/environment.ts';
-import { kernelBetween, kernelSnapshot, kernelWorkPerSaga } from './support/kernel-work.ts';
+import { kernelWorkPerSaga } from './support/kernel-work.ts';
 import {
   type LoadContext,
   type LoadPointResult,
@@ -230,7 +230,6 @@ async function measurePoint(
   await postgres?.refresh();
   const countersBefore = await postgres?.counters().catch(() => null);
   const before = cpuSnapshot(processGroups);
-  const kernelBefore = kernelSnapshot(processGroups);
   const rss = new RssSampler(() => new Map(cachedServicePids));
   rss.start();
   const hrStart = monotonicUs();
@@ -238,7 +237,6 @@ async function measurePoint(
   const hrEnd = monotonicUs();
   await postgres?.refresh();
   const after = cpuSnapshot(processGroups);
-  const kernelAfter = kernelSnapshot(processGroups);
   const countersAfter = await postgres?.counters().catch(() => null);
   const cpu = cpuBetween(before, after);
   const db = counterDelta(countersBefore ?? null, countersAfter ?? null);
@@ -253,7 +251,7 @@ async function measurePoint(
     sustained,
     cpu,
     cpuMsPerSaga,
-    kernelPerSaga: kernelWorkPerSaga(kernelBetween(kernelBefore, kernelAfter), result.completed),
+    kernelPerSaga: kernelWorkPerSaga(cpu.kernel, result.completed),
     db: db
       ? {
           ...db,

@@ -60,7 +60,7 @@ import type { PersistedSaga, SagaStateName } from '../../orchestrator/saga/saga-
 import { reservationsTable } from '../../participants/inventory/inventory-store.ts';
 import { insertLedger, paymentsTable } from '../../participants/payment/payment-store.ts';
 import { shipmentsTable } from '../../participants/shipping/shipping-store.ts';
-import { type KernelWorkReport, kernelBetween, kernelSnapshot, kernelWorkPerSaga } from './kernel-work.ts';
+import { type KernelWorkReport, kernelWorkPerSaga } from './kernel-work.ts';
 import { type CpuReport, cpuBetween, cpuSnapshot, type ProcessGroups } from './process-stats.ts';
 
 /** Ids as the services make them (lib/service/run-service.ts). */
@@ -749,12 +749,11 @@ export async function measureDbCeiling({
   try {
     await new Promise((resolve) => setTimeout(resolve, Math.min(3_000, seconds * 300)));
     const before = cpuSnapshot(groups);
-    const kernelBefore = kernelSnapshot(groups);
     counting = true;
     await new Promise((resolve) => setTimeout(resolve, seconds * 1000));
     counting = false;
     const after = cpuSnapshot(groups);
-    const kernelAfter = kernelSnapshot(groups);
+    const cpu = cpuBetween(before, after);
     const wall = (after.at - before.at) / 1000;
     if (failures.length > 0 && completed === 0) throw failures[0];
     const total = Object.values(tx).reduce((a, b) => a + b, 0);
@@ -776,8 +775,8 @@ export async function measureDbCeiling({
         consumerConcurrency: fetchTransactionsInFlight,
         inflightWindow,
       },
-      cpu: cpuBetween(before, after),
-      kernelPerSaga: kernelWorkPerSaga(kernelBetween(kernelBefore, kernelAfter), completed),
+      cpu,
+      kernelPerSaga: kernelWorkPerSaga(cpu.kernel, completed),
     };
   } finally {
     running = false;

@@ -21,7 +21,7 @@ import { createIdempotentProducer, createKafka } from '../../lib/kafka/kafka-cli
 import { createLogger } from '../../lib/logger.ts';
 import { repoRoot } from '../../scripts/support/service-processes.ts';
 import { createTopics, deleteTopics } from './environment.ts';
-import { type KernelWorkReport, kernelBetween, kernelSnapshot, kernelWorkPerSaga } from './kernel-work.ts';
+import { type KernelWorkReport, kernelWorkPerSaga } from './kernel-work.ts';
 import { LatencyRecorder, type LatencySummary } from './latency.ts';
 import { type CpuReport, cpuBetween, cpuSnapshot, type ProcessGroups } from './process-stats.ts';
 
@@ -170,21 +170,20 @@ export async function measureEchoCeiling({
       await sendRequests(window);
       await sleep(Math.min(2_000, seconds * 200)); // settle before counting
       const before = cpuSnapshot(withResponder);
-      const kernelBefore = kernelSnapshot(withResponder);
       counting = true;
       await sleep(seconds * 1000);
       counting = false;
       const after = cpuSnapshot(withResponder);
-      const kernelAfter = kernelSnapshot(withResponder);
       sending = false;
       const roundTrips = count;
+      const cpu = cpuBetween(before, after);
       results.push({
         window,
         roundTrips,
         roundTripsPerS: Math.round(roundTrips / ((after.at - before.at) / 1000)),
         latencyMs: latency.summary(),
-        cpu: cpuBetween(before, after),
-        kernelPerSaga: kernelWorkPerSaga(kernelBetween(kernelBefore, kernelAfter), roundTrips / 3),
+        cpu,
+        kernelPerSaga: kernelWorkPerSaga(cpu.kernel, roundTrips / 3),
       });
       await sleep(1_000); // let the window's last round trips come back
     }

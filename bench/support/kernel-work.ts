@@ -9,10 +9,10 @@
  * Sources, all cheap reads of /proc: the voluntary and involuntary context switches of every live
  * thread (/proc/<pid>/task/<tid>/status), the process's syscr + syscw (/proc/<pid>/io: read- and
  * write-class calls of all its threads, ended ones included; readable only by the process's owner
- * or root), and the machine's total context switches (the `ctxt` line of /proc/stat).
+ * or root), and the machine's total context switches (the `ctxt` line of /proc/stat). They are
+ * read with the CPU times, by cpuSnapshot (process-stats.ts), so every CpuReport carries them.
  */
 import { readdirSync, readFileSync } from 'node:fs';
-import type { ProcessGroups } from './process-stats.ts';
 
 export interface KernelWork {
   /** Context switches of the process's threads that are alive at the reading. */
@@ -74,10 +74,10 @@ export interface KernelSnapshot {
 /** The bench's own process counts as the group "bench driver", as in the CPU figures. */
 export const driverGroup = 'bench driver';
 
-export function kernelSnapshot(groups: ProcessGroups): KernelSnapshot {
+/** Counts of the named groups of processes, and of this process as the bench driver. */
+export function kernelSnapshot(groups: ReadonlyMap<string, readonly number[]>): KernelSnapshot {
   const out = new Map<string, Map<number, KernelWork>>();
-  const named = groups();
-  named.set(driverGroup, [process.pid]);
+  const named = new Map(groups).set(driverGroup, [process.pid]);
   for (const [name, pids] of named) {
     const perPid = new Map<number, KernelWork>();
     for (const pid of pids) {

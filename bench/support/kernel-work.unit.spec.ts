@@ -57,11 +57,10 @@ describe('reading /proc', () => {
 
   test('a snapshot has every group, the bench driver (this process) included', () => {
     const snapshot = kernelSnapshot(
-      () =>
-        new Map([
-          ['self', [process.pid]],
-          ['gone', [goneProcess]],
-        ]),
+      new Map([
+        ['self', [process.pid]],
+        ['gone', [goneProcess]],
+      ]),
     );
     assert.equal(snapshot.groups.get('self')?.size, 1);
     assert.equal(snapshot.groups.get('gone')?.size, 0);

@@ -6,6 +6,7 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { type KernelSnapshot, type KernelWorkReport, kernelBetween, kernelSnapshot } from './kernel-work.ts';
 import { summarise } from './latency.ts';
 
 /** Kernel clock ticks per second (USER_HZ); 100 on every mainstream Linux. */
@@ -102,11 +103,14 @@ export interface CpuSnapshot {
   groups: Map<string, Map<number, number>>;
   machine: { busy: number; total: number };
   driverUs: number;
+  /** Context switches and system calls of the same processes (kernel-work.ts). */
+  kernel: KernelSnapshot;
 }
 
 export function cpuSnapshot(groups: ProcessGroups): CpuSnapshot {
   const out = new Map<string, Map<number, number>>();
-  for (const [name, pids] of groups()) {
+  const named = groups();
+  for (const [name, pids] of named) {
     const perPid = new Map<number, number>();
     for (const pid of pids) {
       const seconds = cpuSecondsOf(pid);
@@ -120,6 +124,7 @@ export function cpuSnapshot(groups: ProcessGroups): CpuSnapshot {
     groups: out,
     machine: machineCpuSeconds(),
     driverUs: usage.user + usage.system,
+    kernel: kernelSnapshot(named),
   };
 }
 
@@ -137,6 +142,8 @@ export interface CpuReport {
   machineBusyPercent: number;
   /** Busy CPU not attributed to any measured process (other workloads, kernel, the tools themselves). */
   unattributed: CpuUsage;
+  /** Context switches and read/write system calls in the window, per group and machine-wide. */
+  kernel: KernelWorkReport;
 }
 
 /**
@@ -168,6 +175,7 @@ export function cpuBetween(a: CpuSnapshot, b: CpuSnapshot): CpuReport {
     byProcess,
     machineBusyPercent: round((100 * busy) / Math.max(total, 1e-9), 1),
     unattributed: usage(Math.max(0, busy - attributed)),
+    kernel: kernelBetween(a.kernel, b.kernel),
   };
 }
 
