@@ -178,6 +178,7 @@ async function startServices(): Promise<void> {
   // One directory per service: the tsx loader's worker thread writes a profile of its own.
   const nodeFlags = (name: string) => [
     ...options.nodeFlags,
+    ...(name.startsWith('orchestrator') ? options.orchestratorNodeFlags : []),
     ...(options.profile ? ['--cpu-prof', `--cpu-prof-dir=${join(profileDir, name)}`] : []),
     // The sampler is TypeScript: tsx first (importing it again later is a no-op).
     ...(options.heapProfile

@@ -44,6 +44,8 @@ export interface BenchOptions {
    * NODE_OPTIONS refuses.
    */
   nodeFlags: string[];
+  /** Extra node flags for the orchestrator instances only (repeatable), after `nodeFlags`. */
+  orchestratorNodeFlags: string[];
   /**
    * Niceness of the orchestrator instances it starts (0: the default, no change). Negative values
    * raise their CPU priority over everything else on the host and need root or CAP_SYS_NICE.
@@ -82,6 +84,7 @@ export const defaultOptions: BenchOptions = {
   heapProfile: false,
   env: {},
   nodeFlags: [],
+  orchestratorNodeFlags: [],
   orchestratorNice: 0,
   basePort: 3400,
   maxSockets: 256,
@@ -113,6 +116,8 @@ export const usage = `usage: npm run bench -- [options]
   --env KEY=VALUE       extra environment for the started services (repeatable)
   --node-flag=FLAG      extra node flag for the started services (repeatable), e.g.
                         --node-flag=--single-threaded-gc (NODE_OPTIONS refuses most V8 flags)
+  --orchestrator-node-flag=FLAG
+                        the same for the orchestrator instances only (repeatable)
   --orchestrator-nice=N start the orchestrator instances at this niceness (-20..19; 0 = as the
                         bench runs); below the bench's own raises their priority (needs root)
   --base-port N         first of the four service ports (${defaultOptions.basePort})
@@ -151,7 +156,12 @@ const list = (flag: string, raw: string | undefined): number[] => {
 };
 
 export function parseOptions(argv: readonly string[]): BenchOptions {
-  const options: BenchOptions = { ...defaultOptions, env: {}, nodeFlags: [] };
+  const options: BenchOptions = {
+    ...defaultOptions,
+    env: {},
+    nodeFlags: [],
+    orchestratorNodeFlags: [],
+  };
   for (let i = 0; i < argv.length; i++) {
     const flag = argv[i] ?? '';
     const [name, inline] = flag.includes('=') && flag.startsWith('--') ? flag.split(/=(.*)/s) : [flag];
@@ -210,11 +220,12 @@ export function parseOptions(argv: readonly string[]): BenchOptions {
         options.env[pair.slice(0, eq)] = pair.slice(eq + 1);
         break;
       }
-      case '--node-flag': {
+      case '--node-flag':
+      case '--orchestrator-node-flag': {
         const nodeFlag = value() ?? '';
         if (!nodeFlag.startsWith('--'))
-          throw new UsageError(`--node-flag needs a flag starting with --, got ${nodeFlag || 'nothing'}`);
-        options.nodeFlags.push(nodeFlag);
+          throw new UsageError(`${name} needs a flag starting with --, got ${nodeFlag || 'nothing'}`);
+        (name === '--node-flag' ? options.nodeFlags : options.orchestratorNodeFlags).push(nodeFlag);
         break;
       }
       case '--orchestrator-nice': {
@@ -266,6 +277,10 @@ export function parseOptions(argv: readonly string[]): BenchOptions {
     throw new UsageError(
       '--node-flag applies to the services the bench starts; with --reuse start them with it',
     );
+  if (options.reuse && options.orchestratorNodeFlags.length > 0)
+    throw new UsageError(
+      '--orchestrator-node-flag applies to the services the bench starts; with --reuse start them with it',
+    );
   if (options.refine > 0 && options.rates.length === 0)
     throw new UsageError('--refine narrows down the open-loop rates: give --rates too');
   if (options.rates.length === 0 && options.concurrency.length === 0 && options.ceilingS === 0)
@@ -307,6 +322,8 @@ export function reproduceCommand(options: BenchOptions, json: string): string {
   if (options.orchestrators !== 1) parts.push(`--orchestrators ${options.orchestrators}`);
   for (const [key, val] of Object.entries(options.env)) parts.push(`--env ${shellQuote(`${key}=${val}`)}`);
   for (const nodeFlag of options.nodeFlags) parts.push(shellQuote(`--node-flag=${nodeFlag}`));
+  for (const nodeFlag of options.orchestratorNodeFlags)
+    parts.push(shellQuote(`--orchestrator-node-flag=${nodeFlag}`));
   if (options.orchestratorNice !== 0) parts.push(`--orchestrator-nice=${options.orchestratorNice}`);
   parts.push(`--json ${shellQuote(json)}`);
   return parts.join(' ');

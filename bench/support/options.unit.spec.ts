@@ -36,6 +36,34 @@ test('--node-flag refuses a value that is not a flag, and --reuse', () => {
   );
 });
 
+test('--orchestrator-node-flag is kept apart from --node-flag, reproduced, and refuses a non-flag and --reuse', () => {
+  const options = parseOptions([
+    '--rates',
+    '2000',
+    '--node-flag=--single-threaded-gc',
+    '--orchestrator-node-flag=--max-semi-space-size=64',
+  ]);
+  assert.deepEqual(options.nodeFlags, ['--single-threaded-gc']);
+  assert.deepEqual(options.orchestratorNodeFlags, ['--max-semi-space-size=64']);
+  const command = reproduceCommand(options, 'bench-results/x.json');
+  assert.match(command, / --orchestrator-node-flag=--max-semi-space-size=64 /);
+  const parsedBack = parseOptions(commandArgs(command));
+  assert.deepEqual(parsedBack.orchestratorNodeFlags, ['--max-semi-space-size=64']);
+  assert.deepEqual(parsedBack.nodeFlags, ['--single-threaded-gc']);
+  const usageError = (message: string) => (error: unknown) =>
+    error instanceof UsageError && error.message === message;
+  assert.throws(
+    () => parseOptions(['--rates', '500', '--orchestrator-node-flag', 'max-semi-space-size=64']),
+    usageError('--orchestrator-node-flag needs a flag starting with --, got max-semi-space-size=64'),
+  );
+  assert.throws(
+    () => parseOptions(['--rates', '500', '--reuse', '--orchestrator-node-flag=--max-semi-space-size=64']),
+    usageError(
+      '--orchestrator-node-flag applies to the services the bench starts; with --reuse start them with it',
+    ),
+  );
+});
+
 test('--orchestrator-nice takes an integer from -20 to 19, refuses --reuse, and is reproduced', () => {
   const options = parseOptions(['--rates', '2500', '--orchestrator-nice=-10']);
   assert.equal(options.orchestratorNice, -10);
