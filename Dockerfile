@@ -13,4 +13,5 @@ COPY . .
 
 USER node
 EXPOSE 3000 3001 3002 3003
-CMD ["node", "--import", "tsx", "orchestrator/main.ts"]
+# the orchestrator's node flags (scripts/support/service-processes.ts, serviceNodeFlags)
+CMD ["node", "--max-semi-space-size=64", "--import", "tsx", "orchestrator/main.ts"]

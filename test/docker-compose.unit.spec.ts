@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
 import { parse } from 'yaml';
+import { type ServiceName, serviceNodeArgs } from '../scripts/support/service-processes.ts';
 
 type Service = {
   image?: string;
@@ -84,14 +85,25 @@ test('every service has a healthcheck (init is a one-shot job)', () => {
   }
 });
 
-test('each app service is built from the Dockerfile, runs its entry point and publishes its port', () => {
+test('each app service is built from the Dockerfile, runs its entry point with its node flags and publishes its port', () => {
   for (const [name, { port, entry }] of Object.entries(apps)) {
     const s = service(name);
     assert.ok(s.build !== undefined, `${name} is built from the Dockerfile`);
-    const cmd = [s.command ?? []].flat().join(' ');
-    assert.ok(cmd.includes('--import tsx') && cmd.includes(entry), `${name} runs node --import tsx ${entry}`);
+    assert.ok(Array.isArray(s.command), `${name}'s command is an exec-form list`);
+    assert.deepEqual(
+      s.command,
+      ['node', ...serviceNodeArgs(name as ServiceName)],
+      `${name} runs node with the flags of scripts/support/service-processes.ts, --import tsx, ${entry}`,
+    );
     assert.ok(s.ports?.includes(`${port}:${port}`), `${name} publishes ${port}:${port}`);
   }
+});
+
+test("the Dockerfile's default command is the orchestrator's, with its node flags", () => {
+  const dockerfile = readFileSync(new URL('../Dockerfile', import.meta.url), 'utf8');
+  const cmd = dockerfile.split('\n').find((line) => line.startsWith('CMD '));
+  assert.ok(cmd, 'the Dockerfile has a CMD');
+  assert.deepEqual(JSON.parse(cmd.slice('CMD '.length)), ['node', ...serviceNodeArgs('orchestrator')]);
 });
 
 test('each app service sets every env variable the code reads', () => {

@@ -17,6 +17,7 @@ import {
   type ServiceName,
   type ServiceProcess,
   serviceEntryPoints,
+  serviceNodeArgs,
 } from '../../scripts/support/service-processes.ts';
 
 applyKafkajsPatches();
@@ -64,8 +65,8 @@ export const messagesIn = (topics: readonly string[]) =>
   });
 
 /**
- * Starts one service like scripts/support/service-processes.ts does (`node --import tsx <entry>`,
- * logs to a file), with extra node flags (e.g. --cpu-prof, which NODE_OPTIONS does not allow).
+ * Starts one service like scripts/support/service-processes.ts does (`node <its flags> --import tsx
+ * <entry>`, logs to a file), with extra node flags (e.g. --cpu-prof, which NODE_OPTIONS does not allow).
  */
 export function startBenchService(
   name: ServiceName,
@@ -82,7 +83,7 @@ export function startBenchService(
 ): ServiceProcess {
   const port = Number(env[portVariables[name]]);
   mkdirSync(logDir, { recursive: true });
-  const nodeArgs = [...nodeFlags, '--import', 'tsx', serviceEntryPoints[name]];
+  const nodeArgs = serviceNodeArgs(name, nodeFlags);
   const spawnOptions = {
     cwd: repoRoot,
     env: { ...env, LOG_FORMAT: 'json' },

@@ -13,6 +13,36 @@ export const serviceEntryPoints = {
 } as const;
 export type ServiceName = keyof typeof serviceEntryPoints;
 
+/**
+ * Node flags each service runs with, wherever it is started (npm start, the tests, the bench, the
+ * chaos check; docker-compose.yml and the Dockerfile repeat them, and test/docker-compose.unit.spec.ts
+ * checks that they do).
+ *
+ * The orchestrator allocates ≈ 185 KB per saga (HTTP intake, XState's snapshots, outbox rows, produce
+ * requests); with V8's default young generation (16 MB semi-spaces) it scavenged every 50–90 ms at
+ * 1000–1500 sagas/s, copying the in-flight sagas' objects each time. With 64 MB, in six interleaved
+ * pairs at saturation, its CPU per saga fell from 0.355 to 0.30 ms (median; lower in 5 pairs, equal in
+ * 1) and the system completed 2,065 instead of 1,945 sagas/s (higher in 5 of 6), for ≈ 130 MiB more
+ * resident memory (bench/README.md, "Session of 2026-12-04 (sixth)"). The participants allocate a
+ * fraction of that and keep V8's default: a larger young generation made them slower
+ * (payment and shipping, 2026-12-04 (second)).
+ */
+export const serviceNodeFlags: Record<ServiceName, readonly string[]> = {
+  orchestrator: ['--max-semi-space-size=64'],
+  inventory: [],
+  payment: [],
+  shipping: [],
+};
+
+/** The arguments of `node` that run a service: its flags, extra ones (e.g. --cpu-prof), tsx, its entry point. */
+export const serviceNodeArgs = (name: ServiceName, extraFlags: readonly string[] = []): string[] => [
+  ...serviceNodeFlags[name],
+  ...extraFlags,
+  '--import',
+  'tsx',
+  serviceEntryPoints[name],
+];
+
 export const defaultPorts: Record<ServiceName, number> = {
   orchestrator: 3000,
   inventory: 3001,
@@ -45,7 +75,7 @@ export const portsFrom = (env: NodeJS.ProcessEnv): Record<ServiceName, number> =
     ]),
   ) as Record<ServiceName, number>;
 
-/** Starts one service as its own Node process (`node --import tsx <entry>`). */
+/** Starts one service as its own Node process (`node <its flags> --import tsx <entry>`). */
 export function startService(
   name: ServiceName,
   env: NodeJS.ProcessEnv,
@@ -53,7 +83,7 @@ export function startService(
   instance = '',
 ): ServiceProcess {
   const port = portsFrom(env)[name];
-  const child = spawn(process.execPath, ['--import', 'tsx', serviceEntryPoints[name]], {
+  const child = spawn(process.execPath, serviceNodeArgs(name), {
     cwd: repoRoot,
     env: { ...env, LOG_FORMAT: env.LOG_FORMAT ?? (logs.kind === 'prefixed' ? 'pretty' : 'json') },
     stdio: ['ignore', 'pipe', 'pipe'],
