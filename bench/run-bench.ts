@@ -59,6 +59,7 @@ import { parseOptions, parseOrExit, reproduceCommand } from './support/options.t
 import { OrderEventsTracker } from './support/order-events.ts';
 import { counterDelta, PostgresWatcher } from './support/pg-stats.ts';
 import {
+  commandLineOf,
   cpuBetween,
   cpuSnapshot,
   type ProcessGroups,
@@ -145,6 +146,7 @@ const servicePids = (): Map<ServiceName, number> => {
 };
 
 let cachedServicePids = new Map<ServiceName, number>();
+let serviceCommandLines: Record<string, string[] | null> = {};
 /** Pids of orchestrator instances after the first (their CPU counts in the orchestrator's column). */
 let extraOrchestratorPids: number[] = [];
 const findExtraOrchestratorPids = (): number[] =>
@@ -334,6 +336,12 @@ async function measureLoad(): Promise<void> {
   }
   cachedServicePids = servicePids();
   extraOrchestratorPids = findExtraOrchestratorPids();
+  serviceCommandLines = Object.fromEntries(
+    serviceNames.map((name) => {
+      const pid = cachedServicePids.get(name);
+      return [name, pid === undefined ? null : commandLineOf(pid)];
+    }),
+  );
   if (systemDatabaseUrl) {
     postgres = new PostgresWatcher(systemDatabaseUrl);
     await postgres.connect();
@@ -575,6 +583,7 @@ try {
         moreOrchestrators: extraOrchestratorPids,
         ...infraPids(),
       },
+      commandLines: serviceCommandLines,
     },
     points: results.points,
     skippedRates: results.skippedRates ?? [],

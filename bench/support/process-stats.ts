@@ -51,6 +51,16 @@ export function rssKbOf(pid: number): number | null {
   }
 }
 
+/** The process's command line (/proc/<pid>/cmdline: program and arguments), or null when it is gone. */
+export function commandLineOf(pid: number): string[] | null {
+  try {
+    const raw = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
+    return raw.length === 0 ? null : raw.replace(/\0$/, '').split('\0');
+  } catch {
+    return null;
+  }
+}
+
 /** Busy and total CPU seconds of the whole machine (all cores) since boot. */
 export function machineCpuSeconds(): { busy: number; total: number } {
   const line = readFileSync('/proc/stat', 'utf8').split('\n', 1)[0] ?? '';

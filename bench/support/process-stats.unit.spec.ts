@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { medianByTenth, RssSampler } from './process-stats.ts';
+import { commandLineOf, medianByTenth, RssSampler } from './process-stats.ts';
 
 describe('medianByTenth', () => {
   test('one median per tenth of the time spanned, in order', () => {
@@ -57,5 +57,20 @@ describe('RssSampler', () => {
     assert.ok(self.peakKb >= Math.max(self.startKb, self.endKb));
     assert.equal(self.byTenthKb.length, 10);
     for (const kb of self.byTenthKb) assert.ok(kb >= self.startKb * 0.5 && kb <= self.peakKb);
+  });
+});
+
+describe('commandLineOf', () => {
+  test("this process's program and node flags, as the kernel has them", () => {
+    const commandLine = commandLineOf(process.pid);
+    assert.ok(commandLine);
+    assert.equal(commandLine[0], process.argv0);
+    // node's own flags come right after the program, in order (the script and its arguments follow)
+    assert.deepEqual(commandLine.slice(1, 1 + process.execArgv.length), process.execArgv);
+    assert.ok(commandLine.length > process.execArgv.length, 'the script follows the flags');
+  });
+
+  test('null for a process that does not exist', () => {
+    assert.equal(commandLineOf(2 ** 22 + 1), null);
   });
 });

@@ -59,6 +59,8 @@ export interface BenchResults {
     partitions: number;
     serviceEnv: Record<string, string>;
     pids: Record<string, number | null | number[]>;
+    /** Each service's command line as it ran (/proc/<pid>/cmdline, read after start): node flags included. */
+    commandLines: Record<string, string[] | null>;
   };
   points: MeasuredPoint[];
   /** Open-loop rates not run because a lower one was already beyond capacity. */

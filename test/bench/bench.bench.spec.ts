@@ -13,6 +13,11 @@ import { deleteTopics, withDatabaseUrlName } from '../../bench/support/environme
 import { defaultDatabaseUrl } from '../../lib/config/common-config.ts';
 import { dropDatabase } from '../../lib/db/database.ts';
 import { topicsWithPrefix } from '../../lib/kafka/topics.ts';
+import {
+  type ServiceName,
+  serviceEntryPoints,
+  serviceNodeFlags,
+} from '../../scripts/support/service-processes.ts';
 import { runScript } from '../support/run-script.ts';
 
 const benchDatabaseUrl = withDatabaseUrlName(
@@ -112,6 +117,15 @@ test('npm run bench: a tiny run exits 0 and writes the expected figures', { time
     // Two orchestrator instances, POSTs in turn: a second instance that failed would show as errors.
     assert.equal(results.system.orchestratorUrl.split(',').length, 2);
     assert.equal(results.system.pids.moreOrchestrators.length, 1);
+    // Each service ran with its node flags (scripts/support/service-processes.ts), read back from /proc.
+    for (const name of Object.keys(serviceEntryPoints) as ServiceName[]) {
+      const commandLine: string[] = results.system.commandLines[name];
+      assert.ok(commandLine, `command line of ${name}`);
+      assert.equal(commandLine.at(-1), serviceEntryPoints[name]);
+      for (const flag of serviceNodeFlags[name])
+        assert.ok(commandLine.includes(flag), `${name} runs with ${flag}: ${commandLine.join(' ')}`);
+    }
+    assert.ok(results.system.commandLines.orchestrator.includes('--max-semi-space-size=64'));
 
     assert.ok(results.ceilings.echo.roundTripsPerS > 0, 'echo ceiling measured');
     assert.equal(results.ceilings.echo.sagasPerS, Math.round(results.ceilings.echo.roundTripsPerS / 3));
