@@ -20,12 +20,13 @@ export type ServiceName = keyof typeof serviceEntryPoints;
  *
  * The orchestrator allocates ≈ 185 KB per saga (HTTP intake, XState's snapshots, outbox rows, produce
  * requests); with V8's default young generation (16 MB semi-spaces) it scavenged every 50–90 ms at
- * 1000–1500 sagas/s, copying the in-flight sagas' objects each time. With 64 MB, in six interleaved
- * pairs at saturation, its CPU per saga fell from 0.355 to 0.30 ms (median; lower in 5 pairs, equal in
- * 1) and the system completed 2,065 instead of 1,945 sagas/s (higher in 5 of 6), for ≈ 130 MiB more
- * resident memory (bench/README.md, "Session of 2026-12-04 (sixth)"). The participants allocate a
- * fraction of that and keep V8's default: a larger young generation made them slower
- * (payment and shipping, 2026-12-04 (second)).
+ * 1000–1500 sagas/s, each time copying what was still in use. With 64 MB, in two sittings of six
+ * interleaved pairs at saturation, its CPU per saga fell by ≈ 14 % (medians 0.355 and 0.36 → 0.30 and
+ * 0.315 ms; lower in 10 of 12 pairs) and the system completed 4–6 % more sagas/s (more in 10 of 12,
+ * sign test p = 0.04), for ≈ 110 MiB more resident memory at saturation; 128 MB gained nothing more
+ * (bench/README.md, "Session of 2026-12-04 (sixth)"). The participants allocate a fraction of that
+ * and keep V8's default: a larger young generation made them slower (payment and shipping,
+ * 2026-12-04 (second)).
  */
 export const serviceNodeFlags: Record<ServiceName, readonly string[]> = {
   orchestrator: ['--max-semi-space-size=64'],
