@@ -1,9 +1,31 @@
-import { createHash, randomFillSync } from 'node:crypto';
+import * as crypto from 'node:crypto';
 
 export type IdGenerator = () => string;
 export type Clock = () => Date;
 
-const hexOctets = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'));
+/** The two ASCII hex digits of every byte value, at 2 × value and 2 × value + 1. */
+const hexDigitCodes = Uint8Array.from({ length: 512 }, (_, i) =>
+  '0123456789abcdef'.charCodeAt(i % 2 ? (i >> 1) & 0xf : i >> 5),
+);
+
+/** Byte offsets of the dashes in the 8-4-4-4-12 form. */
+const isDashAt = (at: number): boolean => at === 8 || at === 13 || at === 18 || at === 23;
+
+/**
+ * Formats 16 bytes as a UUID's 8-4-4-4-12 hex form: written into one scratch buffer and read out as
+ * a single flat string. (Concatenating 20 pieces made 20 intermediate strings per id: ids were the
+ * largest single allocation of the participants.)
+ */
+function formatUuid(bytes: Uint8Array, scratch: Buffer): string {
+  let at = 0;
+  for (let i = 0; i < 16; i += 1) {
+    if (isDashAt(at)) scratch[at++] = 0x2d;
+    const b = bytes[i] ?? 0;
+    scratch[at++] = hexDigitCodes[2 * b] ?? 0;
+    scratch[at++] = hexDigitCodes[2 * b + 1] ?? 0;
+  }
+  return scratch.toString('latin1', 0, 36);
+}
 
 /**
  * Time-ordered UUIDs (RFC 9562 version 7): 48 bits of Unix milliseconds, a 12-bit counter
@@ -22,9 +44,10 @@ export function timeOrderedIds(now: () => number = Date.now): IdGenerator {
   let lastMs = -1;
   let counter = 0;
   const bytes = new Uint8Array(16);
+  const scratch = Buffer.allocUnsafe(36);
   return () => {
     if (poolAt + 10 > pool.length) {
-      randomFillSync(pool);
+      crypto.randomFillSync(pool);
       poolAt = 0;
     }
     const ms = Math.floor(now());
@@ -53,8 +76,7 @@ export function timeOrderedIds(now: () => number = Date.now): IdGenerator {
     bytes[8] = 0x80 | ((pool[poolAt] ?? 0) & 0x3f);
     for (let i = 9; i < 16; i += 1) bytes[i] = pool[poolAt + i - 8] ?? 0;
     poolAt += 8;
-    const h = (i: number) => hexOctets[bytes[i] ?? 0];
-    return `${h(0)}${h(1)}${h(2)}${h(3)}-${h(4)}${h(5)}-${h(6)}${h(7)}-${h(8)}${h(9)}-${h(10)}${h(11)}${h(12)}${h(13)}${h(14)}${h(15)}`;
+    return formatUuid(bytes, scratch);
   };
 }
 
@@ -66,13 +88,7 @@ export const systemClock: Clock = () => new Date();
  * inbox deduplicates it.
  */
 export function nameBasedUuid(namespace: string, name: string): string {
-  const ns = Buffer.from(namespace.replaceAll('-', ''), 'hex');
-  if (ns.length !== 16) throw new TypeError(`namespace must be a UUID, got ${JSON.stringify(namespace)}`);
-  const bytes = createHash('sha1').update(ns).update(name, 'utf8').digest().subarray(0, 16);
-  bytes[6] = ((bytes[6] ?? 0) & 0x0f) | 0x50;
-  bytes[8] = ((bytes[8] ?? 0) & 0x3f) | 0x80;
-  const hex = bytes.toString('hex');
-  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+  return nameBasedId(namespace, name, false);
 }
 
 /**
@@ -85,9 +101,43 @@ export function nameBasedUuid(namespace: string, name: string): string {
  * in the order the orders were placed, on the right edge of their B-trees, instead of scattered.
  */
 export function nameBasedUuidSortedWith(namespace: string, name: string): string {
-  const hashed = nameBasedUuid(namespace, name);
-  if (!timeOrderedPattern.test(namespace)) return hashed;
-  return `${namespace.slice(0, 13).toLowerCase()}-8${hashed.slice(15, 18)}-${hashed.slice(19)}`;
+  return nameBasedId(namespace, name, timeOrderedPattern.test(namespace));
+}
+
+/** SHA-1 of the hash input as 40 hex digits; one call, no Hash object (`crypto.hash`, Node ≥ 20.12). */
+const sha1Hex: (data: Uint8Array) => string =
+  typeof crypto.hash === 'function'
+    ? (data) => crypto.hash('sha1', data, 'hex')
+    : (data) => crypto.createHash('sha1').update(data).digest('hex');
+
+/** The hash input, namespace bytes then the name's UTF-8, built in place; grown for long names. */
+let hashInput = Buffer.allocUnsafe(256);
+const idBytes = Buffer.allocUnsafe(16);
+const idScratch = Buffer.allocUnsafe(36);
+
+/**
+ * The version 5 id of (namespace, name), or with sortedWithNamespace the version 8 id that keeps
+ * the namespace's first 48 bits (its timestamp) and the version 5 hash in the rest.
+ */
+function nameBasedId(namespace: string, name: string, sortedWithNamespace: boolean): string {
+  const nameLength = Buffer.byteLength(name, 'utf8');
+  if (hashInput.length < 16 + nameLength) hashInput = Buffer.allocUnsafe(2 * (16 + nameLength));
+  // Stops at the first character that is not a hex digit; dashes are taken out first.
+  const namespaceBytes = hashInput.write(namespace.replaceAll('-', ''), 0, 'hex');
+  if (namespaceBytes !== 16) {
+    throw new TypeError(`namespace must be a UUID, got ${JSON.stringify(namespace)}`);
+  }
+  hashInput.write(name, 16, 'utf8');
+  const hash = sha1Hex(hashInput.subarray(0, 16 + nameLength));
+  idBytes.write(hash, 0, 16, 'hex');
+  if (sortedWithNamespace) {
+    idBytes.set(hashInput.subarray(0, 6));
+    idBytes[6] = 0x80 | ((idBytes[6] ?? 0) & 0x0f);
+  } else {
+    idBytes[6] = 0x50 | ((idBytes[6] ?? 0) & 0x0f);
+  }
+  idBytes[8] = 0x80 | ((idBytes[8] ?? 0) & 0x3f);
+  return formatUuid(idBytes, idScratch);
 }
 
 const timeOrderedPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/i;

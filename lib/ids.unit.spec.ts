@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
 import { describe, test } from 'node:test';
 import { isUuid, nameBasedUuid, nameBasedUuidSortedWith, timeOrderedIds } from './ids.ts';
 
@@ -61,6 +62,40 @@ describe('nameBasedUuid (UUID version 5)', () => {
     // RFC 9562's example: the DNS namespace and "www.example.com".
     assert.equal(nameBasedUuid(ns, 'www.example.com'), '2ed6657d-e927-568b-95e1-2665a8aea6a2');
     assert.throws(() => nameBasedUuid('not-a-uuid', 'x'), /namespace must be a UUID/);
+  });
+
+  test('equals RFC 9562 §5.5 computed directly, for short, long (beyond the scratch buffer) and non-ASCII names', () => {
+    const reference = (namespace: string, name: string): string => {
+      const ns = Buffer.from(namespace.replaceAll('-', ''), 'hex');
+      const bytes = createHash('sha1').update(ns).update(name, 'utf8').digest().subarray(0, 16);
+      bytes[6] = ((bytes[6] ?? 0) & 0x0f) | 0x50;
+      bytes[8] = ((bytes[8] ?? 0) & 0x3f) | 0x80;
+      const hex = bytes.toString('hex');
+      return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+    };
+    const namespaces = [
+      '6ba7b810-9dad-11d1-80b4-00c04fd430c8',
+      timeOrderedIds()(),
+      'F81D4FAE-7DEC-11D0-A765-00A0C91E6BF6',
+    ];
+    const names = [
+      '',
+      'ReserveStock#0',
+      'Zahlung über €12',
+      'x'.repeat(1_000),
+      'é'.repeat(300),
+      'ProcessPayment#1',
+    ];
+    for (const namespace of namespaces) {
+      for (const name of names)
+        assert.equal(
+          nameBasedUuid(namespace, name),
+          reference(namespace, name),
+          `${namespace} ${name.slice(0, 20)}`,
+        );
+    }
+    assert.throws(() => nameBasedUuid('6ba7b810-9dad-11d1-80b4', 'x'), /namespace must be a UUID/);
+    assert.throws(() => nameBasedUuid(`${namespaces[0]}00`, 'x'), /namespace must be a UUID/);
   });
 });
 

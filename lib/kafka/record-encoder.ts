@@ -47,14 +47,23 @@ export interface Header {
 /** The headers in kafkajs's order (array values expand in place), or null when one is not a string or Buffer. */
 function headersOf(headers: Record<string, unknown>): Header[] | null {
   const list: Header[] = [];
-  for (const key of Object.keys(headers)) {
+  for (const key in headers) {
+    if (!Object.hasOwn(headers, key)) continue;
     const raw = headers[key];
-    for (const value of Array.isArray(raw) ? (raw as unknown[]) : [raw]) {
-      if (typeof value !== 'string' && !Buffer.isBuffer(value)) return null;
-      list.push({ key, keyLength: Buffer.byteLength(key, 'utf8'), value, valueLength: byteLengthOf(value) });
+    if (!Array.isArray(raw)) {
+      if (!pushHeader(list, key, raw)) return null;
+      continue;
     }
+    for (const value of raw as unknown[]) if (!pushHeader(list, key, value)) return null;
   }
   return list;
+}
+
+/** Adds one header to the list; false when its value is not a string or Buffer. */
+function pushHeader(list: Header[], key: string, value: unknown): boolean {
+  if (typeof value !== 'string' && !Buffer.isBuffer(value)) return false;
+  list.push({ key, keyLength: Buffer.byteLength(key, 'utf8'), value, valueLength: byteLengthOf(value) });
+  return true;
 }
 
 /** A key or value this encoder writes (destructuring has already turned undefined into null). */
