@@ -47,6 +47,7 @@ import {
   startBenchService,
   withDatabaseUrlName,
 } from './support/environment.ts';
+import { judgeGoals } from './support/goals.ts';
 import { kernelWorkPerSaga } from './support/kernel-work.ts';
 import {
   type LoadContext,
@@ -70,6 +71,7 @@ import {
 } from './support/process-stats.ts';
 import { nextRefinementRate, REFINE_GRANULARITY } from './support/refine.ts';
 import { type BenchResults, formatTable, type MeasuredPoint, pointLabel } from './support/report.ts';
+import { walPerSaga } from './support/wal-stats.ts';
 
 const log = (message: string) => process.stderr.write(`[bench] ${message}\n`);
 const monotonicUs = () => Number(process.hrtime.bigint() / 1000n);
@@ -232,6 +234,7 @@ async function measurePoint(
 ): Promise<Omit<MeasuredPoint, 'ratioToCeiling'>> {
   await postgres?.refresh();
   const countersBefore = await postgres?.counters().catch(() => null);
+  const walBefore = await postgres?.walCounters().catch(() => null);
   const before = cpuSnapshot(processGroups);
   const rss = new RssSampler(() => new Map(cachedServicePids));
   rss.start();
@@ -241,6 +244,7 @@ async function measurePoint(
   await postgres?.refresh();
   const after = cpuSnapshot(processGroups);
   const countersAfter = await postgres?.counters().catch(() => null);
+  const walAfter = await postgres?.walCounters().catch(() => null);
   const cpu = cpuBetween(before, after);
   const db = counterDelta(countersBefore ?? null, countersAfter ?? null);
   const cpuMsPerSaga: Record<string, number> = {};
@@ -262,6 +266,7 @@ async function measurePoint(
           xactPerSaga: result.completed > 0 ? round(db.xactCommit / result.completed, 2) : null,
         }
       : null,
+    wal: walPerSaga(walBefore ?? null, walAfter ?? null, result.completed),
     rssKb: rss.stop(),
     monotonicWindowUs: { from: hrStart, to: hrEnd },
   };
@@ -542,14 +547,9 @@ try {
     echo && db ? Math.min(echo.sagasPerS, db.sagasPerS) : (echo?.sagasPerS ?? db?.sagasPerS ?? null);
   for (const point of results.points)
     point.ratioToCeiling = ceiling ? round(point.sagasPerS / ceiling, 2) : null;
-  const best = Math.max(0, ...results.points.map((p) => p.sagasPerS));
-  const bestPoint = results.points.find((p) => p.sagasPerS === best) ?? null;
-  const sustainedRates = results.points.filter((p) => p.kind === 'open' && p.sustained).map((p) => p.target);
-  const at500 = results.points.find((p) => p.kind === 'open' && p.target === 500);
+  const judged = judgeGoals(results.points, ceiling, options.rates);
+  const bestPoint = results.points.find((p) => p.sagasPerS === judged.bestSagasPerS) ?? null;
   const errors = results.points.reduce((sum, p) => sum + p.errors.total, 0);
-  const maxSustainedRate = sustainedRates.length > 0 ? Math.max(...sustainedRates) : null;
-  const ratio = ceiling && results.points.length > 0 ? round(best / ceiling, 2) : null;
-  const sustainedRatio = ceiling && maxSustainedRate !== null ? round(maxSustainedRate / ceiling, 2) : null;
   const finished: BenchResults = {
     version: 1,
     runId,
@@ -595,11 +595,7 @@ try {
       limitedBy: echo && db ? (echo.sagasPerS <= db.sagasPerS ? 'broker' : 'database') : null,
     },
     summary: {
-      maxSustainedRate,
-      bestSagasPerS: best,
-      p99AtRate500Ms: at500?.latencyMs?.p99 ?? null,
-      ratio,
-      sustainedRatio,
+      ...judged,
       cpuBudget: cpuBudget({
         ceilingSagasPerS: ceiling,
         cores: cpus().length,
@@ -611,11 +607,6 @@ try {
       }),
       errors,
       deadLetters: dlt,
-      goals: {
-        sustained1000: options.rates.some((r) => r >= 1000) ? (maxSustainedRate ?? 0) >= 1000 : null,
-        p99At500Within250: at500?.latencyMs ? at500.latencyMs.p99 <= 250 : null,
-        halfOfCeiling: ratio === null ? null : (sustainedRatio ?? 0) >= 0.5,
-      },
     },
     memory: results.memory ?? { whole: {} },
     database: results.database ?? { rowsPerSaga: null },

@@ -62,6 +62,7 @@ import { insertLedger, paymentsTable } from '../../participants/payment/payment-
 import { shipmentsTable } from '../../participants/shipping/shipping-store.ts';
 import { type KernelWorkReport, kernelWorkPerSaga } from './kernel-work.ts';
 import { type CpuReport, cpuBetween, cpuSnapshot, type ProcessGroups } from './process-stats.ts';
+import { readWalCounters, type WalPerSaga, walPerSaga } from './wal-stats.ts';
 
 /** Ids as the services make them (lib/service/run-service.ts). */
 const newId = timeOrderedIds();
@@ -79,6 +80,8 @@ export interface DbCeiling {
   cpu: CpuReport;
   /** Context switches and read/write system calls per saga (support/kernel-work.ts); null for none completed. */
   kernelPerSaga: KernelWorkReport | null;
+  /** The server's write-ahead log per saga and checkpoints in the window (support/wal-stats.ts); absent in older results. */
+  wal?: WalPerSaga | null;
 }
 
 const maxBatch = 500;
@@ -748,11 +751,13 @@ export async function measureDbCeiling({
 
   try {
     await new Promise((resolve) => setTimeout(resolve, Math.min(3_000, seconds * 300)));
+    const walBefore = await readWalCounters(pools.orders).catch(() => null);
     const before = cpuSnapshot(groups);
     counting = true;
     await new Promise((resolve) => setTimeout(resolve, seconds * 1000));
     counting = false;
     const after = cpuSnapshot(groups);
+    const walAfter = await readWalCounters(pools.orders).catch(() => null);
     const cpu = cpuBetween(before, after);
     const wall = (after.at - before.at) / 1000;
     if (failures.length > 0 && completed === 0) throw failures[0];
@@ -777,6 +782,7 @@ export async function measureDbCeiling({
       },
       cpu,
       kernelPerSaga: kernelWorkPerSaga(cpu.kernel, completed),
+      wal: walPerSaga(walBefore, walAfter, completed),
     };
   } finally {
     running = false;

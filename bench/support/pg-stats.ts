@@ -5,6 +5,7 @@
  */
 import pg from 'pg';
 import { childPidsOf, postmasterPid } from './process-stats.ts';
+import { readWalCounters, type WalCounters } from './wal-stats.ts';
 
 export interface DbCounters {
   xactCommit: number;
@@ -81,6 +82,11 @@ export class PostgresWatcher {
       tupUpdated: Number(row.tup_updated),
       tupDeleted: Number(row.tup_deleted),
     };
+  }
+
+  /** The server's write-ahead log and checkpoint counters (support/wal-stats.ts). */
+  walCounters(): Promise<WalCounters | null> {
+    return readWalCounters(this.#client);
   }
 
   /** Rows inserted/updated/deleted per table since the database was created. */

@@ -12,6 +12,7 @@ import type { BenchOptions } from './options.ts';
 import type { DbCounters } from './pg-stats.ts';
 import type { CpuReport, RssWindow } from './process-stats.ts';
 import { sagaStages } from './saga-stages.ts';
+import type { WalPerSaga } from './wal-stats.ts';
 
 /** How a point is named in the bench's log lines, its table and bench:ab's comparison. */
 export const pointLabel = (p: Pick<LoadPointResult, 'kind' | 'target'>): string =>
@@ -29,6 +30,8 @@ export interface MeasuredPoint extends LoadPointResult {
    */
   kernelPerSaga?: KernelWorkReport | null;
   db: (DbCounters & { xactPerS: number; xactPerSaga: number | null }) | null;
+  /** The Postgres server's write-ahead log per saga and checkpoints during the point; absent in older results. */
+  wal?: WalPerSaga | null;
   rssKb: Record<string, RssWindow>;
   /** CLOCK_MONOTONIC µs bounds of the point (the clock of .cpuprofile files), for profile-summary.ts. */
   monotonicWindowUs: { from: number; to: number };
@@ -83,7 +86,12 @@ export interface BenchResults {
     p99AtRate500Ms: number | null;
     /** bestSagasPerS ÷ ceilings.sagasPerS (the best point, sustained or not). */
     ratio: number | null;
-    /** maxSustainedRate ÷ ceilings.sagasPerS: what the goal "half of what the broker and database allow" uses. */
+    /** Completed sagas/s at maxSustainedRate (a little below the rate offered: the window includes the last sagas' latency). */
+    sustainedSagasPerS: number | null;
+    /**
+     * sustainedSagasPerS ÷ ceilings.sagasPerS, to three places: what the goal "half of what the broker
+     * and database allow" uses (compared before rounding).
+     */
     sustainedRatio: number | null;
     /** The CPU per saga half the ceiling allows, against what the best point spent (support/cpu-budget.ts). */
     cpuBudget: CpuBudget | null;
@@ -211,6 +219,30 @@ export function formatKernelWork(
   ];
 }
 
+/**
+ * Per point and for the database ceiling, the Postgres server's write-ahead log per saga and the
+ * checkpoints that started meanwhile (support/wal-stats.ts), where measured.
+ */
+export function formatWal(points: readonly MeasuredPoint[], db: DbCeiling | null = null): string[] {
+  const row = (label: string, w: WalPerSaga) =>
+    [
+      pad(label, 12),
+      pad(num(w.kbPerSaga, 1), 8),
+      pad(num(w.fullPageImagesPerSaga, 2), 8),
+      pad(num(w.recordsPerSaga, 1), 8),
+      pad(String(w.checkpoints), 12),
+    ].join(' ');
+  const rows: string[] = [];
+  for (const p of points) if (p.wal) rows.push(row(pointLabel(p), p.wal));
+  if (db?.wal) rows.push(row('ceil db', db.wal));
+  if (rows.length === 0) return [];
+  return [
+    "Postgres write-ahead log per saga (whole server): KB, full-page images (a page's first change after a checkpoint), records; checkpoints started during the point",
+    [pad('point', 12), pad('KB', 8), pad('FPI', 8), pad('records', 8), pad('checkpoints', 12)].join(' '),
+    ...rows,
+  ];
+}
+
 export function formatTable(results: BenchResults): string {
   const header = [
     pad('point', 12),
@@ -321,9 +353,10 @@ export function formatTable(results: BenchResults): string {
     );
   lines.push(...formatStages(results.points));
   lines.push(...formatKernelWork(results.points, results.ceilings));
+  lines.push(...formatWal(results.points, results.ceilings.db));
   const s = results.summary;
   lines.push(
-    `saga ceiling min(echo/3, db) = ${num(results.ceilings.sagasPerS)} sagas/s (${results.ceilings.limitedBy ?? '-'}); best measured ${num(s.bestSagasPerS, 1)} sagas/s, ratio ${num(s.ratio, 2)}; max sustained rate ${num(s.maxSustainedRate)}/s, ratio ${num(s.sustainedRatio, 2)}`,
+    `saga ceiling min(echo/3, db) = ${num(results.ceilings.sagasPerS)} sagas/s (${results.ceilings.limitedBy ?? '-'}); best measured ${num(s.bestSagasPerS, 1)} sagas/s, ratio ${num(s.ratio, 2)}; max sustained rate ${num(s.maxSustainedRate)}/s (${num(s.sustainedSagasPerS, 1)} sagas/s), ratio ${num(s.sustainedRatio, 3)}`,
   );
   const budget = s.cpuBudget;
   if (budget)
