@@ -58,6 +58,7 @@ import {
 } from './support/load.ts';
 import { parseOptions, parseOrExit, reproduceCommand } from './support/options.ts';
 import { OrderEventsTracker } from './support/order-events.ts';
+import type { ServerSettings } from './support/pg-settings.ts';
 import { counterDelta, PostgresWatcher } from './support/pg-stats.ts';
 import {
   commandLineOf,
@@ -149,6 +150,8 @@ const servicePids = (): Map<ServiceName, number> => {
 
 let cachedServicePids = new Map<ServiceName, number>();
 let serviceCommandLines: Record<string, string[] | null> = {};
+/** The Postgres server's settings that bear on the figures, read once the system is up. */
+let postgresSettings: ServerSettings | null = null;
 /** Pids of orchestrator instances after the first (their CPU counts in the orchestrator's column). */
 let extraOrchestratorPids: number[] = [];
 const findExtraOrchestratorPids = (): number[] =>
@@ -350,6 +353,12 @@ async function measureLoad(): Promise<void> {
   if (systemDatabaseUrl) {
     postgres = new PostgresWatcher(systemDatabaseUrl);
     await postgres.connect();
+    postgresSettings = await postgres.settings().catch((error: unknown) => {
+      log(
+        `could not read the Postgres server's settings: ${error instanceof Error ? error.message : String(error)}`,
+      );
+      return null;
+    });
   }
   wholeRss.start(2_000);
 
@@ -584,6 +593,7 @@ try {
         ...infraPids(),
       },
       commandLines: serviceCommandLines,
+      postgresSettings,
     },
     points: results.points,
     skippedRates: results.skippedRates ?? [],

@@ -4,6 +4,7 @@
  * pg_stat_user_tables).
  */
 import pg from 'pg';
+import { readServerSettings, type ServerSettings } from './pg-settings.ts';
 import { childPidsOf, postmasterPid } from './process-stats.ts';
 import { readWalCounters, type WalCounters } from './wal-stats.ts';
 
@@ -82,6 +83,11 @@ export class PostgresWatcher {
       tupUpdated: Number(row.tup_updated),
       tupDeleted: Number(row.tup_deleted),
     };
+  }
+
+  /** The server settings the figures depend on (support/pg-settings.ts). */
+  settings(): Promise<ServerSettings> {
+    return readServerSettings(this.#client);
   }
 
   /** The server's write-ahead log and checkpoint counters (support/wal-stats.ts). */

@@ -9,6 +9,7 @@ import type { EchoCeiling } from './echo-ceiling.ts';
 import type { KernelWorkReport } from './kernel-work.ts';
 import type { LoadPointResult } from './load.ts';
 import type { BenchOptions } from './options.ts';
+import { formatServerSettings, type ServerSettings } from './pg-settings.ts';
 import type { DbCounters } from './pg-stats.ts';
 import type { CpuReport, RssWindow } from './process-stats.ts';
 import { sagaStages } from './saga-stages.ts';
@@ -64,6 +65,8 @@ export interface BenchResults {
     pids: Record<string, number | null | number[]>;
     /** Each service's command line as it ran (/proc/<pid>/cmdline, read after start): node flags included. */
     commandLines: Record<string, string[] | null>;
+    /** The Postgres server's settings that bear on the figures (support/pg-settings.ts); absent in older results. */
+    postgresSettings?: ServerSettings | null;
   };
   points: MeasuredPoint[];
   /** Open-loop rates not run because a lower one was already beyond capacity. */
@@ -377,6 +380,8 @@ export function formatTable(results: BenchResults): string {
     lines.push(
       `WARNING: the machine's speed changed by ${drift > 0 ? '+' : ''}${Math.round(100 * drift)} % from the start of the run to its end: its points may have met different machine states and may not compare with each other`,
     );
+  const serverLine = formatServerSettings(results.system.postgresSettings);
+  if (serverLine) lines.push(serverLine);
   const mem = results.memory.whole.orchestrator;
   if (mem)
     lines.push(
