@@ -5,6 +5,8 @@
  * lib/outbox/outbox-vacuum.ts) and every other table keeps its dead row versions.
  */
 
+import type { Queryable } from './pg-stats.ts';
+
 export const recordedSettings = [
   'server_version',
   'autovacuum',
@@ -17,10 +19,6 @@ export const recordedSettings = [
 ] as const;
 
 export type ServerSettings = Partial<Record<(typeof recordedSettings)[number], string>>;
-
-interface Queryable {
-  query<R extends Record<string, unknown>>(text: string, values?: unknown[]): Promise<{ rows: R[] }>;
-}
 
 /** Each recorded setting as the server shows it (with its unit: "128MB"); one it lacks is left out. */
 export async function readServerSettings(client: Queryable): Promise<ServerSettings> {

@@ -8,6 +8,11 @@ import { readServerSettings, type ServerSettings } from './pg-settings.ts';
 import { childPidsOf, postmasterPid } from './process-stats.ts';
 import { readWalCounters, type WalCounters } from './wal-stats.ts';
 
+/** What the stats readers need of a connection: a pg.Client or pg.Pool, or a fake in unit tests. */
+export interface Queryable {
+  query<R extends Record<string, unknown>>(text: string, values?: unknown[]): Promise<{ rows: R[] }>;
+}
+
 export interface DbCounters {
   xactCommit: number;
   xactRollback: number;

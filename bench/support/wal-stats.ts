@@ -6,6 +6,8 @@
  * checkpoint writes whole (the more often checkpoints come, the more of them).
  */
 
+import type { Queryable } from './pg-stats.ts';
+
 export interface WalCounters {
   records: number;
   fullPageImages: number;
@@ -20,10 +22,6 @@ export interface WalPerSaga {
   recordsPerSaga: number;
   /** Checkpoints that started during the window. */
   checkpoints: number;
-}
-
-interface Queryable {
-  query<R extends Record<string, unknown>>(text: string): Promise<{ rows: R[] }>;
 }
 
 const walQuery =
