@@ -31,13 +31,23 @@ const checkpointQueries = [
   'select (checkpoints_timed + checkpoints_req)::text as n from pg_stat_bgwriter', // up to 16
 ];
 
-/** The server's counters, or null where pg_stat_wal does not exist (Postgres before 14). */
+/** A view or column this server version does not have (undefined_table, undefined_column). */
+const isMissingOnThisVersion = (error: unknown): boolean => {
+  const code = (error as { code?: unknown } | null)?.code;
+  return code === '42P01' || code === '42703';
+};
+
+/**
+ * The server's counters, or null where pg_stat_wal does not exist (Postgres before 14). Any other
+ * failure (a lost connection, a refused query) is thrown, for the caller to handle.
+ */
 export async function readWalCounters(client: Queryable): Promise<WalCounters | null> {
   let wal: { records: string; fpi: string; bytes: string } | undefined;
   try {
     wal = (await client.query<{ records: string; fpi: string; bytes: string }>(walQuery)).rows[0];
-  } catch {
-    return null;
+  } catch (error) {
+    if (isMissingOnThisVersion(error)) return null;
+    throw error;
   }
   if (!wal) return null;
   let checkpoints = Number.NaN;
@@ -45,8 +55,8 @@ export async function readWalCounters(client: Queryable): Promise<WalCounters | 
     try {
       checkpoints = Number((await client.query<{ n: string }>(text)).rows[0]?.n);
       break;
-    } catch {
-      // the other view's name: try it
+    } catch (error) {
+      if (!isMissingOnThisVersion(error)) throw error; // otherwise the other version's view: try it
     }
   }
   return {

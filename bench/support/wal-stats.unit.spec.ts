@@ -33,7 +33,7 @@ test('the checkpoint count falls back to pg_stat_bgwriter when pg_stat_checkpoin
       asked.push(text);
       if (text.includes('pg_stat_wal')) return { rows: [{ records: '10', fpi: '2', bytes: '4096' } as R] };
       if (text.includes('pg_stat_checkpointer'))
-        throw new Error('relation "pg_stat_checkpointer" does not exist');
+        throw Object.assign(new Error('relation "pg_stat_checkpointer" does not exist'), { code: '42P01' });
       return { rows: [{ n: '5' } as R] };
     },
   };
@@ -49,7 +49,7 @@ test('the checkpoint count falls back to pg_stat_bgwriter when pg_stat_checkpoin
 test('a server without pg_stat_wal gives no counters', async () => {
   const client = {
     async query<R>(): Promise<{ rows: R[] }> {
-      throw new Error('relation "pg_stat_wal" does not exist');
+      throw Object.assign(new Error('relation "pg_stat_wal" does not exist'), { code: '42P01' });
     },
   };
   assert.equal(await readWalCounters(client), null);
@@ -68,4 +68,13 @@ test('the report gives one WAL row per point that has figures, then the database
   assert.deepEqual((lines[2] ?? '').trim().split(/ +/), ['open', '2000/s', '21.4', '1.75', '48.2', '3']);
   assert.deepEqual((lines[3] ?? '').trim().split(/ +/), ['ceil', 'db', '21.4', '1.75', '48.2', '1']);
   assert.deepEqual(formatWal([{ kind: 'open', target: 1 } as unknown as MeasuredPoint]), []);
+});
+
+test('a failure other than a missing view is thrown, not turned into "no counters"', async () => {
+  const client = {
+    async query<R>(): Promise<{ rows: R[] }> {
+      throw Object.assign(new Error('Connection terminated unexpectedly'), { code: undefined });
+    },
+  };
+  await assert.rejects(readWalCounters(client), /Connection terminated unexpectedly/);
 });
