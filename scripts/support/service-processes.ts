@@ -19,7 +19,8 @@ export type ServiceName = keyof typeof serviceEntryPoints;
  * checks that they do).
  *
  * The orchestrator allocated ≈ 185 KB per saga (HTTP intake, XState's snapshots, outbox rows, produce
- * requests; ≈ 166 KB since ids are built without intermediate strings, 2026-12-04 (seventh)); with V8's default young generation (16 MB semi-spaces) it scavenged every 50–90 ms at
+ * requests; ≈ 166 KB since ids are built without intermediate strings, 2026-12-04 (seventh)); with
+ * V8's default young generation (16 MB semi-spaces) it scavenged every 50–90 ms at
  * 1000–1500 sagas/s, each time copying what was still in use. With 64 MB, in two sittings of six
  * interleaved pairs at saturation, its CPU per saga fell by ≈ 14 % (medians 0.355 and 0.36 → 0.30 and
  * 0.315 ms; lower in 10 of 12 pairs) and the system completed 4–6 % more sagas/s (more in 10 of 12,
