@@ -61,11 +61,13 @@ if (files.length === 0) {
 
 const runId = `${Date.now().toString(36)}-${randomBytes(3).toString('hex')}`;
 const testDatabaseUrl = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/order_saga_test';
+/** TEST_PORT_BASE (default 3100): the e2e services listen on it and the next three ports. */
+const testPortBase = Number(process.env.TEST_PORT_BASE ?? 3100);
 const testPorts: Record<ServiceName, number> = {
-  orchestrator: 3100,
-  inventory: 3101,
-  payment: 3102,
-  shipping: 3103,
+  orchestrator: testPortBase,
+  inventory: testPortBase + 1,
+  payment: testPortBase + 2,
+  shipping: testPortBase + 3,
 };
 const logDir = join(repoRoot, '.stack', 'test-logs', runId);
 const needsStack = files.some((f) => tierOf(f) !== 'unit');

@@ -19,6 +19,7 @@ import {
   serviceEntryPoints,
   serviceNodeArgs,
 } from '../../scripts/support/service-processes.ts';
+import { perServiceEnv } from '../../scripts/support/service-env.ts';
 
 applyKafkajsPatches();
 
@@ -86,7 +87,7 @@ export function startBenchService(
   const nodeArgs = serviceNodeArgs(name, nodeFlags);
   const spawnOptions = {
     cwd: repoRoot,
-    env: { ...env, LOG_FORMAT: 'json' },
+    env: { ...env, ...perServiceEnv(name, env), LOG_FORMAT: 'json' },
     stdio: ['ignore', 'pipe', 'pipe'] as ['ignore', 'pipe', 'pipe'],
   };
   const child =

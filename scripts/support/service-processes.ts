@@ -2,6 +2,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { createWriteStream, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
+import { perServiceEnv } from './service-env.ts';
 
 export const repoRoot = new URL('../../', import.meta.url).pathname;
 
@@ -87,7 +88,11 @@ export function startService(
   const port = portsFrom(env)[name];
   const child = spawn(process.execPath, serviceNodeArgs(name), {
     cwd: repoRoot,
-    env: { ...env, LOG_FORMAT: env.LOG_FORMAT ?? (logs.kind === 'prefixed' ? 'pretty' : 'json') },
+    env: {
+      ...env,
+      ...perServiceEnv(name, env),
+      LOG_FORMAT: env.LOG_FORMAT ?? (logs.kind === 'prefixed' ? 'pretty' : 'json'),
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const label = `${name}${instance}`;
