@@ -12,6 +12,7 @@ import { dropDatabase, recreateDatabase } from '../../lib/db/database.ts';
 import { ensureTopics } from '../../lib/kafka/ensure-topics.ts';
 import { withKafkaAdmin } from '../../lib/kafka/kafka-admin.ts';
 import { applyKafkajsPatches } from '../../lib/kafka/kafkajs-patches.ts';
+import { perServiceEnv } from '../../scripts/support/service-env.ts';
 import {
   repoRoot,
   type ServiceName,
@@ -19,7 +20,6 @@ import {
   serviceEntryPoints,
   serviceNodeArgs,
 } from '../../scripts/support/service-processes.ts';
-import { perServiceEnv } from '../../scripts/support/service-env.ts';
 
 applyKafkajsPatches();
 
