@@ -4,6 +4,7 @@ import type { Knex } from 'knex';
 import type { AvroCodec } from '../avro/codec.ts';
 import { createAvroCodec } from '../avro/codec.ts';
 import type { CommonConfig } from '../config/common-config.ts';
+import { checkDatabaseAccess } from '../db/database-access.ts';
 import { createDatabase } from '../db/database.ts';
 import { createUnitOfWorkRunner, type UnitOfWorkRunner } from '../db/unit-of-work.ts';
 import { registerHealthRoutes } from '../http/health.ts';
@@ -68,6 +69,7 @@ export async function runService(definition: ServiceDefinition): Promise<void> {
   process.on('unhandledRejection', (reason) => logger.error({ err: reason }, 'unhandled promise rejection'));
 
   const db = createDatabase(config.databaseUrl, { poolMax: config.dbPoolMax });
+  await checkDatabaseAccess(db, config.databaseUrl, definition.schema);
   const units = createUnitOfWorkRunner({
     databaseUrl: config.databaseUrl,
     maxConnections: config.dbPoolMax,
