@@ -4,7 +4,7 @@
  * stops the service with one line naming the role and what was refused, instead of a relay or a
  * consumer failing later on its first message.
  */
-import type { Knex } from 'knex';
+import pg from 'pg';
 
 export class DatabaseAccessError extends Error {
   readonly role: string;
@@ -15,44 +15,57 @@ export class DatabaseAccessError extends Error {
   }
 }
 
-/** What a service's role must hold in its own schema, checked once at start-up. */
-const requiredPrivileges = (schema: string) =>
-  [
-    { object: `schema ${schema}`, sql: `has_schema_privilege('${schema}', 'USAGE')`, refused: 'usage' },
-    ...['SELECT', 'INSERT', 'DELETE'].map((privilege) => ({
-      object: `table ${schema}.outbox`,
-      sql: `has_table_privilege('${schema}.outbox', '${privilege}')`,
+/**
+ * What a service's role must hold in its own schema, checked once at start-up. Objects are named by
+ * their oid: looking a table up by name in a schema the role may not use fails before any check.
+ */
+function requiredPrivileges(schema: string) {
+  const schemaOid = `(select oid from pg_namespace where nspname = '${schema}')`;
+  const tableOid = (table: string) =>
+    `(select oid from pg_class where relnamespace = ${schemaOid} and relname = '${table}')`;
+  const onTable = (table: string, privileges: readonly string[]) =>
+    privileges.map((privilege) => ({
+      object: `table ${schema}.${table}`,
+      sql: `has_table_privilege(${tableOid(table)}, '${privilege}')`,
       refused: privilege.toLowerCase(),
-    })),
-    ...['SELECT', 'INSERT'].map((privilege) => ({
-      object: `table ${schema}.inbox`,
-      sql: `has_table_privilege('${schema}.inbox', '${privilege}')`,
-      refused: privilege.toLowerCase(),
-    })),
-  ] as const;
+    }));
+  return [
+    { object: `schema ${schema}`, sql: `has_schema_privilege(${schemaOid}, 'USAGE')`, refused: 'usage' },
+    ...onTable('outbox', ['SELECT', 'INSERT', 'DELETE']),
+    ...onTable('inbox', ['SELECT', 'INSERT']),
+  ];
+}
 
 const isServerError = (error: unknown): error is { code: string; message: string } =>
-  typeof (error as { code?: unknown }).code === 'string' && /^[0-9A-Z]{5}$/.test((error as { code: string }).code);
+  typeof (error as { code?: unknown }).code === 'string' &&
+  /^[0-9A-Z]{5}$/.test((error as { code: string }).code);
 
 /**
- * Logs in with `db` and checks the role's rights on `schema` (one query). Throws DatabaseAccessError
- * when the server refuses the login or a right is missing; a server that does not answer is a plain
- * error naming its address.
+ * Logs in to `databaseUrl` (one connection, closed after) and checks the role's rights on `schema`
+ * in one query. Throws DatabaseAccessError when the server refuses the login or a right is missing
+ * (a missing table counts as refused: migrations not applied); a server that does not answer is a
+ * plain error naming its address.
  */
-export async function checkDatabaseAccess(db: Knex, databaseUrl: string, schema: string): Promise<void> {
+export async function checkDatabaseAccess(databaseUrl: string, schema: string): Promise<void> {
   if (!/^[a-z_][a-z0-9_]*$/.test(schema)) throw new Error(`schema name ${JSON.stringify(schema)}`);
   const url = new URL(databaseUrl);
   let role = decodeURIComponent(url.username) || '(the default user)';
   const checks = requiredPrivileges(schema);
+  const client = new pg.Client({ connectionString: databaseUrl });
   let row: Record<string, unknown>;
   try {
-    const result = await db.raw<{ rows: Record<string, unknown>[] }>(
+    await client.connect();
+    const result = await client.query<Record<string, unknown>>(
       `select current_user as role, ${checks.map((check, i) => `${check.sql} as c${i}`).join(', ')}`,
     );
     row = result.rows[0] ?? {};
   } catch (error) {
     if (isServerError(error)) throw new DatabaseAccessError(role, error.message, { cause: error });
-    throw new Error(`PostgreSQL at ${url.host} (role ${role}): ${(error as Error).message}`, { cause: error });
+    throw new Error(`PostgreSQL at ${url.host} (role ${role}): ${(error as Error).message}`, {
+      cause: error,
+    });
+  } finally {
+    await client.end().catch(() => undefined);
   }
   role = String(row.role);
   const refused = checks.filter((_, i) => row[`c${i}`] !== true);

@@ -4,8 +4,8 @@ import type { Knex } from 'knex';
 import type { AvroCodec } from '../avro/codec.ts';
 import { createAvroCodec } from '../avro/codec.ts';
 import type { CommonConfig } from '../config/common-config.ts';
-import { checkDatabaseAccess } from '../db/database-access.ts';
 import { createDatabase } from '../db/database.ts';
+import { checkDatabaseAccess } from '../db/database-access.ts';
 import { createUnitOfWorkRunner, type UnitOfWorkRunner } from '../db/unit-of-work.ts';
 import { registerHealthRoutes } from '../http/health.ts';
 import { type Clock, type IdGenerator, systemClock, timeOrderedIds } from '../ids.ts';
@@ -68,8 +68,8 @@ export async function runService(definition: ServiceDefinition): Promise<void> {
   }
   process.on('unhandledRejection', (reason) => logger.error({ err: reason }, 'unhandled promise rejection'));
 
+  await checkDatabaseAccess(config.databaseUrl, definition.schema);
   const db = createDatabase(config.databaseUrl, { poolMax: config.dbPoolMax });
-  await checkDatabaseAccess(db, config.databaseUrl, definition.schema);
   const units = createUnitOfWorkRunner({
     databaseUrl: config.databaseUrl,
     maxConnections: config.dbPoolMax,
