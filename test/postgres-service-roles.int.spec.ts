@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
 import pg from 'pg';
+import { migrateLatest } from '../lib/db/database.ts';
 import { checkDatabaseAccess, DatabaseAccessError } from '../lib/db/database-access.ts';
 import { scramSha256Verifier } from '../lib/db/role-provisioning.ts';
 import {
@@ -16,7 +17,9 @@ import {
   serviceRoleOf,
   serviceSchemas,
 } from '../lib/db/service-roles.ts';
+import { migrationSource } from '../migrations/index.ts';
 import { provisionLocalServiceRoles, serviceRolePassword } from '../scripts/support/local-service-roles.ts';
+import { runScript } from './support/run-script.ts';
 import { createThrowawayDatabase, type ThrowawayDatabase } from './support/throwaway-database.ts';
 
 const permissionDenied = (error: unknown): boolean =>
@@ -161,6 +164,49 @@ describe('service roles (PostgreSQL)', () => {
       assert.doesNotMatch(error.message, /\n/);
       return true;
     });
+  });
+
+  test("a service started with another service's login stops before anything else, with one line on stderr", async () => {
+    const run = await runScript('participants/payment/main.ts', [], {
+      ...process.env,
+      DATABASE_URL: urlOf('orchestrator'),
+      LOG_LEVEL: 'silent',
+    });
+    assert.equal(run.code, 1);
+    assert.equal(
+      run.stderr,
+      'payment could not start: PostgreSQL refused role order_saga_orchestrator: permission denied: usage on schema payment, select on table payment.outbox, insert on table payment.outbox, delete on table payment.outbox, select on table payment.inbox, insert on table payment.inbox\n',
+    );
+  });
+
+  test('migration 013 down takes the rights back and gives the outbox back to the owner; up again restores them', async () => {
+    const other = await createThrowawayDatabase({ poolMax: 1 });
+    const paymentUrl = serviceDatabaseUrl(other.url, 'payment', serviceRolePassword('payment', process.env));
+    const outboxOwner = async () =>
+      (
+        await other.db.raw<{ rows: { owner: string }[] }>(
+          "select tableowner as owner from pg_tables where schemaname = 'payment' and tablename = 'outbox'",
+        )
+      ).rows[0]?.owner;
+    try {
+      await checkDatabaseAccess(paymentUrl, 'payment');
+      const server = await other.db.raw<{ rows: { version: number; owner: string }[] }>(
+        "select current_setting('server_version_num')::int as version, current_user as owner",
+      );
+      const { version = 0, owner: migrationOwner } = server.rows[0] ?? {};
+      assert.equal(
+        await outboxOwner(),
+        version >= 170_000 ? migrationOwner : 'order_saga_payment',
+        'before PostgreSQL 17 the role owns its outbox to vacuum it (from 17: the MAINTAIN privilege)',
+      );
+      await other.db.migrate.down({ migrationSource, tableName: 'knex_migrations', schemaName: 'public' });
+      await assert.rejects(checkDatabaseAccess(paymentUrl, 'payment'), /usage on schema payment/);
+      assert.equal(await outboxOwner(), migrationOwner, 'the migration owner owns the outbox again');
+      assert.deepEqual(await migrateLatest(other.db), ['20261207_013_service_roles']);
+      await checkDatabaseAccess(paymentUrl, 'payment');
+    } finally {
+      await other.drop();
+    }
   });
 
   test('the SCRAM verifier sent by the provisioning is the one PostgreSQL computes from the password', async () => {
