@@ -8,6 +8,7 @@ import { dropDatabase as dropDatabaseAt, recreateDatabase } from '../lib/db/data
 import { ensureTopics } from '../lib/kafka/ensure-topics.ts';
 import { withKafkaAdmin } from '../lib/kafka/kafka-admin.ts';
 import { topicsWithPrefix } from '../lib/kafka/topics.ts';
+import { provisionLocalServiceRoles } from '../scripts/support/local-service-roles.ts';
 
 export interface ChaosEnvironment {
   runId: string;
@@ -24,7 +25,11 @@ export const groupIdsOf = (env: ChaosEnvironment): string[] =>
 
 export const topicsOf = (env: ChaosEnvironment): string[] => topicsWithPrefix(env.topicPrefix);
 
-export const freshDatabase = (env: ChaosEnvironment): Promise<void> => recreateDatabase(env.databaseUrl);
+/** Its database, migrated, and the service roles the services log in as (scripts/support/service-env.ts). */
+export async function freshDatabase(env: ChaosEnvironment): Promise<void> {
+  await recreateDatabase(env.databaseUrl);
+  await provisionLocalServiceRoles(env.databaseUrl);
+}
 
 export const dropDatabase = (env: ChaosEnvironment): Promise<void> => dropDatabaseAt(env.databaseUrl);
 

@@ -1,5 +1,6 @@
 import { loadCommonConfig } from '../lib/config/common-config.ts';
 import { createDatabase, ensureDatabaseExists, migrateLatest } from '../lib/db/database.ts';
+import { provisionLocalServiceRoles } from './support/local-service-roles.ts';
 
 const config = loadCommonConfig();
 await ensureDatabaseExists(config.databaseUrl);
@@ -12,3 +13,5 @@ try {
 } finally {
   await db.destroy();
 }
+await provisionLocalServiceRoles(config.databaseUrl);
+console.log('service roles: LOGIN and passwords set (order_saga_<service>)');

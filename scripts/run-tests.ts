@@ -15,6 +15,7 @@ import { recreateDatabase } from '../lib/db/database.ts';
 import { ensureTopics } from '../lib/kafka/ensure-topics.ts';
 import { withKafkaAdmin } from '../lib/kafka/kafka-admin.ts';
 import { topicsWithPrefix } from '../lib/kafka/topics.ts';
+import { provisionLocalServiceRoles } from './support/local-service-roles.ts';
 import {
   repoRoot,
   type ServiceName,
@@ -130,6 +131,7 @@ try {
       execFileSync('bash', ['scripts/stack.sh', 'up'], { cwd: repoRoot, stdio: 'inherit' });
     }
     await recreateDatabase(testDatabaseUrl); // every run starts from a clean state
+    await provisionLocalServiceRoles(testDatabaseUrl); // the e2e services log in as their own roles
     await withAdmin((admin) =>
       ensureTopics(admin, topicsWithPrefix(topicPrefix), { numPartitions: 3, replicationFactor: 1 }),
     );

@@ -281,6 +281,15 @@ ensure_postgres() {
   fi
 }
 
+# The services log in as their own roles (order_saga_<service>, lib/db/service-roles.ts): LOGIN and
+# the passwords of $STATE/secrets/postgres-<service> (roles are cluster-wide; the migrations grant
+# them their rights in each database).
+provision_db_roles() {
+  (cd "$ROOT" && DATABASE_URL="$DATABASE_URL" ORDER_SAGA_STATE="$STATE" node --import tsx scripts/provision-db-roles.ts) ||
+    die "provisioning the services' PostgreSQL roles failed (DATABASE_URL=$DATABASE_URL)"
+  say "postgres: service roles order_saga_{orchestrator,inventory,payment,shipping} can log in"
+}
+
 # ---------------------------------------------------------------------------------------------
 # Kafka
 
@@ -567,6 +576,7 @@ cmd_up() {
   wait_kafka
   wait_registry
   create_topics
+  provision_db_roles
   say "${G}stack up${N} in $(elapsed "$t0")s"
   cat <<EOF
   KAFKA_BROKERS=$HOST:$KAFKA_PORT

@@ -5,6 +5,7 @@
 import { execFileSync } from 'node:child_process';
 import { loadCommonConfig } from '../lib/config/common-config.ts';
 import { createDatabase, ensureDatabaseExists, migrateLatest } from '../lib/db/database.ts';
+import { provisionLocalServiceRoles } from './support/local-service-roles.ts';
 import {
   portsFrom,
   repoRoot,
@@ -27,6 +28,7 @@ const db = createDatabase(config.databaseUrl);
 const applied = await migrateLatest(db);
 await db.destroy();
 console.log(applied.length ? `» migrations applied: ${applied.join(', ')}` : '» migrations: up to date');
+await provisionLocalServiceRoles(config.databaseUrl);
 
 const services: ServiceProcess[] = (Object.keys(serviceEntryPoints) as ServiceName[]).map((name) =>
   startService(name, process.env, { kind: 'prefixed' }),

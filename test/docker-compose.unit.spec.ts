@@ -71,7 +71,8 @@ test('infrastructure: images, published ports and settings', () => {
 
   const pg = envOf(service('postgres'));
   assert.equal(pg.POSTGRES_DB, 'order_saga');
-  assert.equal(pg.POSTGRES_HOST_AUTH_METHOD, 'trust');
+  assert.equal(pg.POSTGRES_HOST_AUTH_METHOD, 'scram-sha-256', 'passwords are checked');
+  assert.match(pg.POSTGRES_PASSWORD ?? '', requiredVariable('POSTGRES_PASSWORD'));
 });
 
 test('every service has a healthcheck (init is a one-shot job)', () => {
@@ -115,7 +116,6 @@ test('each app service sets every env variable the code reads', () => {
       'http://schema-registry:8080/apis/ccompat/v7',
       `${name} SCHEMA_REGISTRY_URL`,
     );
-    assert.equal(env.DATABASE_URL, 'postgres://postgres@postgres:5432/order_saga', `${name} DATABASE_URL`);
     assert.equal(env[portVar], String(port), `${name} ${portVar}`);
     assert.equal(env.HOST, '0.0.0.0', `${name} HOST`);
     assert.ok(env.LOG_LEVEL, `${name} LOG_LEVEL`);
@@ -124,6 +124,37 @@ test('each app service sets every env variable the code reads', () => {
   for (const key of ['KAFKA_BROKERS', 'SCHEMA_REGISTRY_URL', 'DATABASE_URL', 'TOPIC_PARTITIONS']) {
     assert.ok(init[key], `init ${key}`);
   }
+});
+
+/** A `${NAME:?message}` interpolation: compose refuses to start without NAME; nothing is committed. */
+function requiredVariable(name: string): RegExp {
+  return new RegExp(`^\\$\\{${name}:\\?[^}]+\\}$`);
+}
+
+/** user, password and database of a compose DATABASE_URL (its password is an interpolation). */
+function databaseLogin(url: string | undefined): { user: string; password: string; database: string } {
+  const match = /^postgres:\/\/([^:@]+):(\$\{[^}]+\})@postgres:5432\/([a-z_]+)$/.exec(url ?? '');
+  assert.ok(match?.[1] && match[2] && match[3], `DATABASE_URL ${url} has a user, a password and a database`);
+  return { user: match[1], password: match[2], database: match[3] };
+}
+
+test('each app service logs into PostgreSQL as its own role; init migrates as the owner and gives the roles their passwords', () => {
+  for (const name of Object.keys(apps)) {
+    const variable = `${name.toUpperCase()}_DB_PASSWORD`;
+    const login = databaseLogin(envOf(service(name)).DATABASE_URL);
+    assert.equal(login.user, `order_saga_${name}`, `${name} connects as order_saga_${name}`);
+    assert.match(login.password, requiredVariable(variable), `${name}'s password is ${variable}`);
+    assert.equal(login.database, 'order_saga');
+    assert.match(
+      envOf(service('init'))[variable] ?? '',
+      requiredVariable(variable),
+      `init provisions ${variable}`,
+    );
+    assert.equal(envOf(service(name))[variable], undefined, `${name} does not see its password twice`);
+  }
+  const owner = databaseLogin(envOf(service('init')).DATABASE_URL);
+  assert.equal(owner.user, 'postgres', 'migrations run as the owner');
+  assert.match(owner.password, requiredVariable('POSTGRES_PASSWORD'));
 });
 
 test('start order: init waits for healthy infrastructure, apps wait for init', () => {

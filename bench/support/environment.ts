@@ -12,6 +12,7 @@ import { dropDatabase, recreateDatabase } from '../../lib/db/database.ts';
 import { ensureTopics } from '../../lib/kafka/ensure-topics.ts';
 import { withKafkaAdmin } from '../../lib/kafka/kafka-admin.ts';
 import { applyKafkajsPatches } from '../../lib/kafka/kafkajs-patches.ts';
+import { provisionLocalServiceRoles } from '../../scripts/support/local-service-roles.ts';
 import { perServiceEnv } from '../../scripts/support/service-env.ts';
 import {
   repoRoot,
@@ -32,8 +33,11 @@ export const portVariables: Record<ServiceName, string> = {
   shipping: 'SHIPPING_PORT',
 };
 
-/** Drops and recreates a database, then applies the project's migrations. */
-export const freshDatabase = recreateDatabase;
+/** Drops and recreates a database, applies the project's migrations and provisions the service roles. */
+export async function freshDatabase(databaseUrl: string): Promise<void> {
+  await recreateDatabase(databaseUrl);
+  await provisionLocalServiceRoles(databaseUrl);
+}
 export { dropDatabase };
 
 export const withDatabaseUrlName = (databaseUrl: string, name: string): string => {

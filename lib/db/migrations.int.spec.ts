@@ -49,6 +49,7 @@ describe('migrations (PostgreSQL)', () => {
       '20261201_007_write_batch_guard',
       '20261202_008_sagas_in_flight',
       '20261203_009_outbox_headers_json',
+      '20261207_013_service_roles',
     ]);
     const headerTypes = await db.raw<{ rows: Array<{ schema: string; type: string }> }>(
       `select table_schema as schema, data_type as type from information_schema.columns
@@ -143,6 +144,7 @@ describe('migrations (PostgreSQL)', () => {
       assert.deepEqual(await migrateLatest(upgraded), [
         '20261202_008_sagas_in_flight',
         '20261203_009_outbox_headers_json',
+        '20261207_013_service_roles',
       ]);
       const slots = await upgraded('orders.sagas_in_flight').select('slot', 'sagas').orderBy('slot');
       assert.equal(slots.length, 16);
@@ -166,7 +168,10 @@ describe('migrations (PostgreSQL)', () => {
           payload: Buffer.from([1, 2, 3]),
           headers: JSON.stringify(headers),
         });
-      assert.deepEqual(await migrateLatest(upgraded), ['20261203_009_outbox_headers_json']);
+      assert.deepEqual(await migrateLatest(upgraded), [
+        '20261203_009_outbox_headers_json',
+        '20261207_013_service_roles',
+      ]);
       for (const schema of ['orders', 'payment']) {
         const rows = await upgraded(`${schema}.outbox`).select('headers', 'payload');
         assert.deepEqual(rows, [{ headers, payload: Buffer.from([1, 2, 3]) }], schema);

@@ -5,6 +5,7 @@ import type { AvroCodec } from '../avro/codec.ts';
 import { createAvroCodec } from '../avro/codec.ts';
 import type { CommonConfig } from '../config/common-config.ts';
 import { createDatabase } from '../db/database.ts';
+import { checkDatabaseAccess } from '../db/database-access.ts';
 import { createUnitOfWorkRunner, type UnitOfWorkRunner } from '../db/unit-of-work.ts';
 import { registerHealthRoutes } from '../http/health.ts';
 import { type Clock, type IdGenerator, systemClock, timeOrderedIds } from '../ids.ts';
@@ -67,6 +68,7 @@ export async function runService(definition: ServiceDefinition): Promise<void> {
   }
   process.on('unhandledRejection', (reason) => logger.error({ err: reason }, 'unhandled promise rejection'));
 
+  await checkDatabaseAccess(config.databaseUrl, definition.schema);
   const db = createDatabase(config.databaseUrl, { poolMax: config.dbPoolMax });
   const units = createUnitOfWorkRunner({
     databaseUrl: config.databaseUrl,

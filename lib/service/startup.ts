@@ -1,4 +1,5 @@
 import { ConfigError, type EnvReader } from '../config/env.ts';
+import { DatabaseAccessError } from '../db/database-access.ts';
 
 /**
  * Ends config parsing: one ConfigError naming every problem, the reader's and `extraProblems`
@@ -18,7 +19,7 @@ export function finishConfig(reader: EnvReader, extraProblems: readonly string[]
 /** A service that cannot start says why in one line (a config error lists every bad variable) and exits 1. */
 export function exitOnStartupFailure(service: string, error: unknown): never {
   const detail =
-    error instanceof ConfigError
+    error instanceof ConfigError || error instanceof DatabaseAccessError
       ? error.message
       : error instanceof Error
         ? (error.stack ?? error.message)

@@ -1,3 +1,7 @@
+import { defaultDatabaseUrl } from '../../lib/config/common-config.ts';
+import { serviceDatabaseUrl, serviceDatabaseUrlVariable } from '../../lib/db/service-roles.ts';
+import { serviceRolePassword } from './local-service-roles.ts';
+
 /**
  * What every launcher (npm start, the tests, the chaos run, the bench) adds to a service's
  * environment: the settings that differ per service, such as the credentials of its own principal.
@@ -6,6 +10,17 @@
  */
 export type ServiceNameForEnv = 'orchestrator' | 'inventory' | 'payment' | 'shipping';
 
-export function perServiceEnv(_name: ServiceNameForEnv, _base: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
-  return {};
+export function perServiceEnv(name: ServiceNameForEnv, base: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  return { ...databaseEnv(name, base) };
+}
+
+/**
+ * The service logs into PostgreSQL as its own role (order_saga_<name>; password <NAME>_DB_PASSWORD
+ * or the local secret), on the launcher's database. `<NAME>_DATABASE_URL` in `base`, when set, wins.
+ */
+function databaseEnv(name: ServiceNameForEnv, base: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  const explicit = base[serviceDatabaseUrlVariable(name)];
+  if (explicit) return { DATABASE_URL: explicit };
+  const ownerUrl = base.DATABASE_URL || defaultDatabaseUrl;
+  return { DATABASE_URL: serviceDatabaseUrl(ownerUrl, name, serviceRolePassword(name, base)) };
 }
