@@ -49,6 +49,8 @@ describe('migrations (PostgreSQL)', () => {
       '20261201_007_write_batch_guard',
       '20261202_008_sagas_in_flight',
       '20261203_009_outbox_headers_json',
+      '20261207_011_audit',
+      '20261207_012_catalog_prices',
     ]);
     const headerTypes = await db.raw<{ rows: Array<{ schema: string; type: string }> }>(
       `select table_schema as schema, data_type as type from information_schema.columns
@@ -143,6 +145,8 @@ describe('migrations (PostgreSQL)', () => {
       assert.deepEqual(await migrateLatest(upgraded), [
         '20261202_008_sagas_in_flight',
         '20261203_009_outbox_headers_json',
+        '20261207_011_audit',
+        '20261207_012_catalog_prices',
       ]);
       const slots = await upgraded('orders.sagas_in_flight').select('slot', 'sagas').orderBy('slot');
       assert.equal(slots.length, 16);
@@ -166,7 +170,11 @@ describe('migrations (PostgreSQL)', () => {
           payload: Buffer.from([1, 2, 3]),
           headers: JSON.stringify(headers),
         });
-      assert.deepEqual(await migrateLatest(upgraded), ['20261203_009_outbox_headers_json']);
+      assert.deepEqual(await migrateLatest(upgraded), [
+        '20261203_009_outbox_headers_json',
+        '20261207_011_audit',
+        '20261207_012_catalog_prices',
+      ]);
       for (const schema of ['orders', 'payment']) {
         const rows = await upgraded(`${schema}.outbox`).select('headers', 'payload');
         assert.deepEqual(rows, [{ headers, payload: Buffer.from([1, 2, 3]) }], schema);
