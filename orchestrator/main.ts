@@ -52,6 +52,7 @@ try {
           db: deps.db,
           units: deps.units,
           runner: runnerOf(deps),
+          audit: deps.audit,
           newId: deps.newId,
           clock: deps.clock,
           admission,

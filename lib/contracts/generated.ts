@@ -265,6 +265,31 @@ export interface OrderStatusChanged {
   previousSagaState: string | null;
 }
 
+/** How the action ended. A reader that does not know a newer outcome reads rejected (never applied). */
+export type AuditOutcome = 'applied' | 'rejected' | 'not_found';
+
+/** An operator action and its outcome, recorded in the same transaction as its effect. Kafka message key: the target. */
+export interface AuditRecorded {
+  /** Id of the audit record (UUID); also the message-id header. */
+  auditId: string;
+  /** Service the action was taken on: orchestrator, inventory, payment or shipping. */
+  service: string;
+  /** Who acted: the caller's token subject, or anonymous when the request carried no principal. */
+  actor: string;
+  /** The role the actor acted in (operator), or none. */
+  role: string;
+  /** What was asked: retry, fault_set, fault_cleared, price_changed. */
+  action: string;
+  /** What it was asked of, as kind:id, e.g. order:<uuid>, faults:payment, sku:SKU-001. */
+  target: string;
+  /** applied: the effect committed with this record; rejected: refused, nothing changed; not_found: no such target. */
+  outcome: AuditOutcome;
+  /** Action-specific detail as a JSON object text (e.g. the fault set, the old and new price). */
+  detail: string;
+  /** When the action was recorded (milliseconds since the Unix epoch, UTC). */
+  occurredAt: number;
+}
+
 /** Symbols of every Avro enum (they are also the HTTP vocabulary). */
 export const enumSymbols = {
   StockRejectionReason: ['out_of_stock', 'unknown_sku', 'fault_injected'],
@@ -272,6 +297,7 @@ export const enumSymbols = {
   ShippingFailureReason: ['unserved_destination', 'fault_injected'],
   CancelReason: ['out_of_stock', 'payment_declined', 'shipping_failed', 'timeout'],
   OrderStatus: ['pending', 'completed', 'cancelled', 'failed'],
+  AuditOutcome: ['applied', 'rejected', 'not_found'],
 } as const;
 
 /** Topic of every record (record short name → topic). */
@@ -296,6 +322,7 @@ export const recordTopics = {
   OrderFailed: 'order-events',
   OrderPlaced: 'order-events',
   OrderStatusChanged: 'order-events',
+  AuditRecorded: 'audit-events',
 } as const;
 
 /** Avro full name of every record. */
@@ -320,6 +347,7 @@ export const recordFullNames = {
   OrderFailed: 'ordersaga.order.OrderFailed',
   OrderPlaced: 'ordersaga.order.OrderPlaced',
   OrderStatusChanged: 'ordersaga.order.OrderStatusChanged',
+  AuditRecorded: 'ordersaga.audit.AuditRecorded',
 } as const;
 
 /** Payload type of every record. */
@@ -344,6 +372,7 @@ export interface RecordPayloads {
   OrderFailed: OrderFailed;
   OrderPlaced: OrderPlaced;
   OrderStatusChanged: OrderStatusChanged;
+  AuditRecorded: AuditRecorded;
 }
 
 export type RecordName = keyof RecordPayloads;
@@ -390,3 +419,6 @@ export type ShippingEventsRecord = TypedRecordOfTopic<'shipping-events'>;
 
 /** Records on `order-events`. */
 export type OrderEventsRecord = TypedRecordOfTopic<'order-events'>;
+
+/** Records on `audit-events`. */
+export type AuditEventsRecord = TypedRecordOfTopic<'audit-events'>;

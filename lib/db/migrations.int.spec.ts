@@ -49,6 +49,8 @@ describe('migrations (PostgreSQL)', () => {
       '20261201_007_write_batch_guard',
       '20261202_008_sagas_in_flight',
       '20261203_009_outbox_headers_json',
+      '20261207_011_audit',
+      '20261207_012_catalog_prices',
       '20261207_013_service_roles',
     ]);
     const headerTypes = await db.raw<{ rows: Array<{ schema: string; type: string }> }>(
@@ -144,6 +146,8 @@ describe('migrations (PostgreSQL)', () => {
       assert.deepEqual(await migrateLatest(upgraded), [
         '20261202_008_sagas_in_flight',
         '20261203_009_outbox_headers_json',
+        '20261207_011_audit',
+        '20261207_012_catalog_prices',
         '20261207_013_service_roles',
       ]);
       const slots = await upgraded('orders.sagas_in_flight').select('slot', 'sagas').orderBy('slot');
@@ -170,6 +174,8 @@ describe('migrations (PostgreSQL)', () => {
         });
       assert.deepEqual(await migrateLatest(upgraded), [
         '20261203_009_outbox_headers_json',
+        '20261207_011_audit',
+        '20261207_012_catalog_prices',
         '20261207_013_service_roles',
       ]);
       for (const schema of ['orders', 'payment']) {

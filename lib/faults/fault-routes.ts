@@ -1,4 +1,6 @@
 import type { FastifyInstance } from 'fastify';
+import { callerOf, faultsTarget } from '../audit/audit-entry.ts';
+import type { AuditRecorder } from '../audit/audit-trail.ts';
 import {
   type ActiveFault,
   defaultSlowDelayMs,
@@ -16,6 +18,8 @@ export interface ParticipantCommands {
 
 export interface FaultRoutesOptions {
   commands: ParticipantCommands;
+  /** Every switch is audited (`fault_set`, `fault_cleared`, target `faults:<service>`) before it is applied. */
+  audit: AuditRecorder;
 }
 
 interface FaultBody {
@@ -67,12 +71,22 @@ export function registerFaultRoutes(
   options: FaultRoutesOptions,
 ): void {
   const { forward, compensations } = options.commands;
+  const { audit } = options;
+  const target = faultsTarget(audit.service);
   const all = [...forward, ...compensations];
   const list = (names: readonly string[]) => names.join(', ');
+  // One change at a time: the switch then changes in the order its audit records committed.
+  let lastChange: Promise<unknown> = Promise.resolve();
+  const oneAtATime = <T>(change: () => Promise<T>): Promise<T> => {
+    const next = lastChange.then(change);
+    lastChange = next.catch(() => undefined);
+    return next;
+  };
 
   app.post<{ Body: FaultBody }>(
     '/faults',
     {
+      config: { access: ['operator'] },
       schema: {
         tags: ['faults'],
         summary: 'Switch a runtime fault on',
@@ -125,10 +139,27 @@ export function registerFaultRoutes(
       if (delayMs !== undefined && mode !== 'slow') {
         return badRequest(`body.delayMs only applies to mode 'slow', not '${mode}'`);
       }
-      const fault = faults.activate({
+      const settings = {
         mode,
         commands: commands ?? (mode === 'decline' ? forward : all),
         ...(delayMs === undefined ? {} : { delayMs }),
+      };
+      // Recorded first, applied once the record committed: if it does not commit, nothing changes.
+      const fault = await oneAtATime(async () => {
+        await audit.record({
+          ...callerOf(request),
+          action: 'fault_set',
+          target,
+          outcome: 'applied',
+          detail: {
+            fault: {
+              mode,
+              commands: settings.commands,
+              delayMs: mode === 'slow' ? (delayMs ?? defaultSlowDelayMs) : null,
+            },
+          },
+        });
+        return faults.activate(settings);
       });
       request.log.warn({ fault }, 'fault injection switched on');
       return faultView(fault);
@@ -151,6 +182,7 @@ export function registerFaultRoutes(
   app.delete(
     '/faults',
     {
+      config: { access: ['operator'] },
       schema: {
         tags: ['faults'],
         summary: 'Restore normal behaviour',
@@ -159,7 +191,17 @@ export function registerFaultRoutes(
       },
     },
     async (request, reply) => {
-      const previous = faults.reset();
+      const previous = await oneAtATime(async () => {
+        const active = faults.active;
+        await audit.record({
+          ...callerOf(request),
+          action: 'fault_cleared',
+          target,
+          outcome: 'applied',
+          detail: { fault: active === null ? null : faultView(active) },
+        });
+        return faults.reset();
+      });
       if (previous) request.log.warn({ fault: previous }, 'fault injection switched off');
       return reply.code(204).send();
     },

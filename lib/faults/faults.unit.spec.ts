@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { type FastifyInstance, fastify } from 'fastify';
+import type { AuditEntry } from '../audit/audit-entry.ts';
+import type { AuditRecorder } from '../audit/audit-trail.ts';
 import type { RecordName, TypedRecord } from '../contracts/generated.ts';
 import { installStrictValidation } from '../http/validation.ts';
 import type { IncomingMessage } from '../messaging/message-consumer.ts';
@@ -11,13 +13,26 @@ import { FaultInjectedError, FaultSwitch } from './fault-switch.ts';
 const commands = { forward: ['ReserveStock'], compensations: ['ReleaseStock'] } as const;
 const fixedClock = () => new Date('2026-11-22T10:00:00.000Z');
 
-async function given(): Promise<{ app: FastifyInstance; faults: FaultSwitch }> {
+/** An audit trail in memory; `failing` makes its transaction fail (as a database error would). */
+class RecordedAudit implements AuditRecorder {
+  readonly service = 'inventory';
+  readonly entries: AuditEntry[] = [];
+  failing = false;
+  async record(entry: AuditEntry) {
+    if (this.failing) throw new Error('audit transaction failed');
+    this.entries.push(entry);
+    return { auditId: '00000000-0000-4000-8000-0000000000aa', at: fixedClock() };
+  }
+}
+
+async function given(): Promise<{ app: FastifyInstance; faults: FaultSwitch; audit: RecordedAudit }> {
   const app = fastify();
   installStrictValidation(app);
   const faults = new FaultSwitch(fixedClock);
-  registerFaultRoutes(app, faults, { commands });
+  const audit = new RecordedAudit();
+  registerFaultRoutes(app, faults, { commands, audit });
   await app.ready();
-  return { app, faults };
+  return { app, faults, audit };
 }
 
 const post = (app: FastifyInstance, payload: unknown) =>
@@ -136,6 +151,53 @@ describe('fault routes', () => {
     assert.equal(faults.active, null);
     assert.equal((await app.inject({ method: 'GET', url: '/faults' })).json<FaultView>().mode, 'none');
     assert.equal((await app.inject({ method: 'DELETE', url: '/faults' })).statusCode, 204);
+  });
+
+  it('every switch is audited (fault_set with the fault, fault_cleared with the one cleared); a 400 is not', async () => {
+    const { app, audit } = await given();
+    await post(app, { mode: 'slow', delayMs: 150, commands: ['ReleaseStock'] });
+    assert.equal((await post(app, { mode: 'explode' })).statusCode, 400);
+    await app.inject({ method: 'DELETE', url: '/faults' });
+    assert.deepEqual(
+      audit.entries.map(({ correlationId, ...entry }) => entry),
+      [
+        {
+          actor: 'anonymous',
+          role: 'none',
+          action: 'fault_set',
+          target: 'faults:inventory',
+          outcome: 'applied',
+          detail: { fault: { mode: 'slow', commands: ['ReleaseStock'], delayMs: 150 } },
+        },
+        {
+          actor: 'anonymous',
+          role: 'none',
+          action: 'fault_cleared',
+          target: 'faults:inventory',
+          outcome: 'applied',
+          detail: {
+            fault: {
+              mode: 'slow',
+              commands: ['ReleaseStock'],
+              delayMs: 150,
+              since: fixedClock().toISOString(),
+            },
+          },
+        },
+      ],
+    );
+  });
+
+  it('a switch whose audit record does not commit changes nothing', async () => {
+    const { app, faults, audit } = await given();
+    audit.failing = true;
+    assert.equal((await post(app, { mode: 'fail' })).statusCode, 500);
+    assert.equal(faults.active, null, 'not switched on');
+    audit.failing = false;
+    await post(app, { mode: 'fail' });
+    audit.failing = true;
+    assert.equal((await app.inject({ method: 'DELETE', url: '/faults' })).statusCode, 500);
+    assert.equal(faults.matches('fail', 'ReserveStock'), true, 'not cleared');
   });
 
   it('a new POST replaces the active fault', async () => {

@@ -1,7 +1,8 @@
 import { type RecordName, recordTopics } from '../contracts/generated.ts';
 
 /**
- * Every Kafka topic the system uses, in one place. Message key = order id on every topic.
+ * Every Kafka topic the system uses, in one place. Message key = order id on every topic but
+ * `audit-events`, whose key is the audited target (`order:<id>`, `faults:<service>`, `sku:<sku>`).
  * Contracts live in `schemas/<topic>/<Record>.avsc`: the folder name is the (base) topic.
  *
  * `TOPIC_PREFIX` (default empty) puts a whole deployment on its own set of topics, e.g. `t1.` gives
@@ -16,6 +17,8 @@ export const baseTopics = {
   shippingCommands: 'shipping-commands',
   shippingEvents: 'shipping-events',
   orderEvents: 'order-events',
+  /** Operator actions (AuditRecorded), written by every service; nothing consumes it yet. */
+  auditEvents: 'audit-events',
 } as const;
 
 export type BaseTopic = (typeof baseTopics)[keyof typeof baseTopics];

@@ -11,14 +11,30 @@ export interface RecordEncoder {
   encode<N extends RecordName>(type: N, payload: RecordPayloads[N]): Promise<Buffer>;
 }
 
-/** A message to publish: the record plus the ids that travel in its headers. Key = order id. */
-export interface OutgoingMessage {
+interface MessageIds {
   record: TypedRecord;
   messageId: string;
-  orderId: string;
   correlationId: string;
   causationId: string | null;
 }
+
+/** A message of an order (every saga message): key and `order-id` header = the order id. */
+export interface OrderMessage extends MessageIds {
+  orderId: string;
+  key?: undefined;
+}
+
+/**
+ * A message about something that is not always an order (an audit record's target: a fault switch,
+ * a SKU): its own key, and the `order-id` header only when it does concern an order.
+ */
+export interface KeyedMessage extends MessageIds {
+  key: string;
+  orderId: string | null;
+}
+
+/** A message to publish: the record plus the ids that travel in its headers. */
+export type OutgoingMessage = OrderMessage | KeyedMessage;
 
 export const outboxChannelOf = (schema: string): string => `${schema}_outbox`;
 
@@ -85,7 +101,7 @@ export class Outbox {
         return {
           message_id: m.messageId,
           topic: topicOfRecord(m.record.type),
-          message_key: m.orderId,
+          message_key: m.key === undefined ? m.orderId : m.key,
           record_type: m.record.type,
           payload: await this.encoder.encode(m.record.type, m.record.payload),
           headers: JSON.stringify(headers),

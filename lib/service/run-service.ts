@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { Producer } from 'kafkajs';
 import type { Knex } from 'knex';
+import { AuditTrail } from '../audit/audit-trail.ts';
 import type { AvroCodec } from '../avro/codec.ts';
 import { createAvroCodec } from '../avro/codec.ts';
 import type { CommonConfig } from '../config/common-config.ts';
@@ -33,6 +34,8 @@ export interface ServiceDeps {
   producer: Producer;
   clock: Clock;
   newId: IdGenerator;
+  /** The service's audit trail of operator actions (lib/audit). */
+  audit: AuditTrail;
 }
 
 export interface BackgroundTask {
@@ -90,16 +93,26 @@ export async function runService(definition: ServiceDefinition): Promise<void> {
     batchSize: config.outboxRelayBatchSize,
     vacuumEveryRows: config.outboxVacuumEveryRows,
   });
+  const outbox = new Outbox(definition.schema, codec, systemClock, relay);
+  const newId = timeOrderedIds();
   const deps: ServiceDeps = {
     config,
     logger,
     db,
     units,
     codec,
-    outbox: new Outbox(definition.schema, codec, systemClock, relay),
+    outbox,
     producer,
     clock: systemClock,
-    newId: timeOrderedIds(),
+    newId,
+    audit: new AuditTrail({
+      service: name,
+      schema: definition.schema,
+      units,
+      outbox,
+      clock: systemClock,
+      newId,
+    }),
   };
   const consumer = createMessageConsumer({
     kafka,

@@ -1,5 +1,7 @@
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { Knex } from 'knex';
+import { callerOf } from '../../lib/audit/audit-entry.ts';
+import { registerAuditRoute } from '../../lib/audit/audit-route.ts';
 import { createServiceApp, errorResponse } from '../../lib/http/service-app.ts';
 import type { Logger } from '../../lib/logger.ts';
 import type { Refusal } from '../orders/admission.ts';
@@ -33,7 +35,7 @@ export async function buildOrchestratorApp({
   const app = await createServiceApp(logger, {
     title: 'Order saga orchestrator',
     description: 'Places orders and shows their sagas.',
-    tags: ['orders'],
+    tags: ['orders', 'audit'],
   });
 
   const tooManyRequests = (
@@ -167,9 +169,10 @@ export async function buildOrchestratorApp({
   app.post<{ Params: { id: string } }>(
     '/orders/:id/retry',
     {
+      config: { access: ['operator'] },
       schema: {
         tags: ['orders'],
-        summary: 'Operator action: resume a FAILED saga from its pending compensation',
+        summary: 'Operator action: resume a FAILED saga from its pending compensation (audited)',
         params: orderIdParams,
         response: {
           202: { type: 'object', properties: { orderId: { type: 'string' }, sagaState: { type: 'string' } } },
@@ -178,7 +181,7 @@ export async function buildOrchestratorApp({
       },
     },
     async (request, reply) => {
-      const result = await orders.retry(request.params.id);
+      const result = await orders.retry(request.params.id, callerOf(request));
       switch (result.kind) {
         case 'retried':
           return reply.code(202).send({ orderId: result.orderId, sagaState: result.state });
@@ -201,5 +204,7 @@ export async function buildOrchestratorApp({
       }
     },
   );
+
+  registerAuditRoute(app, { db, schema: 'orders' });
   return app;
 }

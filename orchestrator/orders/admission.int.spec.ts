@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { describe, test } from 'node:test';
 import { createLogger } from '../../lib/logger.ts';
+import { jsonAuditTrail } from '../../test/support/json-audit-trail.ts';
 import { waitFor } from '../../test/support/wait-for.ts';
 import { buildOrchestratorApp } from '../http/app.ts';
 import type { SagaEventInput } from '../runner/saga-runner.ts';
@@ -129,6 +130,7 @@ describe('sagas in flight and admission control (PostgreSQL)', () => {
         db: instances.database.db,
         units: instances.database.units,
         runner: sagaRunner,
+        audit: jsonAuditTrail('orchestrator', 'orders', instances.database.units),
         newId: randomUUID,
         clock: () => new Date(),
         admission,

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { UnitOfWorkRunner } from '../../lib/db/unit-of-work.ts';
 import { timeOrderedIds } from '../../lib/ids.ts';
+import { jsonAuditTrail } from '../../test/support/json-audit-trail.ts';
 import { createThrowawayDatabase, type ThrowawayDatabase } from '../../test/support/throwaway-database.ts';
 import { runnerWithLongDeadlines } from '../runner/test-fixtures.ts';
 import { OrderService, type PlaceOrderRequest } from './order-service.ts';
@@ -57,6 +58,7 @@ describe('placing orders (PostgreSQL)', () => {
       db: database.db,
       units,
       runner,
+      audit: jsonAuditTrail('orchestrator', 'orders', database.units),
       newId: timeOrderedIds(),
       clock: () => new Date(),
     });

@@ -1,5 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { Knex } from 'knex';
+import { type AuditCaller, type AuditOutcome, orderTarget } from '../../lib/audit/audit-entry.ts';
+import type { AuditTrail } from '../../lib/audit/audit-trail.ts';
 import type { OrderItem } from '../../lib/contracts/generated.ts';
 import { GroupCommit } from '../../lib/db/group-commit.ts';
 import { queryBuilder } from '../../lib/db/query-builder.ts';
@@ -72,12 +74,14 @@ export class OrderService {
   private readonly newId: IdGenerator;
   private readonly clock: Clock;
   private readonly creations: GroupCommit<NewSaga, void>;
+  private readonly audit: AuditTrail;
   readonly admission: Admission;
 
   constructor({
     db,
     units,
     runner,
+    audit,
     newId,
     clock,
     admission = admitAll,
@@ -85,6 +89,8 @@ export class OrderService {
     db: Knex;
     units: UnitOfWorkRunner;
     runner: SagaRunner;
+    /** Records operator actions (retry) with their effect. */
+    audit: AuditTrail;
     newId: IdGenerator;
     clock: Clock;
     /** Refuses new orders while too many sagas are in flight (default: admits everything). */
@@ -94,6 +100,7 @@ export class OrderService {
     this.admission = admission;
     this.units = units;
     this.runner = runner;
+    this.audit = audit;
     this.newId = newId;
     this.clock = clock;
     // Concurrent POSTs share transactions: under load one commit creates many orders. The unit only
@@ -149,14 +156,28 @@ export class OrderService {
     }
   }
 
-  /** Resumes a FAILED saga from its pending compensation (a new round: new command message ids). */
-  async retry(orderId: string): Promise<RetryResult> {
+  /**
+   * Resumes a FAILED saga from its pending compensation (a new round: new command message ids).
+   * Audited (action `retry`, target `order:<id>`): the record commits with the resumed saga; a
+   * refusal (not FAILED) is recorded in a transaction of its own, after the attempt rolled back.
+   */
+  async retry(orderId: string, caller: AuditCaller): Promise<RetryResult> {
+    const entry = (outcome: AuditOutcome, detail: Record<string, unknown>) => ({
+      ...caller,
+      action: 'retry',
+      target: orderTarget(orderId),
+      outcome,
+      detail,
+    });
     return this.units
       .run(async (unit) => {
         const [saga] = await unit.read<{ state: string }>(
           queryBuilder('orders.sagas').where({ order_id: orderId }).select('state'),
         );
-        if (!saga) return { kind: 'not_found' } as const;
+        if (!saga) {
+          await this.audit.add(unit, entry('not_found', {}));
+          return { kind: 'not_found' } as const;
+        }
         const [applied] = await this.runner.applyEvents(unit, [
           {
             orderId,
@@ -165,16 +186,18 @@ export class OrderService {
               kind: 'operator',
               type: 'RETRY',
               messageId: null,
-              detail: { at: this.clock().toISOString() },
+              detail: { at: this.clock().toISOString(), actor: caller.actor },
             },
           },
         ]);
         if (!applied?.accepted) throw new NotFailedError(saga.state as SagaStateName);
+        await this.audit.add(unit, entry('applied', { from: applied.from, to: applied.to }));
         return { kind: 'retried', orderId, state: applied.to } as const;
       })
-      .catch((error: unknown) => {
-        if (error instanceof NotFailedError) return { kind: 'not_failed', state: error.state } as const;
-        throw error;
+      .catch(async (error: unknown) => {
+        if (!(error instanceof NotFailedError)) throw error;
+        await this.audit.record(entry('rejected', { state: error.state, reason: 'not FAILED' }));
+        return { kind: 'not_failed', state: error.state } as const;
       });
   }
 

@@ -34,6 +34,7 @@ export function toSagaEvent(record: TypedRecord): SagaEvent {
     case 'OrderCompleted':
     case 'OrderCancelled':
     case 'OrderFailed':
+    case 'AuditRecorded':
       throw new NotAReplyError(record.type);
     default: {
       const unknown: never = record;
@@ -42,16 +43,21 @@ export function toSagaEvent(record: TypedRecord): SagaEvent {
   }
 }
 
-const toInput = (message: IncomingMessage): SagaEventInput => ({
-  orderId: message.record.payload.orderId,
-  event: toSagaEvent(message.record),
-  cause: {
-    kind: 'reply',
-    type: message.record.type,
-    messageId: message.meta.messageId,
-    detail: { ...message.record.payload },
-  },
-});
+const toInput = (message: IncomingMessage): SagaEventInput => {
+  const { record } = message;
+  // The one record without an order id; the orchestrator never subscribes to its topic.
+  if (record.type === 'AuditRecorded') throw new NotAReplyError(record.type);
+  return {
+    orderId: record.payload.orderId,
+    event: toSagaEvent(record),
+    cause: {
+      kind: 'reply',
+      type: record.type,
+      messageId: message.meta.messageId,
+      detail: { ...record.payload },
+    },
+  };
+};
 
 /**
  * The orchestrator's consumer handler: a whole fetched batch of replies in one runner call, with

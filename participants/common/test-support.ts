@@ -1,4 +1,5 @@
 /** Helpers for the participants' integration tests (real PostgreSQL, no Kafka, no schema registry). */
+export { jsonAuditTrail } from '../../test/support/json-audit-trail.ts';
 export { jsonOutbox } from '../../test/support/json-outbox.ts';
 export { createThrowawayDatabase, type ThrowawayDatabase } from '../../test/support/throwaway-database.ts';
 

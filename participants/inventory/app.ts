@@ -1,12 +1,14 @@
 import type { FastifyInstance } from 'fastify';
+import { registerAuditRoute } from '../../lib/audit/audit-route.ts';
 import { registerFaultRoutes } from '../../lib/faults/fault-routes.ts';
 import type { FaultSwitch } from '../../lib/faults/fault-switch.ts';
 import { createServiceApp, errorResponse, sendNotFound } from '../../lib/http/service-app.ts';
 import type { ServiceDeps } from '../../lib/service/run-service.ts';
 import { inventoryCommands } from './inventory-decisions.ts';
 import { findStock, listStock, type StockLevel } from './inventory-store.ts';
+import { registerPriceRoute } from './price-route.ts';
 
-export type InventoryAppDeps = Pick<ServiceDeps, 'db' | 'logger'>;
+export type InventoryAppDeps = Pick<ServiceDeps, 'db' | 'logger' | 'audit' | 'units'>;
 
 const stockLevel = {
   type: 'object',
@@ -22,13 +24,13 @@ const stockLevel = {
 
 const stockView = (s: StockLevel) => ({ ...s, updatedAt: s.updatedAt.toISOString() });
 
-/** Inventory's HTTP app: live stock levels and the fault switch (not listening; runService does that). */
+/** Inventory's HTTP app: live stock levels, catalog prices, the fault switch and the audit trail (not listening; runService does that). */
 export async function buildApp(deps: InventoryAppDeps, faults: FaultSwitch): Promise<FastifyInstance> {
   const app = await createServiceApp(deps.logger, {
     title: 'Order saga inventory participant',
     description:
       'Reserves and releases stock for orders (commands on inventory-commands, replies on inventory-events); shows live stock levels.',
-    tags: ['inventory', 'faults'],
+    tags: ['inventory', 'faults', 'audit'],
   });
 
   app.get(
@@ -73,6 +75,8 @@ export async function buildApp(deps: InventoryAppDeps, faults: FaultSwitch): Pro
     },
   );
 
-  registerFaultRoutes(app, faults, { commands: inventoryCommands });
+  registerPriceRoute(app, { units: deps.units, audit: deps.audit });
+  registerFaultRoutes(app, faults, { commands: inventoryCommands, audit: deps.audit });
+  registerAuditRoute(app, { db: deps.db, schema: deps.audit.schema });
   return app;
 }

@@ -18,6 +18,7 @@ import { countingReads } from '../../test/support/counting-reads.ts';
 import {
   commandMessage,
   createThrowawayDatabase,
+  jsonAuditTrail,
   jsonOutbox,
   repliesTo,
   silentLogger,
@@ -310,7 +311,15 @@ describe('inventory store (PostgreSQL)', () => {
 
 describe('inventory HTTP', () => {
   it('GET /stock lists every SKU with name, available and seeded; GET /stock/:sku shows one; unknown → 404', async () => {
-    const app = await buildApp({ db, logger: silentLogger }, new FaultSwitch());
+    const app = await buildApp(
+      {
+        db,
+        logger: silentLogger,
+        units: database.units,
+        audit: jsonAuditTrail('inventory', 'inventory', database.units),
+      },
+      new FaultSwitch(),
+    );
     try {
       const list = await app.inject({ method: 'GET', url: '/stock' });
       assert.equal(list.statusCode, 200);

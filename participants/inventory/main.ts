@@ -1,6 +1,7 @@
 /**
  * Inventory participant: consumes `inventory-commands` (ReserveStock, ReleaseStock), replies on
- * `inventory-events`. HTTP (INVENTORY_PORT, default 3001): GET /stock, GET /stock/:sku, /faults, /health/*.
+ * `inventory-events`. HTTP (INVENTORY_PORT, default 3001): GET /stock, GET /stock/:sku,
+ * PUT /stock/:sku/price, /faults, GET /audit, /health/*. Operator actions are audited (lib/audit).
  */
 // First: it must be in the module cache before anything loads kafkajs (see the module).
 import '../../lib/kafka/linear-group-messages.ts';

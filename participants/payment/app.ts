@@ -1,4 +1,5 @@
 import type { FastifyInstance } from 'fastify';
+import { registerAuditRoute } from '../../lib/audit/audit-route.ts';
 import { enumSymbols } from '../../lib/contracts/generated.ts';
 import { registerFaultRoutes } from '../../lib/faults/fault-routes.ts';
 import type { FaultSwitch } from '../../lib/faults/fault-switch.ts';
@@ -13,7 +14,7 @@ import type { ServiceDeps } from '../../lib/service/run-service.ts';
 import { paymentCommands } from './payment-decisions.ts';
 import { findPayment } from './payment-store.ts';
 
-export type PaymentAppDeps = Pick<ServiceDeps, 'db' | 'logger'>;
+export type PaymentAppDeps = Pick<ServiceDeps, 'db' | 'logger' | 'audit'>;
 
 const paymentView = {
   type: 'object',
@@ -70,7 +71,7 @@ export async function buildApp(deps: PaymentAppDeps, faults: FaultSwitch): Promi
     title: 'Order saga payment participant',
     description:
       'Charges and refunds orders through a simulated gateway (tok_decline is declined); shows payments and their ledger.',
-    tags: ['payment', 'faults'],
+    tags: ['payment', 'faults', 'audit'],
   });
 
   app.get<{ Params: { orderId: string } }>(
@@ -96,6 +97,7 @@ export async function buildApp(deps: PaymentAppDeps, faults: FaultSwitch): Promi
     },
   );
 
-  registerFaultRoutes(app, faults, { commands: paymentCommands });
+  registerFaultRoutes(app, faults, { commands: paymentCommands, audit: deps.audit });
+  registerAuditRoute(app, { db: deps.db, schema: deps.audit.schema });
   return app;
 }

@@ -1,6 +1,7 @@
 /**
  * Payment participant: consumes `payment-commands` (ProcessPayment, RefundPayment), replies on
- * `payment-events`. HTTP (PAYMENT_PORT, default 3002): GET /payments/:orderId, /faults, /health/*.
+ * `payment-events`. HTTP (PAYMENT_PORT, default 3002): GET /payments/:orderId, /faults,
+ * GET /audit, /health/*. Operator actions are audited (lib/audit).
  */
 // First: it must be in the module cache before anything loads kafkajs (see the module).
 import '../../lib/kafka/linear-group-messages.ts';

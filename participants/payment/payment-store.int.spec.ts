@@ -15,6 +15,7 @@ import { countingReads } from '../../test/support/counting-reads.ts';
 import {
   commandMessage,
   createThrowawayDatabase,
+  jsonAuditTrail,
   jsonOutbox,
   repliesTo,
   silentLogger,
@@ -52,7 +53,10 @@ before(async () => {
     { outbox: jsonOutbox('payment'), newId: timeOrderedIds(), logger: silentLogger },
     faults,
   );
-  app = await buildApp({ db, logger: silentLogger }, faults);
+  app = await buildApp(
+    { db, logger: silentLogger, audit: jsonAuditTrail('payment', 'payment', database.units) },
+    faults,
+  );
   await app.ready();
 });
 

@@ -1,4 +1,5 @@
 import type { FastifyInstance } from 'fastify';
+import { registerAuditRoute } from '../../lib/audit/audit-route.ts';
 import { enumSymbols } from '../../lib/contracts/generated.ts';
 import { registerFaultRoutes } from '../../lib/faults/fault-routes.ts';
 import type { FaultSwitch } from '../../lib/faults/fault-switch.ts';
@@ -13,7 +14,7 @@ import type { ServiceDeps } from '../../lib/service/run-service.ts';
 import { shippingCommands } from './shipping-decisions.ts';
 import { findShipment } from './shipping-store.ts';
 
-export type ShippingAppDeps = Pick<ServiceDeps, 'db' | 'logger'>;
+export type ShippingAppDeps = Pick<ServiceDeps, 'db' | 'logger' | 'audit'>;
 
 const shipmentView = {
   type: 'object',
@@ -61,7 +62,7 @@ export async function buildApp(deps: ShippingAppDeps, faults: FaultSwitch): Prom
     title: 'Order saga shipping participant',
     description:
       'Schedules and cancels shipments (a carrier per destination country; unserved countries fail); shows shipments.',
-    tags: ['shipping', 'faults'],
+    tags: ['shipping', 'faults', 'audit'],
   });
 
   app.get<{ Params: { orderId: string } }>(
@@ -86,6 +87,7 @@ export async function buildApp(deps: ShippingAppDeps, faults: FaultSwitch): Prom
     },
   );
 
-  registerFaultRoutes(app, faults, { commands: shippingCommands });
+  registerFaultRoutes(app, faults, { commands: shippingCommands, audit: deps.audit });
+  registerAuditRoute(app, { db: deps.db, schema: deps.audit.schema });
   return app;
 }

@@ -1,6 +1,7 @@
 /**
  * Shipping participant: consumes `shipping-commands` (ScheduleShipping, CancelShipping), replies on
- * `shipping-events`. HTTP (SHIPPING_PORT, default 3003): GET /shipments/:orderId, /faults, /health/*.
+ * `shipping-events`. HTTP (SHIPPING_PORT, default 3003): GET /shipments/:orderId, /faults,
+ * GET /audit, /health/*. Operator actions are audited (lib/audit).
  * UNSERVED_COUNTRIES (comma-separated ISO 3166-1 alpha-2 codes, default AQ): destinations no carrier serves.
  */
 // First: it must be in the module cache before anything loads kafkajs (see the module).

@@ -14,6 +14,7 @@ import type { BatchHandler, IncomingMessage } from '../../lib/messaging/message-
 import {
   commandMessage,
   createThrowawayDatabase,
+  jsonAuditTrail,
   jsonOutbox,
   repliesTo,
   silentLogger,
@@ -54,7 +55,10 @@ before(async () => {
     faults,
     { unservedCountries: ['AQ', 'KP'] },
   );
-  app = await buildApp({ db, logger: silentLogger }, faults);
+  app = await buildApp(
+    { db, logger: silentLogger, audit: jsonAuditTrail('shipping', 'shipping', database.units) },
+    faults,
+  );
   await app.ready();
 });
 

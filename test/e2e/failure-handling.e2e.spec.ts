@@ -75,6 +75,30 @@ describe('failure handling', () => {
     );
     assert.notEqual(releases.at(-1).messageId, releases[0].messageId, 'the operator retry is a new message');
     assert.equal(await stockOf('SKU-007'), before);
+
+    // The operator's actions left their audit records on the services they were taken on.
+    type AuditItem = { action: string; outcome: string; actor: string; detail: Record<string, unknown> };
+    const retryAudit = await http('GET', `${urls.orchestrator}/audit?target=order:${orderId}`);
+    assert.equal(retryAudit.status, 200);
+    assert.deepEqual(
+      retryAudit.body.items.map((i: AuditItem) => [i.action, i.outcome, i.actor, i.detail]),
+      [['retry', 'applied', 'anonymous', { from: 'failed', to: 'releasingStock' }]],
+    );
+    const faultAudit = await http('GET', `${urls.inventory}/audit?target=faults:inventory&limit=200`);
+    assert.equal(faultAudit.status, 200);
+    const faultOf = (action: string) =>
+      faultAudit.body.items.find(
+        (i: AuditItem) =>
+          i.action === action &&
+          (i.detail.fault as { commands?: string[] } | null)?.commands?.join() === 'ReleaseStock',
+      )?.detail.fault;
+    const releaseFault = { mode: 'fail', commands: ['ReleaseStock'], delayMs: null };
+    assert.deepEqual(faultOf('fault_set'), releaseFault, 'the fault switched on is audited');
+    assert.deepEqual(
+      { ...faultOf('fault_cleared'), since: undefined },
+      { ...releaseFault, since: undefined },
+      'and so is its clearing',
+    );
   });
 
   test('retry is refused for a saga that is not FAILED, 404 for an unknown order', async () => {
@@ -83,7 +107,17 @@ describe('failure handling', () => {
     const refused = await http('POST', `${urls.orchestrator}/orders/${orderId}/retry`);
     assert.equal(refused.status, 409);
     assert.match(refused.body.message, /only a FAILED saga can be retried; this one is in state completed/);
-    const unknown = await http('POST', `${urls.orchestrator}/orders/${randomUUID()}/retry`);
+    const unknownId = randomUUID();
+    const unknown = await http('POST', `${urls.orchestrator}/orders/${unknownId}/retry`);
     assert.equal(unknown.status, 404);
+    const outcomesOf = async (id: string) =>
+      (await http('GET', `${urls.orchestrator}/audit?target=order:${id}`)).body.items.map(
+        (i: { action: string; outcome: string }) => `${i.action}:${i.outcome}`,
+      );
+    assert.deepEqual(await outcomesOf(orderId), ['retry:rejected']);
+    assert.deepEqual(await outcomesOf(unknownId), ['retry:not_found']);
+    const badLimit = await http('GET', `${urls.orchestrator}/audit?limit=0`);
+    assert.equal(badLimit.status, 400);
+    assert.match(badLimit.body.message, /querystring\.limit/);
   });
 });

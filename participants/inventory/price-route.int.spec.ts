@@ -1,0 +1,157 @@
+/**
+ * Inventory's operator actions against a real PostgreSQL (throwaway database), through the HTTP
+ * app: a catalog price change and fault switches, each with its audit row and AuditRecorded message
+ * (JSON outbox: no registry needed here; lib/audit/audit-trail.int.spec.ts covers the Avro path).
+ */
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import type { FastifyInstance } from 'fastify';
+import type { Knex } from '../../lib/db/database.ts';
+import { FaultSwitch } from '../../lib/faults/fault-switch.ts';
+import {
+  createThrowawayDatabase,
+  jsonAuditTrail,
+  silentLogger,
+  type ThrowawayDatabase,
+} from '../common/test-support.ts';
+import { buildApp } from './app.ts';
+
+let database: ThrowawayDatabase;
+let db: Knex;
+let app: FastifyInstance;
+const faults = new FaultSwitch();
+
+before(async () => {
+  database = await createThrowawayDatabase({ poolMax: 4 });
+  db = database.db;
+  app = await buildApp(
+    {
+      db,
+      logger: silentLogger,
+      units: database.units,
+      audit: jsonAuditTrail('inventory', 'inventory', database.units),
+    },
+    faults,
+  );
+  await app.ready();
+});
+after(async () => {
+  await app?.close();
+  await database?.drop();
+});
+
+const auditOf = (target: string) =>
+  db('inventory.audit')
+    .where({ target })
+    .orderBy([{ column: 'at' }, { column: 'audit_id' }])
+    .select('*');
+const auditMessagesOf = (target: string) =>
+  db('inventory.outbox')
+    .where({ message_key: target, record_type: 'AuditRecorded' })
+    .orderBy('seq')
+    .select('headers', 'payload');
+const priceOf = async (sku: string) =>
+  (await db('inventory.stock').where({ sku }).first('unit_price', 'currency')) as {
+    unit_price: number;
+    currency: string;
+  };
+const putPrice = (sku: string, payload: unknown) =>
+  app.inject({ method: 'PUT', url: `/stock/${sku}/price`, payload: payload as object });
+
+describe('PUT /stock/:sku/price (PostgreSQL)', () => {
+  it('changes the price and audits it (old and new price) in the same transaction', async () => {
+    const before = await priceOf('SKU-002');
+    const response = await putPrice('SKU-002', { unitPrice: 2599, currency: 'EUR' });
+    assert.equal(response.statusCode, 200);
+    assert.deepEqual(response.json(), { sku: 'SKU-002', unitPrice: 2599, currency: 'EUR' });
+    assert.deepEqual(await priceOf('SKU-002'), { unit_price: 2599, currency: 'EUR' });
+
+    const [row, ...more] = await auditOf('sku:SKU-002');
+    assert.deepEqual(more, []);
+    assert.equal(row.action, 'price_changed');
+    assert.equal(row.outcome, 'applied');
+    assert.deepEqual(row.detail, {
+      old: { unitPrice: before.unit_price, currency: before.currency },
+      new: { unitPrice: 2599, currency: 'EUR' },
+    });
+    const [message] = await auditMessagesOf('sku:SKU-002');
+    assert.ok(message);
+    assert.equal(message.headers['message-id'], row.audit_id);
+    assert.equal(message.headers['order-id'], undefined, 'a SKU is no order');
+    const payload = JSON.parse(message.payload.toString());
+    assert.equal(payload.service, 'inventory');
+    assert.deepEqual(JSON.parse(payload.detail), row.detail);
+
+    const listed = await app.inject({ method: 'GET', url: '/audit?target=sku:SKU-002' });
+    assert.equal(listed.statusCode, 200);
+    assert.deepEqual(
+      listed.json().items.map((i: { action: string; outcome: string }) => [i.action, i.outcome]),
+      [['price_changed', 'applied']],
+    );
+  });
+
+  it('an unknown SKU is a 404, audited as not_found, and changes nothing', async () => {
+    const response = await putPrice('NOPE-9', { unitPrice: 100, currency: 'EUR' });
+    assert.equal(response.statusCode, 404);
+    assert.match(response.json().message, /unknown SKU 'NOPE-9'/);
+    assert.deepEqual(
+      (await auditOf('sku:NOPE-9')).map((r) => [r.action, r.outcome]),
+      [['price_changed', 'not_found']],
+    );
+    assert.equal((await db('inventory.stock').where({ sku: 'NOPE-9' })).length, 0);
+  });
+
+  it('a bad body is a 400 naming the field, with no change and no audit record', async () => {
+    const before = await priceOf('SKU-003');
+    const cases: Array<[unknown, RegExp]> = [
+      [{ unitPrice: -1, currency: 'EUR' }, /body\.unitPrice/],
+      [{ unitPrice: 1.5, currency: 'EUR' }, /body\.unitPrice/],
+      [{ unitPrice: '100', currency: 'EUR' }, /body\.unitPrice/],
+      [{ currency: 'EUR' }, /body\.unitPrice is required/],
+      [{ unitPrice: 100, currency: 'euro' }, /body\.currency/],
+      [{ unitPrice: 100, currency: 'EUR', note: 'x' }, /body\.note is not a known field/],
+    ];
+    for (const [body, field] of cases) {
+      const response = await putPrice('SKU-003', body);
+      assert.equal(response.statusCode, 400, JSON.stringify(body));
+      assert.match(response.json().message, field, JSON.stringify(body));
+    }
+    assert.deepEqual(await priceOf('SKU-003'), before);
+    assert.deepEqual(await auditOf('sku:SKU-003'), []);
+  });
+});
+
+describe('fault switches, audited (PostgreSQL)', () => {
+  it('POST and DELETE /faults each leave an audit row and an AuditRecorded message', async () => {
+    const set = await app.inject({
+      method: 'POST',
+      url: '/faults',
+      payload: { mode: 'fail', commands: ['ReleaseStock'] },
+    });
+    assert.equal(set.statusCode, 200);
+    assert.equal(faults.matches('fail', 'ReleaseStock'), true);
+    assert.equal((await app.inject({ method: 'DELETE', url: '/faults' })).statusCode, 204);
+    assert.equal(faults.active, null);
+
+    const rows = await auditOf('faults:inventory');
+    assert.deepEqual(
+      rows.map((r) => [r.actor, r.role, r.action, r.outcome, r.detail.fault?.mode]),
+      [
+        ['anonymous', 'none', 'fault_set', 'applied', 'fail'],
+        ['anonymous', 'none', 'fault_cleared', 'applied', 'fail'],
+      ],
+    );
+    assert.deepEqual(rows[0].detail.fault.commands, ['ReleaseStock']);
+    const messages = await auditMessagesOf('faults:inventory');
+    assert.deepEqual(
+      messages.map((m) => m.headers['message-id']),
+      rows.map((r) => r.audit_id),
+    );
+    const listed = await app.inject({ method: 'GET', url: '/audit?target=faults:inventory&limit=1' });
+    assert.deepEqual(
+      listed.json().items.map((i: { action: string }) => i.action),
+      ['fault_cleared'],
+      'newest first, limited to one',
+    );
+  });
+});
