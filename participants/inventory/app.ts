@@ -1,4 +1,5 @@
 import type { FastifyInstance } from 'fastify';
+import type { AuthConfig } from '../../lib/config/auth-config.ts';
 import { registerFaultRoutes } from '../../lib/faults/fault-routes.ts';
 import type { FaultSwitch } from '../../lib/faults/fault-switch.ts';
 import { createServiceApp, errorResponse, sendNotFound } from '../../lib/http/service-app.ts';
@@ -6,7 +7,7 @@ import type { ServiceDeps } from '../../lib/service/run-service.ts';
 import { inventoryCommands } from './inventory-decisions.ts';
 import { findStock, listStock, type StockLevel } from './inventory-store.ts';
 
-export type InventoryAppDeps = Pick<ServiceDeps, 'db' | 'logger'>;
+export type InventoryAppDeps = Pick<ServiceDeps, 'db' | 'logger'> & { auth: AuthConfig };
 
 const stockLevel = {
   type: 'object',
@@ -29,11 +30,13 @@ export async function buildApp(deps: InventoryAppDeps, faults: FaultSwitch): Pro
     description:
       'Reserves and releases stock for orders (commands on inventory-commands, replies on inventory-events); shows live stock levels.',
     tags: ['inventory', 'faults'],
+    auth: deps.auth,
   });
 
   app.get(
     '/stock',
     {
+      config: { access: ['customer', 'operator'] },
       schema: {
         tags: ['inventory'],
         summary: 'Every SKU of the catalog with its stock level',
@@ -52,6 +55,7 @@ export async function buildApp(deps: InventoryAppDeps, faults: FaultSwitch): Pro
   app.get<{ Params: { sku: string } }>(
     '/stock/:sku',
     {
+      config: { access: ['customer', 'operator'] },
       schema: {
         tags: ['inventory'],
         summary: 'The stock level of one SKU',
@@ -73,6 +77,6 @@ export async function buildApp(deps: InventoryAppDeps, faults: FaultSwitch): Pro
     },
   );
 
-  registerFaultRoutes(app, faults, { commands: inventoryCommands });
+  if (deps.auth.faultsEnabled) registerFaultRoutes(app, faults, { commands: inventoryCommands });
   return app;
 }

@@ -1,4 +1,5 @@
 import type { FastifyInstance } from 'fastify';
+import type { AuthConfig } from '../../lib/config/auth-config.ts';
 import { enumSymbols } from '../../lib/contracts/generated.ts';
 import { registerFaultRoutes } from '../../lib/faults/fault-routes.ts';
 import type { FaultSwitch } from '../../lib/faults/fault-switch.ts';
@@ -13,7 +14,7 @@ import type { ServiceDeps } from '../../lib/service/run-service.ts';
 import { paymentCommands } from './payment-decisions.ts';
 import { findPayment } from './payment-store.ts';
 
-export type PaymentAppDeps = Pick<ServiceDeps, 'db' | 'logger'>;
+export type PaymentAppDeps = Pick<ServiceDeps, 'db' | 'logger'> & { auth: AuthConfig };
 
 const paymentView = {
   type: 'object',
@@ -71,11 +72,13 @@ export async function buildApp(deps: PaymentAppDeps, faults: FaultSwitch): Promi
     description:
       'Charges and refunds orders through a simulated gateway (tok_decline is declined); shows payments and their ledger.',
     tags: ['payment', 'faults'],
+    auth: deps.auth,
   });
 
   app.get<{ Params: { orderId: string } }>(
     '/payments/:orderId',
     {
+      config: { access: ['operator'] },
       schema: {
         tags: ['payment'],
         summary: 'The payment of an order, with its ledger entries',
@@ -96,6 +99,6 @@ export async function buildApp(deps: PaymentAppDeps, faults: FaultSwitch): Promi
     },
   );
 
-  registerFaultRoutes(app, faults, { commands: paymentCommands });
+  if (deps.auth.faultsEnabled) registerFaultRoutes(app, faults, { commands: paymentCommands });
   return app;
 }

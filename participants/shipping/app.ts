@@ -1,4 +1,5 @@
 import type { FastifyInstance } from 'fastify';
+import type { AuthConfig } from '../../lib/config/auth-config.ts';
 import { enumSymbols } from '../../lib/contracts/generated.ts';
 import { registerFaultRoutes } from '../../lib/faults/fault-routes.ts';
 import type { FaultSwitch } from '../../lib/faults/fault-switch.ts';
@@ -13,7 +14,7 @@ import type { ServiceDeps } from '../../lib/service/run-service.ts';
 import { shippingCommands } from './shipping-decisions.ts';
 import { findShipment } from './shipping-store.ts';
 
-export type ShippingAppDeps = Pick<ServiceDeps, 'db' | 'logger'>;
+export type ShippingAppDeps = Pick<ServiceDeps, 'db' | 'logger'> & { auth: AuthConfig };
 
 const shipmentView = {
   type: 'object',
@@ -62,11 +63,13 @@ export async function buildApp(deps: ShippingAppDeps, faults: FaultSwitch): Prom
     description:
       'Schedules and cancels shipments (a carrier per destination country; unserved countries fail); shows shipments.',
     tags: ['shipping', 'faults'],
+    auth: deps.auth,
   });
 
   app.get<{ Params: { orderId: string } }>(
     '/shipments/:orderId',
     {
+      config: { access: ['operator'] },
       schema: {
         tags: ['shipping'],
         summary: 'The shipment of an order',
@@ -86,6 +89,6 @@ export async function buildApp(deps: ShippingAppDeps, faults: FaultSwitch): Prom
     },
   );
 
-  registerFaultRoutes(app, faults, { commands: shippingCommands });
+  if (deps.auth.faultsEnabled) registerFaultRoutes(app, faults, { commands: shippingCommands });
   return app;
 }

@@ -11,6 +11,7 @@ import type { Knex } from '../../lib/db/database.ts';
 import { FaultSwitch } from '../../lib/faults/fault-switch.ts';
 import { timeOrderedIds } from '../../lib/ids.ts';
 import type { BatchHandler, IncomingMessage } from '../../lib/messaging/message-consumer.ts';
+import { bearer, testAuthConfig } from '../../test/support/tokens.ts';
 import {
   commandMessage,
   createThrowawayDatabase,
@@ -21,6 +22,8 @@ import {
 } from '../common/test-support.ts';
 import { buildApp } from './app.ts';
 import { createShippingHandler } from './shipping-handler.ts';
+
+const operator = bearer('operator');
 
 let database: ThrowawayDatabase;
 let db: Knex;
@@ -54,7 +57,7 @@ before(async () => {
     faults,
     { unservedCountries: ['AQ', 'KP'] },
   );
-  app = await buildApp({ db, logger: silentLogger }, faults);
+  app = await buildApp({ db, logger: silentLogger, auth: testAuthConfig() }, faults);
   await app.ready();
 });
 
@@ -139,7 +142,7 @@ describe('shipping HTTP', () => {
   it('GET /shipments/:orderId shows the shipment; 404 unknown; 400 malformed', async () => {
     const orderId = randomUUID();
     await handleOne(schedule(orderId, 'fr'));
-    const found = await app.inject({ method: 'GET', url: `/shipments/${orderId}` });
+    const found = await app.inject({ method: 'GET', url: `/shipments/${orderId}`, headers: operator });
     assert.equal(found.statusCode, 200);
     const body = found.json();
     assert.equal(body.status, 'SCHEDULED');
@@ -148,11 +151,11 @@ describe('shipping HTTP', () => {
     assert.equal(body.address.city, 'Berlin');
     assert.equal(body.cancelledAt, null);
 
-    const missing = await app.inject({ method: 'GET', url: `/shipments/${randomUUID()}` });
+    const missing = await app.inject({ method: 'GET', url: `/shipments/${randomUUID()}`, headers: operator });
     assert.equal(missing.statusCode, 404);
     assert.match(missing.json().message, /no shipment for order/);
 
-    const malformed = await app.inject({ method: 'GET', url: '/shipments/12345' });
+    const malformed = await app.inject({ method: 'GET', url: '/shipments/12345', headers: operator });
     assert.equal(malformed.statusCode, 400);
     assert.match(malformed.json().message, /orderId/);
   });
