@@ -35,7 +35,7 @@ describe('HTTP contract of the orchestrator', () => {
       (b) => ({ ...b, items: [{ sku: 'SKU-001', quantity: 1, unitPrice: 19.99 }] }),
       /body\.items\[0\]\.unitPrice must be integer/,
     ],
-    ['missing customerId', ({ customerId: _, ...rest }) => rest, /body\.customerId is required/],
+    ['customerId not a string', (b) => ({ ...b, customerId: 7 }), /body\.customerId must be string/],
     [
       'missing postal code',
       (b) => ({ ...b, shippingAddress: { ...b.shippingAddress, postalCode: undefined } }),
