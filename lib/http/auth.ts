@@ -12,7 +12,7 @@ import jwt from '@fastify/jwt';
 import rateLimit from '@fastify/rate-limit';
 import type { FastifyInstance, FastifyReply, FastifyRequest, onRequestHookHandler } from 'fastify';
 import type { AuthConfig } from '../config/auth-config.ts';
-import type { Role } from './principal.ts';
+import type { Role, RouteAccess } from './principal.ts';
 import { principalFromClaims } from './principal-claims.ts';
 import { accessOf } from './route-access.ts';
 import { jwtPluginOptions, tokenFailureOf } from './token-verification.ts';
@@ -22,7 +22,8 @@ const unauthorized = (reply: FastifyReply, message: string) =>
     .code(401)
     .header(
       'www-authenticate',
-      `Bearer error="invalid_token", error_description="${message.replaceAll('"', "'")}"`,
+      // A header value is printable ASCII without quotes; the body has the message as it is.
+      `Bearer error="invalid_token", error_description="${message.replace(/[^\x20-\x7e]|"/g, "'")}"`,
     )
     .send({ statusCode: 401, error: 'Unauthorized', message });
 
@@ -64,14 +65,28 @@ function requireRole(allowed: readonly Role[]): onRequestHookHandler {
   };
 }
 
+export interface RouteAccessEntry {
+  method: string;
+  url: string;
+  access: RouteAccess;
+}
+
+const routesOf = new WeakMap<FastifyInstance, RouteAccessEntry[]>();
+
+/** Every route of an app built by createServiceApp with the access it declared (tests enumerate them). */
+export const routeAccessList = (app: FastifyInstance): readonly RouteAccessEntry[] => routesOf.get(app) ?? [];
+
 /** Must run before any route is registered (createServiceApp calls it first). */
 export async function installAuth(app: FastifyInstance, config: AuthConfig): Promise<void> {
   app.decorateRequest('principal', null);
   await app.register(jwt, jwtPluginOptions(config));
   const checks = new Map<string, onRequestHookHandler>();
+  const routes: RouteAccessEntry[] = [];
+  routesOf.set(app, routes);
   app.addHook('onRoute', (route) => {
     const access = accessOf(route);
     route.config = { ...route.config, access };
+    for (const method of [route.method].flat()) routes.push({ method, url: route.url, access });
     if (access === 'public') return;
     const key = access.join(',');
     const check = checks.get(key) ?? requireRole(access);

@@ -10,6 +10,6 @@ export function principalFromClaims(claims: unknown): Principal | string {
   if (typeof claims !== 'object' || claims === null) return 'the token has no claims object';
   const { sub, roles: claimed } = claims as { sub?: unknown; roles?: unknown };
   if (typeof sub !== 'string' || sub === '') return 'the token has no sub claim';
-  if (claimed !== undefined && !Array.isArray(claimed)) return 'the token’s roles claim is not an array';
+  if (claimed !== undefined && !Array.isArray(claimed)) return 'the roles claim of the token is not an array';
   return { sub, roles: (claimed ?? []).filter(isRole) };
 }

@@ -28,6 +28,11 @@ export function jwtPluginOptions(config: AuthConfig): FastifyJWTOptions {
     cache: 10_000,
     ...(config.issuer === null ? {} : { allowedIss: config.issuer }),
     ...(config.audience === null ? {} : { allowedAud: config.audience }),
+    // fast-jwt checks iss/aud only when the token has them: a configured one must be there.
+    requiredClaims: [
+      ...(config.issuer === null ? [] : ['iss']),
+      ...(config.audience === null ? [] : ['aud']),
+    ],
   };
   const { verification } = config;
   switch (verification.kind) {
@@ -88,18 +93,18 @@ export function tokenFailureOf(error: unknown): TokenFailure | null {
   if (error instanceof JwksUnavailableError) {
     return {
       status: 503,
-      message: `the issuer’s key set (AUTH_JWKS_URL) could not be read: ${error.message}`,
+      message: `the key set (AUTH_JWKS_URL) could not be read: ${error.message}`,
     };
   }
   if (name === 'GetJwksError') {
     return keyNotFound.has(code)
       ? {
           status: 401,
-          message: 'token is invalid: no key of the issuer’s key set (AUTH_JWKS_URL) matches its kid',
+          message: 'token is invalid: no key of the key set (AUTH_JWKS_URL) matches its kid',
         }
       : {
           status: 503,
-          message: `the issuer’s key set (AUTH_JWKS_URL) could not be read: ${String(message)}`,
+          message: `the key set (AUTH_JWKS_URL) could not be read: ${String(message)}`,
         };
   }
   return null;
