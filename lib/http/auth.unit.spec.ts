@@ -138,7 +138,9 @@ describe('the auth check of protected routes', () => {
     const response = await app.inject({ method: 'GET', url: '/open' });
     assert.equal(response.statusCode, 200);
     assert.deepEqual(response.json(), { principal: null });
-    assert.equal((await app.inject({ method: 'GET', url: '/openapi.json' })).statusCode, 200);
+    const openapi = await app.inject({ method: 'GET', url: '/openapi.json' });
+    assert.equal(openapi.statusCode, 200);
+    assert.deepEqual(openapi.json().security, [{ bearer: [] }], 'the docs say a bearer token is needed');
     assert.equal((await app.inject({ method: 'GET', url: '/docs/' })).statusCode, 200);
   });
 

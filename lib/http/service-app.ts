@@ -48,6 +48,9 @@ export async function createServiceApp(logger: Logger, options: ServiceAppOption
         description: options.description,
       },
       tags: options.tags.map((name) => ({ name })),
+      // Every documented route needs a bearer token (lib/http/auth.ts): /docs gets an Authorize button.
+      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } } },
+      security: [{ bearer: [] }],
     },
   });
   await app.register(swaggerUi, { routePrefix: '/docs' });
