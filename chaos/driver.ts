@@ -4,6 +4,7 @@
  * Idempotency-Key, to another instance first: that is what the key is for. Every order id an
  * answer named for a key is remembered; two different ids for one key is a violation.
  */
+import { localBearer } from '../scripts/support/local-tokens.ts';
 import type { Instance } from './cluster.ts';
 import type { OrderBody, OrderKind } from './order-mix.ts';
 
@@ -74,7 +75,11 @@ export class OrderDriver {
       try {
         const response = await fetch(`${instance.url}/orders`, {
           method: 'POST',
-          headers: { 'content-type': 'application/json', 'idempotency-key': order.key },
+          headers: {
+            'content-type': 'application/json',
+            authorization: localBearer('customer', order.body.customerId),
+            'idempotency-key': order.key,
+          },
           body: JSON.stringify(order.body),
           signal: AbortSignal.timeout(15_000),
         });

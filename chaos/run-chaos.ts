@@ -13,6 +13,7 @@ import { appendFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { loadCommonConfig } from '../lib/config/common-config.ts';
 import { createDatabase, type Knex } from '../lib/db/database.ts';
+import { localBearer } from '../scripts/support/local-tokens.ts';
 import { repoRoot, type ServiceName } from '../scripts/support/service-processes.ts';
 import { type CheckResult, type Disruption, runChecks } from './checks.ts';
 import { Cluster, type Instance, type ParticipantName, serviceNames } from './cluster.ts';
@@ -107,6 +108,8 @@ const serviceEnv: NodeJS.ProcessEnv = {
   DB_POOL_MAX: String(o.dbPoolMax),
   LOG_LEVEL: 'info',
   LOG_FORMAT: 'json',
+  // Silent windows switch the participants' faults (operator token, setFault below).
+  FAULTS_ENABLED: 'true',
 };
 
 // ---------------------------------------------------------------------------------------------
@@ -562,11 +565,12 @@ async function chaosLane(): Promise<void> {
 
 async function setFault(participant: ParticipantName, body: Record<string, unknown> | null): Promise<void> {
   for (const instance of cluster.of(participant)) {
+    const authorization = localBearer('operator', 'chaos');
     const response = await fetch(`${instance.url}/faults`, {
       method: body === null ? 'DELETE' : 'POST',
       ...(body === null
-        ? {}
-        : { headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }),
+        ? { headers: { authorization } }
+        : { headers: { 'content-type': 'application/json', authorization }, body: JSON.stringify(body) }),
       signal: AbortSignal.timeout(5_000),
     });
     const text = await response.text();

@@ -1,3 +1,4 @@
+import { type AuthConfig, readAuthConfig } from '../lib/config/auth-config.ts';
 import { type CommonConfig, readCommonConfig } from '../lib/config/common-config.ts';
 import { type Env, EnvReader } from '../lib/config/env.ts';
 import { DEFAULT_SAGA_CACHE_SIZE } from './runner/saga-cache.ts';
@@ -6,6 +7,7 @@ import type { RetryPolicy } from './saga/saga-types.ts';
 
 export interface OrchestratorConfig {
   common: CommonConfig;
+  auth: AuthConfig;
   port: number;
   retryPolicy: RetryPolicy;
   deadlinePolicy: DeadlinePolicy;
@@ -16,11 +18,15 @@ export interface OrchestratorConfig {
   sagaCacheSize: number;
 }
 
-/** Parsed once at start-up; every variable has a default that matches the local stack. */
+/**
+ * Parsed once at start-up; every variable has a default that matches the local stack, except the
+ * token verification (AUTH_JWT_SECRET or AUTH_JWKS_URL), which `npm start` and the tests provide.
+ */
 export function loadOrchestratorConfig(env: Env = process.env): OrchestratorConfig {
   const reader = new EnvReader(env);
   const config: OrchestratorConfig = {
     common: readCommonConfig(reader),
+    auth: readAuthConfig(reader),
     port: reader.int('ORCHESTRATOR_PORT', 3000, { min: 0, max: 65_535 }),
     retryPolicy: {
       forwardAttempts: reader.int('SAGA_FORWARD_ATTEMPTS', 3, { min: 1, max: 100 }),

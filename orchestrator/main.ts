@@ -48,6 +48,7 @@ try {
       const app = await buildOrchestratorApp({
         db: deps.db,
         logger: deps.logger,
+        auth: config.auth,
         orders: new OrderService({
           db: deps.db,
           units: deps.units,

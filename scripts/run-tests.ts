@@ -15,6 +15,7 @@ import { recreateDatabase } from '../lib/db/database.ts';
 import { ensureTopics } from '../lib/kafka/ensure-topics.ts';
 import { withKafkaAdmin } from '../lib/kafka/kafka-admin.ts';
 import { topicsWithPrefix } from '../lib/kafka/topics.ts';
+import { localSecret } from './support/local-secrets.ts';
 import { provisionLocalServiceRoles } from './support/local-service-roles.ts';
 import {
   repoRoot,
@@ -80,8 +81,12 @@ const topicPrefix = `test-${runId}.`;
 const withAdmin = <T>(work: (admin: Admin) => Promise<T>): Promise<T> =>
   withKafkaAdmin(loadCommonConfig().kafkaBrokers, 'run-tests', work);
 
+// The services verify HS256 tokens with the secret the test processes sign with (test/support/tokens.ts).
+const { AUTH_JWKS_URL: _jwksUrl, ...callerEnv } = process.env;
 const serviceEnv: NodeJS.ProcessEnv = {
-  ...process.env,
+  ...callerEnv,
+  AUTH_JWT_SECRET: process.env.AUTH_JWT_SECRET ?? localSecret('auth-jwt-secret'),
+  FAULTS_ENABLED: 'true',
   TOPIC_PREFIX: topicPrefix,
   DATABASE_URL: testDatabaseUrl,
   KAFKA_GROUP_ID_SUFFIX: `-test-${runId}`,

@@ -6,6 +6,7 @@ import { execFileSync } from 'node:child_process';
 import { loadCommonConfig } from '../lib/config/common-config.ts';
 import { createDatabase, ensureDatabaseExists, migrateLatest } from '../lib/db/database.ts';
 import { provisionLocalServiceRoles } from './support/local-service-roles.ts';
+import { localToken } from './support/local-tokens.ts';
 import {
   portsFrom,
   repoRoot,
@@ -30,8 +31,13 @@ await db.destroy();
 console.log(applied.length ? `» migrations applied: ${applied.join(', ')}` : '» migrations: up to date');
 await provisionLocalServiceRoles(config.databaseUrl);
 
+// The local demo opens the participants' fault switches (operators only); a deployment leaves them off.
+const serviceEnv: NodeJS.ProcessEnv = {
+  ...process.env,
+  FAULTS_ENABLED: process.env.FAULTS_ENABLED ?? 'true',
+};
 const services: ServiceProcess[] = (Object.keys(serviceEntryPoints) as ServiceName[]).map((name) =>
-  startService(name, process.env, { kind: 'prefixed' }),
+  startService(name, serviceEnv, { kind: 'prefixed' }),
 );
 let stopping = false;
 const stopAll = async (code: number) => {
@@ -60,6 +66,19 @@ try {
   await stopAll(1);
 }
 const ports = portsFrom(process.env);
+/** Tokens for the demo, signed with the secret the services verify with (perServiceEnv); none with a JWKS. */
+function demoTokens(): string {
+  if (process.env.AUTH_JWKS_URL && !process.env.AUTH_JWT_SECRET) {
+    return '    tokens        AUTH_JWKS_URL is set: get tokens from its issuer';
+  }
+  const ttlS = 12 * 3_600;
+  return [
+    `    operator token (12 h)  ${localToken('operator', undefined, ttlS)}`,
+    `    customer token (12 h)  ${localToken('customer', undefined, ttlS)}`,
+    '    more: npm run -s token -- --role <customer|operator> [--sub <id>] [--ttl 1h]',
+    `    e.g.  curl -H "Authorization: Bearer $(npm run -s token -- --role operator)" http://127.0.0.1:${ports.orchestrator}/orders`,
+  ].join('\n');
+}
 console.log(`
 » all services ready
     orders API    http://127.0.0.1:${ports.orchestrator}/orders
@@ -67,5 +86,7 @@ console.log(`
     inventory     http://127.0.0.1:${ports.inventory}/stock
     payment       http://127.0.0.1:${ports.payment}/faults
     shipping      http://127.0.0.1:${ports.shipping}/faults
+  Every route but /health, /docs and /openapi.json needs a bearer token:
+${demoTokens()}
   Ctrl-C stops the services.
 `);

@@ -140,6 +140,8 @@ export function benchServiceEnv({
     SAGA_COMPENSATION_ATTEMPTS: '5',
     // The bench measures capacity: no admission control unless asked (--env MAX_SAGAS_IN_FLIGHT=N).
     MAX_SAGAS_IN_FLIGHT: '0',
+    // Thousands of POSTs/s from one client under few subjects: no per-subject rate limit.
+    RATE_LIMIT_MAX: '0',
     LOG_LEVEL: process.env.BENCH_SERVICE_LOG_LEVEL ?? 'info',
   };
   serviceNames.forEach((name, i) => {

@@ -8,6 +8,7 @@
  */
 
 import { randomUUID } from 'node:crypto';
+import { localBearer } from '../../scripts/support/local-tokens.ts';
 import { Http1Client } from './http1-client.ts';
 import { LatencyRecorder, type LatencySummary } from './latency.ts';
 import type { OrderEventsTracker, TerminalEvent } from './order-events.ts';
@@ -29,11 +30,16 @@ const skus = ['SKU-001', 'SKU-002', 'SKU-003', 'SKU-004', 'SKU-005', 'SKU-006', 
  * the limited SKU holds (SKU-LTD has 5; they ask 6, so stock never runs out and every one is rejected).
  * Happy orders spread over the eight large SKUs so no single stock row is the hot spot.
  */
-export function orderOf(n: number, mixed: boolean, runId: string): { kind: OrderKind; body: string } {
+export function orderOf(
+  n: number,
+  mixed: boolean,
+  runId: string,
+): { kind: OrderKind; body: string; customerId: string } {
   const kind: OrderKind = !mixed ? 'ok' : n % 10 === 3 ? 'decline' : n % 10 === 7 ? 'out_of_stock' : 'ok';
   const sku = kind === 'out_of_stock' ? 'SKU-LTD' : (skus[n % skus.length] ?? 'SKU-001');
+  const customerId = `bench-${runId}-${n % 1000}`;
   const body = JSON.stringify({
-    customerId: `bench-${runId}-${n % 1000}`,
+    customerId,
     items: [{ sku, quantity: kind === 'out_of_stock' ? 6 : 1, unitPrice: 1999 }],
     currency: 'EUR',
     paymentToken: kind === 'decline' ? 'tok_decline' : 'tok_visa',
@@ -45,7 +51,7 @@ export function orderOf(n: number, mixed: boolean, runId: string): { kind: Order
       country: 'DE',
     },
   });
-  return { kind, body };
+  return { kind, body, customerId };
 }
 
 export interface PlaceResult {
@@ -64,6 +70,8 @@ export class OrderClient {
   #next = 0;
 
   readonly #idempotencyKeys: boolean;
+  /** `Bearer <customer token>` per customer id, signed once (the services' secret; 24 h). */
+  readonly #authorizations = new Map<string, string>();
 
   constructor(baseUrls: readonly string[], maxSockets: number, idempotencyKeys: boolean) {
     if (baseUrls.length === 0) throw new Error('OrderClient needs at least one orchestrator URL');
@@ -80,12 +88,18 @@ export class OrderClient {
     });
   }
 
-  place(body: string): Promise<PlaceResult> {
+  /** POSTs `body` with a token of `customerId`, the body's customer. */
+  place(body: string, customerId: string): Promise<PlaceResult> {
     const target = this.#targets[this.#next % this.#targets.length] as Http1Client;
     this.#next += 1;
+    let authorization = this.#authorizations.get(customerId);
+    if (authorization === undefined) {
+      authorization = localBearer('customer', customerId, 24 * 3_600);
+      this.#authorizations.set(customerId, authorization);
+    }
     const headers: Record<string, string> = this.#idempotencyKeys
-      ? { 'Content-Type': 'application/json', 'Idempotency-Key': randomUUID() }
-      : jsonHeaders;
+      ? { 'Content-Type': 'application/json', Authorization: authorization, 'Idempotency-Key': randomUUID() }
+      : { 'Content-Type': 'application/json', Authorization: authorization };
     return target.request('POST', '/orders', headers, body).then(
       ({ status, body: text }): PlaceResult => {
         if (status !== 202) return { status, orderId: null, error: `HTTP ${status}: ${text.slice(0, 200)}` };
@@ -103,8 +117,6 @@ export class OrderClient {
     for (const target of this.#targets) target.close();
   }
 }
-
-const jsonHeaders: Record<string, string> = { 'Content-Type': 'application/json' };
 
 export interface LoadPointResult {
   kind: 'open' | 'closed';
@@ -191,9 +203,9 @@ function sendOrder(
   },
 ): Promise<void> {
   const { client, tracker, rec } = ctx;
-  const { kind, body } = orderOf(n, ctx.mixed, ctx.runId);
+  const { kind, body, customerId } = orderOf(n, ctx.mixed, ctx.runId);
   const index = rec.sent++;
-  return client.place(body).then(
+  return client.place(body, customerId).then(
     (result) =>
       new Promise<void>((done) => {
         if (result.status === 429) {

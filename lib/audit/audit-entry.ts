@@ -3,13 +3,13 @@
  * (target, `kind:id`), with what outcome, and action-specific detail.
  */
 import type { AuditOutcome } from '../contracts/generated.ts';
-import type { Principal } from '../http/principal.ts';
+import { type Principal, principalOf } from '../http/principal.ts';
 import { isUuid } from '../ids.ts';
 
 export type { AuditOutcome } from '../contracts/generated.ts';
 
 export interface AuditActor {
-  /** The principal's subject, or `anonymous`. */
+  /** The principal's subject. */
   actor: string;
   /** `operator` when the principal has that role; otherwise its first role, or `none`. */
   role: string;
@@ -25,12 +25,8 @@ export interface AuditEntry extends AuditCaller {
   detail: Record<string, unknown>;
 }
 
-/**
- * The actor of a request. Until the auth hook sets `request.principal` it is null (or absent): the
- * action is then recorded as `anonymous`, role `none`. One place to tighten once auth has landed.
- */
-export function actorOf(principal: Principal | null | undefined): AuditActor {
-  if (principal === null || principal === undefined) return { actor: 'anonymous', role: 'none' };
+/** The actor of an authenticated request: its subject, acting as `operator` when it has that role. */
+export function actorOf(principal: Principal): AuditActor {
   const role = principal.roles.includes('operator') ? 'operator' : (principal.roles[0] ?? 'none');
   return { actor: principal.sub, role };
 }
@@ -41,9 +37,12 @@ export interface AuditCaller extends AuditActor {
   correlationId: string;
 }
 
-/** The caller of a fastify request (`request.principal`, `request.id`). */
-export const callerOf = (request: { principal?: Principal | null; id: string }): AuditCaller => ({
-  ...actorOf(request.principal),
+/**
+ * The caller of a fastify request on a protected route (the auth hook has set `request.principal`;
+ * principalOf throws when a route that records actions was declared public by mistake).
+ */
+export const callerOf = (request: { principal: Principal | null; id: string; url: string }): AuditCaller => ({
+  ...actorOf(principalOf(request)),
   correlationId: request.id,
 });
 

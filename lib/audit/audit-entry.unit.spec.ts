@@ -3,10 +3,16 @@ import { describe, it } from 'node:test';
 import { actorOf, callerOf, faultsTarget, orderIdOfTarget, orderTarget, skuTarget } from './audit-entry.ts';
 
 describe('audit entries', () => {
-  it('a request without a principal is recorded as anonymous, role none', () => {
-    assert.deepEqual(actorOf(null), { actor: 'anonymous', role: 'none' });
-    assert.deepEqual(actorOf(undefined), { actor: 'anonymous', role: 'none' });
-    assert.deepEqual(callerOf({ id: 'req-1' }), { actor: 'anonymous', role: 'none', correlationId: 'req-1' });
+  it('the caller is the authenticated principal; a route without one refuses to record', () => {
+    assert.throws(
+      () => callerOf({ principal: null, id: 'req-1', url: '/x' }),
+      /no principal on a protected route/,
+    );
+    assert.deepEqual(callerOf({ principal: { sub: 'ops-1', roles: ['operator'] }, id: 'req-1', url: '/x' }), {
+      actor: 'ops-1',
+      role: 'operator',
+      correlationId: 'req-1',
+    });
   });
 
   it('the role recorded is operator whenever the principal has it', () => {

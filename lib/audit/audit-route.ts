@@ -12,7 +12,7 @@ const auditRecord = {
   required: ['auditId', 'actor', 'role', 'action', 'target', 'outcome', 'detail', 'at'],
   properties: {
     auditId: { type: 'string', format: 'uuid' },
-    actor: { type: 'string', description: 'Who acted: the token subject, or anonymous' },
+    actor: { type: 'string', description: 'Who acted: the token subject' },
     role: { type: 'string', description: 'The role acted in (operator), or none' },
     action: { type: 'string', description: 'retry, fault_set, fault_cleared, price_changed' },
     target: { type: 'string', description: 'order:<id>, faults:<service>, sku:<sku>' },

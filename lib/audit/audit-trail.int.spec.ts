@@ -9,6 +9,7 @@ import { after, before, describe, test } from 'node:test';
 import type { FastifyInstance } from 'fastify';
 import { type KafkaHarness, openKafkaHarness, recordTopic } from '../../test/support/kafka-harness.ts';
 import { createThrowawayDatabase, type ThrowawayDatabase } from '../../test/support/throwaway-database.ts';
+import { bearer, testAuthConfig } from '../../test/support/tokens.ts';
 import { waitFor } from '../../test/support/wait-for.ts';
 import { createServiceApp } from '../http/service-app.ts';
 import { systemClock, timeOrderedIds } from '../ids.ts';
@@ -63,7 +64,12 @@ describe('audit trail (PostgreSQL, Kafka, schema registry)', () => {
       clock: systemClock,
       newId: timeOrderedIds(),
     });
-    app = await createServiceApp(logger, { title: 'audit-it', description: 'audit-it', tags: ['audit'] });
+    app = await createServiceApp(logger, {
+      title: 'audit-it',
+      description: 'audit-it',
+      tags: ['audit'],
+      auth: testAuthConfig(),
+    });
     registerAuditRoute(app, { db: database.db, schema: 'payment' });
     await app.ready();
   });
@@ -157,7 +163,8 @@ describe('audit trail (PostgreSQL, Kafka, schema registry)', () => {
       ids.push((await trail.record(entry(target, { action }))).auditId);
     await trail.record(entry(faultsTarget(`other-${run}`)));
 
-    const list = async (query: string) => app.inject({ method: 'GET', url: `/audit?${query}` });
+    const list = async (query: string) =>
+      app.inject({ method: 'GET', url: `/audit?${query}`, headers: bearer('operator') });
     const all = await list(`target=${encodeURIComponent(target)}`);
     assert.equal(all.statusCode, 200);
     const items: Array<{ auditId: string; target: string; action: string; actor: string; at: string }> =

@@ -69,6 +69,27 @@ export class EnvReader {
     return value as T;
   }
 
+  /** `true`/`false` (also `1`/`0`, `yes`/`no`); anything else is a problem naming the variable. */
+  boolean(name: string, fallback: boolean): boolean {
+    const raw = this.string(name, '').toLowerCase();
+    if (raw === '') return fallback;
+    if (['true', '1', 'yes'].includes(raw)) return true;
+    if (['false', '0', 'no'].includes(raw)) return false;
+    this.problems.push(`${name}=${JSON.stringify(raw)} must be true or false`);
+    return fallback;
+  }
+
+  /** The variable's value, or undefined when it is unset or blank. */
+  optional(name: string): string | undefined {
+    const value = this.string(name, '');
+    return value === '' ? undefined : value;
+  }
+
+  /** Records a problem no typed helper covers (e.g. two variables that exclude each other). */
+  problem(message: string): void {
+    this.problems.push(message);
+  }
+
   /** Throws one ConfigError naming every invalid variable. */
   done(): void {
     if (this.problems.length > 0) throw new ConfigError(this.problems);

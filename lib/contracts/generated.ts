@@ -274,9 +274,9 @@ export interface AuditRecorded {
   auditId: string;
   /** Service the action was taken on: orchestrator, inventory, payment or shipping. */
   service: string;
-  /** Who acted: the caller's token subject, or anonymous when the request carried no principal. */
+  /** Who acted: the caller's token subject. */
   actor: string;
-  /** The role the actor acted in (operator), or none. */
+  /** The role the actor acted in (operator). */
   role: string;
   /** What was asked: retry, fault_set, fault_cleared, price_changed. */
   action: string;

@@ -49,10 +49,19 @@ describe('migrations (PostgreSQL)', () => {
       '20261201_007_write_batch_guard',
       '20261202_008_sagas_in_flight',
       '20261203_009_outbox_headers_json',
+      '20261207_010_orders_by_customer',
       '20261207_011_audit',
       '20261207_012_catalog_prices',
       '20261207_013_service_roles',
     ]);
+    const customerIndex = await db.raw<{ rows: Array<{ def: string }> }>(
+      `select indexdef as def from pg_indexes where schemaname = 'orders' and indexname = 'orders_customer_created_idx'`,
+    );
+    assert.match(
+      customerIndex.rows[0]?.def ?? 'missing',
+      /\(customer_id, created_at DESC, order_id DESC\)/,
+      "a customer's order list reads its own index (010)",
+    );
     const headerTypes = await db.raw<{ rows: Array<{ schema: string; type: string }> }>(
       `select table_schema as schema, data_type as type from information_schema.columns
         where table_name = 'outbox' and column_name = 'headers' order by 1`,
@@ -146,6 +155,7 @@ describe('migrations (PostgreSQL)', () => {
       assert.deepEqual(await migrateLatest(upgraded), [
         '20261202_008_sagas_in_flight',
         '20261203_009_outbox_headers_json',
+        '20261207_010_orders_by_customer',
         '20261207_011_audit',
         '20261207_012_catalog_prices',
         '20261207_013_service_roles',
@@ -174,6 +184,7 @@ describe('migrations (PostgreSQL)', () => {
         });
       assert.deepEqual(await migrateLatest(upgraded), [
         '20261203_009_outbox_headers_json',
+        '20261207_010_orders_by_customer',
         '20261207_011_audit',
         '20261207_012_catalog_prices',
         '20261207_013_service_roles',

@@ -62,7 +62,7 @@ const scopeNote =
 
 /**
  * `POST /faults`, `GET /faults`, `DELETE /faults` on a participant (see fault-switch.ts for the
- * modes). The app must validate bodies strictly (lib/http/validation.ts `installStrictValidation`):
+ * modes), operators only; a participant registers them only with FAULTS_ENABLED=true. The app must validate bodies strictly (lib/http/validation.ts `installStrictValidation`):
  * an unknown field is a 400 naming it rather than being silently stripped.
  */
 export function registerFaultRoutes(
@@ -169,6 +169,7 @@ export function registerFaultRoutes(
   app.get(
     '/faults',
     {
+      config: { access: ['operator'] },
       schema: {
         tags: ['faults'],
         summary: 'The runtime fault in force',

@@ -28,6 +28,11 @@ class RecordedAudit implements AuditRecorder {
 async function given(): Promise<{ app: FastifyInstance; faults: FaultSwitch; audit: RecordedAudit }> {
   const app = fastify();
   installStrictValidation(app);
+  // The auth hook's result (lib/http/auth.ts is tested on its own): every call here is an operator's.
+  app.decorateRequest('principal', null);
+  app.addHook('onRequest', async (request) => {
+    request.principal = { sub: 'operator-1', roles: ['operator'] };
+  });
   const faults = new FaultSwitch(fixedClock);
   const audit = new RecordedAudit();
   registerFaultRoutes(app, faults, { commands, audit });
@@ -162,16 +167,16 @@ describe('fault routes', () => {
       audit.entries.map(({ correlationId, ...entry }) => entry),
       [
         {
-          actor: 'anonymous',
-          role: 'none',
+          actor: 'operator-1',
+          role: 'operator',
           action: 'fault_set',
           target: 'faults:inventory',
           outcome: 'applied',
           detail: { fault: { mode: 'slow', commands: ['ReleaseStock'], delayMs: 150 } },
         },
         {
-          actor: 'anonymous',
-          role: 'none',
+          actor: 'operator-1',
+          role: 'operator',
           action: 'fault_cleared',
           target: 'faults:inventory',
           outcome: 'applied',

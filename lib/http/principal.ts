@@ -15,6 +15,21 @@ export interface Principal {
 
 export type RouteAccess = 'public' | readonly Role[];
 
+/**
+ * The customer whose data a request may see: the principal's own subject, or null (everyone's) for
+ * an operator. Routes that serve both roles filter their queries with it.
+ */
+export const customerScope = (principal: Principal): string | null =>
+  principal.roles.includes('operator') ? null : principal.sub;
+
+/** The principal of a request on a protected route (the auth hook has set it). */
+export function principalOf(request: { principal: Principal | null; url: string }): Principal {
+  if (request.principal === null) {
+    throw new Error(`${request.url}: no principal on a protected route; is its config.access 'public'?`);
+  }
+  return request.principal;
+}
+
 declare module 'fastify' {
   interface FastifyContextConfig {
     access?: RouteAccess;

@@ -7,7 +7,9 @@ import {
   fastify,
   LogController,
 } from 'fastify';
+import type { AuthConfig } from '../config/auth-config.ts';
 import type { Logger } from '../logger.ts';
+import { installAuth } from './auth.ts';
 import { installErrorHandler, requestIdOptions } from './errors.ts';
 import { installStrictValidation } from './validation.ts';
 
@@ -17,10 +19,13 @@ export interface ServiceAppOptions {
   description: string;
   /** OpenAPI tags of its routes. */
   tags: readonly string[];
+  /** Token verification, fault routes and rate limit (lib/config/auth-config.ts). */
+  auth: AuthConfig;
 }
 
 /**
- * Every service's fastify instance: strict body validation (unknown
+ * Every service's fastify instance: the trust boundary (lib/http/auth.ts: every route states its
+ * `config.access`; bearer tokens, roles, rate limit, security headers), strict body validation (unknown
  * fields and wrong types are 400s naming the field), the shared error handler, UUID request ids, and
  * an OpenAPI document built from the route schemas (`/openapi.json`, UI at `/docs`). Each service's app.ts adds
  * its routes; runService adds the health routes and listens.
@@ -34,6 +39,7 @@ export async function createServiceApp(logger: Logger, options: ServiceAppOption
   });
   installStrictValidation(app);
   installErrorHandler(app);
+  await installAuth(app, options.auth);
   await app.register(swagger, {
     openapi: {
       info: {
@@ -42,10 +48,15 @@ export async function createServiceApp(logger: Logger, options: ServiceAppOption
         description: options.description,
       },
       tags: options.tags.map((name) => ({ name })),
+      // Every documented route needs a bearer token (lib/http/auth.ts): /docs gets an Authorize button.
+      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } } },
+      security: [{ bearer: [] }],
     },
   });
   await app.register(swaggerUi, { routePrefix: '/docs' });
-  app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+  app.get('/openapi.json', { config: { access: 'public' }, schema: { hide: true } }, async () =>
+    app.swagger(),
+  );
   return app;
 }
 

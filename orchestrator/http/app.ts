@@ -2,6 +2,8 @@ import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { Knex } from 'knex';
 import { callerOf } from '../../lib/audit/audit-entry.ts';
 import { registerAuditRoute } from '../../lib/audit/audit-route.ts';
+import type { AuthConfig } from '../../lib/config/auth-config.ts';
+import { customerScope, principalOf } from '../../lib/http/principal.ts';
 import { createServiceApp, errorResponse } from '../../lib/http/service-app.ts';
 import type { Logger } from '../../lib/logger.ts';
 import type { Refusal } from '../orders/admission.ts';
@@ -22,6 +24,7 @@ export interface OrchestratorAppDeps {
   db: Knex;
   orders: OrderService;
   logger: Logger;
+  auth: AuthConfig;
 }
 
 const errors = (...codes: number[]) => Object.fromEntries(codes.map((code) => [code, errorResponse]));
@@ -31,12 +34,16 @@ export async function buildOrchestratorApp({
   db,
   orders,
   logger,
+  auth,
 }: OrchestratorAppDeps): Promise<FastifyInstance> {
   const app = await createServiceApp(logger, {
     title: 'Order saga orchestrator',
     description: 'Places orders and shows their sagas.',
     tags: ['orders', 'audit'],
+    auth,
   });
+  const notFound = (reply: FastifyReply, orderId: string) =>
+    reply.code(404).send({ statusCode: 404, error: 'Not Found', message: `order ${orderId} does not exist` });
 
   const tooManyRequests = (
     reply: FastifyReply,
@@ -51,9 +58,13 @@ export async function buildOrchestratorApp({
         message: `${refusal.sagasInFlight} sagas are in flight (limit ${refusal.limit}, MAX_SAGAS_IN_FLIGHT); retry after ${refusal.retryAfterS} s`,
       });
 
-  app.post<{ Body: PlaceOrderRequest; Headers: { 'idempotency-key'?: string } }>(
+  app.post<{
+    Body: Omit<PlaceOrderRequest, 'customerId'> & { customerId?: string };
+    Headers: { 'idempotency-key'?: string };
+  }>(
     '/orders',
     {
+      config: { access: ['customer'] },
       // At the limit, a request without an Idempotency-Key is refused before its body is read and
       // validated: refusing must cost less than accepting. A retry under a key is looked up first.
       onRequest: async (request, reply) => {
@@ -66,14 +77,25 @@ export async function buildOrchestratorApp({
         summary: 'Place an order; its saga starts at once',
         body: placeOrderBody,
         headers: idempotencyHeaders,
-        response: { 202: acceptedOrder, ...errors(400, 422, 429) },
+        response: { 202: acceptedOrder, ...errors(400, 401, 403, 422, 429) },
       },
     },
     async (request, reply) => {
-      const result = await orders.place(request.body, {
-        idempotencyKey: request.headers['idempotency-key'] ?? null,
-        correlationId: request.id,
-      });
+      const customerId = principalOf(request).sub;
+      if (request.body.customerId !== undefined && request.body.customerId !== customerId) {
+        return reply.code(403).send({
+          statusCode: 403,
+          error: 'Forbidden',
+          message: `body.customerId must be the token's subject (${customerId}) or be left out`,
+        });
+      }
+      const result = await orders.place(
+        { ...request.body, customerId },
+        {
+          idempotencyKey: request.headers['idempotency-key'] ?? null,
+          correlationId: request.id,
+        },
+      );
       switch (result.kind) {
         case 'created':
         case 'replayed':
@@ -85,7 +107,8 @@ export async function buildOrchestratorApp({
           return reply.code(422).send({
             statusCode: 422,
             error: 'Unprocessable Entity',
-            message: `Idempotency-Key was already used for order ${result.orderId} with a different request body`,
+            // No order id: the key may be another customer's (keys are global).
+            message: 'Idempotency-Key was already used with a different request body',
           });
         case 'overloaded':
           return tooManyRequests(reply, result);
@@ -100,6 +123,7 @@ export async function buildOrchestratorApp({
   app.get(
     '/admission',
     {
+      config: { access: ['operator'] },
       schema: {
         tags: ['orders'],
         summary: 'Admission control: the bound on sagas in flight, this instance’s count, its refusals',
@@ -126,21 +150,18 @@ export async function buildOrchestratorApp({
   app.get<{ Params: { id: string } }>(
     '/orders/:id',
     {
+      // A customer sees only their own orders; another's is a 404, as an unknown id.
+      config: { access: ['customer', 'operator'] },
       schema: {
         tags: ['orders'],
         summary: 'An order with its saga state and history',
         params: orderIdParams,
-        response: { 200: orderView, ...errors(400, 404) },
+        response: { 200: orderView, ...errors(400, 401, 403, 404) },
       },
     },
     async (request, reply) => {
-      const order = await getOrder(db, request.params.id);
-      if (!order)
-        return reply.code(404).send({
-          statusCode: 404,
-          error: 'Not Found',
-          message: `order ${request.params.id} does not exist`,
-        });
+      const order = await getOrder(db, request.params.id, customerScope(principalOf(request)));
+      if (!order) return notFound(reply, request.params.id);
       return order;
     },
   );
@@ -148,16 +169,18 @@ export async function buildOrchestratorApp({
   app.get<{ Querystring: { status?: OrderStatus; limit: number; cursor?: string } }>(
     '/orders',
     {
+      // A customer lists their own orders only.
+      config: { access: ['customer', 'operator'] },
       schema: {
         tags: ['orders'],
-        summary: 'Orders, newest first, cursor-paginated',
+        summary: 'Orders, newest first, cursor-paginated (a customer’s own only)',
         querystring: listOrdersQuery,
         response: { 200: orderList, ...errors(400) },
       },
     },
     async (request, reply) => {
       try {
-        return await listOrders(db, request.query);
+        return await listOrders(db, request.query, customerScope(principalOf(request)));
       } catch (error) {
         if (error instanceof InvalidCursorError)
           return reply.code(400).send({ statusCode: 400, error: 'Bad Request', message: error.message });
@@ -186,11 +209,7 @@ export async function buildOrchestratorApp({
         case 'retried':
           return reply.code(202).send({ orderId: result.orderId, sagaState: result.state });
         case 'not_found':
-          return reply.code(404).send({
-            statusCode: 404,
-            error: 'Not Found',
-            message: `order ${request.params.id} does not exist`,
-          });
+          return notFound(reply, request.params.id);
         case 'not_failed':
           return reply.code(409).send({
             statusCode: 409,

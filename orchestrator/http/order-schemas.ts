@@ -7,9 +7,14 @@ const cancelReasons = ['out_of_stock', 'payment_declined', 'shipping_failed', 't
 export const placeOrderBody = {
   type: 'object',
   additionalProperties: false,
-  required: ['customerId', 'items', 'currency', 'paymentToken', 'shippingAddress'],
+  required: ['items', 'currency', 'paymentToken', 'shippingAddress'],
   properties: {
-    customerId: { type: 'string', minLength: 1, maxLength: 128 },
+    customerId: {
+      type: 'string',
+      minLength: 1,
+      maxLength: 128,
+      description: 'Optional: the customer is the bearer token’s subject; naming another one is a 403',
+    },
     items: {
       type: 'array',
       minItems: 1,

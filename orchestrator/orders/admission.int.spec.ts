@@ -3,6 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { describe, test } from 'node:test';
 import { createLogger } from '../../lib/logger.ts';
 import { jsonAuditTrail } from '../../test/support/json-audit-trail.ts';
+import { bearer, testAuthConfig } from '../../test/support/tokens.ts';
 import { waitFor } from '../../test/support/wait-for.ts';
 import { buildOrchestratorApp } from '../http/app.ts';
 import type { SagaEventInput } from '../runner/saga-runner.ts';
@@ -126,6 +127,7 @@ describe('sagas in flight and admission control (PostgreSQL)', () => {
     const app = await buildOrchestratorApp({
       db: instances.database.db,
       logger,
+      auth: testAuthConfig(),
       orders: new OrderService({
         db: instances.database.db,
         units: instances.database.units,
@@ -144,8 +146,9 @@ describe('sagas in flight and admission control (PostgreSQL)', () => {
         paymentToken: 'tok_visa',
         shippingAddress: { name: 'A', line1: 'l', city: 'c', postalCode: 'p', country: 'DE' },
       };
+      const customer = bearer('customer', body.customerId);
       const post = (headers: Record<string, string> = {}) =>
-        app.inject({ method: 'POST', url: '/orders', payload: body, headers });
+        app.inject({ method: 'POST', url: '/orders', payload: body, headers: { ...customer, ...headers } });
       // A read that began between a creation's commit and its settling counts it twice until the
       // next read (the estimate errs high by design): after each order (settled when its POST was
       // answered), wait for a read that began after it, then the estimate is exact.
@@ -168,16 +171,21 @@ describe('sagas in flight and admission control (PostgreSQL)', () => {
       assert.equal(refused.statusCode, 429);
       assert.equal(refused.headers['retry-after'], '1');
       assert.match(refused.json().message, new RegExp(`${limit} sagas are in flight \\(limit ${limit}`));
-      const status = await app.inject({ method: 'GET', url: '/admission' });
+      const status = await app.inject({ method: 'GET', url: '/admission', headers: bearer('operator') });
       assert.deepEqual(status.json(), { limit, sagasInFlight: limit, admitting: false, refused: 1 });
       // Refused before the body is read: even an invalid one gets 429 (and 400 on its retry).
-      const invalid = await app.inject({ method: 'POST', url: '/orders', payload: { customerId: 7 } });
+      const invalid = await app.inject({
+        method: 'POST',
+        url: '/orders',
+        payload: { customerId: 7 },
+        headers: customer,
+      });
       assert.equal(invalid.statusCode, 429);
       const keyedInvalid = await app.inject({
         method: 'POST',
         url: '/orders',
         payload: { customerId: 7 },
-        headers: { 'idempotency-key': 'admission-invalid' },
+        headers: { ...customer, 'idempotency-key': 'admission-invalid' },
       });
       assert.equal(keyedInvalid.statusCode, 400, 'a request with a key is validated and looked up first');
       // A retry of an accepted request is still answered: it adds no saga.

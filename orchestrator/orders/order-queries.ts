@@ -92,11 +92,24 @@ function decodeCursor(cursor: string): [Date, string] {
   }
 }
 
-export async function getOrder(db: Knex, orderId: string): Promise<OrderView | null> {
-  const row = await db('orders.orders as o')
+/** `customerId`: only that customer's order (null for another's, as for an unknown id); null: any. */
+export async function getOrder(
+  db: Knex,
+  orderId: string,
+  customerId: string | null = null,
+): Promise<OrderView | null> {
+  const query = db('orders.orders as o')
     .join('orders.sagas as s', 's.order_id', 'o.order_id')
-    .where('o.order_id', orderId)
-    .first([...summaryColumns, 'o.items', 'o.shipping_address', 's.version', 's.deadline_at', 's.snapshot']);
+    .where('o.order_id', orderId);
+  if (customerId !== null) query.where('o.customer_id', customerId);
+  const row = await query.first([
+    ...summaryColumns,
+    'o.items',
+    'o.shipping_address',
+    's.version',
+    's.deadline_at',
+    's.snapshot',
+  ]);
   if (!row) return null;
   const history = await db('orders.saga_history').where({ order_id: orderId }).orderBy('id').select();
   const snapshot = row.snapshot as PersistedSaga;
@@ -122,14 +135,19 @@ export async function getOrder(db: Knex, orderId: string): Promise<OrderView | n
   };
 }
 
-/** Newest first, keyset pagination on (created_at, order_id). */
+/**
+ * Newest first, keyset pagination on (created_at, order_id). `customerId`: that customer's orders only
+ * (index orders_customer_created_idx); null: everyone's.
+ */
 export async function listOrders(
   db: Knex,
   { status, limit, cursor }: { status?: OrderStatus; limit: number; cursor?: string },
+  customerId: string | null = null,
 ): Promise<{ orders: OrderSummaryView[]; nextCursor: string | null }> {
   const query = db('orders.orders as o')
     .join('orders.sagas as s', 's.order_id', 'o.order_id')
     .select(summaryColumns);
+  if (customerId !== null) query.where('o.customer_id', customerId);
   if (status) query.where('o.status', status);
   if (cursor) {
     const [at, id] = decodeCursor(cursor);

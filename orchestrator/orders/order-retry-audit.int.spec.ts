@@ -12,6 +12,7 @@ import { timeOrderedIds } from '../../lib/ids.ts';
 import { createLogger } from '../../lib/logger.ts';
 import { jsonAuditTrail } from '../../test/support/json-audit-trail.ts';
 import { createThrowawayDatabase, type ThrowawayDatabase } from '../../test/support/throwaway-database.ts';
+import { bearer, testAuthConfig } from '../../test/support/tokens.ts';
 import { buildOrchestratorApp } from '../http/app.ts';
 import { newOrderRecord, runnerWithLongDeadlines } from '../runner/test-fixtures.ts';
 import type { SagaEvent } from '../saga/saga-types.ts';
@@ -40,6 +41,7 @@ describe('operator retry, audited (PostgreSQL)', () => {
     app = await buildOrchestratorApp({
       db: database.db,
       logger,
+      auth: testAuthConfig(),
       orders: new OrderService({
         db: database.db,
         units,
@@ -93,7 +95,7 @@ describe('operator retry, audited (PostgreSQL)', () => {
     app.inject({
       method: 'POST',
       url: `/orders/${orderId}/retry`,
-      headers: { 'x-request-id': randomUUID() },
+      headers: { 'x-request-id': randomUUID(), ...bearer('operator') },
     });
   const auditOf = (orderId: string) =>
     database
@@ -113,7 +115,7 @@ describe('operator retry, audited (PostgreSQL)', () => {
     const response = await app.inject({
       method: 'POST',
       url: `/orders/${orderId}/retry`,
-      headers: { 'x-request-id': requestId },
+      headers: { 'x-request-id': requestId, ...bearer('operator') },
     });
     assert.equal(response.statusCode, 202);
     assert.equal((await sagaOf(orderId)).state, 'releasingStock', 'the saga resumed');
@@ -123,8 +125,8 @@ describe('operator retry, audited (PostgreSQL)', () => {
       { ...rows[0], audit_id: undefined, at: undefined },
       {
         audit_id: undefined,
-        actor: 'anonymous',
-        role: 'none',
+        actor: 'operator-1',
+        role: 'operator',
         action: 'retry',
         target: `order:${orderId}`,
         outcome: 'applied',
@@ -173,7 +175,11 @@ describe('operator retry, audited (PostgreSQL)', () => {
       [['retry', 'rejected', 'reservingStock']],
     );
     assert.equal((await auditMessagesOf(order.orderId)).length, 1);
-    const listed = await app.inject({ method: 'GET', url: `/audit?target=order:${order.orderId}` });
+    const listed = await app.inject({
+      method: 'GET',
+      url: `/audit?target=order:${order.orderId}`,
+      headers: bearer('operator'),
+    });
     assert.equal(listed.statusCode, 200);
     assert.deepEqual(
       listed.json().items.map((i: { outcome: string }) => i.outcome),

@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { registerAuditRoute } from '../../lib/audit/audit-route.ts';
+import type { AuthConfig } from '../../lib/config/auth-config.ts';
 import { registerFaultRoutes } from '../../lib/faults/fault-routes.ts';
 import type { FaultSwitch } from '../../lib/faults/fault-switch.ts';
 import { createServiceApp, errorResponse, sendNotFound } from '../../lib/http/service-app.ts';
@@ -8,7 +9,7 @@ import { inventoryCommands } from './inventory-decisions.ts';
 import { findStock, listStock, type StockLevel } from './inventory-store.ts';
 import { registerPriceRoute } from './price-route.ts';
 
-export type InventoryAppDeps = Pick<ServiceDeps, 'db' | 'logger' | 'audit' | 'units'>;
+export type InventoryAppDeps = Pick<ServiceDeps, 'db' | 'logger' | 'audit' | 'units'> & { auth: AuthConfig };
 
 const stockLevel = {
   type: 'object',
@@ -31,11 +32,13 @@ export async function buildApp(deps: InventoryAppDeps, faults: FaultSwitch): Pro
     description:
       'Reserves and releases stock for orders (commands on inventory-commands, replies on inventory-events); shows live stock levels.',
     tags: ['inventory', 'faults', 'audit'],
+    auth: deps.auth,
   });
 
   app.get(
     '/stock',
     {
+      config: { access: ['customer', 'operator'] },
       schema: {
         tags: ['inventory'],
         summary: 'Every SKU of the catalog with its stock level',
@@ -54,6 +57,7 @@ export async function buildApp(deps: InventoryAppDeps, faults: FaultSwitch): Pro
   app.get<{ Params: { sku: string } }>(
     '/stock/:sku',
     {
+      config: { access: ['customer', 'operator'] },
       schema: {
         tags: ['inventory'],
         summary: 'The stock level of one SKU',
@@ -76,7 +80,8 @@ export async function buildApp(deps: InventoryAppDeps, faults: FaultSwitch): Pro
   );
 
   registerPriceRoute(app, { units: deps.units, audit: deps.audit });
-  registerFaultRoutes(app, faults, { commands: inventoryCommands, audit: deps.audit });
   registerAuditRoute(app, { db: deps.db, schema: deps.audit.schema });
+  if (deps.auth.faultsEnabled)
+    registerFaultRoutes(app, faults, { commands: inventoryCommands, audit: deps.audit });
   return app;
 }

@@ -15,6 +15,7 @@ import { Topics } from '../../lib/kafka/topics.ts';
 import type { BatchHandler, IncomingMessage } from '../../lib/messaging/message-consumer.ts';
 import { seedCatalog } from '../../migrations/seed-catalog.ts';
 import { countingReads } from '../../test/support/counting-reads.ts';
+import { bearer, testAuthConfig } from '../../test/support/tokens.ts';
 import {
   commandMessage,
   createThrowawayDatabase,
@@ -317,11 +318,12 @@ describe('inventory HTTP', () => {
         logger: silentLogger,
         units: database.units,
         audit: jsonAuditTrail('inventory', 'inventory', database.units),
+        auth: testAuthConfig(),
       },
       new FaultSwitch(),
     );
     try {
-      const list = await app.inject({ method: 'GET', url: '/stock' });
+      const list = await app.inject({ method: 'GET', url: '/stock', headers: bearer('customer') });
       assert.equal(list.statusCode, 200);
       const items: Array<{ sku: string; name: string; available: number; seeded: number }> =
         list.json().items;
@@ -331,15 +333,16 @@ describe('inventory HTTP', () => {
         assert.equal(item.name, seeded.name);
         assert.equal(item.seeded, seeded.quantity);
       }
-      const one = await app.inject({ method: 'GET', url: '/stock/SKU-LTD' });
+      const one = await app.inject({ method: 'GET', url: '/stock/SKU-LTD', headers: bearer('customer') });
       assert.equal(one.statusCode, 200);
       assert.equal(one.json().available, await available('SKU-LTD'));
-      const unknown = await app.inject({ method: 'GET', url: '/stock/NOPE-42' });
+      const unknown = await app.inject({ method: 'GET', url: '/stock/NOPE-42', headers: bearer('customer') });
       assert.equal(unknown.statusCode, 404);
       assert.match(unknown.json().message, /unknown SKU 'NOPE-42'/);
       const faults = await app.inject({
         method: 'POST',
         url: '/faults',
+        headers: bearer('operator'),
         payload: { mode: 'silent', commands: ['ReleaseStock'] },
       });
       assert.equal(faults.statusCode, 200);

@@ -8,6 +8,7 @@ import { after, before, describe, it } from 'node:test';
 import type { FastifyInstance } from 'fastify';
 import type { Knex } from '../../lib/db/database.ts';
 import { FaultSwitch } from '../../lib/faults/fault-switch.ts';
+import { bearer, testAuthConfig } from '../../test/support/tokens.ts';
 import {
   createThrowawayDatabase,
   jsonAuditTrail,
@@ -30,6 +31,7 @@ before(async () => {
       logger: silentLogger,
       units: database.units,
       audit: jsonAuditTrail('inventory', 'inventory', database.units),
+      auth: testAuthConfig(),
     },
     faults,
   );
@@ -56,7 +58,12 @@ const priceOf = async (sku: string) =>
     currency: string;
   };
 const putPrice = (sku: string, payload: unknown) =>
-  app.inject({ method: 'PUT', url: `/stock/${sku}/price`, payload: payload as object });
+  app.inject({
+    method: 'PUT',
+    url: `/stock/${sku}/price`,
+    payload: payload as object,
+    headers: bearer('operator'),
+  });
 
 describe('PUT /stock/:sku/price (PostgreSQL)', () => {
   it('changes the price and audits it (old and new price) in the same transaction', async () => {
@@ -82,7 +89,11 @@ describe('PUT /stock/:sku/price (PostgreSQL)', () => {
     assert.equal(payload.service, 'inventory');
     assert.deepEqual(JSON.parse(payload.detail), row.detail);
 
-    const listed = await app.inject({ method: 'GET', url: '/audit?target=sku:SKU-002' });
+    const listed = await app.inject({
+      method: 'GET',
+      url: '/audit?target=sku:SKU-002',
+      headers: bearer('operator'),
+    });
     assert.equal(listed.statusCode, 200);
     assert.deepEqual(
       listed.json().items.map((i: { action: string; outcome: string }) => [i.action, i.outcome]),
@@ -126,19 +137,23 @@ describe('fault switches, audited (PostgreSQL)', () => {
     const set = await app.inject({
       method: 'POST',
       url: '/faults',
+      headers: bearer('operator'),
       payload: { mode: 'fail', commands: ['ReleaseStock'] },
     });
     assert.equal(set.statusCode, 200);
     assert.equal(faults.matches('fail', 'ReleaseStock'), true);
-    assert.equal((await app.inject({ method: 'DELETE', url: '/faults' })).statusCode, 204);
+    assert.equal(
+      (await app.inject({ method: 'DELETE', url: '/faults', headers: bearer('operator') })).statusCode,
+      204,
+    );
     assert.equal(faults.active, null);
 
     const rows = await auditOf('faults:inventory');
     assert.deepEqual(
       rows.map((r) => [r.actor, r.role, r.action, r.outcome, r.detail.fault?.mode]),
       [
-        ['anonymous', 'none', 'fault_set', 'applied', 'fail'],
-        ['anonymous', 'none', 'fault_cleared', 'applied', 'fail'],
+        ['operator-1', 'operator', 'fault_set', 'applied', 'fail'],
+        ['operator-1', 'operator', 'fault_cleared', 'applied', 'fail'],
       ],
     );
     assert.deepEqual(rows[0].detail.fault.commands, ['ReleaseStock']);
@@ -147,7 +162,11 @@ describe('fault switches, audited (PostgreSQL)', () => {
       messages.map((m) => m.headers['message-id']),
       rows.map((r) => r.audit_id),
     );
-    const listed = await app.inject({ method: 'GET', url: '/audit?target=faults:inventory&limit=1' });
+    const listed = await app.inject({
+      method: 'GET',
+      url: '/audit?target=faults:inventory&limit=1',
+      headers: bearer('operator'),
+    });
     assert.deepEqual(
       listed.json().items.map((i: { action: string }) => i.action),
       ['fault_cleared'],

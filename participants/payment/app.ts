@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { registerAuditRoute } from '../../lib/audit/audit-route.ts';
+import type { AuthConfig } from '../../lib/config/auth-config.ts';
 import { enumSymbols } from '../../lib/contracts/generated.ts';
 import { registerFaultRoutes } from '../../lib/faults/fault-routes.ts';
 import type { FaultSwitch } from '../../lib/faults/fault-switch.ts';
@@ -14,7 +15,7 @@ import type { ServiceDeps } from '../../lib/service/run-service.ts';
 import { paymentCommands } from './payment-decisions.ts';
 import { findPayment } from './payment-store.ts';
 
-export type PaymentAppDeps = Pick<ServiceDeps, 'db' | 'logger' | 'audit'>;
+export type PaymentAppDeps = Pick<ServiceDeps, 'db' | 'logger' | 'audit'> & { auth: AuthConfig };
 
 const paymentView = {
   type: 'object',
@@ -72,11 +73,13 @@ export async function buildApp(deps: PaymentAppDeps, faults: FaultSwitch): Promi
     description:
       'Charges and refunds orders through a simulated gateway (tok_decline is declined); shows payments and their ledger.',
     tags: ['payment', 'faults', 'audit'],
+    auth: deps.auth,
   });
 
   app.get<{ Params: { orderId: string } }>(
     '/payments/:orderId',
     {
+      config: { access: ['operator'] },
       schema: {
         tags: ['payment'],
         summary: 'The payment of an order, with its ledger entries',
@@ -97,7 +100,8 @@ export async function buildApp(deps: PaymentAppDeps, faults: FaultSwitch): Promi
     },
   );
 
-  registerFaultRoutes(app, faults, { commands: paymentCommands, audit: deps.audit });
   registerAuditRoute(app, { db: deps.db, schema: deps.audit.schema });
+  if (deps.auth.faultsEnabled)
+    registerFaultRoutes(app, faults, { commands: paymentCommands, audit: deps.audit });
   return app;
 }

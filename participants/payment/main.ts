@@ -5,6 +5,7 @@
  */
 // First: it must be in the module cache before anything loads kafkajs (see the module).
 import '../../lib/kafka/linear-group-messages.ts';
+import { readAuthConfig } from '../../lib/config/auth-config.ts';
 import { readCommonConfig } from '../../lib/config/common-config.ts';
 import { EnvReader } from '../../lib/config/env.ts';
 import { FaultSwitch } from '../../lib/faults/fault-switch.ts';
@@ -17,6 +18,7 @@ import { createPaymentHandler } from './payment-handler.ts';
 try {
   const reader = new EnvReader(process.env);
   const config = readCommonConfig(reader);
+  const auth = readAuthConfig(reader);
   const port = reader.int('PAYMENT_PORT', 3002, { min: 1, max: 65_535 });
   finishConfig(reader);
 
@@ -28,7 +30,7 @@ try {
     port,
     consumes: [Topics.paymentCommands],
     createHandler: (deps) => createPaymentHandler(deps, faults),
-    buildApp: (deps) => buildApp(deps, faults),
+    buildApp: (deps) => buildApp({ ...deps, auth }, faults),
     consumerOptions: faults.consumerHooks(),
   });
 } catch (error) {

@@ -12,6 +12,7 @@ import { FaultInjectedError, FaultSwitch } from '../../lib/faults/fault-switch.t
 import { timeOrderedIds } from '../../lib/ids.ts';
 import type { BatchHandler, IncomingMessage } from '../../lib/messaging/message-consumer.ts';
 import { countingReads } from '../../test/support/counting-reads.ts';
+import { bearer, testAuthConfig } from '../../test/support/tokens.ts';
 import {
   commandMessage,
   createThrowawayDatabase,
@@ -23,6 +24,8 @@ import {
 } from '../common/test-support.ts';
 import { buildApp } from './app.ts';
 import { createPaymentHandler } from './payment-handler.ts';
+
+const operator = bearer('operator');
 
 let database: ThrowawayDatabase;
 let db: Knex;
@@ -54,7 +57,12 @@ before(async () => {
     faults,
   );
   app = await buildApp(
-    { db, logger: silentLogger, audit: jsonAuditTrail('payment', 'payment', database.units) },
+    {
+      db,
+      logger: silentLogger,
+      audit: jsonAuditTrail('payment', 'payment', database.units),
+      auth: testAuthConfig(),
+    },
     faults,
   );
   await app.ready();
@@ -180,7 +188,11 @@ describe('payment HTTP', () => {
   it('GET /payments/:orderId shows the payment and its ledger; 404 unknown; 400 malformed', async () => {
     const orderId = randomUUID();
     await handleOne(charge(orderId));
-    const found = await app.inject({ method: 'GET', url: `/payments/${orderId.toUpperCase()}` });
+    const found = await app.inject({
+      method: 'GET',
+      url: `/payments/${orderId.toUpperCase()}`,
+      headers: operator,
+    });
     assert.equal(found.statusCode, 200);
     const body = found.json();
     assert.equal(body.orderId, orderId);
@@ -192,26 +204,32 @@ describe('payment HTTP', () => {
       ['charge'],
     );
 
-    const missing = await app.inject({ method: 'GET', url: `/payments/${randomUUID()}` });
+    const missing = await app.inject({ method: 'GET', url: `/payments/${randomUUID()}`, headers: operator });
     assert.equal(missing.statusCode, 404);
     assert.match(missing.json().message, /no payment for order/);
 
-    const malformed = await app.inject({ method: 'GET', url: '/payments/not-a-uuid' });
+    const malformed = await app.inject({ method: 'GET', url: '/payments/not-a-uuid', headers: operator });
     assert.equal(malformed.statusCode, 400);
     assert.match(malformed.json().message, /orderId/);
   });
 
   it('has the fault routes with payment commands', async () => {
-    const response = await app.inject({ method: 'POST', url: '/faults', payload: { mode: 'decline' } });
+    const response = await app.inject({
+      method: 'POST',
+      url: '/faults',
+      payload: { mode: 'decline' },
+      headers: operator,
+    });
     assert.equal(response.statusCode, 200);
     assert.deepEqual(response.json().commands, ['ProcessPayment']);
     const foreign = await app.inject({
       method: 'POST',
       url: '/faults',
+      headers: operator,
       payload: { mode: 'fail', commands: ['ReserveStock'] },
     });
     assert.equal(foreign.statusCode, 400);
-    assert.equal((await app.inject({ method: 'DELETE', url: '/faults' })).statusCode, 204);
+    assert.equal((await app.inject({ method: 'DELETE', url: '/faults', headers: operator })).statusCode, 204);
     assert.equal(faults.active, null);
   });
 });

@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { registerAuditRoute } from '../../lib/audit/audit-route.ts';
+import type { AuthConfig } from '../../lib/config/auth-config.ts';
 import { enumSymbols } from '../../lib/contracts/generated.ts';
 import { registerFaultRoutes } from '../../lib/faults/fault-routes.ts';
 import type { FaultSwitch } from '../../lib/faults/fault-switch.ts';
@@ -14,7 +15,7 @@ import type { ServiceDeps } from '../../lib/service/run-service.ts';
 import { shippingCommands } from './shipping-decisions.ts';
 import { findShipment } from './shipping-store.ts';
 
-export type ShippingAppDeps = Pick<ServiceDeps, 'db' | 'logger' | 'audit'>;
+export type ShippingAppDeps = Pick<ServiceDeps, 'db' | 'logger' | 'audit'> & { auth: AuthConfig };
 
 const shipmentView = {
   type: 'object',
@@ -63,11 +64,13 @@ export async function buildApp(deps: ShippingAppDeps, faults: FaultSwitch): Prom
     description:
       'Schedules and cancels shipments (a carrier per destination country; unserved countries fail); shows shipments.',
     tags: ['shipping', 'faults', 'audit'],
+    auth: deps.auth,
   });
 
   app.get<{ Params: { orderId: string } }>(
     '/shipments/:orderId',
     {
+      config: { access: ['operator'] },
       schema: {
         tags: ['shipping'],
         summary: 'The shipment of an order',
@@ -87,7 +90,8 @@ export async function buildApp(deps: ShippingAppDeps, faults: FaultSwitch): Prom
     },
   );
 
-  registerFaultRoutes(app, faults, { commands: shippingCommands, audit: deps.audit });
   registerAuditRoute(app, { db: deps.db, schema: deps.audit.schema });
+  if (deps.auth.faultsEnabled)
+    registerFaultRoutes(app, faults, { commands: shippingCommands, audit: deps.audit });
   return app;
 }

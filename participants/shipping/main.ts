@@ -6,6 +6,7 @@
  */
 // First: it must be in the module cache before anything loads kafkajs (see the module).
 import '../../lib/kafka/linear-group-messages.ts';
+import { readAuthConfig } from '../../lib/config/auth-config.ts';
 import { readCommonConfig } from '../../lib/config/common-config.ts';
 import { EnvReader } from '../../lib/config/env.ts';
 import { FaultSwitch } from '../../lib/faults/fault-switch.ts';
@@ -19,6 +20,7 @@ import { createShippingHandler } from './shipping-handler.ts';
 try {
   const reader = new EnvReader(process.env);
   const config = readCommonConfig(reader);
+  const auth = readAuthConfig(reader);
   const port = reader.int('SHIPPING_PORT', 3003, { min: 1, max: 65_535 });
   const unservedCountries = reader
     .list('UNSERVED_COUNTRIES', defaultUnservedCountries)
@@ -41,7 +43,7 @@ try {
     port,
     consumes: [Topics.shippingCommands],
     createHandler: (deps) => createShippingHandler(deps, faults, { unservedCountries }),
-    buildApp: (deps) => buildApp(deps, faults),
+    buildApp: (deps) => buildApp({ ...deps, auth }, faults),
     consumerOptions: faults.consumerHooks(),
   });
 } catch (error) {

@@ -11,6 +11,7 @@ import type { Knex } from '../../lib/db/database.ts';
 import { FaultSwitch } from '../../lib/faults/fault-switch.ts';
 import { timeOrderedIds } from '../../lib/ids.ts';
 import type { BatchHandler, IncomingMessage } from '../../lib/messaging/message-consumer.ts';
+import { bearer, testAuthConfig } from '../../test/support/tokens.ts';
 import {
   commandMessage,
   createThrowawayDatabase,
@@ -22,6 +23,8 @@ import {
 } from '../common/test-support.ts';
 import { buildApp } from './app.ts';
 import { createShippingHandler } from './shipping-handler.ts';
+
+const operator = bearer('operator');
 
 let database: ThrowawayDatabase;
 let db: Knex;
@@ -56,7 +59,12 @@ before(async () => {
     { unservedCountries: ['AQ', 'KP'] },
   );
   app = await buildApp(
-    { db, logger: silentLogger, audit: jsonAuditTrail('shipping', 'shipping', database.units) },
+    {
+      db,
+      logger: silentLogger,
+      audit: jsonAuditTrail('shipping', 'shipping', database.units),
+      auth: testAuthConfig(),
+    },
     faults,
   );
   await app.ready();
@@ -143,7 +151,7 @@ describe('shipping HTTP', () => {
   it('GET /shipments/:orderId shows the shipment; 404 unknown; 400 malformed', async () => {
     const orderId = randomUUID();
     await handleOne(schedule(orderId, 'fr'));
-    const found = await app.inject({ method: 'GET', url: `/shipments/${orderId}` });
+    const found = await app.inject({ method: 'GET', url: `/shipments/${orderId}`, headers: operator });
     assert.equal(found.statusCode, 200);
     const body = found.json();
     assert.equal(body.status, 'SCHEDULED');
@@ -152,11 +160,11 @@ describe('shipping HTTP', () => {
     assert.equal(body.address.city, 'Berlin');
     assert.equal(body.cancelledAt, null);
 
-    const missing = await app.inject({ method: 'GET', url: `/shipments/${randomUUID()}` });
+    const missing = await app.inject({ method: 'GET', url: `/shipments/${randomUUID()}`, headers: operator });
     assert.equal(missing.statusCode, 404);
     assert.match(missing.json().message, /no shipment for order/);
 
-    const malformed = await app.inject({ method: 'GET', url: '/shipments/12345' });
+    const malformed = await app.inject({ method: 'GET', url: '/shipments/12345', headers: operator });
     assert.equal(malformed.statusCode, 400);
     assert.match(malformed.json().message, /orderId/);
   });

@@ -1,5 +1,6 @@
 import { defaultDatabaseUrl } from '../../lib/config/common-config.ts';
 import { serviceDatabaseUrl, serviceDatabaseUrlVariable } from '../../lib/db/service-roles.ts';
+import { localSecret } from './local-secrets.ts';
 import { serviceRolePassword } from './local-service-roles.ts';
 
 /**
@@ -11,7 +12,17 @@ import { serviceRolePassword } from './local-service-roles.ts';
 export type ServiceNameForEnv = 'orchestrator' | 'inventory' | 'payment' | 'shipping';
 
 export function perServiceEnv(name: ServiceNameForEnv, base: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
-  return { ...databaseEnv(name, base) };
+  return { ...databaseEnv(name, base), ...authEnv(base) };
+}
+
+/**
+ * HTTP bearer tokens (lib/http/auth.ts): the local stack's HS256 secret, unless the launcher set a
+ * secret or an issuer's JWKS; `npm run token` signs with the same secret.
+ */
+function authEnv(base: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  return base.AUTH_JWT_SECRET || base.AUTH_JWKS_URL
+    ? {}
+    : { AUTH_JWT_SECRET: localSecret('auth-jwt-secret') };
 }
 
 /**

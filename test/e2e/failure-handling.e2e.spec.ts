@@ -82,7 +82,7 @@ describe('failure handling', () => {
     assert.equal(retryAudit.status, 200);
     assert.deepEqual(
       retryAudit.body.items.map((i: AuditItem) => [i.action, i.outcome, i.actor, i.detail]),
-      [['retry', 'applied', 'anonymous', { from: 'failed', to: 'releasingStock' }]],
+      [['retry', 'applied', 'operator-1', { from: 'failed', to: 'releasingStock' }]],
     );
     const faultAudit = await http('GET', `${urls.inventory}/audit?target=faults:inventory&limit=200`);
     assert.equal(faultAudit.status, 200);

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { describe, test } from 'node:test';
 import { http, orderBody, urls, waitForStatus } from '../support/system-under-test.ts';
+import { bearer } from '../support/tokens.ts';
 
 const post = (body: unknown, headers: Record<string, string> = {}) =>
   http('POST', `${urls.orchestrator}/orders`, body, headers);
@@ -35,7 +36,7 @@ describe('HTTP contract of the orchestrator', () => {
       (b) => ({ ...b, items: [{ sku: 'SKU-001', quantity: 1, unitPrice: 19.99 }] }),
       /body\.items\[0\]\.unitPrice must be integer/,
     ],
-    ['missing customerId', ({ customerId: _, ...rest }) => rest, /body\.customerId is required/],
+    ['customerId not a string', (b) => ({ ...b, customerId: 7 }), /body\.customerId must be string/],
     [
       'missing postal code',
       (b) => ({ ...b, shippingAddress: { ...b.shippingAddress, postalCode: undefined } }),
@@ -111,6 +112,29 @@ describe('HTTP contract of the orchestrator', () => {
     const badCursor = await http('GET', `${urls.orchestrator}/orders?cursor=nonsense`);
     assert.equal(badCursor.status, 400);
     assert.match(badCursor.body.message, /cursor is malformed/);
+  });
+
+  test('the running services refuse requests without a token (401) or with the wrong role (403)', async () => {
+    const anonymous = await http('GET', `${urls.orchestrator}/orders`, undefined, { authorization: '' });
+    assert.equal(anonymous.status, 401);
+    assert.match(anonymous.headers.get('www-authenticate') ?? '', /^Bearer/);
+    for (const participant of ['inventory', 'payment', 'shipping'] as const) {
+      const fault = await http(
+        'POST',
+        `${urls[participant]}/faults`,
+        { mode: 'decline' },
+        bearer('customer'),
+      );
+      assert.equal(fault.status, 403, `a customer cannot switch ${participant}'s faults`);
+    }
+    const placed = await post(orderBody());
+    const foreign = await http(
+      'GET',
+      `${urls.orchestrator}/orders/${placed.body.orderId}`,
+      undefined,
+      bearer('customer'),
+    );
+    assert.equal(foreign.status, 404, "another customer's order is not found");
   });
 
   test('OpenAPI document lists the routes and the docs page is served', async () => {

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { bearer } from './tokens.ts';
 import { waitFor } from './wait-for.ts';
 
 /** HTTP client for the running services the test harness (`npm test`) started. */
@@ -34,13 +35,24 @@ export interface HttpResult<T = any> {
   body: T;
 }
 
+/**
+ * The token a request carries unless the caller passes its own `authorization` header: a customer's
+ * for POST /orders (the body's customerId as subject, when it names one), an operator's otherwise.
+ */
+function defaultAuthorization(method: string, url: string, body: unknown): { authorization: string } {
+  if (method !== 'POST' || new URL(url).pathname !== '/orders') return bearer('operator');
+  const named = (body as { customerId?: unknown } | undefined)?.customerId;
+  return bearer('customer', typeof named === 'string' && named !== '' ? named : undefined);
+}
+
 // biome-ignore lint/suspicious/noExplicitAny: see HttpResult
 export async function http<T = any>(
   method: string,
   url: string,
   body?: unknown,
-  headers: Record<string, string> = {},
+  given: Record<string, string> = {},
 ): Promise<HttpResult<T>> {
+  const headers = 'authorization' in given ? given : { ...defaultAuthorization(method, url, body), ...given };
   const response = await fetch(url, {
     method,
     headers: body === undefined ? headers : { 'content-type': 'application/json', ...headers },

@@ -1,0 +1,116 @@
+/**
+ * The HTTP trust boundary every service installs (createServiceApp): bearer tokens (@fastify/jwt,
+ * HS256 or RS256 via JWKS), role checks per route, per-subject rate limiting and security headers.
+ *
+ * Every route states who may call it (`config.access`, lib/http/principal.ts); registering one that
+ * does not throws. A protected route gets an onRequest hook, first in its chain: no or bad token →
+ * 401 with `WWW-Authenticate: Bearer`; a token without one of the route's roles → 403; otherwise
+ * `request.principal` is set. Public routes cost nothing here.
+ */
+import helmet from '@fastify/helmet';
+import jwt from '@fastify/jwt';
+import rateLimit from '@fastify/rate-limit';
+import type { FastifyInstance, FastifyReply, FastifyRequest, onRequestHookHandler } from 'fastify';
+import type { AuthConfig } from '../config/auth-config.ts';
+import type { Role, RouteAccess } from './principal.ts';
+import { principalFromClaims } from './principal-claims.ts';
+import { accessOf } from './route-access.ts';
+import { jwtPluginOptions, tokenFailureOf } from './token-verification.ts';
+
+const unauthorized = (reply: FastifyReply, message: string) =>
+  reply
+    .code(401)
+    .header(
+      'www-authenticate',
+      // A header value is printable ASCII without quotes; the body has the message as it is.
+      `Bearer error="invalid_token", error_description="${message.replace(/[^\x20-\x7e]|"/g, "'")}"`,
+    )
+    .send({ statusCode: 401, error: 'Unauthorized', message });
+
+const forbidden = (reply: FastifyReply, message: string) =>
+  reply.code(403).send({ statusCode: 403, error: 'Forbidden', message });
+
+/** The onRequest hook of a route that needs one of `allowed`. */
+function requireRole(allowed: readonly Role[]): onRequestHookHandler {
+  const needs = allowed.join(' or ');
+  return async function checkToken(request: FastifyRequest, reply: FastifyReply) {
+    if (request.headers.authorization === undefined) {
+      return reply.code(401).header('www-authenticate', 'Bearer').send({
+        statusCode: 401,
+        error: 'Unauthorized',
+        message: 'no bearer token in the Authorization header',
+      });
+    }
+    let claims: unknown;
+    try {
+      claims = await request.jwtVerify();
+    } catch (error) {
+      const failure = tokenFailureOf(error);
+      if (failure === null) throw error;
+      if (failure.status === 401) return unauthorized(reply, failure.message);
+      request.log.error({ err: error }, failure.message);
+      return reply.code(503).send({
+        statusCode: 503,
+        error: 'Service Unavailable',
+        message: 'the keys that verify tokens are unavailable; retry later',
+      });
+    }
+    const principal = principalFromClaims(claims);
+    if (typeof principal === 'string') return unauthorized(reply, principal);
+    if (!principal.roles.some((role) => allowed.includes(role))) {
+      const has = principal.roles.length === 0 ? 'no role' : `roles ${principal.roles.join(', ')}`;
+      return forbidden(reply, `this route needs the role ${needs}; the token has ${has}`);
+    }
+    request.principal = principal;
+  };
+}
+
+export interface RouteAccessEntry {
+  method: string;
+  url: string;
+  access: RouteAccess;
+}
+
+const routesOf = new WeakMap<FastifyInstance, RouteAccessEntry[]>();
+
+/** Every route of an app built by createServiceApp with the access it declared (tests enumerate them). */
+export const routeAccessList = (app: FastifyInstance): readonly RouteAccessEntry[] => routesOf.get(app) ?? [];
+
+/** Must run before any route is registered (createServiceApp calls it first). */
+export async function installAuth(app: FastifyInstance, config: AuthConfig): Promise<void> {
+  app.decorateRequest('principal', null);
+  await app.register(jwt, jwtPluginOptions(config));
+  const checks = new Map<string, onRequestHookHandler>();
+  const routes: RouteAccessEntry[] = [];
+  routesOf.set(app, routes);
+  app.addHook('onRoute', (route) => {
+    const access = accessOf(route);
+    route.config = { ...route.config, access };
+    for (const method of [route.method].flat()) routes.push({ method, url: route.url, access });
+    if (access === 'public') return;
+    const key = access.join(',');
+    const check = checks.get(key) ?? requireRole(access);
+    checks.set(key, check);
+    const own =
+      route.onRequest === undefined
+        ? []
+        : Array.isArray(route.onRequest)
+          ? route.onRequest
+          : [route.onRequest];
+    route.onRequest = [check, ...own];
+  });
+  if (config.rateLimitMax > 0) {
+    await app.register(rateLimit, {
+      max: config.rateLimitMax,
+      timeWindow: config.rateLimitWindowMs,
+      // After the token check, so the key is the verified subject; before the body is read.
+      hook: 'preParsing',
+      // Probes (load balancers, orchestrators) poll from few addresses; they must never be refused.
+      allowList: (request) => request.url.startsWith('/health/'),
+      keyGenerator: (request) =>
+        request.principal === null ? `ip:${request.ip}` : `sub:${request.principal.sub}`,
+    });
+  }
+  // helmet's default CSP (scripts and styles from 'self', inline styles) is what swagger-ui at /docs needs.
+  await app.register(helmet);
+}
