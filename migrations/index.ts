@@ -8,6 +8,7 @@ import * as fewerHotPathIndexes from './20261201_006_fewer_hot_path_indexes.ts';
 import * as writeBatchGuard from './20261201_007_write_batch_guard.ts';
 import * as sagasInFlight from './20261202_008_sagas_in_flight.ts';
 import * as outboxHeadersJson from './20261203_009_outbox_headers_json.ts';
+import * as catalogPrices from './20261207_012_catalog_prices.ts';
 
 interface Migration {
   up(knex: Knex): Promise<void>;
@@ -25,6 +26,7 @@ const migrations: ReadonlyArray<readonly [string, Migration]> = [
   ['20261201_007_write_batch_guard', writeBatchGuard],
   ['20261202_008_sagas_in_flight', sagasInFlight],
   ['20261203_009_outbox_headers_json', outboxHeadersJson],
+  ['20261207_012_catalog_prices', catalogPrices],
 ];
 
 export const migrationSource: Knex.MigrationSource<readonly [string, Migration]> = {

@@ -1,5 +1,7 @@
+import type { Logger } from 'pino';
 import { OptimisticWriteFailedError, type UnitOfWork } from '../../lib/db/unit-of-work.ts';
 import type { Clock, IdGenerator } from '../../lib/ids.ts';
+import { Topics } from '../../lib/kafka/topics.ts';
 import type { Outbox, OutgoingMessage } from '../../lib/outbox/outbox.ts';
 import { sagasInFlightSlots } from '../../migrations/20261202_008_sagas_in_flight.ts';
 import {
@@ -11,7 +13,9 @@ import {
   step,
   toPersisted,
 } from '../saga/order-saga.machine.ts';
+import { checkReply, type ParticipantEventTopics, type ReplyType } from '../saga/reply-check.ts';
 import type { RetryPolicy, SagaEvent, SagaStateName } from '../saga/saga-types.ts';
+import { pricingOf, withPricing } from './order-pricing.ts';
 import type { OrderRecord } from './order-record.ts';
 import type { SagaCache } from './saga-cache.ts';
 import { type DeadlinePolicy, type Effects, planEffects } from './saga-effects.ts';
@@ -51,6 +55,11 @@ export interface SagaEventInput {
   orderId: string;
   event: SagaEvent;
   cause: EventCause;
+  /**
+   * Where a participant reply came from: it moves the saga only if it answers the command of the
+   * saga's current step, on that participant's events topic (orchestrator/saga/reply-check.ts).
+   */
+  reply?: { topic: string; causationId: string | null };
 }
 
 export interface AppliedEvent {
@@ -94,6 +103,10 @@ export interface SagaRunnerDeps {
   random: () => number;
   retryPolicy: RetryPolicy;
   deadlinePolicy: DeadlinePolicy;
+  /** Told once per reply that is not applied (forged, or late): order id, type and reason. */
+  logger?: Pick<Logger, 'warn'>;
+  /** Participants' events topics replies must come from (default: this deployment's `Topics`). */
+  replyTopics?: ParticipantEventTopics;
 }
 
 const causeKindToHistory = {
@@ -110,8 +123,13 @@ const causeKindToHistory = {
  */
 export class SagaRunner {
   private readonly deps: SagaRunnerDeps;
+  private readonly replyTopics: ParticipantEventTopics;
+  /** Replies not applied because they did not answer the saga's current command (reply_rejected). */
+  repliesRejected = 0;
+
   constructor(deps: SagaRunnerDeps) {
     this.deps = deps;
+    this.replyTopics = deps.replyTopics ?? Topics;
   }
 
   /**
@@ -127,7 +145,11 @@ export class SagaRunner {
     const messages: OutgoingMessage[] = [];
     const started: LoadedSaga[] = [];
     for (const { order, idempotencyKey, fingerprint } of newSagas) {
-      const { snapshot, actions } = start({ orderId: order.orderId, retryPolicy: this.deps.retryPolicy });
+      const { snapshot, actions } = start({
+        orderId: order.orderId,
+        retryPolicy: this.deps.retryPolicy,
+        pricing: pricingOf(order),
+      });
       const effects = this.plan(actions, order, snapshot, null, now);
       const state = stateOf(snapshot);
       const persisted = toPersisted(snapshot);
@@ -215,17 +237,43 @@ export class SagaRunner {
     const messages: OutgoingMessage[] = [];
     const applied: AppliedEvent[] = [];
 
-    for (const { orderId, event, cause } of inputs) {
+    for (const { orderId, event, cause, reply } of inputs) {
       const saga = loaded.get(orderId);
       if (!saga) throw new UnknownSagaError(orderId);
       const current = working.get(orderId) ?? {
         saga,
-        snapshot: restore(saga.persisted),
+        snapshot: restore(withPricing(saga.persisted, saga.order)),
         deadline: undefined,
         changed: false,
       };
       working.set(orderId, current);
       const from = stateOf(current.snapshot);
+      if (reply !== undefined) {
+        const verdict = checkReply(
+          { value: from, context: current.snapshot.context },
+          { type: event.type as ReplyType, ...reply },
+          this.replyTopics,
+        );
+        if (!verdict.accepted) {
+          this.repliesRejected++;
+          this.deps.logger?.warn(
+            { orderId, type: cause.type, reason: verdict.reason, messageId: cause.messageId, ...reply },
+            'reply rejected: it does not answer the command of the saga step',
+          );
+          applied.push({ orderId, accepted: false, from, to: from });
+          history.push({
+            order_id: orderId,
+            kind: 'reply_rejected',
+            type: cause.type,
+            message_id: cause.messageId,
+            from_state: from,
+            to_state: from,
+            detail: { reason: verdict.reason, topic: reply.topic, causationId: reply.causationId, ...cause.detail },
+            at: now,
+          });
+          continue;
+        }
+      }
       const result = step(current.snapshot, event);
       const to = stateOf(result.snapshot);
       applied.push({ orderId, accepted: result.accepted, from, to });
@@ -269,6 +317,11 @@ export class SagaRunner {
         status,
         cancelReason: persisted.context.cancelReason,
         statusChanged: status !== saga.status,
+        // The catalog total became known in this batch (orders.total is written once).
+        total:
+          persisted.context.catalog !== null && (saga.persisted.context.catalog ?? null) === null
+            ? persisted.context.catalog.total
+            : null,
       });
       statusChanges.push({ from: saga.status, to: status });
     }
