@@ -14,7 +14,9 @@ export async function up(knex: Knex): Promise<void> {
       where s.sku = c.sku`,
     [catalogCurrency, JSON.stringify(seedCatalog.map((s) => ({ sku: s.sku, unit_price: s.unitPrice })))],
   );
-  const unpriced: Array<{ sku: string }> = await knex('inventory.stock').whereNull('unit_price').select('sku');
+  const unpriced: Array<{ sku: string }> = await knex('inventory.stock')
+    .whereNull('unit_price')
+    .select('sku');
   if (unpriced.length > 0) {
     throw new Error(
       `inventory.stock has SKUs without a catalog price (${unpriced.map((r) => r.sku).join(', ')}): price them in migrations/seed-catalog.ts`,

@@ -152,7 +152,6 @@ export function schemaHistory(): readonly SchemaHistoryFile[] {
   return cachedHistory;
 }
 
-
 /** The project's schema files, loaded once per process. */
 export function schemaFiles(): readonly SchemaFile[] {
   cached ??= Object.freeze(loadSchemaFiles());

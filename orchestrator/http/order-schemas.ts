@@ -2,7 +2,13 @@
 const sku = { type: 'string', minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9._-]+$' } as const;
 const uuid = { type: 'string', format: 'uuid' } as const;
 export const orderStatuses = ['PENDING', 'COMPLETED', 'CANCELLED', 'FAILED'] as const;
-const cancelReasons = ['out_of_stock', 'payment_declined', 'shipping_failed', 'timeout', 'price_changed'] as const;
+const cancelReasons = [
+  'out_of_stock',
+  'payment_declined',
+  'shipping_failed',
+  'timeout',
+  'price_changed',
+] as const;
 
 export const placeOrderBody = {
   type: 'object',

@@ -134,7 +134,11 @@ export class OrderService {
       orderId: this.newId(),
       customerId: request.customerId,
       // A given unit price is only what the customer expects: the saga charges the catalog's.
-      items: request.items.map(({ sku, quantity, unitPrice }) => ({ sku, quantity, unitPrice: unitPrice ?? null })),
+      items: request.items.map(({ sku, quantity, unitPrice }) => ({
+        sku,
+        quantity,
+        unitPrice: unitPrice ?? null,
+      })),
       total: null,
       currency: request.currency,
       paymentToken: request.paymentToken,

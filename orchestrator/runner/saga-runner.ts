@@ -268,7 +268,12 @@ export class SagaRunner {
             message_id: cause.messageId,
             from_state: from,
             to_state: from,
-            detail: { reason: verdict.reason, topic: reply.topic, causationId: reply.causationId, ...cause.detail },
+            detail: {
+              reason: verdict.reason,
+              topic: reply.topic,
+              causationId: reply.causationId,
+              ...cause.detail,
+            },
             at: now,
           });
           continue;

@@ -29,7 +29,8 @@ export function priceOrder(pricing: OrderPricing, lines: readonly CatalogLine[])
   let problem: string | null = null;
   for (const { sku, quantity, expectedUnitPrice } of pricing.lines) {
     const unitPrice = unitPrices[sku];
-    if (unitPrice === undefined) return { kind: 'refused', catalog: null, problem: `${sku} has no catalog price` };
+    if (unitPrice === undefined)
+      return { kind: 'refused', catalog: null, problem: `${sku} has no catalog price` };
     total += quantity * unitPrice;
     if (problem === null && expectedUnitPrice !== null && expectedUnitPrice !== unitPrice)
       problem = `${sku} costs ${unitPrice}, the customer expected ${expectedUnitPrice}`;

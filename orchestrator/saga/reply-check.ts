@@ -38,7 +38,10 @@ export interface ReplyMeta {
 }
 
 /** The command a reply type answers, and the participant topic it must come from. */
-export function commandAnswered(type: ReplyType): { command: CommandName; topic: keyof ParticipantEventTopics } {
+export function commandAnswered(type: ReplyType): {
+  command: CommandName;
+  topic: keyof ParticipantEventTopics;
+} {
   switch (type) {
     case 'StockReserved':
     case 'StockRejected':
@@ -108,7 +111,11 @@ function isOwnCommand(orderId: string, round: number, id: string): boolean {
  * The verdict on one reply. Accepting costs one id derivation; only a rejected reply with a causation
  * id derives the saga's other command ids (to tell a late reply from a forged one).
  */
-export function checkReply(saga: PersistedSaga, reply: ReplyMeta, topics: ParticipantEventTopics): ReplyVerdict {
+export function checkReply(
+  saga: PersistedSaga,
+  reply: ReplyMeta,
+  topics: ParticipantEventTopics,
+): ReplyVerdict {
   const answered = commandAnswered(reply.type);
   if (reply.topic !== topics[answered.topic]) return { accepted: false, reason: 'wrong_topic' };
   if (reply.causationId === null) return { accepted: false, reason: 'no_causation_id' };
@@ -119,5 +126,8 @@ export function checkReply(saga: PersistedSaga, reply: ReplyMeta, topics: Partic
     commandMessageId(orderId, answered.command, round) === causation
   )
     return { accepted: true };
-  return { accepted: false, reason: isOwnCommand(orderId, round, causation) ? 'earlier_step' : 'unknown_causation' };
+  return {
+    accepted: false,
+    reason: isOwnCommand(orderId, round, causation) ? 'earlier_step' : 'unknown_causation',
+  };
 }

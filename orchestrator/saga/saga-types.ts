@@ -8,7 +8,12 @@ export type CommandName =
   | 'RefundPayment'
   | 'CancelShipping';
 
-export type CancelReason = 'out_of_stock' | 'payment_declined' | 'shipping_failed' | 'timeout' | 'price_changed';
+export type CancelReason =
+  | 'out_of_stock'
+  | 'payment_declined'
+  | 'shipping_failed'
+  | 'timeout'
+  | 'price_changed';
 
 /** One order line as the saga prices it: the customer's expected unit price, when given. */
 export type PricedLine = { sku: string; quantity: number; expectedUnitPrice: number | null };

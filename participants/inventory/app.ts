@@ -16,7 +16,10 @@ const stockLevel = {
     name: { type: 'string' },
     available: { type: 'integer', description: 'Units that can be reserved now' },
     seeded: { type: 'integer', description: 'Units the catalog was seeded with' },
-    unitPrice: { type: 'integer', description: 'Catalog price of one unit, minor units (cents); orders are charged it' },
+    unitPrice: {
+      type: 'integer',
+      description: 'Catalog price of one unit, minor units (cents); orders are charged it',
+    },
     currency: { type: 'string', description: 'ISO 4217 code of unitPrice, e.g. EUR' },
     updatedAt: { type: 'string', format: 'date-time' },
   },
