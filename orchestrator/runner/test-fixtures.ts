@@ -14,7 +14,7 @@ import { commandAnswered, type ReplyType } from '../saga/reply-check.ts';
 import type { OrderRecord } from './order-record.ts';
 import type { SagaCache } from './saga-cache.ts';
 import type { DeadlinePolicy } from './saga-effects.ts';
-import { SagaRunner } from './saga-runner.ts';
+import { SagaRunner, type SagaRunnerDeps } from './saga-runner.ts';
 
 /** Ids as the services make them (lib/service/run-service.ts). */
 const newId = timeOrderedIds();
@@ -67,14 +67,17 @@ export const testRunner = ({
   clock = () => new Date(),
   deadlinePolicy,
   cache,
+  logger,
 }: {
   clock?: () => Date;
   deadlinePolicy: DeadlinePolicy;
   cache?: SagaCache;
+  logger?: SagaRunnerDeps['logger'];
 }) =>
   new SagaRunner({
     outbox: jsonOutbox('orders'),
     ...(cache ? { cache } : {}),
+    ...(logger ? { logger } : {}),
     clock,
     newId,
     random: () => 0,
