@@ -44,9 +44,17 @@ describe('schema history in the registry', () => {
       assert.ok(versions.length >= 2, `${old.subject} has its old and its current version: ${versions}`);
       const first = await versionOf(old.subject, versions[0] ?? 0);
       const last = await versionOf(old.subject, versions.at(-1) ?? 0);
-      assert.deepEqual(JSON.parse(first.schema), old.schema, `${old.subject}: the first version is ${old.file}`);
+      assert.deepEqual(
+        JSON.parse(first.schema),
+        old.schema,
+        `${old.subject}: the first version is ${old.file}`,
+      );
       const current = schemaFiles().find((f) => f.subject === old.subject);
-      assert.deepEqual(JSON.parse(last.schema), current?.schema, `${old.subject}: the latest is today's file`);
+      assert.deepEqual(
+        JSON.parse(last.schema),
+        current?.schema,
+        `${old.subject}: the latest is today's file`,
+      );
       const config = await getJson<{ compatibilityLevel: string }>(`/config/${subject}`);
       assert.equal(config.compatibilityLevel, 'BACKWARD');
     }
@@ -82,7 +90,10 @@ describe('schema history in the registry', () => {
       currency: 'EUR',
     };
     const message = encodeWithType(avroTypeOf(JSON.parse(v1.schema)), 'OrderPlaced', v1.id, payload);
-    assert.deepEqual(await createAvroCodec({ registryUrl }).decode(message), { type: 'OrderPlaced', payload });
+    assert.deepEqual(await createAvroCodec({ registryUrl }).decode(message), {
+      type: 'OrderPlaced',
+      payload,
+    });
   });
 
   it('encodes and decodes the new CancelReason price_changed', async () => {

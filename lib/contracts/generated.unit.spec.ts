@@ -2,10 +2,10 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, it } from 'node:test';
+import avsc from 'avsc';
 import { businessTopics } from '../kafka/topics.ts';
 import { generateContractsModule } from './codegen.ts';
 import { enumSymbols, recordFullNames, recordNames, recordTopics } from './generated.ts';
-import avsc from 'avsc';
 import {
   loadSchemaFiles,
   loadSchemaHistory,
@@ -188,8 +188,11 @@ describe('contracts: schemas/<topic>/history/ (earlier versions)', () => {
       const currentType = avsc.Type.forSchema(current.schema as avsc.Schema);
       const resolver = currentType.createResolver(oldType);
       const value = oldType.random();
-      const read = currentType.fromBuffer(oldType.toBuffer(value), resolver) as unknown as Record<string, unknown>;
-      assert.equal(read.orderId, (value as Record<string, unknown>).orderId, old.file);
+      const read = currentType.fromBuffer(oldType.toBuffer(value), resolver) as unknown as Record<
+        string,
+        unknown
+      >;
+      assert.equal(read.orderId, (value as unknown as Record<string, unknown>).orderId, old.file);
       if (old.name === 'StockReserved') assert.deepEqual(read.lines, [], 'lines default to []');
     }
   });
