@@ -34,7 +34,8 @@ export function orderOf(n: number, mixed: boolean, runId: string): { kind: Order
   const sku = kind === 'out_of_stock' ? 'SKU-LTD' : (skus[n % skus.length] ?? 'SKU-001');
   const body = JSON.stringify({
     customerId: `bench-${runId}-${n % 1000}`,
-    items: [{ sku, quantity: kind === 'out_of_stock' ? 6 : 1, unitPrice: 1999 }],
+    // No unit price: the catalog's is charged (a wrong expected price would cancel the order).
+    items: [{ sku, quantity: kind === 'out_of_stock' ? 6 : 1 }],
     currency: 'EUR',
     paymentToken: kind === 'decline' ? 'tok_decline' : 'tok_visa',
     shippingAddress: {
