@@ -49,6 +49,7 @@ describe('migrations (PostgreSQL)', () => {
       '20261201_007_write_batch_guard',
       '20261202_008_sagas_in_flight',
       '20261203_009_outbox_headers_json',
+      '20261207_012_catalog_prices',
     ]);
     const headerTypes = await db.raw<{ rows: Array<{ schema: string; type: string }> }>(
       `select table_schema as schema, data_type as type from information_schema.columns
@@ -143,6 +144,7 @@ describe('migrations (PostgreSQL)', () => {
       assert.deepEqual(await migrateLatest(upgraded), [
         '20261202_008_sagas_in_flight',
         '20261203_009_outbox_headers_json',
+        '20261207_012_catalog_prices',
       ]);
       const slots = await upgraded('orders.sagas_in_flight').select('slot', 'sagas').orderBy('slot');
       assert.equal(slots.length, 16);
@@ -166,11 +168,47 @@ describe('migrations (PostgreSQL)', () => {
           payload: Buffer.from([1, 2, 3]),
           headers: JSON.stringify(headers),
         });
-      assert.deepEqual(await migrateLatest(upgraded), ['20261203_009_outbox_headers_json']);
+      assert.deepEqual(await migrateLatest(upgraded), [
+        '20261203_009_outbox_headers_json',
+        '20261207_012_catalog_prices',
+      ]);
       for (const schema of ['orders', 'payment']) {
         const rows = await upgraded(`${schema}.outbox`).select('headers', 'payload');
         assert.deepEqual(rows, [{ headers, payload: Buffer.from([1, 2, 3]) }], schema);
       }
+    });
+  });
+
+  test('catalog prices (012): every seeded SKU gets its price and EUR; an order total may be unknown', async () => {
+    await onDatabaseMigratedUpTo('prices', 9, async (upgraded) => {
+      assert.deepEqual(await migrateLatest(upgraded), ['20261207_012_catalog_prices']);
+      const stock: Array<{ sku: string; unit_price: number; currency: string }> = await upgraded(
+        'inventory.stock',
+      ).select('sku', 'unit_price', 'currency');
+      assert.deepEqual(
+        Object.fromEntries(stock.map((s) => [s.sku, [Number(s.unit_price), s.currency]])),
+        Object.fromEntries(seedCatalog.map((s) => [s.sku, [s.unitPrice, 'EUR']])),
+      );
+      assert.equal(
+        Number(stock.find((s) => s.sku === 'SKU-001')?.unit_price),
+        1999,
+        'the README example price',
+      );
+      await upgraded('orders.orders').insert({
+        order_id: randomUUID(),
+        customer_id: 'c-prices',
+        items: JSON.stringify([{ sku: 'SKU-001', quantity: 1, unitPrice: null }]),
+        total: null,
+        currency: 'EUR',
+        payment_token: 'tok_visa',
+        shipping_address: JSON.stringify({ name: 'A' }),
+        status: 'PENDING',
+        correlation_id: randomUUID(),
+      });
+      await assert.rejects(
+        upgraded('inventory.stock').where({ sku: 'SKU-001' }).update({ unit_price: -1 }),
+        /stock_unit_price_non_negative/,
+      );
     });
   });
 });

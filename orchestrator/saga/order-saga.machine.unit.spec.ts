@@ -484,7 +484,7 @@ describe('order saga: persist → JSON → restore', () => {
   it('the uninterrupted path ends cancelled by timeout after one RETRY', () => {
     assert.deepEqual(toPersisted(uninterrupted.snapshot), {
       value: 'cancelled',
-      context: { ...input, attempt: 1, round: 1, cancelReason: 'timeout', failure: null, catalog: null },
+      context: { ...input, attempt: 1, round: 1, cancelReason: 'timeout', failure: null, catalog },
     });
   });
 

@@ -20,7 +20,12 @@ const reserve = (items: StockItem[]): InventoryCommand => ({
 });
 const release: InventoryCommand = { type: 'ReleaseStock', payload: { orderId, reason: 'payment declined' } };
 const stock = (levels: Record<string, number>): Map<string, number> => new Map(Object.entries(levels));
-const catalogPrices: Record<string, number> = { 'SKU-001': 1999, 'SKU-002': 2999, 'SKU-003': 2500 };
+const catalogPrices: Record<string, number> = {
+  'SKU-001': 1999,
+  'SKU-002': 2999,
+  'SKU-003': 2500,
+  'SKU-LTD': 4900,
+};
 /** The stock levels given, and the catalog prices of those SKUs. */
 const state = (reservation: Reservation | null, levels: Record<string, number> = {}): InventoryState => ({
   reservation,
