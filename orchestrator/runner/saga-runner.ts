@@ -1,7 +1,6 @@
 import type { Logger } from 'pino';
 import { OptimisticWriteFailedError, type UnitOfWork } from '../../lib/db/unit-of-work.ts';
 import type { Clock, IdGenerator } from '../../lib/ids.ts';
-import { Topics } from '../../lib/kafka/topics.ts';
 import type { Outbox, OutgoingMessage } from '../../lib/outbox/outbox.ts';
 import { sagasInFlightSlots } from '../../migrations/20261202_008_sagas_in_flight.ts';
 import {
@@ -13,10 +12,11 @@ import {
   step,
   toPersisted,
 } from '../saga/order-saga.machine.ts';
-import { checkReply, type ParticipantEventTopics, type ReplyType } from '../saga/reply-check.ts';
+import type { ParticipantEventTopics } from '../saga/reply-check.ts';
 import type { RetryPolicy, SagaEvent, SagaStateName } from '../saga/saga-types.ts';
 import { pricingOf, withPricing } from './order-pricing.ts';
 import type { OrderRecord } from './order-record.ts';
+import { ReplyGate, type ReplyOrigin } from './reply-gate.ts';
 import type { SagaCache } from './saga-cache.ts';
 import { type DeadlinePolicy, type Effects, planEffects } from './saga-effects.ts';
 import {
@@ -59,7 +59,7 @@ export interface SagaEventInput {
    * Where a participant reply came from: it moves the saga only if it answers the command of the
    * saga's current step, on that participant's events topic (orchestrator/saga/reply-check.ts).
    */
-  reply?: { topic: string; causationId: string | null };
+  reply?: ReplyOrigin;
 }
 
 export interface AppliedEvent {
@@ -123,13 +123,19 @@ const causeKindToHistory = {
  */
 export class SagaRunner {
   private readonly deps: SagaRunnerDeps;
-  private readonly replyTopics: ParticipantEventTopics;
-  /** Replies not applied because they did not answer the saga's current command (reply_rejected). */
-  repliesRejected = 0;
+  private readonly replies: ReplyGate;
 
   constructor(deps: SagaRunnerDeps) {
     this.deps = deps;
-    this.replyTopics = deps.replyTopics ?? Topics;
+    this.replies = new ReplyGate({
+      ...(deps.replyTopics ? { topics: deps.replyTopics } : {}),
+      ...(deps.logger ? { logger: deps.logger } : {}),
+    });
+  }
+
+  /** Replies not applied because they did not answer the saga's current command (reply_rejected). */
+  get repliesRejected(): number {
+    return this.replies.rejected;
   }
 
   /**
@@ -248,36 +254,19 @@ export class SagaRunner {
       };
       working.set(orderId, current);
       const from = stateOf(current.snapshot);
-      if (reply !== undefined) {
-        const verdict = checkReply(
+      const refusal =
+        reply &&
+        this.replies.refusal(
           { value: from, context: current.snapshot.context },
-          { type: event.type as ReplyType, ...reply },
-          this.replyTopics,
+          event,
+          reply,
+          { orderId, type: cause.type, messageId: cause.messageId, detail: cause.detail },
+          now,
         );
-        if (!verdict.accepted) {
-          this.repliesRejected++;
-          this.deps.logger?.warn(
-            { orderId, type: cause.type, reason: verdict.reason, messageId: cause.messageId, ...reply },
-            'reply rejected: it does not answer the command of the saga step',
-          );
-          applied.push({ orderId, accepted: false, from, to: from });
-          history.push({
-            order_id: orderId,
-            kind: 'reply_rejected',
-            type: cause.type,
-            message_id: cause.messageId,
-            from_state: from,
-            to_state: from,
-            detail: {
-              reason: verdict.reason,
-              topic: reply.topic,
-              causationId: reply.causationId,
-              ...cause.detail,
-            },
-            at: now,
-          });
-          continue;
-        }
+      if (refusal) {
+        applied.push({ orderId, accepted: false, from, to: from });
+        history.push(refusal);
+        continue;
       }
       const result = step(current.snapshot, event);
       const to = stateOf(result.snapshot);
