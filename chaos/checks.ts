@@ -31,7 +31,8 @@ interface OrderRow {
   order_id: string;
   status: string;
   cancel_reason: string | null;
-  total: number;
+  /** The catalog total once inventory priced the order; null before. */
+  total: number | null;
   idempotency_key: string | null;
   state: string;
   items: Array<{ sku: string; quantity: number }>;
@@ -278,8 +279,16 @@ export async function runChecks({
     });
   }
 
-  // 3: ledger: at most one charge; net = total for COMPLETED, 0 otherwise.
+  // 3: ledger: at most one charge; net = total for COMPLETED, 0 otherwise; that total is the
+  // catalog's (Σ quantity × inventory.stock.unit_price: the run changes no price).
   {
+    const prices = new Map<string, number>(
+      (await db('inventory.stock').select('sku', 'unit_price')).map(
+        (r: { sku: string; unit_price: number }) => [r.sku, Number(r.unit_price)],
+      ),
+    );
+    const catalogTotalOf = (o: OrderRow): number =>
+      o.items.reduce((sum, { sku, quantity }) => sum + quantity * (prices.get(sku) ?? Number.NaN), 0);
     const ledger: Array<{
       order_id: string;
       charges: number;
@@ -303,6 +312,10 @@ export async function runChecks({
       if (l && l.charges > 1) violations.push(`order ${o.order_id}: ${l.charges} charges`);
       if (l && l.refunds > 1) violations.push(`order ${o.order_id}: ${l.refunds} refunds`);
       if (o.status === 'FAILED') continue;
+      if (o.status === 'COMPLETED' && Number(o.total) !== catalogTotalOf(o))
+        violations.push(
+          `COMPLETED order ${o.order_id}: total ${o.total}, catalog total ${catalogTotalOf(o)}`,
+        );
       const want = o.status === 'COMPLETED' ? Number(o.total) : 0;
       if (net !== want)
         violations.push(
@@ -313,7 +326,7 @@ export async function runChecks({
       if (!byId.has(l.order_id)) violations.push(`ledger rows for unknown order ${l.order_id}`);
     results.push({
       id: '3',
-      invariant: 'ledger: ≤1 charge; charges − refunds = total if COMPLETED else 0',
+      invariant: 'ledger: ≤1 charge; charges − refunds = catalog total if COMPLETED else 0',
       checked: orders.length,
       violations,
     });
@@ -433,7 +446,9 @@ export async function runChecks({
     });
   }
 
-  // 5c: the orchestrator applied every reply exactly once (inbox + one history row per reply).
+  // 5c: the orchestrator applied every reply exactly once (inbox + one history row per reply). A
+  // late reply (to a step the saga has left) is `reply_rejected` with reason earlier_step, or
+  // `reply_ignored`; every reply of this run is genuine, so any other rejection reason is a bug.
   {
     const violations: string[] = [];
     const inbox = new Set(
@@ -443,9 +458,10 @@ export async function runChecks({
     );
     const history: Array<{ message_id: string; n: number; kinds: string }> = (
       await db.raw(`
-        select message_id, count(*)::int as n, string_agg(kind || ':' || type, ',') as kinds
+        select message_id, count(*)::int as n,
+               string_agg(kind || ':' || type || coalesce(':' || (detail->>'reason'), ''), ',') as kinds
           from orders.saga_history
-         where kind in ('reply_received', 'reply_ignored') and message_id is not null
+         where kind in ('reply_received', 'reply_ignored', 'reply_rejected') and message_id is not null
          group by 1`)
     ).rows;
     const historyOf = new Map(history.map((h) => [h.message_id, h]));
@@ -457,14 +473,19 @@ export async function runChecks({
       const h = historyOf.get(id);
       if (!h) violations.push(`reply ${r.type} ${id} for order ${r.orderId} has no saga_history row`);
       else if (h.n > 1) violations.push(`reply ${id} applied ${h.n} times: ${h.kinds}`);
+      else if (h.kinds.startsWith('reply_rejected') && !h.kinds.endsWith(':earlier_step'))
+        violations.push(`genuine reply ${r.type} ${id} for order ${r.orderId} was rejected: ${h.kinds}`);
     }
     const ignored = history.filter((h) => h.kinds.startsWith('reply_ignored')).length;
+    const late = history.filter((h) => h.kinds.startsWith('reply_rejected')).length;
     results.push({
       id: '5c',
       invariant: 'orchestrator applied each reply exactly once',
       checked: distinctReplies.size,
       violations,
-      notes: [`${ignored} replies arrived when the saga no longer expected them (recorded as reply_ignored)`],
+      notes: [
+        `${late} replies answered a step the saga had left (reply_rejected, earlier_step), ${ignored} arrived when it expected no such reply (reply_ignored)`,
+      ],
     });
   }
 

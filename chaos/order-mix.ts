@@ -49,8 +49,17 @@ export const unservedCountry = 'AQ';
 export interface OrderItemBody {
   sku: string;
   quantity: number;
-  unitPrice: number;
+  /** The price the customer expects: the catalog's (or none), so no order is cancelled price_changed. */
+  unitPrice?: number;
 }
+
+/** Catalog price per SKU (the run changes no price). */
+const catalogPrices = new Map<string, number>(seedCatalog.map((s) => [s.sku, s.unitPrice]));
+const catalogPriceOf = (sku: string): number => {
+  const price = catalogPrices.get(sku);
+  if (price === undefined) throw new Error(`${sku} is not in migrations/seed-catalog.ts`);
+  return price;
+};
 
 export interface OrderBody {
   customerId: string;
@@ -62,11 +71,12 @@ export interface OrderBody {
 
 function plentifulItems(random: Prng): OrderItemBody[] {
   const count = random.int(1, 3);
-  return Array.from({ length: count }, () => ({
-    sku: random.pick(plentifulSkus),
-    quantity: random.int(1, 4),
-    unitPrice: random.int(100, 25_000),
-  }));
+  return Array.from({ length: count }, () => {
+    const sku = random.pick(plentifulSkus);
+    const quantity = random.int(1, 4);
+    // Half the lines say the price the customer expects (the catalog's), half leave it to the catalog.
+    return random.next() < 0.5 ? { sku, quantity, unitPrice: catalogPriceOf(sku) } : { sku, quantity };
+  });
 }
 
 /** The body of order `n` of kind `kind` (the customer id names the run and the order). */
@@ -86,7 +96,7 @@ export function orderBody(kind: OrderKind, n: number, runId: string, random: Prn
       const short = {
         sku: limitedSku,
         quantity: random.int(limitedStock + 1, limitedStock + 20),
-        unitPrice: 4_900,
+        unitPrice: catalogPriceOf(limitedSku),
       };
       items = random.next() < 0.5 ? [short] : [...items, short];
       break;
@@ -114,5 +124,6 @@ export function orderBody(kind: OrderKind, n: number, runId: string, random: Prn
   };
 }
 
+/** What the order is charged: its catalog total. */
 export const totalOf = (body: OrderBody): number =>
-  body.items.reduce((sum, item) => sum + item.quantity * item.unitPrice, 0);
+  body.items.reduce((sum, item) => sum + item.quantity * catalogPriceOf(item.sku), 0);

@@ -25,6 +25,7 @@ try {
       random: Math.random,
       retryPolicy: config.retryPolicy,
       deadlinePolicy: config.deadlinePolicy,
+      logger: deps.logger,
     });
     return runner;
   };

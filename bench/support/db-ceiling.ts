@@ -147,6 +147,8 @@ const persistedOf = (orderId: string, state: SagaStateName): PersistedSaga => ({
     round: 0,
     cancelReason: null,
     failure: null,
+    pricing: { currency: 'EUR', lines: [{ sku: 'SKU-001', quantity: 1, expectedUnitPrice: null }] },
+    catalog: state === 'reservingStock' ? null : { total: 1999, unitPrices: { 'SKU-001': 1999 } },
   },
 });
 
@@ -253,7 +255,7 @@ async function createOrders(
       postalCode: '10115',
       country: 'DE',
     });
-    const items = (saga: Saga) => JSON.stringify([{ sku: saga.sku, quantity: 1, unitPrice: 1999 }]);
+    const items = (saga: Saga) => JSON.stringify([{ sku: saga.sku, quantity: 1, unitPrice: null }]);
     writes.add(
       insertOrders.sql,
       insertOrders.bind(
@@ -261,7 +263,7 @@ async function createOrders(
           order_id: saga.orderId,
           customer_id: 'bench-customer',
           items: items(saga),
-          total: 1999,
+          total: null,
           currency: 'EUR',
           payment_token: 'tok_visa',
           shipping_address: address,
@@ -347,7 +349,7 @@ async function participantBatch(
       // participants/common/command-batch.ts): payment and shipping read nothing, inventory the stock.
       const skus = [...new Set(sagas.map((s) => s.sku))].sort();
       await unit.read({
-        text: `select "sku", "available" from "inventory"."stock" where sku = any($1::text[]) order by sku collate "C" for update`,
+        text: `select "sku", "available", "unit_price", "currency" from "inventory"."stock" where sku = any($1::text[]) order by sku collate "C" for update`,
         values: [binaryArray('text', skus)],
       });
       reservationsTable.insert(
@@ -356,7 +358,7 @@ async function participantBatch(
           order_id: s.orderId,
           reservation_id: newId(),
           status: 'RESERVED',
-          items: JSON.stringify([{ sku: s.sku, quantity: 1 }]),
+          items: JSON.stringify([{ sku: s.sku, quantity: 1, unitPrice: 1999, currency: 'EUR' }]),
           rejection_reason: null,
           shortages: null,
         })),
@@ -458,6 +460,8 @@ async function orchestratorBatch(
         status: step === 'shipping' ? 'COMPLETED' : 'PENDING',
         cancelReason: null,
         statusChanged: step === 'shipping',
+        // The reservation's reply makes the catalog total known: written to orders.total.
+        total: step === 'inventory' ? 1999 : null,
       })),
     );
     const completedIds = replies.filter(({ step }) => step === 'shipping').map(({ saga }) => saga.orderId);

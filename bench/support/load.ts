@@ -40,7 +40,8 @@ export function orderOf(
   const customerId = `bench-${runId}-${n % 1000}`;
   const body = JSON.stringify({
     customerId,
-    items: [{ sku, quantity: kind === 'out_of_stock' ? 6 : 1, unitPrice: 1999 }],
+    // No unit price: the catalog's is charged (a wrong expected price would cancel the order).
+    items: [{ sku, quantity: kind === 'out_of_stock' ? 6 : 1 }],
     currency: 'EUR',
     paymentToken: kind === 'decline' ? 'tok_decline' : 'tok_visa',
     shippingAddress: {

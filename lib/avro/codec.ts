@@ -22,7 +22,12 @@ import {
   recordTopics,
   type TypedRecord,
 } from '../contracts/generated.ts';
-import { type SchemaFile, schemaFiles } from '../contracts/schema-files.ts';
+import {
+  type SchemaFile,
+  type SchemaHistoryFile,
+  schemaFiles,
+  schemaHistory,
+} from '../contracts/schema-files.ts';
 import { AvroDecodeError, AvroEncodeError, type InvalidField, SchemaRegistrationError } from './errors.ts';
 
 type AvroType = avsc.Type;
@@ -234,10 +239,15 @@ export interface AvroCodecOptions {
   /** Confluent-compatible API, e.g. `http://127.0.0.1:8081/apis/ccompat/v7`. */
   registryUrl: string;
   logger?: Logger;
+  /** Earlier versions to register before the current ones (default: `schemas/<topic>/history/`). */
+  history?: readonly SchemaHistoryFile[];
 }
 
 export interface AvroCodec {
-  /** Registers every schema of `schemas/` (BACKWARD) and caches the ids. Idempotent. */
+  /**
+   * Registers every schema of `schemas/` (BACKWARD), each record's history first in version order,
+   * and caches the ids (an old version's id decodes into today's record). Idempotent.
+   */
   registerAll(): Promise<void>;
   /** Avro-encodes and frames a payload. No network round trip (needs registerAll() first). */
   encode<N extends RecordName>(type: N, payload: RecordPayloads[N]): Promise<Buffer>;
@@ -422,11 +432,21 @@ export function createAvroCodec(options: AvroCodecOptions): AvroCodec {
   const inflight = new Map<number, Promise<Reader>>();
   let registering: Promise<void> | undefined;
 
+  const history = options.history ?? schemaHistory();
+
+  /** A record's earlier versions in order (each id learnt with its resolver), then the current one. */
+  async function registerVersions(rec: RecordSchema): Promise<number> {
+    for (const old of history) {
+      if (old.subject !== rec.subject) continue;
+      const id = await registerSchema(client, old.subject, old.schemaText);
+      if (!readers.has(id)) readers.set(id, { name: rec.name, resolver: resolverOf(rec, old, id) });
+    }
+    return registerSchema(client, rec.subject, rec.schemaText);
+  }
+
   async function doRegisterAll(): Promise<void> {
     const list = [...records.values()];
-    const results = await Promise.allSettled(
-      list.map((r) => registerSchema(client, r.subject, r.schemaText)),
-    );
+    const results = await Promise.allSettled(list.map(registerVersions));
     const failures: SchemaRegistrationError[] = [];
     results.forEach((res, i) => {
       const rec = list[i] as RecordSchema;
@@ -443,6 +463,19 @@ export function createAvroCodec(options: AvroCodecOptions): AvroCodec {
     });
     if (failures.length > 0) throw failures[0];
     log?.info({ schemas: list.length }, 'all schemas registered');
+  }
+
+  function resolverOf(rec: RecordSchema, old: SchemaHistoryFile, schemaId: number): AvroResolver {
+    try {
+      return rec.type.createResolver(avroTypeOf(old.schema));
+    } catch (err) {
+      throw new SchemaRegistrationError(
+        'incompatible',
+        old.subject,
+        `${old.file} (schema id ${schemaId}) cannot be read with the current ${rec.file}`,
+        { cause: err },
+      );
+    }
   }
 
   async function fetchReader(schemaId: number): Promise<Reader> {

@@ -55,12 +55,26 @@ export interface StockReleased {
   released: boolean;
 }
 
-/** Reply from inventory: every line of the order is reserved. */
+/** One reserved line (one per SKU) with its catalog price at reservation time. */
+export interface ReservedLine {
+  /** Stock keeping unit. */
+  sku: string;
+  /** Units reserved of this SKU (the order's lines of the SKU summed). */
+  quantity: number;
+  /** Catalog price of one unit in minor units of currency. */
+  unitPrice: number;
+  /** ISO 4217 currency code of unitPrice, e.g. EUR. */
+  currency: string;
+}
+
+/** Reply from inventory: every line of the order is reserved, with each line's catalog price. */
 export interface StockReserved {
   /** Order id (UUID) the reservation belongs to; also the Kafka message key. */
   orderId: string;
   /** Id of the reservation held by inventory. */
   reservationId: string;
+  /** Reserved lines with their catalog prices (version 2; empty when written by version 1). */
+  lines: ReservedLine[];
 }
 
 /** Command from the orchestrator: charge the customer for an order. */
@@ -196,7 +210,12 @@ export interface ShippingScheduled {
 }
 
 /** Why an order was cancelled. */
-export type CancelReason = 'out_of_stock' | 'payment_declined' | 'shipping_failed' | 'timeout';
+export type CancelReason =
+  | 'out_of_stock'
+  | 'payment_declined'
+  | 'shipping_failed'
+  | 'timeout'
+  | 'price_changed';
 
 /** Lifecycle event: a saga step failed and every earlier step was compensated. */
 export interface OrderCancelled {
@@ -232,8 +251,8 @@ export interface OrderItem {
   sku: string;
   /** Units ordered (> 0). */
   quantity: number;
-  /** Price of one unit in minor units of the order currency. */
-  unitPrice: number;
+  /** Price of one unit the customer expects, in minor units of the order currency; null when the customer gave none (the catalog decides). */
+  unitPrice: number | null;
 }
 
 /** Lifecycle event: an order was accepted and its saga started. */
@@ -244,8 +263,8 @@ export interface OrderPlaced {
   customerId: string;
   /** Lines of the order; never empty. */
   items: OrderItem[];
-  /** Order total in minor units of currency (sum of quantity * unitPrice). */
-  total: number;
+  /** Order total in minor units of currency; null: unknown until inventory answers with the catalog prices (version 2). */
+  total: number | null;
   /** ISO 4217 currency code of every price in the order, e.g. EUR. */
   currency: string;
 }
@@ -295,7 +314,7 @@ export const enumSymbols = {
   StockRejectionReason: ['out_of_stock', 'unknown_sku', 'fault_injected'],
   PaymentFailureReason: ['declined', 'fault_injected'],
   ShippingFailureReason: ['unserved_destination', 'fault_injected'],
-  CancelReason: ['out_of_stock', 'payment_declined', 'shipping_failed', 'timeout'],
+  CancelReason: ['out_of_stock', 'payment_declined', 'shipping_failed', 'timeout', 'price_changed'],
   OrderStatus: ['pending', 'completed', 'cancelled', 'failed'],
   AuditOutcome: ['applied', 'rejected', 'not_found'],
 } as const;

@@ -5,8 +5,13 @@
  * (`<topic>-<record full name>`). `schemaText` is the file parsed and re-stringified once
  * (compact JSON, key order kept): registration and lookup send exactly these bytes, which
  * matters because registries match schemas by a hash of the raw content.
+ *
+ * Earlier versions of a record live in `schemas/<topic>/history/<RecordName>.v<N>.avsc` (N from 1):
+ * the codec registers them under the record's subject in version order before the current file,
+ * so a registry holds every version (BACKWARD checks each against the one before) and messages
+ * written with an old version's schema id still decode. Codegen reads only the current files.
  */
-import { readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { businessTopics } from '../kafka/topics.ts';
@@ -98,7 +103,54 @@ export function loadSchemaFiles(dir: string = schemasDir): SchemaFile[] {
   return out;
 }
 
+/** An earlier version of a record: `schemas/<topic>/history/<RecordName>.v<N>.avsc`. */
+export interface SchemaHistoryFile extends SchemaFile {
+  /** 1 for the first version; the current file is the version after the highest one here. */
+  version: number;
+}
+
+const historyFileName = /^([A-Za-z]+)\.v([1-9][0-9]*)\.avsc$/;
+
+/**
+ * Reads every `schemas/<topic>/history/*.avsc`, sorted by subject and version. A file whose name is not `<Record>.v<N>.avsc`, a record without a current file, or
+ * versions that do not run 1, 2, … is an error.
+ */
+export function loadSchemaHistory(
+  dir: string = schemasDir,
+  current: readonly SchemaFile[] = loadSchemaFiles(dir),
+): SchemaHistoryFile[] {
+  const out: SchemaHistoryFile[] = [];
+  for (const topic of businessTopics) {
+    const folder = path.join(dir, topic, 'history');
+    if (!existsSync(folder)) continue;
+    for (const f of readdirSync(folder).sort()) {
+      const match = historyFileName.exec(f);
+      if (!match) throw new Error(`schemas/${topic}/history/${f}: name must be <Record>.v<N>.avsc`);
+      const [, name = '', version = ''] = match;
+      const parsed = parseSchemaFile(topic, `${name}.avsc`, readFileSync(path.join(folder, f), 'utf8'));
+      const file = `schemas/${topic}/history/${f}`;
+      if (!current.some((c) => c.subject === parsed.subject))
+        throw new Error(`${file}: no current schemas/${topic}/${name}.avsc`);
+      out.push({ ...parsed, file, version: Number(version) });
+    }
+  }
+  out.sort((a, b) => (a.subject === b.subject ? a.version - b.version : a.subject < b.subject ? -1 : 1));
+  out.forEach((h, i) => {
+    const previous = out[i - 1];
+    const expected = previous?.subject === h.subject ? previous.version + 1 : 1;
+    if (h.version !== expected) throw new Error(`${h.file}: expected version ${expected} of ${h.name}`);
+  });
+  return out;
+}
+
 let cached: readonly SchemaFile[] | undefined;
+let cachedHistory: readonly SchemaHistoryFile[] | undefined;
+
+/** The project's earlier schema versions, loaded once per process. */
+export function schemaHistory(): readonly SchemaHistoryFile[] {
+  cachedHistory ??= Object.freeze(loadSchemaHistory(schemasDir, schemaFiles()));
+  return cachedHistory;
+}
 
 /** The project's schema files, loaded once per process. */
 export function schemaFiles(): readonly SchemaFile[] {

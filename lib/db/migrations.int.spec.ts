@@ -195,4 +195,37 @@ describe('migrations (PostgreSQL)', () => {
       }
     });
   });
+
+  test('catalog prices (012): every seeded SKU gets its price and EUR; an order total may be unknown', async () => {
+    await onDatabaseMigratedUpTo('prices', 9, async (upgraded) => {
+      assert.deepEqual(await migrateLatest(upgraded), ['20261207_012_catalog_prices']);
+      const stock: Array<{ sku: string; unit_price: number; currency: string }> = await upgraded(
+        'inventory.stock',
+      ).select('sku', 'unit_price', 'currency');
+      assert.deepEqual(
+        Object.fromEntries(stock.map((s) => [s.sku, [Number(s.unit_price), s.currency]])),
+        Object.fromEntries(seedCatalog.map((s) => [s.sku, [s.unitPrice, 'EUR']])),
+      );
+      assert.equal(
+        Number(stock.find((s) => s.sku === 'SKU-001')?.unit_price),
+        1999,
+        'the README example price',
+      );
+      await upgraded('orders.orders').insert({
+        order_id: randomUUID(),
+        customer_id: 'c-prices',
+        items: JSON.stringify([{ sku: 'SKU-001', quantity: 1, unitPrice: null }]),
+        total: null,
+        currency: 'EUR',
+        payment_token: 'tok_visa',
+        shipping_address: JSON.stringify({ name: 'A' }),
+        status: 'PENDING',
+        correlation_id: randomUUID(),
+      });
+      await assert.rejects(
+        upgraded('inventory.stock').where({ sku: 'SKU-001' }).update({ unit_price: -1 }),
+        /stock_unit_price_non_negative/,
+      );
+    });
+  });
 });

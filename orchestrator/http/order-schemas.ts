@@ -2,7 +2,13 @@
 const sku = { type: 'string', minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9._-]+$' } as const;
 const uuid = { type: 'string', format: 'uuid' } as const;
 export const orderStatuses = ['PENDING', 'COMPLETED', 'CANCELLED', 'FAILED'] as const;
-const cancelReasons = ['out_of_stock', 'payment_declined', 'shipping_failed', 'timeout'] as const;
+const cancelReasons = [
+  'out_of_stock',
+  'payment_declined',
+  'shipping_failed',
+  'timeout',
+  'price_changed',
+] as const;
 
 export const placeOrderBody = {
   type: 'object',
@@ -22,7 +28,7 @@ export const placeOrderBody = {
       items: {
         type: 'object',
         additionalProperties: false,
-        required: ['sku', 'quantity', 'unitPrice'],
+        required: ['sku', 'quantity'],
         properties: {
           sku,
           quantity: { type: 'integer', minimum: 1, maximum: 10_000 },
@@ -30,7 +36,8 @@ export const placeOrderBody = {
             type: 'integer',
             minimum: 0,
             maximum: 100_000_000,
-            description: 'minor units (cents)',
+            description:
+              'optional: the unit price the customer expects, minor units (cents). The order is charged the catalog price; if it differs from this, the order is cancelled with reason price_changed and nothing is charged',
           },
         },
       },
@@ -105,7 +112,18 @@ const historyEntry = {
 
 const orderItem = {
   type: 'object',
-  properties: { sku: { type: 'string' }, quantity: { type: 'integer' }, unitPrice: { type: 'integer' } },
+  properties: {
+    sku: { type: 'string' },
+    quantity: { type: 'integer' },
+    unitPrice: {
+      type: ['integer', 'null'],
+      description: 'catalog price of one unit (minor units) once inventory reserved the stock; null before',
+    },
+    expectedUnitPrice: {
+      type: ['integer', 'null'],
+      description: 'the unit price the customer sent, if any',
+    },
+  },
 } as const;
 
 export const orderSummary = {
@@ -115,7 +133,10 @@ export const orderSummary = {
     status: { type: 'string', enum: orderStatuses },
     cancelReason: { type: 'string', enum: cancelReasons },
     customerId: { type: 'string' },
-    total: { type: 'integer' },
+    total: {
+      type: ['integer', 'null'],
+      description: 'catalog total in minor units once inventory reserved the stock; null before',
+    },
     currency: { type: 'string' },
     sagaState: { type: 'string' },
     createdAt: { type: 'string', format: 'date-time' },

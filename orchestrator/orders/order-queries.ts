@@ -1,4 +1,5 @@
 import type { Knex } from 'knex';
+import type { OrderItem } from '../../lib/contracts/generated.ts';
 import type { OrderStatus, PersistedSaga } from '../saga/saga-types.ts';
 
 export interface HistoryView {
@@ -16,15 +17,24 @@ export interface OrderSummaryView {
   status: OrderStatus;
   cancelReason?: string;
   customerId: string;
-  total: number;
+  /** The catalog total once inventory priced the order; null before. */
+  total: number | null;
   currency: string;
   sagaState: string;
   createdAt: string;
   updatedAt: string;
 }
 
+/** An order line: the catalog's unit price once known (null before), and the one the customer expected. */
+export interface OrderLineView {
+  sku: string;
+  quantity: number;
+  unitPrice: number | null;
+  expectedUnitPrice: number | null;
+}
+
 export interface OrderView extends OrderSummaryView {
-  items: Array<{ sku: string; quantity: number; unitPrice: number }>;
+  items: OrderLineView[];
   shippingAddress: Record<string, unknown>;
   saga: {
     state: string;
@@ -47,7 +57,7 @@ interface SummaryRow {
   status: OrderStatus;
   cancel_reason: string | null;
   customer_id: string;
-  total: number;
+  total: number | null;
   currency: string;
   state: string;
   created_at: Date;
@@ -113,9 +123,19 @@ export async function getOrder(
   if (!row) return null;
   const history = await db('orders.saga_history').where({ order_id: orderId }).orderBy('id').select();
   const snapshot = row.snapshot as PersistedSaga;
+  // Sagas stored before orders were priced by the catalog have no `catalog` (undefined).
+  const unitPrices = snapshot.context.catalog?.unitPrices;
+  const items = (row.items as OrderItem[]).map(
+    ({ sku, quantity, unitPrice }): OrderLineView => ({
+      sku,
+      quantity,
+      unitPrice: unitPrices?.[sku] ?? null,
+      expectedUnitPrice: unitPrice ?? null,
+    }),
+  );
   return {
     ...toSummary(row as SummaryRow),
-    items: row.items,
+    items,
     shippingAddress: row.shipping_address,
     saga: {
       state: row.state,

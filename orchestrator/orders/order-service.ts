@@ -2,7 +2,6 @@ import { createHash } from 'node:crypto';
 import type { Knex } from 'knex';
 import { type AuditCaller, type AuditOutcome, orderTarget } from '../../lib/audit/audit-entry.ts';
 import type { AuditTrail } from '../../lib/audit/audit-trail.ts';
-import type { OrderItem } from '../../lib/contracts/generated.ts';
 import { GroupCommit } from '../../lib/db/group-commit.ts';
 import { queryBuilder } from '../../lib/db/query-builder.ts';
 import type { UnitOfWorkRunner } from '../../lib/db/unit-of-work.ts';
@@ -12,9 +11,16 @@ import type { NewSaga, SagaRunner } from '../runner/saga-runner.ts';
 import type { OrderStatus, SagaStateName } from '../saga/saga-types.ts';
 import { type Admission, admitAll } from './admission.ts';
 
+/** An order line as the client sends it; `unitPrice` is the price the customer expects, if any. */
+export interface PlaceOrderLine {
+  sku: string;
+  quantity: number;
+  unitPrice?: number;
+}
+
 export interface PlaceOrderRequest {
   customerId: string;
-  items: OrderItem[];
+  items: PlaceOrderLine[];
   currency: string;
   paymentToken: string;
   shippingAddress: {
@@ -134,8 +140,13 @@ export class OrderService {
     const order: OrderRecord = {
       orderId: this.newId(),
       customerId: request.customerId,
-      items: request.items.map(({ sku, quantity, unitPrice }) => ({ sku, quantity, unitPrice })),
-      total: request.items.reduce((sum, item) => sum + item.quantity * item.unitPrice, 0),
+      // A given unit price is only what the customer expects: the saga charges the catalog's.
+      items: request.items.map(({ sku, quantity, unitPrice }) => ({
+        sku,
+        quantity,
+        unitPrice: unitPrice ?? null,
+      })),
+      total: null,
       currency: request.currency,
       paymentToken: request.paymentToken,
       shippingAddress: { ...request.shippingAddress, line2: request.shippingAddress.line2 ?? null },

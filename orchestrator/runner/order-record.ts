@@ -4,8 +4,10 @@ import type { OrderItem, ShippingAddress } from '../../lib/contracts/generated.t
 export interface OrderRecord {
   orderId: string;
   customerId: string;
+  /** The lines; `unitPrice` is the price the customer expects (null: none given, the catalog decides). */
   items: OrderItem[];
-  total: number;
+  /** The catalog total once inventory priced the order; null before. */
+  total: number | null;
   currency: string;
   paymentToken: string;
   shippingAddress: ShippingAddress;

@@ -14,6 +14,10 @@ export class NotAReplyError extends Error {
 export function toSagaEvent(record: TypedRecord): SagaEvent {
   switch (record.type) {
     case 'StockReserved':
+      return {
+        type: record.type,
+        lines: record.payload.lines.map(({ sku, unitPrice, currency }) => ({ sku, unitPrice, currency })),
+      };
     case 'StockRejected':
     case 'StockReleased':
     case 'PaymentSucceeded':
@@ -56,6 +60,7 @@ const toInput = (message: IncomingMessage): SagaEventInput => {
       messageId: message.meta.messageId,
       detail: { ...record.payload },
     },
+    reply: { topic: message.topic, causationId: message.meta.causationId },
   };
 };
 

@@ -1,31 +1,25 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { describe, test } from 'node:test';
-import type { TypedRecord } from '../../lib/contracts/generated.ts';
-import { handleOnce, type IncomingMessage } from '../../lib/messaging/message-consumer.ts';
+import { handleOnce } from '../../lib/messaging/message-consumer.ts';
 import { countingReads } from '../../test/support/counting-reads.ts';
 import { createReplyHandler } from './reply-handler.ts';
 import { SagaCache } from './saga-cache.ts';
-import { newOrderRecord, runnerWithLongDeadlines, twoInstancesOnOneDatabase } from './test-fixtures.ts';
+import {
+  newOrderRecord,
+  replyMessage,
+  reservedLines,
+  runnerWithLongDeadlines,
+  twoInstancesOnOneDatabase,
+} from './test-fixtures.ts';
 
-const replyOf = (record: TypedRecord & { payload: { orderId: string } }): IncomingMessage => ({
-  topic: 'replies',
-  partition: 0,
-  offset: '0',
-  meta: {
-    messageId: randomUUID(),
-    orderId: record.payload.orderId,
-    correlationId: record.payload.orderId,
-    causationId: null,
-    recordType: record.type,
-    occurredAt: new Date().toISOString(),
-  },
-  record,
-});
 const stockReserved = (orderId: string) =>
-  replyOf({ type: 'StockReserved', payload: { orderId, reservationId: randomUUID() } });
+  replyMessage({
+    type: 'StockReserved',
+    payload: { orderId, reservationId: randomUUID(), lines: reservedLines },
+  });
 const paymentSucceeded = (orderId: string) =>
-  replyOf({
+  replyMessage({
     type: 'PaymentSucceeded',
     payload: { orderId, paymentId: randomUUID(), amount: 500, currency: 'EUR' },
   });
@@ -98,7 +92,7 @@ describe('saga cache: replies to sagas this process wrote (PostgreSQL)', () => {
     assert.equal(cache.get(orderId)?.version, 3, 'the cache holds the saga as written');
   });
 
-  test('a cached saga another instance moved on: the reply the stale copy would apply again is ignored', async () => {
+  test('a cached saga another instance moved on: the reply the stale copy would apply again is rejected', async () => {
     const cache = new SagaCache();
     const orderId = await created(cache);
     await handleOnce(instances.secondPool, 'orders', createReplyHandler(runnerWithLongDeadlines()), [
@@ -112,8 +106,11 @@ describe('saga cache: replies to sagas this process wrote (PostgreSQL)', () => {
     assert.equal(saga.state, 'processingPayment');
     assert.equal(saga.version, 2, 'the stale copy did not overwrite the saga');
     assert.deepEqual(
-      history.filter((h) => h.type === 'StockReserved').map((h) => h.kind),
-      ['reply_received', 'reply_ignored'],
+      history.filter((h) => h.type === 'StockReserved').map((h) => [h.kind, h.detail.reason]),
+      [
+        ['reply_received', undefined],
+        ['reply_rejected', 'earlier_step'],
+      ],
     );
     assert.equal(commands('ProcessPayment'), 1, 'ProcessPayment was sent once');
   });

@@ -1,6 +1,6 @@
 import type { TypedRecord } from '../../lib/contracts/generated.ts';
-import { nameBasedUuidSortedWith } from '../../lib/ids.ts';
 import type { OutgoingMessage } from '../../lib/outbox/outbox.ts';
+import { commandMessageId } from '../saga/command-ids.ts';
 import type { CommandName, OrderLifecycleEvent, SagaAction, SagaContext } from '../saga/saga-types.ts';
 import type { OrderRecord } from './order-record.ts';
 
@@ -41,14 +41,7 @@ export interface EffectContext {
   policy: DeadlinePolicy;
 }
 
-/**
- * A command's message id is derived from (order, command, operator round): every automatic re-send
- * of a step carries the id of its first send, so the participant's inbox deduplicates it, while an
- * operator retry (new round) is a new message. It starts with the order id's timestamp (see
- * nameBasedUuidSortedWith; orders placed before ids were time-ordered keep their version 5 ids).
- */
-export const commandMessageId = (orderId: string, command: CommandName, round: number): string =>
-  nameBasedUuidSortedWith(orderId, `${command}#${round}`);
+export { commandMessageId } from '../saga/command-ids.ts';
 
 export function deadlineAfter(
   attempt: number,
@@ -77,7 +70,8 @@ function commandRecord(command: CommandName, order: OrderRecord, saga: SagaConte
         payload: {
           orderId,
           customerId: order.customerId,
-          amount: order.total,
+          // The catalog total the saga accepted, never the client's prices.
+          amount: catalogTotal(saga, command),
           currency: order.currency,
           paymentToken: order.paymentToken,
         },
@@ -104,7 +98,13 @@ function commandRecord(command: CommandName, order: OrderRecord, saga: SagaConte
   }
 }
 
-function lifecycleRecord(event: OrderLifecycleEvent, order: OrderRecord): TypedRecord {
+function catalogTotal(saga: SagaContext, what: string): number {
+  if (saga.catalog === null)
+    throw new Error(`order ${saga.orderId}: ${what} needs the catalog total, which is not known yet`);
+  return saga.catalog.total;
+}
+
+function lifecycleRecord(event: OrderLifecycleEvent, order: OrderRecord, saga: SagaContext): TypedRecord {
   const { orderId } = order;
   switch (event.event) {
     case 'OrderPlaced':
@@ -114,12 +114,15 @@ function lifecycleRecord(event: OrderLifecycleEvent, order: OrderRecord): TypedR
           orderId,
           customerId: order.customerId,
           items: order.items,
-          total: order.total,
+          total: saga.catalog?.total ?? null,
           currency: order.currency,
         },
       };
     case 'OrderCompleted':
-      return { type: 'OrderCompleted', payload: { orderId, total: order.total, currency: order.currency } };
+      return {
+        type: 'OrderCompleted',
+        payload: { orderId, total: catalogTotal(saga, 'OrderCompleted'), currency: order.currency },
+      };
     case 'OrderCancelled':
       return { type: 'OrderCancelled', payload: { orderId, reason: event.reason } };
     case 'OrderFailed':
@@ -160,7 +163,7 @@ export function planEffects(actions: readonly SagaAction[], ctx: EffectContext):
         effects.deadline = { kind: 'clear' };
         break;
       case 'publishOrderEvent': {
-        const record = lifecycleRecord(action.params, ctx.order);
+        const record = lifecycleRecord(action.params, ctx.order, ctx.saga);
         const messageId = ctx.newId();
         effects.messages.push(envelope(record, messageId));
         effects.history.push({ kind: 'order_event', type: record.type, messageId, detail: {} });

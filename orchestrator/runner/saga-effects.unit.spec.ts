@@ -17,6 +17,7 @@ const policy: DeadlinePolicy = {
   jitterPercent: 20,
 };
 const now = new Date('2026-01-01T00:00:00Z');
+/** The client sent 250 a unit; the catalog (the saga's context) says 300: 900 is charged. */
 const order = { ...newOrderRecord(), items: [{ sku: 'SKU-009', quantity: 3, unitPrice: 250 }], total: 750 };
 const saga: SagaContext = {
   orderId: order.orderId,
@@ -25,6 +26,8 @@ const saga: SagaContext = {
   round: 0,
   cancelReason: null,
   failure: null,
+  pricing: { currency: 'EUR', lines: [{ sku: 'SKU-009', quantity: 3, expectedUnitPrice: null }] },
+  catalog: { total: 900, unitPrices: { 'SKU-009': 300 } },
 };
 const ctx = (overrides: Partial<EffectContext> = {}): EffectContext => {
   let n = 0;
@@ -80,7 +83,7 @@ describe('saga effects planner', () => {
           payload: {
             orderId: order.orderId,
             customerId: order.customerId,
-            amount: 750,
+            amount: 900,
             currency: 'EUR',
             paymentToken: 'tok_visa',
           },
@@ -115,6 +118,32 @@ describe('saga effects planner', () => {
     );
     assert.equal(effects.messages[1]?.messageId, 'id-1');
     assert.deepEqual(effects.deadline, { kind: 'clear' });
+  });
+
+  test('ProcessPayment and OrderCompleted carry the catalog total; before it is known they are refused', () => {
+    const completed = planEffects(
+      [{ type: 'publishOrderEvent', params: { event: 'OrderCompleted' } }],
+      ctx(),
+    );
+    assert.deepEqual(completed.messages[0]?.record, {
+      type: 'OrderCompleted',
+      payload: { orderId: order.orderId, total: 900, currency: 'EUR' },
+    });
+    const unpriced = ctx({ saga: { ...saga, catalog: null } });
+    assert.throws(
+      () =>
+        planEffects(
+          [{ type: 'sendCommand', params: { command: 'ProcessPayment', attempt: 1, round: 0 } }],
+          unpriced,
+        ),
+      /ProcessPayment needs the catalog total/,
+    );
+    const placed = planEffects([{ type: 'publishOrderEvent', params: { event: 'OrderPlaced' } }], unpriced);
+    assert.equal(
+      (placed.messages[0]?.record.payload as { total: unknown }).total,
+      null,
+      'OrderPlaced: total unknown',
+    );
   });
 
   test('no deadline action keeps the stored deadline', () => {

@@ -3,25 +3,22 @@ import { randomUUID } from 'node:crypto';
 import { describe, test } from 'node:test';
 import { handleOnce, type IncomingMessage } from '../../lib/messaging/message-consumer.ts';
 import { createReplyHandler } from './reply-handler.ts';
-import { newOrderRecord, runnerWithLongDeadlines, twoInstancesOnOneDatabase } from './test-fixtures.ts';
+import {
+  newOrderRecord,
+  replyMessage,
+  reservedLines,
+  runnerWithLongDeadlines,
+  twoInstancesOnOneDatabase,
+} from './test-fixtures.ts';
 
 const runnerFor = runnerWithLongDeadlines;
 const newOrder = newOrderRecord;
 
-const stockReserved = (orderId: string, messageId = randomUUID()): IncomingMessage => ({
-  topic: 'inventory-events',
-  partition: 0,
-  offset: '0',
-  meta: {
-    messageId,
-    orderId,
-    correlationId: orderId,
-    causationId: null,
-    recordType: 'StockReserved',
-    occurredAt: new Date().toISOString(),
-  },
-  record: { type: 'StockReserved', payload: { orderId, reservationId: randomUUID() } },
-});
+const stockReserved = (orderId: string): IncomingMessage =>
+  replyMessage({
+    type: 'StockReserved',
+    payload: { orderId, reservationId: randomUUID(), lines: reservedLines },
+  });
 
 describe('saga runner under concurrency (PostgreSQL)', () => {
   // Two orchestrator instances = two runners on two connection pools over one database.
@@ -57,7 +54,7 @@ describe('saga runner under concurrency (PostgreSQL)', () => {
     assert.equal(commands.length, 1, 'ProcessPayment was sent once');
   });
 
-  test('the same reply twice with different message ids: the second is recorded as ignored, with no effect', async () => {
+  test('the same reply twice with different message ids: the second answers an earlier step, rejected with no effect', async () => {
     const order = newOrder();
     await instances.database.units.run((unit) =>
       runnerFor().createSagas(unit, [{ order, idempotencyKey: null, fingerprint: null }]),
@@ -73,8 +70,11 @@ describe('saga runner under concurrency (PostgreSQL)', () => {
     const { saga, history, commands } = await sagaOf(order.orderId);
     assert.equal(saga.version, 2);
     assert.deepEqual(
-      history.filter((h) => h.type === 'StockReserved').map((h) => h.kind),
-      ['reply_received', 'reply_ignored'],
+      history.filter((h) => h.type === 'StockReserved').map((h) => [h.kind, h.detail.reason]),
+      [
+        ['reply_received', undefined],
+        ['reply_rejected', 'earlier_step'],
+      ],
     );
     assert.equal(commands.length, 1);
   });

@@ -1,3 +1,4 @@
+import type { Logger } from 'pino';
 import { OptimisticWriteFailedError, type UnitOfWork } from '../../lib/db/unit-of-work.ts';
 import type { Clock, IdGenerator } from '../../lib/ids.ts';
 import type { Outbox, OutgoingMessage } from '../../lib/outbox/outbox.ts';
@@ -11,8 +12,11 @@ import {
   step,
   toPersisted,
 } from '../saga/order-saga.machine.ts';
+import type { ParticipantEventTopics } from '../saga/reply-check.ts';
 import type { RetryPolicy, SagaEvent, SagaStateName } from '../saga/saga-types.ts';
+import { pricingOf, withPricing } from './order-pricing.ts';
 import type { OrderRecord } from './order-record.ts';
+import { ReplyGate, type ReplyOrigin } from './reply-gate.ts';
 import type { SagaCache } from './saga-cache.ts';
 import { type DeadlinePolicy, type Effects, planEffects } from './saga-effects.ts';
 import {
@@ -51,6 +55,11 @@ export interface SagaEventInput {
   orderId: string;
   event: SagaEvent;
   cause: EventCause;
+  /**
+   * Where a participant reply came from: it moves the saga only if it answers the command of the
+   * saga's current step, on that participant's events topic (orchestrator/saga/reply-check.ts).
+   */
+  reply?: ReplyOrigin;
 }
 
 export interface AppliedEvent {
@@ -94,6 +103,10 @@ export interface SagaRunnerDeps {
   random: () => number;
   retryPolicy: RetryPolicy;
   deadlinePolicy: DeadlinePolicy;
+  /** Told once per reply that is not applied (forged, or late): order id, type and reason. */
+  logger?: Pick<Logger, 'warn'>;
+  /** Participants' events topics replies must come from (default: this deployment's `Topics`). */
+  replyTopics?: ParticipantEventTopics;
 }
 
 const causeKindToHistory = {
@@ -110,8 +123,19 @@ const causeKindToHistory = {
  */
 export class SagaRunner {
   private readonly deps: SagaRunnerDeps;
+  private readonly replies: ReplyGate;
+
   constructor(deps: SagaRunnerDeps) {
     this.deps = deps;
+    this.replies = new ReplyGate({
+      ...(deps.replyTopics ? { topics: deps.replyTopics } : {}),
+      ...(deps.logger ? { logger: deps.logger } : {}),
+    });
+  }
+
+  /** Replies not applied because they did not answer the saga's current command (reply_rejected). */
+  get repliesRejected(): number {
+    return this.replies.rejected;
   }
 
   /**
@@ -127,7 +151,11 @@ export class SagaRunner {
     const messages: OutgoingMessage[] = [];
     const started: LoadedSaga[] = [];
     for (const { order, idempotencyKey, fingerprint } of newSagas) {
-      const { snapshot, actions } = start({ orderId: order.orderId, retryPolicy: this.deps.retryPolicy });
+      const { snapshot, actions } = start({
+        orderId: order.orderId,
+        retryPolicy: this.deps.retryPolicy,
+        pricing: pricingOf(order),
+      });
       const effects = this.plan(actions, order, snapshot, null, now);
       const state = stateOf(snapshot);
       const persisted = toPersisted(snapshot);
@@ -215,17 +243,31 @@ export class SagaRunner {
     const messages: OutgoingMessage[] = [];
     const applied: AppliedEvent[] = [];
 
-    for (const { orderId, event, cause } of inputs) {
+    for (const { orderId, event, cause, reply } of inputs) {
       const saga = loaded.get(orderId);
       if (!saga) throw new UnknownSagaError(orderId);
       const current = working.get(orderId) ?? {
         saga,
-        snapshot: restore(saga.persisted),
+        snapshot: restore(withPricing(saga.persisted, saga.order)),
         deadline: undefined,
         changed: false,
       };
       working.set(orderId, current);
       const from = stateOf(current.snapshot);
+      const refusal =
+        reply &&
+        this.replies.refusal(
+          { value: from, context: current.snapshot.context },
+          event,
+          reply,
+          { orderId, type: cause.type, messageId: cause.messageId, detail: cause.detail },
+          now,
+        );
+      if (refusal) {
+        applied.push({ orderId, accepted: false, from, to: from });
+        history.push(refusal);
+        continue;
+      }
       const result = step(current.snapshot, event);
       const to = stateOf(result.snapshot);
       applied.push({ orderId, accepted: result.accepted, from, to });
@@ -269,6 +311,11 @@ export class SagaRunner {
         status,
         cancelReason: persisted.context.cancelReason,
         statusChanged: status !== saga.status,
+        // The catalog total became known in this batch (orders.total is written once).
+        total:
+          persisted.context.catalog !== null && (saga.persisted.context.catalog ?? null) === null
+            ? persisted.context.catalog.total
+            : null,
       });
       statusChanges.push({ from: saga.status, to: status });
     }

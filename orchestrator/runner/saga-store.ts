@@ -25,6 +25,8 @@ export interface SagaWrite {
   status: OrderStatus;
   cancelReason: CancelReason | null;
   statusChanged: boolean;
+  /** The order's catalog total when these events made it known (written to orders.total), else null. */
+  total: number | null;
 }
 
 export interface HistoryRow {
@@ -43,7 +45,7 @@ export interface OrderRow {
   order_id: string;
   customer_id: string;
   items: string;
-  total: number;
+  total: number | null;
   currency: string;
   payment_token: string;
   shipping_address: string;
@@ -107,7 +109,7 @@ interface JoinedRow {
   order_id: string;
   customer_id: string;
   items: OrderItem[];
-  total: number;
+  total: number | null;
   currency: string;
   payment_token: string;
   shipping_address: ShippingAddress;
@@ -205,25 +207,37 @@ export function saveSagas(
     ],
     { rows: writes.length, error: versionMismatch },
   );
-  const statusChanges = writes.filter((w) => w.statusChanged);
-  if (statusChanges.length === 0) return;
+  // Orders whose status changed, or whose catalog total became known (a null total keeps the stored one).
+  const orderChanges = writes.filter((w) => w.statusChanged || w.total !== null);
+  if (orderChanges.length === 0) return;
   batch.add(
     `update orders.orders o
-        set status = v.status, cancel_reason = v.cancel_reason, updated_at = now()
-       from unnest(?::uuid[], ?::text[], ?::text[]) as v(order_id, status, cancel_reason)
+        set status = v.status,
+            cancel_reason = case when v.status_changed then v.cancel_reason else o.cancel_reason end,
+            total = coalesce(v.total, o.total), updated_at = now()
+       from unnest(?::uuid[], ?::text[], ?::text[], ?::boolean[], ?::bigint[])
+            as v(order_id, status, cancel_reason, status_changed, total)
       where o.order_id = v.order_id`,
     [
       binaryArray(
         'uuid',
-        statusChanges.map((w) => w.orderId),
+        orderChanges.map((w) => w.orderId),
       ),
       binaryArray(
         'text',
-        statusChanges.map((w) => w.status),
+        orderChanges.map((w) => w.status),
       ),
       binaryArray(
         'text',
-        statusChanges.map((w) => w.cancelReason),
+        orderChanges.map((w) => w.cancelReason),
+      ),
+      binaryArray(
+        'boolean',
+        orderChanges.map((w) => w.statusChanged),
+      ),
+      binaryArray(
+        'bigint',
+        orderChanges.map((w) => w.total),
       ),
     ],
   );

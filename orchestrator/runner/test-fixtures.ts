@@ -1,14 +1,20 @@
 /** Fixtures for the runner's integration tests: orders, runners with a JSON outbox, two "instances". */
+import { randomUUID } from 'node:crypto';
 import { after, before } from 'node:test';
+import type { TypedRecord } from '../../lib/contracts/generated.ts';
 import { createUnitOfWorkRunner, type UnitOfWorkRunner } from '../../lib/db/unit-of-work.ts';
 import { timeOrderedIds } from '../../lib/ids.ts';
+import { Topics } from '../../lib/kafka/topics.ts';
 import { createLogger } from '../../lib/logger.ts';
+import type { IncomingMessage } from '../../lib/messaging/message-consumer.ts';
 import { jsonOutbox } from '../../test/support/json-outbox.ts';
 import { createThrowawayDatabase, type ThrowawayDatabase } from '../../test/support/throwaway-database.ts';
+import { commandMessageId } from '../saga/command-ids.ts';
+import { commandAnswered, type ReplyType } from '../saga/reply-check.ts';
 import type { OrderRecord } from './order-record.ts';
 import type { SagaCache } from './saga-cache.ts';
 import type { DeadlinePolicy } from './saga-effects.ts';
-import { SagaRunner } from './saga-runner.ts';
+import { SagaRunner, type SagaRunnerDeps } from './saga-runner.ts';
 
 /** Ids as the services make them (lib/service/run-service.ts). */
 const newId = timeOrderedIds();
@@ -16,26 +22,62 @@ const newId = timeOrderedIds();
 export const newOrderRecord = (): OrderRecord => ({
   orderId: newId(),
   customerId: 'c-it',
-  items: [{ sku: 'SKU-001', quantity: 1, unitPrice: 500 }],
-  total: 500,
+  items: [{ sku: 'SKU-001', quantity: 1, unitPrice: null }],
+  total: null,
   currency: 'EUR',
   paymentToken: 'tok_visa',
   shippingAddress: { name: 'A', line1: 'l', line2: null, city: 'c', postalCode: 'p', country: 'DE' },
   correlationId: newId(),
 });
 
+/** The catalog lines StockReserved carries for newOrderRecord(): 500 a unit. */
+export const reservedLines = [{ sku: 'SKU-001', quantity: 1, unitPrice: 500, currency: 'EUR' }];
+
+/**
+ * A participant's reply as the consumer hands it over: by default a genuine one — on its
+ * participant's events topic, with the message id of the command it answers (round 0) as
+ * causation id; `overrides` forge it.
+ */
+export function replyMessage(
+  record: TypedRecord & { type: ReplyType; payload: { orderId: string } },
+  overrides: { topic?: string; causationId?: string | null; round?: number } = {},
+): IncomingMessage {
+  const { orderId } = record.payload;
+  const answered = commandAnswered(record.type);
+  return {
+    topic: overrides.topic ?? Topics[answered.topic],
+    partition: 0,
+    offset: '0',
+    meta: {
+      messageId: randomUUID(),
+      orderId,
+      correlationId: orderId,
+      causationId:
+        overrides.causationId === undefined
+          ? commandMessageId(orderId, answered.command, overrides.round ?? 0)
+          : overrides.causationId,
+      recordType: record.type,
+      occurredAt: new Date().toISOString(),
+    },
+    record,
+  };
+}
+
 export const testRunner = ({
   clock = () => new Date(),
   deadlinePolicy,
   cache,
+  logger,
 }: {
   clock?: () => Date;
   deadlinePolicy: DeadlinePolicy;
   cache?: SagaCache;
+  logger?: SagaRunnerDeps['logger'];
 }) =>
   new SagaRunner({
     outbox: jsonOutbox('orders'),
     ...(cache ? { cache } : {}),
+    ...(logger ? { logger } : {}),
     clock,
     newId,
     random: () => 0,

@@ -6,12 +6,15 @@
  * durable deadlines) in the same transaction that stores the new snapshot.
  */
 import { assign, type ExecutableActionsFrom, type SnapshotFrom, setup } from 'xstate';
+import { priceOrder } from './catalog-pricing.ts';
 import { pureTransitionsOf } from './pure-transitions.ts';
 import {
   type ArmDeadlineParams,
   type CancelReason,
+  type CatalogLine,
   type CommandName,
   type OrderLifecycleEvent,
+  type OrderPricing,
   type OrderStatus,
   type PersistedSaga,
   type SagaAction,
@@ -22,6 +25,9 @@ import {
   type SendCommandParams,
   sagaStateNames,
 } from './saga-types.ts';
+
+/** Data the catalog-price guard and action decide on: the order's pricing and StockReserved's lines. */
+type PricingParams = { pricing: OrderPricing; lines: readonly CatalogLine[] };
 
 const saga = setup({
   types: {} as { context: SagaContext; events: SagaEvent; input: SagaInput },
@@ -42,11 +48,17 @@ const saga = setup({
       failure: { ...params, reason: `no reply to ${params.step} after ${context.attempt} attempts` },
     })),
     startRound: assign(({ context }) => ({ round: context.round + 1, attempt: 1, failure: null })),
+    recordCatalogPrices: assign((_, params: PricingParams) => ({
+      catalog: priceOrder(params.pricing, params.lines).catalog,
+    })),
   },
   guards: {
     forwardAttemptsLeft: ({ context }) => context.attempt < context.retryPolicy.forwardAttempts,
     compensationAttemptsLeft: ({ context }) => context.attempt < context.retryPolicy.compensationAttempts,
     failedIn: ({ context }, params: { state: SagaStateName }) => context.failure?.state === params.state,
+    /** Every line has a catalog price in the order's currency, equal to the customer's expected one if given. */
+    catalogPricesAccepted: (_, params: PricingParams) =>
+      priceOrder(params.pricing, params.lines).kind === 'accepted',
   },
 });
 
@@ -80,6 +92,14 @@ const compensationDeadline = (self: SagaStateName, step: CommandName) => [
 const retryInto = (state: SagaStateName) =>
   ({ guard: { type: 'failedIn', params: { state } }, target: state, actions: 'startRound' }) as const;
 
+const pricingParams = ({
+  context,
+  event,
+}: {
+  context: SagaContext;
+  event: Extract<SagaEvent, { type: 'StockReserved' }>;
+}): PricingParams => ({ pricing: context.pricing, lines: event.lines });
+
 function required<T>(value: T | null, what: string): T {
   if (value === null) throw new Error(`order saga invariant broken: ${what} is not set`);
   return value;
@@ -97,6 +117,8 @@ export const orderSagaMachine = saga.createMachine({
     round: 0,
     cancelReason: null,
     failure: null,
+    pricing: input?.pricing ?? { currency: '', lines: [] },
+    catalog: null,
   }),
   entry: { type: 'publishOrderEvent', params: { event: 'OrderPlaced' } },
   initial: 'reservingStock',
@@ -104,7 +126,21 @@ export const orderSagaMachine = saga.createMachine({
     reservingStock: {
       entry: stepEntry('ReserveStock', false),
       on: {
-        StockReserved: { target: 'processingPayment', actions: 'nextStep' },
+        // Charged only at the catalog's prices, and only if they are the ones the customer expected.
+        StockReserved: [
+          {
+            guard: { type: 'catalogPricesAccepted', params: pricingParams },
+            target: 'processingPayment',
+            actions: [{ type: 'recordCatalogPrices', params: pricingParams }, 'nextStep'],
+          },
+          {
+            target: 'releasingStock',
+            actions: [
+              { type: 'recordCatalogPrices', params: pricingParams },
+              { type: 'compensate', params: { reason: 'price_changed' } },
+            ],
+          },
+        ],
         StockRejected: {
           target: 'cancelled',
           actions: { type: 'compensate', params: { reason: 'out_of_stock' } },

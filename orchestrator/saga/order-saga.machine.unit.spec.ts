@@ -22,7 +22,28 @@ import { sagaEventTypes } from './saga-types.ts';
 
 type EventType = SagaEvent['type'];
 
-const input = { orderId: 'order-1', retryPolicy: { forwardAttempts: 3, compensationAttempts: 2 } };
+/** Two lines of SKU-A (one with an expected price) and one of SKU-B: 2 × 1999 + 1 × 1999 + 3 × 500. */
+const input = {
+  orderId: 'order-1',
+  retryPolicy: { forwardAttempts: 3, compensationAttempts: 2 },
+  pricing: {
+    currency: 'EUR',
+    lines: [
+      { sku: 'SKU-A', quantity: 2, expectedUnitPrice: 1999 },
+      { sku: 'SKU-A', quantity: 1, expectedUnitPrice: null },
+      { sku: 'SKU-B', quantity: 3, expectedUnitPrice: null },
+    ],
+  },
+};
+const catalogLines = [
+  { sku: 'SKU-A', unitPrice: 1999, currency: 'EUR' },
+  { sku: 'SKU-B', unitPrice: 500, currency: 'EUR' },
+];
+const catalog = { total: 7497, unitPrices: { 'SKU-A': 1999, 'SKU-B': 500 } };
+
+/** The event of a type: StockReserved with the catalog prices the customer expects. */
+const eventOf = (type: EventType): SagaEvent =>
+  type === 'StockReserved' ? { type, lines: catalogLines } : ({ type } as SagaEvent);
 
 const send = (command: CommandName, attempt = 1, round = 0): SagaAction => ({
   type: 'sendCommand',
@@ -47,7 +68,7 @@ const cancelledWith = (reason: CancelReason): SagaAction[] => [
 function run(events: EventType[], from: SagaSnapshot = start(input).snapshot) {
   let snapshot = from;
   const steps = events.map((type) => {
-    const result = step(snapshot, { type });
+    const result = step(snapshot, eventOf(type));
     snapshot = result.snapshot;
     return result;
   });
@@ -72,7 +93,14 @@ describe('order saga: start', () => {
       { type: 'publishOrderEvent', params: { event: 'OrderPlaced' } },
       ...enter('ReserveStock'),
     ]);
-    assert.deepEqual(snapshot.context, { ...input, attempt: 1, round: 0, cancelReason: null, failure: null });
+    assert.deepEqual(snapshot.context, {
+      ...input,
+      attempt: 1,
+      round: 0,
+      cancelReason: null,
+      failure: null,
+      catalog: null,
+    });
   });
 });
 
@@ -89,7 +117,7 @@ describe('order saga: happy path', () => {
   steps.forEach(([event, state, actions], i) => {
     it(`${event} → ${state}`, () => {
       const given = run(steps.slice(0, i).map(([e]) => e)).snapshot;
-      const result = step(given, { type: event });
+      const result = step(given, eventOf(event));
       assert.equal(result.accepted, true);
       assert.equal(result.snapshot.value, state);
       assert.deepEqual(result.actions, actions);
@@ -195,7 +223,7 @@ describe('order saga: forward step timeouts', () => {
       );
       assert.equal(retries.snapshot.value, c.state);
 
-      const giveUp = step(retries.snapshot, { type: DEADLINE });
+      const giveUp = step(retries.snapshot, eventOf(DEADLINE));
       assert.deepEqual(giveUp.actions, enter(c.chain[0] as CommandName, { compensation: true }));
       assert.equal(giveUp.snapshot.context.cancelReason, 'timeout');
 
@@ -236,7 +264,7 @@ describe('order saga: a reply after a re-send moves on; the next step starts aga
     it(`${c.reply} at attempt 2 → ${c.next} at attempt 1`, () => {
       const resent = run([...c.given, DEADLINE]).snapshot;
       assert.equal(resent.context.attempt, 2);
-      const result = step(resent, { type: c.reply });
+      const result = step(resent, eventOf(c.reply));
       assert.equal(result.snapshot.value, c.next);
       assert.deepEqual(result.actions, c.expected);
     });
@@ -286,7 +314,7 @@ describe('order saga: a compensation that never answers → failed, RETRY resume
       assert.deepEqual(failed.context.failure, { step: c.command, state: c.state, reason });
       assert.equal(orderStatusOf(failed.value), 'FAILED');
 
-      const retried = step(failed, { type: 'RETRY' });
+      const retried = step(failed, eventOf('RETRY'));
       assert.equal(retried.snapshot.value, c.state);
       assert.deepEqual(retried.actions, enter(c.command, { compensation: true, round: 1 }));
       assert.deepEqual(
@@ -363,8 +391,8 @@ describe('order saga: unexpected events are ignored (no change, no actions)', ()
   for (const c of cases) {
     it(c.name, () => {
       const given = run(c.given).snapshot;
-      assert.equal(canAccept(given, { type: c.event }), false);
-      const result = step(given, { type: c.event });
+      assert.equal(canAccept(given, eventOf(c.event)), false);
+      const result = step(given, eventOf(c.event));
       assert.deepEqual(result, { snapshot: given, actions: [], accepted: false });
     });
   }
@@ -386,8 +414,8 @@ describe('order saga: unexpected events are ignored (no change, no actions)', ()
     for (const history of histories) {
       const given = run(history).snapshot;
       for (const type of everyEvent) {
-        const result = step(given, { type });
-        assert.equal(result.accepted, canAccept(given, { type }), `${given.value} + ${type}`);
+        const result = step(given, eventOf(type));
+        assert.equal(result.accepted, canAccept(given, eventOf(type)), `${given.value} + ${type}`);
         if (result.accepted) accepted += 1;
         else assert.equal(result.snapshot, given);
       }
@@ -397,7 +425,7 @@ describe('order saga: unexpected events are ignored (no change, no actions)', ()
 
   it('canAccept is true for an expected event (RETRY in failed)', () => {
     const failed = run(['StockReserved', 'PaymentFailed', DEADLINE, DEADLINE]).snapshot;
-    assert.equal(canAccept(failed, { type: 'RETRY' }), true);
+    assert.equal(canAccept(failed, eventOf('RETRY')), true);
   });
 });
 
@@ -456,12 +484,60 @@ describe('order saga: persist → JSON → restore', () => {
   it('the uninterrupted path ends cancelled by timeout after one RETRY', () => {
     assert.deepEqual(toPersisted(uninterrupted.snapshot), {
       value: 'cancelled',
-      context: { ...input, attempt: 1, round: 1, cancelReason: 'timeout', failure: null },
+      context: { ...input, attempt: 1, round: 1, cancelReason: 'timeout', failure: null, catalog },
     });
   });
 
   it('refuses an unknown persisted state', () => {
     const persisted = { ...toPersisted(start(input).snapshot), value: 'shipping' as SagaStateName };
     assert.throws(() => restore(persisted), /unknown persisted state "shipping"/);
+  });
+});
+
+describe('order saga: catalog prices', () => {
+  const reserved = (lines: SagaEvent & { type: 'StockReserved' }) => step(start(input).snapshot, lines);
+
+  it('prices equal to the expected ones → processingPayment, the catalog total kept', () => {
+    const result = reserved({ type: 'StockReserved', lines: catalogLines });
+    assert.equal(result.snapshot.value, 'processingPayment');
+    assert.deepEqual(result.snapshot.context.catalog, catalog);
+    assert.deepEqual(result.actions, enter('ProcessPayment'));
+  });
+
+  it('no expected price on any line → the catalog total, whatever the catalog says', () => {
+    const lines = input.pricing.lines.map((l) => ({ ...l, expectedUnitPrice: null }));
+    const snapshot = start({ ...input, pricing: { currency: 'EUR', lines } }).snapshot;
+    const dearer = catalogLines.map((l) => ({ ...l, unitPrice: l.unitPrice + 100 }));
+    const result = step(snapshot, { type: 'StockReserved', lines: dearer });
+    assert.equal(result.snapshot.value, 'processingPayment');
+    assert.equal(result.snapshot.context.catalog?.total, 3 * 2099 + 3 * 600);
+  });
+
+  it('an expected price the catalog does not have → releasingStock, then CANCELLED price_changed', () => {
+    const cheaper = catalogLines.map((l) => (l.sku === 'SKU-A' ? { ...l, unitPrice: 1899 } : l));
+    const result = reserved({ type: 'StockReserved', lines: cheaper });
+    assert.equal(result.snapshot.value, 'releasingStock');
+    assert.equal(result.snapshot.context.cancelReason, 'price_changed');
+    assert.deepEqual(result.actions, enter('ReleaseStock', { compensation: true }));
+    assert.equal(result.snapshot.context.catalog?.total, 3 * 1899 + 3 * 500, 'the catalog prices are kept');
+    const released = step(result.snapshot, { type: 'StockReleased' });
+    assert.equal(released.snapshot.value, 'cancelled');
+    assert.deepEqual(released.actions, cancelledWith('price_changed'));
+  });
+
+  it('a line without a catalog price (a version-1 StockReserved has none) → price_changed, no total', () => {
+    for (const lines of [[], catalogLines.filter((l) => l.sku === 'SKU-A')]) {
+      const result = reserved({ type: 'StockReserved', lines });
+      assert.equal(result.snapshot.value, 'releasingStock');
+      assert.equal(result.snapshot.context.cancelReason, 'price_changed');
+      assert.equal(result.snapshot.context.catalog, null);
+    }
+  });
+
+  it("a catalog price in another currency than the order's → price_changed", () => {
+    const lines = catalogLines.map((l) => ({ ...l, currency: 'USD' }));
+    const result = reserved({ type: 'StockReserved', lines });
+    assert.equal(result.snapshot.value, 'releasingStock');
+    assert.equal(result.snapshot.context.cancelReason, 'price_changed');
   });
 });

@@ -30,6 +30,7 @@ describe("pure transitions: xstate's initialTransition() and transition() withou
       const input = {
         orderId: `order-${walk}`,
         retryPolicy: { forwardAttempts: random.int(1, 3), compensationAttempts: random.int(1, 3) },
+        pricing: { currency: 'EUR', lines: [{ sku: 'SKU-A', quantity: 2, expectedUnitPrice: 1999 }] },
       };
       const [ours, ourActions] = pure.initialTransition(input);
       const [theirs, theirActions] = initialTransition(orderSagaMachine, input);
@@ -37,7 +38,10 @@ describe("pure transitions: xstate's initialTransition() and transition() withou
       assert.deepEqual(dataOf(ourActions), dataOf(theirActions));
       let snapshot = ours;
       for (let i = 0; i < 12 && snapshot.status === 'active'; i++) {
-        const event = { type: random.pick(sagaEventTypes) } as SagaEvent;
+        const type = random.pick(sagaEventTypes);
+        // StockReserved at the expected price, or not: both of its transitions are walked.
+        const lines = [{ sku: 'SKU-A', unitPrice: random.int(1998, 1999), currency: 'EUR' }];
+        const event = (type === 'StockReserved' ? { type, lines } : { type }) as SagaEvent;
         const [next, actions] = pure.transition(snapshot, event);
         const [expected, expectedActions] = transition(orderSagaMachine, snapshot, event);
         assert.deepEqual(

@@ -8,7 +8,24 @@ export type CommandName =
   | 'RefundPayment'
   | 'CancelShipping';
 
-export type CancelReason = 'out_of_stock' | 'payment_declined' | 'shipping_failed' | 'timeout';
+export type CancelReason =
+  | 'out_of_stock'
+  | 'payment_declined'
+  | 'shipping_failed'
+  | 'timeout'
+  | 'price_changed';
+
+/** One order line as the saga prices it: the customer's expected unit price, when given. */
+export type PricedLine = { sku: string; quantity: number; expectedUnitPrice: number | null };
+
+/** What the saga needs to price an order: its currency and lines (from the order, at start). */
+export type OrderPricing = { currency: string; lines: PricedLine[] };
+
+/** One reserved line's catalog price, as StockReserved carries it. */
+export type CatalogLine = { sku: string; unitPrice: number; currency: string };
+
+/** The order priced with the catalog (every SKU had a catalog price in the order's currency). */
+export type CatalogPricing = { total: number; unitPrices: Record<string, number> };
 
 export type OrderStatus = 'PENDING' | 'COMPLETED' | 'CANCELLED' | 'FAILED';
 
@@ -28,7 +45,7 @@ export type SagaStateName = (typeof sagaStateNames)[number];
 
 /** Participant replies, the runner's deadline timer and the operator's retry. */
 export type SagaEvent =
-  | { type: 'StockReserved' }
+  | { type: 'StockReserved'; lines: CatalogLine[] }
   | { type: 'StockRejected' }
   | { type: 'PaymentSucceeded' }
   | { type: 'PaymentFailed' }
@@ -59,7 +76,7 @@ export const sagaEventTypes = Object.keys(eachEventType) as ReadonlyArray<SagaEv
 /** Attempts per step, counting the first send. */
 export type RetryPolicy = { forwardAttempts: number; compensationAttempts: number };
 
-export type SagaInput = { orderId: string; retryPolicy: RetryPolicy };
+export type SagaInput = { orderId: string; retryPolicy: RetryPolicy; pricing: OrderPricing };
 
 export type SagaFailure = { step: CommandName; state: SagaStateName; reason: string };
 
@@ -72,6 +89,10 @@ export type SagaContext = {
   round: number;
   cancelReason: CancelReason | null;
   failure: SagaFailure | null;
+  /** The order's currency and lines with the customer's expected prices. */
+  pricing: OrderPricing;
+  /** The catalog's prices and total once inventory reserved the stock; null before. */
+  catalog: CatalogPricing | null;
 };
 
 export type SendCommandParams = { command: CommandName; attempt: number; round: number };

@@ -13,12 +13,17 @@ export type InventoryAppDeps = Pick<ServiceDeps, 'db' | 'logger' | 'audit' | 'un
 
 const stockLevel = {
   type: 'object',
-  required: ['sku', 'name', 'available', 'seeded', 'updatedAt'],
+  required: ['sku', 'name', 'available', 'seeded', 'unitPrice', 'currency', 'updatedAt'],
   properties: {
     sku: { type: 'string' },
     name: { type: 'string' },
     available: { type: 'integer', description: 'Units that can be reserved now' },
     seeded: { type: 'integer', description: 'Units the catalog was seeded with' },
+    unitPrice: {
+      type: 'integer',
+      description: 'Catalog price of one unit, minor units (cents); orders are charged it',
+    },
+    currency: { type: 'string', description: 'ISO 4217 code of unitPrice, e.g. EUR' },
     updatedAt: { type: 'string', format: 'date-time' },
   },
 } as const;

@@ -10,10 +10,13 @@
  *   cannot reserve any more (StockRejected `out_of_stock`, no shortages, and a warning).
  * - A repeat after the reservation was released is answered with that same "nothing is held"
  *   rejection: a reply never claims a hold that no longer exists.
+ * - StockReserved carries each reserved line's catalog price (one line per SKU). The prices are
+ *   kept with the reservation, so a repeat answers with the prices the order was reserved at.
  */
 import type {
   InventoryEventsRecord,
   ReleaseStock,
+  ReservedLine,
   ReserveStock,
   StockItem,
   StockRejectionReason,
@@ -35,6 +38,15 @@ export const isInventoryCommand = (record: TypedRecord): record is InventoryComm
 
 export type ReservationStatus = 'RESERVED' | 'REJECTED' | 'RELEASED';
 
+/** A SKU's catalog price: minor units of `currency` per unit. */
+export interface CatalogPrice {
+  unitPrice: number;
+  currency: string;
+}
+
+/** A line of a reservation: priced when reserved (rows written before prices existed have none). */
+export type ReservationItem = StockItem & Partial<CatalogPrice>;
+
 /** The one reservation row of an order. */
 export interface Reservation {
   orderId: string;
@@ -42,7 +54,7 @@ export interface Reservation {
   reservationId: string | null;
   status: ReservationStatus;
   /** Aggregated lines (one per SKU, sorted by SKU); empty for a tombstone. */
-  items: StockItem[];
+  items: ReservationItem[];
   /** Why it was rejected (status REJECTED), so a repeat gets the same answer. */
   rejection: { reason: StockRejectionReason; shortages: StockShortage[] } | null;
 }
@@ -58,6 +70,8 @@ export interface InventoryState {
   reservation: Reservation | null;
   /** Available units per catalog SKU (at least those the command names); a SKU missing here is unknown. */
   available: ReadonlyMap<string, number>;
+  /** Catalog price per SKU (at least those the command names and the catalog has). */
+  prices: ReadonlyMap<string, CatalogPrice>;
 }
 
 export interface InventoryDecisionOptions {
@@ -80,9 +94,26 @@ export type InventoryDecision =
 
 const none: InventoryChange = { kind: 'none' };
 
-const reserved = (orderId: string, reservationId: string): InventoryEventsRecord => ({
+/**
+ * The reply lines of a reservation's items; empty when one has no price (a reservation made before
+ * prices existed): the orchestrator then cannot price the order and charges nothing.
+ */
+function reservedLines(items: readonly ReservationItem[]): ReservedLine[] {
+  const lines: ReservedLine[] = [];
+  for (const { sku, quantity, unitPrice, currency } of items) {
+    if (unitPrice === undefined || currency === undefined) return [];
+    lines.push({ sku, quantity, unitPrice, currency });
+  }
+  return lines;
+}
+
+const reserved = (
+  orderId: string,
+  reservationId: string,
+  items: readonly ReservationItem[],
+): InventoryEventsRecord => ({
   type: 'StockReserved',
-  payload: { orderId, reservationId },
+  payload: { orderId, reservationId, lines: reservedLines(items) },
 });
 const rejected = (
   orderId: string,
@@ -168,7 +199,7 @@ function decideReserve(
   let unknown = false;
   for (const { sku, quantity } of items) {
     const available = state.available.get(sku);
-    if (available === undefined) {
+    if (available === undefined || !state.prices.has(sku)) {
       unknown = true;
       shortages.push({ sku, requested: quantity, available: 0 });
     } else if (available < quantity) {
@@ -177,6 +208,7 @@ function decideReserve(
   }
   if (shortages.length > 0) return reject(unknown ? 'unknown_sku' : 'out_of_stock', shortages);
 
+  const priced: ReservationItem[] = items.map((item) => ({ ...item, ...state.prices.get(item.sku) }));
   return {
     kind: 'reply',
     change: {
@@ -185,12 +217,12 @@ function decideReserve(
         orderId,
         reservationId: options.newReservationId,
         status: 'RESERVED',
-        items,
+        items: priced,
         rejection: null,
       },
       stock: items.map(({ sku, quantity }) => ({ sku, delta: -quantity })),
     },
-    reply: reserved(orderId, options.newReservationId),
+    reply: reserved(orderId, options.newReservationId, priced),
     warning: null,
   };
 }
@@ -201,7 +233,12 @@ function repeatReserve(orderId: string, existing: Reservation): InventoryDecisio
     case 'RESERVED':
       if (existing.reservationId === null)
         throw new TypeError(`reservation of order ${orderId} is RESERVED without an id`);
-      return { kind: 'reply', change: none, reply: reserved(orderId, existing.reservationId), warning: null };
+      return {
+        kind: 'reply',
+        change: none,
+        reply: reserved(orderId, existing.reservationId, existing.items),
+        warning: null,
+      };
     case 'REJECTED': {
       const { reason, shortages } = existing.rejection ?? { reason: 'out_of_stock', shortages: [] };
       return { kind: 'reply', change: none, reply: rejected(orderId, reason, shortages), warning: null };

@@ -20,9 +20,22 @@ const reserve = (items: StockItem[]): InventoryCommand => ({
 });
 const release: InventoryCommand = { type: 'ReleaseStock', payload: { orderId, reason: 'payment declined' } };
 const stock = (levels: Record<string, number>): Map<string, number> => new Map(Object.entries(levels));
+const catalogPrices: Record<string, number> = {
+  'SKU-001': 1999,
+  'SKU-002': 2999,
+  'SKU-003': 2500,
+  'SKU-LTD': 4900,
+};
+/** The stock levels given, and the catalog prices of those SKUs. */
 const state = (reservation: Reservation | null, levels: Record<string, number> = {}): InventoryState => ({
   reservation,
   available: stock(levels),
+  prices: new Map(
+    Object.keys(levels).flatMap((sku) => {
+      const unitPrice = catalogPrices[sku];
+      return unitPrice === undefined ? [] : [[sku, { unitPrice, currency: 'EUR' }] as const];
+    }),
+  ),
 });
 
 const reservedRow: Reservation = {
@@ -30,11 +43,12 @@ const reservedRow: Reservation = {
   reservationId,
   status: 'RESERVED',
   items: [
-    { sku: 'SKU-001', quantity: 2 },
-    { sku: 'SKU-002', quantity: 1 },
+    { sku: 'SKU-001', quantity: 2, unitPrice: 1999, currency: 'EUR' },
+    { sku: 'SKU-002', quantity: 1, unitPrice: 2999, currency: 'EUR' },
   ],
   rejection: null,
 };
+const reservedLines = reservedRow.items;
 const tombstone: Reservation = {
   orderId,
   reservationId: null,
@@ -49,7 +63,7 @@ function replyOf(decision: InventoryDecision) {
 }
 
 describe('inventory decisions: ReserveStock', () => {
-  it('given enough stock, when reserving, then every line is reserved and StockReserved carries the reservation id', () => {
+  it("given enough stock, when reserving, then every line is reserved and StockReserved carries the reservation id and the lines' catalog prices", () => {
     const decision = replyOf(
       decideInventory(
         reserve([
@@ -60,7 +74,10 @@ describe('inventory decisions: ReserveStock', () => {
         options,
       ),
     );
-    assert.deepEqual(decision.reply, { type: 'StockReserved', payload: { orderId, reservationId } });
+    assert.deepEqual(decision.reply, {
+      type: 'StockReserved',
+      payload: { orderId, reservationId, lines: reservedLines },
+    });
     assert.deepEqual(decision.change, {
       kind: 'reserve',
       reservation: reservedRow,
@@ -163,8 +180,34 @@ describe('inventory decisions: ReserveStock', () => {
         decline: true,
       }),
     );
-    assert.deepEqual(decision.reply, { type: 'StockReserved', payload: { orderId, reservationId } });
+    assert.deepEqual(decision.reply, {
+      type: 'StockReserved',
+      payload: { orderId, reservationId, lines: reservedLines },
+    });
     assert.deepEqual(decision.change, { kind: 'none' });
+  });
+
+  it('given a reservation held from before prices were kept, when reserved again, then StockReserved has no lines (the order cannot be priced)', () => {
+    const legacy: Reservation = { ...reservedRow, items: [{ sku: 'SKU-001', quantity: 2 }] };
+    const decision = replyOf(
+      decideInventory(reserve([{ sku: 'SKU-001', quantity: 2 }]), state(legacy), options),
+    );
+    assert.deepEqual(decision.reply, {
+      type: 'StockReserved',
+      payload: { orderId, reservationId, lines: [] },
+    });
+  });
+
+  it('given a SKU in stock without a catalog price, when reserving, then it is rejected as unknown_sku', () => {
+    const decision = replyOf(
+      decideInventory(
+        reserve([{ sku: 'SKU-NOPRICE', quantity: 1 }]),
+        state(null, { 'SKU-NOPRICE': 3 }),
+        options,
+      ),
+    );
+    assert.equal(decision.reply.type, 'StockRejected');
+    assert.equal(decision.reply.type === 'StockRejected' && decision.reply.payload.reason, 'unknown_sku');
   });
 
   it('given a recorded rejection, when the same order is reserved again, then the first answer is repeated, even with stock now', () => {

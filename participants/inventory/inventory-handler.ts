@@ -68,7 +68,11 @@ export function createInventoryHandler(deps: ParticipantHandlerDeps, faults: Fau
     decide: (command, locked, { orderId, decline }) =>
       decideInventory(
         command,
-        { reservation: locked.reservations.get(orderId) ?? null, available: locked.available },
+        {
+          reservation: locked.reservations.get(orderId) ?? null,
+          available: locked.available,
+          prices: locked.prices,
+        },
         { newReservationId: newId(), decline },
       ),
     apply: applyInventoryChange,

@@ -73,10 +73,10 @@ before(async () => {
   database = await createThrowawayDatabase({ poolMax: 30 });
   db = database.db;
   await db('inventory.stock').insert([
-    { sku: 'IT-A', name: 'test A', available: 4, seeded: 4 },
-    { sku: 'IT-B', name: 'test B', available: 4, seeded: 4 },
-    { sku: 'IT-C', name: 'test C', available: 3, seeded: 3 },
-    { sku: 'IT-ODD', name: 'test odd', available: 7, seeded: 7 },
+    { sku: 'IT-A', name: 'test A', available: 4, seeded: 4, unit_price: 100, currency: 'EUR' },
+    { sku: 'IT-B', name: 'test B', available: 4, seeded: 4, unit_price: 250, currency: 'EUR' },
+    { sku: 'IT-C', name: 'test C', available: 3, seeded: 3, unit_price: 999, currency: 'EUR' },
+    { sku: 'IT-ODD', name: 'test odd', available: 7, seeded: 7, unit_price: 1, currency: 'EUR' },
   ]);
   handle = createInventoryHandler(
     { outbox: jsonOutbox('inventory'), newId: timeOrderedIds(), logger: silentLogger },
@@ -138,6 +138,12 @@ describe('inventory store (PostgreSQL)', () => {
       ),
     );
     assert.equal(count(replies, 'StockReserved'), 4);
+    for (const reply of replies.filter((r) => r?.type === 'StockReserved')) {
+      assert.deepEqual(reply?.type === 'StockReserved' && reply.payload.lines, [
+        { sku: 'IT-A', quantity: 1, unitPrice: 100, currency: 'EUR' },
+        { sku: 'IT-B', quantity: 1, unitPrice: 250, currency: 'EUR' },
+      ]);
+    }
     assert.equal(await available('IT-A'), 0);
     assert.equal(await available('IT-B'), 0);
     reservedOrders.push(...orders.filter((_, i) => replies[i]?.type === 'StockReserved'));
@@ -214,7 +220,11 @@ describe('inventory store (PostgreSQL)', () => {
     const reply = await handleOne(reserve(orderId, [{ sku: 'SKU-LTD', quantity: 1 }]));
     assert.deepEqual(reply, {
       type: 'StockReserved',
-      payload: { orderId, reservationId: first.reservation_id },
+      payload: {
+        orderId,
+        reservationId: first.reservation_id,
+        lines: [{ sku: 'SKU-LTD', quantity: 1, unitPrice: 4900, currency: 'EUR' }],
+      },
     });
     assert.equal(await available('SKU-LTD'), 0);
   });
@@ -236,7 +246,11 @@ describe('inventory store (PostgreSQL)', () => {
     for (const reply of replies) {
       assert.deepEqual(reply, {
         type: 'StockReserved',
-        payload: { orderId, reservationId: row.reservation_id },
+        payload: {
+          orderId,
+          reservationId: row.reservation_id,
+          lines: [{ sku: 'SKU-003', quantity: 2, unitPrice: 2500, currency: 'EUR' }],
+        },
       });
     }
     assert.equal(await available('SKU-003'), before003 - 2);
@@ -311,7 +325,7 @@ describe('inventory store (PostgreSQL)', () => {
 });
 
 describe('inventory HTTP', () => {
-  it('GET /stock lists every SKU with name, available and seeded; GET /stock/:sku shows one; unknown → 404', async () => {
+  it('GET /stock lists every SKU with name, available, seeded and catalog price; GET /stock/:sku shows one; unknown → 404', async () => {
     const app = await buildApp(
       {
         db,
@@ -325,17 +339,27 @@ describe('inventory HTTP', () => {
     try {
       const list = await app.inject({ method: 'GET', url: '/stock', headers: bearer('customer') });
       assert.equal(list.statusCode, 200);
-      const items: Array<{ sku: string; name: string; available: number; seeded: number }> =
-        list.json().items;
+      const items: Array<{
+        sku: string;
+        name: string;
+        available: number;
+        seeded: number;
+        unitPrice: number;
+        currency: string;
+      }> = list.json().items;
       for (const seeded of seedCatalog) {
         const item = items.find((i) => i.sku === seeded.sku);
         assert.ok(item, `${seeded.sku} is listed`);
         assert.equal(item.name, seeded.name);
         assert.equal(item.seeded, seeded.quantity);
+        assert.equal(item.unitPrice, seeded.unitPrice);
+        assert.equal(item.currency, 'EUR');
       }
       const one = await app.inject({ method: 'GET', url: '/stock/SKU-LTD', headers: bearer('customer') });
       assert.equal(one.statusCode, 200);
       assert.equal(one.json().available, await available('SKU-LTD'));
+      assert.equal(one.json().unitPrice, 4900);
+      assert.equal(one.json().currency, 'EUR');
       const unknown = await app.inject({ method: 'GET', url: '/stock/NOPE-42', headers: bearer('customer') });
       assert.equal(unknown.statusCode, 404);
       assert.match(unknown.json().message, /unknown SKU 'NOPE-42'/);

@@ -7,19 +7,25 @@
  * deadlocking; a CHECK (available >= 0) backs the decision up.
  */
 import type { Knex } from 'knex';
-import type { StockItem, StockRejectionReason, StockShortage } from '../../lib/contracts/generated.ts';
+import type { StockRejectionReason, StockShortage } from '../../lib/contracts/generated.ts';
 import { binaryArray } from '../../lib/db/pg-binary-array.ts';
 import { queryBuilder } from '../../lib/db/query-builder.ts';
 import type { UnitOfWork } from '../../lib/db/unit-of-work.ts';
 import { lockRowsOfOrders } from '../common/lock-by-order.ts';
 import { OrderRowsTable, RowWrites } from '../common/row-writes.ts';
-import type { InventoryChange, Reservation, ReservationStatus } from './inventory-decisions.ts';
+import type {
+  CatalogPrice,
+  InventoryChange,
+  Reservation,
+  ReservationItem,
+  ReservationStatus,
+} from './inventory-decisions.ts';
 
 interface ReservationRow {
   order_id: string;
   reservation_id: string | null;
   status: string;
-  items: StockItem[];
+  items: ReservationItem[];
   rejection_reason: string | null;
   shortages: StockShortage[] | null;
 }
@@ -29,6 +35,9 @@ export interface StockLevel {
   name: string;
   available: number;
   seeded: number;
+  /** Catalog price of one unit in minor units of currency. */
+  unitPrice: number;
+  currency: string;
   updatedAt: Date;
 }
 
@@ -38,6 +47,8 @@ export interface LockedInventory {
   reservations: Map<string, Reservation>;
   /** Available units by SKU, for every requested SKU in the catalog and every SKU of a held reservation. */
   available: Map<string, number>;
+  /** Catalog prices of the same SKUs, read with the locked rows. */
+  prices: Map<string, CatalogPrice>;
 }
 
 /** Shared with the bench's database ceiling, which replays these statements. */
@@ -100,7 +111,7 @@ export async function lockInventory(
   for (const reservation of reservations.values()) {
     if (reservation.status === 'RESERVED') for (const item of reservation.items) skus.add(item.sku);
   }
-  return { reservations, available: await lockStock(unit, skus) };
+  return { reservations, ...(await lockStock(unit, skus)) };
 }
 
 /**
@@ -111,21 +122,30 @@ export async function lockStockForNewOrders(
   unit: UnitOfWork,
   skus: readonly string[],
 ): Promise<LockedInventory> {
-  return { reservations: new Map(), available: await lockStock(unit, new Set(skus)) };
+  return { reservations: new Map(), ...(await lockStock(unit, new Set(skus))) };
 }
 
-/** Locks the stock rows of these SKUs in byte order (so concurrent batches queue, never deadlock). */
-async function lockStock(unit: UnitOfWork, skuSet: ReadonlySet<string>): Promise<Map<string, number>> {
+/**
+ * Locks the stock rows of these SKUs in byte order (so concurrent batches queue, never deadlock);
+ * their levels and catalog prices.
+ */
+async function lockStock(
+  unit: UnitOfWork,
+  skuSet: ReadonlySet<string>,
+): Promise<Pick<LockedInventory, 'available' | 'prices'>> {
   const skus = [...skuSet].sort(byteOrder);
-  if (skus.length === 0) return new Map();
-  const stock = await unit.read<{ sku: string; available: number }>(
+  if (skus.length === 0) return { available: new Map(), prices: new Map() };
+  const stock = await unit.read<{ sku: string; available: number; unit_price: number; currency: string }>(
     queryBuilder('inventory.stock')
-      .select('sku', 'available')
+      .select('sku', 'available', 'unit_price', 'currency')
       .whereRaw('sku = any(?::text[])', [binaryArray('text', skus)])
       .orderByRaw('sku collate "C"')
       .forUpdate(),
   );
-  return new Map(stock.map((s) => [s.sku, s.available]));
+  return {
+    available: new Map(stock.map((s) => [s.sku, s.available])),
+    prices: new Map(stock.map((s) => [s.sku, { unitPrice: s.unit_price, currency: s.currency }])),
+  };
 }
 
 /**
@@ -181,35 +201,36 @@ export function saveInventoryChanges(unit: UnitOfWork, changes: readonly Invento
   }
 }
 
-/** Every SKU of the catalog with its live level (no locks), sorted by SKU. */
-export async function listStock(db: Knex): Promise<StockLevel[]> {
-  const rows: Array<{ sku: string; name: string; available: number; seeded: number; updated_at: Date }> =
-    await db('inventory.stock')
-      .select('sku', 'name', 'available', 'seeded', 'updated_at')
-      .orderByRaw('sku collate "C"');
-  return rows.map((r) => ({
-    sku: r.sku,
-    name: r.name,
-    available: r.available,
-    seeded: r.seeded,
-    updatedAt: r.updated_at,
-  }));
+interface StockRow {
+  sku: string;
+  name: string;
+  available: number;
+  seeded: number;
+  unit_price: number;
+  currency: string;
+  updated_at: Date;
 }
 
-/** One SKU's live level, or null when it is not in the catalog. */
+const stockColumns = ['sku', 'name', 'available', 'seeded', 'unit_price', 'currency', 'updated_at'];
+
+const toStockLevel = (row: StockRow): StockLevel => ({
+  sku: row.sku,
+  name: row.name,
+  available: row.available,
+  seeded: row.seeded,
+  unitPrice: row.unit_price,
+  currency: row.currency,
+  updatedAt: row.updated_at,
+});
+
+/** Every SKU of the catalog with its live level and price (no locks), sorted by SKU. */
+export async function listStock(db: Knex): Promise<StockLevel[]> {
+  const rows: StockRow[] = await db('inventory.stock').select(stockColumns).orderByRaw('sku collate "C"');
+  return rows.map(toStockLevel);
+}
+
+/** One SKU's live level and price, or null when it is not in the catalog. */
 export async function findStock(db: Knex, sku: string): Promise<StockLevel | null> {
-  const row: { sku: string; name: string; available: number; seeded: number; updated_at: Date } | undefined =
-    await db('inventory.stock')
-      .select('sku', 'name', 'available', 'seeded', 'updated_at')
-      .where({ sku })
-      .first();
-  return row === undefined
-    ? null
-    : {
-        sku: row.sku,
-        name: row.name,
-        available: row.available,
-        seeded: row.seeded,
-        updatedAt: row.updated_at,
-      };
+  const row: StockRow | undefined = await db('inventory.stock').select(stockColumns).where({ sku }).first();
+  return row === undefined ? null : toStockLevel(row);
 }

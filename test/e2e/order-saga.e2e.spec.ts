@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { afterEach, describe, test } from 'node:test';
 import {
+  catalogPriceOf,
   clearFaults,
   historyOf,
   http,
@@ -15,8 +16,9 @@ import {
 describe('order saga, end to end', () => {
   afterEach(clearFaults);
 
-  test('happy path: COMPLETED, history in order, stock taken once', async () => {
+  test('happy path: COMPLETED at the catalog total, history in order, stock taken once', async () => {
     const before = await stockOf('SKU-002');
+    const unitPrice = await catalogPriceOf('SKU-002');
     const response = await http(
       'POST',
       `${urls.orchestrator}/orders`,
@@ -29,7 +31,8 @@ describe('order saga, end to end', () => {
     const order = await waitForStatus(response.body.orderId, ['COMPLETED', 'CANCELLED', 'FAILED']);
     assert.equal(order.status, 'COMPLETED');
     assert.equal(order.cancelReason, undefined);
-    assert.equal(order.total, 3 * 1999);
+    assert.equal(order.total, 3 * unitPrice, 'no price sent: the catalog total');
+    assert.deepEqual(order.items, [{ sku: 'SKU-002', quantity: 3, unitPrice, expectedUnitPrice: null }]);
     assert.equal(order.saga.state, 'completed');
     assert.deepEqual(historyOf(order), [
       'saga_started:OrderPlaced',
@@ -61,6 +64,41 @@ describe('order saga, end to end', () => {
     const payment = await http('GET', `${urls.payment}/payments/${order.orderId}`);
     assert.equal(payment.status, 200);
     assert.equal(payment.body.status, 'CHARGED');
+    assert.equal(payment.body.amount, 3 * unitPrice, 'charged the catalog total');
+  });
+
+  test('the expected price is the catalog price: COMPLETED and charged it', async () => {
+    const unitPrice = await catalogPriceOf('SKU-001');
+    const orderId = await placeOrder(orderBody({ sku: 'SKU-001', quantity: 2, unitPrice }));
+    const order = await waitForStatus(orderId, ['COMPLETED', 'CANCELLED', 'FAILED']);
+    assert.equal(order.status, 'COMPLETED');
+    assert.equal(order.total, 2 * unitPrice);
+    const payment = await http('GET', `${urls.payment}/payments/${orderId}`);
+    assert.equal(payment.body.amount, 2 * unitPrice);
+  });
+
+  test('an expected price that is not the catalog price: CANCELLED/price_changed, stock back, nothing charged', async () => {
+    const before = await stockOf('SKU-005');
+    const unitPrice = await catalogPriceOf('SKU-005');
+    const orderId = await placeOrder(orderBody({ sku: 'SKU-005', quantity: 2, unitPrice: 0 }));
+    const order = await waitForStatus(orderId, ['COMPLETED', 'CANCELLED', 'FAILED']);
+    assert.equal(order.status, 'CANCELLED');
+    assert.equal(order.cancelReason, 'price_changed');
+    assert.deepEqual(
+      historyOf(order).filter((h) => h.startsWith('command_sent') || h.startsWith('reply')),
+      [
+        'command_sent:ReserveStock',
+        'reply_received:StockReserved',
+        'command_sent:ReleaseStock',
+        'reply_received:StockReleased',
+      ],
+    );
+    const reserved = order.saga.history.find((h: { type: string }) => h.type === 'StockReserved');
+    assert.deepEqual(reserved.detail.lines, [{ sku: 'SKU-005', quantity: 2, unitPrice, currency: 'EUR' }]);
+    assert.deepEqual(order.items, [{ sku: 'SKU-005', quantity: 2, unitPrice, expectedUnitPrice: 0 }]);
+    assert.equal(order.total, 2 * unitPrice, 'the catalog total is shown, not charged');
+    assert.equal((await http('GET', `${urls.payment}/payments/${orderId}`)).status, 404, 'no payment exists');
+    assert.equal(await stockOf('SKU-005'), before);
   });
 
   test('payment declined (tok_decline): CANCELLED/payment_declined and the stock back to exactly what it was', async () => {

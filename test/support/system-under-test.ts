@@ -65,6 +65,7 @@ export async function http<T = any>(
 export interface OrderOverrides {
   sku?: string;
   quantity?: number;
+  /** The unit price the customer expects; none by default (the catalog's is charged). */
   unitPrice?: number;
   paymentToken?: string;
   country?: string;
@@ -74,13 +75,13 @@ export interface OrderOverrides {
 export function orderBody({
   sku = 'SKU-001',
   quantity = 2,
-  unitPrice = 1999,
+  unitPrice,
   paymentToken = 'tok_visa',
   country = 'DE',
 }: OrderOverrides = {}) {
   return {
     customerId: `c-${process.env.TEST_RUN_ID ?? 'local'}-${randomUUID().slice(0, 8)}`,
-    items: [{ sku, quantity, unitPrice }],
+    items: [{ sku, quantity, ...(unitPrice === undefined ? {} : { unitPrice }) }],
     currency: 'EUR',
     paymentToken,
     shippingAddress: {
@@ -121,6 +122,13 @@ export async function stockOf(sku: string): Promise<number> {
   const result = await http('GET', `${urls.inventory}/stock/${sku}`);
   if (result.status !== 200) throw new Error(`GET /stock/${sku} answered ${result.status}`);
   return result.body.available as number;
+}
+
+/** The catalog price of one unit of a SKU (minor units) as inventory shows it. */
+export async function catalogPriceOf(sku: string): Promise<number> {
+  const result = await http('GET', `${urls.inventory}/stock/${sku}`);
+  if (result.status !== 200) throw new Error(`GET /stock/${sku} answered ${result.status}`);
+  return result.body.unitPrice as number;
 }
 
 export type Participant = 'inventory' | 'payment' | 'shipping';

@@ -1,0 +1,95 @@
+import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
+import { describe, test } from 'node:test';
+import { Topics } from '../../lib/kafka/topics.ts';
+import { handleOnce, type IncomingMessage } from '../../lib/messaging/message-consumer.ts';
+import { capturedLogger } from '../../test/support/captured-logger.ts';
+import { createReplyHandler } from './reply-handler.ts';
+import {
+  newOrderRecord,
+  replyMessage,
+  reservedLines,
+  testRunner,
+  twoInstancesOnOneDatabase,
+} from './test-fixtures.ts';
+
+const paymentSucceeded = (
+  orderId: string,
+  overrides: Parameters<typeof replyMessage>[1] = {},
+): IncomingMessage =>
+  replyMessage(
+    { type: 'PaymentSucceeded', payload: { orderId, paymentId: randomUUID(), amount: 500, currency: 'EUR' } },
+    overrides,
+  );
+const stockReserved = (orderId: string): IncomingMessage =>
+  replyMessage({
+    type: 'StockReserved',
+    payload: { orderId, reservationId: randomUUID(), lines: reservedLines },
+  });
+
+describe('forged and late replies (PostgreSQL)', () => {
+  const instances = twoInstancesOnOneDatabase();
+
+  test('a saga waiting for its payment is moved only by the reply to its ProcessPayment, on payment-events', async () => {
+    const { db, units } = instances.database;
+    const { logger, lines } = capturedLogger('warn');
+    const runner = testRunner({
+      logger,
+      deadlinePolicy: {
+        stepTimeoutMs: 60_000,
+        backoffMultiplier: 2,
+        maxStepTimeoutMs: 600_000,
+        jitterPercent: 0,
+      },
+    });
+    const handle = (message: IncomingMessage) =>
+      handleOnce(units, 'orders', createReplyHandler(runner), [message]);
+    const order = newOrderRecord();
+    await units.run((unit) => runner.createSagas(unit, [{ order, idempotencyKey: null, fingerprint: null }]));
+    await handle(stockReserved(order.orderId));
+    const sagaRow = () => db('orders.sagas').where({ order_id: order.orderId }).first();
+    assert.equal((await sagaRow()).state, 'processingPayment');
+    const version = (await sagaRow()).version;
+
+    const forged = [
+      [paymentSucceeded(order.orderId, { causationId: randomUUID() }), 'unknown_causation'],
+      [paymentSucceeded(order.orderId, { causationId: null }), 'no_causation_id'],
+      [paymentSucceeded(order.orderId, { topic: Topics.shippingEvents }), 'wrong_topic'],
+      [stockReserved(order.orderId), 'earlier_step'],
+    ] as const;
+    for (const [message] of forged) await handle(message);
+
+    const saga = await sagaRow();
+    assert.equal(saga.state, 'processingPayment', 'no forged or late reply moved the saga');
+    assert.equal(saga.version, version, 'nor wrote it');
+    const rejected = await db('orders.saga_history')
+      .where({ order_id: order.orderId, kind: 'reply_rejected' })
+      .orderBy('id');
+    assert.deepEqual(
+      rejected.map((h) => [h.type, h.message_id, h.detail.reason, h.from_state, h.to_state]),
+      forged.map(([m, reason]) => [
+        m.record.type,
+        m.meta.messageId,
+        reason,
+        'processingPayment',
+        'processingPayment',
+      ]),
+    );
+    const outbox = await db('orders.outbox').where({
+      message_key: order.orderId,
+      record_type: 'ScheduleShipping',
+    });
+    assert.equal(outbox.length, 0, 'nothing was shipped');
+    assert.equal(runner.repliesRejected, forged.length);
+    assert.deepEqual(
+      lines.map((l) => [l.orderId, l.type, l.reason]),
+      forged.map(([m, reason]) => [order.orderId, m.record.type, reason]),
+      'one warning per rejected reply, with order id, type and reason',
+    );
+
+    // The genuine reply still moves it.
+    await handle(paymentSucceeded(order.orderId));
+    assert.equal((await sagaRow()).state, 'schedulingShipping');
+    assert.equal(runner.repliesRejected, forged.length);
+  });
+});
