@@ -69,6 +69,11 @@ export class EnvReader {
     return value as T;
   }
 
+  /** A problem found by a caller's own check (e.g. variables that must be set together); name them. */
+  report(problem: string): void {
+    this.problems.push(problem);
+  }
+
   /** Throws one ConfigError naming every invalid variable. */
   done(): void {
     if (this.problems.length > 0) throw new ConfigError(this.problems);

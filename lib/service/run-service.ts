@@ -75,7 +75,12 @@ export async function runService(definition: ServiceDefinition): Promise<void> {
   });
   const codec = createAvroCodec({ registryUrl: config.schemaRegistryUrl, logger });
   await codec.registerAll();
-  const kafka = createKafka({ brokers: config.kafkaBrokers, clientId: name, logger });
+  const kafka = createKafka({
+    brokers: config.kafkaBrokers,
+    security: config.kafkaSecurity,
+    clientId: name,
+    logger,
+  });
   const producer = createIdempotentProducer(kafka);
   await producer.connect();
 

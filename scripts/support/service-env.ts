@@ -4,8 +4,10 @@
  * `base` is the environment the launcher built (its DATABASE_URL, TOPIC_PREFIX, …); what this returns
  * is spread over it.
  */
+import { kafkaEnvFor } from './kafka-env.ts';
+
 export type ServiceNameForEnv = 'orchestrator' | 'inventory' | 'payment' | 'shipping';
 
-export function perServiceEnv(_name: ServiceNameForEnv, _base: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
-  return {};
+export function perServiceEnv(name: ServiceNameForEnv, base: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  return { ...kafkaEnvFor(name, base) };
 }

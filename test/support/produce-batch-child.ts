@@ -20,6 +20,7 @@ const { createLogger } = await import('../../lib/logger.ts');
 const config = loadCommonConfig();
 const kafka = createKafka({
   brokers: config.kafkaBrokers,
+  security: config.kafkaSecurity,
   clientId: 'produce-batch-child',
   logger: createLogger('child', 'warn'),
 });

@@ -1,0 +1,74 @@
+import {
+  type AclEntry,
+  AclOperationTypes,
+  AclPermissionTypes,
+  AclResourceTypes,
+  type Admin,
+  ResourcePatternTypes,
+} from 'kafkajs';
+import type { AclOperation, AclPatternType, AclResourceType, KafkaAcl } from './acls.ts';
+
+const resourceTypes: Record<AclResourceType, AclResourceTypes> = {
+  TOPIC: AclResourceTypes.TOPIC,
+  GROUP: AclResourceTypes.GROUP,
+  CLUSTER: AclResourceTypes.CLUSTER,
+};
+const patternTypes: Record<AclPatternType, ResourcePatternTypes> = {
+  LITERAL: ResourcePatternTypes.LITERAL,
+  PREFIXED: ResourcePatternTypes.PREFIXED,
+};
+const operations: Record<AclOperation, AclOperationTypes> = {
+  READ: AclOperationTypes.READ,
+  WRITE: AclOperationTypes.WRITE,
+  DESCRIBE: AclOperationTypes.DESCRIBE,
+  ALL: AclOperationTypes.ALL,
+};
+
+const toEntry = (acl: KafkaAcl): AclEntry => ({
+  resourceType: resourceTypes[acl.resourceType],
+  resourceName: acl.resourceName,
+  resourcePatternType: patternTypes[acl.patternType],
+  principal: acl.principal,
+  host: '*',
+  operation: operations[acl.operation],
+  permissionType: AclPermissionTypes.ALLOW,
+});
+
+const keyOf = (e: AclEntry): string =>
+  [
+    e.resourceType,
+    e.resourceName,
+    e.resourcePatternType,
+    e.principal,
+    e.host,
+    e.operation,
+    e.permissionType,
+  ].join('\u0000');
+
+/** Every ALLOW rule on the broker, as keys. */
+async function existingAclKeys(admin: Admin): Promise<Set<string>> {
+  const { resources } = await admin.describeAcls({
+    resourceType: AclResourceTypes.ANY,
+    resourcePatternType: ResourcePatternTypes.ANY,
+    operation: AclOperationTypes.ANY,
+    permissionType: AclPermissionTypes.ALLOW,
+  });
+  return new Set(
+    resources.flatMap(({ acls, ...resource }) => acls.map((acl) => keyOf({ ...resource, ...acl }))),
+  );
+}
+
+/** Creates the ACLs the broker does not have yet (idempotent); returns how many were created. */
+export async function ensureAcls(admin: Admin, acls: readonly KafkaAcl[]): Promise<number> {
+  const existing = await existingAclKeys(admin);
+  const missing = acls.map(toEntry).filter((e) => !existing.has(keyOf(e)));
+  if (missing.length > 0) await admin.createAcls({ acl: missing });
+  return missing.length;
+}
+
+/** Deletes exactly these ACLs (those absent are ignored); returns how many were deleted. */
+export async function removeAcls(admin: Admin, acls: readonly KafkaAcl[]): Promise<number> {
+  if (acls.length === 0) return 0;
+  const { filterResponses } = await admin.deleteAcls({ filters: acls.map(toEntry) });
+  return filterResponses.reduce((n, r) => n + r.matchingAcls.length, 0);
+}
