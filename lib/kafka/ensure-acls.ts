@@ -1,23 +1,20 @@
-import {
-  type AclEntry,
-  AclOperationTypes,
-  AclPermissionTypes,
-  AclResourceTypes,
-  type Admin,
-  ResourcePatternTypes,
-} from 'kafkajs';
+import kafkajs, { type AclEntry, type Admin } from 'kafkajs';
 import type { AclOperation, AclPatternType, AclResourceType, KafkaAcl } from './acls.ts';
 
-const resourceTypes: Record<AclResourceType, AclResourceTypes> = {
+// kafkajs's index spreads its exports past what Node's CommonJS lexer sees: these enums are only
+// on the default export when imported from an ES module
+const { AclOperationTypes, AclPermissionTypes, AclResourceTypes, ResourcePatternTypes } = kafkajs;
+
+const resourceTypes: Record<AclResourceType, number> = {
   TOPIC: AclResourceTypes.TOPIC,
   GROUP: AclResourceTypes.GROUP,
   CLUSTER: AclResourceTypes.CLUSTER,
 };
-const patternTypes: Record<AclPatternType, ResourcePatternTypes> = {
+const patternTypes: Record<AclPatternType, number> = {
   LITERAL: ResourcePatternTypes.LITERAL,
   PREFIXED: ResourcePatternTypes.PREFIXED,
 };
-const operations: Record<AclOperation, AclOperationTypes> = {
+const operations: Record<AclOperation, number> = {
   READ: AclOperationTypes.READ,
   WRITE: AclOperationTypes.WRITE,
   DESCRIBE: AclOperationTypes.DESCRIBE,

@@ -68,6 +68,9 @@ export function describeKafkaAccessError(
       const group = context?.group === undefined ? 'its consumer group' : `consumer group '${context.group}'`;
       return `Kafka ACL: principal '${principal}' may not READ ${group} (GROUP_AUTHORIZATION_FAILED; ACLs: lib/kafka/acls.ts)`;
     }
+    if (security.sasl === null && name === 'KafkaJSConnectionClosedError') {
+      return `Kafka closed the connection of a client without SASL credentials (KAFKA_SECURITY_PROTOCOL=PLAINTEXT): if the listener requires SASL, set KAFKA_USERNAME/KAFKA_PASSWORD; ${(cause as Error).message}`;
+    }
     if (type === 'CLUSTER_AUTHORIZATION_FAILED') {
       return `Kafka ACL: principal '${principal}' may not perform a cluster operation (CLUSTER_AUTHORIZATION_FAILED)`;
     }
