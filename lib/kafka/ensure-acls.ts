@@ -55,12 +55,33 @@ async function existingAclKeys(admin: Admin): Promise<Set<string>> {
   );
 }
 
-/** Creates the ACLs the broker does not have yet (idempotent); returns how many were created. */
-export async function ensureAcls(admin: Admin, acls: readonly KafkaAcl[]): Promise<number> {
+/**
+ * Creates the ACLs the broker does not have yet (idempotent); returns how many were created. The
+ * controller commits them before the broker's authorizer applies them from the metadata log: until
+ * then a client is still refused (an idempotent producer started right away failed InitProducerId
+ * with CLUSTER_AUTHORIZATION_FAILED), so this returns once the broker describes all of them.
+ */
+export async function ensureAcls(
+  admin: Admin,
+  acls: readonly KafkaAcl[],
+  { timeoutMs = 15_000 }: { timeoutMs?: number } = {},
+): Promise<number> {
   const existing = await existingAclKeys(admin);
   const missing = acls.map(toEntry).filter((e) => !existing.has(keyOf(e)));
-  if (missing.length > 0) await admin.createAcls({ acl: missing });
-  return missing.length;
+  if (missing.length === 0) return 0;
+  await admin.createAcls({ acl: missing });
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const applied = await existingAclKeys(admin);
+    const pending = missing.filter((e) => !applied.has(keyOf(e)));
+    if (pending.length === 0) return missing.length;
+    if (Date.now() > deadline) {
+      throw new Error(
+        `${pending.length} of ${missing.length} ACLs created were still not applied by the broker after ${timeoutMs} ms (first: ${pending[0]?.principal} on ${pending[0]?.resourceName})`,
+      );
+    }
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
 }
 
 /** Deletes exactly these ACLs (those absent are ignored); returns how many were deleted. */
