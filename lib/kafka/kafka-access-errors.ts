@@ -33,7 +33,10 @@ const fieldOf = (error: unknown, field: 'name' | 'type'): string | undefined => 
   return typeof value === 'string' ? value : undefined;
 };
 
-const list = (topics: readonly string[]): string => topics.map((t) => `'${t}'`).join(', ');
+const topicsPhrase = (topics: readonly string[]): string => {
+  const quoted = topics.map((t) => `'${t}'`).join(', ');
+  return topics.length === 1 ? `topic ${quoted}` : `one of the topics ${quoted}`;
+};
 
 /**
  * One clear line when Kafka refused a client because of its credentials or its ACLs, naming the
@@ -61,7 +64,7 @@ export function describeKafkaAccessError(
       const what =
         context === undefined
           ? 'use a topic it asked for'
-          : `${context.operation} topic ${list(context.topics)}`;
+          : `${context.operation} ${topicsPhrase(context.topics)}`;
       return `Kafka ACL: principal '${principal}' may not ${what} (TOPIC_AUTHORIZATION_FAILED; ACLs: lib/kafka/acls.ts)`;
     }
     if (type === 'GROUP_AUTHORIZATION_FAILED') {

@@ -8,6 +8,7 @@ import { createDatabase } from '../db/database.ts';
 import { createUnitOfWorkRunner, type UnitOfWorkRunner } from '../db/unit-of-work.ts';
 import { registerHealthRoutes } from '../http/health.ts';
 import { type Clock, type IdGenerator, systemClock, timeOrderedIds } from '../ids.ts';
+import { describeKafkaAccessError, type KafkaAccessContext } from '../kafka/kafka-access-errors.ts';
 import { createIdempotentProducer, createKafka } from '../kafka/kafka-client.ts';
 import { linearGroupingInstalled } from '../kafka/linear-group-messages.ts';
 import { createLogger, type Logger } from '../logger.ts';
@@ -82,7 +83,18 @@ export async function runService(definition: ServiceDefinition): Promise<void> {
     logger,
   });
   const producer = createIdempotentProducer(kafka);
-  await producer.connect();
+  const groupId = `${name}${config.groupIdSuffix}`;
+  const describeAccess = (error: unknown, context?: KafkaAccessContext) =>
+    describeKafkaAccessError(error, config.kafkaSecurity, context);
+  try {
+    await producer.connect();
+  } catch (error) {
+    // a wrong password or a missing ACL: say which, instead of kafkajs's generic error
+    const problem = describeAccess(error);
+    if (problem === null) throw error;
+    logger.fatal({ err: error }, problem);
+    throw new Error(problem, { cause: error });
+  }
 
   const relay = startOutboxRelay({
     databaseUrl: config.databaseUrl,
@@ -92,6 +104,7 @@ export async function runService(definition: ServiceDefinition): Promise<void> {
     lingerMs: config.outboxRelayLingerMs,
     batchSize: config.outboxRelayBatchSize,
     vacuumEveryRows: config.outboxVacuumEveryRows,
+    describeAccessError: (error, topics) => describeAccess(error, { operation: 'WRITE', topics }),
   });
   const deps: ServiceDeps = {
     config,
@@ -106,7 +119,7 @@ export async function runService(definition: ServiceDefinition): Promise<void> {
   };
   const consumer = createMessageConsumer({
     kafka,
-    groupId: `${name}${config.groupIdSuffix}`,
+    groupId,
     topics: definition.consumes,
     decoder: codec,
     units,
@@ -118,6 +131,8 @@ export async function runService(definition: ServiceDefinition): Promise<void> {
     fetchMinBytes: config.kafkaFetchMinBytes,
     fetchMaxWaitMs: config.kafkaFetchMaxWaitMs,
     offsetCommitIntervalMs: config.kafkaOffsetCommitIntervalMs,
+    describeAccessError: (error) =>
+      describeAccess(error, { operation: 'READ', topics: definition.consumes, group: groupId }),
     ...definition.consumerOptions,
   });
 
