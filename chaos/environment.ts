@@ -5,7 +5,7 @@
  */
 import type { Admin } from 'kafkajs';
 import { dropDatabase as dropDatabaseAt, recreateDatabase } from '../lib/db/database.ts';
-import { serviceAcls } from '../lib/kafka/acls.ts';
+import { serviceAcls, serviceTopicAcls } from '../lib/kafka/acls.ts';
 import { ensureAcls, removeAcls } from '../lib/kafka/ensure-acls.ts';
 import { ensureTopics } from '../lib/kafka/ensure-topics.ts';
 import { withKafkaAdmin } from '../lib/kafka/kafka-admin.ts';
@@ -56,7 +56,7 @@ export async function deleteTopicsAndGroups(
     const groups = new Set((await admin.listGroups()).groups.map((g) => g.groupId));
     const ours = [...groupIdsOf(env), ...extraGroups].filter((g) => groups.has(g));
     if (ours.length > 0) await admin.deleteGroups(ours).catch(() => undefined);
-    await removeAcls(admin, serviceAcls(env.topicPrefix));
+    await removeAcls(admin, serviceTopicAcls(env.topicPrefix));
   });
 }
 

@@ -11,7 +11,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import type { Admin } from 'kafkajs';
 import { recreateDatabase } from '../lib/db/database.ts';
-import { serviceAcls } from '../lib/kafka/acls.ts';
+import { serviceAcls, serviceTopicAcls } from '../lib/kafka/acls.ts';
 import { ensureAcls, removeAcls } from '../lib/kafka/ensure-acls.ts';
 import { ensureTopics } from '../lib/kafka/ensure-topics.ts';
 import { withKafkaAdmin } from '../lib/kafka/kafka-admin.ts';
@@ -165,7 +165,7 @@ try {
   if (needsStack && process.env.KEEP_TEST_TOPICS !== '1') {
     await withAdmin(async (admin) => {
       await admin.deleteTopics({ topics: topicsWithPrefix(topicPrefix) });
-      await removeAcls(admin, serviceAcls(topicPrefix));
+      await removeAcls(admin, serviceTopicAcls(topicPrefix));
     }).catch((error: unknown) =>
       console.error(`could not delete this run's topics and ACLs: ${(error as Error).message}`),
     );

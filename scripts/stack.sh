@@ -329,7 +329,6 @@ kafka_credentials_fingerprint() {
 write_kafka_config() {
   mkdir -p "$KAFKA_DIR" "$KAFKA_DATA"
   local broker_password controller_password bench_listener='' bench_advertised=''
-  local super_users='User:admin;User:broker;User:controller'
   broker_password="$(local_secret kafka-broker)"
   controller_password="$(local_secret kafka-controller)"
   if [[ -n $PLAINTEXT_PORT ]]; then
@@ -360,7 +359,7 @@ listener.name.controller.plain.sasl.jaas.config=org.apache.kafka.common.security
 # least privilege: what no ACL allows is denied (ACLs: lib/kafka/acls.ts, applied by create-topics)
 authorizer.class.name=org.apache.kafka.metadata.authorizer.StandardAuthorizer
 allow.everyone.if.no.acl.found=false
-super.users=$super_users
+super.users=User:admin;User:broker;User:controller
 log.dirs=$KAFKA_DATA
 # topics are created by scripts/create-topics.ts, never by the broker
 auto.create.topics.enable=false

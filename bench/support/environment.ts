@@ -8,7 +8,7 @@ import { createWriteStream, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { type Admin, Kafka, logLevel } from 'kafkajs';
 import { dropDatabase, recreateDatabase } from '../../lib/db/database.ts';
-import { serviceAcls } from '../../lib/kafka/acls.ts';
+import { serviceAcls, serviceTopicAcls } from '../../lib/kafka/acls.ts';
 import { ensureAcls, removeAcls } from '../../lib/kafka/ensure-acls.ts';
 import { ensureTopics } from '../../lib/kafka/ensure-topics.ts';
 import { withKafkaAdmin } from '../../lib/kafka/kafka-admin.ts';
@@ -65,7 +65,7 @@ export const withAdmin = <T>(work: (admin: Admin) => Promise<T>): Promise<T> =>
 export const createServiceAcls = (topicPrefix: string) =>
   withAdmin((admin) => ensureAcls(admin, serviceAcls(topicPrefix)));
 export const deleteServiceAcls = (topicPrefix: string) =>
-  withAdmin((admin) => removeAcls(admin, serviceAcls(topicPrefix)));
+  withAdmin((admin) => removeAcls(admin, serviceTopicAcls(topicPrefix)));
 
 export const createTopics = (topics: readonly string[], partitions: number) =>
   withAdmin((admin) => ensureTopics(admin, topics, { numPartitions: partitions, replicationFactor: 1 }));

@@ -56,12 +56,18 @@ export interface KafkaAcl {
 const user = (name: string): string => `User:${name}`;
 
 /**
- * The ACLs of every service for a deployment whose topics carry `topicPrefix` (TOPIC_PREFIX).
- * WRITE and READ imply DESCRIBE (topic metadata, committed offsets), and on Kafka 3+ WRITE on a
- * topic also allows the idempotent producer's InitProducerId (KIP-679): no cluster rights needed.
- * Groups are PREFIXED by the service name: group id = `<service><KAFKA_GROUP_ID_SUFFIX>`.
+ * The ACLs of every service for a deployment whose topics carry `topicPrefix` (TOPIC_PREFIX): on
+ * its topics, and on its consumer groups. WRITE and READ imply DESCRIBE (topic metadata, committed
+ * offsets), and on Kafka 3+ WRITE on a topic also allows the idempotent producer's InitProducerId
+ * (KIP-679): no cluster rights needed.
  */
-export function serviceAcls(topicPrefix: string): KafkaAcl[] {
+export const serviceAcls = (topicPrefix: string): KafkaAcl[] => [
+  ...serviceTopicAcls(topicPrefix),
+  ...serviceGroupAcls(),
+];
+
+/** The ACLs on the topics of one prefix: what a test or bench run removes with its topics. */
+export function serviceTopicAcls(topicPrefix: string): KafkaAcl[] {
   return kafkaServicePrincipals.flatMap((service) => {
     const { writes, reads } = topicOwnership[service];
     const topic = (name: string, operation: AclOperation): KafkaAcl => ({
@@ -75,16 +81,22 @@ export function serviceAcls(topicPrefix: string): KafkaAcl[] {
       ...writes.map((t) => topic(`${topicPrefix}${t}`, 'WRITE')),
       ...reads.map((t) => topic(`${topicPrefix}${t}`, 'READ')),
       ...reads.map((t) => topic(deadLetterTopicOf(`${topicPrefix}${t}`), 'WRITE')),
-      {
-        principal: user(service),
-        resourceType: 'GROUP',
-        resourceName: service,
-        patternType: 'PREFIXED',
-        operation: 'READ',
-      },
     ];
   });
 }
+
+/**
+ * Each service reads the consumer groups whose id starts with its name (PREFIXED: group id =
+ * `<service><KAFKA_GROUP_ID_SUFFIX>`). Shared by every topic prefix: never removed with a run's topics.
+ */
+export const serviceGroupAcls = (): KafkaAcl[] =>
+  kafkaServicePrincipals.map((service) => ({
+    principal: user(service),
+    resourceType: 'GROUP',
+    resourceName: service,
+    patternType: 'PREFIXED',
+    operation: 'READ',
+  }));
 
 /**
  * Bench only (`npm run stack -- up --plaintext-port`): the unauthenticated principal of the extra

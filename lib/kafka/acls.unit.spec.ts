@@ -1,6 +1,13 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { anonymousBenchAcls, type KafkaAcl, serviceAcls, topicOwnership } from './acls.ts';
+import {
+  anonymousBenchAcls,
+  type KafkaAcl,
+  serviceAcls,
+  serviceGroupAcls,
+  serviceTopicAcls,
+  topicOwnership,
+} from './acls.ts';
 import { businessTopics } from './topics.ts';
 
 const prefix = 't1.';
@@ -92,6 +99,16 @@ test('the topic prefix applies to every topic ACL; without a prefix the base nam
     serviceAcls('').some((a) => a.resourceName === 'payment-events' && a.principal === 'User:payment'),
   );
   assert.equal(new Set(acls.map((a) => JSON.stringify(a))).size, acls.length, 'no duplicates');
+});
+
+test("a run's cleanup removes only its topics' ACLs, never the group ACLs every prefix shares", () => {
+  const topicAcls = serviceTopicAcls(prefix);
+  assert.ok(topicAcls.every((a) => a.resourceType === 'TOPIC' && a.resourceName.startsWith(prefix)));
+  assert.deepEqual(
+    acls.filter((a) => a.resourceType !== 'TOPIC'),
+    serviceGroupAcls(),
+  );
+  assert.equal(acls.length, topicAcls.length + serviceGroupAcls().length);
 });
 
 test('the bench-only ACLs are for the unauthenticated principal alone', () => {

@@ -11,10 +11,14 @@ import type { Admin, Kafka, Producer } from 'kafkajs';
 import { localSecret } from '../../scripts/support/local-secrets.ts';
 import { testKafkaConnection } from '../../test/support/kafka-harness.ts';
 import { createLogger } from '../logger.ts';
+import { serviceAcls, serviceTopicAcls } from './acls.ts';
+import { ensureAcls, removeAcls } from './ensure-acls.ts';
+import { ensureTopics } from './ensure-topics.ts';
 import { describeKafkaAccessError } from './kafka-access-errors.ts';
+import { withKafkaAdmin } from './kafka-admin.ts';
 import { createIdempotentProducer, createKafka } from './kafka-client.ts';
 import type { KafkaSecurity } from './kafka-security.ts';
-import { Topics } from './topics.ts';
+import { baseTopics, Topics } from './topics.ts';
 
 const { brokers } = testKafkaConnection();
 const logger = createLogger('kafka-acls-it', 'silent');
@@ -111,6 +115,32 @@ describe('Kafka ACLs and SASL on the broker', () => {
       );
     } finally {
       await consumer.disconnect();
+    }
+  });
+
+  test("a new prefix's ACLs hold as soon as ensureAcls returns, and applying them again creates none", async () => {
+    const prefix = `acl-it-${run}.`;
+    const topic = `${prefix}${baseTopics.inventoryEvents}`;
+    const acls = serviceAcls(prefix);
+    const topicAcls = serviceTopicAcls(prefix);
+    await withKafkaAdmin(testKafkaConnection(), 'acl-it-admin', async (admin) => {
+      await ensureTopics(admin, [topic], { numPartitions: 1, replicationFactor: 1 });
+      // the group ACLs are shared with every other prefix, and may exist already
+      assert.ok((await ensureAcls(admin, acls)) >= topicAcls.length);
+    });
+    const fresh = createIdempotentProducer(kafkaAs(inventory, `acl-it-fresh-${run}`));
+    try {
+      // InitProducerId, metadata and produce, right away: all need the ACLs applied by the broker
+      await fresh.connect();
+      const [result] = await fresh.send({ topic, messages: [{ key: run, value: 'right away' }] });
+      assert.equal(result?.errorCode, 0);
+    } finally {
+      await fresh.disconnect();
+      await withKafkaAdmin(testKafkaConnection(), 'acl-it-admin', async (admin) => {
+        assert.equal(await ensureAcls(admin, acls), 0, 'idempotent');
+        assert.equal(await removeAcls(admin, topicAcls), topicAcls.length);
+        await admin.deleteTopics({ topics: [topic] });
+      });
     }
   });
 
