@@ -430,6 +430,9 @@ format_kafka_storage() {
 start_kafka() { # [keep-config]: reuse the generated server.properties (restart on the same configuration)
   if KAFKA_PID="$(running_pid kafka)"; then
     running_port_matches kafka "$KAFKA_PORT" KAFKA_PORT
+    grep -q '^listeners=SASL://' "$KAFKA_DIR/server.properties" 2>/dev/null ||
+      die "Kafka (pid $KAFKA_PID) runs with a configuration from before SASL/SCRAM" \
+        "restart it afresh: npm run stack -- down, then npm run stack -- up --fresh"
     say "kafka: already running (pid $KAFKA_PID, port $KAFKA_PORT)"
     KAFKA_STARTED=0
     return 0
