@@ -439,6 +439,7 @@ start_kafka() { # [keep-config]: reuse the generated server.properties (restart 
   fi
   ensure_port_free kafka "$KAFKA_PORT" "Kafka broker, KAFKA_PORT"
   ensure_port_free kafka "$KAFKA_CONTROLLER_PORT" "Kafka controller, KAFKA_CONTROLLER_PORT"
+  [[ -z $PLAINTEXT_PORT ]] || ensure_port_free kafka "$PLAINTEXT_PORT" "Kafka bench-only plaintext listener, --plaintext-port"
   [[ ${1:-} == keep-config && -f $KAFKA_DIR/server.properties ]] || write_kafka_config
   format_kafka_storage
   mapfile -t args < <(kafka_java_args)
