@@ -7,6 +7,32 @@ export interface KafkaAccessContext {
   group?: string;
 }
 
+/** Kafka refused a client its credentials or an ACL: the message says which (see below). */
+export class KafkaAccessError extends Error {
+  constructor(message: string, options: { cause: unknown }) {
+    super(message, options);
+    this.name = 'KafkaAccessError';
+  }
+}
+
+/**
+ * Runs `work`; when it fails because Kafka refused the credentials or an ACL, throws a
+ * KafkaAccessError with the one-line description instead (any other error is rethrown as is).
+ */
+export async function explainKafkaAccess<T>(
+  work: () => Promise<T>,
+  security: KafkaSecurity,
+  context?: KafkaAccessContext,
+): Promise<T> {
+  try {
+    return await work();
+  } catch (error) {
+    const problem = describeKafkaAccessError(error, security, context);
+    if (problem === null) throw error;
+    throw new KafkaAccessError(problem, { cause: error });
+  }
+}
+
 /** kafkajs wraps errors (retries exceeded, broker pool): the chain from the outermost one inwards. */
 function* errorChain(error: unknown): Generator<unknown> {
   const seen = new Set<unknown>();

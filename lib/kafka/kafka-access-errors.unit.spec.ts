@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { describeKafkaAccessError } from './kafka-access-errors.ts';
+import { describeKafkaAccessError, explainKafkaAccess, KafkaAccessError } from './kafka-access-errors.ts';
 import type { KafkaSecurity } from './kafka-security.ts';
 
 const inventory: KafkaSecurity = {
@@ -49,4 +49,24 @@ test('a group refused names the group; other errors are not access errors', () =
   );
   assert.equal(describeKafkaAccessError(new Error('connect ECONNREFUSED'), inventory), null);
   assert.equal(describeKafkaAccessError(protocolError('NOT_LEADER_OR_FOLLOWER'), inventory), null);
+});
+
+test('explainKafkaAccess turns a refusal into a KafkaAccessError and rethrows anything else as is', async () => {
+  const refused = protocolError('TOPIC_AUTHORIZATION_FAILED');
+  await assert.rejects(
+    explainKafkaAccess(() => Promise.reject(refused), inventory, {
+      operation: 'READ',
+      topics: ['payment-commands'],
+    }),
+    (error: unknown) =>
+      error instanceof KafkaAccessError &&
+      error.cause === refused &&
+      error.message.startsWith("Kafka ACL: principal 'inventory' may not READ topic 'payment-commands'"),
+  );
+  const other = new Error('connect ECONNREFUSED');
+  await assert.rejects(
+    explainKafkaAccess(() => Promise.reject(other), inventory),
+    (error: unknown) => error === other,
+  );
+  assert.equal(await explainKafkaAccess(async () => 42, inventory), 42);
 });

@@ -8,7 +8,11 @@ import { createDatabase } from '../db/database.ts';
 import { createUnitOfWorkRunner, type UnitOfWorkRunner } from '../db/unit-of-work.ts';
 import { registerHealthRoutes } from '../http/health.ts';
 import { type Clock, type IdGenerator, systemClock, timeOrderedIds } from '../ids.ts';
-import { describeKafkaAccessError, type KafkaAccessContext } from '../kafka/kafka-access-errors.ts';
+import {
+  describeKafkaAccessError,
+  explainKafkaAccess,
+  type KafkaAccessContext,
+} from '../kafka/kafka-access-errors.ts';
 import { createIdempotentProducer, createKafka } from '../kafka/kafka-client.ts';
 import { linearGroupingInstalled } from '../kafka/linear-group-messages.ts';
 import { createLogger, type Logger } from '../logger.ts';
@@ -86,15 +90,9 @@ export async function runService(definition: ServiceDefinition): Promise<void> {
   const groupId = `${name}${config.groupIdSuffix}`;
   const describeAccess = (error: unknown, context?: KafkaAccessContext) =>
     describeKafkaAccessError(error, config.kafkaSecurity, context);
-  try {
-    await producer.connect();
-  } catch (error) {
-    // a wrong password or a missing ACL: say which, instead of kafkajs's generic error
-    const problem = describeAccess(error);
-    if (problem === null) throw error;
-    logger.fatal({ err: error }, problem);
-    throw new Error(problem, { cause: error });
-  }
+  const consumed: KafkaAccessContext = { operation: 'READ', topics: definition.consumes, group: groupId };
+  // a wrong password or a missing ACL stops the service with one line saying which
+  await explainKafkaAccess(() => producer.connect(), config.kafkaSecurity);
 
   const relay = startOutboxRelay({
     databaseUrl: config.databaseUrl,
@@ -131,8 +129,7 @@ export async function runService(definition: ServiceDefinition): Promise<void> {
     fetchMinBytes: config.kafkaFetchMinBytes,
     fetchMaxWaitMs: config.kafkaFetchMaxWaitMs,
     offsetCommitIntervalMs: config.kafkaOffsetCommitIntervalMs,
-    describeAccessError: (error) =>
-      describeAccess(error, { operation: 'READ', topics: definition.consumes, group: groupId }),
+    describeAccessError: (error) => describeAccess(error, consumed),
     ...definition.consumerOptions,
   });
 
@@ -148,7 +145,7 @@ export async function runService(definition: ServiceDefinition): Promise<void> {
   await app.listen({ host: config.host, port: definition.port });
   logger.info({ url: `http://${config.host}:${definition.port}` }, `${name} listening`);
   // HTTP first: a restarted instance answers (readiness says not-ready) while its consumer joins the group.
-  await consumer.start();
+  await explainKafkaAccess(() => consumer.start(), config.kafkaSecurity, consumed);
   const background = definition.startBackground?.(deps);
 
   let stopping = false;
