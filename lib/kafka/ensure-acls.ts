@@ -5,16 +5,16 @@ import type { AclOperation, AclPatternType, AclResourceType, KafkaAcl } from './
 // on the default export when imported from an ES module
 const { AclOperationTypes, AclPermissionTypes, AclResourceTypes, ResourcePatternTypes } = kafkajs;
 
-const resourceTypes: Record<AclResourceType, number> = {
+const resourceTypes: Record<AclResourceType, AclEntry['resourceType']> = {
   TOPIC: AclResourceTypes.TOPIC,
   GROUP: AclResourceTypes.GROUP,
   CLUSTER: AclResourceTypes.CLUSTER,
 };
-const patternTypes: Record<AclPatternType, number> = {
+const patternTypes: Record<AclPatternType, AclEntry['resourcePatternType']> = {
   LITERAL: ResourcePatternTypes.LITERAL,
   PREFIXED: ResourcePatternTypes.PREFIXED,
 };
-const operations: Record<AclOperation, number> = {
+const operations: Record<AclOperation, AclEntry['operation']> = {
   READ: AclOperationTypes.READ,
   WRITE: AclOperationTypes.WRITE,
   DESCRIBE: AclOperationTypes.DESCRIBE,
