@@ -50,16 +50,10 @@ export function readKafkaSecurity(reader: EnvReader): KafkaSecurity {
   const password = reader.string('KAFKA_PASSWORD', '');
   const caFile = reader.string('KAFKA_SSL_CA_FILE', '');
 
-  const tlsWanted = sslFlag || protocol === 'SSL' || protocol === 'SASL_SSL';
-  if (
-    !sslFlag &&
-    (protocol === 'SSL' || protocol === 'SASL_SSL') &&
-    reader.string('KAFKA_SSL', '') === 'false'
-  ) {
-    reader.report(`KAFKA_SSL=false contradicts KAFKA_SECURITY_PROTOCOL=${protocol}`);
-  }
-  if (sslFlag && (protocol === 'PLAINTEXT' || protocol === 'SASL_PLAINTEXT')) {
-    reader.report(`KAFKA_SSL=true contradicts KAFKA_SECURITY_PROTOCOL=${protocol}`);
+  const tlsWanted = protocol === 'SSL' || protocol === 'SASL_SSL';
+  const sslSetting = reader.string('KAFKA_SSL', '');
+  if (sslSetting !== '' && sslFlag !== tlsWanted) {
+    reader.report(`KAFKA_SSL=${sslSetting} contradicts KAFKA_SECURITY_PROTOCOL=${protocol}`);
   }
   let ca: string | null = null;
   if (caFile !== '') {

@@ -87,3 +87,13 @@ test('KAFKA_SSL=true turns TLS on (SASL_SSL), with a CA file read at start-up', 
     /KAFKA_SSL=true contradicts/,
   );
 });
+
+test('KAFKA_SECURITY_PROTOCOL=SASL_SSL alone turns TLS on; KAFKA_SSL=false against it is named', () => {
+  const creds = { KAFKA_USERNAME: 'u', KAFKA_PASSWORD: 'p' };
+  assert.deepEqual(read({ ...creds, KAFKA_SECURITY_PROTOCOL: 'SASL_SSL' }).tls, { ca: null });
+  assert.deepEqual(read({ KAFKA_SECURITY_PROTOCOL: 'SSL' }), { sasl: null, tls: { ca: null } });
+  assert.match(
+    problemsOf({ ...creds, KAFKA_SSL: 'false', KAFKA_SECURITY_PROTOCOL: 'SASL_SSL' })[0] ?? '',
+    /^KAFKA_SSL=false contradicts KAFKA_SECURITY_PROTOCOL=SASL_SSL/,
+  );
+});
