@@ -7,11 +7,11 @@
  */
 import { createIdempotentProducer, createKafka } from '../lib/kafka/kafka-client.ts';
 import { createLogger } from '../lib/logger.ts';
+import { localKafkaAdminConnection } from '../scripts/support/kafka-env.ts';
 
 const requests = process.env.ECHO_REQUESTS ?? '';
 const replies = process.env.ECHO_REPLIES ?? '';
 const groupId = process.env.ECHO_GROUP ?? '';
-const brokers = (process.env.KAFKA_BROKERS ?? '127.0.0.1:9092').split(',');
 if (!requests || !replies || !groupId) {
   process.stderr.write('echo-responder needs ECHO_REQUESTS, ECHO_REPLIES and ECHO_GROUP\n');
   process.exit(2);
@@ -25,7 +25,7 @@ const settings = {
   autoCommitInterval: Number(process.env.ECHO_AUTO_COMMIT_INTERVAL_MS ?? 500),
 };
 const logger = createLogger('echo-responder', 'warn');
-const kafka = createKafka({ brokers, clientId: 'bench-echo-responder', logger });
+const kafka = createKafka({ ...localKafkaAdminConnection(), clientId: 'bench-echo-responder', logger });
 const producer = createIdempotentProducer(kafka);
 const consumer = kafka.consumer({
   groupId,

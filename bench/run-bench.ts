@@ -37,7 +37,9 @@ import { type EchoCeiling, measureEchoCeiling } from './support/echo-ceiling.ts'
 import {
   benchKafka,
   benchServiceEnv,
+  createServiceAcls,
   createTopics,
+  deleteServiceAcls,
   deleteTopics,
   dropDatabase,
   freshDatabase,
@@ -332,6 +334,7 @@ async function measureLoad(): Promise<void> {
     );
     await freshDatabase(benchDatabaseUrl);
     await createTopics(topicsWithPrefix(topicPrefix), options.partitions);
+    await createServiceAcls(topicPrefix);
     topicsCreated = true;
     const extra =
       options.orchestrators > 1
@@ -648,6 +651,9 @@ try {
   if (topicsCreated && !options.keepTopics) {
     await deleteTopics(topicsWithPrefix(topicPrefix)).catch((error: unknown) =>
       log(`could not delete the bench topics: ${(error as Error).message}`),
+    );
+    await deleteServiceAcls(topicPrefix).catch((error: unknown) =>
+      log(`could not delete the bench topics' ACLs: ${(error as Error).message}`),
     );
   }
 }

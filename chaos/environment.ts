@@ -5,8 +5,11 @@
  */
 import type { Admin } from 'kafkajs';
 import { dropDatabase as dropDatabaseAt, recreateDatabase } from '../lib/db/database.ts';
+import { serviceAcls, serviceTopicAcls } from '../lib/kafka/acls.ts';
+import { ensureAcls, removeAcls } from '../lib/kafka/ensure-acls.ts';
 import { ensureTopics } from '../lib/kafka/ensure-topics.ts';
 import { withKafkaAdmin } from '../lib/kafka/kafka-admin.ts';
+import type { KafkaSecurity } from '../lib/kafka/kafka-security.ts';
 import { topicsWithPrefix } from '../lib/kafka/topics.ts';
 import { provisionLocalServiceRoles } from '../scripts/support/local-service-roles.ts';
 
@@ -17,6 +20,8 @@ export interface ChaosEnvironment {
   topicPrefix: string;
   groupIdSuffix: string;
   brokers: string[];
+  /** The admin's credentials (scripts/support/kafka-env.ts). */
+  kafkaSecurity: KafkaSecurity;
   partitions: number;
 }
 
@@ -34,13 +39,14 @@ export async function freshDatabase(env: ChaosEnvironment): Promise<void> {
 export const dropDatabase = (env: ChaosEnvironment): Promise<void> => dropDatabaseAt(env.databaseUrl);
 
 /** A short-lived admin client (the broker may have been restarted since the last one). */
-export const withAdmin = <T>(brokers: string[], work: (admin: Admin) => Promise<T>): Promise<T> =>
-  withKafkaAdmin(brokers, 'chaos-admin', work);
+export const withAdmin = <T>(env: ChaosEnvironment, work: (admin: Admin) => Promise<T>): Promise<T> =>
+  withKafkaAdmin({ brokers: env.brokers, security: env.kafkaSecurity }, 'chaos-admin', work);
 
 export async function createTopics(env: ChaosEnvironment): Promise<void> {
-  await withAdmin(env.brokers, (admin) =>
-    ensureTopics(admin, topicsOf(env), { numPartitions: env.partitions, replicationFactor: 1 }),
-  );
+  await withAdmin(env, async (admin) => {
+    await ensureTopics(admin, topicsOf(env), { numPartitions: env.partitions, replicationFactor: 1 });
+    await ensureAcls(admin, serviceAcls(env.topicPrefix));
+  });
 }
 
 /** Deletes this run's topics and consumer groups (the check consumer's included). */
@@ -48,13 +54,14 @@ export async function deleteTopicsAndGroups(
   env: ChaosEnvironment,
   extraGroups: readonly string[],
 ): Promise<void> {
-  await withAdmin(env.brokers, async (admin) => {
+  await withAdmin(env, async (admin) => {
     const existing = new Set(await admin.listTopics());
     const topics = topicsOf(env).filter((t) => existing.has(t));
     if (topics.length > 0) await admin.deleteTopics({ topics, timeout: 30_000 });
     const groups = new Set((await admin.listGroups()).groups.map((g) => g.groupId));
     const ours = [...groupIdsOf(env), ...extraGroups].filter((g) => groups.has(g));
     if (ours.length > 0) await admin.deleteGroups(ours).catch(() => undefined);
+    await removeAcls(admin, serviceTopicAcls(env.topicPrefix));
   });
 }
 
@@ -66,7 +73,7 @@ export async function consumerLag(env: ChaosEnvironment): Promise<Record<string,
     payment: ['payment-commands'],
     shipping: ['shipping-commands'],
   };
-  return withAdmin(env.brokers, async (admin) => {
+  return withAdmin(env, async (admin) => {
     const lag: Record<string, number> = {};
     for (const [service, base] of Object.entries(subscriptions)) {
       const topics = base.map((t) => `${env.topicPrefix}${t}`);
@@ -91,7 +98,7 @@ export async function consumerLag(env: ChaosEnvironment): Promise<Record<string,
 
 /** Messages in each dead-letter topic (high minus low watermark), non-empty ones only. */
 export async function deadLetterCounts(env: ChaosEnvironment): Promise<Record<string, number>> {
-  return withAdmin(env.brokers, async (admin) => {
+  return withAdmin(env, async (admin) => {
     const counts: Record<string, number> = {};
     for (const topic of topicsOf(env).filter((t) => t.endsWith('-dlt'))) {
       const offsets = await admin.fetchTopicOffsets(topic);

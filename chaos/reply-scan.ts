@@ -3,6 +3,7 @@
  * type, order id), from the beginning to the high watermark taken when the scan starts.
  */
 import { Kafka, logLevel } from 'kafkajs';
+import { kafkajsSecurityOptions } from '../lib/kafka/kafka-security.ts';
 import { applyKafkajsPatches } from '../lib/kafka/kafkajs-patches.ts';
 import { readToEnd } from '../lib/kafka/read-to-end.ts';
 import { HeaderNames, headerString } from '../lib/messaging/headers.ts';
@@ -33,7 +34,12 @@ export async function scanReplies(
     (t) => `${env.topicPrefix}${t}`,
   );
   const records: ReplySeen[] = [];
-  const kafka = new Kafka({ clientId: 'chaos-check', brokers: env.brokers, logLevel: logLevel.NOTHING });
+  const kafka = new Kafka({
+    clientId: 'chaos-check',
+    brokers: env.brokers,
+    ...kafkajsSecurityOptions(env.kafkaSecurity),
+    logLevel: logLevel.NOTHING,
+  });
   await readToEnd(kafka, {
     topics,
     groupId,

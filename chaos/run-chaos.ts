@@ -11,8 +11,8 @@ import { spawn } from 'node:child_process';
 import { setMaxListeners } from 'node:events';
 import { appendFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import { loadCommonConfig } from '../lib/config/common-config.ts';
 import { createDatabase, type Knex } from '../lib/db/database.ts';
+import { localKafkaAdminConnection } from '../scripts/support/kafka-env.ts';
 import { localBearer } from '../scripts/support/local-tokens.ts';
 import { repoRoot, type ServiceName } from '../scripts/support/service-processes.ts';
 import { type CheckResult, type Disruption, runChecks } from './checks.ts';
@@ -83,13 +83,15 @@ const databaseUrl = (() => {
   url.pathname = `/${databaseName}`;
   return url.toString();
 })();
+const adminConnection = localKafkaAdminConnection();
 const env: ChaosEnvironment = {
   runId,
   databaseName,
   databaseUrl,
   topicPrefix: `chaos-${runId}.`,
   groupIdSuffix: `-chaos-${runId}`,
-  brokers: loadCommonConfig({ KAFKA_BROKERS: process.env.KAFKA_BROKERS }).kafkaBrokers,
+  brokers: [...adminConnection.brokers],
+  kafkaSecurity: adminConnection.security,
   partitions: o.partitions,
 };
 const checkGroupId = `chaos-check-${runId}`;

@@ -20,7 +20,9 @@
 # Bytes outside printable ASCII in keys and headers show as \xHH (Kafka's Bytes.toString()).
 # Exits 1 when a message cannot be decoded (after printing every message), 2 on usage errors.
 #
-# Environment: KAFKA_BROKERS (127.0.0.1:9092), SCHEMA_REGISTRY_URL
+# Environment: KAFKA_BROKERS (127.0.0.1:9092), the Kafka client security of the services
+# (KAFKA_SECURITY_PROTOCOL, KAFKA_SASL_MECHANISM, KAFKA_USERNAME, KAFKA_PASSWORD, KAFKA_SSL,
+# KAFKA_SSL_CA_FILE; default: the local stack's admin, password in $ORDER_SAGA_STATE/secrets), SCHEMA_REGISTRY_URL
 # (http://127.0.0.1:8081/apis/ccompat/v7), ORDER_SAGA_CACHE (downloaded tools, ~/.cache/order-saga),
 # AVRO_CONSOLE_TIMEOUT_MS (5000: the consumer stops when no message came for that long; a topic
 # with fewer than max-messages messages always takes that long), AVRO_CONSOLE_JAVA_OPTS
@@ -180,15 +182,46 @@ trap cleanup EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
 
+# the Java tools' client settings, from the same variables as the services (docs/kafka-security.md)
+write_client_config() {
+  local protocol="${KAFKA_SECURITY_PROTOCOL:-}" user="${KAFKA_USERNAME:-}" password="${KAFKA_PASSWORD:-}"
+  local mechanism="${KAFKA_SASL_MECHANISM:-scram-sha-512}" module secrets
+  [[ -n $protocol ]] || protocol="$([[ ${KAFKA_SSL:-false} == true ]] && echo SASL_SSL || echo SASL_PLAINTEXT)"
+  {
+    printf 'security.protocol=%s\n' "$protocol"
+    if [[ $protocol == SASL_* ]]; then
+      if [[ -z $user ]]; then
+        secrets="${ORDER_SAGA_STATE:-$ROOT/.stack}/secrets"
+        [[ -f $secrets/kafka-admin ]] ||
+          die "no Kafka credentials: set KAFKA_USERNAME/KAFKA_PASSWORD (or KAFKA_SECURITY_PROTOCOL=PLAINTEXT)" \
+            "the local stack's admin password ($secrets/kafka-admin) is created by: npm run stack -- up"
+        user=admin password="$(tr -d '\n' <"$secrets/kafka-admin")"
+      fi
+      case "$mechanism" in
+        plain) module=org.apache.kafka.common.security.plain.PlainLoginModule ;;
+        scram-sha-256 | scram-sha-512) module=org.apache.kafka.common.security.scram.ScramLoginModule ;;
+        *) die "KAFKA_SASL_MECHANISM=$mechanism must be one of scram-sha-512, scram-sha-256, plain" ;;
+      esac
+      printf 'sasl.mechanism=%s\n' "${mechanism^^}"
+      printf 'sasl.jaas.config=%s required username="%s" password="%s";\n' "$module" "$user" "$password"
+    fi
+    if [[ $protocol == *SSL && -n ${KAFKA_SSL_CA_FILE:-} ]]; then
+      printf 'ssl.truststore.type=PEM\nssl.truststore.location=%s\n' "$KAFKA_SSL_CA_FILE"
+    fi
+  } >"$WORK/client.properties"
+}
+write_client_config
+
 # ---------------------------------------------------------------------------------------------
 # 1. read the topic: Kafka's console consumer; in parallel, kafka-topics --describe, so a missing
 #    topic is reported at once instead of after the consumer's timeout
 
 t0=$SECONDS
-"${KAFKA_JAVA[@]}" org.apache.kafka.tools.TopicCommand --bootstrap-server "$BROKERS" --describe --topic "$TOPIC" \
+"${KAFKA_JAVA[@]}" org.apache.kafka.tools.TopicCommand --bootstrap-server "$BROKERS" --command-config "$WORK/client.properties" --describe --topic "$TOPIC" \
   >"$WORK/describe.out" 2>"$WORK/describe.err" &
 describe_pid=$!
 "${KAFKA_JAVA[@]}" org.apache.kafka.tools.consumer.ConsoleConsumer --bootstrap-server "$BROKERS" --topic "$TOPIC" \
+  --consumer.config "$WORK/client.properties" \
   --from-beginning --max-messages "$MAX" --timeout-ms "$TIMEOUT_MS" \
   --property print.timestamp=true --property print.partition=true --property print.offset=true \
   --property print.headers=true --property print.key=true --property print.value=true \
@@ -205,7 +238,7 @@ if ! wait "$describe_pid"; then
     kill "$consumer_pid" 2>/dev/null || true
     wait "$consumer_pid" 2>/dev/null || true
     # some of the topics there are, those without a run prefix ('.') first
-    "${KAFKA_JAVA[@]}" org.apache.kafka.tools.TopicCommand --bootstrap-server "$BROKERS" --list --exclude-internal \
+    "${KAFKA_JAVA[@]}" org.apache.kafka.tools.TopicCommand --bootstrap-server "$BROKERS" --command-config "$WORK/client.properties" --list --exclude-internal \
       2>/dev/null | awk '{ print (index($0, ".") ? 1 : 0) "\t" $0 }' | sort | cut -f2 >"$WORK/topics.txt" || true
     n="$(grep -c '' "$WORK/topics.txt" || true)"
     die "topic '$TOPIC' does not exist on $BROKERS" \

@@ -10,11 +10,13 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import type { Admin } from 'kafkajs';
-import { loadCommonConfig } from '../lib/config/common-config.ts';
 import { recreateDatabase } from '../lib/db/database.ts';
+import { serviceAcls, serviceTopicAcls } from '../lib/kafka/acls.ts';
+import { ensureAcls, removeAcls } from '../lib/kafka/ensure-acls.ts';
 import { ensureTopics } from '../lib/kafka/ensure-topics.ts';
 import { withKafkaAdmin } from '../lib/kafka/kafka-admin.ts';
 import { topicsWithPrefix } from '../lib/kafka/topics.ts';
+import { localKafkaAdminConnection, localKafkaAdminEnv } from './support/kafka-env.ts';
 import { localSecret } from './support/local-secrets.ts';
 import { provisionLocalServiceRoles } from './support/local-service-roles.ts';
 import {
@@ -79,7 +81,7 @@ const topicPrefix = `test-${runId}.`;
 
 /** This run's own topics (TOPIC_PREFIX): no other system's messages reach the services under test. */
 const withAdmin = <T>(work: (admin: Admin) => Promise<T>): Promise<T> =>
-  withKafkaAdmin(loadCommonConfig().kafkaBrokers, 'run-tests', work);
+  withKafkaAdmin(localKafkaAdminConnection(), 'run-tests', work);
 
 // The services verify HS256 tokens with the secret the test processes sign with (test/support/tokens.ts).
 const { AUTH_JWKS_URL: _jwksUrl, ...callerEnv } = process.env;
@@ -103,8 +105,10 @@ const serviceEnv: NodeJS.ProcessEnv = {
 };
 
 const services: ServiceProcess[] = [];
+/** The specs talk to Kafka as the tools' principal (admin); the services as their own (perServiceEnv). */
 const testEnv: NodeJS.ProcessEnv = {
   ...serviceEnv,
+  ...(needsStack ? localKafkaAdminEnv(serviceEnv) : {}),
   TEST_RUN_ID: runId,
   ORCHESTRATOR_URL: `http://127.0.0.1:${testPorts.orchestrator}`,
   INVENTORY_URL: `http://127.0.0.1:${testPorts.inventory}`,
@@ -137,9 +141,10 @@ try {
     }
     await recreateDatabase(testDatabaseUrl); // every run starts from a clean state
     await provisionLocalServiceRoles(testDatabaseUrl); // the e2e services log in as their own roles
-    await withAdmin((admin) =>
-      ensureTopics(admin, topicsWithPrefix(topicPrefix), { numPartitions: 3, replicationFactor: 1 }),
-    );
+    await withAdmin(async (admin) => {
+      await ensureTopics(admin, topicsWithPrefix(topicPrefix), { numPartitions: 3, replicationFactor: 1 });
+      await ensureAcls(admin, serviceAcls(topicPrefix));
+    });
   }
   // Tiers run in order, each to the end, even after a failure. The e2e services live only for the
   // e2e tier: chaos restarts the broker and kills processes, which must not happen under them.
@@ -165,8 +170,11 @@ try {
 } finally {
   await stopServices();
   if (needsStack && process.env.KEEP_TEST_TOPICS !== '1') {
-    await withAdmin((admin) => admin.deleteTopics({ topics: topicsWithPrefix(topicPrefix) })).catch(
-      (error: unknown) => console.error(`could not delete this run's topics: ${(error as Error).message}`),
+    await withAdmin(async (admin) => {
+      await admin.deleteTopics({ topics: topicsWithPrefix(topicPrefix) });
+      await removeAcls(admin, serviceTopicAcls(topicPrefix));
+    }).catch((error: unknown) =>
+      console.error(`could not delete this run's topics and ACLs: ${(error as Error).message}`),
     );
   }
   if (needsServices && exitCode !== 0) {

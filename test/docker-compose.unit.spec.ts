@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
 import { parse } from 'yaml';
+import { kafkaServicePrincipals } from '../lib/kafka/acls.ts';
 import { type ServiceName, serviceNodeArgs } from '../scripts/support/service-processes.ts';
 
 type Service = {
@@ -17,6 +18,8 @@ type Service = {
   environment?: Record<string, string | number> | string[];
   depends_on?: Record<string, { condition: string }> | string[];
   healthcheck?: { test: string | string[] };
+  entrypoint?: string | string[];
+  volumes?: string[];
 };
 type Compose = { services: Record<string, Service> };
 
@@ -175,4 +178,68 @@ test('start order: init waits for healthy infrastructure, apps wait for init', (
     for (const infra of Object.keys(infraPorts))
       assert.equal(deps[infra], 'service_healthy', `${name} → ${infra}`);
   }
+});
+
+test('Kafka security is in step with scripts/stack.sh: SASL/SCRAM, the authorizer, no access without an ACL', () => {
+  const kafka = service('kafka');
+  const env = envOf(kafka);
+  const protocols = (env.KAFKA_LISTENER_SECURITY_PROTOCOL_MAP ?? '').split(',').map((m) => m.split(':')[1]);
+  assert.deepEqual([...new Set(protocols)], ['SASL_PLAINTEXT'], 'every listener authenticates');
+  assert.equal(env.KAFKA_SASL_ENABLED_MECHANISMS, 'SCRAM-SHA-512');
+  assert.equal(env.KAFKA_SASL_MECHANISM_INTER_BROKER_PROTOCOL, 'SCRAM-SHA-512');
+  assert.equal(
+    env.KAFKA_SASL_MECHANISM_CONTROLLER_PROTOCOL,
+    'PLAIN',
+    'KRaft: no SCRAM on the controller listener',
+  );
+  assert.equal(env.KAFKA_AUTHORIZER_CLASS_NAME, 'org.apache.kafka.metadata.authorizer.StandardAuthorizer');
+  assert.equal(env.KAFKA_ALLOW_EVERYONE_IF_NO_ACL_FOUND, 'false');
+  assert.deepEqual((env.KAFKA_SUPER_USERS ?? '').split(';').sort(), [
+    'User:admin',
+    'User:broker',
+    'User:controller',
+  ]);
+
+  const stackScript = readFileSync(new URL('../scripts/stack.sh', import.meta.url), 'utf8');
+  const startScript = readFileSync(new URL('../infra/kafka/compose-start.sh', import.meta.url), 'utf8');
+  for (const line of [
+    `authorizer.class.name=${env.KAFKA_AUTHORIZER_CLASS_NAME}`,
+    'allow.everyone.if.no.acl.found=false',
+    `super.users=User:admin;User:broker;User:controller`,
+    'sasl.mechanism.controller.protocol=PLAIN',
+    'sasl.mechanism.inter.broker.protocol=SCRAM-SHA-512',
+  ]) {
+    assert.ok(stackScript.includes(line), `scripts/stack.sh sets ${line}`);
+  }
+  // the SCRAM users: the same principals in stack.sh, the compose start script and lib/kafka/acls.ts
+  const users = ['admin', ...kafkaServicePrincipals];
+  assert.match(stackScript, new RegExp(`KAFKA_CLIENT_PRINCIPALS=\\(${users.join(' ')}\\)`));
+  assert.match(startScript, new RegExp(`principals=\\(broker ${users.join(' ')}\\)`));
+  assert.deepEqual(kafka.entrypoint, ['bash', '/order-saga/compose-start.sh']);
+  assert.ok(kafka.volumes?.includes('./infra/kafka/compose-start.sh:/order-saga/compose-start.sh:ro'));
+  assert.match(
+    [kafka.healthcheck?.test ?? []].flat().join(' '),
+    /--command-config \/tmp\/order-saga\/admin.properties/,
+  );
+
+  // passwords come from the environment, none is committed
+  const fromEnvironment = (value: string | undefined, variable: string) =>
+    assert.match(value ?? '', new RegExp(`^\\$\\{${variable}:\\?`), `${variable} comes from the environment`);
+  for (const user of ['broker', ...users]) {
+    fromEnvironment(env[`SCRAM_PASSWORD_${user.toUpperCase()}`], `KAFKA_${user.toUpperCase()}_PASSWORD`);
+  }
+  fromEnvironment(env.CONTROLLER_PASSWORD, 'KAFKA_CONTROLLER_PASSWORD');
+});
+
+test('each app service is its own Kafka principal; init is the admin', () => {
+  for (const name of Object.keys(apps)) {
+    const env = envOf(service(name));
+    assert.equal(env.KAFKA_USERNAME, name, `${name} KAFKA_USERNAME`);
+    assert.match(env.KAFKA_PASSWORD ?? '', new RegExp(`^\\$\\{KAFKA_${name.toUpperCase()}_PASSWORD:\\?`));
+    assert.equal(env.KAFKA_SASL_MECHANISM, 'scram-sha-512', `${name} KAFKA_SASL_MECHANISM`);
+    assert.equal(env.KAFKA_SECURITY_PROTOCOL, undefined, `${name} does not opt out of SASL`);
+  }
+  const init = envOf(service('init'));
+  assert.equal(init.KAFKA_USERNAME, 'admin');
+  assert.match(init.KAFKA_PASSWORD ?? '', /^\$\{KAFKA_ADMIN_PASSWORD:\?/);
 });

@@ -10,11 +10,14 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, test } from 'node:test';
 import { type Admin, Kafka, logLevel, Partitioners } from 'kafkajs';
+import { kafkajsSecurityOptions } from '../lib/kafka/kafka-security.ts';
+import { testKafkaConnection } from './support/kafka-harness.ts';
 
-const brokers = (process.env.KAFKA_BROKERS ?? '127.0.0.1:9092').split(',');
+const { brokers, security } = testKafkaConnection();
 const kafka = new Kafka({
   clientId: 'kafkajs-kafka4-spec',
-  brokers,
+  brokers: [...brokers],
+  ...kafkajsSecurityOptions(security),
   logLevel: logLevel.NOTHING,
   // a broker that just (re)started may still be loading __consumer_offsets: be patient
   retry: { retries: 8, initialRetryTime: 200, maxRetryTime: 5_000 },

@@ -16,11 +16,10 @@ import { spawn } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { createInterface } from 'node:readline';
 import type { Consumer, Producer } from 'kafkajs';
-import { loadCommonConfig } from '../../lib/config/common-config.ts';
 import { createIdempotentProducer, createKafka } from '../../lib/kafka/kafka-client.ts';
 import { createLogger } from '../../lib/logger.ts';
 import { repoRoot } from '../../scripts/support/service-processes.ts';
-import { createTopics, deleteTopics } from './environment.ts';
+import { benchKafkaConnection, createTopics, deleteTopics } from './environment.ts';
 import { type KernelWorkReport, kernelWorkPerSaga } from './kernel-work.ts';
 import { LatencyRecorder, type LatencySummary } from './latency.ts';
 import { type CpuReport, cpuBetween, cpuSnapshot, type ProcessGroups } from './process-stats.ts';
@@ -74,12 +73,12 @@ export async function measureEchoCeiling({
   const requestsTopic = `${prefix}echo-requests`;
   const repliesTopic = `${prefix}echo-replies`;
   await createTopics([requestsTopic, repliesTopic], partitions);
-  const brokers = loadCommonConfig().kafkaBrokers;
+  const connection = benchKafkaConnection();
   const responder = spawn(process.execPath, ['--import', 'tsx', 'bench/echo-responder.ts'], {
     cwd: repoRoot,
     env: {
       ...process.env,
-      KAFKA_BROKERS: brokers.join(','),
+      KAFKA_BROKERS: connection.brokers.join(','),
       ECHO_REQUESTS: requestsTopic,
       ECHO_REPLIES: repliesTopic,
       ECHO_GROUP: `bench-echo-responder-${runId}`,
@@ -102,7 +101,7 @@ export async function measureEchoCeiling({
   };
 
   const logger = createLogger('bench-echo', 'warn');
-  const kafka = createKafka({ brokers, clientId: 'bench-echo-requester', logger });
+  const kafka = createKafka({ ...connection, clientId: 'bench-echo-requester', logger });
   const producer: Producer = createIdempotentProducer(kafka);
   const consumer: Consumer = kafka.consumer({
     groupId: `bench-echo-requester-${runId}`,

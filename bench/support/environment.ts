@@ -7,11 +7,14 @@ import { spawn } from 'node:child_process';
 import { createWriteStream, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { type Admin, Kafka, logLevel } from 'kafkajs';
-import { loadCommonConfig } from '../../lib/config/common-config.ts';
 import { dropDatabase, recreateDatabase } from '../../lib/db/database.ts';
+import { serviceAcls, serviceTopicAcls } from '../../lib/kafka/acls.ts';
+import { ensureAcls, removeAcls } from '../../lib/kafka/ensure-acls.ts';
 import { ensureTopics } from '../../lib/kafka/ensure-topics.ts';
 import { withKafkaAdmin } from '../../lib/kafka/kafka-admin.ts';
+import { type KafkaConnection, kafkajsSecurityOptions } from '../../lib/kafka/kafka-security.ts';
 import { applyKafkajsPatches } from '../../lib/kafka/kafkajs-patches.ts';
+import { localKafkaAdminConnection } from '../../scripts/support/kafka-env.ts';
 import { provisionLocalServiceRoles } from '../../scripts/support/local-service-roles.ts';
 import { perServiceEnv } from '../../scripts/support/service-env.ts';
 import {
@@ -46,12 +49,27 @@ export const withDatabaseUrlName = (databaseUrl: string, name: string): string =
   return url.toString();
 };
 
+/** The bench's own Kafka clients run as the tools' principal (admin on the local stack). */
+export const benchKafkaConnection = (): KafkaConnection => localKafkaAdminConnection();
+
 export function benchKafka(clientId = 'bench'): Kafka {
-  return new Kafka({ clientId, brokers: loadCommonConfig().kafkaBrokers, logLevel: logLevel.NOTHING });
+  const { brokers, security } = benchKafkaConnection();
+  return new Kafka({
+    clientId,
+    brokers: [...brokers],
+    ...kafkajsSecurityOptions(security),
+    logLevel: logLevel.NOTHING,
+  });
 }
 
 export const withAdmin = <T>(work: (admin: Admin) => Promise<T>): Promise<T> =>
-  withKafkaAdmin(loadCommonConfig().kafkaBrokers, 'bench-admin', work);
+  withKafkaAdmin(benchKafkaConnection(), 'bench-admin', work);
+
+/** The services' ACLs on the topics of a prefix (lib/kafka/acls.ts), and their removal. */
+export const createServiceAcls = (topicPrefix: string) =>
+  withAdmin((admin) => ensureAcls(admin, serviceAcls(topicPrefix)));
+export const deleteServiceAcls = (topicPrefix: string) =>
+  withAdmin((admin) => removeAcls(admin, serviceTopicAcls(topicPrefix)));
 
 export const createTopics = (topics: readonly string[], partitions: number) =>
   withAdmin((admin) => ensureTopics(admin, topics, { numPartitions: partitions, replicationFactor: 1 }));

@@ -7,7 +7,9 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { type Admin, Kafka, logLevel, Partitioners } from 'kafkajs';
+import { testKafkaConnection } from '../../test/support/kafka-harness.ts';
 import type { RecordPayloads, TypedRecord } from '../contracts/generated.ts';
+import { kafkajsSecurityOptions } from '../kafka/kafka-security.ts';
 import { type AvroCodec, createAvroCodec, createRegistryClient, frame, registerSchema } from './codec.ts';
 import { AvroDecodeError, SchemaRegistrationError } from './errors.ts';
 
@@ -66,7 +68,12 @@ const orderPlaced: RecordPayloads['OrderPlaced'] = {
 };
 
 describe('avro codec against Kafka and the schema registry', () => {
-  const kafka = new Kafka({ clientId: `it-codec-${suffix}`, brokers, logLevel: logLevel.WARN });
+  const kafka = new Kafka({
+    clientId: `it-codec-${suffix}`,
+    brokers,
+    ...kafkajsSecurityOptions(testKafkaConnection().security),
+    logLevel: logLevel.WARN,
+  });
   let admin: Admin;
   let codec: AvroCodec;
   const topic = `it-codec-${suffix}`;

@@ -1,3 +1,4 @@
+import { type KafkaSecurity, readKafkaSecurity } from '../kafka/kafka-security.ts';
 import { DEFAULT_OUTBOX_RELAY_BATCH_SIZE } from '../outbox/outbox-relay.ts';
 import { DEFAULT_OUTBOX_VACUUM_EVERY_ROWS } from '../outbox/outbox-vacuum.ts';
 import { type Env, EnvReader } from './env.ts';
@@ -8,6 +9,8 @@ export type LogLevel = (typeof logLevels)[number];
 /** Settings every service shares. Defaults match `npm run stack -- up`. */
 export interface CommonConfig {
   kafkaBrokers: string[];
+  /** SASL credentials and TLS of every Kafka client (lib/kafka/kafka-security.ts). */
+  kafkaSecurity: KafkaSecurity;
   schemaRegistryUrl: string;
   databaseUrl: string;
   host: string;
@@ -35,6 +38,7 @@ export const defaultDatabaseUrl = 'postgres://postgres@127.0.0.1:5432/order_saga
 export function readCommonConfig(reader: EnvReader): CommonConfig {
   return {
     kafkaBrokers: reader.list('KAFKA_BROKERS', ['127.0.0.1:9092']),
+    kafkaSecurity: readKafkaSecurity(reader),
     schemaRegistryUrl: reader.url('SCHEMA_REGISTRY_URL', 'http://127.0.0.1:8081/apis/ccompat/v7', [
       'http:',
       'https:',

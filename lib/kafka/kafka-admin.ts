@@ -1,4 +1,6 @@
 import { type Admin, Kafka, logLevel } from 'kafkajs';
+import { describeKafkaAccessError } from './kafka-access-errors.ts';
+import { type KafkaConnection, kafkajsSecurityOptions } from './kafka-security.ts';
 import { applyKafkajsPatches } from './kafkajs-patches.ts';
 
 applyKafkajsPatches();
@@ -8,13 +10,14 @@ applyKafkajsPatches();
  * been restarted since the last one). A broker that does not answer is reported in one clear line.
  */
 export async function withKafkaAdmin<T>(
-  brokers: readonly string[],
+  { brokers, security }: KafkaConnection,
   clientId: string,
   work: (admin: Admin) => Promise<T>,
 ): Promise<T> {
   const kafka = new Kafka({
     clientId,
     brokers: [...brokers],
+    ...kafkajsSecurityOptions(security),
     logLevel: logLevel.NOTHING,
     connectionTimeout: 3_000,
     retry: { retries: 3, initialRetryTime: 200 },
@@ -23,8 +26,10 @@ export async function withKafkaAdmin<T>(
   try {
     await admin.connect();
   } catch (error) {
+    const access = describeKafkaAccessError(error, security);
     throw new Error(
-      `Kafka is not reachable at ${brokers.join(',')}: ${(error as Error).message}. Start the stack: npm run stack -- up`,
+      access ??
+        `Kafka is not reachable at ${brokers.join(',')}: ${(error as Error).message}. Start the stack: npm run stack -- up`,
       { cause: error },
     );
   }

@@ -1,5 +1,6 @@
 import { Kafka, logLevel as KafkaLogLevel, type logCreator, type Producer } from 'kafkajs';
 import type { Logger } from '../logger.ts';
+import { type KafkaConnection, kafkajsSecurityOptions } from './kafka-security.ts';
 import { applyKafkajsPatches } from './kafkajs-patches.ts';
 import { KeyPartitioner } from './key-partitioner.ts';
 
@@ -32,16 +33,17 @@ const pinoLogCreator =
 
 export function createKafka({
   brokers,
+  security,
   clientId,
   logger,
-}: {
-  brokers: string[];
+}: KafkaConnection & {
   clientId: string;
   logger: Logger;
 }): Kafka {
   return new Kafka({
     clientId,
-    brokers,
+    brokers: [...brokers],
+    ...kafkajsSecurityOptions(security),
     logLevel: KafkaLogLevel.WARN,
     logCreator: pinoLogCreator(logger.child({ component: 'kafkajs' })),
     retry: { initialRetryTime: 200, retries: 8 },

@@ -9,6 +9,7 @@ import { randomUUID } from 'node:crypto';
 import { createRequire } from 'node:module';
 import { after, before, describe, test } from 'node:test';
 import { CompressionTypes, type KafkaMessage } from 'kafkajs';
+import { testKafkaConnection } from '../../test/support/kafka-harness.ts';
 import { asSent, byKey, type SentMessage } from '../../test/support/sent-messages.ts';
 import { waitFor } from '../../test/support/wait-for.ts';
 import { createLogger } from '../logger.ts';
@@ -16,7 +17,7 @@ import { withKafkaAdmin } from './kafka-admin.ts';
 import { createIdempotentProducer, createKafka } from './kafka-client.ts';
 import type { ProduceRequest, ProduceRequestArgs } from './produce-request-encoder.ts';
 
-const brokers = (process.env.KAFKA_BROKERS ?? '127.0.0.1:9092').split(',').map((b) => b.trim());
+const connection = testKafkaConnection();
 const require = createRequire(import.meta.url);
 const produceV3Path = require.resolve('kafkajs/src/protocol/requests/produce/v3/request.js');
 
@@ -26,7 +27,7 @@ describe('single-buffer produce request encoder on the broker', () => {
   const gzipTopic = `produce-encoder-gzip-${run}`;
   const topics = [...uncompressedTopics, gzipTopic];
   const kafka = createKafka({
-    brokers,
+    ...connection,
     clientId: 'produce-encoder-it',
     logger: createLogger('produce-encoder-it', 'warn'),
   });
@@ -57,7 +58,7 @@ describe('single-buffer produce request encoder on the broker', () => {
     restore.push(() => {
       produceModule.exports = produce;
     });
-    await withKafkaAdmin(brokers, 'produce-encoder-it', (admin) =>
+    await withKafkaAdmin(connection, 'produce-encoder-it', (admin) =>
       admin.createTopics({
         topics: topics.map((topic) => ({ topic, numPartitions: 2 })),
         waitForLeaders: true,
@@ -76,7 +77,7 @@ describe('single-buffer produce request encoder on the broker', () => {
   after(async () => {
     await producer.disconnect();
     await consumer.disconnect();
-    await withKafkaAdmin(brokers, 'produce-encoder-it', (admin) => admin.deleteTopics({ topics }));
+    await withKafkaAdmin(connection, 'produce-encoder-it', (admin) => admin.deleteTopics({ topics }));
     for (const undo of restore) undo();
   });
 

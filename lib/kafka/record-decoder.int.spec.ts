@@ -10,6 +10,7 @@ import { createRequire } from 'node:module';
 import { after, before, describe, test } from 'node:test';
 import { isDeepStrictEqual } from 'node:util';
 import { CompressionTypes, type KafkaMessage } from 'kafkajs';
+import { testKafkaConnection } from '../../test/support/kafka-harness.ts';
 import { projectMessage } from '../../test/support/project-message.ts';
 import { asSent, byKey, type SentMessage } from '../../test/support/sent-messages.ts';
 import { waitFor } from '../../test/support/wait-for.ts';
@@ -24,7 +25,7 @@ import {
   type RecordDecoder,
 } from './record-decoder.ts';
 
-const brokers = (process.env.KAFKA_BROKERS ?? '127.0.0.1:9092').split(',').map((b) => b.trim());
+const connection = testKafkaConnection();
 const require = createRequire(import.meta.url);
 const recordDecoderPath = require.resolve('kafkajs/src/protocol/recordBatch/record/v0/decoder.js');
 const Decoder: new (buffer: Buffer) => KafkajsDecoder = require('kafkajs/src/protocol/decoder.js');
@@ -40,7 +41,7 @@ describe('record decoder on the broker', () => {
   const run = randomUUID();
   const topic = `record-decoder-${run}`;
   const kafka = createKafka({
-    brokers,
+    ...connection,
     clientId: 'record-decoder-it',
     logger: createLogger('record-decoder-it', 'warn'),
   });
@@ -70,7 +71,7 @@ describe('record decoder on the broker', () => {
     restore.push(() => {
       decoderModule.exports = fastRecordDecoder();
     });
-    await withKafkaAdmin(brokers, 'record-decoder-it', (admin) =>
+    await withKafkaAdmin(connection, 'record-decoder-it', (admin) =>
       admin.createTopics({ topics: [{ topic, numPartitions: 2 }], waitForLeaders: true }),
     );
     await producer.connect();
@@ -86,7 +87,7 @@ describe('record decoder on the broker', () => {
   after(async () => {
     await producer.disconnect();
     await consumer.disconnect();
-    await withKafkaAdmin(brokers, 'record-decoder-it', (admin) => admin.deleteTopics({ topics: [topic] }));
+    await withKafkaAdmin(connection, 'record-decoder-it', (admin) => admin.deleteTopics({ topics: [topic] }));
     for (const undo of restore) undo();
   });
 

@@ -60,6 +60,11 @@ export interface MessageConsumerOptions {
   sessionTimeoutMs?: number;
   /** A consumer out of its group for longer than this is recreated (60 s). */
   rejoinWatchdogMs?: number;
+  /**
+   * One line saying which credential or ACL is wrong when Kafka refused the consumer (null for any
+   * other error); logged instead of the generic crash message (lib/kafka/kafka-access-errors.ts).
+   */
+  describeAccessError?: (error: unknown) => string | null;
   /** Fault injection: messages for which this returns true are dropped as if never received. */
   drop?: (message: IncomingMessage) => boolean;
   /** Fault injection: awaited before a batch is handled (a slow participant). */
@@ -162,7 +167,7 @@ export function createMessageConsumer(options: MessageConsumerOptions): MessageC
       retry: {
         retries: 10,
         restartOnFailure: async (error) => {
-          log.error({ err: error }, 'consumer crashed; restarting');
+          log.error({ err: error }, options.describeAccessError?.(error) ?? 'consumer crashed; restarting');
           return true;
         },
       },
@@ -181,7 +186,10 @@ export function createMessageConsumer(options: MessageConsumerOptions): MessageC
     built.on(built.events.CRASH, ({ payload }) => {
       if (!current()) return;
       setMembership(false);
-      log.error({ err: payload.error, restart: payload.restart }, 'consumer crash');
+      log.error(
+        { err: payload.error, restart: payload.restart },
+        options.describeAccessError?.(payload.error) ?? 'consumer crash',
+      );
       // kafkajs restarts only after retriable errors. A non-retriable one (e.g. "Failed to find group
       // coordinator" while a broker restarts) leaves a consumer that never fetches again: replace it.
       if (!payload.restart) scheduleRecreate('kafkajs stopped the consumer after a non-retriable error');

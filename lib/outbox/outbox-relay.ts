@@ -46,6 +46,11 @@ export interface OutboxRelayOptions {
    * as a full batch waits; until then a read of the table skips them. 0 deletes after every batch.
    */
   deleteEveryMs?: number;
+  /**
+   * One line saying which credential or ACL is wrong when Kafka refused a send to these topics (null
+   * for any other error), logged before the relay's retry (lib/kafka/kafka-access-errors.ts).
+   */
+  describeAccessError?: (error: unknown, topics: readonly string[]) => string | null;
 }
 
 export interface OutboxRelay extends LocalOutboxRelay {
@@ -169,13 +174,19 @@ export function startOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
         if (topicRows) topicRows.push(row);
         else byTopic.set(row.topic, [row]);
       }
-      await producer.sendBatch({
-        acks: -1,
-        topicMessages: [...byTopic].map(([topic, topicRows]) => ({
-          topic,
-          messages: topicRows.map((r) => ({ key: r.message_key, value: r.payload, headers: r.headers })),
-        })),
-      });
+      try {
+        await producer.sendBatch({
+          acks: -1,
+          topicMessages: [...byTopic].map(([topic, topicRows]) => ({
+            topic,
+            messages: topicRows.map((r) => ({ key: r.message_key, value: r.payload, headers: r.headers })),
+          })),
+        });
+      } catch (error) {
+        const problem = options.describeAccessError?.(error, [...byTopic.keys()]);
+        if (problem) log.error({ err: error }, problem);
+        throw error;
+      }
       rows.markPublished(chunk);
     }
   };

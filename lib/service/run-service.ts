@@ -10,6 +10,11 @@ import { checkDatabaseAccess } from '../db/database-access.ts';
 import { createUnitOfWorkRunner, type UnitOfWorkRunner } from '../db/unit-of-work.ts';
 import { registerHealthRoutes } from '../http/health.ts';
 import { type Clock, type IdGenerator, systemClock, timeOrderedIds } from '../ids.ts';
+import {
+  describeKafkaAccessError,
+  explainKafkaAccess,
+  type KafkaAccessContext,
+} from '../kafka/kafka-access-errors.ts';
 import { createIdempotentProducer, createKafka } from '../kafka/kafka-client.ts';
 import { linearGroupingInstalled } from '../kafka/linear-group-messages.ts';
 import { createLogger, type Logger } from '../logger.ts';
@@ -80,9 +85,19 @@ export async function runService(definition: ServiceDefinition): Promise<void> {
   });
   const codec = createAvroCodec({ registryUrl: config.schemaRegistryUrl, logger });
   await codec.registerAll();
-  const kafka = createKafka({ brokers: config.kafkaBrokers, clientId: name, logger });
+  const kafka = createKafka({
+    brokers: config.kafkaBrokers,
+    security: config.kafkaSecurity,
+    clientId: name,
+    logger,
+  });
   const producer = createIdempotentProducer(kafka);
-  await producer.connect();
+  const groupId = `${name}${config.groupIdSuffix}`;
+  const describeAccess = (error: unknown, context?: KafkaAccessContext) =>
+    describeKafkaAccessError(error, config.kafkaSecurity, context);
+  const consumed: KafkaAccessContext = { operation: 'READ', topics: definition.consumes, group: groupId };
+  // a wrong password or a missing ACL stops the service with one line saying which
+  await explainKafkaAccess(() => producer.connect(), config.kafkaSecurity);
 
   const relay = startOutboxRelay({
     databaseUrl: config.databaseUrl,
@@ -92,6 +107,7 @@ export async function runService(definition: ServiceDefinition): Promise<void> {
     lingerMs: config.outboxRelayLingerMs,
     batchSize: config.outboxRelayBatchSize,
     vacuumEveryRows: config.outboxVacuumEveryRows,
+    describeAccessError: (error, topics) => describeAccess(error, { operation: 'WRITE', topics }),
   });
   const outbox = new Outbox(definition.schema, codec, systemClock, relay);
   const newId = timeOrderedIds();
@@ -116,7 +132,7 @@ export async function runService(definition: ServiceDefinition): Promise<void> {
   };
   const consumer = createMessageConsumer({
     kafka,
-    groupId: `${name}${config.groupIdSuffix}`,
+    groupId,
     topics: definition.consumes,
     decoder: codec,
     units,
@@ -128,6 +144,7 @@ export async function runService(definition: ServiceDefinition): Promise<void> {
     fetchMinBytes: config.kafkaFetchMinBytes,
     fetchMaxWaitMs: config.kafkaFetchMaxWaitMs,
     offsetCommitIntervalMs: config.kafkaOffsetCommitIntervalMs,
+    describeAccessError: (error) => describeAccess(error, consumed),
     ...definition.consumerOptions,
   });
 
@@ -143,7 +160,7 @@ export async function runService(definition: ServiceDefinition): Promise<void> {
   await app.listen({ host: config.host, port: definition.port });
   logger.info({ url: `http://${config.host}:${definition.port}` }, `${name} listening`);
   // HTTP first: a restarted instance answers (readiness says not-ready) while its consumer joins the group.
-  await consumer.start();
+  await explainKafkaAccess(() => consumer.start(), config.kafkaSecurity, consumed);
   const background = definition.startBackground?.(deps);
 
   let stopping = false;

@@ -1,5 +1,6 @@
 import { defaultDatabaseUrl } from '../../lib/config/common-config.ts';
 import { serviceDatabaseUrl, serviceDatabaseUrlVariable } from '../../lib/db/service-roles.ts';
+import { kafkaEnvFor } from './kafka-env.ts';
 import { localSecret } from './local-secrets.ts';
 import { serviceRolePassword } from './local-service-roles.ts';
 
@@ -9,10 +10,11 @@ import { serviceRolePassword } from './local-service-roles.ts';
  * `base` is the environment the launcher built (its DATABASE_URL, TOPIC_PREFIX, …); what this returns
  * is spread over it.
  */
+
 export type ServiceNameForEnv = 'orchestrator' | 'inventory' | 'payment' | 'shipping';
 
 export function perServiceEnv(name: ServiceNameForEnv, base: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
-  return { ...databaseEnv(name, base), ...authEnv(base) };
+  return { ...databaseEnv(name, base), ...authEnv(base), ...kafkaEnvFor(name, base) };
 }
 
 /**

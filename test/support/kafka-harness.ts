@@ -3,9 +3,17 @@ import { type AvroCodec, createAvroCodec } from '../../lib/avro/codec.ts';
 import { loadCommonConfig } from '../../lib/config/common-config.ts';
 import type { RecordName } from '../../lib/contracts/generated.ts';
 import { createIdempotentProducer, createKafka } from '../../lib/kafka/kafka-client.ts';
+import type { KafkaConnection } from '../../lib/kafka/kafka-security.ts';
 import { createLogger } from '../../lib/logger.ts';
 import { toHeaders } from '../../lib/messaging/headers.ts';
+import { localKafkaAdminConnection } from '../../scripts/support/kafka-env.ts';
 import { waitFor } from './wait-for.ts';
+
+/**
+ * How the specs reach Kafka: KAFKA_BROKERS and the tools' principal (admin; `npm test` sets it, and a
+ * spec run by hand with `node --test` finds the local stack's admin password the same way).
+ */
+export const testKafkaConnection = (): KafkaConnection => localKafkaAdminConnection(process.env);
 
 /** Real Kafka + registry access for tests, built from the same shared library the services use. */
 export interface KafkaHarness {
@@ -19,7 +27,7 @@ export interface KafkaHarness {
 export async function openKafkaHarness(clientId = 'test-harness'): Promise<KafkaHarness> {
   const config = loadCommonConfig();
   const logger = createLogger(clientId, 'warn');
-  const kafka = createKafka({ brokers: config.kafkaBrokers, clientId, logger });
+  const kafka = createKafka({ ...testKafkaConnection(), clientId, logger });
   const admin = kafka.admin();
   const producer = createIdempotentProducer(kafka);
   await Promise.all([admin.connect(), producer.connect()]);

@@ -13,13 +13,12 @@ if (order === 'kafkajs-first') await import('kafkajs');
 const { linearGroupCalls, linearGroupingInstalled } = await import(
   '../../lib/kafka/linear-group-messages.ts'
 );
-const { loadCommonConfig } = await import('../../lib/config/common-config.ts');
+const { localKafkaAdminConnection } = await import('../../scripts/support/kafka-env.ts');
 const { createIdempotentProducer, createKafka } = await import('../../lib/kafka/kafka-client.ts');
 const { createLogger } = await import('../../lib/logger.ts');
 
-const config = loadCommonConfig();
 const kafka = createKafka({
-  brokers: config.kafkaBrokers,
+  ...localKafkaAdminConnection(),
   clientId: 'produce-batch-child',
   logger: createLogger('child', 'warn'),
 });
