@@ -12,12 +12,8 @@ export type KafkaServicePrincipal = (typeof kafkaServicePrincipals)[number];
 /** The principal of the tools (topics and ACLs, the tests' harness): a super user of the broker. */
 export const kafkaAdminPrincipal = 'admin';
 
-/**
- * `audit-events` is listed by name: the audit topic is added to topics.ts separately, and its ACLs
- * must not wait for it (an ACL on a topic that does not exist yet is valid).
- */
-export type AclTopic = BaseTopic | 'audit-events';
-const auditEvents: AclTopic = 'audit-events';
+export type AclTopic = BaseTopic;
+const auditEvents: AclTopic = baseTopics.auditEvents;
 
 export interface TopicOwnership {
   writes: readonly AclTopic[];
