@@ -3,15 +3,7 @@ import { OptimisticWriteFailedError, type UnitOfWork } from '../../lib/db/unit-o
 import type { Clock, IdGenerator } from '../../lib/ids.ts';
 import type { Outbox, OutgoingMessage } from '../../lib/outbox/outbox.ts';
 import { sagasInFlightSlots } from '../../migrations/20261202_008_sagas_in_flight.ts';
-import {
-  orderStatusOf,
-  restore,
-  type SagaSnapshot,
-  start,
-  stateOf,
-  step,
-  toPersisted,
-} from '../saga/order-saga.machine.ts';
+import { restore, type SagaSnapshot, start, stateOf, step } from '../saga/order-saga.machine.ts';
 import type { ParticipantEventTopics } from '../saga/reply-check.ts';
 import type { RetryPolicy, SagaEvent, SagaStateName } from '../saga/saga-types.ts';
 import { pricingOf, withPricing } from './order-pricing.ts';
@@ -19,6 +11,7 @@ import type { OrderRecord } from './order-record.ts';
 import { ReplyGate, type ReplyOrigin } from './reply-gate.ts';
 import type { SagaCache } from './saga-cache.ts';
 import { type DeadlinePolicy, type Effects, planEffects } from './saga-effects.ts';
+import { effectHistoryRows, newSagaRows, sagaWriteOf, statusChangedMessage } from './saga-rows.ts';
 import {
   checkSagaVersions,
   countSagasInFlight,
@@ -157,33 +150,11 @@ export class SagaRunner {
         pricing: pricingOf(order),
       });
       const effects = this.plan(actions, order, snapshot, null, now);
-      const state = stateOf(snapshot);
-      const persisted = toPersisted(snapshot);
       const deadlineAt = effects.deadline.kind === 'set' ? effects.deadline.at : null;
-      started.push({ order, persisted, version: 1, status: orderStatusOf(state), deadlineAt });
-      orderRows.push({
-        order_id: order.orderId,
-        customer_id: order.customerId,
-        items: JSON.stringify(order.items),
-        total: order.total,
-        currency: order.currency,
-        payment_token: order.paymentToken,
-        shipping_address: JSON.stringify(order.shippingAddress),
-        status: orderStatusOf(state),
-        idempotency_key: idempotencyKey,
-        request_fingerprint: fingerprint,
-        correlation_id: order.correlationId,
-        created_at: now,
-        updated_at: now,
-      });
-      sagaRows.push({
-        order_id: order.orderId,
-        state,
-        snapshot: JSON.stringify(persisted),
-        version: 1,
-        deadline_at: deadlineAt,
-        updated_at: now,
-      });
+      const rows = newSagaRows(order, snapshot, deadlineAt, { idempotencyKey, fingerprint }, now);
+      started.push(rows.started);
+      orderRows.push(rows.orderRow);
+      sagaRows.push(rows.sagaRow);
       history.push(
         {
           order_id: order.orderId,
@@ -191,11 +162,11 @@ export class SagaRunner {
           type: 'OrderPlaced',
           message_id: null,
           from_state: null,
-          to_state: state,
+          to_state: rows.sagaRow.state,
           detail: null,
           at: now,
         },
-        ...this.historyOf(order.orderId, effects, now),
+        ...effectHistoryRows(order.orderId, effects, now),
       );
       messages.push(...effects.messages);
     }
@@ -287,8 +258,9 @@ export class SagaRunner {
       if (!result.accepted) continue;
 
       const effects = this.plan(result.actions, saga.order, result.snapshot, cause.messageId, now);
-      if (to !== from) effects.messages.push(this.statusChanged(saga.order, from, to, cause.messageId));
-      history.push(...this.historyOf(orderId, effects, now));
+      if (to !== from)
+        effects.messages.push(statusChangedMessage(saga.order, from, to, cause.messageId, this.deps.newId()));
+      history.push(...effectHistoryRows(orderId, effects, now));
       messages.push(...effects.messages);
       if (effects.deadline.kind === 'set') current.deadline = effects.deadline.at;
       if (effects.deadline.kind === 'clear') current.deadline = null;
@@ -300,24 +272,9 @@ export class SagaRunner {
     const statusChanges: Array<{ from: SagaWrite['status']; to: SagaWrite['status'] }> = [];
     for (const [orderId, { saga, snapshot, deadline, changed }] of working) {
       if (!changed) continue;
-      const persisted = toPersisted(snapshot);
-      const status = orderStatusOf(persisted.value);
-      writes.push({
-        orderId,
-        persisted,
-        expectedVersion: saga.version,
-        // undefined: the events armed and disarmed nothing, so the stored deadline stands.
-        deadlineAt: deadline === undefined ? saga.deadlineAt : deadline,
-        status,
-        cancelReason: persisted.context.cancelReason,
-        statusChanged: status !== saga.status,
-        // The catalog total became known in this batch (orders.total is written once).
-        total:
-          persisted.context.catalog !== null && (saga.persisted.context.catalog ?? null) === null
-            ? persisted.context.catalog.total
-            : null,
-      });
-      statusChanges.push({ from: saga.status, to: status });
+      const write = sagaWriteOf(orderId, saga, snapshot, deadline);
+      writes.push(write);
+      statusChanges.push({ from: saga.status, to: write.status });
     }
     // A cached saga may be stale: its update (version guard) or, if the events left it unchanged,
     // a version check fails the transaction then, and it runs again reading the saga.
@@ -387,41 +344,5 @@ export class SagaRunner {
       causationId,
       policy: this.deps.deadlinePolicy,
     });
-  }
-
-  private statusChanged(
-    order: OrderRecord,
-    from: SagaStateName,
-    to: SagaStateName,
-    causationId: string | null,
-  ): OutgoingMessage {
-    return {
-      record: {
-        type: 'OrderStatusChanged',
-        payload: {
-          orderId: order.orderId,
-          status: orderStatusOf(to).toLowerCase() as Lowercase<ReturnType<typeof orderStatusOf>>,
-          sagaState: to,
-          previousSagaState: from,
-        },
-      },
-      messageId: this.deps.newId(),
-      orderId: order.orderId,
-      correlationId: order.correlationId,
-      causationId,
-    };
-  }
-
-  private historyOf(orderId: string, effects: Effects, at: Date): HistoryRow[] {
-    return effects.history.map((h) => ({
-      order_id: orderId,
-      kind: h.kind,
-      type: h.type,
-      message_id: h.messageId,
-      from_state: null,
-      to_state: null,
-      detail: h.detail,
-      at,
-    }));
   }
 }
