@@ -19,7 +19,7 @@ import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { cpus, getPriority, loadavg, totalmem } from 'node:os';
 import { dirname, join, relative, resolve } from 'node:path';
 import { createAvroCodec } from '../lib/avro/codec.ts';
-import { loadCommonConfig } from '../lib/config/common-config.ts';
+import { loadEndpoints } from '../lib/config/common-config.ts';
 import { baseTopics, deadLetterTopicOf, topicsWithPrefix } from '../lib/kafka/topics.ts';
 import {
   repoRoot,
@@ -88,7 +88,7 @@ const jsonPath = resolve(
   options.json ?? join('bench-results', `${startedAt.toISOString().replace(/[:.]/g, '-')}.json`),
 );
 const command = reproduceCommand(options, relative(repoRoot, jsonPath));
-const common = loadCommonConfig();
+const common = loadEndpoints();
 const benchDatabaseUrl =
   process.env.BENCH_DATABASE_URL ?? withDatabaseUrlName(common.databaseUrl, 'order_saga_bench');
 const ceilingDatabaseUrl = withDatabaseUrlName(

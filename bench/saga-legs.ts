@@ -12,7 +12,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import pg from 'pg';
-import { loadCommonConfig } from '../lib/config/common-config.ts';
+import { loadEndpoints } from '../lib/config/common-config.ts';
 import { readToEnd } from '../lib/kafka/read-to-end.ts';
 import { baseTopics } from '../lib/kafka/topics.ts';
 import { HeaderNames, headerString } from '../lib/messaging/headers.ts';
@@ -84,7 +84,7 @@ await readToEnd(benchKafka('bench-saga-legs'), {
 // Where the run's database is still there (the bench recreates it at the start of every run), the
 // history says when the orchestrator applied each reply: that splits its legs in two.
 const databaseUrl =
-  process.env.BENCH_DATABASE_URL ?? withDatabaseUrlName(loadCommonConfig().databaseUrl, 'order_saga_bench');
+  process.env.BENCH_DATABASE_URL ?? withDatabaseUrlName(loadEndpoints().databaseUrl, 'order_saga_bench');
 let applied = 0;
 const db = new pg.Client({ connectionString: databaseUrl, application_name: 'bench-saga-legs' });
 try {

@@ -1,8 +1,8 @@
-import { loadCommonConfig } from '../lib/config/common-config.ts';
+import { loadEndpoints } from '../lib/config/common-config.ts';
 import { createDatabase, ensureDatabaseExists, migrateLatest } from '../lib/db/database.ts';
 import { provisionLocalServiceRoles } from './support/local-service-roles.ts';
 
-const config = loadCommonConfig();
+const config = loadEndpoints();
 await ensureDatabaseExists(config.databaseUrl);
 const db = createDatabase(config.databaseUrl);
 try {

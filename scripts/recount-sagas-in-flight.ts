@@ -3,11 +3,11 @@
  * to the number of PENDING orders. For a counter that drifted: orders changed by hand, or an
  * orchestrator older than migration 20261202_008 that ran next to newer ones.
  */
-import { loadCommonConfig } from '../lib/config/common-config.ts';
+import { loadEndpoints } from '../lib/config/common-config.ts';
 import { createDatabase } from '../lib/db/database.ts';
 import { recountSagasInFlight } from '../orchestrator/runner/saga-store.ts';
 
-const config = loadCommonConfig();
+const config = loadEndpoints();
 const db = createDatabase(config.databaseUrl, { poolMax: 1 });
 const undefinedTable = '42P01';
 try {

@@ -3,7 +3,7 @@
  * and the three participants as separate processes with prefixed logs. Ctrl-C stops everything.
  */
 import { execFileSync } from 'node:child_process';
-import { loadCommonConfig } from '../lib/config/common-config.ts';
+import { loadEndpoints } from '../lib/config/common-config.ts';
 import { createDatabase, ensureDatabaseExists, migrateLatest } from '../lib/db/database.ts';
 import { provisionLocalServiceRoles } from './support/local-service-roles.ts';
 import { localToken } from './support/local-tokens.ts';
@@ -23,7 +23,7 @@ if (process.env.SKIP_STACK !== '1') {
   execFileSync('bash', ['scripts/stack.sh', 'up'], { cwd: repoRoot, stdio: 'inherit' });
 }
 
-const config = loadCommonConfig();
+const config = loadEndpoints();
 await ensureDatabaseExists(config.databaseUrl);
 const db = createDatabase(config.databaseUrl);
 const applied = await migrateLatest(db);

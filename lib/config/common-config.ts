@@ -37,13 +37,8 @@ export const defaultDatabaseUrl = 'postgres://postgres@127.0.0.1:5432/order_saga
 
 export function readCommonConfig(reader: EnvReader): CommonConfig {
   return {
-    kafkaBrokers: reader.list('KAFKA_BROKERS', ['127.0.0.1:9092']),
+    ...readEndpoints(reader),
     kafkaSecurity: readKafkaSecurity(reader),
-    schemaRegistryUrl: reader.url('SCHEMA_REGISTRY_URL', 'http://127.0.0.1:8081/apis/ccompat/v7', [
-      'http:',
-      'https:',
-    ]),
-    databaseUrl: reader.url('DATABASE_URL', defaultDatabaseUrl, ['postgres:', 'postgresql:']),
     host: reader.string('HOST', '127.0.0.1'),
     logLevel: reader.oneOf('LOG_LEVEL', 'info', logLevels),
     groupIdSuffix: reader.string('KAFKA_GROUP_ID_SUFFIX', ''),
@@ -63,6 +58,31 @@ export function readCommonConfig(reader: EnvReader): CommonConfig {
       max: 10_000_000,
     }),
   };
+}
+
+/** Where the infrastructure is: what the tools need that act as no service (migrations, the bench's driver). */
+export type Endpoints = Pick<CommonConfig, 'kafkaBrokers' | 'schemaRegistryUrl' | 'databaseUrl'>;
+
+function readEndpoints(reader: EnvReader): Endpoints {
+  return {
+    kafkaBrokers: reader.list('KAFKA_BROKERS', ['127.0.0.1:9092']),
+    schemaRegistryUrl: reader.url('SCHEMA_REGISTRY_URL', 'http://127.0.0.1:8081/apis/ccompat/v7', [
+      'http:',
+      'https:',
+    ]),
+    databaseUrl: reader.url('DATABASE_URL', defaultDatabaseUrl, ['postgres:', 'postgresql:']),
+  };
+}
+
+/**
+ * The endpoints alone, for scripts that log into Postgres as its owner or talk to Kafka as the
+ * admin (their Kafka credentials come from elsewhere, e.g. scripts/support/kafka-env.ts).
+ */
+export function loadEndpoints(env: Env = process.env): Endpoints {
+  const reader = new EnvReader(env);
+  const endpoints = readEndpoints(reader);
+  reader.done();
+  return endpoints;
 }
 
 export function loadCommonConfig(env: Env = process.env): CommonConfig {
