@@ -198,7 +198,12 @@ describe('migrations (PostgreSQL)', () => {
 
   test('catalog prices (012): every seeded SKU gets its price and EUR; an order total may be unknown', async () => {
     await onDatabaseMigratedUpTo('prices', 9, async (upgraded) => {
-      assert.deepEqual(await migrateLatest(upgraded), ['20261207_012_catalog_prices']);
+      assert.deepEqual(await migrateLatest(upgraded), [
+        '20261207_010_orders_by_customer',
+        '20261207_011_audit',
+        '20261207_012_catalog_prices',
+        '20261207_013_service_roles',
+      ]);
       const stock: Array<{ sku: string; unit_price: number; currency: string }> = await upgraded(
         'inventory.stock',
       ).select('sku', 'unit_price', 'currency');

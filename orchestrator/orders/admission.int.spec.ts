@@ -9,6 +9,7 @@ import { buildOrchestratorApp } from '../http/app.ts';
 import type { SagaEventInput } from '../runner/saga-runner.ts';
 import { readSagasInFlight, recountSagasInFlight } from '../runner/saga-store.ts';
 import {
+  eventOfType,
   newOrderRecord,
   runnerWithLongDeadlines,
   twoInstancesOnOneDatabase,
@@ -20,7 +21,7 @@ import { OrderService } from './order-service.ts';
 const runner = runnerWithLongDeadlines;
 const reply = (orderId: string, type: SagaEvent['type']): SagaEventInput => ({
   orderId,
-  event: { type } as SagaEvent,
+  event: eventOfType(type),
   cause: { kind: 'reply', type, messageId: randomUUID(), detail: {} },
 });
 const logger = createLogger('admission-it', 'warn');

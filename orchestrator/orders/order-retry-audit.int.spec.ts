@@ -14,7 +14,7 @@ import { jsonAuditTrail } from '../../test/support/json-audit-trail.ts';
 import { createThrowawayDatabase, type ThrowawayDatabase } from '../../test/support/throwaway-database.ts';
 import { bearer, testAuthConfig } from '../../test/support/tokens.ts';
 import { buildOrchestratorApp } from '../http/app.ts';
-import { newOrderRecord, runnerWithLongDeadlines } from '../runner/test-fixtures.ts';
+import { eventOfType, newOrderRecord, runnerWithLongDeadlines } from '../runner/test-fixtures.ts';
 import type { SagaEvent } from '../saga/saga-types.ts';
 import { OrderService } from './order-service.ts';
 
@@ -63,7 +63,7 @@ describe('operator retry, audited (PostgreSQL)', () => {
       runner.applyEvents(unit, [
         {
           orderId,
-          event: { type } as SagaEvent,
+          event: eventOfType(type),
           cause:
             type === 'DEADLINE_PASSED'
               ? { kind: 'deadline', type, messageId: null }

@@ -11,6 +11,7 @@ import { jsonOutbox } from '../../test/support/json-outbox.ts';
 import { createThrowawayDatabase, type ThrowawayDatabase } from '../../test/support/throwaway-database.ts';
 import { commandMessageId } from '../saga/command-ids.ts';
 import { commandAnswered, type ReplyType } from '../saga/reply-check.ts';
+import type { SagaEvent } from '../saga/saga-types.ts';
 import type { OrderRecord } from './order-record.ts';
 import type { SagaCache } from './saga-cache.ts';
 import type { DeadlinePolicy } from './saga-effects.ts';
@@ -32,6 +33,10 @@ export const newOrderRecord = (): OrderRecord => ({
 
 /** The catalog lines StockReserved carries for newOrderRecord(): 500 a unit. */
 export const reservedLines = [{ sku: 'SKU-001', quantity: 1, unitPrice: 500, currency: 'EUR' }];
+
+/** A machine event of one type with the data it carries (StockReserved: reservedLines). */
+export const eventOfType = (type: SagaEvent['type']): SagaEvent =>
+  type === 'StockReserved' ? { type, lines: reservedLines } : ({ type } as SagaEvent);
 
 /**
  * A participant's reply as the consumer hands it over: by default a genuine one — on its

@@ -1,4 +1,5 @@
 /** Types of the order saga: commands, replies, context and the actions the machine asks a runner to do. */
+import type { CancelReason } from '../../lib/contracts/generated.ts';
 
 export type CommandName =
   | 'ReserveStock'
@@ -8,12 +9,8 @@ export type CommandName =
   | 'RefundPayment'
   | 'CancelShipping';
 
-export type CancelReason =
-  | 'out_of_stock'
-  | 'payment_declined'
-  | 'shipping_failed'
-  | 'timeout'
-  | 'price_changed';
+/** Why a saga compensated: the `CancelReason` enum of OrderCancelled's contract (schemas/order-events). */
+export type { CancelReason };
 
 /** One order line as the saga prices it: the customer's expected unit price, when given. */
 export type PricedLine = { sku: string; quantity: number; expectedUnitPrice: number | null };
