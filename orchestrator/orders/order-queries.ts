@@ -64,12 +64,16 @@ interface SummaryRow {
   updated_at: Date;
 }
 
-const summaryColumns = [
+/**
+ * The catalog total is written to orders.total with the saga's status change; while the saga runs it
+ * is in the snapshot (context.catalog.total) once inventory priced the order.
+ */
+const summaryColumns = (db: Knex) => [
   'o.order_id',
   'o.status',
   'o.cancel_reason',
   'o.customer_id',
-  'o.total',
+  db.raw(`coalesce(o.total, (s.snapshot #>> '{context,catalog,total}')::bigint) as total`),
   'o.currency',
   's.state',
   'o.created_at',
@@ -113,7 +117,7 @@ export async function getOrder(
     .where('o.order_id', orderId);
   if (customerId !== null) query.where('o.customer_id', customerId);
   const row = await query.first([
-    ...summaryColumns,
+    ...summaryColumns(db),
     'o.items',
     'o.shipping_address',
     's.version',
@@ -166,7 +170,7 @@ export async function listOrders(
 ): Promise<{ orders: OrderSummaryView[]; nextCursor: string | null }> {
   const query = db('orders.orders as o')
     .join('orders.sagas as s', 's.order_id', 'o.order_id')
-    .select(summaryColumns);
+    .select(summaryColumns(db));
   if (customerId !== null) query.where('o.customer_id', customerId);
   if (status) query.where('o.status', status);
   if (cursor) {

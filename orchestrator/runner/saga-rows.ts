@@ -97,6 +97,7 @@ export function sagaWriteOf(
 ): SagaWrite {
   const persisted = toPersisted(snapshot);
   const status = orderStatusOf(persisted.value);
+  const statusChanged = status !== saga.status;
   return {
     orderId,
     persisted,
@@ -104,11 +105,9 @@ export function sagaWriteOf(
     deadlineAt: deadline === undefined ? saga.deadlineAt : deadline,
     status,
     cancelReason: persisted.context.cancelReason,
-    statusChanged: status !== saga.status,
-    // The catalog total became known in this batch (orders.total is written once).
-    total:
-      persisted.context.catalog !== null && (saga.persisted.context.catalog ?? null) === null
-        ? persisted.context.catalog.total
-        : null,
+    statusChanged,
+    // Written with the status change (the saga ended or failed), so that pricing an order costs no
+    // update of its orders row; until then reads take the total from the snapshot (order-queries.ts).
+    total: statusChanged ? (persisted.context.catalog?.total ?? null) : null,
   };
 }

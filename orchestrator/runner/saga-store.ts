@@ -25,7 +25,7 @@ export interface SagaWrite {
   status: OrderStatus;
   cancelReason: CancelReason | null;
   statusChanged: boolean;
-  /** The order's catalog total when these events made it known (written to orders.total), else null. */
+  /** With a status change: the order's catalog total, if inventory priced it (orders.total); else null. */
   total: number | null;
 }
 
@@ -207,8 +207,8 @@ export function saveSagas(
     ],
     { rows: writes.length, error: versionMismatch },
   );
-  // Orders whose status changed, or whose catalog total became known (a null total keeps the stored one).
-  const orderChanges = writes.filter((w) => w.statusChanged || w.total !== null);
+  // Orders whose status changed, with their catalog total once known (a null total keeps the stored one).
+  const orderChanges = writes.filter((w) => w.statusChanged);
   if (orderChanges.length === 0) return;
   batch.add(
     `update orders.orders o
