@@ -1,12 +1,15 @@
 /**
  * Microbenchmark of grouping one produce batch by partition: kafkajs 2.2.4's
- * `producer/groupMessagesPerPartition.js` against `lib/kafka/linear-group-messages.ts`, for one topic
+ * `producer/groupMessagesPerPartition.js` against `lib/kafka/kafkajs-patches/linear-group-messages.ts`, for one topic
  * of 3 partitions and batches of 100 to 5,000 messages (the outbox relay sends up to 5,000 rows per
  * request). Interleaved rounds; prints µs per message and the command.
  *
  *   node --import tsx bench/group-messages.ts [--calls 200] [--rounds 3]
  */
-import { type GroupMessagesArgs, groupMessagesPerPartition } from '../lib/kafka/linear-group-messages.ts';
+import {
+  type GroupMessagesArgs,
+  groupMessagesPerPartition,
+} from '../lib/kafka/kafkajs-patches/linear-group-messages.ts';
 import { kafkajsGroupMessagesPerPartition } from '../test/support/kafkajs-group-messages.ts';
 import { positiveIntegerOptions, roundsAndMedian } from './support/microbenchmark-options.ts';
 

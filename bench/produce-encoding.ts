@@ -1,6 +1,6 @@
 /**
  * Microbenchmark of a produce request's encoding: kafkajs's own request against the single-buffer
- * encoder (`lib/kafka/produce-request-encoder.ts`), on a request shaped like an outbox relay's —
+ * encoder (`lib/kafka/kafkajs-patches/produce-request-encoder.ts`), on a request shaped like an outbox relay's —
  * 2 topics × 3 partitions, messages of this project (UUID key, six headers, a 120-byte Avro body),
  * framed by kafkajs's `protocol/request.js` as the connection sends it. Interleaved rounds; prints
  * µs per record and the command.
@@ -8,12 +8,12 @@
  *   node --import tsx bench/produce-encoding.ts [--records-per-partition 15] [--requests 5000] [--rounds 4]
  */
 import { createRequire } from 'node:module';
-import { applyKafkajsPatches } from '../lib/kafka/kafkajs-patches.ts';
+import { applyKafkajsPatches } from '../lib/kafka/kafkajs-patches/index.ts';
 import {
   originalProduceRequest,
   type ProduceRequest,
   type ProduceRequestArgs,
-} from '../lib/kafka/produce-request-encoder.ts';
+} from '../lib/kafka/kafkajs-patches/produce-request-encoder.ts';
 import { projectMessage } from '../test/support/project-message.ts';
 import { positiveIntegerOptions, roundsAndMedian } from './support/microbenchmark-options.ts';
 

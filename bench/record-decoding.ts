@@ -1,6 +1,6 @@
 /**
  * Microbenchmark of decoding fetched records: kafkajs 2.2.4's record decoder against this project's
- * (`lib/kafka/record-decoder.ts`), on record batches of this project's messages (UUID key, six
+ * (`lib/kafka/kafkajs-patches/record-decoder.ts`), on record batches of this project's messages (UUID key, six
  * headers, a 120-byte Avro body) written by kafkajs's own record batch encoder, read record by
  * record as kafkajs's record batch decoder reads them. Interleaved rounds; prints µs per record and
  * the command.
@@ -8,14 +8,14 @@
  *   node --import tsx bench/record-decoding.ts [--records-per-batch 20] [--batches 200] [--rounds 4]
  */
 import { createRequire } from 'node:module';
-import { applyKafkajsPatches } from '../lib/kafka/kafkajs-patches.ts';
+import { applyKafkajsPatches } from '../lib/kafka/kafkajs-patches/index.ts';
 import {
   fastRecordDecoder,
   type KafkajsDecoder,
   originalRecordDecoder,
   type RecordBatchContext,
   type RecordDecoder,
-} from '../lib/kafka/record-decoder.ts';
+} from '../lib/kafka/kafkajs-patches/record-decoder.ts';
 import { projectMessage } from '../test/support/project-message.ts';
 import { median, positiveIntegerOptions } from './support/microbenchmark-options.ts';
 

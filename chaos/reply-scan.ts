@@ -4,7 +4,7 @@
  */
 import { Kafka, logLevel } from 'kafkajs';
 import { kafkajsSecurityOptions } from '../lib/kafka/kafka-security.ts';
-import { applyKafkajsPatches } from '../lib/kafka/kafkajs-patches.ts';
+import { applyKafkajsPatches } from '../lib/kafka/kafkajs-patches/index.ts';
 import { readToEnd } from '../lib/kafka/read-to-end.ts';
 import { HeaderNames, headerString } from '../lib/messaging/headers.ts';
 import type { ChaosEnvironment } from './environment.ts';

@@ -1,5 +1,5 @@
 // First: it must be in the module cache before anything loads kafkajs (see the module).
-import '../lib/kafka/linear-group-messages.ts';
+import '../lib/kafka/kafkajs-patches/index.ts';
 import { Topics } from '../lib/kafka/topics.ts';
 import { runService, type ServiceDeps } from '../lib/service/run-service.ts';
 import { exitOnStartupFailure } from '../lib/service/startup.ts';

@@ -13,7 +13,7 @@ import { ensureAcls, removeAcls } from '../../lib/kafka/ensure-acls.ts';
 import { ensureTopics } from '../../lib/kafka/ensure-topics.ts';
 import { withKafkaAdmin } from '../../lib/kafka/kafka-admin.ts';
 import { type KafkaConnection, kafkajsSecurityOptions } from '../../lib/kafka/kafka-security.ts';
-import { applyKafkajsPatches } from '../../lib/kafka/kafkajs-patches.ts';
+import { applyKafkajsPatches } from '../../lib/kafka/kafkajs-patches/index.ts';
 import { localKafkaAdminConnection } from '../../scripts/support/kafka-env.ts';
 import { provisionLocalServiceRoles } from '../../scripts/support/local-service-roles.ts';
 import { perServiceEnv } from '../../scripts/support/service-env.ts';

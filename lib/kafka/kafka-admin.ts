@@ -1,7 +1,7 @@
 import { type Admin, Kafka, logLevel } from 'kafkajs';
 import { describeKafkaAccessError } from './kafka-access-errors.ts';
 import { type KafkaConnection, kafkajsSecurityOptions } from './kafka-security.ts';
-import { applyKafkajsPatches } from './kafkajs-patches.ts';
+import { applyKafkajsPatches } from './kafkajs-patches/index.ts';
 
 applyKafkajsPatches();
 

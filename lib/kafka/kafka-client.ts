@@ -1,7 +1,7 @@
 import { Kafka, logLevel as KafkaLogLevel, type logCreator, type Producer } from 'kafkajs';
 import type { Logger } from '../logger.ts';
 import { type KafkaConnection, kafkajsSecurityOptions } from './kafka-security.ts';
-import { applyKafkajsPatches } from './kafkajs-patches.ts';
+import { applyKafkajsPatches } from './kafkajs-patches/index.ts';
 import { KeyPartitioner } from './key-partitioner.ts';
 
 applyKafkajsPatches();

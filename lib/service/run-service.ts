@@ -16,7 +16,7 @@ import {
   type KafkaAccessContext,
 } from '../kafka/kafka-access-errors.ts';
 import { createIdempotentProducer, createKafka } from '../kafka/kafka-client.ts';
-import { linearGroupingInstalled } from '../kafka/linear-group-messages.ts';
+import { linearGroupingInstalled } from '../kafka/kafkajs-patches/index.ts';
 import { createLogger, type Logger } from '../logger.ts';
 import {
   type BatchHandler,
@@ -71,7 +71,7 @@ export async function runService(definition: ServiceDefinition): Promise<void> {
   const logger = createLogger(name, config.logLevel);
   if (!linearGroupingInstalled()) {
     logger.warn(
-      'kafkajs was loaded before lib/kafka/linear-group-messages.ts: produce batches are grouped by partition in quadratic time; import it first in the entry point',
+      'kafkajs was loaded before lib/kafka/kafkajs-patches/index.ts: produce batches are grouped by partition in quadratic time; import it first in the entry point',
     );
   }
   process.on('unhandledRejection', (reason) => logger.error({ err: reason }, 'unhandled promise rejection'));

@@ -4,7 +4,7 @@
  * PUT /stock/:sku/price, /faults, GET /audit, /health/*. Operator actions are audited (lib/audit).
  */
 // First: it must be in the module cache before anything loads kafkajs (see the module).
-import '../../lib/kafka/linear-group-messages.ts';
+import '../../lib/kafka/kafkajs-patches/index.ts';
 import { readAuthConfig } from '../../lib/config/auth-config.ts';
 import { readCommonConfig } from '../../lib/config/common-config.ts';
 import { EnvReader } from '../../lib/config/env.ts';

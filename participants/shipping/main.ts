@@ -5,7 +5,7 @@
  * UNSERVED_COUNTRIES (comma-separated ISO 3166-1 alpha-2 codes, default AQ): destinations no carrier serves.
  */
 // First: it must be in the module cache before anything loads kafkajs (see the module).
-import '../../lib/kafka/linear-group-messages.ts';
+import '../../lib/kafka/kafkajs-patches/index.ts';
 import { readAuthConfig } from '../../lib/config/auth-config.ts';
 import { readCommonConfig } from '../../lib/config/common-config.ts';
 import { EnvReader } from '../../lib/config/env.ts';

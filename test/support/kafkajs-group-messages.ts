@@ -1,11 +1,11 @@
 /**
  * kafkajs 2.2.4's own `producer/groupMessagesPerPartition.js`, evaluated from its file: in a process
- * that loaded lib/kafka/linear-group-messages.ts first, the module cache holds the replacement. For
+ * that loaded lib/kafka/kafkajs-patches/linear-group-messages.ts first, the module cache holds the replacement. For
  * the equivalence test and the microbenchmark (bench/group-messages.ts).
  */
 import { readFileSync } from 'node:fs';
-import { kafkajsModulePath } from '../../lib/kafka/kafkajs-module-cache.ts';
-import type { GroupMessagesArgs } from '../../lib/kafka/linear-group-messages.ts';
+import { kafkajsModulePath } from '../../lib/kafka/kafkajs-patches/kafkajs-module-cache.ts';
+import type { GroupMessagesArgs } from '../../lib/kafka/kafkajs-patches/linear-group-messages.ts';
 
 export function kafkajsGroupMessagesPerPartition<Message>(): (
   args: GroupMessagesArgs<Message>,

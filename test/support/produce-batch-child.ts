@@ -1,5 +1,5 @@
 /**
- * Child process of lib/kafka/linear-group-messages.int.spec.ts: loads the linear grouping module
+ * Child process of lib/kafka/kafkajs-patches/linear-group-messages.int.spec.ts: loads the linear grouping module
  * either first (as the services' main.ts do) or after kafkajs, produces `count` keyed messages to
  * `topic` in one send through the services' idempotent producer, and prints whether the linear
  * grouping was in place and how many batches it grouped.
@@ -11,7 +11,7 @@ if (order !== 'module-first' && order !== 'kafkajs-first') throw new Error(`unkn
 if (!topic) throw new Error('a topic is needed');
 if (order === 'kafkajs-first') await import('kafkajs');
 const { linearGroupCalls, linearGroupingInstalled } = await import(
-  '../../lib/kafka/linear-group-messages.ts'
+  '../../lib/kafka/kafkajs-patches/linear-group-messages.ts'
 );
 const { localKafkaAdminConnection } = await import('../../scripts/support/kafka-env.ts');
 const { createIdempotentProducer, createKafka } = await import('../../lib/kafka/kafka-client.ts');

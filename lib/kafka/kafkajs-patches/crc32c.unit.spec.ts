@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { createRequire } from 'node:module';
 import { describe, test } from 'node:test';
-import { Prng } from '../../chaos/prng.ts';
-import { bufferFrom } from '../../test/support/random-kafka-records.ts';
+import { Prng } from '../../../chaos/prng.ts';
+import { bufferFrom } from '../../../test/support/random-kafka-records.ts';
 import { crc32c } from './crc32c.ts';
 
 const kafkajsCrc32C: (buffer: Buffer) => number = createRequire(import.meta.url)(

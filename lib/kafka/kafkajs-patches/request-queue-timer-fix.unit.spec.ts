@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { afterEach, describe, test } from 'node:test';
-import { waitFor } from '../../test/support/wait-for.ts';
+import { waitFor } from '../../../test/support/wait-for.ts';
 import {
   applyRequestQueueTimerFix,
   KafkajsRequestQueue,

@@ -11,12 +11,14 @@
  *
  * kafkajs's `sendMessages.js` takes the function when kafkajs loads, and kafkajs's entry point
  * loads the producer at once. So the replacement must be in Node's module cache before anything
- * loads kafkajs: this module installs it when it is evaluated, and each service's main.ts imports
- * it first (`lib/kafka/linear-group-messages.unit.spec.ts` checks that). Where kafkajs was loaded
+ * loads kafkajs: this module installs it when it is evaluated (after checking the kafkajs version),
+ * and each service's main.ts imports the wall's entry point, `index.ts`, first
+ * (`lib/kafka/kafkajs-patches/linear-group-messages.unit.spec.ts` checks that). Where kafkajs was loaded
  * earlier (tools, tests) kafkajs's own function stays and `linearGroupingInstalled()` is false;
  * runService logs a warning then.
  */
 import { kafkajsModulePath, replaceKafkajsModule } from './kafkajs-module-cache.ts';
+import { assertPatchedKafkajsVersion } from './kafkajs-version.ts';
 
 /** What kafkajs's sendMessages passes (a subset of its types). */
 export interface GroupMessagesArgs<Message> {
@@ -51,9 +53,10 @@ export const linearGroupCalls = (): number => groupCalls;
 const groupPath = kafkajsModulePath('kafkajs/src/producer/groupMessagesPerPartition.js');
 const sendMessagesPath = kafkajsModulePath('kafkajs/src/producer/sendMessages.js');
 
-const tooLate = 'kafkajs was loaded before lib/kafka/linear-group-messages.ts';
+const tooLate = 'kafkajs was loaded before lib/kafka/kafkajs-patches/index.ts';
 
 function install(): boolean {
+  assertPatchedKafkajsVersion();
   try {
     replaceKafkajsModule({
       path: groupPath,

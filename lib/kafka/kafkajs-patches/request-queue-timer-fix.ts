@@ -56,7 +56,7 @@ export function applyRequestQueueTimerFix(): void {
   ) {
     throw new Error(
       'kafkajs RequestQueue has no scheduleCheckPendingRequests/checkPendingRequests: the installed kafkajs ' +
-        'differs from 2.2.x; review lib/kafka/request-queue-timer-fix.ts',
+        'differs from 2.2.x; review lib/kafka/kafkajs-patches/request-queue-timer-fix.ts',
     );
   }
   prototype.scheduleCheckPendingRequests = scheduleCheckOnlyWhilePending;

@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { createRequire } from 'node:module';
 import { describe, mock, test } from 'node:test';
-import { Prng } from '../../chaos/prng.ts';
-import { randomMessage } from '../../test/support/random-kafka-records.ts';
-import { applyKafkajsPatches } from './kafkajs-patches.ts';
+import { Prng } from '../../../chaos/prng.ts';
+import { randomMessage } from '../../../test/support/random-kafka-records.ts';
+import { applyKafkajsPatches } from './index.ts';
 import {
   encodeProduceRequestBody,
   originalProduceRequest,

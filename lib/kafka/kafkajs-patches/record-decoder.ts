@@ -206,7 +206,7 @@ export function applyFastRecordDecoder(): void {
     replacement: decodeRecord,
     dependents: [kafkajsModulePath('kafkajs/src/protocol/recordBatch/v0/decoder.js')],
     tooLate:
-      'kafkajs decoded a fetch before lib/kafka/record-decoder.ts was applied: apply it where the Kafka client is created',
+      'kafkajs decoded a fetch before lib/kafka/kafkajs-patches/record-decoder.ts was applied: apply it where the Kafka client is created',
   });
   if (original !== null) kafkajsRecordDecoder = original;
 }

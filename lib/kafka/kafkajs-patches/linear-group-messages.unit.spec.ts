@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
-import { kafkajsGroupMessagesPerPartition } from '../../test/support/kafkajs-group-messages.ts';
+import { kafkajsGroupMessagesPerPartition } from '../../../test/support/kafkajs-group-messages.ts';
 import { type GroupMessagesArgs, groupMessagesPerPartition } from './linear-group-messages.ts';
 
 type Message = { key: string; value: string };
@@ -57,9 +57,9 @@ describe('groupMessagesPerPartition (linear)', () => {
       'participants/payment/main.ts',
       'participants/shipping/main.ts',
     ]) {
-      const source = readFileSync(new URL(`../../${main}`, import.meta.url), 'utf8');
+      const source = readFileSync(new URL(`../../../${main}`, import.meta.url), 'utf8');
       const firstImport = /^import .*$/m.exec(source)?.[0];
-      assert.match(firstImport ?? '', /^import '(\.\.\/)+lib\/kafka\/linear-group-messages\.ts';$/, main);
+      assert.match(firstImport ?? '', /^import '(\.\.\/)+lib\/kafka\/kafkajs-patches\/index\.ts';$/, main);
     }
   });
 });

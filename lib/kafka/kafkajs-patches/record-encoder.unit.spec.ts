@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { createRequire } from 'node:module';
 import { describe, test } from 'node:test';
-import { Prng } from '../../chaos/prng.ts';
-import { randomMessage } from '../../test/support/random-kafka-records.ts';
+import { Prng } from '../../../chaos/prng.ts';
+import { randomMessage } from '../../../test/support/random-kafka-records.ts';
 import { measureRecord, type RecordToEncode, writeRecord } from './record-encoder.ts';
 
 /** kafkajs's own record encoder (the module this project no longer replaces). */

@@ -231,7 +231,7 @@ export function applySingleBufferProduceRequest(): void {
     replacement: singleBufferProduceRequest,
     dependents: laterProducePaths,
     tooLate:
-      'kafkajs produced before lib/kafka/produce-request-encoder.ts was applied: apply it where the Kafka client is created',
+      'kafkajs produced before lib/kafka/kafkajs-patches/produce-request-encoder.ts was applied: apply it where the Kafka client is created',
   });
   if (original !== null) kafkajsProduceRequest = original;
 }
