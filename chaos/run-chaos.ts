@@ -12,6 +12,7 @@ import { setMaxListeners } from 'node:events';
 import { appendFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { createDatabase, type Knex } from '../lib/db/database.ts';
+import { Prng } from '../lib/random/prng.ts';
 import { localKafkaAdminConnection } from '../scripts/support/kafka-env.ts';
 import { localBearer } from '../scripts/support/local-tokens.ts';
 import { repoRoot, type ServiceName } from '../scripts/support/service-processes.ts';
@@ -38,7 +39,6 @@ import {
 } from './options.ts';
 import { type OrderKind, orderBody, type RegularKind, regularMix, totalOf } from './order-mix.ts';
 import { OrderMonitor } from './order-monitor.ts';
-import { Prng } from './prng.ts';
 import { scanReplies } from './reply-scan.ts';
 
 // ---------------------------------------------------------------------------------------------

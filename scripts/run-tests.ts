@@ -16,6 +16,7 @@ import { ensureAcls, removeAcls } from '../lib/kafka/ensure-acls.ts';
 import { ensureTopics } from '../lib/kafka/ensure-topics.ts';
 import { withKafkaAdmin } from '../lib/kafka/kafka-admin.ts';
 import { topicsWithPrefix } from '../lib/kafka/topics.ts';
+import { migrationSource } from '../migrations/index.ts';
 import { localKafkaAdminConnection, localKafkaAdminEnv } from './support/kafka-env.ts';
 import { localSecret } from './support/local-secrets.ts';
 import { provisionLocalServiceRoles } from './support/local-service-roles.ts';
@@ -139,7 +140,7 @@ try {
       // Idempotent and quick when the stack is already up; on a fresh machine it fetches and starts it.
       execFileSync('bash', ['scripts/stack.sh', 'up'], { cwd: repoRoot, stdio: 'inherit' });
     }
-    await recreateDatabase(testDatabaseUrl); // every run starts from a clean state
+    await recreateDatabase(testDatabaseUrl, migrationSource); // every run starts from a clean state
     await provisionLocalServiceRoles(testDatabaseUrl); // the e2e services log in as their own roles
     await withAdmin(async (admin) => {
       await ensureTopics(admin, topicsWithPrefix(topicPrefix), { numPartitions: 3, replicationFactor: 1 });

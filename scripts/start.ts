@@ -5,6 +5,7 @@
 import { execFileSync } from 'node:child_process';
 import { loadEndpoints } from '../lib/config/common-config.ts';
 import { createDatabase, ensureDatabaseExists, migrateLatest } from '../lib/db/database.ts';
+import { migrationSource } from '../migrations/index.ts';
 import { provisionLocalServiceRoles } from './support/local-service-roles.ts';
 import { localToken } from './support/local-tokens.ts';
 import {
@@ -26,7 +27,7 @@ if (process.env.SKIP_STACK !== '1') {
 const config = loadEndpoints();
 await ensureDatabaseExists(config.databaseUrl);
 const db = createDatabase(config.databaseUrl);
-const applied = await migrateLatest(db);
+const applied = await migrateLatest(db, migrationSource);
 await db.destroy();
 console.log(applied.length ? `» migrations applied: ${applied.join(', ')}` : '» migrations: up to date');
 await provisionLocalServiceRoles(config.databaseUrl);

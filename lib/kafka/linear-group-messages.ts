@@ -12,7 +12,7 @@
  * kafkajs's `sendMessages.js` takes the function when kafkajs loads, and kafkajs's entry point
  * loads the producer at once. So the replacement must be in Node's module cache before anything
  * loads kafkajs: this module installs it when it is evaluated, and each service's main.ts imports
- * it first (`lib/kafka/linear-group-messages.unit.spec.ts` checks that). Where kafkajs was loaded
+ * it first (`test/lib/kafka/linear-group-messages.unit.spec.ts` checks that). Where kafkajs was loaded
  * earlier (tools, tests) kafkajs's own function stays and `linearGroupingInstalled()` is false;
  * runService logs a warning then.
  */

@@ -1,8 +1,11 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
-import { kafkajsGroupMessagesPerPartition } from '../../test/support/kafkajs-group-messages.ts';
-import { type GroupMessagesArgs, groupMessagesPerPartition } from './linear-group-messages.ts';
+import {
+  type GroupMessagesArgs,
+  groupMessagesPerPartition,
+} from '../../../lib/kafka/linear-group-messages.ts';
+import { kafkajsGroupMessagesPerPartition } from '../../support/kafkajs-group-messages.ts';
 
 type Message = { key: string; value: string };
 type Group = (args: GroupMessagesArgs<Message>) => Record<number, Message[]>;
@@ -57,7 +60,7 @@ describe('groupMessagesPerPartition (linear)', () => {
       'participants/payment/main.ts',
       'participants/shipping/main.ts',
     ]) {
-      const source = readFileSync(new URL(`../../${main}`, import.meta.url), 'utf8');
+      const source = readFileSync(new URL(`../../../${main}`, import.meta.url), 'utf8');
       const firstImport = /^import .*$/m.exec(source)?.[0];
       assert.match(firstImport ?? '', /^import '(\.\.\/)+lib\/kafka\/linear-group-messages\.ts';$/, main);
     }
