@@ -11,6 +11,7 @@ import { spawn } from 'node:child_process';
 import { createWriteStream, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
+import { ensureLocalStackOrExit } from '../scripts/support/local-stack.ts';
 import { repoRoot } from '../scripts/support/service-processes.ts';
 import {
   type Arm,
@@ -25,6 +26,8 @@ import { parseOrExit } from './support/options.ts';
 const log = (message: string) => process.stderr.write(`[bench:ab] ${message}\n`);
 
 const options = parseOrExit(parseAbOptions, process.argv.slice(2));
+// Started once here, for both arms (SKIP_STACK=1 below): no arm's checkout runs its stack.sh on it.
+ensureLocalStackOrExit(log);
 
 const armDir = (arm: ArmOptions): string => (arm.dir === null ? repoRoot : resolve(arm.dir));
 const settingsOf = (arm: Arm): ArmOptions => (arm === 'a' ? options.a : options.b);
@@ -48,8 +51,11 @@ const out = resolve(
 );
 mkdirSync(out, { recursive: true });
 const command = abCommand(options, relative(repoRoot, out) || '.');
-/** The stack (its pid files) is this checkout's, also for runs of another checkout. */
-const stackState = { ORDER_SAGA_STATE: process.env.ORDER_SAGA_STATE || join(repoRoot, '.stack') };
+/** The stack (its pid files) is this checkout's, also for runs of another checkout; it is up already. */
+const stackState = {
+  ORDER_SAGA_STATE: process.env.ORDER_SAGA_STATE || join(repoRoot, '.stack'),
+  SKIP_STACK: '1',
+};
 
 /** One bench run of an arm; resolves with its results file once it exited 0. */
 async function runBench(arm: Arm, pair: number): Promise<string> {

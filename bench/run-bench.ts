@@ -21,6 +21,7 @@ import { dirname, join, relative, resolve } from 'node:path';
 import { createAvroCodec } from '../lib/avro/codec.ts';
 import { loadEndpoints } from '../lib/config/common-config.ts';
 import { baseTopics, deadLetterTopicOf, topicsWithPrefix } from '../lib/kafka/topics.ts';
+import { ensureLocalStackOrExit } from '../scripts/support/local-stack.ts';
 import {
   repoRoot,
   type ServiceName,
@@ -80,6 +81,8 @@ const log = (message: string) => process.stderr.write(`[bench] ${message}\n`);
 const monotonicUs = () => Number(process.hrtime.bigint() / 1000n);
 
 const options = parseOrExit(parseOptions, process.argv.slice(2));
+// Idempotent and quick when the stack is up; SKIP_STACK=1 to use infrastructure you run yourself.
+ensureLocalStackOrExit(log);
 
 const startedAt = new Date();
 const runId = `${Date.now().toString(36)}-${randomBytes(3).toString('hex')}`;

@@ -11,6 +11,7 @@ import { ensureTopics } from '../lib/kafka/ensure-topics.ts';
 import { withKafkaAdmin } from '../lib/kafka/kafka-admin.ts';
 import type { KafkaSecurity } from '../lib/kafka/kafka-security.ts';
 import { topicsWithPrefix } from '../lib/kafka/topics.ts';
+import { migrationSource } from '../migrations/index.ts';
 import { provisionLocalServiceRoles } from '../scripts/support/local-service-roles.ts';
 
 export interface ChaosEnvironment {
@@ -32,7 +33,7 @@ export const topicsOf = (env: ChaosEnvironment): string[] => topicsWithPrefix(en
 
 /** Its database, migrated, and the service roles the services log in as (scripts/support/service-env.ts). */
 export async function freshDatabase(env: ChaosEnvironment): Promise<void> {
-  await recreateDatabase(env.databaseUrl);
+  await recreateDatabase(env.databaseUrl, migrationSource);
   await provisionLocalServiceRoles(env.databaseUrl);
 }
 

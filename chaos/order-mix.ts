@@ -1,6 +1,7 @@
 /** The kinds of orders the chaos run places, their bodies and the outcome each must end with. */
+
+import type { Prng } from '../lib/random/prng.ts';
 import { seedCatalog } from '../migrations/seed-catalog.ts';
-import type { Prng } from './prng.ts';
 
 export const orderKinds = ['happy', 'declined', 'out_of_stock', 'unserved', 'silent'] as const;
 export type OrderKind = (typeof orderKinds)[number];

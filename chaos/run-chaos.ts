@@ -12,7 +12,9 @@ import { setMaxListeners } from 'node:events';
 import { appendFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { createDatabase, type Knex } from '../lib/db/database.ts';
+import { Prng } from '../lib/random/prng.ts';
 import { localKafkaAdminConnection } from '../scripts/support/kafka-env.ts';
+import { ensureLocalStackOrExit } from '../scripts/support/local-stack.ts';
 import { localBearer } from '../scripts/support/local-tokens.ts';
 import { repoRoot, type ServiceName } from '../scripts/support/service-processes.ts';
 import { type CheckResult, type Disruption, runChecks } from './checks.ts';
@@ -38,7 +40,6 @@ import {
 } from './options.ts';
 import { type OrderKind, orderBody, type RegularKind, regularMix, totalOf } from './order-mix.ts';
 import { OrderMonitor } from './order-monitor.ts';
-import { Prng } from './prng.ts';
 import { scanReplies } from './reply-scan.ts';
 
 // ---------------------------------------------------------------------------------------------
@@ -59,6 +60,8 @@ try {
   throw error;
 }
 const o = options;
+// Idempotent and quick when the stack is up; SKIP_STACK=1 to use infrastructure you run yourself.
+ensureLocalStackOrExit((message) => console.error(`chaos: ${message}`));
 const startedAt = Date.now();
 const runId = `${o.seed}-${startedAt.toString(36)}`;
 const logDir = join(repoRoot, '.stack', 'chaos-logs', runId);

@@ -1,7 +1,10 @@
 import type { Knex } from 'knex';
 
-/** Counter rows the in-flight total is spread over, so concurrent transactions rarely touch the same row. */
-export const sagasInFlightSlots = 16;
+/**
+ * Counter rows the in-flight total is spread over, so concurrent transactions rarely touch the same row.
+ * Frozen with this migration: the runtime's copy is orchestrator/runner/sagas-in-flight-slots.ts.
+ */
+const sagasInFlightSlots = 16;
 
 /**
  * The number of sagas in flight (orders still PENDING), kept exact by the transactions that start

@@ -1,12 +1,13 @@
 import { loadEndpoints } from '../lib/config/common-config.ts';
 import { createDatabase, ensureDatabaseExists, migrateLatest } from '../lib/db/database.ts';
+import { migrationSource } from '../migrations/index.ts';
 import { provisionLocalServiceRoles } from './support/local-service-roles.ts';
 
 const config = loadEndpoints();
 await ensureDatabaseExists(config.databaseUrl);
 const db = createDatabase(config.databaseUrl);
 try {
-  const applied = await migrateLatest(db);
+  const applied = await migrateLatest(db, migrationSource);
   console.log(
     applied.length === 0 ? 'migrations: already up to date' : `migrations applied: ${applied.join(', ')}`,
   );

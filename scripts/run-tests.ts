@@ -5,7 +5,7 @@
  * creates a fresh test database, and for e2e starts the four services as real processes (their own
  * ports, consumer groups unique to this run, short saga deadlines), then stops them.
  */
-import { execFileSync, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
@@ -16,9 +16,11 @@ import { ensureAcls, removeAcls } from '../lib/kafka/ensure-acls.ts';
 import { ensureTopics } from '../lib/kafka/ensure-topics.ts';
 import { withKafkaAdmin } from '../lib/kafka/kafka-admin.ts';
 import { topicsWithPrefix } from '../lib/kafka/topics.ts';
+import { migrationSource } from '../migrations/index.ts';
 import { localKafkaAdminConnection, localKafkaAdminEnv } from './support/kafka-env.ts';
 import { localSecret } from './support/local-secrets.ts';
 import { provisionLocalServiceRoles } from './support/local-service-roles.ts';
+import { ensureLocalStack } from './support/local-stack.ts';
 import {
   repoRoot,
   type ServiceName,
@@ -135,11 +137,8 @@ const stopServices = async () => {
 let exitCode = 0;
 try {
   if (needsStack) {
-    if (process.env.SKIP_STACK !== '1') {
-      // Idempotent and quick when the stack is already up; on a fresh machine it fetches and starts it.
-      execFileSync('bash', ['scripts/stack.sh', 'up'], { cwd: repoRoot, stdio: 'inherit' });
-    }
-    await recreateDatabase(testDatabaseUrl); // every run starts from a clean state
+    ensureLocalStack(); // idempotent and quick when the stack is already up; SKIP_STACK=1 skips it
+    await recreateDatabase(testDatabaseUrl, migrationSource); // every run starts from a clean state
     await provisionLocalServiceRoles(testDatabaseUrl); // the e2e services log in as their own roles
     await withAdmin(async (admin) => {
       await ensureTopics(admin, topicsWithPrefix(topicPrefix), { numPartitions: 3, replicationFactor: 1 });

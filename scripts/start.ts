@@ -2,14 +2,14 @@
  * `npm start`: brings the local stack up if needed, applies migrations, then runs the orchestrator
  * and the three participants as separate processes with prefixed logs. Ctrl-C stops everything.
  */
-import { execFileSync } from 'node:child_process';
 import { loadEndpoints } from '../lib/config/common-config.ts';
 import { createDatabase, ensureDatabaseExists, migrateLatest } from '../lib/db/database.ts';
+import { migrationSource } from '../migrations/index.ts';
 import { provisionLocalServiceRoles } from './support/local-service-roles.ts';
+import { ensureLocalStack } from './support/local-stack.ts';
 import { localToken } from './support/local-tokens.ts';
 import {
   portsFrom,
-  repoRoot,
   type ServiceName,
   type ServiceProcess,
   serviceEntryPoints,
@@ -18,15 +18,12 @@ import {
   waitUntilReady,
 } from './support/service-processes.ts';
 
-if (process.env.SKIP_STACK !== '1') {
-  console.log('» stack: npm run stack -- up (set SKIP_STACK=1 to use infrastructure you run yourself)');
-  execFileSync('bash', ['scripts/stack.sh', 'up'], { cwd: repoRoot, stdio: 'inherit' });
-}
+ensureLocalStack();
 
 const config = loadEndpoints();
 await ensureDatabaseExists(config.databaseUrl);
 const db = createDatabase(config.databaseUrl);
-const applied = await migrateLatest(db);
+const applied = await migrateLatest(db, migrationSource);
 await db.destroy();
 console.log(applied.length ? `» migrations applied: ${applied.join(', ')}` : '» migrations: up to date');
 await provisionLocalServiceRoles(config.databaseUrl);

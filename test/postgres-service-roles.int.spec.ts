@@ -202,7 +202,7 @@ describe('service roles (PostgreSQL)', () => {
       await other.db.migrate.down({ migrationSource, tableName: 'knex_migrations', schemaName: 'public' });
       await assert.rejects(checkDatabaseAccess(paymentUrl, 'payment'), /usage on schema payment/);
       assert.equal(await outboxOwner(), migrationOwner, 'the migration owner owns the outbox again');
-      assert.deepEqual(await migrateLatest(other.db), ['20261207_013_service_roles']);
+      assert.deepEqual(await migrateLatest(other.db, migrationSource), ['20261207_013_service_roles']);
       await checkDatabaseAccess(paymentUrl, 'payment');
     } finally {
       await other.drop();

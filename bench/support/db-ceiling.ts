@@ -47,7 +47,6 @@ import {
   DEFAULT_OUTBOX_RELAY_BATCH_SIZE,
 } from '../../lib/outbox/outbox-relay.ts';
 import { createOutboxVacuum, DEFAULT_OUTBOX_VACUUM_EVERY_ROWS } from '../../lib/outbox/outbox-vacuum.ts';
-import { sagasInFlightSlots } from '../../migrations/20261202_008_sagas_in_flight.ts';
 import { creationCommitsInFlight } from '../../orchestrator/orders/order-service.ts';
 import {
   countSagasInFlight,
@@ -56,6 +55,7 @@ import {
   insertSagas,
   saveSagas,
 } from '../../orchestrator/runner/saga-store.ts';
+import { sagasInFlightSlots } from '../../orchestrator/runner/sagas-in-flight-slots.ts';
 import type { PersistedSaga, SagaStateName } from '../../orchestrator/saga/saga-types.ts';
 import { reservationsTable } from '../../participants/inventory/inventory-store.ts';
 import { insertLedger, paymentsTable } from '../../participants/payment/payment-store.ts';

@@ -14,6 +14,7 @@ import { ensureTopics } from '../../lib/kafka/ensure-topics.ts';
 import { withKafkaAdmin } from '../../lib/kafka/kafka-admin.ts';
 import { type KafkaConnection, kafkajsSecurityOptions } from '../../lib/kafka/kafka-security.ts';
 import { applyKafkajsPatches } from '../../lib/kafka/kafkajs-patches/index.ts';
+import { migrationSource } from '../../migrations/index.ts';
 import { localKafkaAdminConnection } from '../../scripts/support/kafka-env.ts';
 import { provisionLocalServiceRoles } from '../../scripts/support/local-service-roles.ts';
 import { perServiceEnv } from '../../scripts/support/service-env.ts';
@@ -38,7 +39,7 @@ export const portVariables: Record<ServiceName, string> = {
 
 /** Drops and recreates a database, applies the project's migrations and provisions the service roles. */
 export async function freshDatabase(databaseUrl: string): Promise<void> {
-  await recreateDatabase(databaseUrl);
+  await recreateDatabase(databaseUrl, migrationSource);
   await provisionLocalServiceRoles(databaseUrl);
 }
 export { dropDatabase };

@@ -1,6 +1,5 @@
 import knexFactory, { type Knex } from 'knex';
 import pg from 'pg';
-import { migrationSource } from '../../migrations/index.ts';
 import './pg-types.ts';
 
 export type { Knex };
@@ -56,24 +55,33 @@ export async function dropDatabase(databaseUrl: string): Promise<void> {
   );
 }
 
-/** Drops, re-creates and migrates the database named in the URL: a clean state for a run. */
-export async function recreateDatabase(databaseUrl: string): Promise<void> {
+/**
+ * Drops, re-creates and migrates the database named in the URL: a clean state for a run. The
+ * migrations are handed in by the caller (the app's list is `migrations/index.ts` `migrationSource`).
+ */
+export async function recreateDatabase<M>(
+  databaseUrl: string,
+  migrations: Knex.MigrationSource<M>,
+): Promise<void> {
   await dropDatabase(databaseUrl);
   await withServer(databaseUrl, (client) =>
     client.query(`create database ${quoted(databaseNameOf(databaseUrl))}`),
   );
   const db = createDatabase(databaseUrl, { poolMax: 1 });
   try {
-    await migrateLatest(db);
+    await migrateLatest(db, migrations);
   } finally {
     await db.destroy();
   }
 }
 
-/** Applies every pending migration; a second run is a no-op. Returns the names applied now. */
-export async function migrateLatest(db: Knex): Promise<string[]> {
+/**
+ * Applies every pending migration of `migrations` (the app's: `migrations/index.ts` `migrationSource`);
+ * a second run is a no-op. Returns the names applied now.
+ */
+export async function migrateLatest<M>(db: Knex, migrations: Knex.MigrationSource<M>): Promise<string[]> {
   const [, applied] = (await db.migrate.latest({
-    migrationSource,
+    migrationSource: migrations,
     tableName: 'knex_migrations',
     schemaName: 'public',
   })) as [number, string[]];

@@ -3,17 +3,17 @@ import { randomUUID } from 'node:crypto';
 import { describe, test } from 'node:test';
 import { createLogger } from '../../lib/logger.ts';
 import { jsonAuditTrail } from '../../test/support/json-audit-trail.ts';
-import { bearer, testAuthConfig } from '../../test/support/tokens.ts';
-import { waitFor } from '../../test/support/wait-for.ts';
-import { buildOrchestratorApp } from '../http/app.ts';
-import type { SagaEventInput } from '../runner/saga-runner.ts';
-import { readSagasInFlight, recountSagasInFlight } from '../runner/saga-store.ts';
 import {
   eventOfType,
   newOrderRecord,
   runnerWithLongDeadlines,
   twoInstancesOnOneDatabase,
-} from '../runner/test-fixtures.ts';
+} from '../../test/support/saga-fixtures.ts';
+import { bearer, testAuthConfig } from '../../test/support/tokens.ts';
+import { waitFor } from '../../test/support/wait-for.ts';
+import { buildOrchestratorApp } from '../http/app.ts';
+import type { SagaEventInput } from '../runner/saga-runner.ts';
+import { readSagasInFlight, recountSagasInFlight } from '../runner/saga-store.ts';
 import type { SagaEvent } from '../saga/saga-types.ts';
 import { InFlightAdmission } from './admission.ts';
 import { OrderService } from './order-service.ts';

@@ -11,10 +11,10 @@ import type { UnitOfWorkRunner } from '../../lib/db/unit-of-work.ts';
 import { timeOrderedIds } from '../../lib/ids.ts';
 import { createLogger } from '../../lib/logger.ts';
 import { jsonAuditTrail } from '../../test/support/json-audit-trail.ts';
+import { eventOfType, newOrderRecord, runnerWithLongDeadlines } from '../../test/support/saga-fixtures.ts';
 import { createThrowawayDatabase, type ThrowawayDatabase } from '../../test/support/throwaway-database.ts';
 import { bearer, testAuthConfig } from '../../test/support/tokens.ts';
 import { buildOrchestratorApp } from '../http/app.ts';
-import { eventOfType, newOrderRecord, runnerWithLongDeadlines } from '../runner/test-fixtures.ts';
 import type { SagaEvent } from '../saga/saga-types.ts';
 import { OrderService } from './order-service.ts';
 

@@ -3,8 +3,8 @@ import { after, before, describe, test } from 'node:test';
 import type { UnitOfWorkRunner } from '../../lib/db/unit-of-work.ts';
 import { timeOrderedIds } from '../../lib/ids.ts';
 import { jsonAuditTrail } from '../../test/support/json-audit-trail.ts';
+import { runnerWithLongDeadlines } from '../../test/support/saga-fixtures.ts';
 import { createThrowawayDatabase, type ThrowawayDatabase } from '../../test/support/throwaway-database.ts';
-import { runnerWithLongDeadlines } from '../runner/test-fixtures.ts';
 import { OrderService, type PlaceOrderRequest } from './order-service.ts';
 
 const request = (n: number): PlaceOrderRequest => ({

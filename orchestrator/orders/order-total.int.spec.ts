@@ -2,14 +2,14 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { describe, test } from 'node:test';
 import { handleOnce } from '../../lib/messaging/message-consumer.ts';
-import { createReplyHandler } from '../runner/reply-handler.ts';
 import {
   newOrderRecord,
   replyMessage,
   reservedLines,
   runnerWithLongDeadlines,
   twoInstancesOnOneDatabase,
-} from '../runner/test-fixtures.ts';
+} from '../../test/support/saga-fixtures.ts';
+import { createReplyHandler } from '../runner/reply-handler.ts';
 import { getOrder, listOrders } from './order-queries.ts';
 
 describe('the catalog total of an order (PostgreSQL)', () => {

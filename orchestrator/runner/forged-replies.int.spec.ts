@@ -4,14 +4,14 @@ import { describe, test } from 'node:test';
 import { Topics } from '../../lib/kafka/topics.ts';
 import { handleOnce, type IncomingMessage } from '../../lib/messaging/message-consumer.ts';
 import { capturedLogger } from '../../test/support/captured-logger.ts';
-import { createReplyHandler } from './reply-handler.ts';
 import {
   newOrderRecord,
   replyMessage,
   reservedLines,
   testRunner,
   twoInstancesOnOneDatabase,
-} from './test-fixtures.ts';
+} from '../../test/support/saga-fixtures.ts';
+import { createReplyHandler } from './reply-handler.ts';
 
 const paymentSucceeded = (
   orderId: string,

@@ -3,15 +3,15 @@ import { randomUUID } from 'node:crypto';
 import { describe, test } from 'node:test';
 import { handleOnce } from '../../lib/messaging/message-consumer.ts';
 import { countingReads } from '../../test/support/counting-reads.ts';
-import { createReplyHandler } from './reply-handler.ts';
-import { SagaCache } from './saga-cache.ts';
 import {
   newOrderRecord,
   replyMessage,
   reservedLines,
   runnerWithLongDeadlines,
   twoInstancesOnOneDatabase,
-} from './test-fixtures.ts';
+} from '../../test/support/saga-fixtures.ts';
+import { createReplyHandler } from './reply-handler.ts';
+import { SagaCache } from './saga-cache.ts';
 
 const stockReserved = (orderId: string) =>
   replyMessage({

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
+import { newOrderRecord } from '../../test/support/saga-fixtures.ts';
 import type { SagaContext } from '../saga/saga-types.ts';
 import {
   commandMessageId,
@@ -8,7 +9,6 @@ import {
   type EffectContext,
   planEffects,
 } from './saga-effects.ts';
-import { newOrderRecord } from './test-fixtures.ts';
 
 const policy: DeadlinePolicy = {
   stepTimeoutMs: 1_000,

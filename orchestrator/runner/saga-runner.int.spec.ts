@@ -2,14 +2,15 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { describe, test } from 'node:test';
 import { handleOnce, type IncomingMessage } from '../../lib/messaging/message-consumer.ts';
-import { createReplyHandler } from './reply-handler.ts';
 import {
   newOrderRecord,
   replyMessage,
   reservedLines,
   runnerWithLongDeadlines,
   twoInstancesOnOneDatabase,
-} from './test-fixtures.ts';
+} from '../../test/support/saga-fixtures.ts';
+import { createReplyHandler } from './reply-handler.ts';
+import { sagasInFlightSlots } from './sagas-in-flight-slots.ts';
 
 const runnerFor = runnerWithLongDeadlines;
 const newOrder = newOrderRecord;
@@ -35,6 +36,17 @@ describe('saga runner under concurrency (PostgreSQL)', () => {
       .where({ message_key: orderId, record_type: 'ProcessPayment' });
     return { saga, history, commands };
   };
+
+  test('orders.sagas_in_flight has exactly the slots the runner picks from (migration 008 and the runtime agree)', async () => {
+    const slots: Array<{ slot: number }> = await instances.database
+      .db('orders.sagas_in_flight')
+      .select('slot')
+      .orderBy('slot');
+    assert.deepEqual(
+      slots.map((row) => row.slot),
+      Array.from({ length: sagasInFlightSlots }, (_, slot) => slot),
+    );
+  });
 
   test('two runner instances given the same reply at the same time apply it once', async () => {
     const order = newOrder();

@@ -2,7 +2,6 @@ import type { Logger } from 'pino';
 import { OptimisticWriteFailedError, type UnitOfWork } from '../../lib/db/unit-of-work.ts';
 import type { Clock, IdGenerator } from '../../lib/ids.ts';
 import type { Outbox, OutgoingMessage } from '../../lib/outbox/outbox.ts';
-import { sagasInFlightSlots } from '../../migrations/20261202_008_sagas_in_flight.ts';
 import { restore, type SagaSnapshot, start, stateOf, step } from '../saga/order-saga.machine.ts';
 import type { ParticipantEventTopics } from '../saga/reply-check.ts';
 import type { RetryPolicy, SagaEvent, SagaStateName } from '../saga/saga-types.ts';
@@ -27,6 +26,7 @@ import {
   type SagaWrite,
   saveSagas,
 } from './saga-store.ts';
+import { sagasInFlightSlots } from './sagas-in-flight-slots.ts';
 
 /** What caused an event: recorded in the saga's history. */
 export interface EventCause {

@@ -7,7 +7,7 @@ import {
   initialTransition,
   transition,
 } from 'xstate';
-import { Prng } from '../../chaos/prng.ts';
+import { Prng } from '../../lib/random/prng.ts';
 import { orderSagaMachine, type SagaSnapshot } from './order-saga.machine.ts';
 import { pureTransitionsOf } from './pure-transitions.ts';
 import { type SagaEvent, sagaEventTypes } from './saga-types.ts';

@@ -15,7 +15,6 @@ import { Topics } from '../../lib/kafka/topics.ts';
 import type { BatchHandler, IncomingMessage } from '../../lib/messaging/message-consumer.ts';
 import { seedCatalog } from '../../migrations/seed-catalog.ts';
 import { countingReads } from '../../test/support/counting-reads.ts';
-import { bearer, testAuthConfig } from '../../test/support/tokens.ts';
 import {
   commandMessage,
   createThrowawayDatabase,
@@ -24,7 +23,8 @@ import {
   repliesTo,
   silentLogger,
   type ThrowawayDatabase,
-} from '../common/test-support.ts';
+} from '../../test/support/participant-fixtures.ts';
+import { bearer, testAuthConfig } from '../../test/support/tokens.ts';
 import { buildApp } from './app.ts';
 import { createInventoryHandler } from './inventory-handler.ts';
 

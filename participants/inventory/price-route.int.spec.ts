@@ -1,20 +1,20 @@
 /**
  * Inventory's operator actions against a real PostgreSQL (throwaway database), through the HTTP
  * app: a catalog price change and fault switches, each with its audit row and AuditRecorded message
- * (JSON outbox: no registry needed here; lib/audit/audit-trail.int.spec.ts covers the Avro path).
+ * (JSON outbox: no registry needed here; test/lib/audit/audit-trail.int.spec.ts covers the Avro path).
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { FastifyInstance } from 'fastify';
 import type { Knex } from '../../lib/db/database.ts';
 import { FaultSwitch } from '../../lib/faults/fault-switch.ts';
-import { bearer, testAuthConfig } from '../../test/support/tokens.ts';
 import {
   createThrowawayDatabase,
   jsonAuditTrail,
   silentLogger,
   type ThrowawayDatabase,
-} from '../common/test-support.ts';
+} from '../../test/support/participant-fixtures.ts';
+import { bearer, testAuthConfig } from '../../test/support/tokens.ts';
 import { buildApp } from './app.ts';
 
 let database: ThrowawayDatabase;

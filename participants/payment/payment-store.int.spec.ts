@@ -12,7 +12,6 @@ import { FaultInjectedError, FaultSwitch } from '../../lib/faults/fault-switch.t
 import { timeOrderedIds } from '../../lib/ids.ts';
 import type { BatchHandler, IncomingMessage } from '../../lib/messaging/message-consumer.ts';
 import { countingReads } from '../../test/support/counting-reads.ts';
-import { bearer, testAuthConfig } from '../../test/support/tokens.ts';
 import {
   commandMessage,
   createThrowawayDatabase,
@@ -21,7 +20,8 @@ import {
   repliesTo,
   silentLogger,
   type ThrowawayDatabase,
-} from '../common/test-support.ts';
+} from '../../test/support/participant-fixtures.ts';
+import { bearer, testAuthConfig } from '../../test/support/tokens.ts';
 import { buildApp } from './app.ts';
 import { createPaymentHandler } from './payment-handler.ts';
 

@@ -11,7 +11,6 @@ import type { Knex } from '../../lib/db/database.ts';
 import { FaultSwitch } from '../../lib/faults/fault-switch.ts';
 import { timeOrderedIds } from '../../lib/ids.ts';
 import type { BatchHandler, IncomingMessage } from '../../lib/messaging/message-consumer.ts';
-import { bearer, testAuthConfig } from '../../test/support/tokens.ts';
 import {
   commandMessage,
   createThrowawayDatabase,
@@ -20,7 +19,8 @@ import {
   repliesTo,
   silentLogger,
   type ThrowawayDatabase,
-} from '../common/test-support.ts';
+} from '../../test/support/participant-fixtures.ts';
+import { bearer, testAuthConfig } from '../../test/support/tokens.ts';
 import { buildApp } from './app.ts';
 import { createShippingHandler } from './shipping-handler.ts';
 

@@ -7,11 +7,11 @@ import { registerHealthRoutes } from '../../lib/http/health.ts';
 import { createLogger } from '../../lib/logger.ts';
 import { buildOrchestratorApp } from '../../orchestrator/http/app.ts';
 import { OrderService } from '../../orchestrator/orders/order-service.ts';
-import { runnerWithLongDeadlines } from '../../orchestrator/runner/test-fixtures.ts';
 import { buildApp as buildInventoryApp } from '../../participants/inventory/app.ts';
 import { buildApp as buildPaymentApp } from '../../participants/payment/app.ts';
 import { buildApp as buildShippingApp } from '../../participants/shipping/app.ts';
 import { jsonAuditTrail } from '../support/json-audit-trail.ts';
+import { runnerWithLongDeadlines } from '../support/saga-fixtures.ts';
 import type { ThrowawayDatabase } from '../support/throwaway-database.ts';
 
 export type ServiceName = 'orchestrator' | 'inventory' | 'payment' | 'shipping';

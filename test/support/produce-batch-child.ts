@@ -1,5 +1,5 @@
 /**
- * Child process of lib/kafka/kafkajs-patches/linear-group-messages.int.spec.ts: loads the linear grouping module
+ * Child process of test/lib/kafka/linear-group-messages.int.spec.ts: loads the linear grouping module
  * either first (as the services' main.ts do) or after kafkajs, produces `count` keyed messages to
  * `topic` in one send through the services' idempotent producer, and prints whether the linear
  * grouping was in place and how many batches it grouped.

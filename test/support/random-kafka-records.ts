@@ -2,7 +2,7 @@
  * Random Kafka messages for the encoders' byte-for-byte comparisons with kafkajs: UTF-8 text with
  * multi-byte characters, ASCII text, Buffers, nulls and header arrays.
  */
-import type { Prng } from '../../chaos/prng.ts';
+import type { Prng } from '../../lib/random/prng.ts';
 
 /** Strings with multi-byte UTF-8 (é, €, 😀) so byte lengths differ from string lengths. */
 function textFrom(random: Prng, maxLength: number): string {

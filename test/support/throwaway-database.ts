@@ -9,6 +9,7 @@ import {
 } from '../../lib/db/database.ts';
 import { createUnitOfWorkRunner, type UnitOfWorkRunner } from '../../lib/db/unit-of-work.ts';
 import { createLogger } from '../../lib/logger.ts';
+import { migrationSource } from '../../migrations/index.ts';
 
 /** A throwaway, migrated database `order_saga_it_<random>` on DATABASE_URL's server; `drop()` removes it. */
 export interface ThrowawayDatabase {
@@ -30,7 +31,7 @@ export async function createThrowawayDatabase({
   url.pathname = `/${name}`;
   await ensureDatabaseExists(url.toString());
   const db = createDatabase(url.toString(), { poolMax });
-  await migrateLatest(db);
+  await migrateLatest(db, migrationSource);
   const units = createUnitOfWorkRunner({
     databaseUrl: url.toString(),
     maxConnections: Math.min(poolMax, 8),

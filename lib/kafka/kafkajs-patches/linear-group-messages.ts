@@ -13,7 +13,7 @@
  * loads the producer at once. So the replacement must be in Node's module cache before anything
  * loads kafkajs: this module installs it when it is evaluated (after checking the kafkajs version),
  * and each service's main.ts imports the wall's entry point, `index.ts`, first
- * (`lib/kafka/kafkajs-patches/linear-group-messages.unit.spec.ts` checks that). Where kafkajs was loaded
+ * (`test/lib/kafka/linear-group-messages.unit.spec.ts` checks that). Where kafkajs was loaded
  * earlier (tools, tests) kafkajs's own function stays and `linearGroupingInstalled()` is false;
  * runService logs a warning then.
  */

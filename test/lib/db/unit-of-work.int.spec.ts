@@ -1,20 +1,20 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import pg from 'pg';
-import { capturedLogger } from '../../test/support/captured-logger.ts';
-import { createThrowawayDatabase, type ThrowawayDatabase } from '../../test/support/throwaway-database.ts';
-import { waitFor } from '../../test/support/wait-for.ts';
-import { createLogger } from '../logger.ts';
-import { isTransientError } from '../messaging/transient-errors.ts';
-import { createOutboxPool } from '../outbox/outbox-batch.ts';
-import { queryBuilder } from './query-builder.ts';
+import { queryBuilder } from '../../../lib/db/query-builder.ts';
 import {
   createUnitOfWorkRunner,
   OptimisticWriteFailedError,
   optimisticWriteAttempts,
   type UnitOfWork,
-} from './unit-of-work.ts';
-import { WriteBatch } from './write-batch.ts';
+} from '../../../lib/db/unit-of-work.ts';
+import { WriteBatch } from '../../../lib/db/write-batch.ts';
+import { createLogger } from '../../../lib/logger.ts';
+import { isTransientError } from '../../../lib/messaging/transient-errors.ts';
+import { createOutboxPool } from '../../../lib/outbox/outbox-batch.ts';
+import { capturedLogger } from '../../support/captured-logger.ts';
+import { createThrowawayDatabase, type ThrowawayDatabase } from '../../support/throwaway-database.ts';
+import { waitFor } from '../../support/wait-for.ts';
 
 /**
  * Records, in order, when each statement was sent and when its answer came back (first word of the

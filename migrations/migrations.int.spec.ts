@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { after, describe, test } from 'node:test';
-import { migrationSource } from '../../migrations/index.ts';
-import { seedCatalog } from '../../migrations/seed-catalog.ts';
-import { defaultDatabaseUrl } from '../config/common-config.ts';
-import { createDatabase, dropDatabase, ensureDatabaseExists, migrateLatest } from './database.ts';
+import { defaultDatabaseUrl } from '../lib/config/common-config.ts';
+import { createDatabase, dropDatabase, ensureDatabaseExists, migrateLatest } from '../lib/db/database.ts';
+import { migrationSource } from './index.ts';
+import { seedCatalog } from './seed-catalog.ts';
 
 /** The migrations on a real, empty PostgreSQL database. */
 describe('migrations (PostgreSQL)', () => {
@@ -38,7 +38,7 @@ describe('migrations (PostgreSQL)', () => {
 
   test('apply to an empty database, then a second run is a no-op', async () => {
     await ensureDatabaseExists(url.toString());
-    const first = await migrateLatest(db);
+    const first = await migrateLatest(db, migrationSource);
     assert.deepEqual(first, [
       '20261122_001_orders',
       '20261122_002_inventory',
@@ -124,7 +124,7 @@ describe('migrations (PostgreSQL)', () => {
     const stock = await db('inventory.stock').count<{ count: string }[]>({ count: '*' });
     assert.equal(Number(stock[0]?.count), seedCatalog.length, 'the catalog is seeded once');
 
-    const second = await migrateLatest(db);
+    const second = await migrateLatest(db, migrationSource);
     assert.deepEqual(second, [], 'nothing left to apply');
     const stockAgain = await db('inventory.stock').count<{ count: string }[]>({ count: '*' });
     assert.equal(Number(stockAgain[0]?.count), seedCatalog.length, 'a re-run seeds nothing twice');
@@ -152,7 +152,7 @@ describe('migrations (PostgreSQL)', () => {
         order('CANCELLED'),
         order('FAILED'),
       ]);
-      assert.deepEqual(await migrateLatest(upgraded), [
+      assert.deepEqual(await migrateLatest(upgraded, migrationSource), [
         '20261202_008_sagas_in_flight',
         '20261203_009_outbox_headers_json',
         '20261207_010_orders_by_customer',
@@ -182,7 +182,7 @@ describe('migrations (PostgreSQL)', () => {
           payload: Buffer.from([1, 2, 3]),
           headers: JSON.stringify(headers),
         });
-      assert.deepEqual(await migrateLatest(upgraded), [
+      assert.deepEqual(await migrateLatest(upgraded, migrationSource), [
         '20261203_009_outbox_headers_json',
         '20261207_010_orders_by_customer',
         '20261207_011_audit',
@@ -198,7 +198,7 @@ describe('migrations (PostgreSQL)', () => {
 
   test('catalog prices (012): every seeded SKU gets its price and EUR; an order total may be unknown', async () => {
     await onDatabaseMigratedUpTo('prices', 9, async (upgraded) => {
-      assert.deepEqual(await migrateLatest(upgraded), [
+      assert.deepEqual(await migrateLatest(upgraded, migrationSource), [
         '20261207_010_orders_by_customer',
         '20261207_011_audit',
         '20261207_012_catalog_prices',

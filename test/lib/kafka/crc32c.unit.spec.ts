@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { createRequire } from 'node:module';
 import { describe, test } from 'node:test';
-import { Prng } from '../../../chaos/prng.ts';
-import { bufferFrom } from '../../../test/support/random-kafka-records.ts';
-import { crc32c } from './crc32c.ts';
+import { crc32c } from '../../../lib/kafka/kafkajs-patches/crc32c.ts';
+import { Prng } from '../../../lib/random/prng.ts';
+import { bufferFrom } from '../../support/random-kafka-records.ts';
 
 const kafkajsCrc32C: (buffer: Buffer) => number = createRequire(import.meta.url)(
   'kafkajs/src/protocol/recordBatch/crc32C/index.js',

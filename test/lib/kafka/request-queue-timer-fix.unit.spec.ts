@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict';
 import { afterEach, describe, test } from 'node:test';
-import { waitFor } from '../../../test/support/wait-for.ts';
 import {
   applyRequestQueueTimerFix,
   KafkajsRequestQueue,
   PENDING_REQUESTS_CHECK_INTERVAL_MS,
-} from './request-queue-timer-fix.ts';
+} from '../../../lib/kafka/kafkajs-patches/request-queue-timer-fix.ts';
+import { waitFor } from '../../support/wait-for.ts';
 
 applyRequestQueueTimerFix();
 

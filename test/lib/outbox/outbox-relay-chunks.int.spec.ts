@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { after, before, test } from 'node:test';
-import { createLogger } from '../../lib/logger.ts';
-import { type KafkaHarness, openKafkaHarness, recordTopic } from '../../test/support/kafka-harness.ts';
-import { createThrowawayDatabase, type ThrowawayDatabase } from '../../test/support/throwaway-database.ts';
-import { waitFor } from '../../test/support/wait-for.ts';
-import { type OutboxRelay, startOutboxRelay } from './outbox-relay.ts';
+import { createLogger } from '../../../lib/logger.ts';
+import { type OutboxRelay, startOutboxRelay } from '../../../lib/outbox/outbox-relay.ts';
+import { type KafkaHarness, openKafkaHarness, recordTopic } from '../../support/kafka-harness.ts';
+import { createThrowawayDatabase, type ThrowawayDatabase } from '../../support/throwaway-database.ts';
+import { waitFor } from '../../support/wait-for.ts';
 
 const logger = createLogger('outbox-relay-chunks-it', 'warn');
 

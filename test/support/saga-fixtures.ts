@@ -7,15 +7,15 @@ import { timeOrderedIds } from '../../lib/ids.ts';
 import { Topics } from '../../lib/kafka/topics.ts';
 import { createLogger } from '../../lib/logger.ts';
 import type { IncomingMessage } from '../../lib/messaging/message-consumer.ts';
-import { jsonOutbox } from '../../test/support/json-outbox.ts';
-import { createThrowawayDatabase, type ThrowawayDatabase } from '../../test/support/throwaway-database.ts';
-import { commandMessageId } from '../saga/command-ids.ts';
-import { commandAnswered, type ReplyType } from '../saga/reply-check.ts';
-import type { SagaEvent } from '../saga/saga-types.ts';
-import type { OrderRecord } from './order-record.ts';
-import type { SagaCache } from './saga-cache.ts';
-import type { DeadlinePolicy } from './saga-effects.ts';
-import { SagaRunner, type SagaRunnerDeps } from './saga-runner.ts';
+import type { OrderRecord } from '../../orchestrator/runner/order-record.ts';
+import type { SagaCache } from '../../orchestrator/runner/saga-cache.ts';
+import type { DeadlinePolicy } from '../../orchestrator/runner/saga-effects.ts';
+import { SagaRunner, type SagaRunnerDeps } from '../../orchestrator/runner/saga-runner.ts';
+import { commandMessageId } from '../../orchestrator/saga/command-ids.ts';
+import { commandAnswered, type ReplyType } from '../../orchestrator/saga/reply-check.ts';
+import type { SagaEvent } from '../../orchestrator/saga/saga-types.ts';
+import { jsonOutbox } from './json-outbox.ts';
+import { createThrowawayDatabase, type ThrowawayDatabase } from './throwaway-database.ts';
 
 /** Ids as the services make them (lib/service/run-service.ts). */
 const newId = timeOrderedIds();

@@ -1,7 +1,7 @@
 /** Helpers for the participants' integration tests (real PostgreSQL, no Kafka, no schema registry). */
-export { jsonAuditTrail } from '../../test/support/json-audit-trail.ts';
-export { jsonOutbox } from '../../test/support/json-outbox.ts';
-export { createThrowawayDatabase, type ThrowawayDatabase } from '../../test/support/throwaway-database.ts';
+export { jsonAuditTrail } from './json-audit-trail.ts';
+export { jsonOutbox } from './json-outbox.ts';
+export { createThrowawayDatabase, type ThrowawayDatabase } from './throwaway-database.ts';
 
 import { randomUUID } from 'node:crypto';
 import { pino } from 'pino';

@@ -2,8 +2,8 @@ import assert from 'node:assert/strict';
 import { createHook } from 'node:async_hooks';
 import { randomUUID } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
-import { type KafkaHarness, openKafkaHarness, recordTopic } from '../../../test/support/kafka-harness.ts';
-import { waitFor } from '../../../test/support/wait-for.ts';
+import { type KafkaHarness, openKafkaHarness, recordTopic } from '../../support/kafka-harness.ts';
+import { waitFor } from '../../support/wait-for.ts';
 
 /** Timers created in this process during `windowMs` (async_hooks sees every setTimeout/setInterval). */
 async function timersCreatedDuring(windowMs: number): Promise<number> {

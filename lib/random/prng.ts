@@ -1,7 +1,8 @@
 /**
- * Seeded pseudo-random numbers for the chaos run: the same seed gives the same order mix, the same
- * chaos schedule (which instance is killed after how many orders, how long it stays down) and the
- * same order bodies. Timing on a real machine still varies; the plan does not.
+ * Seeded pseudo-random numbers: the same seed gives the same stream. The chaos run plans its order
+ * mix and schedule with it (timing on a real machine still varies; the plan does not), and the
+ * randomised tests make their inputs with it so a failure can be replayed from its seed.
+ * Not for secrets or ids that must be unguessable (use node:crypto).
  */
 
 /** sfc32 (Small Fast Counter), seeded through splitmix32 so that nearby seeds give unrelated streams. */

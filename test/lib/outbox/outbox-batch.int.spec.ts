@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import pg from 'pg';
-import { createMessagingTables } from '../../migrations/messaging-tables.ts';
-import { createThrowawayDatabase, type ThrowawayDatabase } from '../../test/support/throwaway-database.ts';
-import { createOutboxPool, lockKeyOf, OutboxBatchStatements } from './outbox-batch.ts';
+import { createOutboxPool, lockKeyOf, OutboxBatchStatements } from '../../../lib/outbox/outbox-batch.ts';
+import { createMessagingTables } from '../../../migrations/messaging-tables.ts';
+import { createThrowawayDatabase, type ThrowawayDatabase } from '../../support/throwaway-database.ts';
 
 /** The relay's statements on a real PostgreSQL: lock, read in order, delete with commit, prepared once. */
 describe('outbox batch statements (PostgreSQL)', () => {

@@ -1,15 +1,15 @@
 import assert from 'node:assert/strict';
 import { createRequire } from 'node:module';
 import { describe, mock, test } from 'node:test';
-import { Prng } from '../../../chaos/prng.ts';
-import { randomMessage } from '../../../test/support/random-kafka-records.ts';
-import { applyKafkajsPatches } from './index.ts';
+import { applyKafkajsPatches } from '../../../lib/kafka/kafkajs-patches/index.ts';
 import {
   encodeProduceRequestBody,
   originalProduceRequest,
   type ProduceRequest,
   type ProduceRequestArgs,
-} from './produce-request-encoder.ts';
+} from '../../../lib/kafka/kafkajs-patches/produce-request-encoder.ts';
+import { Prng } from '../../../lib/random/prng.ts';
+import { randomMessage } from '../../support/random-kafka-records.ts';
 
 applyKafkajsPatches();
 const require = createRequire(import.meta.url);

@@ -9,13 +9,16 @@ import { randomUUID } from 'node:crypto';
 import { createRequire } from 'node:module';
 import { after, before, describe, test } from 'node:test';
 import { CompressionTypes, type KafkaMessage } from 'kafkajs';
-import { testKafkaConnection } from '../../../test/support/kafka-harness.ts';
-import { asSent, byKey, type SentMessage } from '../../../test/support/sent-messages.ts';
-import { waitFor } from '../../../test/support/wait-for.ts';
-import { createLogger } from '../../logger.ts';
-import { withKafkaAdmin } from '../kafka-admin.ts';
-import { createIdempotentProducer, createKafka } from '../kafka-client.ts';
-import type { ProduceRequest, ProduceRequestArgs } from './produce-request-encoder.ts';
+import { withKafkaAdmin } from '../../../lib/kafka/kafka-admin.ts';
+import { createIdempotentProducer, createKafka } from '../../../lib/kafka/kafka-client.ts';
+import type {
+  ProduceRequest,
+  ProduceRequestArgs,
+} from '../../../lib/kafka/kafkajs-patches/produce-request-encoder.ts';
+import { createLogger } from '../../../lib/logger.ts';
+import { testKafkaConnection } from '../../support/kafka-harness.ts';
+import { asSent, byKey, type SentMessage } from '../../support/sent-messages.ts';
+import { waitFor } from '../../support/wait-for.ts';
 
 const connection = testKafkaConnection();
 const require = createRequire(import.meta.url);

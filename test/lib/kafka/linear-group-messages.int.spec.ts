@@ -9,11 +9,11 @@ import { randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { type KafkaHarness, openKafkaHarness } from '../../../test/support/kafka-harness.ts';
-import { KeyPartitioner } from '../key-partitioner.ts';
+import { KeyPartitioner } from '../../../lib/kafka/key-partitioner.ts';
+import { type KafkaHarness, openKafkaHarness } from '../../support/kafka-harness.ts';
 
 const run = promisify(execFile);
-const child = fileURLToPath(new URL('../../../test/support/produce-batch-child.ts', import.meta.url));
+const child = fileURLToPath(new URL('../../support/produce-batch-child.ts', import.meta.url));
 const repoRoot = fileURLToPath(new URL('../../..', import.meta.url));
 
 async function produceInChild(order: 'module-first' | 'kafkajs-first', topic: string, count: number) {

@@ -1,8 +1,11 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
-import { kafkajsGroupMessagesPerPartition } from '../../../test/support/kafkajs-group-messages.ts';
-import { type GroupMessagesArgs, groupMessagesPerPartition } from './linear-group-messages.ts';
+import {
+  type GroupMessagesArgs,
+  groupMessagesPerPartition,
+} from '../../../lib/kafka/kafkajs-patches/linear-group-messages.ts';
+import { kafkajsGroupMessagesPerPartition } from '../../support/kafkajs-group-messages.ts';
 
 type Message = { key: string; value: string };
 type Group = (args: GroupMessagesArgs<Message>) => Record<number, Message[]>;

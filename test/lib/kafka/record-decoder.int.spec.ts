@@ -10,20 +10,20 @@ import { createRequire } from 'node:module';
 import { after, before, describe, test } from 'node:test';
 import { isDeepStrictEqual } from 'node:util';
 import { CompressionTypes, type KafkaMessage } from 'kafkajs';
-import { testKafkaConnection } from '../../../test/support/kafka-harness.ts';
-import { projectMessage } from '../../../test/support/project-message.ts';
-import { asSent, byKey, type SentMessage } from '../../../test/support/sent-messages.ts';
-import { waitFor } from '../../../test/support/wait-for.ts';
-import { createLogger } from '../../logger.ts';
-import { withKafkaAdmin } from '../kafka-admin.ts';
-import { createIdempotentProducer, createKafka } from '../kafka-client.ts';
+import { withKafkaAdmin } from '../../../lib/kafka/kafka-admin.ts';
+import { createIdempotentProducer, createKafka } from '../../../lib/kafka/kafka-client.ts';
 import {
   decodeRecordFast,
   fastRecordDecoder,
   type KafkajsDecoder,
   originalRecordDecoder,
   type RecordDecoder,
-} from './record-decoder.ts';
+} from '../../../lib/kafka/kafkajs-patches/record-decoder.ts';
+import { createLogger } from '../../../lib/logger.ts';
+import { testKafkaConnection } from '../../support/kafka-harness.ts';
+import { projectMessage } from '../../support/project-message.ts';
+import { asSent, byKey, type SentMessage } from '../../support/sent-messages.ts';
+import { waitFor } from '../../support/wait-for.ts';
 
 const connection = testKafkaConnection();
 const require = createRequire(import.meta.url);

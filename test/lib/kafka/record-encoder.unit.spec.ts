@@ -1,9 +1,13 @@
 import assert from 'node:assert/strict';
 import { createRequire } from 'node:module';
 import { describe, test } from 'node:test';
-import { Prng } from '../../../chaos/prng.ts';
-import { randomMessage } from '../../../test/support/random-kafka-records.ts';
-import { measureRecord, type RecordToEncode, writeRecord } from './record-encoder.ts';
+import {
+  measureRecord,
+  type RecordToEncode,
+  writeRecord,
+} from '../../../lib/kafka/kafkajs-patches/record-encoder.ts';
+import { Prng } from '../../../lib/random/prng.ts';
+import { randomMessage } from '../../support/random-kafka-records.ts';
 
 /** kafkajs's own record encoder (the module this project no longer replaces). */
 const kafkajsRecordEncoder: (record: RecordToEncode & { offsetDelta: number; timestampDelta: number }) => {

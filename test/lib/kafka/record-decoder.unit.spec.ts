@@ -1,9 +1,7 @@
 import assert from 'node:assert/strict';
 import { createRequire } from 'node:module';
 import { describe, test } from 'node:test';
-import { Prng } from '../../../chaos/prng.ts';
-import { bufferFrom, randomMessage } from '../../../test/support/random-kafka-records.ts';
-import { applyKafkajsPatches } from './index.ts';
+import { applyKafkajsPatches } from '../../../lib/kafka/kafkajs-patches/index.ts';
 import {
   type DecodedRecord,
   decodeRecordFast,
@@ -12,7 +10,9 @@ import {
   originalRecordDecoder,
   type RecordBatchContext,
   type RecordDecoder,
-} from './record-decoder.ts';
+} from '../../../lib/kafka/kafkajs-patches/record-decoder.ts';
+import { Prng } from '../../../lib/random/prng.ts';
+import { bufferFrom, randomMessage } from '../../support/random-kafka-records.ts';
 
 applyKafkajsPatches();
 const require = createRequire(import.meta.url);

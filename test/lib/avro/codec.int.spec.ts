@@ -7,11 +7,17 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { type Admin, Kafka, logLevel, Partitioners } from 'kafkajs';
-import { testKafkaConnection } from '../../test/support/kafka-harness.ts';
-import type { RecordPayloads, TypedRecord } from '../contracts/generated.ts';
-import { kafkajsSecurityOptions } from '../kafka/kafka-security.ts';
-import { type AvroCodec, createAvroCodec, createRegistryClient, frame, registerSchema } from './codec.ts';
-import { AvroDecodeError, SchemaRegistrationError } from './errors.ts';
+import {
+  type AvroCodec,
+  createAvroCodec,
+  createRegistryClient,
+  frame,
+  registerSchema,
+} from '../../../lib/avro/codec.ts';
+import { AvroDecodeError, SchemaRegistrationError } from '../../../lib/avro/errors.ts';
+import type { RecordPayloads, TypedRecord } from '../../../lib/contracts/generated.ts';
+import { kafkajsSecurityOptions } from '../../../lib/kafka/kafka-security.ts';
+import { testKafkaConnection } from '../../support/kafka-harness.ts';
 
 const brokers = (process.env.KAFKA_BROKERS ?? '127.0.0.1:9092').split(',').map((b) => b.trim());
 const registryUrl = (process.env.SCHEMA_REGISTRY_URL ?? 'http://127.0.0.1:8081/apis/ccompat/v7').replace(

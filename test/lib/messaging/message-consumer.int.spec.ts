@@ -1,15 +1,11 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
-import {
-  firstMessageHeaders,
-  type KafkaHarness,
-  openKafkaHarness,
-} from '../../test/support/kafka-harness.ts';
-import { createThrowawayDatabase, type ThrowawayDatabase } from '../../test/support/throwaway-database.ts';
-import { waitFor } from '../../test/support/wait-for.ts';
-import { createLogger } from '../logger.ts';
-import { createMessageConsumer, type MessageConsumer } from './message-consumer.ts';
+import { createLogger } from '../../../lib/logger.ts';
+import { createMessageConsumer, type MessageConsumer } from '../../../lib/messaging/message-consumer.ts';
+import { firstMessageHeaders, type KafkaHarness, openKafkaHarness } from '../../support/kafka-harness.ts';
+import { createThrowawayDatabase, type ThrowawayDatabase } from '../../support/throwaway-database.ts';
+import { waitFor } from '../../support/wait-for.ts';
 
 /** The shared consumer against a real broker, registry and database: how it survives kafkajs giving up. */
 describe('message consumer (Kafka + PostgreSQL)', () => {

@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import pg from 'pg';
-import { createLogger } from '../../lib/logger.ts';
-import { createThrowawayDatabase, type ThrowawayDatabase } from '../../test/support/throwaway-database.ts';
-import { waitFor } from '../../test/support/wait-for.ts';
-import { createOutboxVacuum } from './outbox-vacuum.ts';
+import { createLogger } from '../../../lib/logger.ts';
+import { createOutboxVacuum } from '../../../lib/outbox/outbox-vacuum.ts';
+import { createThrowawayDatabase, type ThrowawayDatabase } from '../../support/throwaway-database.ts';
+import { waitFor } from '../../support/wait-for.ts';
 
 const logger = createLogger('outbox-vacuum-it', 'warn');
 
