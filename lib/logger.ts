@@ -1,7 +1,9 @@
 import { type Logger, pino } from 'pino';
-import type { LogLevel } from './config/common-config.ts';
 
 export type { Logger };
+
+export const logLevels = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'] as const;
+export type LogLevel = (typeof logLevels)[number];
 
 /** pino logger: pretty on a terminal, JSON otherwise (LOG_FORMAT=json|pretty forces one). */
 export function createLogger(name: string, level: LogLevel = 'info'): Logger {

@@ -5,7 +5,7 @@
  * lib/outbox/outbox-vacuum.ts) and every other table keeps its dead row versions.
  */
 
-import type { Queryable } from './pg-stats.ts';
+import type { Queryable } from './queryable.ts';
 
 export const recordedSettings = [
   'server_version',

@@ -6,12 +6,10 @@
 import pg from 'pg';
 import { readServerSettings, type ServerSettings } from './pg-settings.ts';
 import { childPidsOf, postmasterPid } from './process-stats.ts';
+import type { Queryable } from './queryable.ts';
 import { readWalCounters, type WalCounters } from './wal-stats.ts';
 
-/** What the stats readers need of a connection: a pg.Client or pg.Pool, or a fake in unit tests. */
-export interface Queryable {
-  query<R extends Record<string, unknown>>(text: string, values?: unknown[]): Promise<{ rows: R[] }>;
-}
+export type { Queryable };
 
 export interface DbCounters {
   xactCommit: number;

@@ -6,7 +6,7 @@
  * checkpoint writes whole (the more often checkpoints come, the more of them).
  */
 
-import type { Queryable } from './pg-stats.ts';
+import type { Queryable } from './queryable.ts';
 
 export interface WalCounters {
   records: number;

@@ -1,10 +1,8 @@
 import { type KafkaSecurity, readKafkaSecurity } from '../kafka/kafka-security.ts';
+import { type LogLevel, logLevels } from '../logger.ts';
 import { DEFAULT_OUTBOX_RELAY_BATCH_SIZE } from '../outbox/outbox-relay.ts';
 import { DEFAULT_OUTBOX_VACUUM_EVERY_ROWS } from '../outbox/outbox-vacuum.ts';
 import { type Env, EnvReader } from './env.ts';
-
-export const logLevels = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'] as const;
-export type LogLevel = (typeof logLevels)[number];
 
 /** Settings every service shares. Defaults match `npm run stack -- up`. */
 export interface CommonConfig {

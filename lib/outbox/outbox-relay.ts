@@ -2,8 +2,8 @@ import type { Producer } from 'kafkajs';
 import pg from 'pg';
 import type { Logger } from '../logger.ts';
 import { CommittedRows } from './committed-rows.ts';
-import { outboxChannelOf } from './outbox.ts';
 import { createOutboxPool, OutboxBatchStatements, type OutboxRow } from './outbox-batch.ts';
+import { outboxChannelOf } from './outbox-channel.ts';
 import { createOutboxVacuum, DEFAULT_OUTBOX_VACUUM_EVERY_ROWS } from './outbox-vacuum.ts';
 import { chunkByTopicBytes, DEFAULT_MAX_TOPIC_BYTES_PER_REQUEST } from './produce-chunks.ts';
 

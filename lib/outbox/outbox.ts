@@ -5,6 +5,7 @@ import type { Clock } from '../ids.ts';
 import { topicOfRecord } from '../kafka/topics.ts';
 import { toHeaders } from '../messaging/headers.ts';
 import type { OutboxRow } from './outbox-batch.ts';
+import { outboxChannelOf } from './outbox-channel.ts';
 import type { LocalOutboxRelay } from './outbox-relay.ts';
 
 export interface RecordEncoder {
@@ -35,8 +36,6 @@ export interface KeyedMessage extends MessageIds {
 
 /** A message to publish: the record plus the ids that travel in its headers. */
 export type OutgoingMessage = OrderMessage | KeyedMessage;
-
-export const outboxChannelOf = (schema: string): string => `${schema}_outbox`;
 
 /** An outbox row as inserted: the encoded payload, the headers as JSON text. */
 export interface OutboxInsertRow {
