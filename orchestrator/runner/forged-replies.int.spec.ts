@@ -55,6 +55,17 @@ describe('forged and late replies (PostgreSQL)', () => {
       [paymentSucceeded(order.orderId, { causationId: randomUUID() }), 'unknown_causation'],
       [paymentSucceeded(order.orderId, { causationId: null }), 'no_causation_id'],
       [paymentSucceeded(order.orderId, { topic: Topics.shippingEvents }), 'wrong_topic'],
+      // A payload with a `reason` field of its own: it must not hide why the reply was rejected.
+      [
+        replyMessage(
+          {
+            type: 'PaymentFailed',
+            payload: { orderId: order.orderId, reason: 'declined', message: 'forged' },
+          },
+          { causationId: randomUUID() },
+        ),
+        'unknown_causation',
+      ],
       [stockReserved(order.orderId), 'earlier_step'],
     ] as const;
     for (const [message] of forged) await handle(message);
@@ -75,6 +86,12 @@ describe('forged and late replies (PostgreSQL)', () => {
         'processingPayment',
       ]),
     );
+    assert.deepEqual(
+      rejected.map((h) => h.detail.reply?.orderId),
+      forged.map(() => order.orderId),
+      "each row keeps the reply's payload under detail.reply",
+    );
+    assert.equal(rejected.find((h) => h.type === 'PaymentFailed')?.detail.reply.reason, 'declined');
     const outbox = await db('orders.outbox').where({
       message_key: order.orderId,
       record_type: 'ScheduleShipping',

@@ -59,7 +59,9 @@ export class ReplyGate {
       message_id: messageId,
       from_state: saga.value,
       to_state: saga.value,
-      detail: { reason: verdict.reason, ...origin, ...reply.detail },
+      // The reply's own fields go under `reply`: a payload's `reason` (StockRejected, PaymentFailed…)
+      // must not stand in for, or be overwritten by, the reason it was rejected.
+      detail: { reason: verdict.reason, ...origin, reply: reply.detail ?? null },
       at,
     };
   }
