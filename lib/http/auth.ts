@@ -15,6 +15,7 @@ import type { AuthConfig } from '../config/auth-config.ts';
 import type { Role, RouteAccess } from './principal.ts';
 import { principalFromClaims } from './principal-claims.ts';
 import { accessOf } from './route-access.ts';
+import { isHtmlPage, setApiSecurityHeaders } from './security-headers.ts';
 import { jwtPluginOptions, tokenFailureOf } from './token-verification.ts';
 
 const unauthorized = (reply: FastifyReply, message: string) =>
@@ -87,17 +88,23 @@ export async function installAuth(app: FastifyInstance, config: AuthConfig): Pro
     const access = accessOf(route);
     route.config = { ...route.config, access };
     for (const method of [route.method].flat()) routes.push({ method, url: route.url, access });
-    if (access === 'public') return;
-    const key = access.join(',');
-    const check = checks.get(key) ?? requireRole(access);
-    checks.set(key, check);
+    // helmet (registered below with global: false) serves the HTML pages; the API gets its own list.
+    if (isHtmlPage(route.url)) (route as { helmet?: object }).helmet = {};
     const own =
       route.onRequest === undefined
         ? []
         : Array.isArray(route.onRequest)
           ? route.onRequest
           : [route.onRequest];
-    route.onRequest = [check, ...own];
+    const headers = isHtmlPage(route.url) ? [] : [setApiSecurityHeaders];
+    if (access === 'public') {
+      route.onRequest = [...headers, ...own];
+      return;
+    }
+    const key = access.join(',');
+    const check = checks.get(key) ?? requireRole(access);
+    checks.set(key, check);
+    route.onRequest = [...headers, check, ...own];
   });
   if (config.rateLimitMax > 0) {
     await app.register(rateLimit, {
@@ -111,6 +118,7 @@ export async function installAuth(app: FastifyInstance, config: AuthConfig): Pro
         request.principal === null ? `ip:${request.ip}` : `sub:${request.principal.sub}`,
     });
   }
-  // helmet's default CSP (scripts and styles from 'self', inline styles) is what swagger-ui at /docs needs.
-  await app.register(helmet);
+  // helmet's default CSP (scripts and styles from 'self', inline styles) is what swagger-ui at /docs
+  // needs; only those pages get helmet (lib/http/security-headers.ts).
+  await app.register(helmet, { global: false });
 }

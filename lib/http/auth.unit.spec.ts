@@ -6,6 +6,7 @@ import type { AuthConfig } from '../config/auth-config.ts';
 import { createLogger } from '../logger.ts';
 import { routeAccessList } from './auth.ts';
 import { customerScope, principalOf } from './principal.ts';
+import { apiSecurityHeaders } from './security-headers.ts';
 import { createServiceApp } from './service-app.ts';
 import { type SignOptions, signToken, type TokenClaims } from './sign-token.ts';
 
@@ -199,11 +200,18 @@ describe('rate limit and security headers', () => {
     assert.equal((await app.inject({ method: 'GET', url: '/ops', headers: bob })).statusCode, 200);
   });
 
-  test('helmet headers are on every answer, and /docs has a CSP that allows its own scripts', async () => {
+  test('security headers are on every answer: the API list on JSON, helmet on /docs with a CSP for its scripts', async () => {
     const app = await appWith();
+    for (const url of ['/open', '/ops', '/openapi.json']) {
+      const api = await app.inject({ method: 'GET', url });
+      for (const [name, value] of Object.entries(apiSecurityHeaders)) {
+        assert.equal(api.headers[name], value, `${url}: ${name}`);
+      }
+    }
     const response = await app.inject({ method: 'GET', url: '/docs/' });
     assert.equal(response.headers['x-content-type-options'], 'nosniff');
     assert.match(String(response.headers['content-security-policy']), /script-src 'self'/);
+    assert.equal(response.headers['x-frame-options'], 'SAMEORIGIN', "helmet's own set on the page");
     assert.doesNotMatch(response.body, /<script>(?!\s*<\/script>)/, 'no inline script the CSP would block');
   });
 });
