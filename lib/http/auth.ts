@@ -5,7 +5,8 @@
  * Every route states who may call it (`config.access`, lib/http/principal.ts); registering one that
  * does not throws. A protected route gets an onRequest hook, first in its chain: no or bad token →
  * 401 with `WWW-Authenticate: Bearer`; a token without one of the route's roles → 403; otherwise
- * `request.principal` is set. Public routes cost nothing here.
+ * `request.principal` is set. A token verified once is remembered until it expires
+ * (verified-tokens.ts). Public routes cost nothing here.
  */
 import helmet from '@fastify/helmet';
 import jwt from '@fastify/jwt';
@@ -17,6 +18,7 @@ import { principalFromClaims } from './principal-claims.ts';
 import { accessOf } from './route-access.ts';
 import { isHtmlPage, setApiSecurityHeaders } from './security-headers.ts';
 import { jwtPluginOptions, tokenFailureOf } from './token-verification.ts';
+import { VerifiedTokens } from './verified-tokens.ts';
 
 const unauthorized = (reply: FastifyReply, message: string) =>
   reply
@@ -32,32 +34,38 @@ const forbidden = (reply: FastifyReply, message: string) =>
   reply.code(403).send({ statusCode: 403, error: 'Forbidden', message });
 
 /** The onRequest hook of a route that needs one of `allowed`. */
-function requireRole(allowed: readonly Role[]): onRequestHookHandler {
+function requireRole(allowed: readonly Role[], verified: VerifiedTokens): onRequestHookHandler {
   const needs = allowed.join(' or ');
   return async function checkToken(request: FastifyRequest, reply: FastifyReply) {
-    if (request.headers.authorization === undefined) {
+    const header = request.headers.authorization;
+    if (header === undefined) {
       return reply.code(401).header('www-authenticate', 'Bearer').send({
         statusCode: 401,
         error: 'Unauthorized',
         message: 'no bearer token in the Authorization header',
       });
     }
-    let claims: unknown;
-    try {
-      claims = await request.jwtVerify();
-    } catch (error) {
-      const failure = tokenFailureOf(error);
-      if (failure === null) throw error;
-      if (failure.status === 401) return unauthorized(reply, failure.message);
-      request.log.error({ err: error }, failure.message);
-      return reply.code(503).send({
-        statusCode: 503,
-        error: 'Service Unavailable',
-        message: 'the keys that verify tokens are unavailable; retry later',
-      });
+    let principal = verified.principalOf(header, Date.now());
+    if (principal === undefined) {
+      let claims: unknown;
+      try {
+        claims = await request.jwtVerify();
+      } catch (error) {
+        const failure = tokenFailureOf(error);
+        if (failure === null) throw error;
+        if (failure.status === 401) return unauthorized(reply, failure.message);
+        request.log.error({ err: error }, failure.message);
+        return reply.code(503).send({
+          statusCode: 503,
+          error: 'Service Unavailable',
+          message: 'the keys that verify tokens are unavailable; retry later',
+        });
+      }
+      const fromClaims = principalFromClaims(claims);
+      if (typeof fromClaims === 'string') return unauthorized(reply, fromClaims);
+      principal = fromClaims;
+      verified.remember(header, principal, claims);
     }
-    const principal = principalFromClaims(claims);
-    if (typeof principal === 'string') return unauthorized(reply, principal);
     if (!principal.roles.some((role) => allowed.includes(role))) {
       const has = principal.roles.length === 0 ? 'no role' : `roles ${principal.roles.join(', ')}`;
       return forbidden(reply, `this route needs the role ${needs}; the token has ${has}`);
@@ -82,6 +90,7 @@ export async function installAuth(app: FastifyInstance, config: AuthConfig): Pro
   app.decorateRequest('principal', null);
   await app.register(jwt, jwtPluginOptions(config));
   const checks = new Map<string, onRequestHookHandler>();
+  const verified = new VerifiedTokens();
   const routes: RouteAccessEntry[] = [];
   routesOf.set(app, routes);
   app.addHook('onRoute', (route) => {
@@ -102,7 +111,7 @@ export async function installAuth(app: FastifyInstance, config: AuthConfig): Pro
       return;
     }
     const key = access.join(',');
-    const check = checks.get(key) ?? requireRole(access);
+    const check = checks.get(key) ?? requireRole(access, verified);
     checks.set(key, check);
     route.onRequest = [...headers, check, ...own];
   });
