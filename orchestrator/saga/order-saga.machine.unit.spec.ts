@@ -10,6 +10,7 @@ import {
   step,
   toPersisted,
 } from './order-saga.machine.ts';
+import { stepCommandOf } from './reply-check.ts';
 import type {
   CancelReason,
   CommandName,
@@ -18,7 +19,7 @@ import type {
   SagaEvent,
   SagaStateName,
 } from './saga-types.ts';
-import { sagaEventTypes } from './saga-types.ts';
+import { sagaEventTypes, sagaStateNames } from './saga-types.ts';
 
 type EventType = SagaEvent['type'];
 
@@ -539,5 +540,40 @@ describe('order saga: catalog prices', () => {
     const result = reserved({ type: 'StockReserved', lines });
     assert.equal(result.snapshot.value, 'releasingStock');
     assert.equal(result.snapshot.context.cancelReason, 'price_changed');
+  });
+});
+
+describe('order saga: the reply check knows each state’s command from the machine', () => {
+  it('stepCommandOf(state) is the command the machine sends on entering it, for every step state', () => {
+    const seen = new Map<SagaStateName, CommandName>();
+    const note = (snapshot: SagaSnapshot, actions: SagaAction[]) => {
+      for (const a of actions) if (a.type === 'sendCommand') seen.set(snapshot.value, a.params.command);
+    };
+    const started = start(input);
+    note(started.snapshot, started.actions);
+    // Forward steps, then every compensation: ScheduleShipping times out (→ cancellingShipping …).
+    const paths: EventType[][] = [
+      ['StockReserved', 'PaymentSucceeded'],
+      [
+        'StockReserved',
+        'PaymentSucceeded',
+        DEADLINE,
+        DEADLINE,
+        DEADLINE,
+        'ShippingCancelled',
+        'PaymentRefunded',
+      ],
+    ];
+    for (const path of paths) {
+      let snapshot = started.snapshot;
+      for (const type of path) {
+        const result = step(snapshot, eventOf(type));
+        snapshot = result.snapshot;
+        note(snapshot, result.actions);
+      }
+    }
+    const stepStates = sagaStateNames.filter((s) => stepCommandOf(s) !== null);
+    assert.deepEqual([...seen.keys()].sort(), [...stepStates].sort(), 'every step state was entered');
+    for (const [state, command] of seen) assert.equal(stepCommandOf(state), command, state);
   });
 });
