@@ -6,6 +6,7 @@ import { randomBytes } from 'node:crypto';
 import type { AuthConfig } from '../../lib/config/auth-config.ts';
 import type { Role } from '../../lib/http/principal.ts';
 import { type SignOptions, signToken } from '../../lib/http/sign-token.ts';
+import { defaultSubjects } from '../../scripts/support/local-tokens.ts';
 
 export const testJwtSecret = process.env.AUTH_JWT_SECRET ?? randomBytes(32).toString('base64url');
 
@@ -22,7 +23,7 @@ export function testAuthConfig(overrides: Partial<AuthConfig> = {}): AuthConfig 
   };
 }
 
-export const defaultSubject = (role: Role): string => (role === 'customer' ? 'customer-1' : 'operator-1');
+export const defaultSubject = (role: Role): string => defaultSubjects[role];
 
 export const tokenFor = (role: Role, sub: string = defaultSubject(role), options: SignOptions = {}): string =>
   signToken({ sub, roles: [role] }, { alg: 'HS256', secret: testJwtSecret }, options);
