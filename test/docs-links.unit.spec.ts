@@ -59,7 +59,9 @@ test('the anchor rule matches GitHub on the headings the docs use', () => {
   assert.equal(headingAnchor('Watching every compensation'), 'watching-every-compensation');
   assert.equal(headingAnchor('Not protected yet'), 'not-protected-yet');
   assert.equal(headingAnchor('Kafka: SASL/SCRAM & ACLs'), 'kafka-saslscram--acls');
-  assert.deepEqual(relativeLinks('see [a](docs/a.md#x) and [b](https://x.org) `[c](no.md)`'), ['docs/a.md#x']);
+  assert.deepEqual(relativeLinks('see [a](docs/a.md#x) and [b](https://x.org) `[c](no.md)`'), [
+    'docs/a.md#x',
+  ]);
 });
 
 test('every relative link in the Markdown files resolves to a file and heading that exist', () => {
@@ -76,7 +78,8 @@ test('every relative link in the Markdown files resolves to a file and heading t
         continue;
       }
       if (anchor !== undefined && targetPath.endsWith('.md') && statSync(targetPath).isFile()) {
-        if (!anchorsOf(targetPath).has(anchor.toLowerCase())) broken.push(`${file}: ${link} (no such heading)`);
+        if (!anchorsOf(targetPath).has(anchor.toLowerCase()))
+          broken.push(`${file}: ${link} (no such heading)`);
       }
     }
   }
