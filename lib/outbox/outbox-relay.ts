@@ -1,11 +1,13 @@
 import type { Producer } from 'kafkajs';
-import pg from 'pg';
 import type { Logger } from '../logger.ts';
-import { CommittedRows } from './committed-rows.ts';
-import { createOutboxPool, OutboxBatchStatements, type OutboxRow } from './outbox-batch.ts';
-import { outboxChannelOf } from './outbox-channel.ts';
+import type { OutboxRow } from './outbox-batch.ts';
 import { createOutboxVacuum, DEFAULT_OUTBOX_VACUUM_EVERY_ROWS } from './outbox-vacuum.ts';
-import { chunkByTopicBytes, DEFAULT_MAX_TOPIC_BYTES_PER_REQUEST } from './produce-chunks.ts';
+import { DEFAULT_MAX_TOPIC_BYTES_PER_REQUEST } from './produce-chunks.ts';
+import { listenForOutboxCommits } from './relay-listener.ts';
+import { RelayLoop } from './relay-loop.ts';
+import { createRowPublisher } from './relay-publish.ts';
+import { RelayState } from './relay-state.ts';
+import { RelayTable } from './relay-table.ts';
 
 /** How long rows published from memory wait to be deleted (see OutboxRelayOptions.deleteEveryMs). */
 export const DEFAULT_OUTBOX_DELETE_EVERY_MS = 100;
@@ -99,313 +101,89 @@ export interface LocalOutboxRelay {
  * handled, except a timeout's compensation. That one is safe too: a table read runs before any
  * memory batch after each NOTIFY and each failure, so a row another instance committed earlier is
  * published first unless its NOTIFY is still in flight when the saga's deadline (seconds) expires.
+ *
+ * Its parts: what it knows (relay-state.ts), the publisher loop and its next step (relay-loop.ts,
+ * relay-schedule.ts), the outbox table on its own connection (relay-table.ts), the produce
+ * requests (relay-publish.ts) and the LISTEN connection (relay-listener.ts). This function wires
+ * them and is the relay's API.
  */
 export function startOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
-  const { schema, producer, logger } = options;
+  const { schema, databaseUrl } = options;
   const batchSize = options.batchSize ?? DEFAULT_OUTBOX_RELAY_BATCH_SIZE;
-  const pollIntervalMs = options.pollIntervalMs ?? 1_000;
-  const deleteEveryMs = options.deleteEveryMs ?? DEFAULT_OUTBOX_DELETE_EVERY_MS;
-  const table = `${schema}.outbox`;
-  const log = logger.child({ component: 'outbox-relay', schema });
-
-  let stopped = false;
-  let running: Promise<void> | null = null;
-  let rerun = false;
-  let healthy = true;
-  let failures = 0;
-  // The outbox may hold rows this relay has not published: read it before publishing from memory.
-  let tableDirty = true;
-  // The connection whose session holds the relay lock; null while this relay is not the publisher.
-  let owner: pg.PoolClient | null = null;
-  // Commits of this process that sent no NOTIFY (this relay held the lock when they wrote) and that
-  // it did not publish from memory, and how many of them are known to be seen by the publisher: a
-  // read of this relay's began after them, or a NOTIFY it sent on their behalf.
-  let unnotifiedCommits = 0;
-  let unnotifiedCommitsSeen = 0;
-  let deleteTimer: NodeJS.Timeout | null = null;
-  let deleteDue = false;
-  let publishedFromMemory = 0;
-  let listener: pg.Client | null = null;
-  const idleWaiters: Array<() => void> = [];
-  const rows = new CommittedRows();
+  const logger = options.logger.child({ component: 'outbox-relay', schema });
   const vacuumEveryRows = options.vacuumEveryRows ?? DEFAULT_OUTBOX_VACUUM_EVERY_ROWS;
   const vacuum =
     vacuumEveryRows > 0
-      ? createOutboxVacuum({
-          databaseUrl: options.databaseUrl,
-          table,
-          everyRows: vacuumEveryRows,
-          logger: log,
-        })
+      ? createOutboxVacuum({ databaseUrl, table: `${schema}.outbox`, everyRows: vacuumEveryRows, logger })
       : null;
 
-  // The relay's own connection (not the service's pools), kept open: its session holds the relay
-  // lock. Statements prepared once (outbox-batch.ts).
-  const pool = createOutboxPool(options.databaseUrl, { idleTimeoutMillis: 0 });
-  pool.on('error', (error) => log.warn({ err: error }, 'idle outbox relay connection failed'));
-  pool.on('remove', (client) => {
-    if (client === owner) loseLock();
+  const state = new RelayState();
+  const publish = createRowPublisher({
+    producer: options.producer,
+    rows: state.rows,
+    maxTopicBytes: options.maxTopicBytesPerRequest ?? DEFAULT_MAX_TOPIC_BYTES_PER_REQUEST,
+    describeAccessError: options.describeAccessError,
+    logger,
   });
-  const statements = new OutboxBatchStatements(schema, batchSize);
+  const table = new RelayTable({ databaseUrl, schema, batchSize, state, publish, vacuum, logger });
+  const loop = new RelayLoop({
+    state,
+    table,
+    publish,
+    batchSize,
+    lingerMs: options.lingerMs ?? 0,
+    deleteEveryMs: options.deleteEveryMs ?? DEFAULT_OUTBOX_DELETE_EVERY_MS,
+    logger,
+  });
 
-  /**
-   * Drops the queued rows: they are in the table, to be read back from there. They were committed
-   * without a NOTIFY, so whoever publishes next may not know of them yet.
-   */
-  const readQueuedFromTable = (): void => {
-    if (rows.queued > 0) unnotifiedCommits += 1;
-    rows.dropQueued();
-    tableDirty = true;
-  };
-  /** The lock went with its connection: whoever holds it next reads the queued rows from the table. */
-  const loseLock = (): void => {
-    owner = null;
-    readQueuedFromTable();
-  };
-  const publishingFromMemory = (): boolean => owner !== null && listener !== null && !stopped;
-
-  const maxTopicBytes = options.maxTopicBytesPerRequest ?? DEFAULT_MAX_TOPIC_BYTES_PER_REQUEST;
-  /** One produce request per chunk, in order; each chunk counts as published once acknowledged. */
-  const publish = async (batch: readonly OutboxRow[]): Promise<void> => {
-    for (const chunk of chunkByTopicBytes(batch, maxTopicBytes)) {
-      const byTopic = new Map<string, OutboxRow[]>();
-      for (const row of chunk) {
-        const topicRows = byTopic.get(row.topic);
-        if (topicRows) topicRows.push(row);
-        else byTopic.set(row.topic, [row]);
-      }
-      try {
-        await producer.sendBatch({
-          acks: -1,
-          topicMessages: [...byTopic].map(([topic, topicRows]) => ({
-            topic,
-            messages: topicRows.map((r) => ({ key: r.message_key, value: r.payload, headers: r.headers })),
-          })),
-        });
-      } catch (error) {
-        const problem = options.describeAccessError?.(error, [...byTopic.keys()]);
-        if (problem) log.error({ err: error }, problem);
-        throw error;
-      }
-      rows.markPublished(chunk);
-    }
-  };
-
-  /** Runs `work` on the relay's connection; a failure discards the connection (and so the lock). */
-  const onConnection = async <T>(work: (client: pg.PoolClient) => Promise<T>): Promise<T> => {
-    const client = await pool.connect();
-    try {
-      const result = await work(client);
-      client.release();
-      return result;
-    } catch (error) {
-      await client.query('rollback').catch(() => undefined);
-      if (client === owner) loseLock();
-      client.release(error instanceof Error ? error : new Error(String(error)));
-      throw error;
-    }
-  };
-
-  /** Publishes up to one batch read from the table; -1 when another instance holds the relay lock. */
-  const publishTableBatch = (): Promise<number> =>
-    onConnection(async (client) => {
-      if (client !== owner) {
-        if (!(await statements.takeSessionLock(client))) return -1;
-        owner = client;
-      }
-      const stale = rows.toDelete();
-      const read = await statements.lockAndRead(client, stale);
-      if (read === null) {
-        await client.query('commit');
-        return -1;
-      }
-      const fresh = rows.unpublished(read);
-      if (fresh.length > 0) await publish(fresh);
-      await statements.deleteAndCommit(client, read);
-      rows.deleted(stale);
-      rows.deleted(read.map((row) => row.seq));
-      vacuum?.deleted(stale.length + read.length);
-      return read.length;
-    });
-
-  const publishMemoryBatch = async (): Promise<void> => {
-    const batch = rows.take(batchSize);
-    if (batch.length === 0) return;
-    await publish(batch);
-    publishedFromMemory += batch.length;
-    if (deleteTimer === null && deleteEveryMs > 0) {
-      deleteTimer = setTimeout(() => {
-        deleteTimer = null;
-        deleteDue = true;
-        kick();
-      }, deleteEveryMs);
-    }
-  };
-
-  const deletePublished = (): Promise<void> =>
-    onConnection(async (client) => {
-      const seqs = rows.toDelete();
-      await statements.deletePublished(client, seqs);
-      rows.deleted(seqs);
-      vacuum?.deleted(seqs.length);
-    });
-
-  /** One step of the publisher loop: false when there is nothing left to do. */
-  const step = async (): Promise<boolean> => {
-    if (tableDirty) {
-      // Cleared first: a NOTIFY during the read sets it again, and the read runs once more.
-      tableDirty = false;
-      const unnotifiedBefore = unnotifiedCommits;
-      const published = await publishTableBatch();
-      if (published === -1) {
-        // Another instance holds the relay lock. If this process committed rows without a NOTIFY,
-        // send one now, after their commit: the publisher reads the table and finds them.
-        if (unnotifiedCommits > unnotifiedCommitsSeen) {
-          const unnotified = unnotifiedCommits;
-          await onConnection((client) => statements.notify(client, outboxChannelOf(schema)));
-          unnotifiedCommitsSeen = Math.max(unnotifiedCommitsSeen, unnotified);
-        }
-        return false;
-      }
-      if (published >= batchSize) tableDirty = true;
-      // The outbox was drained as of this read: the rows of every commit before it are published.
-      else unnotifiedCommitsSeen = Math.max(unnotifiedCommitsSeen, unnotifiedBefore);
-      return true;
-    }
-    if (rows.queued > 0) {
-      await publishMemoryBatch();
-      return true;
-    }
-    if (rows.awaitingDelete > 0 && (deleteDue || rows.awaitingDelete >= batchSize || deleteEveryMs === 0)) {
-      deleteDue = false;
-      await deletePublished();
-      return true;
-    }
-    return false;
-  };
-
-  const runUntilIdle = async (): Promise<void> => {
-    do {
-      rerun = false;
-      for (;;) {
-        if (stopped) return;
-        let more: boolean;
-        try {
-          more = await step();
-          if (!healthy) log.info('outbox relay recovered');
-          healthy = true;
-          failures = 0;
-        } catch (error) {
-          failures += 1;
-          healthy = false;
-          readQueuedFromTable();
-          const backoffMs = Math.min(5_000, 100 * 2 ** Math.min(failures, 6));
-          log.warn(
-            { err: error, backoffMs },
-            'outbox relay could not publish; rows stay in the outbox and will be retried',
-          );
-          await new Promise((resolve) => setTimeout(resolve, backoffMs));
-          continue;
-        }
-        if (!more) break;
-      }
-    } while (rerun && !stopped);
-    if (rows.awaitingDelete === 0) for (const wake of idleWaiters.splice(0)) wake();
-  };
-
-  const lingerMs = options.lingerMs ?? 0;
-  const kick = (): void => {
-    if (stopped) return;
-    if (running) {
-      rerun = true;
-      return;
-    }
-    const linger =
-      lingerMs > 0 ? new Promise<void>((resolve) => setTimeout(resolve, lingerMs)) : Promise.resolve();
-    running = linger.then(runUntilIdle).finally(() => {
-      running = null;
-    });
-  };
-  /** The outbox may hold rows this relay has not seen. */
-  const readTable = (): void => {
-    tableDirty = true;
-    kick();
-  };
-
-  const listen = async (): Promise<void> => {
-    if (stopped) return;
-    const client = new pg.Client({ connectionString: options.databaseUrl });
-    client.on('notification', readTable);
-    client.on('error', (error) => {
-      log.warn({ err: error }, 'outbox LISTEN connection lost; polling until it is back');
-      listener = null;
-      client.end().catch(() => undefined);
-      setTimeout(() => void listen().catch(() => undefined), 1_000);
-    });
-    try {
-      await client.connect();
-      await client.query(`listen ${outboxChannelOf(schema)}`);
-      listener = client;
-      readTable();
-    } catch (error) {
-      log.warn({ err: error }, 'outbox LISTEN failed; retrying in 1s');
-      await client.end().catch(() => undefined);
-      setTimeout(() => void listen().catch(() => undefined), 1_000);
-    }
-  };
-
-  void listen();
-  const poller = setInterval(readTable, pollIntervalMs);
-  readTable();
+  listenForOutboxCommits({ databaseUrl, schema, state, onNotification: loop.readTable, logger });
+  const poller = setInterval(loop.readTable, options.pollIntervalMs ?? 1_000);
+  loop.readTable();
 
   return {
     get healthy() {
-      return healthy;
+      return loop.healthy;
     },
     get holdsLock() {
-      return owner !== null;
+      return state.owner !== null;
     },
     get vacuums() {
       return vacuum?.runs ?? 0;
     },
     get publishedFromMemory() {
-      return publishedFromMemory;
+      return loop.publishedFromMemory;
     },
     committed: (committedRows, notified) => {
-      if (committedRows.length > 0 && publishingFromMemory()) {
-        rows.enqueue(committedRows);
-        kick();
+      if (committedRows.length > 0 && state.publishingFromMemory) {
+        state.rows.enqueue(committedRows);
+        loop.kick();
         return;
       }
       // Its NOTIFY wakes whoever publishes, unless that is this relay with its LISTEN connection down.
-      if (notified && owner === null) return;
-      if (!notified) unnotifiedCommits += 1;
-      readTable();
+      if (notified && state.owner === null) return;
+      if (!notified) state.unnotifiedCommits += 1;
+      loop.readTable();
     },
-    drain: () =>
-      new Promise<void>((resolve) => {
-        idleWaiters.push(resolve);
-        deleteDue = true;
-        readTable();
-      }),
+    drain: () => loop.drain(),
     stop: async () => {
-      stopped = true;
+      state.stopped = true;
       clearInterval(poller);
-      if (deleteTimer !== null) clearTimeout(deleteTimer);
-      await running;
+      await loop.stop();
       // Published rows left undeleted would be published once more by the next publisher.
-      if (rows.awaitingDelete > 0 && owner !== null) {
-        await deletePublished().catch((error: unknown) =>
-          log.warn(
-            { err: error },
-            'outbox relay: published rows not deleted at stop; they will be published again',
-          ),
-        );
+      if (state.rows.awaitingDelete > 0 && state.owner !== null) {
+        await table
+          .deletePublished()
+          .catch((error: unknown) =>
+            logger.warn(
+              { err: error },
+              'outbox relay: published rows not deleted at stop; they will be published again',
+            ),
+          );
       }
-      await listener?.end().catch(() => undefined);
-      await pool.end().catch(() => undefined);
+      await state.listener?.end().catch(() => undefined);
+      await table.end().catch(() => undefined);
       await vacuum?.stop();
-      for (const wake of idleWaiters.splice(0)) wake();
+      loop.wakeIdleWaiters();
     },
   };
 }
