@@ -1,0 +1,91 @@
+import type { EachBatchHandler, Producer } from 'kafkajs';
+import type { Logger } from '../logger.ts';
+import { decodeBatch } from './batch-decoding.ts';
+import { type DeadLetter, publishDeadLetters } from './dead-letter.ts';
+import { type FaultHooks, heartbeatMeanwhile, withoutDropped } from './fault-hooks.ts';
+import type { IncomingMessage, RecordDecoder } from './incoming-message.ts';
+import type { OffsetCommits } from './offset-commits.ts';
+import { BatchAbandoned, type RetryPolicy } from './retry-policy.ts';
+
+export interface EachBatchParts {
+  groupId: string;
+  decoder: RecordDecoder;
+  retries: RetryPolicy;
+  faults: FaultHooks;
+  offsets: OffsetCommits;
+  /** Producer used for dead letters. */
+  producer: Producer;
+  log: Logger;
+}
+
+/**
+ * kafkajs's `eachBatch` for one partition batch: decode (undecodable → dead letters), the fault
+ * hooks, apply in the fetch's shared transaction (a failing batch goes message by message, the
+ * poison becomes a dead letter), publish the dead letters, then resolve the batch's offset. Outages
+ * are waited out at every step; a batch lost meanwhile (stop, rebalance) is abandoned unresolved.
+ */
+export function createEachBatch(parts: EachBatchParts): EachBatchHandler {
+  const { groupId, decoder, faults, offsets, producer, log } = parts;
+  const { retryWhileTransient, applyOrDeadLetter } = parts.retries;
+  return async ({
+    batch,
+    resolveOffset,
+    heartbeat,
+    commitOffsetsIfNecessary,
+    uncommittedOffsets,
+    isRunning,
+    isStale,
+  }) => {
+    if (batch.messages.length === 0) return;
+    offsets.track(() => commitOffsetsIfNecessary(uncommittedOffsets()));
+    const stillOurs = () => isRunning() && !isStale();
+    const letters: DeadLetter[] = [];
+    try {
+      let decoded: IncomingMessage[] = [];
+      await retryWhileTransient(
+        async () => {
+          letters.length = 0;
+          decoded = await decodeBatch(decoder, batch, letters);
+        },
+        stillOurs,
+        heartbeat,
+        'decoding',
+      );
+      const kept = withoutDropped(decoded, faults.drop);
+      if (kept.length > 0) {
+        if (faults.beforeHandle) {
+          const keepAlive = heartbeatMeanwhile(heartbeat);
+          try {
+            await faults.beforeHandle(kept);
+          } finally {
+            clearInterval(keepAlive);
+          }
+        }
+        const raw = new Map(batch.messages.map((m) => [m.offset, m]));
+        await retryWhileTransient(
+          () => applyOrDeadLetter(kept, raw, letters),
+          stillOurs,
+          heartbeat,
+          'handling batch',
+        );
+      }
+      await retryWhileTransient(
+        () => publishDeadLetters(producer, groupId, letters, new Date()),
+        stillOurs,
+        heartbeat,
+        'dead-lettering',
+      );
+    } catch (error) {
+      if (error instanceof BatchAbandoned) {
+        log.warn({ topic: batch.topic, partition: batch.partition }, error.message);
+        return;
+      }
+      throw error;
+    }
+    const last = batch.messages[batch.messages.length - 1];
+    if (last) resolveOffset(last.offset);
+    // Commits only when the interval has passed since the last commit; the timer covers idle time.
+    await commitOffsetsIfNecessary();
+    await heartbeat();
+  };
+}
