@@ -1,6 +1,6 @@
 /**
  * Microbenchmark of framing an Avro payload: avsc's `toBuffer` (a zero-filled buffer of its own per
- * payload) then the Confluent frame (a second buffer and a copy), as lib/avro/codec.ts did until
+ * payload) then the Confluent frame (a second buffer and a copy), as the codec (lib/avro/) did until
  * 2026-12-04, against `encodeWithType` now (encoded into a reused buffer, then one allocation of the
  * exact size). One payload of every record in schemas/ (avsc's random values, made once), encoded in
  * turn; garbage collection is part of the time. Interleaved rounds; prints µs per payload and the
@@ -8,7 +8,9 @@
  *
  *   node --import tsx bench/avro-encoding.ts [--payloads 200000] [--rounds 4]
  */
-import { encodeWithType, frame, recordSchemas } from '../lib/avro/codec.ts';
+import { encodeWithType } from '../lib/avro/avro-encoding.ts';
+import { frame } from '../lib/avro/confluent-framing.ts';
+import { recordSchemas } from '../lib/avro/record-catalog.ts';
 import { positiveIntegerOptions, roundsAndMedian } from './support/microbenchmark-options.ts';
 
 const { payloads: count, rounds } = positiveIntegerOptions({ payloads: 200_000, rounds: 4 });

@@ -7,7 +7,8 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { before, describe, it } from 'node:test';
 import { schemaFiles, schemaHistory } from '../contracts/schema-files.ts';
-import { avroTypeOf, createAvroCodec, encodeWithType } from './codec.ts';
+import { avroTypeOf, encodeWithType } from './avro-encoding.ts';
+import { createAvroCodec } from './codec.ts';
 
 const registryUrl = (process.env.SCHEMA_REGISTRY_URL ?? 'http://127.0.0.1:8081/apis/ccompat/v7').replace(
   /\/+$/,

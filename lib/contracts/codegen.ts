@@ -1,11 +1,34 @@
 /**
- * Generates `lib/contracts/generated.ts` (TypeScript types of the Avro contracts) from the
- * schema files. Pure: schema files in, module text out. Used by `npm run gen:types` and by the
- * unit test that keeps the committed file from drifting.
+ * Generates the TypeScript types of the Avro contracts from the schema files: one module per topic,
+ * `lib/contracts/generated/<topic>.ts`, with the payload types of its records (and the nested types
+ * they define first; a topic that inlines a type another topic defined first imports it from
+ * there), and the index `lib/contracts/generated.ts` that re-exports them next to the tables of
+ * every record (topic, full name, payload type, enum symbols). Pure: schema files in, module texts
+ * out. Used by `npm run gen:types` and by the unit test that keeps the committed files from
+ * drifting.
  */
+import { renderContractsIndex } from './codegen-index.ts';
+import {
+  docComment,
+  generatedHeader,
+  naturalOrder,
+  propKey,
+  quote,
+  typeImport,
+  unionAlias,
+} from './codegen-syntax.ts';
 import type { SchemaFile } from './schema-files.ts';
 
-export const generatedHeader = '// generated from schemas/ by npm run gen:types — do not edit';
+/** The index module, relative to the repository root. */
+export const contractsIndexPath = 'lib/contracts/generated.ts';
+/** The folder of the per-topic modules, relative to the repository root. */
+export const contractTopicsDir = 'lib/contracts/generated';
+
+/** One generated file: its path relative to the repository root, and its text. */
+export interface GeneratedModule {
+  path: string;
+  text: string;
+}
 
 type SchemaInput = Pick<SchemaFile, 'name' | 'fullName' | 'topic' | 'schema' | 'file'>;
 
@@ -14,9 +37,9 @@ interface NamedDef {
   /** The definition as JSON, to check that every file inlines the same one. */
   canonical: string;
   definedIn: string;
+  /** Topic whose module declares it. */
+  topic: string;
 }
-
-const LINE_WIDTH = 110;
 
 const primitives: Record<string, string> = {
   null: 'null',
@@ -29,113 +52,85 @@ const primitives: Record<string, string> = {
   string: 'string',
 };
 
-const quote = (s: string): string => `'${s.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
-
-const isIdentifier = (s: string): boolean => /^[A-Za-z_$][A-Za-z0-9_$]*$/.test(s);
-
-const propKey = (s: string): string => (isIdentifier(s) ? s : quote(s));
-
-function docComment(doc: unknown, indent: string): string[] {
-  if (typeof doc !== 'string' || doc.trim() === '') return [];
-  const lines = doc.replace(/\*\//g, '*\\/').trim().split('\n');
-  if (lines.length === 1) return [`${indent}/** ${lines[0]} */`];
-  return [`${indent}/**`, ...lines.map((l) => `${indent} * ${l.trimEnd()}`.trimEnd()), `${indent} */`];
-}
-
-/** `export type X = A | B;` on one line, or one member per line when too long (like biome/prettier). */
-function unionAlias(name: string, members: string[]): string[] {
-  const oneLine = `export type ${name} = ${members.join(' | ')};`;
-  if (oneLine.length <= LINE_WIDTH) return [oneLine];
-  return [
-    `export type ${name} =`,
-    ...members.map((m, i) => `  | ${m}${i === members.length - 1 ? ';' : ''}`),
-  ];
-}
-
 function asObject(v: unknown, where: string): Record<string, unknown> {
   if (typeof v !== 'object' || v === null || Array.isArray(v))
     throw new Error(`${where}: expected an object`);
   return v as Record<string, unknown>;
 }
 
+/** What a topic's module declares, and the types it takes from other topics' modules. */
+interface TopicModule {
+  blocks: string[][];
+  /** Topic → the names imported from its module. */
+  imports: Map<string, Set<string>>;
+}
+
 class Generator {
   private readonly named = new Map<string, NamedDef>();
   private readonly fullToShort = new Map<string, string>();
-  private readonly blocks: string[][] = [];
+  private readonly topics = new Map<string, TopicModule>();
   readonly enums: { name: string; symbols: string[] }[] = [];
   private file = '';
+  private topic = '';
   /** Full names defined so far in the current file: a file may only reference its own types. */
   private inFile = new Set<string>();
 
   /** Declares a top-level record (and, depth first, every named type it inlines). */
   addRecord(input: SchemaInput): void {
     this.file = input.file;
+    this.topic = input.topic;
     this.inFile = new Set();
+    this.module();
     this.typeOf(input.schema, '');
   }
 
-  render(inputs: readonly SchemaInput[]): string {
+  /** Every module: one per topic, in schema order, then the index. */
+  render(inputs: readonly SchemaInput[]): GeneratedModule[] {
+    const modules = [...this.topics].map(([topic, module]) => ({
+      path: `${contractTopicsDir}/${topic}.ts`,
+      text: this.renderTopic(module),
+    }));
+    const index = renderContractsIndex({
+      records: inputs,
+      topics: [...this.topics.keys()],
+      topicOfType: (name) => this.named.get(name)?.topic ?? '',
+      enums: this.enums,
+    });
+    return [...modules, { path: contractsIndexPath, text: index }];
+  }
+
+  private renderTopic(module: TopicModule): string {
     const out: string[] = [generatedHeader, ''];
-    for (const block of this.blocks) out.push(...block, '');
-    out.push(
-      '/** Symbols of every Avro enum (they are also the HTTP vocabulary). */',
-      'export const enumSymbols = {',
-      ...this.enums.map((e) => `  ${e.name}: [${e.symbols.map(quote).join(', ')}],`),
-      '} as const;',
-      '',
-      '/** Topic of every record (record short name → topic). */',
-      'export const recordTopics = {',
-      ...inputs.map((i) => `  ${propKey(i.name)}: ${quote(i.topic)},`),
-      '} as const;',
-      '',
-      '/** Avro full name of every record. */',
-      'export const recordFullNames = {',
-      ...inputs.map((i) => `  ${propKey(i.name)}: ${quote(i.fullName)},`),
-      '} as const;',
-      '',
-      '/** Payload type of every record. */',
-      'export interface RecordPayloads {',
-      ...inputs.map((i) => `  ${propKey(i.name)}: ${i.name};`),
-      '}',
-      '',
-      'export type RecordName = keyof RecordPayloads;',
-      '',
-      '/** Every record name, in schema order. */',
-      'export const recordNames = Object.keys(recordTopics) as RecordName[];',
-      '',
-      '/** Every topic that carries at least one record. */',
-      'export type ContractTopic = (typeof recordTopics)[RecordName];',
-      '',
-      '/** Topic of a record. */',
-      'export type TopicOf<N extends RecordName> = (typeof recordTopics)[N];',
-      '',
-      '/** Names of the records whose topic is T. */',
-      'export type RecordsOfTopic<T extends string> = {',
-      '  [K in RecordName]: (typeof recordTopics)[K] extends T ? K : never;',
-      '}[RecordName];',
-      '',
-      '/** A decoded record: its name as discriminant, and its payload. */',
-      'export type TypedRecord<N extends RecordName = RecordName> = {',
-      '  [K in N]: { type: K; payload: RecordPayloads[K] };',
-      '}[N];',
-      '',
-      '/** Union of the typed records that travel on topic T. */',
-      'export type TypedRecordOfTopic<T extends string> = TypedRecord<RecordsOfTopic<T>>;',
-    );
-    const topics = [...new Set(inputs.map((i) => i.topic))];
-    for (const topic of topics) {
-      const alias = `${topic
-        .split(/[^A-Za-z0-9]+/)
-        .filter(Boolean)
-        .map((w) => w[0]?.toUpperCase() + w.slice(1))
-        .join('')}Record`;
-      out.push(
-        '',
-        `/** Records on \`${topic}\`. */`,
-        `export type ${alias} = TypedRecordOfTopic<${quote(topic)}>;`,
-      );
+    const sources = [...module.imports.keys()].sort();
+    for (const topic of sources) {
+      const names = [...(module.imports.get(topic) ?? [])].sort(naturalOrder);
+      out.push(...typeImport(names, `./${topic}.ts`));
     }
+    if (sources.length > 0) out.push('');
+    for (const block of module.blocks) out.push(...block, '');
+    out.pop();
     return `${out.join('\n')}\n`;
+  }
+
+  /** The module of the current topic (made on its first record). */
+  private module(): TopicModule {
+    let module = this.topics.get(this.topic);
+    if (!module) {
+      module = { blocks: [], imports: new Map() };
+      this.topics.set(this.topic, module);
+    }
+    return module;
+  }
+
+  /** A reference to a declared type from the current topic's module: imported when declared elsewhere. */
+  private use(short: string): string {
+    const module = this.module();
+    const from = this.named.get(short)?.topic;
+    if (from !== undefined && from !== this.topic) {
+      const names = module.imports.get(from) ?? new Set<string>();
+      module.imports.set(from, names.add(short));
+    }
+    return short;
   }
 
   private typeOf(schema: unknown, namespace: string): string {
@@ -147,7 +142,7 @@ class Generator {
       const short = this.inFile.has(key) ? this.fullToShort.get(key) : undefined;
       if (!short)
         throw new Error(`${this.file}: unknown type reference ${schema} (files must be self-contained)`);
-      return short;
+      return this.use(short);
     }
     if (Array.isArray(schema)) {
       const members = [...new Set(schema.map((s) => this.typeOf(s, namespace)))];
@@ -192,9 +187,9 @@ class Generator {
             'nested named types must be defined identically in every file',
         );
       }
-      return short;
+      return this.use(short);
     }
-    this.named.set(short, { fullName, canonical, definedIn: this.file });
+    this.named.set(short, { fullName, canonical, definedIn: this.file, topic: this.topic });
     this.fullToShort.set(fullName, short);
 
     const block: string[] = [];
@@ -222,13 +217,13 @@ class Generator {
       }
       block.push(...docComment(obj.doc, ''), `export interface ${short} {`, ...body, '}');
     }
-    this.blocks.push(block);
+    this.module().blocks.push(block);
     return short;
   }
 }
 
-/** The text of `lib/contracts/generated.ts` for these schema files (deterministic). */
-export function generateContractsModule(inputs: readonly SchemaInput[]): string {
+/** Every generated module for these schema files: per topic, then the index (deterministic). */
+export function generateContractModules(inputs: readonly SchemaInput[]): GeneratedModule[] {
   const gen = new Generator();
   for (const input of inputs) gen.addRecord(input);
   return gen.render(inputs);

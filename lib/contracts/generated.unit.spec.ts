@@ -4,15 +4,10 @@ import path from 'node:path';
 import { describe, it } from 'node:test';
 import avsc from 'avsc';
 import { businessTopics } from '../kafka/topics.ts';
-import { generateContractsModule } from './codegen.ts';
+import { generateContractModules } from './codegen.ts';
 import { enumSymbols, recordFullNames, recordNames, recordTopics } from './generated.ts';
-import {
-  loadSchemaFiles,
-  loadSchemaHistory,
-  parseSchemaFile,
-  repoRoot,
-  type SchemaFile,
-} from './schema-files.ts';
+import { generatedFileDrift, generatedFilesOnDisk } from './generated-files.ts';
+import { loadSchemaFiles, loadSchemaHistory, repoRoot } from './schema-files.ts';
 
 const files = loadSchemaFiles();
 
@@ -44,14 +39,27 @@ function walk(
   walk(node.values, where, visit);
 }
 
-describe('contracts: generated.ts', () => {
-  it('equals what npm run gen:types generates from schemas/ (run it after editing a schema)', () => {
-    const committed = readFileSync(path.join(repoRoot, 'lib/contracts/generated.ts'), 'utf8');
-    assert.equal(committed, generateContractsModule(files));
+describe('contracts: generated.ts and generated/<topic>.ts', () => {
+  const modules = generateContractModules(files);
+
+  it('equal what npm run gen:types generates from schemas/ (run it after editing a schema)', () => {
+    const onDisk = generatedFilesOnDisk();
+    for (const { path: file, text } of modules) assert.equal(onDisk.get(file), text, file);
+    assert.deepEqual(generatedFileDrift(modules, onDisk), [], 'no other file in lib/contracts/generated/');
   });
 
-  it('is deterministic', () => {
-    assert.equal(generateContractsModule(files), generateContractsModule(loadSchemaFiles()));
+  it('are one module per topic plus the index, each at most 350 lines', () => {
+    assert.deepEqual(
+      modules.map((m) => m.path),
+      [...businessTopics.map((t) => `lib/contracts/generated/${t}.ts`), 'lib/contracts/generated.ts'],
+    );
+    for (const { path: file, text } of modules) {
+      assert.ok(text.split('\n').length <= 350, `${file} has ${text.split('\n').length} lines`);
+    }
+  });
+
+  it('are deterministic', () => {
+    assert.deepEqual(generateContractModules(files), generateContractModules(loadSchemaFiles()));
   });
 
   it('lists every record with its topic and full name', () => {
@@ -70,46 +78,6 @@ describe('contracts: generated.ts', () => {
       'timeout',
       'price_changed',
     ]);
-  });
-
-  it('refuses two different definitions of one nested type', () => {
-    const item = (doc: string) => ({
-      name: 'items',
-      doc: 'x',
-      type: { type: 'array', items: { type: 'record', name: 'Item', doc, fields: [] } },
-    });
-    const mk = (name: string, doc: string): SchemaFile =>
-      parseSchemaFile(
-        'order-events',
-        `${name}.avsc`,
-        JSON.stringify({ type: 'record', name, namespace: 'ordersaga.order', doc: 'x', fields: [item(doc)] }),
-      );
-    assert.doesNotThrow(() => generateContractsModule([mk('A', 'same'), mk('B', 'same')]));
-    assert.throws(() => generateContractsModule([mk('A', 'one'), mk('B', 'other')]), /Item .*differs/);
-  });
-
-  it('refuses a reference to a type the file does not define itself', () => {
-    const a = parseSchemaFile(
-      'order-events',
-      'A.avsc',
-      JSON.stringify({
-        type: 'record',
-        name: 'A',
-        namespace: 'ordersaga.order',
-        fields: [{ name: 'e', type: { type: 'enum', name: 'E', symbols: ['x'] } }],
-      }),
-    );
-    const b = parseSchemaFile(
-      'order-events',
-      'B.avsc',
-      JSON.stringify({
-        type: 'record',
-        name: 'B',
-        namespace: 'ordersaga.order',
-        fields: [{ name: 'e', type: 'E' }],
-      }),
-    );
-    assert.throws(() => generateContractsModule([a, b]), /unknown type reference E/);
   });
 });
 

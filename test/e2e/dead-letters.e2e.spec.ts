@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
-import { frame } from '../../lib/avro/codec.ts';
+import { frame } from '../../lib/avro/confluent-framing.ts';
 import { deadLetterTopicOf, Topics } from '../../lib/kafka/topics.ts';
 import {
   firstMessageHeaders,

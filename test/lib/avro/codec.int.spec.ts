@@ -7,14 +7,10 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { type Admin, Kafka, logLevel, Partitioners } from 'kafkajs';
-import {
-  type AvroCodec,
-  createAvroCodec,
-  createRegistryClient,
-  frame,
-  registerSchema,
-} from '../../../lib/avro/codec.ts';
+import { type AvroCodec, createAvroCodec } from '../../../lib/avro/codec.ts';
+import { frame } from '../../../lib/avro/confluent-framing.ts';
 import { AvroDecodeError, SchemaRegistrationError } from '../../../lib/avro/errors.ts';
+import { createRegistryClient, registerSchema } from '../../../lib/avro/schema-registration.ts';
 import type { RecordPayloads, TypedRecord } from '../../../lib/contracts/generated.ts';
 import { kafkajsSecurityOptions } from '../../../lib/kafka/kafka-security.ts';
 import { testKafkaConnection } from '../../support/kafka-harness.ts';

@@ -1,17 +1,10 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { RecordPayloads } from '../contracts/generated.ts';
-import {
-  avroTypeOf,
-  decodeWithType,
-  encodeWithType,
-  FRAME_HEADER_SIZE,
-  frame,
-  recordSchemas,
-  toRegistrationError,
-  unframe,
-} from './codec.ts';
-import { AvroDecodeError, AvroEncodeError, SchemaRegistrationError } from './errors.ts';
+import { avroTypeOf, decodeWithType, encodeWithType } from './avro-encoding.ts';
+import { frame, unframe } from './confluent-framing.ts';
+import { AvroDecodeError, AvroEncodeError } from './errors.ts';
+import { recordSchemas } from './record-catalog.ts';
 
 const records = recordSchemas();
 const typeOf = (name: keyof RecordPayloads) => {
@@ -37,46 +30,7 @@ const scheduleShipping: RecordPayloads['ScheduleShipping'] = {
   ],
 };
 
-const isDecodeError = (reason: AvroDecodeError['reason']) => (err: unknown) => {
-  assert.ok(err instanceof AvroDecodeError, `expected AvroDecodeError, got ${String(err)}`);
-  assert.equal(err.reason, reason);
-  return true;
-};
-
-describe('avro codec: Confluent framing', () => {
-  it('frames as magic byte 0 + 4-byte big-endian schema id + body, and unframes back', () => {
-    const body = Buffer.from([1, 2, 3]);
-    const framed = frame(0x01020304, body);
-    assert.deepEqual([...framed], [0, 1, 2, 3, 4, 1, 2, 3]);
-    const { schemaId, body: back } = unframe(framed);
-    assert.equal(schemaId, 0x01020304);
-    assert.deepEqual(back, body);
-  });
-
-  it('frames an empty body', () => {
-    assert.equal(frame(7, Buffer.alloc(0)).length, FRAME_HEADER_SIZE);
-    assert.equal(unframe(frame(7, Buffer.alloc(0))).body.length, 0);
-  });
-
-  it('rejects schema ids that do not fit the header', () => {
-    assert.throws(() => frame(-1, Buffer.alloc(0)), RangeError);
-    assert.throws(() => frame(2 ** 31, Buffer.alloc(0)), RangeError);
-    assert.throws(() => frame(1.5, Buffer.alloc(0)), RangeError);
-  });
-
-  it('reports garbage as not_confluent_framed', () => {
-    assert.throws(() => unframe(Buffer.from('{"orderId":"x"}')), isDecodeError('not_confluent_framed'));
-    assert.throws(() => unframe(Buffer.from([0, 0, 1])), isDecodeError('not_confluent_framed'));
-    assert.throws(() => unframe(Buffer.alloc(0)), isDecodeError('not_confluent_framed'));
-    assert.throws(
-      () => unframe(Buffer.from([0, 0xff, 0xff, 0xff, 0xff])),
-      isDecodeError('not_confluent_framed'),
-    );
-    assert.throws(() => unframe('nope' as unknown as Buffer), isDecodeError('not_confluent_framed'));
-  });
-});
-
-describe('avro codec: encoding and decoding with a known type', () => {
+describe('avro encoding: encoding and decoding with a known type', () => {
   it('round-trips a record with nested records, arrays and a null union into plain objects', () => {
     const type = typeOf('ScheduleShipping');
     const framed = encodeWithType(type, 'ScheduleShipping', 42, scheduleShipping);
@@ -191,9 +145,10 @@ describe('avro codec: encoding and decoding with a known type', () => {
       assert.throws(
         () => decodeWithType(type, bad, { schemaId: 9 }),
         (err: unknown) =>
-          isDecodeError('invalid_avro')(err) &&
-          (err as AvroDecodeError).schemaId === 9 &&
-          (err as AvroDecodeError).cause instanceof Error,
+          err instanceof AvroDecodeError &&
+          err.reason === 'invalid_avro' &&
+          err.schemaId === 9 &&
+          err.cause instanceof Error,
       );
     }
   });
@@ -218,40 +173,5 @@ describe('avro codec: encoding and decoding with a known type', () => {
       amount: 5,
       refunded: true,
     });
-  });
-});
-
-describe('avro codec: registration errors', () => {
-  const responseError = (status: number, message: string) =>
-    Object.assign(new Error(`ordersaga - ${message}`), { name: 'ResponseError', status });
-
-  it('maps the registry answers to typed reasons and keeps the message and cause', () => {
-    const incompatible = toRegistrationError('s-1', responseError(409, 'Incompatible schema'));
-    assert.ok(incompatible instanceof SchemaRegistrationError);
-    assert.equal(incompatible.reason, 'incompatible');
-    assert.equal(incompatible.subject, 's-1');
-    assert.equal(incompatible.status, 409);
-    assert.equal(incompatible.registryMessage, 'Incompatible schema');
-    assert.match(incompatible.message, /s-1/);
-    assert.ok(incompatible.cause instanceof Error);
-    assert.equal(toRegistrationError('s', responseError(422, 'bad')).reason, 'invalid_schema');
-    assert.equal(toRegistrationError('s', responseError(503, 'down')).reason, 'registry_unavailable');
-    assert.equal(toRegistrationError('s', new Error('invalid "record" name')).reason, 'invalid_schema');
-    assert.equal(toRegistrationError('s', responseError(400, 'odd')).reason, 'registry_error');
-    // the client reports a refused connection as a fake HTTP 400 with the error text as body
-    const refused = toRegistrationError(
-      's',
-      responseError(400, 'Error, status 400: connect ECONNREFUSED 127.0.0.1:9'),
-    );
-    assert.equal(refused.reason, 'registry_unavailable');
-    assert.equal(refused.status, undefined);
-    assert.match(refused.registryMessage, /ECONNREFUSED/);
-    const mismatch = Object.assign(
-      new Error('Compatibility does not match the configuration (BACKWARD != NONE)'),
-      {
-        name: 'ConfluentSchemaRegistryCompatibilityError',
-      },
-    );
-    assert.equal(toRegistrationError('s', mismatch).reason, 'compatibility_mismatch');
   });
 });
