@@ -7,7 +7,7 @@ import { describe, it } from 'node:test';
 import { compensationProblems } from '../../orchestrator/saga/compensation-check.ts';
 import { orderSagaCompensations } from '../../orchestrator/saga/saga-compensations.ts';
 import { orderSagaGraph, sagaGraphOf } from '../../orchestrator/saga/saga-graph.ts';
-import { miniSaga, miniSagaCompensations } from './mini-sagas.ts';
+import { miniSaga, miniSagaCompensations } from '../support/mini-sagas.ts';
 
 describe('every forward step declares its compensation', () => {
   it('the order saga: every forward step, with its compensation, in reverse order', () => {

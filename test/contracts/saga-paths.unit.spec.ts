@@ -17,8 +17,8 @@ import {
 import { orderSagaCompensations } from '../../orchestrator/saga/saga-compensations.ts';
 import { orderSagaGraph, sagaGraphOf } from '../../orchestrator/saga/saga-graph.ts';
 import { type SagaEvent, type SagaInput, sagaEventTypes } from '../../orchestrator/saga/saga-types.ts';
-import { type MiniSagaDefect, miniSaga, miniSagaCompensations } from './mini-sagas.ts';
-import { walkSaga } from './saga-path-walk.ts';
+import { type MiniSagaDefect, miniSaga, miniSagaCompensations } from '../support/mini-sagas.ts';
+import { walkSaga } from '../support/saga-path-walk.ts';
 
 /** One line with the customer's expected price, one without. */
 const input: SagaInput = {

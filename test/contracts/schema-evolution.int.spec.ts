@@ -13,7 +13,7 @@ import {
   type SchemaVersion,
   schemasAt,
   versionChains,
-} from './schema-evolution.ts';
+} from '../support/schema-evolution-gate.ts';
 
 const registryUrl = process.env.SCHEMA_REGISTRY_URL ?? 'http://127.0.0.1:8081/apis/ccompat/v7';
 
