@@ -137,21 +137,18 @@ function channels(input: AsyncApiInput) {
   return out;
 }
 
+interface OperationPlan {
+  /** `Sends`, `Receives` or `DeadLetters`: the operation's id is `<service><verb><topic key>`. */
+  verb: string;
+  action: 'send' | 'receive';
+  topic: BaseTopic;
+  channelKey: string;
+  messages: readonly string[];
+  summary: string;
+}
+
 function operations(input: AsyncApiInput) {
   const out: Record<string, unknown> = {};
-  const operation = (
-    service: KafkaServicePrincipal,
-    action: 'send' | 'receive',
-    channelKey: string,
-    messages: readonly string[],
-    summary: string,
-  ) => ({
-    action,
-    channel: { $ref: `#/channels/${channelKey}` },
-    summary,
-    tags: [{ name: service }],
-    messages: messages.map((m) => ({ $ref: `#/channels/${channelKey}/messages/${m}` })),
-  });
   for (const service of Object.keys(input.ownership) as KafkaServicePrincipal[]) {
     const { writes, reads } = input.ownership[service];
     const recordsOn = (action: 'send' | 'receive', topic: BaseTopic): string[] => {
@@ -162,33 +159,42 @@ function operations(input: AsyncApiInput) {
         throw new Error(`AsyncAPI: ${service} ${action}s ${unknown.join(', ')}, not records of ${topic}`);
       return all.filter((name) => chosen.includes(name));
     };
-    for (const topic of writes) {
-      const key = channelKeyOf(topic);
-      out[`${service}Sends${pascal(key)}`] = operation(
-        service,
-        'send',
-        key,
-        recordsOn('send', topic),
-        `${service} sends to ${topic}`,
-      );
-    }
-    for (const topic of reads) {
-      const key = channelKeyOf(topic);
-      out[`${service}Receives${pascal(key)}`] = operation(
-        service,
-        'receive',
-        key,
-        recordsOn('receive', topic),
-        `${service} consumes ${topic}`,
-      );
-      const dlt = deadLetterKeyOf(topic);
-      out[`${service}DeadLetters${pascal(key)}`] = operation(
-        service,
-        'send',
-        dlt,
-        ['DeadLetter'],
-        `${service} dead-letters what it cannot consume from ${topic}`,
-      );
+    const plans: OperationPlan[] = [
+      ...writes.map((topic) => ({
+        verb: 'Sends',
+        action: 'send' as const,
+        topic,
+        channelKey: channelKeyOf(topic),
+        messages: recordsOn('send', topic),
+        summary: `sends to ${topic}`,
+      })),
+      ...reads.flatMap((topic) => [
+        {
+          verb: 'Receives',
+          action: 'receive' as const,
+          topic,
+          channelKey: channelKeyOf(topic),
+          messages: recordsOn('receive', topic),
+          summary: `consumes ${topic}`,
+        },
+        {
+          verb: 'DeadLetters',
+          action: 'send' as const,
+          topic,
+          channelKey: deadLetterKeyOf(topic),
+          messages: ['DeadLetter'],
+          summary: `dead-letters what it cannot consume from ${topic}`,
+        },
+      ]),
+    ];
+    for (const plan of plans) {
+      out[`${service}${plan.verb}${pascal(channelKeyOf(plan.topic))}`] = {
+        action: plan.action,
+        channel: { $ref: `#/channels/${plan.channelKey}` },
+        summary: `${service} ${plan.summary}`,
+        tags: [{ name: service }],
+        messages: plan.messages.map((m) => ({ $ref: `#/channels/${plan.channelKey}/messages/${m}` })),
+      };
     }
   }
   return out;

@@ -20,17 +20,16 @@ import { type SagaEvent, type SagaInput, sagaEventTypes } from '../../orchestrat
 import { type MiniSagaDefect, miniSaga, miniSagaCompensations } from '../support/mini-sagas.ts';
 import { walkSaga } from '../support/saga-path-walk.ts';
 
-/** One line with the customer's expected price, one without. */
+/** One line with the customer's expected price, one without; two attempts per step. */
+const lines = [
+  { sku: 'SKU-A', quantity: 2, expectedUnitPrice: 1999 },
+  { sku: 'SKU-B', quantity: 1, expectedUnitPrice: null },
+];
+const retryPolicy = { forwardAttempts: 2, compensationAttempts: 2 };
 const input: SagaInput = {
   orderId: '00000000-0000-4000-8000-000000000001',
-  retryPolicy: { forwardAttempts: 2, compensationAttempts: 2 },
-  pricing: {
-    currency: 'EUR',
-    lines: [
-      { sku: 'SKU-A', quantity: 2, expectedUnitPrice: 1999 },
-      { sku: 'SKU-B', quantity: 1, expectedUnitPrice: null },
-    ],
-  },
+  retryPolicy,
+  pricing: { currency: 'EUR', lines },
 };
 const maxRounds = 2;
 
