@@ -9,6 +9,7 @@ import type { Logger } from '../../lib/logger.ts';
 import type { Refusal } from '../orders/admission.ts';
 import { getOrder, InvalidCursorError, listOrders } from '../orders/order-queries.ts';
 import type { OrderService, PlaceOrderRequest } from '../orders/order-service.ts';
+import { orderSagaAsyncApi } from '../saga/saga-asyncapi.ts';
 import type { OrderStatus } from '../saga/saga-types.ts';
 import {
   acceptedOrder,
@@ -29,7 +30,7 @@ export interface OrchestratorAppDeps {
 
 const errors = (...codes: number[]) => Object.fromEntries(codes.map((code) => [code, errorResponse]));
 
-/** The orchestrator's public HTTP API (DESIGN.md), documented at /docs and /openapi.json. */
+/** The orchestrator's public HTTP API (DESIGN.md), documented at /docs and /openapi.json; its messages at /asyncapi.json. */
 export async function buildOrchestratorApp({
   db,
   orders,
@@ -222,6 +223,11 @@ export async function buildOrchestratorApp({
         }
       }
     },
+  );
+
+  // The message contract (AsyncAPI 3.0, generated from the code; docs/asyncapi.yaml is the same), public as /openapi.json.
+  app.get('/asyncapi.json', { config: { access: 'public' }, schema: { hide: true } }, async () =>
+    orderSagaAsyncApi(),
   );
 
   registerAuditRoute(app, { db, schema: 'orders' });

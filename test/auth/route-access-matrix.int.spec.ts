@@ -1,7 +1,7 @@
 /**
  * Who may call every route of every service, through each service's real app and database: no token
- * → 401, a token without an allowed role → 403, an allowed role → neither. The routes come from
- * fastify itself, so a route added without an entry here fails this spec.
+ * → 401, a token without an allowed role → 403, an allowed role → neither; a public route answers
+ * anyone. The routes come from fastify itself, so a route added without an entry here fails this spec.
  */
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
@@ -29,6 +29,8 @@ const matrix: Record<ServiceName, Record<string, RouteAccess>> = {
     'GET /orders/:id': anyone,
     'POST /orders/:id/retry': ['operator'],
     'GET /admission': ['operator'],
+    // The message contract, public like /openapi.json but outside the shared public prefixes.
+    'GET /asyncapi.json': 'public',
     ...auditRoutes,
   },
   inventory: {
@@ -90,7 +92,18 @@ for (const service of serviceNames) {
 
     for (const [route, access] of Object.entries(matrix[service])) {
       const [method, path] = route.split(' ') as [string, string];
-      const allowed = access === 'public' ? roles : access;
+      if (access === 'public') {
+        test(`${route}: public, answers without a token and with any token`, async () => {
+          const call = (headers: Record<string, string>) =>
+            app.inject({ method: method as 'GET', url: urlOf(path), headers });
+          for (const headers of [{}, noKnownRole(), ...roles.map((role) => bearer(role))]) {
+            const response = await call(headers);
+            assert.ok(![401, 403].includes(response.statusCode), `${route}: ${response.statusCode}`);
+          }
+        });
+        continue;
+      }
+      const allowed = access;
       test(`${route}: no token → 401, other roles → 403, ${allowed.join('/')} → allowed`, async () => {
         const call = (headers: Record<string, string>) =>
           app.inject({ method: method as 'GET', url: urlOf(path), headers });

@@ -1,0 +1,79 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { stepCommandOf } from './reply-check.ts';
+import { orderSagaGraph } from './saga-graph.ts';
+import { sagaEventTypes, sagaStateNames } from './saga-types.ts';
+
+describe('order saga graph (read from the machine definition)', () => {
+  const graph = orderSagaGraph();
+
+  it('has every public state, starting in reservingStock', () => {
+    assert.deepEqual(graph.states.map((s) => s.name).sort(), [...sagaStateNames].sort());
+    assert.equal(graph.initial, 'reservingStock');
+  });
+
+  it('knows the command each state sends on entry, as the reply check does', () => {
+    for (const state of sagaStateNames) {
+      assert.equal(graph.states.find((s) => s.name === state)?.command, stepCommandOf(state), state);
+    }
+  });
+
+  it('tells forward steps, compensations, final states and the operator-waiting state apart', () => {
+    const kinds = Object.fromEntries(graph.states.map((s) => [s.name, s.kind]));
+    assert.deepEqual(kinds, {
+      reservingStock: 'forward',
+      processingPayment: 'forward',
+      schedulingShipping: 'forward',
+      completed: 'final',
+      cancellingShipping: 'compensation',
+      refundingPayment: 'compensation',
+      releasingStock: 'compensation',
+      cancelled: 'final',
+      failed: 'waiting',
+    });
+  });
+
+  it('knows the lifecycle events published on start and on entering each end state', () => {
+    assert.deepEqual(graph.publishesOnStart, ['OrderPlaced']);
+    const published = Object.fromEntries(
+      graph.states.filter((s) => s.publishes.length > 0).map((s) => [s.name, s.publishes]),
+    );
+    assert.deepEqual(published, {
+      completed: ['OrderCompleted'],
+      cancelled: ['OrderCancelled'],
+      failed: ['OrderFailed'],
+    });
+  });
+
+  it('has only known events and states in its transitions, guards by name, both branches of each guard', () => {
+    const states = new Set<string>(sagaStateNames);
+    for (const t of graph.transitions) {
+      assert.ok((sagaEventTypes as readonly string[]).includes(t.event), t.event);
+      assert.ok(states.has(t.from) && states.has(t.to), `${t.from} → ${t.to}`);
+    }
+    const priced = graph.transitions.filter(
+      (t) => t.from === 'reservingStock' && t.event === 'StockReserved',
+    );
+    assert.deepEqual(
+      priced.map((t) => [t.guard, t.to]),
+      [
+        ['catalogPricesAccepted', 'processingPayment'],
+        [null, 'releasingStock'],
+      ],
+    );
+    const cancelReasons = graph.transitions.flatMap((t) =>
+      t.actions.filter((a) => a.type === 'compensate').map((a) => a.params?.reason),
+    );
+    assert.deepEqual([...new Set(cancelReasons)].sort(), [
+      'out_of_stock',
+      'payment_declined',
+      'price_changed',
+      'shipping_failed',
+      'timeout',
+    ]);
+  });
+
+  it('is plain data (JSON round trip)', () => {
+    assert.deepEqual(JSON.parse(JSON.stringify(graph)), graph);
+  });
+});

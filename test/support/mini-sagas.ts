@@ -1,0 +1,79 @@
+/**
+ * Small sagas in the order saga's vocabulary (`sendCommand` and `armDeadline` entry actions), to show
+ * that the compensation checks fail on a broken machine: two steps (reserve stock, take payment) and
+ * their compensations, sound or with one deliberate defect.
+ */
+import { setup } from 'xstate';
+import { orderSagaCompensations } from '../../orchestrator/saga/saga-compensations.ts';
+
+export type MiniSagaDefect =
+  /** Sound. */
+  | 'none'
+  /** A declined payment cancels the order without releasing the reserved stock. */
+  | 'payment-declined-keeps-stock'
+  /** A payment that timed out releases the stock but never refunds the payment. */
+  | 'payment-timeout-skips-refund'
+  /** A new forward step (notify the customer) after the payment, with no compensation declared. */
+  | 'step-without-compensation';
+
+/** The declared compensations of the two-step saga: the order saga's first two rows. */
+export const miniSagaCompensations = orderSagaCompensations.slice(0, 2);
+
+const mini = setup({
+  types: {} as { context: { attempt: number }; events: { type: string } },
+  actions: {
+    sendCommand: (_, _params: { command: string }) => {},
+    armDeadline: (_, _params: { compensation: boolean }) => {},
+  },
+});
+
+const step = (command: string, compensation: boolean) => [
+  { type: 'sendCommand', params: { command } } as const,
+  { type: 'armDeadline', params: { compensation } } as const,
+];
+
+export function miniSaga(defect: MiniSagaDefect) {
+  const paid = defect === 'step-without-compensation' ? 'notifyingCustomer' : 'completed';
+  return mini.createMachine({
+    id: `miniSaga-${defect}`,
+    context: { attempt: 1 },
+    initial: 'reservingStock',
+    states: {
+      reservingStock: {
+        entry: step('ReserveStock', false),
+        on: {
+          StockReserved: 'processingPayment',
+          StockRejected: 'cancelled',
+          DEADLINE_PASSED: 'releasingStock',
+        },
+      },
+      processingPayment: {
+        entry: step('ProcessPayment', false),
+        on: {
+          PaymentSucceeded: paid,
+          PaymentFailed: defect === 'payment-declined-keeps-stock' ? 'cancelled' : 'releasingStock',
+          DEADLINE_PASSED: defect === 'payment-timeout-skips-refund' ? 'releasingStock' : 'refundingPayment',
+        },
+      },
+      ...(paid === 'notifyingCustomer'
+        ? {
+            notifyingCustomer: {
+              entry: step('NotifyCustomer', false),
+              on: { CustomerNotified: 'completed' },
+            },
+          }
+        : {}),
+      completed: { type: 'final' },
+      refundingPayment: {
+        entry: step('RefundPayment', true),
+        on: { PaymentRefunded: 'releasingStock', DEADLINE_PASSED: 'failed' },
+      },
+      releasingStock: {
+        entry: step('ReleaseStock', true),
+        on: { StockReleased: 'cancelled', DEADLINE_PASSED: 'failed' },
+      },
+      cancelled: { type: 'final' },
+      failed: {},
+    },
+  });
+}
