@@ -79,11 +79,11 @@ function demoTokens(): string {
 console.log(`
 » all services ready
     orders API    http://127.0.0.1:${ports.orchestrator}/orders
-    API docs      http://127.0.0.1:${ports.orchestrator}/docs   (OpenAPI: /openapi.json)
+    API docs      http://127.0.0.1:${ports.orchestrator}/docs   (OpenAPI: /openapi.json, AsyncAPI: /asyncapi.json)
     inventory     http://127.0.0.1:${ports.inventory}/stock
     payment       http://127.0.0.1:${ports.payment}/faults
     shipping      http://127.0.0.1:${ports.shipping}/faults
-  Every route but /health, /docs and /openapi.json needs a bearer token:
+  Every route but /health, /docs, /openapi.json and /asyncapi.json needs a bearer token:
 ${demoTokens()}
   Ctrl-C stops the services.
 `);
