@@ -6,7 +6,6 @@ import {
   catalog,
   catalogLines,
   DEADLINE,
-  type EventType,
   enter,
   eventOf,
   input,
@@ -27,7 +26,7 @@ import type { CommandName, OrderStatus, SagaAction, SagaEvent, SagaStateName } f
 import { sagaEventTypes, sagaStateNames } from './saga-types.ts';
 
 describe('order saga: unexpected events are ignored (no change, no actions)', () => {
-  const cases: { name: string; given: EventType[]; event: EventType }[] = [
+  const cases: { name: string; given: SagaEvent['type'][]; event: SagaEvent['type'] }[] = [
     { name: 'RETRY while reserving stock', given: [], event: 'RETRY' },
     { name: 'RETRY while releasing stock', given: ['StockReserved', 'PaymentFailed'], event: 'RETRY' },
     {
@@ -81,7 +80,7 @@ describe('order saga: unexpected events are ignored (no change, no actions)', ()
 
   it('step accepts exactly what canAccept accepts, in every reachable state, for every event', () => {
     const everyEvent = sagaEventTypes;
-    const histories: EventType[][] = [
+    const histories: SagaEvent['type'][][] = [
       [],
       ['StockReserved'],
       ['StockReserved', 'PaymentSucceeded'],
@@ -133,7 +132,7 @@ describe('order saga: status of each state', () => {
 
 describe('order saga: persist → JSON → restore', () => {
   // Exercises attempt, round, cancelReason and failure; ends with a duplicate reply that must stay ignored.
-  const path: EventType[] = [
+  const path: SagaEvent['type'][] = [
     'StockReserved',
     'PaymentSucceeded',
     DEADLINE,
@@ -233,7 +232,7 @@ describe('order saga: the reply check knows each state’s command from the mach
     const started = start(input);
     note(started.snapshot, started.actions);
     // Forward steps, then every compensation: ScheduleShipping times out (→ cancellingShipping …).
-    const paths: EventType[][] = [
+    const paths: SagaEvent['type'][][] = [
       ['StockReserved', 'PaymentSucceeded'],
       [
         'StockReserved',

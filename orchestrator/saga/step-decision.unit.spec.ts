@@ -23,14 +23,9 @@ const deadlinePolicy: DeadlinePolicy = {
 const now = new Date('2026-01-01T00:00:00Z');
 /** The client sent 250 a unit; the catalog (the saga's context) says 300: 900 is charged. */
 const order = { ...newOrderRecord(), items: [{ sku: 'SKU-009', quantity: 3, unitPrice: 250 }], total: 750 };
+const retryPolicy = { forwardAttempts: 3, compensationAttempts: 3 };
 const saga: SagaContext = {
-  orderId: order.orderId,
-  retryPolicy: { forwardAttempts: 3, compensationAttempts: 3 },
-  attempt: 1,
-  round: 0,
-  cancelReason: null,
-  failure: null,
-  pricing: { currency: 'EUR', lines: [{ sku: 'SKU-009', quantity: 3, expectedUnitPrice: null }] },
+  ...start({ orderId: order.orderId, retryPolicy, pricing: pricingOf(order) }).snapshot.context,
   catalog: { total: 900, unitPrices: { 'SKU-009': 300 } },
 };
 const deps = (): StepDecisionDeps => {
@@ -153,7 +148,7 @@ describe('saga step decision', () => {
   test('a new saga: saga_started, then OrderPlaced and ReserveStock (caused by nothing) and their deadline', () => {
     const started = start({
       orderId: order.orderId,
-      retryPolicy: saga.retryPolicy,
+      retryPolicy,
       pricing: pricingOf(order),
     });
     const decision = decideStart(order, started, now, deps());

@@ -12,12 +12,12 @@ import { FaultSwitch } from '../../lib/faults/fault-switch.ts';
 import { seedCatalog } from '../../migrations/seed-catalog.ts';
 import {
   createThrowawayDatabase,
-  jsonAuditTrail,
-  silentLogger,
+  participantApp,
   type ThrowawayDatabase,
 } from '../../test/support/participant-fixtures.ts';
-import { bearer, testAuthConfig } from '../../test/support/tokens.ts';
+import { bearer } from '../../test/support/tokens.ts';
 import { buildApp } from './app.ts';
+import type { StockLevel } from './inventory-store.ts';
 
 let database: ThrowawayDatabase;
 let db: Knex;
@@ -27,17 +27,7 @@ const faults = new FaultSwitch();
 before(async () => {
   database = await createThrowawayDatabase({ poolMax: 4 });
   db = database.db;
-  app = await buildApp(
-    {
-      db,
-      logger: silentLogger,
-      units: database.units,
-      audit: jsonAuditTrail('inventory', 'inventory', database.units),
-      auth: testAuthConfig(),
-    },
-    faults,
-  );
-  await app.ready();
+  app = await participantApp('inventory', buildApp, database, faults);
 });
 after(async () => {
   await app?.close();
@@ -72,14 +62,7 @@ describe('GET /stock (PostgreSQL)', () => {
   it('lists every SKU with name, available, seeded and catalog price; GET /stock/:sku shows one; unknown → 404', async () => {
     const list = await app.inject({ method: 'GET', url: '/stock', headers: bearer('customer') });
     assert.equal(list.statusCode, 200);
-    const items: Array<{
-      sku: string;
-      name: string;
-      available: number;
-      seeded: number;
-      unitPrice: number;
-      currency: string;
-    }> = list.json().items;
+    const items: Array<Omit<StockLevel, 'updatedAt'>> = list.json().items;
     for (const seeded of seedCatalog) {
       const item = items.find((i) => i.sku === seeded.sku);
       assert.ok(item, `${seeded.sku} is listed`);
