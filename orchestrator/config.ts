@@ -2,8 +2,8 @@ import { type AuthConfig, readAuthConfig } from '../lib/config/auth-config.ts';
 import { type CommonConfig, readCommonConfig } from '../lib/config/common-config.ts';
 import { type Env, EnvReader } from '../lib/config/env.ts';
 import { DEFAULT_SAGA_CACHE_SIZE } from './runner/saga-cache.ts';
-import type { DeadlinePolicy } from './runner/saga-effects.ts';
 import type { RetryPolicy } from './saga/saga-types.ts';
+import type { DeadlinePolicy } from './saga/step-decision.ts';
 
 export interface OrchestratorConfig {
   common: CommonConfig;

@@ -32,10 +32,11 @@
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+# shellcheck source=support/require-java.sh
+source "$ROOT/scripts/support/require-java.sh"
 
 KAFKA_VERSION=4.1.0
 AVRO_VERSION=1.12.2
-MIN_JAVA=17
 
 BROKERS="${KAFKA_BROKERS:-127.0.0.1:9092}"
 REGISTRY="${SCHEMA_REGISTRY_URL:-http://127.0.0.1:8081/apis/ccompat/v7}"
@@ -95,17 +96,6 @@ MAX="${2:-5}"
 [[ $MAX =~ ^[1-9][0-9]{0,6}$ ]] || { say "max-messages must be a positive integer, got '$MAX'"; exit 2; }
 [[ $TIMEOUT_MS =~ ^[1-9][0-9]*$ ]] || { say "AVRO_CONSOLE_TIMEOUT_MS must be a positive integer"; exit 2; }
 
-require_java() {
-  command -v java >/dev/null 2>&1 ||
-    die "java not found: Kafka's console consumer and avro-tools need Java $MIN_JAVA+" \
-      "install it, e.g. apt-get install -y openjdk-17-jre-headless"
-  local v
-  v="$(java -version 2>&1 | sed -n 's/.*version "\([0-9]*\).*/\1/p' | head -1)"
-  [[ -n $v && $v -ge $MIN_JAVA ]] ||
-    die "java $MIN_JAVA+ required, found: $(java -version 2>&1 | head -1)" \
-      "install it, e.g. apt-get install -y openjdk-17-jre-headless"
-}
-
 require_cmd() { # command what-it-is-needed-for
   command -v "$1" >/dev/null 2>&1 || die "$1 not found: needed to $2" "install it, e.g. apt-get install -y $1"
 }
@@ -158,7 +148,7 @@ brokers_reachable() {
   return 1
 }
 
-require_java
+require_java "Kafka's console consumer and avro-tools"
 require_cmd curl "fetch writer schemas from the schema registry"
 fetch_tools
 brokers_reachable ||

@@ -25,10 +25,9 @@ import {
   repoRoot,
   type ServiceName,
   type ServiceProcess,
-  serviceEntryPoints,
-  startService,
-  stopService,
-  waitUntilReady,
+  startAllServices,
+  stopAllServices,
+  waitUntilAllReady,
 } from './support/service-processes.ts';
 
 /**
@@ -130,9 +129,7 @@ const runSpecs = (specs: readonly string[]): Promise<number> => {
   return new Promise<number>((resolve) => runner.once('exit', (code) => resolve(code ?? 1)));
 };
 
-const stopServices = async () => {
-  await Promise.all(services.map((s) => stopService(s)));
-};
+const stopServices = () => stopAllServices(services);
 
 let exitCode = 0;
 try {
@@ -151,10 +148,8 @@ try {
     const specs = files.filter((f) => tierOf(f) === tier);
     if (specs.length === 0) continue;
     if (tier === 'e2e') {
-      for (const name of Object.keys(serviceEntryPoints) as ServiceName[]) {
-        services.push(startService(name, serviceEnv, { kind: 'files', dir: logDir }));
-      }
-      await Promise.all(services.map((s) => waitUntilReady(s)));
+      services.push(...startAllServices(serviceEnv, { kind: 'files', dir: logDir }));
+      await waitUntilAllReady(services);
     }
     const code = await runSpecs(specs);
     if (code !== 0) {

@@ -30,10 +30,11 @@
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+# shellcheck source=support/require-java.sh
+source "$ROOT/scripts/support/require-java.sh"
 
 KAFKA_VERSION=4.1.0
 APICURIO_VERSION=3.0.9 # newest Apicurio 3.x on Maven Central that runs on Java 17 (3.3.x needs Java 21)
-MIN_JAVA=17
 
 CACHE="${ORDER_SAGA_CACHE:-$HOME/.cache/order-saga}"
 STATE="${ORDER_SAGA_STATE:-$ROOT/.stack}"
@@ -168,17 +169,6 @@ log_tail() { # file [lines]
 
 # ---------------------------------------------------------------------------------------------
 # prerequisites and artifacts
-
-require_java() {
-  command -v java >/dev/null 2>&1 ||
-    die "java not found: Kafka $KAFKA_VERSION and Apicurio Registry need Java $MIN_JAVA+" \
-      "install it, e.g. apt-get install -y openjdk-17-jre-headless"
-  local v
-  v="$(java -version 2>&1 | sed -n 's/.*version "\([0-9]*\).*/\1/p' | head -1)"
-  [[ -n $v && $v -ge $MIN_JAVA ]] ||
-    die "java $MIN_JAVA+ required, found: $(java -version 2>&1 | head -1)" \
-      "install it, e.g. apt-get install -y openjdk-17-jre-headless"
-}
 
 require_mvn() {
   command -v mvn >/dev/null 2>&1 ||
@@ -548,7 +538,7 @@ kafka_alone() { # stop | start | restart
   local t0 port
   t0="$(now)"
   if [[ $1 != stop ]]; then
-    require_java
+    require_java "Kafka $KAFKA_VERSION and Apicurio Registry"
     [[ -f $KAFKA_DATA/meta.properties && -f $KAFKA_DIR/server.properties ]] ||
       die "kafka has no data in $KAFKA_DATA yet" "start the whole stack first: npm run stack -- up"
     [[ -f $KAFKA_LIBS/.complete ]] || die "Kafka jars missing in $KAFKA_LIBS" "run: npm run stack -- up"
@@ -684,7 +674,7 @@ cmd_up() {
     die "the project's npm packages are not installed ($ROOT/node_modules): run npm ci first"
   trap on_up_exit EXIT
   mkdir -p "$STATE" "$LOGS" "$RUN"
-  require_java
+  require_java "Kafka $KAFKA_VERSION and Apicurio Registry"
   ensure_postgres
   if ((fresh)); then
     stop_component registry schema-registry

@@ -10,12 +10,9 @@ import { ensureLocalStack } from './support/local-stack.ts';
 import { localToken } from './support/local-tokens.ts';
 import {
   portsFrom,
-  type ServiceName,
-  type ServiceProcess,
-  serviceEntryPoints,
-  startService,
-  stopService,
-  waitUntilReady,
+  startAllServices,
+  stopAllServices,
+  waitUntilAllReady,
 } from './support/service-processes.ts';
 
 ensureLocalStack();
@@ -33,15 +30,13 @@ const serviceEnv: NodeJS.ProcessEnv = {
   ...process.env,
   FAULTS_ENABLED: process.env.FAULTS_ENABLED ?? 'true',
 };
-const services: ServiceProcess[] = (Object.keys(serviceEntryPoints) as ServiceName[]).map((name) =>
-  startService(name, serviceEnv, { kind: 'prefixed' }),
-);
+const services = startAllServices(serviceEnv, { kind: 'prefixed' });
 let stopping = false;
 const stopAll = async (code: number) => {
   if (stopping) return;
   stopping = true;
   console.log('\n» stopping services…');
-  await Promise.all(services.map((s) => stopService(s)));
+  await stopAllServices(services);
   console.log('» stopped. The stack keeps running: npm run stack -- down');
   process.exit(code);
 };
@@ -57,7 +52,7 @@ for (const service of services) {
 }
 
 try {
-  await Promise.all(services.map((s) => waitUntilReady(s)));
+  await waitUntilAllReady(services);
 } catch (error) {
   console.error(`» ${(error as Error).message}`);
   await stopAll(1);

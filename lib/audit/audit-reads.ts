@@ -13,16 +13,8 @@ export interface AuditView {
   at: string;
 }
 
-interface AuditRow {
-  audit_id: string;
-  actor: string;
-  role: string;
-  action: string;
-  target: string;
-  outcome: AuditOutcome;
-  detail: Record<string, unknown>;
-  at: Date;
-}
+/** A row of `<schema>.audit`: the view's fields, with its id and time as stored. */
+type AuditRow = Omit<AuditView, 'auditId' | 'at'> & { audit_id: string; at: Date };
 
 /** The newest `limit` audit records of a service's schema, of one target or of all, newest first. */
 export async function readAudit(
@@ -40,14 +32,5 @@ export async function readAudit(
     .limit(limit);
   if (target !== undefined) query.where({ target });
   const rows: AuditRow[] = await query;
-  return rows.map((r) => ({
-    auditId: r.audit_id,
-    actor: r.actor,
-    role: r.role,
-    action: r.action,
-    target: r.target,
-    outcome: r.outcome,
-    detail: r.detail,
-    at: r.at.toISOString(),
-  }));
+  return rows.map(({ audit_id, at, ...fields }) => ({ auditId: audit_id, ...fields, at: at.toISOString() }));
 }

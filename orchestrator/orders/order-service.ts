@@ -6,8 +6,8 @@ import { GroupCommit } from '../../lib/db/group-commit.ts';
 import { queryBuilder } from '../../lib/db/query-builder.ts';
 import type { UnitOfWorkRunner } from '../../lib/db/unit-of-work.ts';
 import type { Clock, IdGenerator } from '../../lib/ids.ts';
-import type { OrderRecord } from '../runner/order-record.ts';
 import type { NewSaga, SagaRunner } from '../runner/saga-runner.ts';
+import type { OrderRecord } from '../saga/order-record.ts';
 import type { OrderStatus, SagaStateName } from '../saga/saga-types.ts';
 import { type Admission, admitAll } from './admission.ts';
 

@@ -2,8 +2,8 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { pino } from 'pino';
 import { newOrderRecord, testRunner, twoInstancesOnOneDatabase } from '../../test/support/saga-fixtures.ts';
+import { commandMessageId } from '../saga/command-ids.ts';
 import { startDeadlineSweeper } from './deadline-sweeper.ts';
-import { commandMessageId } from './saga-effects.ts';
 
 const silent = pino({ level: 'silent' });
 const stepTimeoutMs = 5_000;

@@ -1,14 +1,11 @@
 /**
- * The rows a saga transition writes, built from plain data: a new order's rows, the history rows of
- * a step's effects, the `OrderStatusChanged` message and the saga's update. Pure; the runner adds
- * them to its unit of work.
+ * The order and saga rows the runner stores for a snapshot: a new order's rows, and the update of a
+ * saga a batch changed. Pure; the runner adds them to its unit of work.
  */
-import type { OutgoingMessage } from '../../lib/outbox/outbox.ts';
+
+import type { OrderRecord } from '../saga/order-record.ts';
 import { orderStatusOf, type SagaSnapshot, stateOf, toPersisted } from '../saga/order-saga.machine.ts';
-import type { SagaStateName } from '../saga/saga-types.ts';
-import type { OrderRecord } from './order-record.ts';
-import type { Effects } from './saga-effects.ts';
-import type { HistoryRow, LoadedSaga, OrderRow, SagaRow, SagaWrite } from './saga-store.ts';
+import type { LoadedSaga, OrderRow, SagaRow, SagaWrite } from './saga-store.ts';
 
 /** A new order's row, its saga's row and the saga as the cache keeps it, for its first snapshot. */
 export function newSagaRows(
@@ -48,42 +45,6 @@ export function newSagaRows(
     started: { order, persisted, version: 1, status, deadlineAt },
   };
 }
-
-/** The history rows of a step's effects: each command sent and order event published. */
-export const effectHistoryRows = (orderId: string, effects: Effects, at: Date): HistoryRow[] =>
-  effects.history.map((h) => ({
-    order_id: orderId,
-    kind: h.kind,
-    type: h.type,
-    message_id: h.messageId,
-    from_state: null,
-    to_state: null,
-    detail: h.detail,
-    at,
-  }));
-
-/** `OrderStatusChanged` on order-events, caused by the message that moved the saga. */
-export const statusChangedMessage = (
-  order: OrderRecord,
-  from: SagaStateName,
-  to: SagaStateName,
-  causationId: string | null,
-  messageId: string,
-): OutgoingMessage => ({
-  record: {
-    type: 'OrderStatusChanged',
-    payload: {
-      orderId: order.orderId,
-      status: orderStatusOf(to).toLowerCase() as Lowercase<ReturnType<typeof orderStatusOf>>,
-      sagaState: to,
-      previousSagaState: from,
-    },
-  },
-  messageId,
-  orderId: order.orderId,
-  correlationId: order.correlationId,
-  causationId,
-});
 
 /**
  * The update of a saga the batch changed. `deadline` undefined: the events armed and disarmed

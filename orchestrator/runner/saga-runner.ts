@@ -2,19 +2,19 @@ import type { Logger } from 'pino';
 import { OptimisticWriteFailedError, type UnitOfWork } from '../../lib/db/unit-of-work.ts';
 import type { Clock, IdGenerator } from '../../lib/ids.ts';
 import type { Outbox, OutgoingMessage } from '../../lib/outbox/outbox.ts';
-import { restore, type SagaSnapshot, start, stateOf, step } from '../saga/order-saga.machine.ts';
-import type { ParticipantEventTopics } from '../saga/reply-check.ts';
+import { pricingOf, withPricing } from '../saga/order-pricing.ts';
+import type { OrderRecord } from '../saga/order-record.ts';
+import { restore, type SagaSnapshot, start, step } from '../saga/order-saga.machine.ts';
+import type { ParticipantEventTopics, ReplyOrigin } from '../saga/reply-check.ts';
+import type { EventCause, HistoryRow } from '../saga/saga-history.ts';
 import type { RetryPolicy, SagaEvent, SagaStateName } from '../saga/saga-types.ts';
-import { pricingOf, withPricing } from './order-pricing.ts';
-import type { OrderRecord } from './order-record.ts';
-import { ReplyGate, type ReplyOrigin } from './reply-gate.ts';
+import { type DeadlinePolicy, decideStart, decideStep } from '../saga/step-decision.ts';
+import { ReplyGate } from './reply-gate.ts';
 import type { SagaCache } from './saga-cache.ts';
-import { type DeadlinePolicy, type Effects, planEffects } from './saga-effects.ts';
-import { effectHistoryRows, newSagaRows, sagaWriteOf, statusChangedMessage } from './saga-rows.ts';
+import { newSagaRows, sagaWriteOf } from './saga-rows.ts';
 import {
   checkSagaVersions,
   countSagasInFlight,
-  type HistoryRow,
   inFlightChange,
   insertHistory,
   insertOrders,
@@ -27,15 +27,6 @@ import {
   saveSagas,
 } from './saga-store.ts';
 import { sagasInFlightSlots } from './sagas-in-flight-slots.ts';
-
-/** What caused an event: recorded in the saga's history. */
-export interface EventCause {
-  kind: 'reply' | 'deadline' | 'operator';
-  /** Record type of the reply, or a label for deadlines and operator actions. */
-  type: string;
-  messageId: string | null;
-  detail?: Record<string, unknown>;
-}
 
 /** An order to create with its saga; the idempotency key and request fingerprint are stored with it. */
 export interface NewSaga {
@@ -102,16 +93,10 @@ export interface SagaRunnerDeps {
   replyTopics?: ParticipantEventTopics;
 }
 
-const causeKindToHistory = {
-  reply: 'reply_received',
-  deadline: 'deadline_passed',
-  operator: 'operator_action',
-} as const;
-
 /**
  * Runs order sagas: restores each saga from Postgres (or from the cache of sagas this process
- * wrote), applies events with the pure machine, and persists snapshot, history, deadline and outbox
- * messages in the caller's unit of work. No actor lives between messages; the row lock, or the
+ * wrote), applies events with the pure machine and the step decision (orchestrator/saga/), and
+ * persists snapshot, history, deadline and outbox messages in the caller's unit of work. No actor lives between messages; the row lock, or the
  * version check of a cached saga, makes concurrent instances apply one event at a time.
  */
 export class SagaRunner {
@@ -144,31 +129,19 @@ export class SagaRunner {
     const messages: OutgoingMessage[] = [];
     const started: LoadedSaga[] = [];
     for (const { order, idempotencyKey, fingerprint } of newSagas) {
-      const { snapshot, actions } = start({
+      const first = start({
         orderId: order.orderId,
         retryPolicy: this.deps.retryPolicy,
         pricing: pricingOf(order),
       });
-      const effects = this.plan(actions, order, snapshot, null, now);
-      const deadlineAt = effects.deadline.kind === 'set' ? effects.deadline.at : null;
-      const rows = newSagaRows(order, snapshot, deadlineAt, { idempotencyKey, fingerprint }, now);
+      const decision = decideStart(order, first, now, this.deps);
+      const keys = { idempotencyKey, fingerprint };
+      const rows = newSagaRows(order, first.snapshot, decision.deadlineAt, keys, now);
       started.push(rows.started);
       orderRows.push(rows.orderRow);
       sagaRows.push(rows.sagaRow);
-      history.push(
-        {
-          order_id: order.orderId,
-          kind: 'saga_started',
-          type: 'OrderPlaced',
-          message_id: null,
-          from_state: null,
-          to_state: rows.sagaRow.state,
-          detail: null,
-          at: now,
-        },
-        ...effectHistoryRows(order.orderId, effects, now),
-      );
-      messages.push(...effects.messages);
+      history.push(...decision.history);
+      messages.push(...decision.messages);
     }
     unit.writes.add(insertOrders.sql, insertOrders.bind(orderRows));
     unit.writes.add(insertSagas.sql, insertSagas.bind(sagaRows));
@@ -224,47 +197,21 @@ export class SagaRunner {
         changed: false,
       };
       working.set(orderId, current);
-      const from = stateOf(current.snapshot);
-      const refusal =
-        reply &&
-        this.replies.refusal(
-          { value: from, context: current.snapshot.context },
-          event,
-          reply,
-          { orderId, type: cause.type, messageId: cause.messageId, detail: cause.detail },
-          now,
-        );
+      const before = current.snapshot;
+      const refusal = reply && this.replies.refusal(before, event, reply, cause, now);
       if (refusal) {
-        applied.push({ orderId, accepted: false, from, to: from });
+        applied.push({ orderId, accepted: false, from: before.value, to: before.value });
         history.push(refusal);
         continue;
       }
-      const result = step(current.snapshot, event);
-      const to = stateOf(result.snapshot);
-      applied.push({ orderId, accepted: result.accepted, from, to });
-      history.push({
-        order_id: orderId,
-        kind: result.accepted ? causeKindToHistory[cause.kind] : `${cause.kind}_ignored`,
-        type: cause.type,
-        message_id: cause.messageId,
-        from_state: from,
-        to_state: result.accepted ? to : from,
-        detail: {
-          ...cause.detail,
-          ...(cause.kind === 'deadline' ? { attempt: current.snapshot.context.attempt } : {}),
-        },
-        at: now,
-      });
-      if (!result.accepted) continue;
-
-      const effects = this.plan(result.actions, saga.order, result.snapshot, cause.messageId, now);
-      if (to !== from)
-        effects.messages.push(statusChangedMessage(saga.order, from, to, cause.messageId, this.deps.newId()));
-      history.push(...effectHistoryRows(orderId, effects, now));
-      messages.push(...effects.messages);
-      if (effects.deadline.kind === 'set') current.deadline = effects.deadline.at;
-      if (effects.deadline.kind === 'clear') current.deadline = null;
-      current.snapshot = result.snapshot;
+      const after = step(before, event);
+      const decision = decideStep(saga.order, before, cause, after, now, this.deps);
+      applied.push({ orderId, accepted: decision.accepted, from: decision.from, to: decision.to });
+      history.push(...decision.history);
+      if (!decision.accepted) continue;
+      messages.push(...decision.messages);
+      if (decision.deadlineAt !== undefined) current.deadline = decision.deadlineAt;
+      current.snapshot = after.snapshot;
       current.changed = true;
     }
 
@@ -326,23 +273,5 @@ export class SagaRunner {
   /** The counter row of orders.sagas_in_flight this transaction adds to (random: few collisions). */
   private slot(): number {
     return Math.min(sagasInFlightSlots - 1, Math.floor(this.deps.random() * sagasInFlightSlots));
-  }
-
-  private plan(
-    actions: Parameters<typeof planEffects>[0],
-    order: OrderRecord,
-    snapshot: SagaSnapshot,
-    causationId: string | null,
-    now: Date,
-  ): Effects {
-    return planEffects(actions, {
-      order,
-      saga: snapshot.context,
-      now,
-      random: this.deps.random,
-      newId: this.deps.newId,
-      causationId,
-      policy: this.deps.deadlinePolicy,
-    });
   }
 }

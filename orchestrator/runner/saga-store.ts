@@ -4,8 +4,9 @@ import { binaryArray } from '../../lib/db/pg-binary-array.ts';
 import { queryBuilder } from '../../lib/db/query-builder.ts';
 import type { UnitOfWork } from '../../lib/db/unit-of-work.ts';
 import { unnestInsert } from '../../lib/db/unnest-insert.ts';
+import type { OrderRecord } from '../saga/order-record.ts';
+import type { HistoryRow } from '../saga/saga-history.ts';
 import type { CancelReason, OrderStatus, PersistedSaga } from '../saga/saga-types.ts';
-import type { OrderRecord } from './order-record.ts';
 
 /** A saga row joined with its order: locked for the current transaction, or from the cache (SagaCache). */
 export interface LoadedSaga {
@@ -27,17 +28,6 @@ export interface SagaWrite {
   statusChanged: boolean;
   /** With a status change: the order's catalog total, if inventory priced it (orders.total); else null. */
   total: number | null;
-}
-
-export interface HistoryRow {
-  order_id: string;
-  kind: string;
-  type: string;
-  message_id: string | null;
-  from_state: string | null;
-  to_state: string | null;
-  detail: Record<string, unknown> | null;
-  at: Date;
 }
 
 /** A new order's row (JSON columns as text). */

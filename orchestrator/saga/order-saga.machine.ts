@@ -256,16 +256,18 @@ function toSagaActions(actions: ExecutableActionsFrom<typeof orderSagaMachine>[]
 /** xstate's `initialTransition()` / `transition()` without a throw-away actor per call (see the module). */
 const pure = pureTransitionsOf(orderSagaMachine);
 
-export function start(input: SagaInput): { snapshot: SagaSnapshot; actions: SagaAction[] } {
+/** A new saga: its first snapshot and the actions of entering it. */
+export type SagaStart = { snapshot: SagaSnapshot; actions: SagaAction[] };
+/** One event applied: the next snapshot (the same one when ignored) and the actions to perform. */
+export type SagaStep = SagaStart & { accepted: boolean };
+
+export function start(input: SagaInput): SagaStart {
   const [snapshot, actions] = pure.initialTransition(input);
   return { snapshot, actions: toSagaActions(actions) };
 }
 
 /** Applies one event. An event the current state does not expect is ignored: same snapshot, no actions. */
-export function step(
-  snapshot: SagaSnapshot,
-  event: SagaEvent,
-): { snapshot: SagaSnapshot; actions: SagaAction[]; accepted: boolean } {
+export function step(snapshot: SagaSnapshot, event: SagaEvent): SagaStep {
   // One resolution of the event: XState returns the very same snapshot when no transition is enabled
   // (unknown event, or every guard false), so there is no need to ask `can()` first.
   const [next, actions] = pure.transition(snapshot, event);

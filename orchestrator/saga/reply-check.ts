@@ -1,5 +1,6 @@
 /**
- * Whether a participant reply may move its saga. Pure: (persisted saga, reply meta, topic) → verdict.
+ * Whether a participant reply may move its saga, and the history row of one that may not. Pure:
+ * (persisted saga, reply meta, topics) → verdict.
  *
  * A reply counts only if it answers the command the saga sent for its current step, in its current
  * round — its causation id is that command's message id (every attempt re-sends the same id, see
@@ -7,6 +8,7 @@
  * Anything else (a forged reply, or a late one to an earlier step) must not change the saga.
  */
 import { commandMessageId } from './command-ids.ts';
+import type { EventCause, HistoryRow } from './saga-history.ts';
 import type { CommandName, PersistedSaga, SagaEvent, SagaStateName } from './saga-types.ts';
 
 export type ReplyType = Exclude<SagaEvent['type'], 'DEADLINE_PASSED' | 'RETRY'>;
@@ -30,11 +32,15 @@ export interface ParticipantEventTopics {
   shippingEvents: string;
 }
 
-export interface ReplyMeta {
-  type: ReplyType;
-  causationId: string | null;
+/** Where a participant reply came from (the consumer's topic and the `causation-id` header). */
+export interface ReplyOrigin {
   /** The topic the reply was consumed from. */
   topic: string;
+  causationId: string | null;
+}
+
+export interface ReplyMeta extends ReplyOrigin {
+  type: ReplyType;
 }
 
 /** The command a reply type answers, and the participant topic it must come from. */
@@ -131,3 +137,23 @@ export function checkReply(
     reason: isOwnCommand(orderId, round, causation) ? 'earlier_step' : 'unknown_causation',
   };
 }
+
+/** The `reply_rejected` history row of a reply the check turned away: the saga stays where it is. */
+export const rejectedReplyRow = (
+  saga: PersistedSaga,
+  cause: EventCause,
+  origin: ReplyOrigin,
+  reason: ReplyRejectionReason,
+  at: Date,
+): HistoryRow => ({
+  order_id: saga.context.orderId,
+  kind: 'reply_rejected',
+  type: cause.type,
+  message_id: cause.messageId,
+  from_state: saga.value,
+  to_state: saga.value,
+  // The reply's own fields go under `reply`: a payload's `reason` (StockRejected, PaymentFailed…)
+  // must not stand in for, or be overwritten by, the reason it was rejected.
+  detail: { reason, topic: origin.topic, causationId: origin.causationId, reply: cause.detail ?? null },
+  at,
+});

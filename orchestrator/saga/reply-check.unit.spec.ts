@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { describe, it } from 'node:test';
 import { commandMessageId } from './command-ids.ts';
-import { checkReply, type ParticipantEventTopics, type ReplyMeta } from './reply-check.ts';
+import { checkReply, type ParticipantEventTopics, type ReplyMeta, rejectedReplyRow } from './reply-check.ts';
 import type { PersistedSaga, SagaStateName } from './saga-types.ts';
 
 const topics: ParticipantEventTopics = {
@@ -118,6 +118,32 @@ describe('reply check', () => {
     assert.deepEqual(checkReply(sagaIn('processingPayment'), wrongType, topics), {
       accepted: false,
       reason: 'earlier_step',
+    });
+  });
+
+  it("records a rejected reply with its reason and origin, and the reply's own fields under `reply`", () => {
+    const at = new Date('2026-01-01T00:00:00Z');
+    const cause = {
+      kind: 'reply',
+      type: 'PaymentFailed',
+      messageId: 'm-1',
+      detail: { reason: 'declined' },
+    } as const;
+    const origin = { topic: topics.shippingEvents, causationId: 'c-1' };
+    assert.deepEqual(rejectedReplyRow(sagaIn('processingPayment'), cause, origin, 'wrong_topic', at), {
+      order_id: orderId,
+      kind: 'reply_rejected',
+      type: 'PaymentFailed',
+      message_id: 'm-1',
+      from_state: 'processingPayment',
+      to_state: 'processingPayment',
+      detail: {
+        reason: 'wrong_topic',
+        topic: topics.shippingEvents,
+        causationId: 'c-1',
+        reply: { reason: 'declined' },
+      },
+      at,
     });
   });
 });

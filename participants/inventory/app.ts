@@ -1,15 +1,13 @@
 import type { FastifyInstance } from 'fastify';
-import { registerAuditRoute } from '../../lib/audit/audit-route.ts';
-import type { AuthConfig } from '../../lib/config/auth-config.ts';
-import { registerFaultRoutes } from '../../lib/faults/fault-routes.ts';
 import type { FaultSwitch } from '../../lib/faults/fault-switch.ts';
-import { createServiceApp, errorResponse, sendNotFound } from '../../lib/http/service-app.ts';
+import { errorResponse, sendNotFound } from '../../lib/http/service-app.ts';
 import type { ServiceDeps } from '../../lib/service/run-service.ts';
+import { buildParticipantApp, type ParticipantAppDeps } from '../common/participant-app.ts';
 import { inventoryCommands } from './inventory-decisions.ts';
 import { findStock, listStock, type StockLevel } from './inventory-store.ts';
 import { registerPriceRoute } from './price-route.ts';
 
-export type InventoryAppDeps = Pick<ServiceDeps, 'db' | 'logger' | 'audit' | 'units'> & { auth: AuthConfig };
+export type InventoryAppDeps = ParticipantAppDeps & Pick<ServiceDeps, 'units'>;
 
 const stockLevel = {
   type: 'object',
@@ -31,15 +29,20 @@ const stockLevel = {
 const stockView = (s: StockLevel) => ({ ...s, updatedAt: s.updatedAt.toISOString() });
 
 /** Inventory's HTTP app: live stock levels, catalog prices, the fault switch and the audit trail (not listening; runService does that). */
-export async function buildApp(deps: InventoryAppDeps, faults: FaultSwitch): Promise<FastifyInstance> {
-  const app = await createServiceApp(deps.logger, {
-    title: 'Order saga inventory participant',
+export const buildApp = (deps: InventoryAppDeps, faults: FaultSwitch): Promise<FastifyInstance> =>
+  buildParticipantApp(deps, faults, {
+    name: 'inventory',
     description:
       'Reserves and releases stock for orders (commands on inventory-commands, replies on inventory-events); shows live stock levels.',
-    tags: ['inventory', 'faults', 'audit'],
-    auth: deps.auth,
+    commands: inventoryCommands,
+    routes: (app) => {
+      registerStockRoutes(app, deps);
+      registerPriceRoute(app, { units: deps.units, audit: deps.audit });
+    },
   });
 
+/** `GET /stock` and `GET /stock/:sku`: the catalog's stock levels and prices. */
+function registerStockRoutes(app: FastifyInstance, deps: Pick<ServiceDeps, 'db'>): void {
   app.get(
     '/stock',
     {
@@ -83,10 +86,4 @@ export async function buildApp(deps: InventoryAppDeps, faults: FaultSwitch): Pro
       return stockView(level);
     },
   );
-
-  registerPriceRoute(app, { units: deps.units, audit: deps.audit });
-  registerAuditRoute(app, { db: deps.db, schema: deps.audit.schema });
-  if (deps.auth.faultsEnabled)
-    registerFaultRoutes(app, faults, { commands: inventoryCommands, audit: deps.audit });
-  return app;
 }

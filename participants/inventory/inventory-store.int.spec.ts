@@ -13,19 +13,15 @@ import { FaultSwitch } from '../../lib/faults/fault-switch.ts';
 import { timeOrderedIds } from '../../lib/ids.ts';
 import { Topics } from '../../lib/kafka/topics.ts';
 import type { BatchHandler, IncomingMessage } from '../../lib/messaging/message-consumer.ts';
-import { seedCatalog } from '../../migrations/seed-catalog.ts';
 import { countingReads } from '../../test/support/counting-reads.ts';
 import {
   commandMessage,
   createThrowawayDatabase,
-  jsonAuditTrail,
   jsonOutbox,
   repliesTo,
   silentLogger,
   type ThrowawayDatabase,
 } from '../../test/support/participant-fixtures.ts';
-import { bearer, testAuthConfig } from '../../test/support/tokens.ts';
-import { buildApp } from './app.ts';
 import { createInventoryHandler } from './inventory-handler.ts';
 
 let database: ThrowawayDatabase;
@@ -321,57 +317,5 @@ describe('inventory store (PostgreSQL)', () => {
     assert.equal(row.headers['correlation-id'], command.meta.correlationId);
     assert.equal(row.headers['order-id'], command.meta.orderId);
     assert.notEqual(row.message_id, command.meta.messageId);
-  });
-});
-
-describe('inventory HTTP', () => {
-  it('GET /stock lists every SKU with name, available, seeded and catalog price; GET /stock/:sku shows one; unknown → 404', async () => {
-    const app = await buildApp(
-      {
-        db,
-        logger: silentLogger,
-        units: database.units,
-        audit: jsonAuditTrail('inventory', 'inventory', database.units),
-        auth: testAuthConfig(),
-      },
-      new FaultSwitch(),
-    );
-    try {
-      const list = await app.inject({ method: 'GET', url: '/stock', headers: bearer('customer') });
-      assert.equal(list.statusCode, 200);
-      const items: Array<{
-        sku: string;
-        name: string;
-        available: number;
-        seeded: number;
-        unitPrice: number;
-        currency: string;
-      }> = list.json().items;
-      for (const seeded of seedCatalog) {
-        const item = items.find((i) => i.sku === seeded.sku);
-        assert.ok(item, `${seeded.sku} is listed`);
-        assert.equal(item.name, seeded.name);
-        assert.equal(item.seeded, seeded.quantity);
-        assert.equal(item.unitPrice, seeded.unitPrice);
-        assert.equal(item.currency, 'EUR');
-      }
-      const one = await app.inject({ method: 'GET', url: '/stock/SKU-LTD', headers: bearer('customer') });
-      assert.equal(one.statusCode, 200);
-      assert.equal(one.json().available, await available('SKU-LTD'));
-      assert.equal(one.json().unitPrice, 4900);
-      assert.equal(one.json().currency, 'EUR');
-      const unknown = await app.inject({ method: 'GET', url: '/stock/NOPE-42', headers: bearer('customer') });
-      assert.equal(unknown.statusCode, 404);
-      assert.match(unknown.json().message, /unknown SKU 'NOPE-42'/);
-      const faults = await app.inject({
-        method: 'POST',
-        url: '/faults',
-        headers: bearer('operator'),
-        payload: { mode: 'silent', commands: ['ReleaseStock'] },
-      });
-      assert.equal(faults.statusCode, 200);
-    } finally {
-      await app.close();
-    }
   });
 });

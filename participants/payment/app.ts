@@ -1,21 +1,17 @@
 import type { FastifyInstance } from 'fastify';
-import { registerAuditRoute } from '../../lib/audit/audit-route.ts';
-import type { AuthConfig } from '../../lib/config/auth-config.ts';
 import { enumSymbols } from '../../lib/contracts/generated.ts';
-import { registerFaultRoutes } from '../../lib/faults/fault-routes.ts';
 import type { FaultSwitch } from '../../lib/faults/fault-switch.ts';
+import { isoOrNull } from '../../lib/http/service-app.ts';
 import {
-  createServiceApp,
-  errorResponse,
-  isoOrNull,
-  orderIdParams,
-  sendNotFound,
-} from '../../lib/http/service-app.ts';
-import type { ServiceDeps } from '../../lib/service/run-service.ts';
+  buildParticipantApp,
+  failureSchema,
+  type ParticipantAppDeps,
+  registerOrderRecordRoute,
+} from '../common/participant-app.ts';
 import { paymentCommands } from './payment-decisions.ts';
 import { findPayment } from './payment-store.ts';
 
-export type PaymentAppDeps = Pick<ServiceDeps, 'db' | 'logger' | 'audit'> & { auth: AuthConfig };
+export type PaymentAppDeps = ParticipantAppDeps;
 
 const paymentView = {
   type: 'object',
@@ -42,13 +38,7 @@ const paymentView = {
     amount: { type: 'integer', description: 'Minor units' },
     currency: { type: ['string', 'null'] },
     customerId: { type: ['string', 'null'] },
-    failure: {
-      type: ['object', 'null'],
-      properties: {
-        reason: { type: 'string', enum: enumSymbols.PaymentFailureReason },
-        message: { type: 'string' },
-      },
-    },
+    failure: failureSchema(enumSymbols.PaymentFailureReason),
     createdAt: { type: 'string', format: 'date-time' },
     refundedAt: { type: ['string', 'null'], format: 'date-time' },
     ledger: {
@@ -67,41 +57,25 @@ const paymentView = {
 } as const;
 
 /** Payment's HTTP app: one order's payment and ledger, and the fault switch (not listening; runService does that). */
-export async function buildApp(deps: PaymentAppDeps, faults: FaultSwitch): Promise<FastifyInstance> {
-  const app = await createServiceApp(deps.logger, {
-    title: 'Order saga payment participant',
+export const buildApp = (deps: PaymentAppDeps, faults: FaultSwitch): Promise<FastifyInstance> =>
+  buildParticipantApp(deps, faults, {
+    name: 'payment',
     description:
       'Charges and refunds orders through a simulated gateway (tok_decline is declined); shows payments and their ledger.',
-    tags: ['payment', 'faults', 'audit'],
-    auth: deps.auth,
-  });
-
-  app.get<{ Params: { orderId: string } }>(
-    '/payments/:orderId',
-    {
-      config: { access: ['operator'] },
-      schema: {
-        tags: ['payment'],
+    commands: paymentCommands,
+    routes: (app) =>
+      registerOrderRecordRoute(app, {
+        path: '/payments',
+        tag: 'payment',
         summary: 'The payment of an order, with its ledger entries',
-        params: orderIdParams,
-        response: { 200: paymentView, 400: errorResponse, 404: errorResponse },
-      },
-    },
-    async (request, reply) => {
-      const orderId = request.params.orderId.toLowerCase();
-      const payment = await findPayment(deps.db, orderId);
-      if (payment === null) return sendNotFound(reply, `no payment for order ${orderId}`);
-      return {
-        ...payment,
-        createdAt: payment.createdAt.toISOString(),
-        refundedAt: isoOrNull(payment.refundedAt),
-        ledger: payment.ledger.map((e) => ({ ...e, at: e.at.toISOString() })),
-      };
-    },
-  );
-
-  registerAuditRoute(app, { db: deps.db, schema: deps.audit.schema });
-  if (deps.auth.faultsEnabled)
-    registerFaultRoutes(app, faults, { commands: paymentCommands, audit: deps.audit });
-  return app;
-}
+        what: 'payment',
+        schema: paymentView,
+        find: (orderId) => findPayment(deps.db, orderId),
+        view: (payment) => ({
+          ...payment,
+          createdAt: payment.createdAt.toISOString(),
+          refundedAt: isoOrNull(payment.refundedAt),
+          ledger: payment.ledger.map((e) => ({ ...e, at: e.at.toISOString() })),
+        }),
+      }),
+  });

@@ -5,34 +5,14 @@
  */
 // First: it must be in the module cache before anything loads kafkajs (see the module).
 import '../../lib/kafka/kafkajs-patches/index.ts';
-import { readAuthConfig } from '../../lib/config/auth-config.ts';
-import { readCommonConfig } from '../../lib/config/common-config.ts';
-import { EnvReader } from '../../lib/config/env.ts';
-import { FaultSwitch } from '../../lib/faults/fault-switch.ts';
 import { Topics } from '../../lib/kafka/topics.ts';
-import { runService } from '../../lib/service/run-service.ts';
-import { exitOnStartupFailure, finishConfig } from '../../lib/service/startup.ts';
+import { runParticipant } from '../common/run-participant.ts';
 import { buildApp } from './app.ts';
 import { createPaymentHandler } from './payment-handler.ts';
 
-try {
-  const reader = new EnvReader(process.env);
-  const config = readCommonConfig(reader);
-  const auth = readAuthConfig(reader);
-  const port = reader.int('PAYMENT_PORT', 3002, { min: 1, max: 65_535 });
-  finishConfig(reader);
-
-  const faults = new FaultSwitch();
-  await runService({
-    name: 'payment',
-    schema: 'payment',
-    config,
-    port,
-    consumes: [Topics.paymentCommands],
-    createHandler: (deps) => createPaymentHandler(deps, faults),
-    buildApp: (deps) => buildApp({ ...deps, auth }, faults),
-    consumerOptions: faults.consumerHooks(),
-  });
-} catch (error) {
-  exitOnStartupFailure('payment', error);
-}
+await runParticipant('payment', (reader) => ({
+  port: reader.int('PAYMENT_PORT', 3002, { min: 1, max: 65_535 }),
+  consumes: Topics.paymentCommands,
+  createHandler: createPaymentHandler,
+  buildApp,
+}));

@@ -15,13 +15,13 @@ import { countingReads } from '../../test/support/counting-reads.ts';
 import {
   commandMessage,
   createThrowawayDatabase,
-  jsonAuditTrail,
   jsonOutbox,
+  participantApp,
   repliesTo,
   silentLogger,
   type ThrowawayDatabase,
 } from '../../test/support/participant-fixtures.ts';
-import { bearer, testAuthConfig } from '../../test/support/tokens.ts';
+import { bearer } from '../../test/support/tokens.ts';
 import { buildApp } from './app.ts';
 import { createPaymentHandler } from './payment-handler.ts';
 
@@ -56,16 +56,7 @@ before(async () => {
     { outbox: jsonOutbox('payment'), newId: timeOrderedIds(), logger: silentLogger },
     faults,
   );
-  app = await buildApp(
-    {
-      db,
-      logger: silentLogger,
-      audit: jsonAuditTrail('payment', 'payment', database.units),
-      auth: testAuthConfig(),
-    },
-    faults,
-  );
-  await app.ready();
+  app = await participantApp('payment', buildApp, database, faults);
 });
 
 after(async () => {

@@ -6,46 +6,28 @@
  */
 // First: it must be in the module cache before anything loads kafkajs (see the module).
 import '../../lib/kafka/kafkajs-patches/index.ts';
-import { readAuthConfig } from '../../lib/config/auth-config.ts';
-import { readCommonConfig } from '../../lib/config/common-config.ts';
-import { EnvReader } from '../../lib/config/env.ts';
-import { FaultSwitch } from '../../lib/faults/fault-switch.ts';
 import { Topics } from '../../lib/kafka/topics.ts';
-import { runService } from '../../lib/service/run-service.ts';
-import { exitOnStartupFailure, finishConfig } from '../../lib/service/startup.ts';
+import { runParticipant } from '../common/run-participant.ts';
 import { buildApp } from './app.ts';
 import { defaultUnservedCountries } from './shipping-decisions.ts';
 import { createShippingHandler } from './shipping-handler.ts';
 
-try {
-  const reader = new EnvReader(process.env);
-  const config = readCommonConfig(reader);
-  const auth = readAuthConfig(reader);
+await runParticipant('shipping', (reader) => {
   const port = reader.int('SHIPPING_PORT', 3003, { min: 1, max: 65_535 });
   const unservedCountries = reader
     .list('UNSERVED_COUNTRIES', defaultUnservedCountries)
     .map((c) => c.toUpperCase());
   const badCountries = unservedCountries.filter((c) => !/^[A-Z]{2}$/.test(c));
-  finishConfig(
-    reader,
-    badCountries.length === 0
-      ? []
-      : [
-          `UNSERVED_COUNTRIES: ${badCountries.map((c) => JSON.stringify(c)).join(', ')} not ISO 3166-1 alpha-2 codes`,
-        ],
-  );
-
-  const faults = new FaultSwitch();
-  await runService({
-    name: 'shipping',
-    schema: 'shipping',
-    config,
+  return {
     port,
-    consumes: [Topics.shippingCommands],
-    createHandler: (deps) => createShippingHandler(deps, faults, { unservedCountries }),
-    buildApp: (deps) => buildApp({ ...deps, auth }, faults),
-    consumerOptions: faults.consumerHooks(),
-  });
-} catch (error) {
-  exitOnStartupFailure('shipping', error);
-}
+    consumes: Topics.shippingCommands,
+    createHandler: (deps, faults) => createShippingHandler(deps, faults, { unservedCountries }),
+    buildApp,
+    configProblems:
+      badCountries.length === 0
+        ? []
+        : [
+            `UNSERVED_COUNTRIES: ${badCountries.map((c) => JSON.stringify(c)).join(', ')} not ISO 3166-1 alpha-2 codes`,
+          ],
+  };
+});

@@ -14,13 +14,13 @@ import type { BatchHandler, IncomingMessage } from '../../lib/messaging/message-
 import {
   commandMessage,
   createThrowawayDatabase,
-  jsonAuditTrail,
   jsonOutbox,
+  participantApp,
   repliesTo,
   silentLogger,
   type ThrowawayDatabase,
 } from '../../test/support/participant-fixtures.ts';
-import { bearer, testAuthConfig } from '../../test/support/tokens.ts';
+import { bearer } from '../../test/support/tokens.ts';
 import { buildApp } from './app.ts';
 import { createShippingHandler } from './shipping-handler.ts';
 
@@ -58,16 +58,7 @@ before(async () => {
     faults,
     { unservedCountries: ['AQ', 'KP'] },
   );
-  app = await buildApp(
-    {
-      db,
-      logger: silentLogger,
-      audit: jsonAuditTrail('shipping', 'shipping', database.units),
-      auth: testAuthConfig(),
-    },
-    faults,
-  );
-  await app.ready();
+  app = await participantApp('shipping', buildApp, database, faults);
 });
 
 after(async () => {

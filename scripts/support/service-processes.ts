@@ -112,6 +112,10 @@ export function startService(
   return { name, port, child, exited };
 }
 
+/** Every service (the orchestrator and the three participants), each as its own process. */
+export const startAllServices = (env: NodeJS.ProcessEnv, logs: LogTarget): ServiceProcess[] =>
+  (Object.keys(serviceEntryPoints) as ServiceName[]).map((name) => startService(name, env, logs));
+
 /** Polls `GET /health/ready` until it answers 200, the process exits, or the deadline passes. */
 export async function waitUntilReady(service: ServiceProcess, timeoutMs = 60_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
@@ -133,6 +137,16 @@ export async function waitUntilReady(service: ServiceProcess, timeoutMs = 60_000
     await new Promise((resolve) => setTimeout(resolve, 200));
   }
   throw new Error(`${service.name} not ready on port ${service.port} after ${timeoutMs} ms (last: ${last})`);
+}
+
+/** Resolves once every service is ready; rejects with the first that exits or is late. */
+export async function waitUntilAllReady(services: readonly ServiceProcess[]): Promise<void> {
+  await Promise.all(services.map((s) => waitUntilReady(s)));
+}
+
+/** Stops every service (those already stopped are skipped). */
+export async function stopAllServices(services: readonly ServiceProcess[]): Promise<void> {
+  await Promise.all(services.map((s) => stopService(s)));
 }
 
 /** SIGTERM, then SIGKILL if it has not exited after the grace period. */

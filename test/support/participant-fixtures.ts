@@ -4,10 +4,17 @@ export { jsonOutbox } from './json-outbox.ts';
 export { createThrowawayDatabase, type ThrowawayDatabase } from './throwaway-database.ts';
 
 import { randomUUID } from 'node:crypto';
+import type { FastifyInstance } from 'fastify';
 import { pino } from 'pino';
 import type { TypedRecord } from '../../lib/contracts/generated.ts';
 import type { Knex } from '../../lib/db/database.ts';
+import type { FaultSwitch } from '../../lib/faults/fault-switch.ts';
 import type { IncomingMessage } from '../../lib/messaging/message-consumer.ts';
+import type { ServiceDeps } from '../../lib/service/run-service.ts';
+import type { ParticipantAppDeps } from '../../participants/common/participant-app.ts';
+import { jsonAuditTrail } from './json-audit-trail.ts';
+import type { ThrowawayDatabase } from './throwaway-database.ts';
+import { testAuthConfig } from './tokens.ts';
 
 /** A command as the consumer hands it to a handler: fresh message and correlation ids. */
 export function commandMessage(
@@ -48,3 +55,23 @@ export async function repliesTo(
 }
 
 export const silentLogger = pino({ level: 'silent' });
+
+/**
+ * A participant's HTTP app (its `buildApp`) on a throwaway database, with a JSON audit trail and the
+ * tests' auth, ready for inject().
+ */
+export async function participantApp(
+  name: 'inventory' | 'payment' | 'shipping',
+  buildApp: (
+    deps: ParticipantAppDeps & Pick<ServiceDeps, 'units'>,
+    faults: FaultSwitch,
+  ) => Promise<FastifyInstance>,
+  database: ThrowawayDatabase,
+  faults: FaultSwitch,
+): Promise<FastifyInstance> {
+  const { db, units } = database;
+  const audit = jsonAuditTrail(name, name, units);
+  const app = await buildApp({ db, logger: silentLogger, units, audit, auth: testAuthConfig() }, faults);
+  await app.ready();
+  return app;
+}

@@ -7,13 +7,13 @@ import { timeOrderedIds } from '../../lib/ids.ts';
 import { Topics } from '../../lib/kafka/topics.ts';
 import { createLogger } from '../../lib/logger.ts';
 import type { IncomingMessage } from '../../lib/messaging/message-consumer.ts';
-import type { OrderRecord } from '../../orchestrator/runner/order-record.ts';
 import type { SagaCache } from '../../orchestrator/runner/saga-cache.ts';
-import type { DeadlinePolicy } from '../../orchestrator/runner/saga-effects.ts';
 import { SagaRunner, type SagaRunnerDeps } from '../../orchestrator/runner/saga-runner.ts';
 import { commandMessageId } from '../../orchestrator/saga/command-ids.ts';
+import type { OrderRecord } from '../../orchestrator/saga/order-record.ts';
 import { commandAnswered, type ReplyType } from '../../orchestrator/saga/reply-check.ts';
 import type { SagaEvent } from '../../orchestrator/saga/saga-types.ts';
+import type { DeadlinePolicy } from '../../orchestrator/saga/step-decision.ts';
 import { jsonOutbox } from './json-outbox.ts';
 import { createThrowawayDatabase, type ThrowawayDatabase } from './throwaway-database.ts';
 

@@ -1,21 +1,23 @@
 /**
- * Inventory's operator actions against a real PostgreSQL (throwaway database), through the HTTP
- * app: a catalog price change and fault switches, each with its audit row and AuditRecorded message
- * (JSON outbox: no registry needed here; test/lib/audit/audit-trail.int.spec.ts covers the Avro path).
+ * Inventory's HTTP app against a real PostgreSQL (throwaway database): the stock listing with the
+ * seeded catalog, then the operator actions — a catalog price change and fault switches, each with
+ * its audit row and AuditRecorded message (JSON outbox: no registry needed here;
+ * test/lib/audit/audit-trail.int.spec.ts covers the Avro path).
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { FastifyInstance } from 'fastify';
 import type { Knex } from '../../lib/db/database.ts';
 import { FaultSwitch } from '../../lib/faults/fault-switch.ts';
+import { seedCatalog } from '../../migrations/seed-catalog.ts';
 import {
   createThrowawayDatabase,
-  jsonAuditTrail,
-  silentLogger,
+  participantApp,
   type ThrowawayDatabase,
 } from '../../test/support/participant-fixtures.ts';
-import { bearer, testAuthConfig } from '../../test/support/tokens.ts';
+import { bearer } from '../../test/support/tokens.ts';
 import { buildApp } from './app.ts';
+import type { StockLevel } from './inventory-store.ts';
 
 let database: ThrowawayDatabase;
 let db: Knex;
@@ -25,17 +27,7 @@ const faults = new FaultSwitch();
 before(async () => {
   database = await createThrowawayDatabase({ poolMax: 4 });
   db = database.db;
-  app = await buildApp(
-    {
-      db,
-      logger: silentLogger,
-      units: database.units,
-      audit: jsonAuditTrail('inventory', 'inventory', database.units),
-      auth: testAuthConfig(),
-    },
-    faults,
-  );
-  await app.ready();
+  app = await participantApp('inventory', buildApp, database, faults);
 });
 after(async () => {
   await app?.close();
@@ -64,6 +56,34 @@ const putPrice = (sku: string, payload: unknown) =>
     payload: payload as object,
     headers: bearer('operator'),
   });
+
+// First: the price changes below edit the seeded catalog.
+describe('GET /stock (PostgreSQL)', () => {
+  it('lists every SKU with name, available, seeded and catalog price; GET /stock/:sku shows one; unknown → 404', async () => {
+    const list = await app.inject({ method: 'GET', url: '/stock', headers: bearer('customer') });
+    assert.equal(list.statusCode, 200);
+    const items: Array<Omit<StockLevel, 'updatedAt'>> = list.json().items;
+    for (const seeded of seedCatalog) {
+      const item = items.find((i) => i.sku === seeded.sku);
+      assert.ok(item, `${seeded.sku} is listed`);
+      assert.equal(item.name, seeded.name);
+      assert.equal(item.seeded, seeded.quantity);
+      assert.equal(item.unitPrice, seeded.unitPrice);
+      assert.equal(item.currency, 'EUR');
+    }
+    const one = await app.inject({ method: 'GET', url: '/stock/SKU-LTD', headers: bearer('customer') });
+    assert.equal(one.statusCode, 200);
+    const stored = await db('inventory.stock')
+      .where({ sku: 'SKU-LTD' })
+      .first<{ available: number }>('available');
+    assert.equal(one.json().available, stored.available);
+    assert.equal(one.json().unitPrice, 4900);
+    assert.equal(one.json().currency, 'EUR');
+    const unknown = await app.inject({ method: 'GET', url: '/stock/NOPE-42', headers: bearer('customer') });
+    assert.equal(unknown.statusCode, 404);
+    assert.match(unknown.json().message, /unknown SKU 'NOPE-42'/);
+  });
+});
 
 describe('PUT /stock/:sku/price (PostgreSQL)', () => {
   it('changes the price and audits it (old and new price) in the same transaction', async () => {

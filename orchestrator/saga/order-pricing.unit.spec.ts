@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { newOrderRecord } from '../../test/support/saga-fixtures.ts';
-import type { PersistedSaga } from '../saga/saga-types.ts';
 import { pricingOf, withPricing } from './order-pricing.ts';
+import type { PersistedSaga } from './saga-types.ts';
 
 const order = {
   ...newOrderRecord(),

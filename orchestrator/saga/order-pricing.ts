@@ -1,5 +1,5 @@
-import type { OrderPricing, PersistedSaga } from '../saga/saga-types.ts';
 import type { OrderRecord } from './order-record.ts';
+import type { OrderPricing, PersistedSaga } from './saga-types.ts';
 
 /** What the saga prices an order with: its currency and lines with the customer's expected prices. */
 export const pricingOf = (order: OrderRecord): OrderPricing => ({
