@@ -3,6 +3,7 @@
  * saga a batch changed. Pure; the runner adds them to its unit of work.
  */
 
+import { storedSagaJson } from '../saga/order-pricing.ts';
 import type { OrderRecord } from '../saga/order-record.ts';
 import { orderStatusOf, type SagaSnapshot, stateOf, toPersisted } from '../saga/order-saga.machine.ts';
 import type { LoadedSaga, OrderRow, SagaRow, SagaWrite } from './saga-store.ts';
@@ -37,7 +38,7 @@ export function newSagaRows(
     sagaRow: {
       order_id: order.orderId,
       state,
-      snapshot: JSON.stringify(persisted),
+      snapshot: storedSagaJson(persisted),
       version: 1,
       deadline_at: deadlineAt,
       updated_at: now,

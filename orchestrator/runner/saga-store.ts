@@ -4,14 +4,15 @@ import { binaryArray } from '../../lib/db/pg-binary-array.ts';
 import { queryBuilder } from '../../lib/db/query-builder.ts';
 import type { UnitOfWork } from '../../lib/db/unit-of-work.ts';
 import { unnestInsert } from '../../lib/db/unnest-insert.ts';
+import { storedSagaJson } from '../saga/order-pricing.ts';
 import type { OrderRecord } from '../saga/order-record.ts';
 import type { HistoryRow } from '../saga/saga-history.ts';
-import type { CancelReason, OrderStatus, PersistedSaga } from '../saga/saga-types.ts';
+import type { CancelReason, OrderStatus, PersistedSaga, StoredSaga } from '../saga/saga-types.ts';
 
 /** A saga row joined with its order: locked for the current transaction, or from the cache (SagaCache). */
 export interface LoadedSaga {
   order: OrderRecord;
-  persisted: PersistedSaga;
+  persisted: StoredSaga;
   version: number;
   status: OrderStatus;
   deadlineAt: Date | null;
@@ -105,7 +106,7 @@ interface JoinedRow {
   shipping_address: ShippingAddress;
   correlation_id: string;
   status: OrderStatus;
-  snapshot: PersistedSaga;
+  snapshot: StoredSaga;
   version: number;
   deadline_at: Date | null;
 }
@@ -184,7 +185,7 @@ export function saveSagas(
       ),
       binaryArray(
         'jsonb',
-        writes.map((w) => JSON.stringify(w.persisted)),
+        writes.map((w) => storedSagaJson(w.persisted)),
       ),
       binaryArray(
         'timestamptz',

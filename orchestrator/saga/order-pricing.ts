@@ -1,5 +1,5 @@
 import type { OrderRecord } from './order-record.ts';
-import type { OrderPricing, PersistedSaga } from './saga-types.ts';
+import type { CatalogPricing, OrderPricing, PersistedSaga, StoredSaga } from './saga-types.ts';
 
 /** What the saga prices an order with: its currency and lines with the customer's expected prices. */
 export const pricingOf = (order: OrderRecord): OrderPricing => ({
@@ -11,23 +11,53 @@ export const pricingOf = (order: OrderRecord): OrderPricing => ({
   })),
 });
 
+/** A stored saga whose context is whole (the saga cache's, or a row written with its pricing). */
+const isWhole = (saga: StoredSaga): saga is PersistedSaga =>
+  saga.context.pricing !== undefined && saga.context.catalog !== undefined;
+
 /**
- * A saga stored before sagas priced their orders (no `pricing` in its context) with the context it
- * would have: its order's lines, and — past the reservation, where that saga had accepted the
- * client's prices — those prices and the stored total as the accepted ones. Others as they are.
+ * The persisted saga of a stored one: its pricing is its order's (rows do not repeat the order's
+ * lines). A saga stored before sagas priced their orders has no `catalog` either: past the
+ * reservation, where that saga had accepted the client's prices, it gets those prices and the
+ * stored total as the accepted ones; before it, none (the catalog decides). A whole one as it is.
  */
-export function withPricing(persisted: PersistedSaga, order: OrderRecord): PersistedSaga {
-  const context = persisted.context as Partial<PersistedSaga['context']> & PersistedSaga['context'];
-  if (context.pricing !== undefined) return persisted;
-  const accepted = persisted.value !== 'reservingStock' && order.total !== null;
-  const unitPrices: Record<string, number> = {};
-  for (const { sku, unitPrice } of order.items) if (unitPrice !== null) unitPrices[sku] = unitPrice;
+export function withPricing(stored: StoredSaga, order: OrderRecord): PersistedSaga {
+  if (isWhole(stored)) return stored;
+  const { context } = stored;
   return {
-    value: persisted.value,
+    value: stored.value,
     context: {
       ...context,
       pricing: pricingOf(order),
-      catalog: accepted && order.total !== null ? { total: order.total, unitPrices } : null,
+      catalog: context.catalog !== undefined ? context.catalog : acceptedBefore(stored.value, order),
     },
   };
+}
+
+function acceptedBefore(value: StoredSaga['value'], order: OrderRecord): CatalogPricing | null {
+  if (value === 'reservingStock' || order.total === null) return null;
+  const unitPrices: Record<string, number> = {};
+  for (const { sku, unitPrice } of order.items) if (unitPrice !== null) unitPrices[sku] = unitPrice;
+  return { total: order.total, unitPrices };
+}
+
+/**
+ * The JSON a saga's row stores: every field of its context but `pricing` (a third of the snapshot,
+ * written with every step, and already in the orders row). A field added to the context must be
+ * added here: the stored type requires it.
+ */
+export function storedSagaJson({ value, context }: PersistedSaga): string {
+  const stored: StoredSaga = {
+    value,
+    context: {
+      orderId: context.orderId,
+      retryPolicy: context.retryPolicy,
+      attempt: context.attempt,
+      round: context.round,
+      cancelReason: context.cancelReason,
+      failure: context.failure,
+      catalog: context.catalog,
+    },
+  };
+  return JSON.stringify(stored);
 }

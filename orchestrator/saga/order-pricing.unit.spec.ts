@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { newOrderRecord } from '../../test/support/saga-fixtures.ts';
-import { pricingOf, withPricing } from './order-pricing.ts';
+import { pricingOf, storedSagaJson, withPricing } from './order-pricing.ts';
+import { start } from './order-saga.machine.ts';
 import type { PersistedSaga } from './saga-types.ts';
 
 const order = {
@@ -11,6 +12,8 @@ const order = {
     { sku: 'SKU-002', quantity: 1, unitPrice: null },
   ],
 };
+
+const retryPolicy = { forwardAttempts: 3, compensationAttempts: 3 };
 
 /** A context as sagas stored it before they priced orders (no pricing, no catalog). */
 const legacy = (value: PersistedSaga['value'], total: number | null) => ({
@@ -57,5 +60,28 @@ describe('order pricing of a saga', () => {
     const { value, context } = withPricing(persisted, stored);
     assert.equal(value, 'processingPayment');
     assert.deepEqual(context.catalog, { total: 3998, unitPrices: { 'SKU-001': 1999 } });
+  });
+
+  it("stores a saga without its pricing and restores the same saga from its order's row", () => {
+    const persisted = {
+      value: 'processingPayment' as const,
+      context: {
+        ...start({ orderId: order.orderId, retryPolicy, pricing: pricingOf(order) }).snapshot.context,
+        catalog: { total: 4997, unitPrices: { 'SKU-001': 1999, 'SKU-002': 999 } },
+      },
+    };
+    const stored = JSON.parse(storedSagaJson(persisted));
+    assert.equal('pricing' in stored.context, false, 'the row does not repeat the order lines');
+    assert.deepEqual(withPricing(stored, order), persisted);
+  });
+
+  it('a stored saga still reserving has a null catalog, not a legacy one', () => {
+    const persisted = {
+      value: 'reservingStock' as const,
+      context: start({ orderId: order.orderId, retryPolicy, pricing: pricingOf(order) }).snapshot.context,
+    };
+    const restored = withPricing(JSON.parse(storedSagaJson(persisted)), { ...order, total: 3998 });
+    assert.equal(restored.context.catalog, null);
+    assert.deepEqual(restored, persisted);
   });
 });

@@ -109,3 +109,17 @@ export type SagaAction =
 
 /** What the runner stores: enough to rebuild the snapshot with `restore`. */
 export type PersistedSaga = { value: SagaStateName; context: SagaContext };
+
+/**
+ * A saga as its row holds it (orders.sagas.snapshot): the persisted saga without `pricing`, which is
+ * the order's currency and lines, kept once in its orders row and put back at restore
+ * (order-pricing.ts `withPricing`). Rows written before carry `pricing`; rows from before sagas
+ * priced orders have neither `pricing` nor `catalog`.
+ */
+export type StoredSaga = {
+  value: SagaStateName;
+  context: Omit<SagaContext, 'pricing' | 'catalog'> & {
+    pricing?: OrderPricing;
+    catalog?: CatalogPricing | null;
+  };
+};
