@@ -651,7 +651,7 @@ try {
   exitCode = 1;
 } finally {
   await cleanUp();
-  if (topicsCreated && !options.keepTopics) {
+  if (topicsCreated) {
     await deleteTopics(topicsWithPrefix(topicPrefix)).catch((error: unknown) =>
       log(`could not delete the bench topics: ${(error as Error).message}`),
     );

@@ -55,7 +55,6 @@ export interface BenchOptions {
   basePort: number;
   /** Keep-alive sockets of the HTTP client. */
   maxSockets: number;
-  keepTopics: boolean;
   /** Also run the open-loop rates above one the system could not keep up with (by default skipped). */
   keepGoing: boolean;
   /**
@@ -88,7 +87,6 @@ export const defaultOptions: BenchOptions = {
   orchestratorNice: 0,
   basePort: 3400,
   maxSockets: 256,
-  keepTopics: false,
   keepGoing: false,
   refine: 0,
   orchestrators: 1,
@@ -122,7 +120,6 @@ export const usage = `usage: npm run bench -- [options]
                         bench runs); below the bench's own raises their priority (needs root)
   --base-port N         first of the four service ports (${defaultOptions.basePort})
   --max-sockets N       keep-alive sockets of the HTTP client (${defaultOptions.maxSockets})
-  --keep-topics         do not delete the bench's topics at the end
   --keep-going          run every rate, also above one that completed < 70% of its offered rate
   --refine N            then up to N open-loop points halving the gap between the highest sustained
                         rate and the lowest unsustained one above it (${defaultOptions.refine})`;
@@ -243,9 +240,6 @@ export function parseOptions(argv: readonly string[]): BenchOptions {
         break;
       case '--max-sockets':
         options.maxSockets = Math.round(positive(name, value()));
-        break;
-      case '--keep-topics':
-        options.keepTopics = true;
         break;
       case '--keep-going':
         options.keepGoing = true;

@@ -9,10 +9,9 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { deleteTopics, withDatabaseUrlName } from '../../bench/support/environment.ts';
+import { withDatabaseUrlName } from '../../bench/support/environment.ts';
 import { defaultDatabaseUrl } from '../../lib/config/common-config.ts';
 import { dropDatabase } from '../../lib/db/database.ts';
-import { topicsWithPrefix } from '../../lib/kafka/topics.ts';
 import {
   type ServiceName,
   serviceEntryPoints,
@@ -28,7 +27,6 @@ const benchDatabaseUrl = withDatabaseUrlName(
 test('npm run bench: a tiny run exits 0 and writes the expected figures', { timeout: 120_000 }, async () => {
   const dir = mkdtempSync(join(tmpdir(), 'bench-spec-'));
   const jsonPath = join(dir, 'tiny.json');
-  let runId: string | null = null;
   try {
     const started = Date.now();
     const { code, stdout, stderr } = await runScript(
@@ -57,7 +55,6 @@ test('npm run bench: a tiny run exits 0 and writes the expected figures', { time
         '--heap-profile',
         '--refine',
         '1',
-        '--keep-topics',
         '--json',
         jsonPath,
       ],
@@ -169,28 +166,8 @@ test('npm run bench: a tiny run exits 0 and writes the expected figures', { time
       assert.ok(summary.sampledMb > 0 && summary.topFunctions.length > 0, `heap profile of ${service}`);
     }
     assert.match(stdout, /orchestrator: \d+ MB allocated/);
-
-    // --keep-topics left the run's topics: bench/saga-legs.ts splits every saga's steps afterwards,
-    // and the run's database still holds the history that splits the orchestrator's legs.
-    runId = results.runId;
-    const legsPath = join(dir, 'legs.json');
-    const legs = await runScript('bench/saga-legs.ts', [jsonPath, '--json', legsPath], {
-      ...process.env,
-      BENCH_DATABASE_URL: benchDatabaseUrl,
-    });
-    assert.equal(legs.code, 0, `saga-legs exited ${legs.code}\n${legs.stderr}\n${legs.stdout}`);
-    assert.match(legs.stdout, /split where it applied the reply/);
-    const [legPoint] = JSON.parse(readFileSync(legsPath, 'utf8')).points;
-    assert.equal(legPoint.target, 20);
-    for (const [name, summary] of Object.entries(legPoint.legs) as Array<
-      [string, { count: number; p50: number }]
-    >) {
-      assert.equal(summary.count, point.completed, `${name} of every saga of the point`);
-    }
-    assert.ok(legPoint.legs.inventoryParticipant.p50 > 0 && legPoint.legs.shippingOrchestrator.p50 > 0);
   } finally {
     rmSync(dir, { recursive: true, force: true });
     await dropDatabase(benchDatabaseUrl);
-    if (runId !== null) await deleteTopics(topicsWithPrefix(`bench-${runId}.`));
   }
 });
