@@ -3,7 +3,6 @@ import { test } from 'node:test';
 import {
   compareRuns,
   formatComparison,
-  median,
   type PairedRun,
   type ResultsForComparison,
   signTestP,
@@ -32,7 +31,7 @@ const results = (
     sagasPerS: p.sagasPerS,
     latencyMs: { p50: p.p50, p99: p.p99 },
     cpu: { wallSeconds: 20, machineBusyPercent: p.busy ?? 90 },
-    ...(p.switches === undefined ? {} : { kernelPerSaga: { machineContextSwitches: p.switches } }),
+    ...(p.switches === undefined ? {} : { perSaga: { machineContextSwitches: p.switches } }),
     db: p.transactions === undefined ? null : { xactPerSaga: p.transactions },
   })),
 });
@@ -50,12 +49,6 @@ test('sign test: two-sided binomial tail, 1 when nothing differs', () => {
   assert.equal(signTestP(5, 6), (2 * 7) / 64); // P(≥5 of 6) = (6 + 1)/64, both ways
   assert.equal(signTestP(2, 4), 1); // an even split is capped at 1
   assert.ok(Math.abs(signTestP(9, 10) - (2 * 11) / 1024) < 1e-12);
-});
-
-test('median of odd and even counts; none for no values', () => {
-  assert.equal(median([3, 1, 2]), 2);
-  assert.equal(median([4, 1, 3, 2]), 2.5);
-  assert.equal(median([]), null);
 });
 
 test('B better in all six pairs: significant; latency and CPU count lower as better', () => {
@@ -108,13 +101,15 @@ test('B better in all six pairs: significant; latency and CPU count lower as bet
   assert.match(formatComparison(compareRuns(runs)), /transactions\/saga +A\|B by pair: 0\.58\|0\.70 /);
 });
 
-test('results from before the kernel-work counts have no context-switch figure, and are not counted', () => {
+test('results from before the counts have no context-switch figure; version 1 results name them kernelPerSaga', () => {
   const runs = [1, 2].flatMap((pair) =>
-    pairOf(
-      pair,
-      results([{ target: 500, sagasPerS: 495, p50: 300, p99: 600 }]),
-      results([{ target: 500, sagasPerS: 495, p50: 300, p99: 600, switches: 12 }]),
-    ),
+    pairOf(pair, results([{ target: 500, sagasPerS: 495, p50: 300, p99: 600 }]), {
+      ...results([]),
+      points: results([{ target: 500, sagasPerS: 495, p50: 300, p99: 600 }]).points.map((p) => ({
+        ...p,
+        kernelPerSaga: { machineContextSwitches: 12 },
+      })),
+    }),
   );
   const switches = compareRuns(runs).points[0]?.metrics.find((m) => m.metric === 'context switches/saga');
   assert.deepEqual(switches?.a, [null, null]);
