@@ -4,31 +4,22 @@
  * back to ECHO_REPLIES with their idempotent producer, one send per batch as the outbox relay does.
  * Prints `ready` once it joined its group, then runs until SIGTERM.
  */
-import { createIdempotentProducer, createKafka } from '../lib/kafka/kafka-client.ts';
-import { createLogger } from '../lib/logger.ts';
-import { localKafkaAdminConnection } from '../scripts/support/kafka-env.ts';
-import { echoConsumerRun, echoConsumerSettings } from './support/echo-ceiling.ts';
+import { echoClients, echoConsumerRun } from './support/echo-ceiling.ts';
 
 const { ECHO_REQUESTS: requests = '', ECHO_REPLIES: replies = '', ECHO_GROUP: groupId = '' } = process.env;
 if (!requests || !replies || !groupId) {
   process.stderr.write('echo-responder needs ECHO_REQUESTS, ECHO_REPLIES and ECHO_GROUP\n');
   process.exit(2);
 }
-const logger = createLogger('echo-responder', 'warn');
-const kafka = createKafka({ ...localKafkaAdminConnection(), clientId: 'bench-echo-responder', logger });
-const producer = createIdempotentProducer(kafka);
-const consumer = kafka.consumer({ groupId, ...echoConsumerSettings });
+const { producer, consumer } = echoClients('bench-echo-responder', groupId);
 await producer.connect();
 await consumer.connect();
 await consumer.subscribe({ topics: [requests], fromBeginning: true });
 consumer.on(consumer.events.GROUP_JOIN, () => process.stdout.write('ready\n'));
 await consumer.run(
   echoConsumerRun(async (messages) => {
-    await producer.send({
-      topic: replies,
-      acks: -1,
-      messages: messages.map((m) => ({ key: m.key, value: m.value, headers: m.headers })),
-    });
+    const echoed = messages.map((m) => ({ key: m.key, value: m.value, headers: m.headers }));
+    await producer.send({ topic: replies, acks: -1, messages: echoed });
   }),
 );
 process.once('SIGTERM', () => {

@@ -12,13 +12,8 @@ import { join, relative, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { ensureLocalStackOrExit } from '../scripts/support/local-stack.ts';
 import { repoRoot } from '../scripts/support/service-processes.ts';
-import {
-  type Arm,
-  compareRuns,
-  formatComparison,
-  type PairedRun,
-  type ResultsForComparison,
-} from './support/ab-compare.ts';
+import type { Arm, PairedRun, ResultsForComparison } from './support/ab-compare.ts';
+import { compareRuns, formatComparison } from './support/ab-compare.ts';
 import { type ArmOptions, abCommand, parseAbOptions } from './support/ab-options.ts';
 import { parseOrExit } from './support/options.ts';
 
@@ -42,10 +37,8 @@ const describe = (arm: Arm): string =>
     ...(arms[arm].args.length > 0 ? [`bench options ${arms[arm].args.join(' ')}`] : []),
   ].join(', ');
 
-const out = resolve(
-  repoRoot,
-  options.out ?? join('bench-results', `ab-${new Date().toISOString().replace(/[:.]/g, '-')}`),
-);
+const stamp = new Date().toISOString().replace(/[:.]/g, '-');
+const out = resolve(repoRoot, options.out ?? join('bench-results', `ab-${stamp}`));
 mkdirSync(out, { recursive: true });
 const command = abCommand(options, relative(repoRoot, out) || '.');
 /** The stack (its pid files) is this checkout's, also for the runs of another checkout. */
@@ -59,15 +52,8 @@ async function runBench(arm: Arm, pair: number): Promise<ResultsForComparison> {
   const json = join(out, `${arm}-${pair}.json`);
   const logPath = join(out, `${arm}-${pair}.log`);
   const logFile = createWriteStream(logPath);
-  const args = [
-    '--import',
-    'tsx',
-    'bench/run-bench.ts',
-    ...options.benchArgs,
-    ...arms[arm].args,
-    '--json',
-    json,
-  ];
+  const bench = ['bench/run-bench.ts', ...options.benchArgs, ...arms[arm].args, '--json', json];
+  const args = ['--import', 'tsx', ...bench];
   const child = spawn(process.execPath, args, {
     cwd: dirOf(arm),
     env: { ...process.env, ...stackEnv, ...arms[arm].env },
@@ -83,10 +69,8 @@ async function runBench(arm: Arm, pair: number): Promise<ResultsForComparison> {
   // 'close', not 'exit': the child's output may still be arriving when it exits.
   const code = await new Promise<number | null>((done) => child.once('close', done));
   await new Promise<void>((done) => logFile.end(done));
-  if (code !== 0 || !existsSync(json))
-    throw new Error(
-      `the bench run of ${arm.toUpperCase()} in pair ${pair} exited ${code}; its output: ${logPath}`,
-    );
+  const which = `the bench run of ${arm.toUpperCase()} in pair ${pair}`;
+  if (code !== 0 || !existsSync(json)) throw new Error(`${which} exited ${code}; its output: ${logPath}`);
   return JSON.parse(readFileSync(json, 'utf8')) as ResultsForComparison;
 }
 

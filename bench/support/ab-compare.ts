@@ -62,28 +62,7 @@ const metrics = [
   { metric: 'transactions/saga', better: 'lower', digits: 2, of: (p: Point) => p.db?.xactPerSaga },
 ] as const;
 
-export interface MetricComparison {
-  metric: (typeof metrics)[number]['metric'];
-  /** By pair, in pair order; null where that run had no figure (no saga completed). */
-  a: Array<number | null>;
-  b: Array<number | null>;
-  medianA: number | null;
-  medianB: number | null;
-  /** Pairs in which B did better, worse, or the same (pairs lacking a figure are not counted). */
-  bBetter: number;
-  bWorse: number;
-  ties: number;
-  /** Two-sided sign test over the pairs that differ; 1 when none differ. */
-  p: number;
-  verdict: string;
-}
-
-export interface Comparison {
-  pairs: number;
-  points: Array<{ label: string; metrics: MetricComparison[] }>;
-  /** Points that not every run measured (a rate skipped after an overload, say): not compared. */
-  incomplete: string[];
-}
+export type Comparison = ReturnType<typeof compareRuns>;
 
 /** Significance level of the verdicts. */
 export const SIGNIFICANCE = 0.05;
@@ -111,7 +90,7 @@ function compareMetric(
   { metric, better }: (typeof metrics)[number],
   a: Array<number | null>,
   b: Array<number | null>,
-): MetricComparison {
+) {
   let [bBetter, bWorse, ties] = [0, 0, 0];
   a.forEach((x, i) => {
     const y = b[i] ?? null;
@@ -132,25 +111,16 @@ function compareMetric(
         : bestP > SIGNIFICANCE
           ? `not decidable with ${counted} differing pair${counted === 1 ? '' : 's'} (p ≥ ${bestP.toFixed(2)} at best)`
           : `no difference beyond the spread (p = ${p.toFixed(2)})`;
-  return {
-    metric,
-    a,
-    b,
-    medianA: median(present(a)),
-    medianB: median(present(b)),
-    bBetter,
-    bWorse,
-    ties,
-    p,
-    verdict,
-  };
+  const medians = { medianA: median(present(a)), medianB: median(present(b)) };
+  // by pair (null where a run had no figure); pairs in which B did better, worse, the same; sign test
+  return { metric, a, b, ...medians, bBetter, bWorse, ties, p, verdict };
 }
 
 /**
  * Compares every point that all runs measured. Throws unless every pair has exactly one run of each
  * arm (a missing run would silently pair the wrong figures).
  */
-export function compareRuns(runs: readonly PairedRun[]): Comparison {
+export function compareRuns(runs: readonly PairedRun[]) {
   const pairs = [...new Set(runs.map((r) => r.pair))].sort((x, y) => x - y);
   const byPair = pairs.map((pair) => {
     const of = (arm: Arm) => {

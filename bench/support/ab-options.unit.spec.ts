@@ -4,24 +4,12 @@ import { abCommand, parseAbOptions } from './ab-options.ts';
 import { UsageError } from './options.ts';
 
 test('arms from dir, env and args; bench options after --; the command parses back', () => {
-  const options = parseAbOptions([
-    '--pairs',
-    '6',
-    '--a-dir',
-    '../base',
-    '--b-env=BENCH_DATABASE_URL=postgres://postgres@localhost/x?host=/run',
-    '--b-args',
-    '--env  DB_POOL_MAX=4',
-    '--',
-    '--rates',
-    '500',
-  ]);
+  const url = 'postgres://postgres@localhost/x?host=/run';
+  const argv = ['--pairs', '6', '--a-dir', '../base', `--b-env=BENCH_DATABASE_URL=${url}`, '--b-args'];
+  const options = parseAbOptions([...argv, '--env  DB_POOL_MAX=4', '--', '--rates', '500']);
   assert.deepEqual(options.a, { dir: '../base', env: {}, args: [] });
-  assert.deepEqual(options.b, {
-    dir: null,
-    env: { BENCH_DATABASE_URL: 'postgres://postgres@localhost/x?host=/run' },
-    args: ['--env', 'DB_POOL_MAX=4'],
-  });
+  const b = { dir: null, env: { BENCH_DATABASE_URL: url }, args: ['--env', 'DB_POOL_MAX=4'] };
+  assert.deepEqual(options.b, b);
   assert.deepEqual(options.benchArgs, ['--rates', '500']);
   const command = abCommand(options, 'bench-results/ab-x');
   assert.equal(

@@ -12,28 +12,31 @@ import { spawn } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { once } from 'node:events';
 import { createInterface } from 'node:readline';
-import type { ConsumerConfig, ConsumerRunConfig, KafkaMessage } from 'kafkajs';
+import type { ConsumerRunConfig, KafkaMessage } from 'kafkajs';
 import { createIdempotentProducer, createKafka } from '../../lib/kafka/kafka-client.ts';
 import { createLogger } from '../../lib/logger.ts';
 import { localKafkaAdminConnection } from '../../scripts/support/kafka-env.ts';
 import { repoRoot } from '../../scripts/support/service-processes.ts';
 import { createTopics, deleteTopics } from './environment.ts';
-import { LatencyRecorder, type LatencySummary } from './latency.ts';
-import {
-  type CpuReport,
-  type PerSaga,
-  type ProcessGroups,
-  perSaga,
-  snapshot,
-  usageBetween,
-} from './proc-stats.ts';
+import { LatencyRecorder } from './latency.ts';
+import type { ProcessGroups } from './proc-stats.ts';
+import { perSaga, snapshot, usageBetween } from './proc-stats.ts';
 
-/** The services' consumer settings (lib/messaging/message-consumer.ts). */
-export const echoConsumerSettings: Omit<ConsumerConfig, 'groupId'> = {
-  allowAutoTopicCreation: false,
-  maxWaitTimeInMs: 250,
-  minBytes: 1,
-};
+/** A producer and a consumer as the services make them (lib/kafka, lib/messaging/message-consumer.ts). */
+export function echoClients(clientId: string, groupId: string) {
+  const kafka = createKafka({
+    ...localKafkaAdminConnection(),
+    clientId,
+    logger: createLogger(clientId, 'warn'),
+  });
+  const consumer = kafka.consumer({
+    groupId,
+    allowAutoTopicCreation: false,
+    maxWaitTimeInMs: 250,
+    minBytes: 1,
+  });
+  return { producer: createIdempotentProducer(kafka), consumer };
+}
 
 /** The services' run settings (offsets on a 500 ms timer, 16 partitions at a time) around `handle`. */
 export const echoConsumerRun = (handle: (messages: KafkaMessage[]) => Promise<void>): ConsumerRunConfig => ({
@@ -50,22 +53,7 @@ export const echoConsumerRun = (handle: (messages: KafkaMessage[]) => Promise<vo
   },
 });
 
-export interface EchoWindowResult {
-  window: number;
-  roundTrips: number;
-  roundTripsPerS: number;
-  latencyMs: LatencySummary | null;
-  cpu: CpuReport;
-  /** Work per 3 round trips (one saga's worth); the responder is the group "echo responder". */
-  perSaga: PerSaga | null;
-}
-
-export interface EchoCeiling {
-  /** Best round trips/s over the windows tried, and that ÷ 3. */
-  roundTripsPerS: number;
-  sagasPerS: number;
-  windows: EchoWindowResult[];
-}
+export type EchoCeiling = Awaited<ReturnType<typeof measureEchoCeiling>>;
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -75,7 +63,7 @@ export async function measureEchoCeiling(options: {
   seconds: number;
   windows: readonly number[];
   groups: ProcessGroups;
-}): Promise<EchoCeiling> {
+}) {
   const requests = `bench-${options.runId}.echo-requests`;
   const replies = `bench-${options.runId}.echo-replies`;
   await createTopics([requests, replies], options.partitions);
@@ -93,33 +81,21 @@ export async function measureEchoCeiling(options: {
   const groups: ProcessGroups = () =>
     options.groups().set('echo responder', responder.pid ? [responder.pid] : []);
 
-  const logger = createLogger('bench-echo', 'warn');
-  const kafka = createKafka({ ...localKafkaAdminConnection(), clientId: 'bench-echo-requester', logger });
-  const producer = createIdempotentProducer(kafka);
-  const consumer = kafka.consumer({
-    groupId: `bench-echo-requester-${options.runId}`,
-    ...echoConsumerSettings,
-  });
+  const { producer, consumer } = echoClients('bench-echo-requester', `bench-echo-requester-${options.runId}`);
   const payload = randomBytes(200);
   // The current window's outstanding requests (key → send time); replies of older windows are ignored.
   let sentAt = new Map<string, number>();
-  let sending = false;
-  let counting = false;
-  let latency = new LatencyRecorder();
+  let [sending, counting, latency] = [false, false, new LatencyRecorder()];
   const send = async (n: number) => {
-    if (n === 0) return;
     const messages = Array.from({ length: n }, () => {
       const key = randomUUID();
       sentAt.set(key, performance.now());
       // headers like the services' (message, order, correlation and causation ids, type, time)
-      const headers = { 'message-id': key, 'order-id': key, 'correlation-id': key, 'causation-id': key };
-      return {
-        key,
-        value: payload,
-        headers: { ...headers, 'record-type': 'ProcessPayment', 'occurred-at': new Date().toISOString() },
-      };
+      const ids = { 'message-id': key, 'order-id': key, 'correlation-id': key, 'causation-id': key };
+      const headers = { ...ids, 'record-type': 'ProcessPayment', 'occurred-at': new Date().toISOString() };
+      return { key, value: payload, headers };
     });
-    await producer.send({ topic: requests, acks: -1, messages });
+    if (n > 0) await producer.send({ topic: requests, acks: -1, messages });
   };
 
   try {
@@ -130,24 +106,19 @@ export async function measureEchoCeiling(options: {
     await consumer.run(
       echoConsumerRun(async (messages) => {
         const now = performance.now();
-        let answered = 0;
-        for (const message of messages) {
-          const at = sentAt.get(message.key?.toString() ?? '');
-          if (at === undefined) continue;
-          sentAt.delete(message.key?.toString() ?? '');
-          answered += 1;
-          if (counting) latency.record(now - at);
+        const keys = messages.map((m) => m.key?.toString() ?? '').filter((key) => sentAt.has(key));
+        for (const key of keys) {
+          if (counting) latency.record(now - (sentAt.get(key) ?? now));
+          sentAt.delete(key);
         }
-        if (sending) await send(answered);
+        if (sending) await send(keys.length);
       }),
     );
     await Promise.all([joined, ready]);
 
-    const results: EchoWindowResult[] = [];
+    const results = [];
     for (const window of options.windows) {
-      sentAt = new Map();
-      latency = new LatencyRecorder();
-      sending = true;
+      [sentAt, latency, sending] = [new Map(), new LatencyRecorder(), true];
       await send(window);
       await sleep(Math.min(2_000, options.seconds * 200)); // settle before counting
       const before = snapshot(groups);
@@ -157,17 +128,21 @@ export async function measureEchoCeiling(options: {
       const cpu = usageBetween(before, snapshot(groups));
       sending = false;
       const roundTrips = latency.summary()?.count ?? 0;
+      const roundTripsPerS = Math.round(roundTrips / cpu.wallSeconds);
+      // per 3 round trips, one saga's worth; the responder is the group "echo responder"
+      const perThree = perSaga(cpu, roundTrips / 3);
       results.push({
         window,
         roundTrips,
-        roundTripsPerS: Math.round(roundTrips / cpu.wallSeconds),
+        roundTripsPerS,
         latencyMs: latency.summary(),
         cpu,
-        perSaga: perSaga(cpu, roundTrips / 3),
+        perSaga: perThree,
       });
       await sleep(1_000); // let the window's last round trips come back
     }
     const best = Math.max(0, ...results.map((r) => r.roundTripsPerS));
+    // the best window's round trips/s, and that ÷ 3
     return { roundTripsPerS: best, sagasPerS: Math.round(best / 3), windows: results };
   } finally {
     await consumer.disconnect();

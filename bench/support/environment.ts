@@ -3,9 +3,6 @@
  * (TOPIC_PREFIX) with the services' ACLs, consumer groups and ports, and saga deadlines so generous
  * that nothing times out under load.
  */
-import { spawn } from 'node:child_process';
-import { createWriteStream, mkdirSync } from 'node:fs';
-import { join } from 'node:path';
 import { type Admin, Kafka, logLevel } from 'kafkajs';
 import { recreateDatabase } from '../../lib/db/database.ts';
 import { serviceAcls, serviceTopicAcls } from '../../lib/kafka/acls.ts';
@@ -17,14 +14,7 @@ import { applyKafkajsPatches } from '../../lib/kafka/kafkajs-patches/index.ts';
 import { migrationSource } from '../../migrations/index.ts';
 import { localKafkaAdminConnection } from '../../scripts/support/kafka-env.ts';
 import { provisionLocalServiceRoles } from '../../scripts/support/local-service-roles.ts';
-import { perServiceEnv } from '../../scripts/support/service-env.ts';
-import {
-  repoRoot,
-  type ServiceName,
-  type ServiceProcess,
-  serviceEntryPoints,
-  serviceNodeArgs,
-} from '../../scripts/support/service-processes.ts';
+import { type ServiceName, serviceEntryPoints } from '../../scripts/support/service-processes.ts';
 
 applyKafkajsPatches();
 
@@ -79,66 +69,51 @@ export const messagesIn = (topics: readonly string[]) =>
   });
 
 /**
- * Starts one service as scripts/support/service-processes.ts does (`node <its flags> --import tsx
- * <entry>`, logs to a file), with extra node flags (e.g. --cpu-prof, which NODE_OPTIONS refuses) and
- * `niceAdjustment` added to the bench's own niceness (coreutils' `nice -n`; 0: none).
+ * The services' saga policies in the bench: deadlines that never fire under load (the database
+ * ceiling's runner takes the same).
  */
-export function startBenchService(
-  name: ServiceName,
-  env: NodeJS.ProcessEnv,
-  logDir: string,
-  nodeFlags: readonly string[],
-  niceAdjustment: number,
-): ServiceProcess {
-  mkdirSync(logDir, { recursive: true });
-  const args = [process.execPath, ...serviceNodeArgs(name, nodeFlags)];
-  if (niceAdjustment !== 0) args.unshift('nice', '-n', String(niceAdjustment));
-  const [command = '', ...rest] = args;
-  const child = spawn(command, rest, {
-    cwd: repoRoot,
-    env: { ...env, ...perServiceEnv(name, env), LOG_FORMAT: 'json' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  const file = createWriteStream(join(logDir, `${name}.log`), { flags: 'a' });
-  child.stdout.pipe(file);
-  child.stderr.pipe(file);
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-  return { name, port: Number(env[`${name.toUpperCase()}_PORT`]), child, exited };
-}
+export const benchSagaPolicies = {
+  retryPolicy: { forwardAttempts: 3, compensationAttempts: 5 },
+  deadlinePolicy: {
+    stepTimeoutMs: 600_000,
+    backoffMultiplier: 2,
+    maxStepTimeoutMs: 3_600_000,
+    jitterPercent: 20,
+  },
+};
+
+/**
+ * Settings a test run or a shell may have exported (short saga deadlines, pool sizes, ports…) would
+ * make runs incomparable: of the caller's environment the services only get the infrastructure's.
+ */
+const notInherited =
+  /^(SAGA_|DB_POOL_MAX$|LOG_|TOPIC_PREFIX$|KAFKA_GROUP_ID_SUFFIX$|DATABASE_URL$|NODE_OPTIONS$)|_PORT$/;
 
 /** Environment of the services the bench starts: isolated, and deadlines that never fire under load. */
-export function benchServiceEnv(options: {
+export function benchServiceEnv(o: {
   topicPrefix: string;
   databaseUrl: string;
   runId: string;
   basePort: number;
   extra: Record<string, string>;
 }): NodeJS.ProcessEnv {
-  // Only the infrastructure's addresses come from the caller's environment: settings a test run or a
-  // shell may have exported (short saga deadlines, pool sizes, ports…) would make runs incomparable.
-  const inherited = Object.entries(process.env).filter(
-    ([key]) =>
-      !/^(SAGA_|DB_POOL_MAX$|LOG_|TOPIC_PREFIX$|KAFKA_GROUP_ID_SUFFIX$|DATABASE_URL$|NODE_OPTIONS$)/.test(
-        key,
-      ) && !key.endsWith('_PORT'),
-  );
+  const { retryPolicy: retry, deadlinePolicy: deadline } = benchSagaPolicies;
+  const ports = serviceNames.map((name, i) => [`${name.toUpperCase()}_PORT`, String(o.basePort + i)]);
   return {
-    ...Object.fromEntries(inherited),
-    TOPIC_PREFIX: options.topicPrefix,
-    DATABASE_URL: options.databaseUrl,
-    KAFKA_GROUP_ID_SUFFIX: `-bench-${options.runId}`,
-    SAGA_STEP_TIMEOUT_MS: '600000',
-    SAGA_MAX_STEP_TIMEOUT_MS: '3600000',
-    SAGA_FORWARD_ATTEMPTS: '3',
-    SAGA_COMPENSATION_ATTEMPTS: '5',
+    ...Object.fromEntries(Object.entries(process.env).filter(([key]) => !notInherited.test(key))),
+    TOPIC_PREFIX: o.topicPrefix,
+    DATABASE_URL: o.databaseUrl,
+    KAFKA_GROUP_ID_SUFFIX: `-bench-${o.runId}`,
+    SAGA_STEP_TIMEOUT_MS: String(deadline.stepTimeoutMs),
+    SAGA_MAX_STEP_TIMEOUT_MS: String(deadline.maxStepTimeoutMs),
+    SAGA_FORWARD_ATTEMPTS: String(retry.forwardAttempts),
+    SAGA_COMPENSATION_ATTEMPTS: String(retry.compensationAttempts),
     // The bench measures capacity: no admission control unless asked (--env MAX_SAGAS_IN_FLIGHT=N).
     MAX_SAGAS_IN_FLIGHT: '0',
     // Thousands of POSTs/s from one client under few subjects: no per-subject rate limit.
     RATE_LIMIT_MAX: '0',
     LOG_LEVEL: 'info',
-    ...Object.fromEntries(
-      serviceNames.map((name, i) => [`${name.toUpperCase()}_PORT`, String(options.basePort + i)]),
-    ),
-    ...options.extra,
+    ...Object.fromEntries(ports),
+    ...o.extra,
   };
 }

@@ -13,24 +13,11 @@ export interface GoalPoint {
   latencyMs: { p99: number } | null;
 }
 
-export interface GoalSummary {
-  /** The highest open-loop rate sustained, and the sagas/s completed at it. */
-  maxSustainedRate: number | null;
-  sustainedSagasPerS: number | null;
-  bestSagasPerS: number;
-  p99AtRate500Ms: number | null;
-  /** The best point's sagas/s ÷ the ceiling. */
-  ratio: number | null;
-  /** sustainedSagasPerS ÷ the ceiling, to three places (the goal compares it with ½ before rounding). */
-  sustainedRatio: number | null;
-  goals: { sustained1000: boolean | null; p99At500Within250: boolean | null; halfOfCeiling: boolean | null };
-}
-
 export function judgeGoals(
   points: readonly GoalPoint[],
   ceilingSagasPerS: number | null,
   offeredRates: readonly number[],
-): GoalSummary {
+) {
   const best = Math.max(0, ...points.map((p) => p.sagasPerS));
   const sustained = points
     .filter((p) => p.kind === 'open' && p.sustained)
@@ -41,10 +28,12 @@ export function judgeGoals(
   const exactSustainedRatio = ceiling && sustained ? sustained.sagasPerS / ceiling : null;
   const ratio = ceiling && points.length > 0 ? round(best / ceiling, 2) : null;
   return {
+    /** The highest open-loop rate sustained, and the sagas/s completed at it. */
     maxSustainedRate: sustained?.target ?? null,
     sustainedSagasPerS: sustained?.sagasPerS ?? null,
     bestSagasPerS: best,
     p99AtRate500Ms: at500?.latencyMs?.p99 ?? null,
+    /** The best point's sagas/s ÷ the ceiling; at the highest sustained rate, to three places. */
     ratio,
     sustainedRatio: exactSustainedRatio === null ? null : round(exactSustainedRatio, 3),
     goals: {
@@ -60,26 +49,15 @@ export function judgeGoals(
  * together may spend cores × 1000 ms ÷ (ceiling ÷ 2) of CPU per saga, set against what the best
  * point spent (its machine busy time ÷ sagas completed).
  */
-export interface CpuBudget {
-  targetSagasPerS: number;
-  allowedMsPerSaga: number;
-  spentMsPerSaga: number;
-  /** 1 − allowed ÷ spent: the share of the CPU per saga to save; ≤ 0 when within budget. */
-  toSave: number;
-}
-
-export function cpuBudget(
-  ceiling: number | null,
-  cores: number,
-  spentMsPerSaga: number | null,
-): CpuBudget | null {
+export function cpuBudget(ceiling: number | null, cores: number, spentMsPerSaga: number | null) {
   if (ceiling === null || ceiling <= 0 || spentMsPerSaga === null || spentMsPerSaga <= 0) return null;
   const allowed = (cores * 1000) / (ceiling / 2);
+  // the rate the goal asks for; the CPU per saga all cores allow at it, and what the best point spent
   return {
     targetSagasPerS: Math.round(ceiling / 2),
     allowedMsPerSaga: round(allowed, 2),
     spentMsPerSaga: round(spentMsPerSaga, 2),
-    toSave: round(1 - allowed / spentMsPerSaga, 2),
+    toSave: round(1 - allowed / spentMsPerSaga, 2), // ≤ 0: within budget
   };
 }
 

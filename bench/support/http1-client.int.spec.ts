@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import http from 'node:http';
 import net from 'node:net';
-import { after, describe, it } from 'node:test';
+import { after, test } from 'node:test';
 import { Http1Client } from './http1-client.ts';
 
 const closers: Array<() => void> = [];
@@ -25,85 +25,66 @@ async function serve(server: net.Server, maxSockets: number, timeoutMs = 5_000):
   return client;
 }
 
-const readBody = async (request: http.IncomingMessage): Promise<string> => {
-  const chunks: Buffer[] = [];
-  for await (const chunk of request) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks).toString('utf8');
-};
-
-/** As fastify answers: with a Content-Length. */
-const reply = (response: http.ServerResponse, status: number, body: string) =>
-  response.writeHead(status, { 'content-length': Buffer.byteLength(body) }).end(body);
-
-describe('Http1Client', { timeout: 30_000 }, () => {
-  it('answers every request with its own response, over at most maxSockets reused sockets', async () => {
-    let accepted = 0;
-    const server = http.createServer(async (request, response) => {
-      const body = JSON.stringify({ echo: JSON.parse(await readBody(request)).n, url: request.url });
-      // answered out of order: a later request may finish first
-      setTimeout(() => reply(response, 202, body), Math.random() * 5);
-    });
-    server.on('connection', () => {
-      accepted += 1;
-    });
-    const client = await serve(server, 4);
-    const responses = await Promise.all(
-      Array.from({ length: 200 }, (_, n) =>
-        client.request('POST', '/orders', {}, JSON.stringify({ n, note: 'é' })),
-      ),
-    );
-    responses.forEach((response, n) => {
-      assert.deepEqual(response, { status: 202, body: JSON.stringify({ echo: n, url: '/orders' }) });
-    });
-    assert.equal(accepted, 4, 'four sockets, each reused');
-    assert.equal(client.sockets, 4);
+/** Answers each POST with its body's `n`, as fastify answers: with a Content-Length; `seen` in order. */
+function echoServer(seen: number[], { closeAt = -1, delayMs = 0 } = {}): http.Server {
+  return http.createServer(async (request, response) => {
+    const chunks: Buffer[] = [];
+    for await (const chunk of request) chunks.push(chunk as Buffer);
+    const n = JSON.parse(Buffer.concat(chunks).toString('utf8')).n;
+    seen.push(n);
+    if (seen.length === closeAt) response.setHeader('connection', 'close');
+    const body = JSON.stringify({ echo: n, url: request.url });
+    const answer = () => response.writeHead(202, { 'content-length': Buffer.byteLength(body) }).end(body);
+    setTimeout(answer, Math.random() * delayMs); // answered out of order: a later request may finish first
   });
+}
 
-  it('sends queued requests in order, and drops a socket the server closes', async () => {
-    const seen: number[] = [];
-    const server = http.createServer(async (request, response) => {
-      seen.push(JSON.parse(await readBody(request)).n);
-      if (seen.length === 10) response.setHeader('connection', 'close');
-      reply(response, 429, 'too many sagas in flight');
-    });
-    const client = await serve(server, 1);
-    const responses = await Promise.all(
-      Array.from({ length: 50 }, (_, n) => client.request('POST', '/', {}, JSON.stringify({ n }))),
-    );
-    assert.deepEqual(responses[0], { status: 429, body: 'too many sagas in flight' });
-    assert.deepEqual(
-      seen,
-      Array.from({ length: 50 }, (_, n) => n),
-    );
-  });
+const post = (client: Http1Client, n: number) =>
+  client.request('POST', '/orders', {}, JSON.stringify({ n, é: 1 }));
+const echoOf = (n: number) => ({ status: 202, body: JSON.stringify({ echo: n, url: '/orders' }) });
 
-  it('fails a request whose response is cut off, lacks a length or runs on, and goes on with a new socket', async () => {
-    const answers = [
-      'HTTP/1.1 202 Accepted\r\nContent-Length: 100\r\n\r\nonly this',
-      'HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n2\r\nok\r\n0\r\n\r\n',
-      'HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nokEXTRA',
-      'HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok',
-    ];
-    const server = net.createServer((socket) => socket.once('data', () => socket.end(answers.shift() ?? '')));
-    const client = await serve(server, 1);
-    await assert.rejects(
-      client.request('POST', '/', {}, '{}'),
-      /socket closed by the server before the whole response/,
-    );
-    await assert.rejects(client.request('GET', '/', {}, ''), /without a status line or a Content-Length/);
-    await assert.rejects(
-      client.request('GET', '/', {}, ''),
-      /5 bytes from the server after a complete response/,
-    );
-    assert.deepEqual(await client.request('GET', '/', {}, ''), { status: 200, body: 'ok' });
-  });
+test('every request gets its own response, over at most maxSockets reused sockets', async () => {
+  let accepted = 0;
+  const server = echoServer([], { delayMs: 5 }).on('connection', () => accepted++);
+  const client = await serve(server, 4);
+  const responses = await Promise.all(Array.from({ length: 200 }, (_, n) => post(client, n)));
+  assert.deepEqual(
+    responses,
+    responses.map((_, n) => echoOf(n)),
+  );
+  assert.deepEqual([accepted, client.sockets], [4, 4], 'four sockets, each reused');
+});
 
-  it('fails a request that gets no answer in time', async () => {
-    const client = await serve(
-      net.createServer(() => {}),
-      1,
-      100,
-    );
-    await assert.rejects(client.request('POST', '/', {}, '{}'), /no answer within 100 ms/);
-  });
+test('queued requests go in order; a socket the server closes is dropped', async () => {
+  const seen: number[] = [];
+  const client = await serve(echoServer(seen, { closeAt: 10 }), 1);
+  const responses = await Promise.all(Array.from({ length: 50 }, (_, n) => post(client, n)));
+  assert.deepEqual(responses[49], echoOf(49));
+  assert.deepEqual(
+    seen,
+    Array.from({ length: 50 }, (_, n) => n),
+  );
+});
+
+test('a response cut off, without a length or running on fails its request; the next gets a new socket', async () => {
+  const answers = [
+    'HTTP/1.1 202 Accepted\r\nContent-Length: 100\r\n\r\nonly this',
+    'HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n2\r\nok\r\n0\r\n\r\n',
+    'HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nokEXTRA',
+    'HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok',
+  ];
+  const client = await serve(
+    net.createServer((s) => s.once('data', () => s.end(answers.shift() ?? ''))),
+    1,
+  );
+  await assert.rejects(post(client, 1), /socket closed by the server before the whole response/);
+  await assert.rejects(post(client, 2), /without a status line or a Content-Length/);
+  await assert.rejects(post(client, 3), /5 bytes from the server after a complete response/);
+  assert.deepEqual(await post(client, 4), { status: 200, body: 'ok' });
+  const silent = await serve(
+    net.createServer(() => {}),
+    1,
+    100,
+  );
+  await assert.rejects(post(silent, 5), /no answer within 100 ms/);
 });

@@ -26,6 +26,16 @@ interface PendingRequest {
 
 const headEnd = Buffer.from('\r\n\r\n');
 
+export interface Http1ClientOptions {
+  host: string;
+  port: number;
+  /** Most sockets open at once; further requests wait for one. */
+  maxSockets: number;
+  /** A request without its whole response after this long fails (and its socket is closed). */
+  timeoutMs: number;
+}
+
+/** One keep-alive socket; `idle` and `gone` tell the client when it is free or closed. */
 class Connection {
   readonly #socket: net.Socket;
   #request: PendingRequest | null = null;
@@ -34,11 +44,9 @@ class Connection {
   closed = false;
 
   constructor(
-    host: string,
-    port: number,
-    timeoutMs: number,
-    onIdle: (c: Connection) => void,
-    onGone: (c: Connection) => void,
+    { host, port, timeoutMs }: Http1ClientOptions,
+    idle: (c: Connection) => void,
+    gone: () => void,
   ) {
     this.#socket = net.connect({ host, port, noDelay: true });
     this.#socket.setTimeout(timeoutMs, () => {
@@ -46,7 +54,7 @@ class Connection {
     });
     this.#socket.on('data', (data: Buffer) => {
       try {
-        if (this.#complete(data) && !this.closed) onIdle(this);
+        if (this.#complete(data) && !this.closed) idle(this);
       } catch (error) {
         this.#socket.destroy(error as Error);
       }
@@ -61,7 +69,7 @@ class Connection {
         this.#error ?? new Error('socket closed by the server before the whole response'),
       );
       this.#request = null;
-      onGone(this);
+      gone();
     });
   }
 
@@ -87,17 +95,16 @@ class Connection {
     const length = /\r\ncontent-length: *(\d+) *(\r|$)/i.exec(head)?.[1];
     if (status === undefined || length === undefined)
       throw new Error(
-        `response without a status line or a Content-Length: ${JSON.stringify(head.slice(0, 120))}`,
+        `response without a status line or a Content-Length: ${JSON.stringify(head.slice(0, 99))}`,
       );
     const total = end + headEnd.length + Number(length);
     if (received.length < total) return false;
     if (received.length > total)
       throw new Error(`${received.length - total} bytes from the server after a complete response`);
-    this.#request = null;
-    this.#received = null;
+    [this.#request, this.#received] = [null, null];
     request.resolve({ status: Number(status), body: received.toString('utf8', end + headEnd.length) });
     if (/\r\nconnection: *close/i.test(head)) {
-      this.closed = true; // not idle: its 'close' event follows
+      this.closed = true; // asked to close: not idle, its 'close' event follows
       this.#socket.destroy();
     }
     return true;
@@ -105,10 +112,7 @@ class Connection {
 }
 
 export class Http1Client {
-  readonly #host: string;
-  readonly #port: number;
-  readonly #maxSockets: number;
-  readonly #timeoutMs: number;
+  readonly #options: Http1ClientOptions;
   readonly #idle: Connection[] = [];
   readonly #all = new Set<Connection>();
   /** Requests waiting for a socket, oldest first from #head (no O(n) shift under a long queue). */
@@ -116,16 +120,8 @@ export class Http1Client {
   #head = 0;
   #closed = false;
 
-  constructor({
-    host,
-    port,
-    maxSockets,
-    timeoutMs,
-  }: { host: string; port: number; maxSockets: number; timeoutMs: number }) {
-    this.#host = host;
-    this.#port = port;
-    this.#maxSockets = maxSockets;
-    this.#timeoutMs = timeoutMs;
+  constructor(options: Http1ClientOptions) {
+    this.#options = options;
   }
 
   /** Sockets open (busy or idle). */
@@ -141,9 +137,10 @@ export class Http1Client {
     body: string,
   ): Promise<HttpResponse> {
     if (this.#closed) return Promise.reject(new Error('Http1Client is closed'));
-    let wire = `${method} ${path} HTTP/1.1\r\nHost: ${this.#host}:${this.#port}\r\nContent-Length: ${Buffer.byteLength(body)}\r\n`;
+    const { host, port } = this.#options;
+    let wire = `${method} ${path} HTTP/1.1\r\nHost: ${host}:${port}\r\n`;
     for (const name in headers) wire += `${name}: ${headers[name]}\r\n`;
-    wire += `\r\n${body}`;
+    wire += `Content-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`;
     return new Promise((resolve, reject) => {
       const request = { wire, resolve, reject };
       const connection = this.#takeIdle() ?? this.#open();
@@ -156,18 +153,14 @@ export class Http1Client {
     this.#closed = true;
     for (const connection of this.#all) connection.destroy();
     for (const request of this.#queue.slice(this.#head)) request.reject(new Error('Http1Client closed'));
-    this.#queue = [];
-    this.#head = 0;
+    [this.#queue, this.#head] = [[], 0];
   }
 
   #nextQueued(): PendingRequest | undefined {
     const request = this.#queue[this.#head];
-    if (request === undefined) return undefined;
-    this.#head += 1;
-    if (this.#head > 1024 && this.#head * 2 > this.#queue.length) {
-      this.#queue = this.#queue.slice(this.#head);
-      this.#head = 0;
-    }
+    if (request !== undefined) this.#head += 1;
+    if (this.#head > 1024 && this.#head * 2 > this.#queue.length)
+      [this.#queue, this.#head] = [this.#queue.slice(this.#head), 0];
     return request;
   }
 
@@ -178,22 +171,17 @@ export class Http1Client {
   }
 
   #open(): Connection | null {
-    if (this.#all.size >= this.#maxSockets) return null;
-    const connection = new Connection(
-      this.#host,
-      this.#port,
-      this.#timeoutMs,
-      (idle) => {
-        const next = this.#nextQueued();
-        if (next) idle.send(next);
-        else this.#idle.push(idle);
-      },
-      (gone) => {
-        this.#all.delete(gone);
-        const next = this.#closed ? undefined : this.#nextQueued();
-        if (next) this.#open()?.send(next); // a waiting request takes the freed slot
-      },
-    );
+    if (this.#all.size >= this.#options.maxSockets) return null;
+    const idle = (c: Connection) => {
+      const next = this.#nextQueued();
+      if (next) c.send(next);
+      else this.#idle.push(c);
+    };
+    const connection = new Connection(this.#options, idle, () => {
+      this.#all.delete(connection);
+      const next = this.#closed ? undefined : this.#nextQueued();
+      if (next) this.#open()?.send(next); // a waiting request takes the freed slot
+    });
     this.#all.add(connection);
     return connection;
   }

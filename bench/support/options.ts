@@ -1,68 +1,44 @@
 /** Command line of `npm run bench`, parsed once; `reproduceCommand` prints it back in full. */
 
-export interface BenchOptions {
-  /** Measured seconds per load point. */
-  durationS: number;
+export const defaultOptions = {
   /** Open-loop rates (sagas/s) and closed-loop concurrencies (sagas in flight), in order. */
-  rates: number[];
-  concurrency: number[];
-  /** Sends declined payments and out-of-stock orders too. */
-  mixed: boolean;
-  /** Output file; default bench-results/<timestamp>.json. */
-  json: string | null;
-  /**
-   * Unrecorded open-loop warm-up before the first point (at min(100/s, the first rate)). 5 s left the
-   * first point JIT-cold: at 100/s its first tenth had a p50 of 146 ms, its last 39 ms.
-   */
-  warmupS: number;
-  /** After the last send of a point, how long outstanding sagas may take to finish. */
-  drainS: number;
-  /**
-   * Partitions of the bench's own topics. 3: on one 2-core host, 3 gave lower p50 and p99 than 6 at
-   * 500 and 750/s and the same saturation throughput. The stack's topics keep 6 (TOPIC_PARTITIONS):
-   * partitions bound how many instances of a service can share the work, and cannot be lowered later.
-   */
-  partitions: number;
-  /** Seconds per ceiling measurement (0 skips the ceilings); the echo's windows of round trips in flight. */
-  ceilingS: number;
-  echoWindows: number[];
-  /** CPU profiles (`node --cpu-prof`) or sampled allocations (support/heap-sampler.ts) of every service. */
-  profile: boolean;
-  heapProfile: boolean;
-  /** Extra environment for the services (KEY=VALUE, repeatable), e.g. DB_POOL_MAX=20. */
-  env: Record<string, string>;
-  /** Extra node flags for the services (repeatable), e.g. V8's --single-threaded-gc, which NODE_OPTIONS refuses. */
-  nodeFlags: string[];
-  /** Niceness of the orchestrator (0: as the bench runs); negative raises its priority and needs root. */
-  orchestratorNice: number;
-  /** First port of the four services (orchestrator, inventory, payment, shipping). */
-  basePort: number;
-  /** Also run the open-loop rates above one the system could not keep up with (by default skipped). */
-  keepGoing: boolean;
-  /** Up to this many more open-loop points narrowing down the highest sustained rate (support/goals.ts). */
-  refine: number;
-}
-
-export const defaultOptions: BenchOptions = {
-  durationS: 30,
   rates: [100, 250, 500, 1000],
   concurrency: [8, 32, 128],
-  mixed: false,
-  json: null,
+  /** Measured seconds per point. */
+  durationS: 30,
+  /** Unrecorded warm-up at min(100/s, the first rate): 5 s left the first point JIT-cold (p50 146 → 39 ms). */
   warmupS: 20,
+  /** After a point's last send, how long its outstanding sagas may take to finish. */
   drainS: 20,
-  partitions: 3,
+  /** Also run the open-loop rates above one the system could not keep up with (by default skipped). */
+  keepGoing: false,
+  /** Up to this many more open-loop points narrowing down the highest sustained rate (support/goals.ts). */
+  refine: 0,
+  /** Seconds per ceiling (0 skips them); the round trips in flight the broker ceiling tries. */
   ceilingS: 10,
   echoWindows: [64, 1024],
+  /** Declined payments and out-of-stock orders too. */
+  mixed: false,
+  /**
+   * Partitions of the bench's topics. On one 2-core host 3 gave lower p50 and p99 than 6 at 500 and
+   * 750/s and the same saturation throughput; the stack's topics keep 6 (TOPIC_PARTITIONS): they bound
+   * how many instances of a service share the work, and cannot be lowered later.
+   */
+  partitions: 3,
+  /** The services' extra environment (--env, e.g. DB_POOL_MAX=20) and node flags (which NODE_OPTIONS may refuse). */
+  env: {} as Record<string, string>,
+  nodeFlags: [] as string[],
+  /** The orchestrator's niceness (0: the bench's own); below the bench's own needs root. */
+  orchestratorNice: 0,
+  /** CPU profiles (`node --cpu-prof`) or sampled allocations (support/heap-sampler.ts) of every service. */
   profile: false,
   heapProfile: false,
-  env: {},
-  nodeFlags: [],
-  orchestratorNice: 0,
+  /** First of the four service ports (orchestrator, inventory, payment, shipping). */
   basePort: 3400,
-  keepGoing: false,
-  refine: 0,
+  /** Results file; default bench-results/<timestamp>.json. */
+  json: null as string | null,
 };
+export type BenchOptions = typeof defaultOptions;
 
 const d = defaultOptions;
 export const usage = `usage: npm run bench -- [options]
@@ -99,102 +75,75 @@ export function parseOrExit<T>(parse: (argv: readonly string[]) => T, argv: read
   }
 }
 
-/** A number of `flag`: positive (or ≥ 0 with `zero`), or an integer within bounds. */
+/** An option's name and its value (read when asked: flags without one take none). */
+interface Arg {
+  flag: string;
+  value(): string | undefined;
+}
+
+/** A positive number (≥ 0 with `zero`), or an integer within bounds. */
 function numberOf(
-  flag: string,
-  raw: string | undefined,
+  { flag, value }: Arg,
   { zero = false, integer = false, min = 0, max = Infinity } = {},
 ): number {
-  const value = Number(raw);
-  const ok = raw !== undefined && raw !== '' && Number.isFinite(value) && value >= min && value <= max;
-  if (integer) {
-    if (ok && Number.isInteger(value)) return value;
+  const raw = value();
+  const n = Number(raw);
+  const ok = raw !== undefined && raw !== '' && Number.isFinite(n) && n >= min && n <= max;
+  if (integer && !(ok && Number.isInteger(n)))
     throw new UsageError(`${flag} needs an integer from ${min} to ${max}, got ${raw ?? 'nothing'}`);
-  }
-  if (!ok || value < 0 || (!zero && value === 0))
+  if (!ok || (!integer && !zero && n === 0))
     throw new UsageError(
       `${flag} needs a ${zero ? 'non-negative' : 'positive'} number, got ${raw ?? 'nothing'}`,
     );
-  return value;
+  return n;
 }
 
-const listOf = (flag: string, raw: string | undefined): number[] =>
-  raw === 'none' ? [] : (raw ?? '').split(',').map((item) => Math.round(numberOf(flag, item.trim())));
+const listOf = (arg: Arg): number[] => {
+  const raw = arg.value();
+  return raw === 'none'
+    ? []
+    : (raw ?? '').split(',').map((item) => Math.round(numberOf({ ...arg, value: () => item })));
+};
+
+const parsers: Record<string, (arg: Arg, o: BenchOptions) => Partial<BenchOptions>> = {
+  '--rates': (arg) => ({ rates: listOf(arg) }),
+  '--concurrency': (arg) => ({ concurrency: listOf(arg) }),
+  '--duration-s': (arg) => ({ durationS: numberOf(arg) }),
+  '--warmup-s': (arg) => ({ warmupS: numberOf(arg, { zero: true }) }),
+  '--drain-s': (arg) => ({ drainS: numberOf(arg) }),
+  '--keep-going': () => ({ keepGoing: true }),
+  '--refine': (arg) => ({ refine: numberOf(arg, { integer: true, max: 10 }) }),
+  '--ceiling-s': (arg) => ({ ceilingS: numberOf(arg, { zero: true }) }),
+  '--echo-windows': (arg) => ({ echoWindows: listOf(arg) }),
+  '--mixed': () => ({ mixed: true }),
+  '--partitions': (arg) => ({ partitions: numberOf(arg, { integer: true, min: 1, max: 100 }) }),
+  '--env': (arg, o) => {
+    const pair = /^([^=]+)=(.*)$/s.exec(arg.value() ?? '');
+    if (!pair?.[1]) throw new UsageError(`--env needs KEY=VALUE, got ${pair?.[0] ?? 'nothing'}`);
+    return { env: { ...o.env, [pair[1]]: pair[2] ?? '' } };
+  },
+  '--node-flag': (arg, o) => {
+    const flag = arg.value() ?? '';
+    if (!flag.startsWith('--'))
+      throw new UsageError(`--node-flag needs a flag starting with --, got ${flag || 'nothing'}`);
+    return { nodeFlags: [...o.nodeFlags, flag] };
+  },
+  '--orchestrator-nice': (arg) => ({ orchestratorNice: numberOf(arg, { integer: true, min: -20, max: 19 }) }),
+  '--profile': () => ({ profile: true }),
+  '--heap-profile': () => ({ heapProfile: true }),
+  '--base-port': (arg) => ({ basePort: numberOf(arg, { integer: true, min: 1, max: 65_532 }) }),
+  '--json': (arg) => ({ json: arg.value() ?? null }),
+};
 
 export function parseOptions(argv: readonly string[]): BenchOptions {
-  const o: BenchOptions = { ...defaultOptions, env: {}, nodeFlags: [] };
+  let o: BenchOptions = { ...defaultOptions };
   for (let i = 0; i < argv.length; i++) {
-    const flag = argv[i] ?? '';
-    const [name = '', inline] = flag.startsWith('--') && flag.includes('=') ? flag.split(/=(.*)/s) : [flag];
-    const value = (): string | undefined => inline ?? argv[++i];
-    switch (name) {
-      case '--rates':
-        o.rates = listOf(name, value());
-        break;
-      case '--concurrency':
-        o.concurrency = listOf(name, value());
-        break;
-      case '--duration-s':
-        o.durationS = numberOf(name, value());
-        break;
-      case '--warmup-s':
-        o.warmupS = numberOf(name, value(), { zero: true });
-        break;
-      case '--drain-s':
-        o.drainS = numberOf(name, value());
-        break;
-      case '--keep-going':
-        o.keepGoing = true;
-        break;
-      case '--refine':
-        o.refine = numberOf(name, value(), { integer: true, max: 10 });
-        break;
-      case '--ceiling-s':
-        o.ceilingS = numberOf(name, value(), { zero: true });
-        break;
-      case '--echo-windows':
-        o.echoWindows = listOf(name, value());
-        break;
-      case '--mixed':
-        o.mixed = true;
-        break;
-      case '--partitions':
-        o.partitions = Math.round(numberOf(name, value()));
-        break;
-      case '--env': {
-        const pair = /^([^=]+)=(.*)$/s.exec(value() ?? '');
-        if (!pair?.[1]) throw new UsageError(`--env needs KEY=VALUE, got ${pair ?? 'nothing'}`);
-        o.env[pair[1]] = pair[2] ?? '';
-        break;
-      }
-      case '--node-flag': {
-        const nodeFlag = value() ?? '';
-        if (!nodeFlag.startsWith('--'))
-          throw new UsageError(`--node-flag needs a flag starting with --, got ${nodeFlag || 'nothing'}`);
-        o.nodeFlags.push(nodeFlag);
-        break;
-      }
-      case '--orchestrator-nice':
-        o.orchestratorNice = numberOf(name, value(), { integer: true, min: -20, max: 19 });
-        break;
-      case '--profile':
-        o.profile = true;
-        break;
-      case '--heap-profile':
-        o.heapProfile = true;
-        break;
-      case '--base-port':
-        o.basePort = numberOf(name, value(), { integer: true, min: 1, max: 65_532 });
-        break;
-      case '--json':
-        o.json = value() ?? null;
-        break;
-      case '--help':
-      case '-h':
-        throw new UsageError(usage);
-      default:
-        throw new UsageError(`unknown option ${flag}\n${usage}`);
-    }
+    const word = argv[i] ?? '';
+    const [flag = '', inline] = word.startsWith('--') && word.includes('=') ? word.split(/=(.*)/s) : [word];
+    if (flag === '--help' || flag === '-h') throw new UsageError(usage);
+    const parse = parsers[flag];
+    if (!parse) throw new UsageError(`unknown option ${word}\n${usage}`);
+    o = { ...o, ...parse({ flag, value: () => inline ?? argv[++i] }, o) };
   }
   if (o.refine > 0 && o.rates.length === 0)
     throw new UsageError('--refine narrows down the open-loop rates: give --rates too');
@@ -216,10 +165,10 @@ export function reproduceCommand(o: BenchOptions, json: string): string {
     `--partitions ${o.partitions} --base-port ${o.basePort}`,
   ];
   if (o.keepGoing) parts.push('--keep-going');
-  if (o.refine > 0) parts.push(`--refine ${o.refine}`);
   if (o.mixed) parts.push('--mixed');
   if (o.profile) parts.push('--profile');
   if (o.heapProfile) parts.push('--heap-profile');
+  if (o.refine > 0) parts.push(`--refine ${o.refine}`);
   for (const [key, val] of Object.entries(o.env)) parts.push(`--env ${shellQuote(`${key}=${val}`)}`);
   for (const nodeFlag of o.nodeFlags) parts.push(shellQuote(`--node-flag=${nodeFlag}`));
   if (o.orchestratorNice !== 0) parts.push(`--orchestrator-nice=${o.orchestratorNice}`);

@@ -13,22 +13,15 @@ const refuses = (argv: string[], message: string) =>
   );
 
 test('the reproduce command parses back to the same options', () => {
-  const options = parseOptions([
-    '--rates=2500,2750',
-    '--concurrency',
-    'none',
-    '--refine',
-    '4',
-    '--keep-going',
-    '--env',
-    'DB_POOL_MAX=20',
+  const argv =
+    '--rates=2500,2750 --concurrency none --refine 4 --keep-going --env DB_POOL_MAX=20 --warmup-s 0';
+  const flags = [
     '--node-flag=--max-semi-space-size=32',
     '--node-flag',
     '--single-threaded-gc',
     '--orchestrator-nice=-10',
-    '--warmup-s',
-    '0',
-  ]);
+  ];
+  const options = parseOptions([...argv.split(' '), ...flags]);
   assert.deepEqual(options.nodeFlags, ['--max-semi-space-size=32', '--single-threaded-gc']);
   const command = reproduceCommand(options, 'bench-results/x.json');
   assert.deepEqual(parseOptions(wordsOf(command)), { ...options, json: 'bench-results/x.json' });

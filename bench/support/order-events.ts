@@ -32,35 +32,25 @@ type Waiter = (event: TerminalEvent) => void;
 export class OrderEventsTracker {
   readonly #consumer: Consumer;
   readonly #codec: AvroCodec;
-  readonly #topic: string;
   readonly #waiters = new Map<string, Waiter>();
   /** Terminal events that arrived before anyone waited for them (bounded: old ones are dropped). */
   readonly #early = new Map<string, TerminalEvent>();
   readonly #abandoned = new Set<string>();
   readonly #lifecycles = new Map<string, OrderRecordTime[]>();
-  readonly countsByType = new Map<string, number>();
   /** Terminal events that could not be decoded (their sagas end up unfinished): the first few. */
   readonly decodeFailures: string[] = [];
   /** performance.now() of the last terminal event of an abandoned order. */
   lastAbandonedArrivalAt = 0;
 
-  constructor({
-    kafka,
-    codec,
-    topic,
-    groupId,
-  }: { kafka: Kafka; codec: AvroCodec; topic: string; groupId: string }) {
+  constructor(kafka: Kafka, groupId: string, codec: AvroCodec) {
     this.#codec = codec;
-    this.#topic = topic;
     this.#consumer = kafka.consumer({ groupId, maxWaitTimeInMs: 100, allowAutoTopicCreation: false });
   }
 
-  async start(): Promise<void> {
+  async start(topic: string): Promise<void> {
     await this.#consumer.connect();
-    await this.#consumer.subscribe({ topics: [this.#topic], fromBeginning: true });
-    const joined = new Promise<void>((resolve) =>
-      this.#consumer.on(this.#consumer.events.GROUP_JOIN, () => resolve()),
-    );
+    await this.#consumer.subscribe({ topics: [topic], fromBeginning: true });
+    const joined = new Promise((resolve) => this.#consumer.on(this.#consumer.events.GROUP_JOIN, resolve));
     await this.#consumer.run({
       // A new group in every run, reading from the beginning: it never needs a committed offset, and
       // kafkajs's commit after every batch was a third of the broker's requests at 20 sagas/s.
@@ -68,51 +58,39 @@ export class OrderEventsTracker {
       partitionsConsumedConcurrently: 16,
       eachBatch: async ({ batch }) => {
         const seenAt = performance.now();
-        for (const message of batch.messages) {
-          const type = headerString(message.headers, HeaderNames.recordType) ?? '?';
-          this.countsByType.set(type, (this.countsByType.get(type) ?? 0) + 1);
-          const atEpochMs = Number(message.timestamp);
+        for (const { headers, key, value, timestamp } of batch.messages) {
+          const type = headerString(headers, HeaderNames.recordType) ?? '?';
+          const record = { type, atEpochMs: Number(timestamp) };
           if (type === 'OrderPlaced' || type === 'OrderStatusChanged') {
-            const orderId = message.key?.toString() ?? '';
-            const seen = this.#lifecycles.get(orderId);
-            if (seen) seen.push({ type, atEpochMs });
-            else this.#lifecycles.set(orderId, [{ type, atEpochMs }]);
-          } else if (isTerminal(type) && message.value) {
-            try {
-              const { payload } = await this.#codec.decode(message.value);
-              const { orderId, reason } = payload as { orderId: string; reason?: string };
-              const lifecycle = this.#lifecycles.get(orderId) ?? [];
-              this.#lifecycles.delete(orderId);
-              this.#deliver(orderId, {
-                type,
-                reason: reason ?? null,
-                seenAt,
-                producedAtEpochMs: atEpochMs,
-                lifecycle,
-              });
-            } catch (error) {
-              if (this.decodeFailures.length < 10) this.decodeFailures.push((error as Error).message);
-            }
-          }
+            const orderId = key?.toString() ?? '';
+            this.#lifecycles.set(orderId, [...(this.#lifecycles.get(orderId) ?? []), record]);
+          } else if (isTerminal(type) && value)
+            await this.#codec.decode(value).then(
+              ({ payload }) =>
+                this.#deliver(payload as { orderId: string; reason?: string }, type, seenAt, record),
+              (error: Error) => this.decodeFailures.length < 10 && this.decodeFailures.push(error.message),
+            );
         }
       },
     });
     await joined;
   }
 
-  #deliver(orderId: string, event: TerminalEvent): void {
-    if (this.#abandoned.delete(orderId)) {
-      this.lastAbandonedArrivalAt = event.seenAt;
-      return;
-    }
+  #deliver(
+    { orderId, reason }: { orderId: string; reason?: string },
+    type: TerminalType,
+    seenAt: number,
+    record: OrderRecordTime,
+  ): void {
+    const lifecycle = this.#lifecycles.get(orderId) ?? [];
+    this.#lifecycles.delete(orderId);
+    const event = { type, reason: reason ?? null, seenAt, producedAtEpochMs: record.atEpochMs, lifecycle };
     const waiter = this.#waiters.get(orderId);
     this.#waiters.delete(orderId);
-    if (waiter) {
-      waiter(event);
-      return;
-    }
-    this.#early.set(orderId, event);
-    if (this.#early.size > 100_000) this.#early.delete(this.#early.keys().next().value as string);
+    if (this.#abandoned.delete(orderId)) this.lastAbandonedArrivalAt = seenAt;
+    else if (waiter) waiter(event);
+    else if (this.#early.set(orderId, event).size > 100_000)
+      this.#early.delete(this.#early.keys().next().value as string);
   }
 
   /** Calls `waiter` once with the order's terminal event (at once if it already arrived). */

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import pg from 'pg';
 import { defaultDatabaseUrl } from '../../lib/config/common-config.ts';
-import { formatServerSettings, PostgresWatcher, recordedSettings, walPerSaga } from './postgres-stats.ts';
+import { PostgresWatcher, walPerSaga } from './postgres-stats.ts';
 
 const databaseUrl = process.env.DATABASE_URL ?? defaultDatabaseUrl;
 const watcher = new PostgresWatcher(databaseUrl);
@@ -22,15 +22,7 @@ test('the WAL, checkpoint and commit counters grow with writes and a checkpoint'
   // Backends flush their commit counts at most once a second: only the counter's shape is certain.
   assert.ok(commits > 0 && (await watcher.commits()) >= commits);
   assert.equal(walPerSaga(wal, wal, 0), null);
-});
-
-test('every recorded setting is read as the server shows it, and named in the footer', async () => {
-  const settings = await watcher.settings();
-  assert.deepEqual(Object.keys(settings).sort(), [...recordedSettings].sort());
-  const { rows } = await client.query<{ v: string }>("select current_setting('shared_buffers') as v");
-  assert.equal(settings.shared_buffers, rows[0]?.v);
-  assert.match(formatServerSettings(settings), /^Postgres server: server_version \d+/);
-  assert.match(formatServerSettings({ autovacuum: 'off' }), /autovacuum off: only the outboxes are vacuumed/);
+  assert.ok(Object.keys(await watcher.rowsWritten(1)).length > 0, 'rows written per table');
 });
 
 test("the server's processes are grouped, this connection's backend among the bench db's", () => {

@@ -1,7 +1,7 @@
 /**
  * Postgres-side figures of a run, read as the server's owner: which server processes serve which
- * database (so their CPU is attributed), the database's commits and rows written per table, the
- * server's write-ahead log and checkpoints, and the server settings the figures depend on.
+ * database (so their CPU is attributed), the database's commits and rows written per table, and the
+ * server's write-ahead log and checkpoints.
  *
  * The WAL counters are server-wide: during a point nearly all of the server's writes are the bench
  * database's. Per saga they show what its rows cost beyond CPU: WAL bytes, and full-page images,
@@ -19,25 +19,8 @@ export interface WalCounters {
   checkpoints: number;
 }
 
-export interface WalPerSaga {
-  kbPerSaga: number;
-  fullPageImagesPerSaga: number;
-  recordsPerSaga: number;
-  /** Checkpoints that started during the window. */
-  checkpoints: number;
-}
-
-export const recordedSettings = [
-  'server_version',
-  'autovacuum',
-  'shared_buffers',
-  'max_wal_size',
-  'synchronous_commit',
-  'fsync',
-  'full_page_writes',
-  'wal_compression',
-] as const;
-export type ServerSettings = Partial<Record<(typeof recordedSettings)[number], string>>;
+/** The server's WAL per saga, and the checkpoints that started in the window (walPerSaga). */
+export type WalPerSaga = NonNullable<ReturnType<typeof walPerSaga>>;
 
 export type RowsWritten = Record<string, { inserted: number; updated: number; deleted: number }>;
 
@@ -56,14 +39,16 @@ export class PostgresWatcher {
     this.#database = decodeURIComponent(new URL(databaseUrl).pathname.slice(1));
   }
 
+  async #row<R extends Record<string, unknown>>(sql: string): Promise<R | undefined> {
+    return (await this.#client.query<R>(sql)).rows[0];
+  }
+
   async connect(): Promise<void> {
     await this.#client.connect();
-    const [row] = (
-      await this.#client.query<{ dir: string; checkpointer: boolean }>(
-        `select current_setting('data_directory') as dir,
-                to_regclass('pg_catalog.pg_stat_checkpointer') is not null as checkpointer`,
-      )
-    ).rows;
+    const row = await this.#row<{ dir: string; checkpointer: boolean }>(
+      `select current_setting('data_directory') as dir,
+              to_regclass('pg_catalog.pg_stat_checkpointer') is not null as checkpointer`,
+    );
     // null for a server on another machine: no Postgres CPU figures then
     this.#postmaster = row ? pidFromFile(join(row.dir, 'postmaster.pid')) : null;
     this.#checkpointsQuery = row?.checkpointer // Postgres 17 moved the counters
@@ -82,14 +67,9 @@ export class PostgresWatcher {
     this.#groups = new Map([[this.#postmaster, 'postgres: background']]);
     for (const pid of childPidsOf(this.#postmaster)) {
       const row = known.get(pid);
-      this.#groups.set(
-        pid,
-        row?.backend_type !== 'client backend'
-          ? 'postgres: background'
-          : row.datname === this.#database
-            ? 'postgres: bench db'
-            : 'postgres: other dbs',
-      );
+      const client = row?.backend_type === 'client backend';
+      const database = row?.datname === this.#database ? 'postgres: bench db' : 'postgres: other dbs';
+      this.#groups.set(pid, client ? database : 'postgres: background');
     }
   }
 
@@ -102,44 +82,32 @@ export class PostgresWatcher {
 
   /** Transactions the database has committed since its statistics began. */
   async commits(): Promise<number> {
-    const { rows } = await this.#client.query<{ n: string }>(
-      'select xact_commit as n from pg_stat_database where datname = current_database()',
-    );
-    return Number(rows[0]?.n ?? 0);
+    const sql = 'select xact_commit as n from pg_stat_database where datname = current_database()';
+    return Number((await this.#row<{ n: string }>(sql))?.n ?? 0);
   }
 
   async wal(): Promise<WalCounters> {
-    const [wal] = (
-      await this.#client.query<{ records: string; fpi: string; bytes: string }>(
-        'select wal_records as records, wal_fpi as fpi, wal_bytes as bytes from pg_stat_wal',
-      )
-    ).rows;
-    const [checkpoints] = (await this.#client.query<{ n: string }>(this.#checkpointsQuery)).rows;
+    const wal = await this.#row<Record<keyof WalCounters, string>>(
+      `select wal_records as records, wal_fpi as "fullPageImages", wal_bytes as bytes, c.n as checkpoints
+         from pg_stat_wal, (${this.#checkpointsQuery}) c`,
+    );
     return {
       records: Number(wal?.records),
-      fullPageImages: Number(wal?.fpi),
+      fullPageImages: Number(wal?.fullPageImages),
       bytes: Number(wal?.bytes),
-      checkpoints: Number(checkpoints?.n),
+      checkpoints: Number(wal?.checkpoints),
     };
   }
 
-  /** Each recorded setting as the server shows it (with its unit: "128MB"). */
-  async settings(): Promise<ServerSettings> {
-    const { rows } = await this.#client.query<{ name: (typeof recordedSettings)[number]; value: string }>(
-      'select name, current_setting(name) as value from unnest($1::text[]) as name',
-      [recordedSettings],
-    );
-    return Object.fromEntries(rows.map((r) => [r.name, r.value]));
-  }
-
-  /** Rows inserted/updated/deleted per table since the database was created. */
-  async rowsWritten(): Promise<RowsWritten> {
+  /** Rows inserted/updated/deleted per table since the database was created, per order placed. */
+  async rowsWritten(orders: number): Promise<RowsWritten> {
     const { rows } = await this.#client.query<{ name: string; ins: string; upd: string; del: string }>(
       `select schemaname || '.' || relname as name, n_tup_ins as ins, n_tup_upd as upd, n_tup_del as del
          from pg_stat_user_tables where schemaname <> 'public' order by 1`,
     );
+    const per = (n: string) => Math.round((100 * Number(n)) / Math.max(1, orders)) / 100;
     return Object.fromEntries(
-      rows.map((r) => [r.name, { inserted: Number(r.ins), updated: Number(r.upd), deleted: Number(r.del) }]),
+      rows.map((r) => [r.name, { inserted: per(r.ins), updated: per(r.upd), deleted: per(r.del) }]),
     );
   }
 
@@ -148,7 +116,7 @@ export class PostgresWatcher {
   }
 }
 
-export function walPerSaga(before: WalCounters, after: WalCounters, sagas: number): WalPerSaga | null {
+export function walPerSaga(before: WalCounters, after: WalCounters, sagas: number) {
   if (sagas <= 0) return null;
   const per = (growth: number, digits: number) => Math.round((growth / sagas) * 10 ** digits) / 10 ** digits;
   return {
@@ -157,15 +125,4 @@ export function walPerSaga(before: WalCounters, after: WalCounters, sagas: numbe
     recordsPerSaga: per(after.records - before.records, 1),
     checkpoints: after.checkpoints - before.checkpoints,
   };
-}
-
-/**
- * The footer's line; it says when autovacuum is off (as on the development machine): during a run
- * only the outboxes are vacuumed then (by their relays), every other table keeps its dead rows.
- */
-export function formatServerSettings(settings: ServerSettings): string {
-  const shown = recordedSettings.filter((name) => settings[name] !== undefined);
-  const note =
-    settings.autovacuum === 'off' ? '; autovacuum off: only the outboxes are vacuumed (by their relays)' : '';
-  return `Postgres server: ${shown.map((name) => `${name} ${settings[name]}`).join(', ')}${note}`;
 }

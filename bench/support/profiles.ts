@@ -11,39 +11,8 @@ import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { repoRoot } from '../../scripts/support/service-processes.ts';
 
-export interface ProfileEntry {
-  name: string;
-  /** Milliseconds of self time, or megabytes allocated. */
-  amount: number;
-  percent: number;
-}
-
-export interface ProfileSummary {
-  service: string;
-  file: string;
-  /** CPU: busy milliseconds (not idle) of the window; heap: megabytes allocated. */
-  total: number;
-  topFunctions: ProfileEntry[];
-  topModules: ProfileEntry[];
-}
-
-/** Which module a frame belongs to: an npm package, a project file, node internals, or a V8 pseudo frame. */
-export function moduleOf(url: string, functionName: string): string {
-  if (url === '')
-    return functionName === '(garbage collector)'
-      ? '(gc)'
-      : `(${functionName.replace(/[()]/g, '') || 'native'})`;
-  const nm = url.lastIndexOf('/node_modules/');
-  if (nm !== -1) {
-    const [scope = '', name = ''] = url.slice(nm + '/node_modules/'.length).split('/');
-    return scope.startsWith('@') ? `${scope}/${name}` : scope;
-  }
-  if (url.startsWith('node:')) {
-    const [first, second] = url.slice('node:'.length).split('/');
-    return `node:${first === 'internal' ? `internal/${second}` : first}`;
-  }
-  return `project: ${locationOf(url)}`;
-}
+/** A service's profile summarised: totals and the largest functions and modules (summarise). */
+export type ProfileSummary = ReturnType<typeof summarise>;
 
 /** A frame's file, short: `kafkajs/src/network/connection.js`, `lib/avro/codec.ts`. */
 const locationOf = (url: string): string => {
@@ -53,91 +22,112 @@ const locationOf = (url: string): string => {
   return path.startsWith(repoRoot) ? relative(repoRoot, path) : path;
 };
 
-/** Adds up `weights` (frame → amount) by function and by module, the `top` largest of each. */
+/** Which module a frame belongs to: an npm package, a project file, node internals, or a V8 pseudo frame. */
+function moduleOf({ url, functionName }: Runtime.CallFrame): string {
+  if (url === '')
+    return functionName === '(garbage collector)' ? '(gc)' : `(${functionName.replace(/[()]/g, '')})`;
+  if (url.startsWith('node:')) {
+    const [first, second] = url.slice('node:'.length).split('/');
+    return `node:${first === 'internal' ? `internal/${second}` : first}`;
+  }
+  const [scope = '', name = ''] = locationOf(url).split('/');
+  if (!url.includes('/node_modules/')) return `project: ${locationOf(url)}`;
+  return scope.startsWith('@') ? `${scope}/${name}` : scope;
+}
+
+/** Adds up weighed frames by function and by module, the `top` largest of each. */
 function summarise(
-  service: string,
-  file: string,
-  weights: Iterable<[Runtime.CallFrame, number]>,
-  { top, unit }: { top: number; unit: number },
-): ProfileSummary {
+  head: { service: string; kind: 'cpu' | 'heap'; file: string },
+  weights: ReadonlyArray<[Runtime.CallFrame, number]>,
+  unit: number,
+  top = 20,
+) {
   const functions = new Map<string, number>();
   const modules = new Map<string, number>();
   let total = 0;
-  for (const [{ functionName, url, lineNumber }, weight] of weights) {
+  for (const [frame, weight] of weights) {
+    const { functionName, url, lineNumber } = frame;
     const fn = `${functionName || '(anonymous)'}${url ? ` ${locationOf(url)}:${lineNumber + 1}` : ''}`;
-    const module = moduleOf(url, functionName);
     functions.set(fn, (functions.get(fn) ?? 0) + weight);
-    modules.set(module, (modules.get(module) ?? 0) + weight);
+    modules.set(moduleOf(frame), (modules.get(moduleOf(frame)) ?? 0) + weight);
     total += weight;
   }
-  const rank = (map: Map<string, number>): ProfileEntry[] =>
+  // amount: milliseconds of self time (CPU) or megabytes allocated (heap)
+  const rank = (map: Map<string, number>) =>
     [...map]
       .sort((a, b) => b[1] - a[1])
       .slice(0, top)
       .map(([name, w]) => ({
         name,
         amount: Math.round((10 * w) / unit) / 10,
-        percent: Math.round((1000 * w) / (total || 1)) / 10,
+        percent: Math.round((1000 * w) / total) / 10,
       }));
   return {
-    service,
-    file,
+    ...head,
     total: Math.round(total / unit),
     topFunctions: rank(functions),
     topModules: rank(modules),
   };
 }
 
-/** Self time by frame of the samples taken between `fromUs` and `toUs`, idle left out. */
-export function summariseCpuProfile(
-  service: string,
-  file: string,
-  fromUs: number,
-  toUs: number,
-  top = 20,
-): ProfileSummary {
-  const profile = JSON.parse(readFileSync(file, 'utf8')) as Profiler.Profile;
-  const frames = new Map(profile.nodes.map((n) => [n.id, n.callFrame]));
-  const weights: Array<[Runtime.CallFrame, number]> = [];
-  let t = profile.startTime;
-  const deltas = profile.timeDeltas ?? [];
-  for (const [i, id] of (profile.samples ?? []).entries()) {
-    t += deltas[i] ?? 0;
-    const frame = frames.get(id);
-    // the delta before the next sample is the time this sample stands for
-    if (t >= fromUs && t <= toUs && frame && frame.functionName !== '(idle)')
-      weights.push([frame, deltas[i + 1] ?? 0]);
-  }
-  return summarise(service, file, weights, { top, unit: 1000 });
+/**
+ * The summaries of the profiles the services wrote as they stopped (under `logDir`): CPU self time
+ * between two CLOCK_MONOTONIC instants (µs), idle left out; bytes allocated over their whole life.
+ */
+export function collectProfiles(
+  logDir: string,
+  services: readonly string[],
+  window: { fromUs: number; toUs: number },
+  kinds: { cpu: boolean; heap: boolean },
+): ProfileSummary[] {
+  // CPU.<date>.<time>.<pid>.<thread id>.<seq>.cpuprofile: thread 0 is the main thread
+  const names = {
+    cpu: ['profiles', /\.\d+\.0\.\d+\.cpuprofile$/],
+    heap: ['heap-profiles', /\.heapprofile$/],
+  } as const;
+  return (['cpu', 'heap'] as const).flatMap((kind) =>
+    services.flatMap((service) => {
+      const dir = join(logDir, names[kind][0], service);
+      const found =
+        kinds[kind] && existsSync(dir) ? readdirSync(dir).find((f) => names[kind][1].test(f)) : undefined;
+      if (found === undefined) return [];
+      const file = join(dir, found);
+      const weights: Array<[Runtime.CallFrame, number]> = [];
+      if (kind === 'cpu') {
+        const profile = JSON.parse(readFileSync(file, 'utf8')) as Profiler.Profile;
+        const frames = new Map(profile.nodes.map((n) => [n.id, n.callFrame]));
+        const deltas = profile.timeDeltas ?? [];
+        let t = profile.startTime;
+        for (const [i, id] of (profile.samples ?? []).entries()) {
+          t += deltas[i] ?? 0;
+          const frame = frames.get(id);
+          // the delta before the next sample is the time this sample stands for
+          if (t >= window.fromUs && t <= window.toUs && frame && frame.functionName !== '(idle)')
+            weights.push([frame, deltas[i + 1] ?? 0]);
+        }
+      } else {
+        const profile = JSON.parse(readFileSync(file, 'utf8')) as HeapProfiler.SamplingHeapProfile;
+        for (const pending = [profile.head]; pending.length > 0; ) {
+          const node = pending.pop() as HeapProfiler.SamplingHeapProfileNode;
+          pending.push(...node.children);
+          if (node.selfSize > 0) weights.push([node.callFrame, node.selfSize]);
+        }
+      }
+      return [summarise({ service, kind, file }, weights, kind === 'cpu' ? 1000 : 1e6)];
+    }),
+  );
 }
 
-/** Bytes allocated by frame, over the process's whole life. */
-export function summariseHeapProfile(service: string, file: string, top = 20): ProfileSummary {
-  const profile = JSON.parse(readFileSync(file, 'utf8')) as HeapProfiler.SamplingHeapProfile;
-  const weights: Array<[Runtime.CallFrame, number]> = [];
-  for (const pending = [profile.head]; pending.length > 0; ) {
-    const node = pending.pop() as HeapProfiler.SamplingHeapProfileNode;
-    pending.push(...node.children);
-    if (node.selfSize > 0) weights.push([node.callFrame, node.selfSize]);
-  }
-  return summarise(service, file, weights, { top, unit: 1e6 });
-}
-
-/** The first file in `dir` whose name matches, if any. */
-export const profileIn = (dir: string, name: RegExp): string | null => {
-  const file = existsSync(dir) ? readdirSync(dir).find((f) => name.test(f)) : undefined;
-  return file === undefined ? null : join(dir, file);
-};
-
-export function formatProfile(summary: ProfileSummary, kind: 'cpu' | 'heap'): string {
-  const unit = kind === 'cpu' ? 'ms' : 'MB';
-  const row = (e: ProfileEntry) =>
-    `    ${e.percent.toFixed(1).padStart(5)}%  ${e.amount.toFixed(1).padStart(9)} ${unit}  ${e.name}`;
-  const what = kind === 'cpu' ? 'self time, % of busy' : 'bytes allocated, %';
+export function formatProfile(summary: ProfileSummary): string {
+  const cpu = summary.kind === 'cpu';
+  const row = (e: ProfileSummary['topModules'][number]) =>
+    `    ${e.percent.toFixed(1).padStart(5)}%  ${e.amount.toFixed(1).padStart(9)} ${cpu ? 'ms' : 'MB'}  ${e.name}`;
+  const what = cpu ? 'self time, % of busy' : 'bytes allocated, %';
+  const total = cpu
+    ? `${summary.total} ms busy under load`
+    : `${summary.total} MB allocated over its life, sampled`;
   return [
-    kind === 'cpu'
-      ? `${summary.service}: ${summary.total} ms busy under load (${relative(repoRoot, summary.file)})`
-      : `${summary.service}: ${summary.total} MB allocated over the process's life, sampled (${relative(repoRoot, summary.file)})`,
+    `${summary.service}: ${total} (${relative(repoRoot, summary.file)})`,
     `  top modules (${what}):`,
     ...summary.topModules.map(row),
     `  top functions (${what}):`,

@@ -1,16 +1,13 @@
 /** The results file's shape and the tables the bench prints. */
+
+import type { MeasuredPoint } from './bench-system.ts';
 import { type CpuSpeed, SPEED_DRIFT_WARNING, speedDrift } from './cpu-speed.ts';
 import type { DbCeiling } from './db-ceiling.ts';
 import type { EchoCeiling } from './echo-ceiling.ts';
-import type { CpuBudget, GoalSummary } from './goals.ts';
+import type { cpuBudget, judgeGoals } from './goals.ts';
 import type { LoadPointResult } from './load.ts';
 import type { BenchOptions } from './options.ts';
-import {
-  formatServerSettings,
-  type RowsWritten,
-  type ServerSettings,
-  type WalPerSaga,
-} from './postgres-stats.ts';
+import type { RowsWritten, WalPerSaga } from './postgres-stats.ts';
 import type { CpuReport, PerSaga, RssWindow } from './proc-stats.ts';
 import type { ProfileSummary } from './profiles.ts';
 import { sagaStages } from './saga-stages.ts';
@@ -19,19 +16,7 @@ import { sagaStages } from './saga-stages.ts';
 export const pointLabel = (p: Pick<LoadPointResult, 'kind' | 'target'>): string =>
   p.kind === 'open' ? `open ${p.target}/s` : `closed c=${p.target}`;
 
-export interface MeasuredPoint extends LoadPointResult {
-  /** Every saga completed without error and p99 ≤ 1 s (no growing backlog). */
-  sustained: boolean;
-  cpu: CpuReport;
-  /** CPU, context switches and read/write system calls per completed saga, by process and machine-wide. */
-  perSaga: PerSaga | null;
-  /** Commits of the bench database in the point, per second and per saga (bench:ab compares xactPerSaga). */
-  db: { xactCommit: number; xactPerS: number; xactPerSaga: number | null };
-  wal: WalPerSaga | null;
-  rssKb: Record<string, RssWindow>;
-  /** sagasPerS ÷ the saga ceiling (filled in once the ceilings are measured). */
-  ratioToCeiling: number | null;
-}
+type Counts = { cpuBudget: ReturnType<typeof cpuBudget>; errors: number; deadLetters: number };
 
 export interface BenchResults {
   version: 2;
@@ -41,7 +26,6 @@ export interface BenchResults {
   command: string;
   host: {
     cpus: number;
-    memoryMb: number;
     node: string;
     loadAverage: number[];
     /** Single-threaded speed before the services started and after they stopped (support/cpu-speed.ts). */
@@ -52,11 +36,10 @@ export interface BenchResults {
     topicPrefix: string;
     databaseUrl: string;
     /** Settings of the services' environment that bear on the figures (SAGA_, DB_, --env…). */
-    serviceEnv: Record<string, string>;
+    serviceEnv: Record<string, string | undefined>;
     pids: Record<string, number | null>;
     /** Each service's command line as it ran (/proc/<pid>/cmdline): node flags included. */
     commandLines: Record<string, string[] | null>;
-    postgresSettings: ServerSettings | null;
   };
   points: MeasuredPoint[];
   /** Open-loop rates not run because a lower one was already beyond capacity; rates --refine added. */
@@ -69,13 +52,12 @@ export interface BenchResults {
     sagasPerS: number | null;
     limitedBy: 'broker' | 'database' | null;
   };
-  summary: GoalSummary & { cpuBudget: CpuBudget | null; errors: number; deadLetters: number };
+  summary: ReturnType<typeof judgeGoals> & Counts;
   memory: Record<string, RssWindow>;
   /** Rows written per saga and table, over the whole run. */
   rowsPerSaga: RowsWritten | null;
-  eventsSeen: Record<string, number>;
+  /** --profile's and --heap-profile's summaries, by service (support/profiles.ts). */
   profiles: ProfileSummary[];
-  heapProfiles: ProfileSummary[];
   logDir: string;
 }
 
@@ -110,94 +92,63 @@ const cpuCells = (cpu: CpuReport): string[] =>
   );
 
 /** Work per saga: machine CPU and context switches, system calls of the measured processes, WAL. */
-const perSagaCells = (
-  p: PerSaga | null,
-  commits: number | null,
-  wal: WalPerSaga | null | undefined,
-): string[] => {
+function perSagaCells(p: PerSaga | null, commits: number | null, wal: WalPerSaga | null): string[] {
   const calls = Object.values(p?.byProcess ?? {}).map((w) => w.ioSyscalls);
+  const total = calls.includes(null) ? null : calls.reduce((sum: number, c) => sum + (c ?? 0), 0);
+  const cells = [p?.machineCpuMs, commits, p?.machineContextSwitches, total, wal?.kbPerSaga];
   return [
-    num(p?.machineCpuMs, 2),
-    num(commits, 1),
-    num(p?.machineContextSwitches, 1),
-    calls.some((c) => c === null)
-      ? '-'
-      : num(
-          calls.reduce((sum: number, c) => sum + (c ?? 0), 0),
-          1,
-        ),
-    num(wal?.kbPerSaga, 1),
+    ...cells.map((v, i) => num(v, i === 0 ? 2 : 1)),
     num(wal?.fullPageImagesPerSaga, 2),
     num(wal?.recordsPerSaga, 1),
     num(wal?.checkpoints),
   ];
-};
+}
+
+type Latency = { p50: number; p90: number; p99: number; max: number } | null;
+/** A row of the main table: its label, the load's figures (blank for a ceiling), CPU and ratio. */
+const mainRow = (
+  label: string,
+  cells: Array<string | number>,
+  latency: Latency,
+  cpu: CpuReport,
+  ratio = '',
+) => [
+  label,
+  ...cells.map(String),
+  ...[latency?.p50, latency?.p90, latency?.p99, latency?.max].map((v) => num(v)),
+  ...cpuCells(cpu),
+  num(cpu.machineBusyPercent),
+  ratio,
+];
 
 export function formatTable(results: BenchResults): string {
   const { echo, db } = results.ceilings;
   const bestEcho = echo?.windows.find((w) => w.roundTripsPerS === echo.roundTripsPerS);
-  const l = (p: { latencyMs: { p50: number; p90: number; p99: number; max: number } | null } | undefined) =>
-    [p?.latencyMs?.p50, p?.latencyMs?.p90, p?.latencyMs?.p99, p?.latencyMs?.max].map((v) => num(v));
+  const header = 'point sent sagas/s err 429 p50 p90 p99 max'.split(' ');
   const main = table(
+    [...header, ...cpuColumns.map(([h]) => h), 'busy%', 'ratio'],
     [
-      'point',
-      'sent',
-      'sagas/s',
-      'p50',
-      'p90',
-      'p99',
-      'max',
-      'err',
-      '429',
-      ...cpuColumns.map(([h]) => h),
-      'busy%',
-      'ratio',
-    ],
-    [
-      ...results.points.map((p) => [
-        `${pointLabel(p)}${p.sustained ? '' : '*'}`,
-        String(p.sent),
-        num(p.sagasPerS, 1),
-        ...l(p),
-        String(p.errors.total),
-        String(p.refused),
-        ...cpuCells(p.cpu),
-        num(p.cpu.machineBusyPercent),
-        num(p.ratioToCeiling, 2),
-      ]),
-      ...(bestEcho && echo
+      ...results.points.map((p) => {
+        const cells = [p.sent, num(p.sagasPerS, 1), p.errors.total, p.refused];
+        return mainRow(
+          `${pointLabel(p)}${p.sustained ? '' : '*'}`,
+          cells,
+          p.latencyMs,
+          p.cpu,
+          num(p.ratioToCeiling, 2),
+        );
+      }),
+      ...(echo && bestEcho
         ? [
-            [
+            mainRow(
               'ceil echo/3',
-              String(bestEcho.roundTrips),
-              num(echo.sagasPerS),
-              ...l(bestEcho),
-              '',
-              '',
-              ...cpuCells(bestEcho.cpu),
-              num(bestEcho.cpu.machineBusyPercent),
-              '',
-            ],
+              [bestEcho.roundTrips, echo.sagasPerS, '', ''],
+              bestEcho.latencyMs,
+              bestEcho.cpu,
+            ),
           ]
         : []),
-      ...(db
-        ? [
-            [
-              'ceil db',
-              '',
-              num(db.sagasPerS),
-              '',
-              '',
-              '',
-              '',
-              '',
-              '',
-              ...cpuCells(db.cpu),
-              num(db.cpu.machineBusyPercent),
-              '',
-            ],
-          ]
-        : []),
+      ...(db ? [mainRow('ceil db', ['', db.sagasPerS, '', ''], null, db.cpu)] : []),
     ],
   );
   const lines = [
@@ -206,20 +157,17 @@ export function formatTable(results: BenchResults): string {
     ...main,
     '* = not sustained (an error, an order refused with 429, a saga unfinished within the drain time, or p99 > 1 s)',
   ];
-  if (results.skippedRates.length > 0)
-    lines.push(
-      `skipped open-loop rates ${results.skippedRates.join(', ')} (a lower rate was already beyond capacity)`,
-    );
-  if (results.refinedRates.length > 0)
-    lines.push(`rates added by --refine: ${results.refinedRates.join(', ')}`);
-  if (echo)
-    lines.push(
-      `broker ceiling: ${echo.roundTripsPerS} echo round trips/s (windows ${echo.windows.map((w) => `${w.window}: ${w.roundTripsPerS}/s`).join(', ')}) → ${echo.sagasPerS} sagas/s`,
-    );
-  if (db)
-    lines.push(
+  const skipped = results.skippedRates.join(', ');
+  const echoWindows = echo?.windows.map((w) => `${w.window}: ${w.roundTripsPerS}/s`).join(', ');
+  const notes = [
+    skipped && `skipped open-loop rates ${skipped} (a lower rate was already beyond capacity)`,
+    results.refinedRates.length > 0 && `rates added by --refine: ${results.refinedRates.join(', ')}`,
+    echo &&
+      `broker ceiling: ${echo.roundTripsPerS} echo round trips/s (windows ${echoWindows}) → ${echo.sagasPerS} sagas/s`,
+    db &&
       `database ceiling: ${db.sagasPerS} sagas/s, ${db.transactionsPerS} commits/s (${db.transactionsPerSaga} per saga); ${db.inflight} orders in flight, ${db.meanBatch} messages per consumer transaction`,
-    );
+  ];
+  lines.push(...notes.filter((note) => typeof note === 'string'));
 
   const staged = results.points.filter((p) => p.stageLatencyMs.accept);
   if (staged.length > 0)
@@ -272,7 +220,6 @@ export function formatTable(results: BenchResults): string {
         `WARNING: the machine's speed changed by ${Math.round(100 * drift)} % during the run: its points may not compare with each other`,
       );
   }
-  if (results.system.postgresSettings) lines.push(formatServerSettings(results.system.postgresSettings));
   const mem = results.memory.orchestrator;
   const mib = (kb: number) => Math.round(kb / 1024);
   if (mem)
