@@ -8,24 +8,26 @@
  * nothing about how the figures are distributed (they are not normal: a run can be 2× off), but it
  * needs pairs: with n pairs the smallest p it can give is 2 ÷ 2^n, so 6 pairs are needed for p < 0.05.
  */
-import { type BenchResults, type MeasuredPoint, pointLabel } from './report.ts';
+import { pointLabel } from './report.ts';
 
 export type Arm = 'a' | 'b';
 
-/** What the comparison reads of a results file. */
-export type ResultsForComparison = {
-  host: Pick<BenchResults['host'], 'cpus'>;
-  points: Array<
-    Pick<MeasuredPoint, 'kind' | 'target' | 'completed' | 'sagasPerS'> & {
-      latencyMs: Pick<NonNullable<MeasuredPoint['latencyMs']>, 'p50' | 'p99'> | null;
-      cpu: Pick<MeasuredPoint['cpu'], 'wallSeconds' | 'machineBusyPercent'>;
-      /** Absent in results from before the kernel-work counts. */
-      kernelPerSaga?: { machineContextSwitches: number } | null;
-      /** Null when the database's counters were not read (--reuse without DATABASE_URL). */
-      db?: { xactPerSaga: number | null } | null;
-    }
-  >;
-};
+/** What the comparison reads of a results file: this version's, or an older checkout's. */
+export interface ResultsForComparison {
+  host: { cpus: number };
+  points: Array<{
+    kind: 'open' | 'closed';
+    target: number;
+    completed: number;
+    sagasPerS: number;
+    latencyMs: { p50: number; p99: number } | null;
+    cpu: { wallSeconds: number; machineBusyPercent: number };
+    /** The machine's context switches per saga: `perSaga` since version 2, `kernelPerSaga` before. */
+    perSaga?: { machineContextSwitches: number } | null;
+    kernelPerSaga?: { machineContextSwitches: number } | null;
+    db?: { xactPerSaga: number | null } | null;
+  }>;
+}
 
 export interface PairedRun {
   pair: number;
@@ -33,85 +35,47 @@ export interface PairedRun {
   results: ResultsForComparison;
 }
 
-export type MetricName =
-  | 'sagas/s'
-  | 'p50 ms'
-  | 'p99 ms'
-  | 'machine CPU ms/saga'
-  | 'context switches/saga'
-  | 'transactions/saga';
+type Point = ResultsForComparison['points'][number];
 
-export interface MetricComparison {
-  metric: MetricName;
-  better: 'higher' | 'lower';
-  /** By pair, in pair order; null where that run had no figure (no saga completed). */
-  a: Array<number | null>;
-  b: Array<number | null>;
-  medianA: number | null;
-  medianB: number | null;
-  /** Pairs in which B did better, worse, or the same (pairs lacking a figure are not counted). */
-  bBetter: number;
-  bWorse: number;
-  ties: number;
-  /** Two-sided sign test over the pairs that differ; 1 when none differ. */
-  p: number;
-  verdict: string;
-}
+/** Each metric, whether lower or higher is better, and how it is read from a point. */
+const metrics = [
+  { metric: 'sagas/s', better: 'higher', digits: 0, of: (p: Point) => p.sagasPerS },
+  { metric: 'p50 ms', better: 'lower', digits: 0, of: (p: Point) => p.latencyMs?.p50 },
+  { metric: 'p99 ms', better: 'lower', digits: 0, of: (p: Point) => p.latencyMs?.p99 },
+  // As the CPU budget counts it: the whole machine's busy time over the point ÷ completed sagas.
+  {
+    metric: 'machine CPU ms/saga',
+    better: 'lower',
+    digits: 2,
+    of: (p: Point, cores: number) =>
+      p.completed > 0
+        ? ((p.cpu.machineBusyPercent / 100) * cores * p.cpu.wallSeconds * 1000) / p.completed
+        : null,
+  },
+  // How the work batched: the machine's context switches, the bench database's commits.
+  {
+    metric: 'context switches/saga',
+    better: 'lower',
+    digits: 1,
+    of: (p: Point) => (p.perSaga ?? p.kernelPerSaga)?.machineContextSwitches,
+  },
+  { metric: 'transactions/saga', better: 'lower', digits: 2, of: (p: Point) => p.db?.xactPerSaga },
+] as const;
 
-export interface PointComparison {
-  label: string;
-  metrics: MetricComparison[];
-}
-
-export interface Comparison {
-  pairs: number;
-  points: PointComparison[];
-  /** Points that not every run measured (a rate skipped after an overload, say): not compared. */
-  incomplete: string[];
-}
+export type Comparison = ReturnType<typeof compareRuns>;
 
 /** Significance level of the verdicts. */
 export const SIGNIFICANCE = 0.05;
-
-const metricsOf = (
-  point: ResultsForComparison['points'][number],
-  cores: number,
-): Record<MetricName, number | null> => ({
-  'sagas/s': point.sagasPerS,
-  'p50 ms': point.latencyMs?.p50 ?? null,
-  'p99 ms': point.latencyMs?.p99 ?? null,
-  // As the CPU budget counts it: the whole machine's busy time over the point ÷ completed sagas.
-  'machine CPU ms/saga':
-    point.completed > 0
-      ? ((point.cpu.machineBusyPercent / 100) * cores * point.cpu.wallSeconds * 1000) / point.completed
-      : null,
-  // The whole machine's context switches per saga (support/kernel-work.ts): how the work batched.
-  'context switches/saga': point.kernelPerSaga?.machineContextSwitches ?? null,
-  // Commits in the bench database per saga (pg_stat_database): how the services' work batched.
-  'transactions/saga': point.db?.xactPerSaga ?? null,
-});
-
-const metricOrder: ReadonlyArray<{ metric: MetricName; better: 'higher' | 'lower' }> = [
-  { metric: 'sagas/s', better: 'higher' },
-  { metric: 'p50 ms', better: 'lower' },
-  { metric: 'p99 ms', better: 'lower' },
-  { metric: 'machine CPU ms/saga', better: 'lower' },
-  { metric: 'context switches/saga', better: 'lower' },
-  { metric: 'transactions/saga', better: 'lower' },
-];
 
 export function median(values: readonly number[]): number | null {
   if (values.length === 0) return null;
   const sorted = [...values].sort((x, y) => x - y);
   const mid = sorted.length >> 1;
-  return sorted.length % 2 === 1
-    ? (sorted[mid] as number)
-    : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
+  return sorted.length % 2 === 1 ? (sorted[mid] ?? 0) : ((sorted[mid - 1] ?? 0) + (sorted[mid] ?? 0)) / 2;
 }
 
 /** P(at least max(k, n − k) of n fair coin flips land the same way), both ways; at most 1. */
 export function signTestP(k: number, n: number): number {
-  if (n === 0) return 1;
   const extreme = Math.max(k, n - k);
   let tail = 0;
   let choose = 1; // C(n, 0)
@@ -119,106 +83,75 @@ export function signTestP(k: number, n: number): number {
     if (i >= extreme) tail += choose;
     choose = (choose * (n - i)) / (i + 1);
   }
-  return Math.min(1, (2 * tail) / 2 ** n);
+  return n === 0 ? 1 : Math.min(1, (2 * tail) / 2 ** n);
 }
 
-const verdictOf = (m: Omit<MetricComparison, 'verdict'>): string => {
-  const counted = m.bBetter + m.bWorse;
-  if (counted === 0) return 'no pair differs';
-  if (m.p <= SIGNIFICANCE) return `B ${m.bBetter > m.bWorse ? 'better' : 'worse'} (p = ${m.p.toFixed(3)})`;
-  const best = signTestP(counted, counted);
-  return best > SIGNIFICANCE
-    ? `not decidable with ${counted} differing pair${counted === 1 ? '' : 's'} (p ≥ ${best.toFixed(2)} at best)`
-    : `no difference beyond the spread (p = ${m.p.toFixed(2)})`;
-};
-
-const compareMetric = (
-  metric: MetricName,
-  better: 'higher' | 'lower',
+function compareMetric(
+  { metric, better }: (typeof metrics)[number],
   a: Array<number | null>,
   b: Array<number | null>,
-): MetricComparison => {
-  let bBetter = 0;
-  let bWorse = 0;
-  let ties = 0;
-  for (let i = 0; i < a.length; i++) {
-    const x = a[i];
-    const y = b[i];
-    if (x === null || x === undefined || y === null || y === undefined) continue;
+) {
+  let [bBetter, bWorse, ties] = [0, 0, 0];
+  a.forEach((x, i) => {
+    const y = b[i] ?? null;
+    if (x === null || y === null) return;
     if (x === y) ties++;
     else if (better === 'higher' ? y > x : y < x) bBetter++;
     else bWorse++;
-  }
-  const present = (values: Array<number | null>) => values.filter((v): v is number => v !== null);
-  const partial = {
-    metric,
-    better,
-    a,
-    b,
-    medianA: median(present(a)),
-    medianB: median(present(b)),
-    bBetter,
-    bWorse,
-    ties,
-    p: signTestP(bBetter, bBetter + bWorse),
-  };
-  return { ...partial, verdict: verdictOf(partial) };
-};
+  });
+  const counted = bBetter + bWorse;
+  const p = signTestP(bBetter, counted);
+  const present = (values: Array<number | null>) => values.filter((v) => v !== null);
+  const bestP = signTestP(counted, counted);
+  const verdict =
+    counted === 0
+      ? 'no pair differs'
+      : p <= SIGNIFICANCE
+        ? `B ${bBetter > bWorse ? 'better' : 'worse'} (p = ${p.toFixed(3)})`
+        : bestP > SIGNIFICANCE
+          ? `not decidable with ${counted} differing pair${counted === 1 ? '' : 's'} (p ≥ ${bestP.toFixed(2)} at best)`
+          : `no difference beyond the spread (p = ${p.toFixed(2)})`;
+  const medians = { medianA: median(present(a)), medianB: median(present(b)) };
+  // by pair (null where a run had no figure); pairs in which B did better, worse, the same; sign test
+  return { metric, a, b, ...medians, bBetter, bWorse, ties, p, verdict };
+}
 
 /**
- * Compares every point that all runs measured. Throws unless every pair has exactly one run of
- * each arm (a missing run would silently pair the wrong figures).
+ * Compares every point that all runs measured. Throws unless every pair has exactly one run of each
+ * arm (a missing run would silently pair the wrong figures).
  */
-export function compareRuns(runs: readonly PairedRun[]): Comparison {
-  const pairNumbers = [...new Set(runs.map((r) => r.pair))].sort((x, y) => x - y);
-  const byPair = pairNumbers.map((pair) => {
+export function compareRuns(runs: readonly PairedRun[]) {
+  const pairs = [...new Set(runs.map((r) => r.pair))].sort((x, y) => x - y);
+  const byPair = pairs.map((pair) => {
     const of = (arm: Arm) => {
       const found = runs.filter((r) => r.pair === pair && r.arm === arm);
-      if (found.length !== 1)
+      if (found.length !== 1 || !found[0])
         throw new Error(
           `pair ${pair} has ${found.length} runs of ${arm.toUpperCase()}; it needs exactly one`,
         );
-      return (found[0] as PairedRun).results;
+      return found[0].results;
     };
     return { a: of('a'), b: of('b') };
   });
-  const labelsOf = (results: ResultsForComparison) => results.points.map(pointLabel);
   const all = byPair.flatMap(({ a, b }) => [a, b]);
-  const everyLabel = [...new Set(all.flatMap(labelsOf))];
-  const complete = everyLabel.filter((label) => all.every((r) => labelsOf(r).includes(label)));
-  const points = complete.map((label): PointComparison => {
-    const figures = (arm: Arm) =>
-      byPair.map((pair) => {
-        const results = pair[arm];
-        const point = results.points.find((p) => pointLabel(p) === label);
-        if (!point) throw new Error(`no point ${label}`); // excluded above
-        return metricsOf(point, results.host.cpus);
-      });
-    const a = figures('a');
-    const b = figures('b');
-    return {
+  const labels = [...new Set(all.flatMap((r) => r.points.map(pointLabel)))];
+  const complete = labels.filter((label) => all.every((r) => r.points.some((p) => pointLabel(p) === label)));
+  return {
+    pairs: pairs.length,
+    points: complete.map((label) => ({
       label,
-      metrics: metricOrder.map(({ metric, better }) =>
-        compareMetric(
-          metric,
-          better,
-          a.map((f) => f[metric]),
-          b.map((f) => f[metric]),
-        ),
-      ),
-    };
-  });
-  return { pairs: pairNumbers.length, points, incomplete: everyLabel.filter((l) => !complete.includes(l)) };
+      metrics: metrics.map((m) => {
+        const figures = (arm: Arm) =>
+          byPair.map((pair) => {
+            const point = pair[arm].points.find((p) => pointLabel(p) === label);
+            return point ? (m.of(point, pair[arm].host.cpus) ?? null) : null;
+          });
+        return compareMetric(m, figures('a'), figures('b'));
+      }),
+    })),
+    incomplete: labels.filter((l) => !complete.includes(l)),
+  };
 }
-
-const figure = (value: number | null, metric: MetricName): string =>
-  value === null
-    ? '-'
-    : metric === 'machine CPU ms/saga' || metric === 'transactions/saga'
-      ? value.toFixed(2)
-      : metric === 'context switches/saga'
-        ? value.toFixed(1)
-        : value.toFixed(value < 100 ? 1 : 0);
 
 /** The comparison as text: per point, each metric's figures pair by pair, medians and verdict. */
 export function formatComparison(comparison: Comparison): string {
@@ -226,11 +159,11 @@ export function formatComparison(comparison: Comparison): string {
   for (const point of comparison.points) {
     lines.push(`${point.label}:`);
     for (const m of point.metrics) {
-      const pairs = m.a
-        .map((x, i) => `${figure(x, m.metric)}|${figure(m.b[i] ?? null, m.metric)}`)
-        .join('  ');
+      const digits = metrics.find((d) => d.metric === m.metric)?.digits ?? 0;
+      const fig = (v: number | null) => (v === null ? '-' : v.toFixed(digits === 0 && v < 100 ? 1 : digits));
+      const pairs = m.a.map((x, i) => `${fig(x)}|${fig(m.b[i] ?? null)}`).join('  ');
       lines.push(
-        `  ${m.metric.padEnd(21)} A|B by pair: ${pairs}; median ${figure(m.medianA, m.metric)} → ${figure(m.medianB, m.metric)}; ` +
+        `  ${m.metric.padEnd(21)} A|B by pair: ${pairs}; median ${fig(m.medianA)} → ${fig(m.medianB)}; ` +
           `B better in ${m.bBetter}, worse in ${m.bWorse}${m.ties > 0 ? `, same in ${m.ties}` : ''}: ${m.verdict}`,
       );
     }

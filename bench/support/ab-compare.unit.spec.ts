@@ -1,203 +1,97 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import {
-  compareRuns,
-  formatComparison,
-  median,
-  type PairedRun,
-  type ResultsForComparison,
-  signTestP,
-} from './ab-compare.ts';
+import type { PairedRun, ResultsForComparison } from './ab-compare.ts';
+import { compareRuns, formatComparison, signTestP } from './ab-compare.ts';
 
-/** A run's results with one open-loop point (the fields the comparison reads). */
-const results = (
-  points: Array<{
-    target: number;
-    sagasPerS: number;
-    p50: number;
-    p99: number;
-    busy?: number;
-    completed?: number;
-    /** The machine's context switches per saga; left out: a result from before the counts. */
-    switches?: number;
-    /** Commits per saga in the bench database; left out: counters not read. */
-    transactions?: number;
-  }>,
-): ResultsForComparison => ({
+type Figures = Partial<
+  Record<'target' | 'sagasPerS' | 'p50' | 'busy' | 'completed' | 'switches' | 'xact', number>
+>;
+/** A run with one open-loop point per entry: the fields the comparison reads. */
+const run = (points: Figures[]): ResultsForComparison => ({
   host: { cpus: 2 },
   points: points.map((p) => ({
     kind: 'open' as const,
-    target: p.target,
+    target: p.target ?? 500,
     completed: p.completed ?? 10_000,
-    sagasPerS: p.sagasPerS,
-    latencyMs: { p50: p.p50, p99: p.p99 },
+    sagasPerS: p.sagasPerS ?? 495,
+    latencyMs: { p50: p.p50 ?? 300, p99: 600 },
     cpu: { wallSeconds: 20, machineBusyPercent: p.busy ?? 90 },
-    ...(p.switches === undefined ? {} : { kernelPerSaga: { machineContextSwitches: p.switches } }),
-    db: p.transactions === undefined ? null : { xactPerSaga: p.transactions },
+    ...(p.switches === undefined ? {} : { perSaga: { machineContextSwitches: p.switches } }),
+    db: p.xact === undefined ? null : { xactPerSaga: p.xact },
   })),
 });
-
-const pairOf = (pair: number, a: ResultsForComparison, b: ResultsForComparison): PairedRun[] => [
-  { pair, arm: 'a', results: a },
-  { pair, arm: 'b', results: b },
-];
+/** `n` pairs; `arms(pair)` gives A's and B's points. */
+const pairs = (n: number, arms: (pair: number) => [Figures[], Figures[]]): PairedRun[] =>
+  Array.from({ length: n }, (_, i) => i + 1).flatMap((pair) => [
+    { pair, arm: 'a' as const, results: run(arms(pair)[0]) },
+    { pair, arm: 'b' as const, results: run(arms(pair)[1]) },
+  ]);
+const metric = (runs: PairedRun[], name: string) =>
+  compareRuns(runs).points[0]?.metrics.find((m) => m.metric === name);
 
 test('sign test: two-sided binomial tail, 1 when nothing differs', () => {
-  assert.equal(signTestP(0, 0), 1);
-  assert.equal(signTestP(3, 3), 0.25); // 2 × 1/8
-  assert.equal(signTestP(0, 3), 0.25);
-  assert.equal(signTestP(6, 6), 2 / 64);
-  assert.equal(signTestP(5, 6), (2 * 7) / 64); // P(≥5 of 6) = (6 + 1)/64, both ways
-  assert.equal(signTestP(2, 4), 1); // an even split is capped at 1
-  assert.ok(Math.abs(signTestP(9, 10) - (2 * 11) / 1024) < 1e-12);
+  assert.deepEqual([signTestP(0, 0), signTestP(3, 3), signTestP(6, 6)], [1, 0.25, 2 / 64]);
+  assert.deepEqual([signTestP(5, 6), signTestP(2, 4)], [(2 * 7) / 64, 1]);
 });
 
-test('median of odd and even counts; none for no values', () => {
-  assert.equal(median([3, 1, 2]), 2);
-  assert.equal(median([4, 1, 3, 2]), 2.5);
-  assert.equal(median([]), null);
-});
-
-test('B better in all six pairs: significant; latency and CPU count lower as better', () => {
-  const runs = [1, 2, 3, 4, 5, 6].flatMap((pair) =>
-    pairOf(
-      pair,
-      results([
-        {
-          target: 500,
-          sagasPerS: 495,
-          p50: 300 + pair,
-          p99: 600,
-          busy: 90,
-          switches: 16 + pair,
-          transactions: 0.58,
-        },
-      ]),
-      results([
-        {
-          target: 500,
-          sagasPerS: 497,
-          p50: 250 + pair,
-          p99: 600,
-          busy: 80,
-          switches: 14 + pair,
-          transactions: 0.7,
-        },
-      ]),
-    ),
-  );
-  const [point] = compareRuns(runs).points;
-  assert.equal(point?.label, 'open 500/s');
-  const byName = Object.fromEntries((point?.metrics ?? []).map((m) => [m.metric, m]));
-  assert.equal(byName['sagas/s']?.bBetter, 6);
-  assert.match(byName['sagas/s']?.verdict ?? '', /^B better \(p = 0\.031\)$/);
-  assert.equal(byName['p50 ms']?.bBetter, 6);
-  assert.equal(byName['p50 ms']?.medianA, 303.5);
-  assert.equal(byName['p50 ms']?.medianB, 253.5);
-  assert.equal(byName['p99 ms']?.ties, 6);
-  assert.equal(byName['p99 ms']?.verdict, 'no pair differs');
+test('B better in all six pairs is significant; latency, CPU and counts are better lower', () => {
+  const runs = pairs(6, (i) => [
+    [{ sagasPerS: 495, p50: 300 + i, busy: 90, switches: 16 + i, xact: 0.58 }],
+    [{ sagasPerS: 497, p50: 250 + i, busy: 80, switches: 14 + i, xact: 0.7 }],
+  ]);
+  assert.match(metric(runs, 'sagas/s')?.verdict ?? '', /^B better \(p = 0\.031\)$/);
+  assert.deepEqual([metric(runs, 'p50 ms')?.medianA, metric(runs, 'p50 ms')?.medianB], [303.5, 253.5]);
+  assert.equal(metric(runs, 'p99 ms')?.verdict, 'no pair differs');
   // 90 % of 2 cores for 20 s over 10,000 sagas = 3.6 ms; 80 % = 3.2 ms.
-  assert.equal(byName['machine CPU ms/saga']?.medianA, 3.6);
-  assert.equal(byName['machine CPU ms/saga']?.medianB, 3.2);
-  assert.equal(byName['machine CPU ms/saga']?.bBetter, 6);
-  assert.equal(byName['context switches/saga']?.medianA, 19.5);
-  assert.equal(byName['context switches/saga']?.medianB, 17.5);
-  assert.equal(byName['context switches/saga']?.bBetter, 6);
-  assert.equal(byName['transactions/saga']?.bWorse, 6);
-  assert.match(byName['transactions/saga']?.verdict ?? '', /^B worse \(p = 0\.031\)$/);
+  const cpu = metric(runs, 'machine CPU ms/saga');
+  assert.deepEqual([cpu?.medianA, cpu?.medianB, cpu?.bBetter], [3.6, 3.2, 6]);
+  assert.equal(metric(runs, 'context switches/saga')?.bBetter, 6);
+  assert.match(metric(runs, 'transactions/saga')?.verdict ?? '', /^B worse \(p = 0\.031\)$/);
   assert.match(formatComparison(compareRuns(runs)), /transactions\/saga +A\|B by pair: 0\.58\|0\.70 /);
 });
 
-test('results from before the kernel-work counts have no context-switch figure, and are not counted', () => {
-  const runs = [1, 2].flatMap((pair) =>
-    pairOf(
-      pair,
-      results([{ target: 500, sagasPerS: 495, p50: 300, p99: 600 }]),
-      results([{ target: 500, sagasPerS: 495, p50: 300, p99: 600, switches: 12 }]),
-    ),
+test('a version 1 result (kernelPerSaga) compares with version 2; a missing figure is not counted', () => {
+  const [a, b] = pairs(1, () => [[{}], [{ switches: 10 }]]);
+  const old = a?.results.points.map((p) => ({ ...p, kernelPerSaga: { machineContextSwitches: 12 } })) ?? [];
+  const mixed = [
+    { pair: 1, arm: 'a' as const, results: { host: { cpus: 2 }, points: old } },
+    ...(b ? [b] : []),
+  ];
+  assert.equal(metric(mixed, 'context switches/saga')?.bBetter, 1);
+  const none = metric(
+    pairs(2, () => [[{}], [{ switches: 12 }]]),
+    'context switches/saga',
   );
-  const switches = compareRuns(runs).points[0]?.metrics.find((m) => m.metric === 'context switches/saga');
-  assert.deepEqual(switches?.a, [null, null]);
-  assert.deepEqual(switches?.b, [12, 12]);
-  assert.equal(switches?.bBetter, 0);
-  assert.equal(switches?.verdict, 'no pair differs');
-  assert.match(
-    formatComparison(compareRuns(runs)),
-    /context switches\/saga A\|B by pair: -\|12\.0 {2}-\|12\.0;/,
+  assert.deepEqual([none?.a, none?.verdict], [[null, null], 'no pair differs']);
+  const idle = metric(
+    pairs(1, () => [[{ completed: 0 }], [{}]]),
+    'machine CPU ms/saga',
   );
+  assert.deepEqual([idle?.a, idle?.verdict], [[null], 'no pair differs']);
 });
 
 test('three pairs cannot decide; a mixed result is within the spread', () => {
-  const three = [
-    [300, 250],
-    [450, 370],
-    [245, 310],
-  ].flatMap(([a, b], i) =>
-    pairOf(
-      i + 1,
-      results([{ target: 500, sagasPerS: 495, p50: a as number, p99: 600 }]),
-      results([{ target: 500, sagasPerS: 495, p50: b as number, p99: 600 }]),
-    ),
+  const p50s = [undefined, [300, 250], [450, 370], [245, 310]] as const; // A's and B's, by pair
+  const undecided = metric(
+    pairs(3, (i) => [[{ p50: p50s[i]?.[0] }], [{ p50: p50s[i]?.[1] }]]),
+    'p50 ms',
   );
-  const p50 = compareRuns(three).points[0]?.metrics.find((m) => m.metric === 'p50 ms');
-  assert.equal(p50?.bBetter, 2);
-  assert.equal(p50?.bWorse, 1);
-  assert.match(p50?.verdict ?? '', /^not decidable with 3 differing pairs \(p ≥ 0\.25 at best\)$/);
-
-  const eight = [1, 2, 3, 4, 5, 6, 7, 8].flatMap((pair) =>
-    pairOf(
-      pair,
-      results([{ target: 500, sagasPerS: 495, p50: 300, p99: 600 }]),
-      results([{ target: 500, sagasPerS: 495, p50: pair % 2 === 0 ? 280 : 320, p99: 600 }]),
-    ),
+  assert.match(undecided?.verdict ?? '', /^not decidable with 3 differing pairs \(p ≥ 0\.25 at best\)$/);
+  const mixed = metric(
+    pairs(8, (i) => [[{}], [{ p50: i % 2 === 0 ? 280 : 320 }]]),
+    'p50 ms',
   );
-  const mixed = compareRuns(eight).points[0]?.metrics.find((m) => m.metric === 'p50 ms');
   assert.equal(mixed?.verdict, 'no difference beyond the spread (p = 1.00)');
 });
 
-test('a point missing from one run is listed, not compared; the others are', () => {
-  const runs = [
-    ...pairOf(
-      1,
-      results([
-        { target: 500, sagasPerS: 495, p50: 300, p99: 600 },
-        { target: 1000, sagasPerS: 900, p50: 900, p99: 2000 },
-      ]),
-      results([{ target: 500, sagasPerS: 496, p50: 290, p99: 590 }]),
-    ),
-  ];
-  const comparison = compareRuns(runs);
+test('a point missing from one run is listed, not compared; a pair needs one run of each arm', () => {
+  const comparison = compareRuns(pairs(1, () => [[{}, { target: 1000 }], [{ p50: 290 }]]));
   assert.deepEqual(
-    comparison.points.map((p) => p.label),
-    ['open 500/s'],
+    [comparison.points.map((p) => p.label), comparison.incomplete],
+    [['open 500/s'], ['open 1000/s']],
   );
-  assert.deepEqual(comparison.incomplete, ['open 1000/s']);
   const text = formatComparison(comparison);
-  assert.match(text, /^open 500\/s:$/m);
   assert.match(text, /p50 ms +A\|B by pair: 300\|290; median 300 → 290; B better in 1, worse in 0/);
   assert.match(text, /not compared \(missing from some runs\): open 1000\/s/);
-});
-
-test('a pair without exactly one run of each arm is refused', () => {
-  const one = results([{ target: 500, sagasPerS: 495, p50: 300, p99: 600 }]);
-  assert.throws(() => compareRuns([{ pair: 1, arm: 'a', results: one }]), /pair 1 has 0 runs of B/);
-  assert.throws(
-    () => compareRuns([...pairOf(1, one, one), { pair: 1, arm: 'a', results: one }]),
-    /pair 1 has 2 runs of A/,
-  );
-});
-
-test('a point where no saga completed has no latency or CPU figure, and is not counted', () => {
-  const runs = [
-    ...pairOf(
-      1,
-      results([{ target: 500, sagasPerS: 0, p50: 0, p99: 0, completed: 0 }]),
-      results([{ target: 500, sagasPerS: 490, p50: 300, p99: 600 }]),
-    ),
-  ];
-  const cpu = compareRuns(runs).points[0]?.metrics.find((m) => m.metric === 'machine CPU ms/saga');
-  assert.deepEqual(cpu?.a, [null]);
-  assert.equal(cpu?.bBetter, 0);
-  assert.equal(cpu?.bWorse, 0);
-  assert.equal(cpu?.verdict, 'no pair differs');
+  assert.throws(() => compareRuns(pairs(1, () => [[{}], [{}]]).slice(0, 1)), /pair 1 has 0 runs of B/);
 });

@@ -1,26 +1,21 @@
 /**
- * How fast this machine runs single-threaded JavaScript right now, as one number: a fixed workload
- * (JSON of an order, a SHA-1 of it, a small Map, a Buffer copy, as the services do per message)
- * timed for a moment, before the services start and after they stop. A large change between the
- * two says the CPU itself slowed or sped up during the run, so its points do not compare.
- *
- * It does not say how fast the whole system will be: the same machine has run the whole bench up to
- * three times faster or slower from one hour to the next, and on 2026-12-03 this speed was at its
- * highest while the system's latencies were the longest of the three states met that day
- * (bench/README.md, "Session of 2026-12-03 (third)").
+ * How fast this machine runs single-threaded JavaScript right now: a fixed workload (an order's
+ * JSON, its SHA-1, a small Map, a Buffer copy, as the services do per message), timed before the
+ * services start and after they stop. A large change between the two says the CPU itself slowed
+ * or sped up during the run, so its points do not compare with each other. It does not predict
+ * how fast the system will be (docs/performance.md, "Machine states").
  */
 import { createHash } from 'node:crypto';
 
 export interface CpuSpeed {
-  /** Thousands of workload iterations per second (higher is faster): the median of the samples. */
+  /** Thousands of iterations per second: the median of the samples, the slowest and the fastest. */
   kops: number;
-  /** The slowest and the fastest sample: how much the speed moved while it was measured. */
   minKops: number;
   maxKops: number;
-  /** Milliseconds it was measured for, in all. */
-  ms: number;
 }
 
+// The workload as it has been since machine speeds were first recorded: change it and the kops/s no
+// longer compare with docs/performance.md's.
 const order = {
   orderId: '0b8f7a1e-3c2d-4e5f-8a9b-1c2d3e4f5a6b',
   customerId: 'customer-0001',
@@ -34,7 +29,7 @@ const order = {
   shippingAddress: { line1: '1 Main Street', city: 'Berlin', postalCode: '10115', country: 'DE' },
 };
 
-/** One iteration; returns a number that depends on all of its work, so none of it can be skipped. */
+/** One iteration; its result depends on all of its work, so none of it can be skipped. */
 export function cpuSpeedIteration(seed: number): number {
   const text = JSON.stringify({ ...order, seed });
   const parsed = JSON.parse(text) as typeof order & { seed: number };
@@ -45,41 +40,27 @@ export function cpuSpeedIteration(seed: number): number {
   return (copy[seed % copy.length] ?? 0) + byKey.size + parsed.seed;
 }
 
-/** Runs the workload for about `sampleMs` (blocking the event loop) and returns its rate in kops/s. */
-function sampleKops(sampleMs: number): { kops: number; ms: number } {
-  let iterations = 0;
-  let sink = 0;
-  const started = performance.now();
-  let elapsed = 0;
-  do {
-    for (let i = 0; i < 100; i++) sink += cpuSpeedIteration(iterations + i);
-    iterations += 100;
-    elapsed = performance.now() - started;
-  } while (elapsed < sampleMs);
-  if (!Number.isFinite(sink)) throw new Error('cpu speed workload produced no result');
-  return { kops: iterations / elapsed, ms: elapsed };
-}
-
-/**
- * The workload in `samples` back-to-back samples over about `durationMs`: their median, slowest and
- * fastest (this VM's speed has been seen to move by a third from one second to the next at rest).
- */
+/** `samples` back-to-back samples over about `durationMs` (blocking the event loop). */
 export function measureCpuSpeed(durationMs = 1000, samples = 5): CpuSpeed {
-  const taken = Array.from({ length: samples }, () => sampleKops(durationMs / samples));
-  const sorted = taken.map((s) => s.kops).sort((a, b) => a - b);
+  const rates = Array.from({ length: samples }, () => {
+    const started = performance.now();
+    let iterations = 0;
+    let sink = 0;
+    while (performance.now() - started < durationMs / samples)
+      for (let i = 0; i < 100; i++, iterations++) sink += cpuSpeedIteration(iterations);
+    if (!Number.isFinite(sink)) throw new Error('cpu speed workload produced no result');
+    return iterations / (performance.now() - started);
+  }).sort((a, b) => a - b);
   return {
-    kops: Math.round(sorted[Math.floor(sorted.length / 2)] ?? 0),
-    minKops: Math.round(sorted[0] ?? 0),
-    maxKops: Math.round(sorted[sorted.length - 1] ?? 0),
-    ms: Math.round(taken.reduce((sum, s) => sum + s.ms, 0)),
+    kops: Math.round(rates[Math.floor(samples / 2)] ?? 0),
+    minKops: Math.round(rates[0] ?? 0),
+    maxKops: Math.round(rates[samples - 1] ?? 0),
   };
 }
 
-/** How much the machine's speed moved between two measurements beyond which a run's points are not comparable. */
+/** A change of the median speed beyond this share makes the footer warn. */
 export const SPEED_DRIFT_WARNING = 0.2;
 
-/** (end − start) ÷ start of the median speeds, or null when either is missing. */
-export function speedDrift(atStart: CpuSpeed | null, atEnd: CpuSpeed | null): number | null {
-  if (atStart === null || atEnd === null || atStart.kops <= 0) return null;
-  return (atEnd.kops - atStart.kops) / atStart.kops;
-}
+/** (end − start) ÷ start of the median speeds, or null without both. */
+export const speedDrift = (atStart: CpuSpeed | null, atEnd: CpuSpeed | null): number | null =>
+  atStart === null || atEnd === null || atStart.kops <= 0 ? null : (atEnd.kops - atStart.kops) / atStart.kops;

@@ -1,10 +1,9 @@
 /**
  * Preloaded into every service by `npm run bench -- --heap-profile` (`node --import`): V8's sampling
- * heap profiler, counting the objects garbage collection has already freed too — where a process
- * allocates, which is what its GC time follows (`node --heap-prof` keeps only the survivors). One
- * sample per 32 KiB allocated on average. When the service is told to stop (SIGTERM or SIGINT) the
- * profile goes to `$BENCH_HEAP_PROFILE_DIR/<pid>.heapprofile`; it covers the service's whole life,
- * start-up and warm-up included. `bench/heap-summary.ts` reads it.
+ * heap profiler, counting the objects garbage collection has freed too — where a process allocates,
+ * which is what its GC time follows (`node --heap-prof` keeps only the survivors). One sample per
+ * 32 KiB on average. On SIGTERM or SIGINT the profile of the service's whole life goes to
+ * `$BENCH_HEAP_PROFILE_DIR/<pid>.heapprofile` (support/profiles.ts summarises it).
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector';
@@ -20,16 +19,10 @@ if (dir) {
     includeObjectsCollectedByMajorGC: true,
     includeObjectsCollectedByMinorGC: true,
   });
-  let written = false;
   const write = (): void => {
-    if (written) return;
-    written = true;
     // An in-process inspector session answers synchronously, before the service's own handler exits.
     session.post('HeapProfiler.stopSampling', (error, result) => {
-      if (error) {
-        console.error(`heap sampler: ${error.message}`);
-        return;
-      }
+      if (error) throw new Error(`heap sampler: ${error.message}`);
       mkdirSync(dir, { recursive: true });
       writeFileSync(join(dir, `${process.pid}.heapprofile`), JSON.stringify(result.profile));
     });

@@ -9,18 +9,10 @@ export interface LatencySummary {
 }
 
 export class LatencyRecorder {
-  #values: number[] = [];
+  readonly #values: number[] = [];
 
   record(ms: number): void {
     this.#values.push(ms);
-  }
-
-  get count(): number {
-    return this.#values.length;
-  }
-
-  values(): readonly number[] {
-    return this.#values;
   }
 
   summary(): LatencySummary | null {
@@ -36,8 +28,7 @@ export function summarise(values: readonly number[]): LatencySummary | null {
   const sorted = Float64Array.from(values).sort();
   const at = (p: number): number =>
     sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? 0;
-  let sum = 0;
-  for (const v of sorted) sum += v;
+  const sum = sorted.reduce((total, v) => total + v, 0);
   return {
     count: sorted.length,
     mean: round1(sum / sorted.length),

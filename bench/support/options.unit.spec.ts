@@ -1,108 +1,48 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { parseOptions, reproduceCommand, UsageError } from './options.ts';
+import { defaultOptions, parseOptions, reproduceCommand, UsageError } from './options.ts';
 
-const commandArgs = (command: string): string[] =>
+/** The words of a reproduce command after `--`, unquoted as a shell would. */
+const wordsOf = (command: string): string[] =>
   (command.split(' -- ')[1] ?? '').split(' ').map((part) => part.replace(/^'(.*)'$/s, '$1'));
 
-test('--node-flag is repeatable, inline or separate, and kept in order', () => {
-  const options = parseOptions([
-    '--rates',
-    '500',
+const refuses = (argv: string[], message: string) =>
+  assert.throws(
+    () => parseOptions(argv),
+    (error: unknown) => error instanceof UsageError && error.message === message,
+  );
+
+test('the reproduce command parses back to the same options', () => {
+  const argv =
+    '--rates=2500,2750 --concurrency none --refine 4 --keep-going --env DB_POOL_MAX=20 --warmup-s 0';
+  const flags = [
     '--node-flag=--max-semi-space-size=32',
     '--node-flag',
     '--single-threaded-gc',
-  ]);
+    '--orchestrator-nice=-10',
+  ];
+  const options = parseOptions([...argv.split(' '), ...flags]);
   assert.deepEqual(options.nodeFlags, ['--max-semi-space-size=32', '--single-threaded-gc']);
-});
-
-test('the reproduce command carries the node flags and parses back to them', () => {
-  const options = parseOptions(['--rates', '1500', '--node-flag=--max-semi-space-size=32']);
   const command = reproduceCommand(options, 'bench-results/x.json');
-  assert.match(command, / --node-flag=--max-semi-space-size=32 /);
-  assert.deepEqual(parseOptions(commandArgs(command)).nodeFlags, ['--max-semi-space-size=32']);
+  assert.deepEqual(parseOptions(wordsOf(command)), { ...options, json: 'bench-results/x.json' });
+  assert.doesNotMatch(reproduceCommand(defaultOptions, 'x.json'), /refine|nice|node-flag|--env/);
 });
 
-test('--node-flag refuses a value that is not a flag, and --reuse', () => {
-  const usageError = (message: string) => (error: unknown) =>
-    error instanceof UsageError && error.message === message;
-  assert.throws(
-    () => parseOptions(['--rates', '500', '--node-flag=single-threaded-gc']),
-    usageError('--node-flag needs a flag starting with --, got single-threaded-gc'),
+test('clear errors for values out of range, node flags that are not flags, and nothing to do', () => {
+  refuses(['--duration-s', '0'], '--duration-s needs a positive number, got 0');
+  refuses(['--orchestrator-nice=-21'], '--orchestrator-nice needs an integer from -20 to 19, got -21');
+  refuses(['--refine=2.5'], '--refine needs an integer from 0 to 10, got 2.5');
+  refuses(
+    ['--node-flag=single-threaded-gc'],
+    '--node-flag needs a flag starting with --, got single-threaded-gc',
   );
-  assert.throws(
-    () => parseOptions(['--rates', '500', '--reuse', '--node-flag=--single-threaded-gc']),
-    usageError('--node-flag applies to the services the bench starts; with --reuse start them with it'),
+  refuses(
+    ['--rates', 'none', '--refine', '2'],
+    '--refine narrows down the open-loop rates: give --rates too',
   );
-});
-
-test('--orchestrator-node-flag is kept apart from --node-flag, reproduced, and refuses a non-flag and --reuse', () => {
-  const options = parseOptions([
-    '--rates',
-    '2000',
-    '--node-flag=--single-threaded-gc',
-    '--orchestrator-node-flag=--max-semi-space-size=64',
-  ]);
-  assert.deepEqual(options.nodeFlags, ['--single-threaded-gc']);
-  assert.deepEqual(options.orchestratorNodeFlags, ['--max-semi-space-size=64']);
-  const command = reproduceCommand(options, 'bench-results/x.json');
-  assert.match(command, / --orchestrator-node-flag=--max-semi-space-size=64 /);
-  const parsedBack = parseOptions(commandArgs(command));
-  assert.deepEqual(parsedBack.orchestratorNodeFlags, ['--max-semi-space-size=64']);
-  assert.deepEqual(parsedBack.nodeFlags, ['--single-threaded-gc']);
-  const usageError = (message: string) => (error: unknown) =>
-    error instanceof UsageError && error.message === message;
-  assert.throws(
-    () => parseOptions(['--rates', '500', '--orchestrator-node-flag', 'max-semi-space-size=64']),
-    usageError('--orchestrator-node-flag needs a flag starting with --, got max-semi-space-size=64'),
+  refuses(
+    ['--rates', 'none', '--concurrency', 'none', '--ceiling-s', '0'],
+    'nothing to measure: give --rates, --concurrency or --ceiling-s',
   );
-  assert.throws(
-    () => parseOptions(['--rates', '500', '--reuse', '--orchestrator-node-flag=--max-semi-space-size=64']),
-    usageError(
-      '--orchestrator-node-flag applies to the services the bench starts; with --reuse start them with it',
-    ),
-  );
-});
-
-test('--orchestrator-nice takes an integer from -20 to 19, refuses --reuse, and is reproduced', () => {
-  const options = parseOptions(['--rates', '2500', '--orchestrator-nice=-10']);
-  assert.equal(options.orchestratorNice, -10);
-  const command = reproduceCommand(options, 'bench-results/x.json');
-  assert.match(command, / --orchestrator-nice=-10 /);
-  assert.equal(parseOptions(commandArgs(command)).orchestratorNice, -10);
-  assert.equal(parseOptions(['--rates', '500']).orchestratorNice, 0);
-  assert.doesNotMatch(reproduceCommand(parseOptions(['--rates', '500']), 'x.json'), /nice/);
-  for (const bad of ['-21', '20', '1.5', 'x'])
-    assert.throws(
-      () => parseOptions(['--rates', '500', `--orchestrator-nice=${bad}`]),
-      (error: unknown) =>
-        error instanceof UsageError &&
-        error.message === `--orchestrator-nice needs an integer from -20 to 19, got ${bad}`,
-    );
-  assert.throws(
-    () => parseOptions(['--rates', '500', '--reuse', '--orchestrator-nice=5']),
-    (error: unknown) => error instanceof UsageError && /with --reuse start them with it/.test(error.message),
-  );
-});
-
-test('--refine takes an integer from 0 to 10, needs --rates, and is reproduced', () => {
-  const options = parseOptions(['--rates', '2500,2750', '--refine', '4']);
-  assert.equal(options.refine, 4);
-  const command = reproduceCommand(options, 'bench-results/x.json');
-  assert.match(command, / --refine 4 /);
-  assert.equal(parseOptions(commandArgs(command)).refine, 4);
-  assert.equal(parseOptions(['--rates', '500']).refine, 0);
-  assert.doesNotMatch(reproduceCommand(parseOptions(['--rates', '500']), 'x.json'), /refine/);
-  for (const bad of ['-1', '11', '2.5', 'x'])
-    assert.throws(
-      () => parseOptions(['--rates', '500', `--refine=${bad}`]),
-      (error: unknown) =>
-        error instanceof UsageError && error.message === `--refine needs an integer from 0 to 10, got ${bad}`,
-    );
-  assert.throws(
-    () => parseOptions(['--rates', 'none', '--concurrency', '8', '--refine', '2']),
-    (error: unknown) =>
-      error instanceof UsageError &&
-      error.message === '--refine narrows down the open-loop rates: give --rates too',
-  );
+  assert.throws(() => parseOptions(['--reuse']), /unknown option --reuse/);
 });

@@ -55,7 +55,7 @@ export function encodeWithType(type: AvroType, record: string, schemaId: number,
     );
   }
   // One allocation of the exact size (from node's pool when small), not avsc's zero-filled
-  // toBuffer plus the frame's copy of it (bench/avro-encoding.ts).
+  // toBuffer plus the frame's copy of it (bench/avro-encoding.ts, now in git history).
   const out = Buffer.allocUnsafe(end);
   encodeScratch.copy(out, 0, 0, end);
   out[0] = MAGIC_BYTE;

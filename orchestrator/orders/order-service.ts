@@ -65,7 +65,7 @@ const isUniqueViolation = (error: unknown): boolean => (error as { code?: unknow
  * and share the next, larger transaction (and so the next publish of ReserveStock commands). Two
  * made twice as many, half-sized commits; against two, one lowered p50 and p99 at 750 sagas/s in six
  * of six interleaved pairs and changed nothing at 500 and 1000/s (bench/README.md, "Session of
- * 2026-12-03 (fifth)"). The bench's database ceiling replays the same.
+ * 2026-12-03 (fifth)").
  */
 export const creationCommitsInFlight = 1;
 

@@ -51,8 +51,7 @@ export interface LockedInventory {
   prices: Map<string, CatalogPrice>;
 }
 
-/** Shared with the bench's database ceiling, which replays these statements. */
-export const reservationsTable = new OrderRowsTable<{
+const reservationsTable = new OrderRowsTable<{
   order_id: string;
   reservation_id: string | null;
   status: ReservationStatus;

@@ -29,8 +29,7 @@ export interface PaymentRecord extends Payment {
   ledger: Array<{ kind: LedgerKind; amount: number; currency: string; at: Date }>;
 }
 
-/** Shared with the bench's database ceiling, which replays these statements. */
-export const paymentsTable = new OrderRowsTable<{
+const paymentsTable = new OrderRowsTable<{
   order_id: string;
   payment_id: string | null;
   status: PaymentStatus;
@@ -54,8 +53,7 @@ export const paymentsTable = new OrderRowsTable<{
   computed: { refunded_at: "case when v.status = 'REFUNDED' then now() end" },
 });
 
-/** Shared with the bench's database ceiling, which replays these statements. */
-export const insertLedger = unnestInsert<{
+const insertLedger = unnestInsert<{
   order_id: string;
   payment_id: string;
   kind: LedgerKind;

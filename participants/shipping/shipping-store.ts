@@ -29,8 +29,7 @@ export interface ShipmentRecord extends Shipment {
 
 const shipmentStatuses: readonly ShipmentStatus[] = ['SCHEDULED', 'FAILED', 'CANCELLED', 'VOIDED'];
 const failureReasons: readonly ShippingFailureReason[] = ['unserved_destination', 'fault_injected'];
-/** Shared with the bench's database ceiling, which replays these statements. */
-export const shipmentsTable = new OrderRowsTable<{
+const shipmentsTable = new OrderRowsTable<{
   order_id: string;
   shipment_id: string | null;
   status: ShipmentStatus;

@@ -26,7 +26,9 @@ const runAb = (args: string[]) =>
   runScript('bench/run-ab.ts', args, { ...process.env, BENCH_DATABASE_URL: benchDatabaseUrl });
 
 const tinyBench = ['--duration-s', '2', '--rates', '20', '--concurrency', 'none', '--warmup-s', '0'];
-const tinyBenchRest = ['--drain-s', '20', '--ceiling-s', '0', '--partitions', '3', '--base-port', '3480'];
+// Ports above the e2e services' and the bench spec's (TEST_PORT_BASE + 60), so parallel checkouts can differ.
+const basePort = String(Number(process.env.TEST_PORT_BASE ?? 3100) + 70);
+const tinyBenchRest = ['--drain-s', '20', '--ceiling-s', '0', '--partitions', '3', '--base-port', basePort];
 
 test('npm run bench:ab: two interleaved pairs, each arm with its setting, compared', {
   timeout: 240_000,
@@ -101,7 +103,6 @@ test('npm run bench:ab: two interleaved pairs, each arm with its setting, compar
       stdout,
       /reproduce: npm run bench:ab -- --pairs 2 --a-dir \S+ --b-args '--env DB_POOL_MAX=4' --out /,
     );
-    assert.doesNotMatch(stderr, /found no Kafka process/);
   } finally {
     rmSync(out, { recursive: true, force: true });
     execFileSync('git', ['worktree', 'remove', '--force', base], { cwd: repoRoot, stdio: 'ignore' });

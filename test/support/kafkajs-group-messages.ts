@@ -1,7 +1,7 @@
 /**
  * kafkajs 2.2.4's own `producer/groupMessagesPerPartition.js`, evaluated from its file: in a process
  * that loaded lib/kafka/kafkajs-patches/linear-group-messages.ts first, the module cache holds the replacement. For
- * the equivalence test and the microbenchmark (bench/group-messages.ts).
+ * the equivalence test (the microbenchmark, bench/group-messages.ts, is in git history).
  */
 import { readFileSync } from 'node:fs';
 import { kafkajsModulePath } from '../../lib/kafka/kafkajs-patches/kafkajs-module-cache.ts';

@@ -1,7 +1,7 @@
 /**
  * The wall around this project's changes to kafkajs's private modules. The app (services, lib,
- * scripts, chaos) reaches them only through this entry point; only the patches' microbenchmarks
- * (bench/) and test helpers import a patch's module directly. They fit kafkajs 2.2.4 only
+ * scripts, chaos, bench) reaches them only through this entry point; only test helpers import a
+ * patch's module directly. They fit kafkajs 2.2.4 only
  * (package.json pins it exactly); a different installed kafkajs stops the process with a
  * KafkajsVersionError before any patch is installed (`kafkajs-version.ts`). A test per patch fails
  * when the kafkajs internals it replaces change shape (`kafkajs-internals.unit.spec.ts`).

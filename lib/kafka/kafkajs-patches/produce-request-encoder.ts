@@ -10,7 +10,8 @@
  * of a request like the outbox relay's (90 records of this project's shape over 2 topics × 3
  * partitions) kafkajs 2.2.4 took 33.7 µs per record, 7.6 µs with its record encoder replaced by
  * `record-encoder.ts` (this project's patch until this module), and this encoder 1.7 µs
- * (`bench/produce-encoding.ts`; bench/README, session of 2026-12-03 (sixth)).
+ * (a microbenchmark now in git history: `bench/produce-encoding.ts`; bench/README, session of
+ * 2026-12-03 (sixth)).
  *
  * Here every record is measured first (`measureRecord`), the body's size follows, and the records
  * are written straight into their batch in one `Buffer.allocUnsafe`; each batch's CRC-32C is
