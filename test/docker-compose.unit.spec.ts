@@ -200,7 +200,10 @@ test('Kafka security is in step with scripts/stack.sh: SASL/SCRAM, the authorize
     'User:controller',
   ]);
 
-  const stackScript = readFileSync(new URL('../scripts/stack.sh', import.meta.url), 'utf8');
+  // scripts/stack.sh's parts: the broker's configuration, and the SCRAM users' names
+  const stackScript = ['kafka-config.sh', 'secrets.sh']
+    .map((part) => readFileSync(new URL(`../scripts/stack/${part}`, import.meta.url), 'utf8'))
+    .join('\n');
   const startScript = readFileSync(new URL('../infra/kafka/compose-start.sh', import.meta.url), 'utf8');
   for (const line of [
     `authorizer.class.name=${env.KAFKA_AUTHORIZER_CLASS_NAME}`,
