@@ -31,6 +31,8 @@ export interface Tracing {
     kind: SpanKind,
     attributes?: SpanAttributes,
   ): SpanHandle | null;
+  /** Exports the ended spans still buffered. */
+  flush(): Promise<void>;
   /** Exports what is buffered and stops. */
   shutdown(): Promise<void>;
 }
@@ -40,5 +42,6 @@ export const tracingOff: Tracing = {
   enabled: false,
   startOrderSpan: () => null,
   startChildSpan: () => null,
+  flush: async () => undefined,
   shutdown: async () => undefined,
 };

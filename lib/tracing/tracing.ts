@@ -69,6 +69,7 @@ export function createTracingWith(service: string, exporter: SpanExporter): Trac
       });
       return handleOf(tracer.startSpan(name, { kind, attributes }, context));
     },
+    flush: () => provider.forceFlush(),
     shutdown: () => provider.shutdown(),
   };
 }

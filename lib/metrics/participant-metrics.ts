@@ -1,0 +1,122 @@
+import { Counter, Gauge, type Registry } from 'prom-client';
+import type { RecordName } from '../contracts/generated.ts';
+import { ChildrenBy1, ChildrenBy2 } from './label-children.ts';
+
+/** What a participant's handling of a command came to (participant_commands_total's `outcome`). */
+export type CommandOutcome =
+  | 'reserved'
+  | 'rejected'
+  | 'released'
+  | 'succeeded'
+  | 'declined'
+  | 'refunded'
+  | 'scheduled'
+  | 'failed'
+  | 'cancelled'
+  | 'duplicate';
+
+/**
+ * The outcome of a command answered with `reply`; `changed` false (the command changed nothing: a
+ * re-sent command answered as before, or a compensation with nothing to undo) is `duplicate`.
+ */
+export function commandOutcomeOf(reply: RecordName, changed: boolean): CommandOutcome {
+  if (!changed) return 'duplicate';
+  switch (reply) {
+    case 'StockReserved':
+      return 'reserved';
+    case 'StockRejected':
+      return 'rejected';
+    case 'StockReleased':
+      return 'released';
+    case 'PaymentSucceeded':
+      return 'succeeded';
+    case 'PaymentFailed':
+      return 'declined';
+    case 'PaymentRefunded':
+      return 'refunded';
+    case 'ShippingScheduled':
+      return 'scheduled';
+    case 'ShippingFailed':
+      return 'failed';
+    case 'ShippingCancelled':
+      return 'cancelled';
+    case 'ReserveStock':
+    case 'ReleaseStock':
+    case 'ProcessPayment':
+    case 'RefundPayment':
+    case 'ScheduleShipping':
+    case 'CancelShipping':
+    case 'OrderPlaced':
+    case 'OrderStatusChanged':
+    case 'OrderCompleted':
+    case 'OrderCancelled':
+    case 'OrderFailed':
+    case 'AuditRecorded':
+      throw new TypeError(`${reply} is not a participant reply`);
+    default: {
+      const unknown: never = reply;
+      throw new TypeError(`unknown record ${String(unknown)}`);
+    }
+  }
+}
+
+/** `participant_commands_total{command,outcome}`: counted once the batch's transaction committed. */
+export interface ParticipantMetrics {
+  handled(command: string, outcome: CommandOutcome): void;
+}
+
+export function createParticipantMetrics(registry: Registry): ParticipantMetrics {
+  const commands = new Counter({
+    name: 'participant_commands_total',
+    help: 'Commands handled (committed), by command and outcome',
+    labelNames: ['command', 'outcome'],
+    registers: [registry],
+  });
+  const of = new ChildrenBy2((command, outcome) => commands.labels({ command, outcome }));
+  return { handled: (command, outcome) => of.of(command, outcome).inc() };
+}
+
+/** Payment's `payments_total{kind}` and `payment_amount_minor_total{kind,currency}`, counted after commit. */
+export interface PaymentMetrics {
+  recorded(kind: 'charge' | 'refund', amountMinor: number, currency: string): void;
+}
+
+export function createPaymentMetrics(registry: Registry): PaymentMetrics {
+  const payments = new Counter({
+    name: 'payments_total',
+    help: 'Charges and refunds made',
+    labelNames: ['kind'],
+    registers: [registry],
+  });
+  const amounts = new Counter({
+    name: 'payment_amount_minor_total',
+    help: 'Amounts charged and refunded, in minor units of the currency',
+    labelNames: ['kind', 'currency'],
+    registers: [registry],
+  });
+  const amountOf = new ChildrenBy2((kind, currency) => amounts.labels({ kind, currency }));
+  const countOf = new ChildrenBy1((kind) => payments.labels({ kind }));
+  return {
+    recorded(kind, amountMinor, currency) {
+      countOf.of(kind).inc();
+      amountOf.of(kind, currency).inc(amountMinor);
+    },
+  };
+}
+
+/** Inventory's `stock_available{sku}`: read from the stock table when scraped (nothing on the hot path). */
+export function registerStockGauge(
+  registry: Registry,
+  readStock: () => Promise<ReadonlyArray<{ sku: string; available: number }>>,
+): void {
+  new Gauge({
+    name: 'stock_available',
+    help: 'Units available to reserve, per SKU',
+    labelNames: ['sku'],
+    registers: [registry],
+    async collect() {
+      this.reset();
+      for (const { sku, available } of await readStock()) this.set({ sku }, available);
+    },
+  });
+}
