@@ -1,5 +1,9 @@
 import { Counter, Gauge, type Registry } from 'prom-client';
-import type { RecordName } from '../contracts/generated.ts';
+import type {
+  InventoryEventsRecord,
+  PaymentEventsRecord,
+  ShippingEventsRecord,
+} from '../contracts/generated.ts';
 import { ChildrenBy1, ChildrenBy2 } from './label-children.ts';
 
 /** What a participant's handling of a command came to (participant_commands_total's `outcome`). */
@@ -15,50 +19,27 @@ export type CommandOutcome =
   | 'cancelled'
   | 'duplicate';
 
+/** The record types a participant answers a command with. */
+export type ParticipantReply = (InventoryEventsRecord | PaymentEventsRecord | ShippingEventsRecord)['type'];
+
+const outcomeOfReply: Record<ParticipantReply, CommandOutcome> = {
+  StockReserved: 'reserved',
+  StockRejected: 'rejected',
+  StockReleased: 'released',
+  PaymentSucceeded: 'succeeded',
+  PaymentFailed: 'declined',
+  PaymentRefunded: 'refunded',
+  ShippingScheduled: 'scheduled',
+  ShippingFailed: 'failed',
+  ShippingCancelled: 'cancelled',
+};
+
 /**
  * The outcome of a command answered with `reply`; `changed` false (the command changed nothing: a
  * re-sent command answered as before, or a compensation with nothing to undo) is `duplicate`.
  */
-export function commandOutcomeOf(reply: RecordName, changed: boolean): CommandOutcome {
-  if (!changed) return 'duplicate';
-  switch (reply) {
-    case 'StockReserved':
-      return 'reserved';
-    case 'StockRejected':
-      return 'rejected';
-    case 'StockReleased':
-      return 'released';
-    case 'PaymentSucceeded':
-      return 'succeeded';
-    case 'PaymentFailed':
-      return 'declined';
-    case 'PaymentRefunded':
-      return 'refunded';
-    case 'ShippingScheduled':
-      return 'scheduled';
-    case 'ShippingFailed':
-      return 'failed';
-    case 'ShippingCancelled':
-      return 'cancelled';
-    case 'ReserveStock':
-    case 'ReleaseStock':
-    case 'ProcessPayment':
-    case 'RefundPayment':
-    case 'ScheduleShipping':
-    case 'CancelShipping':
-    case 'OrderPlaced':
-    case 'OrderStatusChanged':
-    case 'OrderCompleted':
-    case 'OrderCancelled':
-    case 'OrderFailed':
-    case 'AuditRecorded':
-      throw new TypeError(`${reply} is not a participant reply`);
-    default: {
-      const unknown: never = reply;
-      throw new TypeError(`unknown record ${String(unknown)}`);
-    }
-  }
-}
+export const commandOutcomeOf = (reply: ParticipantReply, changed: boolean): CommandOutcome =>
+  changed ? outcomeOfReply[reply] : 'duplicate';
 
 /** `participant_commands_total{command,outcome}`: counted once the batch's transaction committed. */
 export interface ParticipantMetrics {

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { timeOrderedIds } from '../../lib/ids.ts';
 import type { SagaMetrics } from '../../lib/metrics/saga-metrics.ts';
+import { start } from '../saga/order-saga.machine.ts';
 import type { HistoryRow } from '../saga/saga-history.ts';
 import type { SagaContext } from '../saga/saga-types.ts';
 import { SagaObservations } from './saga-observations.ts';
@@ -32,15 +33,13 @@ const placedAt = Date.UTC(2026, 11, 7, 8, 0, 0);
 const orderId = timeOrderedIds(() => placedAt)();
 const now = new Date(placedAt + 2_500);
 
+/** A new saga's context (the machine's own), with `overrides`. */
 const context = (overrides: Partial<SagaContext> = {}): SagaContext => ({
-  orderId,
-  retryPolicy: { forwardAttempts: 3, compensationAttempts: 5 },
-  attempt: 1,
-  round: 0,
-  cancelReason: null,
-  failure: null,
-  pricing: { currency: 'EUR', lines: [] },
-  catalog: null,
+  ...start({
+    orderId,
+    retryPolicy: { forwardAttempts: 3, compensationAttempts: 3 },
+    pricing: { currency: 'EUR', lines: [] },
+  }).snapshot.context,
   ...overrides,
 });
 

@@ -1,4 +1,9 @@
-import type { TypedRecord } from '../../lib/contracts/generated.ts';
+import type {
+  InventoryEventsRecord,
+  PaymentEventsRecord,
+  ShippingEventsRecord,
+  TypedRecord,
+} from '../../lib/contracts/generated.ts';
 import type { UnitOfWork } from '../../lib/db/unit-of-work.ts';
 import type { FaultSwitch } from '../../lib/faults/fault-switch.ts';
 import type { BatchHandler, IncomingMessage } from '../../lib/messaging/message-consumer.ts';
@@ -17,9 +22,12 @@ import {
   withOrderId,
 } from './command-messages.ts';
 
+/** A reply of a participant: a record of one of the participants' events topics. */
+type ParticipantReplyRecord = InventoryEventsRecord | PaymentEventsRecord | ShippingEventsRecord;
+
 /** What a participant's pure decision returns: a change and a reply, or a contract violation. */
 export type Decision<Change extends { kind: string }> =
-  | { kind: 'reply'; change: Change; reply: TypedRecord; warning: string | null }
+  | { kind: 'reply'; change: Change; reply: ParticipantReplyRecord; warning: string | null }
   | { kind: 'invalid'; problem: string };
 
 /** A command of this participant, with its canonical (lower-case) order id. */

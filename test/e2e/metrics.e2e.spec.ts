@@ -7,14 +7,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { Topics } from '../../lib/kafka/topics.ts';
 import { type Samples, scrape } from '../support/prometheus-text.ts';
-import {
-  catalogPriceOf,
-  orderBody,
-  placeOrder,
-  stockOf,
-  urls,
-  waitForStatus,
-} from '../support/system-under-test.ts';
+import { http, orderBody, placeOrder, urls, waitForStatus } from '../support/system-under-test.ts';
 
 const services = ['orchestrator', 'inventory', 'payment', 'shipping'] as const;
 type Scrapes = Record<(typeof services)[number], Samples>;
@@ -29,7 +22,8 @@ const scrapeAll = async (): Promise<Scrapes> => {
 describe('metrics, end to end', () => {
   test('a completed and a declined order move the saga, participant and HTTP metrics by exactly their work', async () => {
     const sku = 'SKU-003';
-    const [price, stockBefore] = [await catalogPriceOf(sku), await stockOf(sku)];
+    const stockLevel = async () => (await http('GET', `${urls.inventory}/stock/${sku}`)).body;
+    const { unitPrice: price, available: stockBefore } = await stockLevel();
     const before = await scrapeAll();
     const completed = await placeOrder(orderBody({ sku, quantity: 2 }));
     const declined = await placeOrder(orderBody({ sku, quantity: 1, paymentToken: 'tok_decline' }));
@@ -79,7 +73,7 @@ describe('metrics, end to end', () => {
       2 * price,
     );
     assert.equal(after.inventory.value('stock_available', { sku }), stockBefore - 2);
-    assert.equal(after.inventory.value('stock_available', { sku }), await stockOf(sku));
+    assert.equal(after.inventory.value('stock_available', { sku }), (await stockLevel()).available);
 
     // every service: its consumer's lag per partition, its outbox
     const lagTopics: Record<(typeof services)[number], string> = {
