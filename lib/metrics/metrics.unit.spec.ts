@@ -49,10 +49,18 @@ describe('metrics', () => {
   test('outbox backlog is read when scraped; publish latency from the oldest row of a request', async () => {
     const registry = createMetricsRegistry();
     let rows = 12;
-    const outbox = createOutboxMetrics(registry, async () => rows);
+    const outbox = createOutboxMetrics(registry, async () => {
+      if (rows < 0) throw new Error('database down');
+      return rows;
+    });
     assert.equal(await sample(registry, 'outbox_backlog_rows'), 12);
     rows = 3;
     assert.equal(await sample(registry, 'outbox_backlog_rows'), 3);
+    rows = -1;
+    assert.ok(
+      Number.isNaN(await sample(registry, 'outbox_backlog_rows')),
+      'unreadable: NaN, the scrape answers',
+    );
     const row = (occurredAt: string) => ({
       seq: 1,
       topic: 't',

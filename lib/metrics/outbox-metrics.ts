@@ -3,6 +3,7 @@ import { Gauge, Histogram, type Registry } from 'prom-client';
 import { HeaderNames } from '../messaging/headers.ts';
 import type { OutboxRow } from '../outbox/outbox-batch.ts';
 import type { OutboxPublishObserver } from '../outbox/relay-publish.ts';
+import { orNaN } from './scrape-reads.ts';
 
 /**
  * `outbox_backlog_rows` (rows in the service's outbox, counted when scraped: nothing on the hot
@@ -19,7 +20,7 @@ export function createOutboxMetrics(
     help: 'Rows in the outbox: committed, not yet published (or published and not yet deleted)',
     registers: [registry],
     async collect() {
-      this.set(await countBacklog());
+      this.set(await orNaN(countBacklog));
     },
   });
   const publish = new Histogram({

@@ -97,7 +97,8 @@ export function registerStockGauge(
     registers: [registry],
     async collect() {
       this.reset();
-      for (const { sku, available } of await readStock()) this.set({ sku }, available);
+      // Unreadable (the database is down): no series this scrape, rather than stale levels.
+      for (const { sku, available } of await readStock().catch(() => [])) this.set({ sku }, available);
     },
   });
 }

@@ -1,5 +1,6 @@
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
 import { ChildrenBy1, ChildrenBy2 } from './label-children.ts';
+import { orNaN } from './scrape-reads.ts';
 
 /** How a saga ended (saga_finished_total's `outcome`). */
 export type SagaOutcome = 'completed' | 'cancelled' | 'failed';
@@ -80,7 +81,7 @@ export function createSagaMetrics(
     help: 'Sagas not yet completed, cancelled or failed (all instances)',
     registers,
     async collect() {
-      this.set(await readSagasInFlight());
+      this.set(await orNaN(readSagasInFlight));
     },
   });
   let refusals: () => number = () => 0;
