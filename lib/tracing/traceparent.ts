@@ -10,8 +10,8 @@
 
 export const traceparentHeader = 'traceparent';
 
-const traceparentPattern = /^00-([0-9a-f]{32})-([0-9a-f]{16})-([0-9a-f]{2})$/;
-const allZeros = /^0+$/;
+/** Version 00, lower-case hex, neither id all zeros (W3C: such a header is invalid). */
+const traceparentPattern = /^00-(?!0{32}-)([0-9a-f]{32})-(?!0{16}-)([0-9a-f]{16})-([0-9a-f]{2})$/;
 
 export interface TraceParent {
   traceId: string;
@@ -25,12 +25,11 @@ export function parseTraceparent(header: string | null | undefined): TraceParent
   const match = traceparentPattern.exec(header);
   if (match === null) return null;
   const [, traceId = '', spanId = '', flags = '00'] = match;
-  if (allZeros.test(traceId) || allZeros.test(spanId)) return null;
   return { traceId, spanId, sampled: (Number.parseInt(flags, 16) & 1) === 1 };
 }
 
-/** Whether a header is a valid version-00 traceparent (what readMeta keeps). */
-export const isTraceparent = (header: string): boolean => parseTraceparent(header) !== null;
+/** Whether a header is a valid version-00 traceparent (what readMeta keeps); allocates nothing. */
+export const isTraceparent = (header: string): boolean => traceparentPattern.test(header);
 
 export const formatTraceparent = (traceId: string, spanId: string, sampled: boolean): string =>
   `00-${traceId}-${spanId}-${sampled ? '01' : '00'}`;
