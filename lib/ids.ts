@@ -143,3 +143,10 @@ function nameBasedId(namespace: string, name: string, sortedWithNamespace: boole
 const timeOrderedPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/i;
 const uuidPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 export const isUuid = (value: string): boolean => uuidPattern.test(value);
+
+/**
+ * When a time-ordered id (version 7, timeOrderedIds) was made: the Unix milliseconds of its first
+ * 48 bits. For an order id, when the order was placed.
+ */
+export const millisOfTimeOrderedId = (id: string): number =>
+  Number.parseInt(id.slice(0, 8), 16) * 0x1_0000 + Number.parseInt(id.slice(9, 13), 16);

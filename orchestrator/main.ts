@@ -1,6 +1,7 @@
 // First: it must be in the module cache before anything loads kafkajs (see the module).
 import '../lib/kafka/kafkajs-patches/index.ts';
 import { Topics } from '../lib/kafka/topics.ts';
+import { createSagaMetrics, type SagaMetrics } from '../lib/metrics/saga-metrics.ts';
 import { runService, type ServiceDeps } from '../lib/service/run-service.ts';
 import { exitOnStartupFailure } from '../lib/service/startup.ts';
 import { loadOrchestratorConfig } from './config.ts';
@@ -16,6 +17,11 @@ import { readSagasInFlight } from './runner/saga-store.ts';
 try {
   const config = loadOrchestratorConfig();
   let runner: SagaRunner | undefined;
+  let sagaMetrics: SagaMetrics | undefined;
+  const sagaMetricsOf = (deps: ServiceDeps): SagaMetrics => {
+    sagaMetrics ??= createSagaMetrics(deps.metrics, { readSagasInFlight: () => readSagasInFlight(deps.db) });
+    return sagaMetrics;
+  };
   const runnerOf = (deps: ServiceDeps): SagaRunner => {
     runner ??= new SagaRunner({
       outbox: deps.outbox,
@@ -26,6 +32,7 @@ try {
       retryPolicy: config.retryPolicy,
       deadlinePolicy: config.deadlinePolicy,
       logger: deps.logger,
+      metrics: sagaMetricsOf(deps),
     });
     return runner;
   };
@@ -46,6 +53,7 @@ try {
               readSagasInFlight: () => readSagasInFlight(deps.db),
               logger: deps.logger,
             });
+      sagaMetricsOf(deps).countRefusalsOf(() => admission.status().refused);
       const app = await buildOrchestratorApp({
         db: deps.db,
         logger: deps.logger,
@@ -58,6 +66,7 @@ try {
           newId: deps.newId,
           clock: deps.clock,
           admission,
+          tracing: deps.tracing,
         }),
       });
       app.addHook('onClose', async () => admission.stop());
@@ -70,6 +79,7 @@ try {
         clock: deps.clock,
         logger: deps.logger,
         intervalMs: config.sweepIntervalMs,
+        tracing: deps.tracing,
       }),
   });
 } catch (error) {

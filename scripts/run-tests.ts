@@ -74,6 +74,11 @@ const testPorts: Record<ServiceName, number> = {
   payment: testPortBase + 2,
   shipping: testPortBase + 3,
 };
+/**
+ * Where the e2e services export their spans (OTLP/HTTP): a receiver the tracing spec starts on this
+ * port (test/e2e/tracing.e2e.spec.ts). While none listens, the spans are dropped.
+ */
+const otlpReceiverPort = testPortBase + 9;
 const logDir = join(repoRoot, '.stack', 'test-logs', runId);
 const needsStack = files.some((f) => tierOf(f) !== 'unit');
 const needsServices = files.some((f) => tierOf(f) === 'e2e');
@@ -116,6 +121,7 @@ const testEnv: NodeJS.ProcessEnv = {
   PAYMENT_URL: `http://127.0.0.1:${testPorts.payment}`,
   SHIPPING_URL: `http://127.0.0.1:${testPorts.shipping}`,
   E2E_SERVICES_RUNNING: needsServices ? '1' : '0',
+  OTLP_RECEIVER_PORT: String(otlpReceiverPort),
   LOG_LEVEL: 'warn',
 };
 
@@ -148,7 +154,9 @@ try {
     const specs = files.filter((f) => tierOf(f) === tier);
     if (specs.length === 0) continue;
     if (tier === 'e2e') {
-      services.push(...startAllServices(serviceEnv, { kind: 'files', dir: logDir }));
+      // Only these services record spans: chaos and bench runs start their own, without tracing.
+      const e2eEnv = { ...serviceEnv, OTEL_EXPORTER_OTLP_ENDPOINT: `http://127.0.0.1:${otlpReceiverPort}` };
+      services.push(...startAllServices(e2eEnv, { kind: 'files', dir: logDir }));
       await waitUntilAllReady(services);
     }
     const code = await runSpecs(specs);

@@ -78,7 +78,7 @@ console.log(`
     inventory     http://127.0.0.1:${ports.inventory}/stock
     payment       http://127.0.0.1:${ports.payment}/faults
     shipping      http://127.0.0.1:${ports.shipping}/faults
-  Every route but /health, /docs, /openapi.json and /asyncapi.json needs a bearer token:
+  Every route but /health, /metrics, /docs, /openapi.json and /asyncapi.json needs a bearer token:
 ${demoTokens()}
   Ctrl-C stops the services.
 `);

@@ -4,7 +4,7 @@
  *   node --import tsx --test test/docker-compose.unit.spec.ts
  */
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { test } from 'node:test';
 import { parse } from 'yaml';
 import { kafkaServicePrincipals } from '../lib/kafka/acls.ts';
@@ -20,6 +20,7 @@ type Service = {
   healthcheck?: { test: string | string[] };
   entrypoint?: string | string[];
   volumes?: string[];
+  profiles?: string[];
 };
 type Compose = { services: Record<string, Service> };
 
@@ -51,8 +52,12 @@ const apps = {
 
 const infraPorts = { kafka: '9092:9092', 'schema-registry': '8081:8080', postgres: '5432:5432' } as const;
 
+/** Started only with `--profile observability` (docs/observability.md). */
+const observability = ['prometheus', 'grafana'] as const;
+
 test('names every service', () => {
-  for (const name of ['kafka', 'schema-registry', 'postgres', 'init', ...Object.keys(apps)]) service(name);
+  for (const name of ['kafka', 'schema-registry', 'postgres', 'init', ...Object.keys(apps), ...observability])
+    service(name);
 });
 
 test('infrastructure: images, published ports and settings', () => {
@@ -245,4 +250,60 @@ test('each app service is its own Kafka principal; init is the admin', () => {
   const init = envOf(service('init'));
   assert.equal(init.KAFKA_USERNAME, 'admin');
   assert.match(init.KAFKA_PASSWORD ?? '', /^\$\{KAFKA_ADMIN_PASSWORD:\?/);
+});
+
+const readYaml = <T>(path: string): T =>
+  parse(readFileSync(new URL(`../${path}`, import.meta.url), 'utf8')) as T;
+
+test('profile observability: Prometheus scrapes GET /metrics of every app service; the rest starts without it', () => {
+  for (const [name, s] of Object.entries(services)) {
+    const inProfile = (observability as readonly string[]).includes(name);
+    assert.deepEqual(s.profiles, inProfile ? ['observability'] : undefined, `${name}'s profiles`);
+  }
+  const prometheus = service('prometheus');
+  assert.match(prometheus.image ?? '', /^prom\/prometheus:v3\./);
+  assert.ok(prometheus.ports?.includes('9090:9090'));
+  assert.ok(
+    prometheus.volumes?.includes('./infra/prometheus/prometheus.yml:/etc/prometheus/prometheus.yml:ro'),
+  );
+  type ScrapeConfig = { job_name: string; metrics_path?: string; static_configs: { targets: string[] }[] };
+  const config = readYaml<{ scrape_configs: ScrapeConfig[] }>('infra/prometheus/prometheus.yml');
+  const jobs = Object.fromEntries(config.scrape_configs.map((job) => [job.job_name, job]));
+  for (const [name, { port }] of Object.entries(apps)) {
+    const job = jobs[name];
+    assert.ok(job, `Prometheus has a job ${name}`);
+    assert.equal(job.metrics_path ?? '/metrics', '/metrics');
+    assert.deepEqual(
+      job.static_configs.flatMap((c) => c.targets),
+      [`${name}:${port}`],
+      `${name} is scraped on ${port}`,
+    );
+  }
+});
+
+test('profile observability: Grafana, read-only, with Prometheus as data source and the dashboard provisioned', () => {
+  const grafana = service('grafana');
+  assert.match(grafana.image ?? '', /^grafana\/grafana:/);
+  assert.ok(grafana.ports?.includes('3100:3000'), 'Grafana on 3100 (3000 is the orchestrator)');
+  const env = envOf(grafana);
+  assert.equal(env.GF_AUTH_ANONYMOUS_ORG_ROLE, 'Viewer');
+  assert.equal(env.GF_AUTH_DISABLE_LOGIN_FORM, 'true', 'no sign-in with the default admin password');
+  assert.equal(env.GF_AUTH_BASIC_ENABLED, 'false');
+  const mounts = Object.fromEntries((grafana.volumes ?? []).map((v) => [v.split(':')[1], v.split(':')[0]]));
+  assert.equal(mounts['/etc/grafana/provisioning'], './infra/grafana/provisioning');
+  assert.equal(mounts['/var/lib/grafana/dashboards'], './infra/grafana/dashboards');
+
+  type DataSources = { datasources: { uid: string; type: string; url: string }[] };
+  const [source] = readYaml<DataSources>('infra/grafana/provisioning/datasources/prometheus.yml').datasources;
+  assert.deepEqual(
+    { uid: source?.uid, type: source?.type, url: source?.url },
+    { uid: 'prometheus', type: 'prometheus', url: 'http://prometheus:9090' },
+  );
+  type Providers = { providers: { type: string; options: { path: string } }[] };
+  const [provider] = readYaml<Providers>('infra/grafana/provisioning/dashboards/dashboards.yml').providers;
+  assert.equal(provider?.options.path, '/var/lib/grafana/dashboards');
+  const home = env.GF_DASHBOARDS_DEFAULT_HOME_DASHBOARD_PATH ?? '';
+  assert.ok(home.startsWith('/var/lib/grafana/dashboards/'), 'the home dashboard is a provisioned one');
+  assert.ok(existsSync(new URL(`../infra/grafana/dashboards/${home.split('/').at(-1)}`, import.meta.url)));
+  assert.deepEqual(service('grafana').depends_on, { prometheus: { condition: 'service_healthy' } });
 });

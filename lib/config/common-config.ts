@@ -29,6 +29,11 @@ export interface CommonConfig {
   outboxRelayBatchSize: number;
   /** The relay vacuums its outbox after this many published rows (0: leave it to autovacuum). */
   outboxVacuumEveryRows: number;
+  /**
+   * OTEL_EXPORTER_OTLP_ENDPOINT: where spans are exported (OTLP/HTTP, `<endpoint>/v1/traces`); null:
+   * no spans are recorded (lib/tracing).
+   */
+  otlpEndpoint: string | null;
 }
 
 export const defaultDatabaseUrl = 'postgres://postgres@127.0.0.1:5432/order_saga';
@@ -55,7 +60,14 @@ export function readCommonConfig(reader: EnvReader): CommonConfig {
       min: 0,
       max: 10_000_000,
     }),
+    otlpEndpoint: readOtlpEndpoint(reader),
   };
+}
+
+function readOtlpEndpoint(reader: EnvReader): string | null {
+  const name = 'OTEL_EXPORTER_OTLP_ENDPOINT';
+  if (reader.optional(name) === undefined) return null;
+  return reader.url(name, '', ['http:', 'https:']);
 }
 
 /** Where the infrastructure is: what the tools need that act as no service (migrations, the bench's driver). */

@@ -23,6 +23,8 @@ const headerDescriptions: Record<keyof typeof HeaderNames, string> = {
     "Message id of the message that caused this one. A reply carries its command's id; the orchestrator accepts a reply only if it names the current step's command.",
   recordType: 'The record name of the payload, e.g. `ReserveStock`.',
   occurredAt: 'When the message was created (ISO 8601).',
+  traceparent:
+    "W3C trace context (`00-<trace id>-<parent span id>-<flags>`) of the span that produced the message. An order's trace id is its order id's hex digits; a message about no order may have none.",
 };
 
 const header = (key: keyof typeof HeaderNames, format?: string) => ({
@@ -50,6 +52,7 @@ function messageHeaders(orderIdRequired: boolean) {
       [HeaderNames.causationId]: header('causationId', 'uuid'),
       [HeaderNames.recordType]: header('recordType'),
       [HeaderNames.occurredAt]: header('occurredAt', 'date-time'),
+      [HeaderNames.traceparent]: header('traceparent'),
     },
   };
 }

@@ -121,8 +121,9 @@ export async function installAuth(app: FastifyInstance, config: AuthConfig): Pro
       timeWindow: config.rateLimitWindowMs,
       // After the token check, so the key is the verified subject; before the body is read.
       hook: 'preParsing',
-      // Probes (load balancers, orchestrators) poll from few addresses; they must never be refused.
-      allowList: (request) => request.url.startsWith('/health/'),
+      // Probes (load balancers, orchestrators) and metrics scrapers poll from few addresses; they
+      // must never be refused.
+      allowList: (request) => request.url.startsWith('/health/') || request.url === '/metrics',
       keyGenerator: (request) =>
         request.principal === null ? `ip:${request.ip}` : `sub:${request.principal.sub}`,
     });

@@ -1,6 +1,7 @@
 import type { IHeaders } from 'kafkajs';
 import { type RecordName, recordTopics } from '../contracts/generated.ts';
 import { isUuid } from '../ids.ts';
+import { isTraceparent, traceparentHeader } from '../tracing/traceparent.ts';
 
 /** Metadata every message carries in Kafka headers (bodies stay pure domain records). */
 export interface MessageMeta {
@@ -10,6 +11,12 @@ export interface MessageMeta {
   causationId: string | null;
   recordType: RecordName;
   occurredAt: string;
+  /**
+   * W3C trace context of the span that produced the message (lib/tracing/traceparent.ts); null when
+   * the message has none or an invalid one. A consumer that records a span for the message replaces
+   * it with its own span's, so what it sends continues from there.
+   */
+  traceparent?: string | null;
 }
 
 export const HeaderNames = {
@@ -19,6 +26,7 @@ export const HeaderNames = {
   causationId: 'causation-id',
   recordType: 'record-type',
   occurredAt: 'occurred-at',
+  traceparent: traceparentHeader,
 } as const;
 
 export class MissingHeaderError extends Error {
@@ -57,6 +65,7 @@ export function toHeaders(meta: OutgoingMeta): Record<string, string> {
           [HeaderNames.occurredAt]: meta.occurredAt,
         };
   if (meta.causationId !== null) headers[HeaderNames.causationId] = meta.causationId;
+  if (meta.traceparent) headers[HeaderNames.traceparent] = meta.traceparent;
   return headers;
 }
 
@@ -86,6 +95,7 @@ export function readMeta(headers: IHeaders | undefined): MessageMeta {
   const recordType = required(HeaderNames.recordType);
   if (!isRecordName(recordType)) throw new MissingHeaderError(HeaderNames.recordType);
   const causationId = headerString(headers, HeaderNames.causationId);
+  const traceparent = headerString(headers, HeaderNames.traceparent);
   return {
     messageId: id(HeaderNames.messageId, required(HeaderNames.messageId)),
     orderId: id(HeaderNames.orderId, required(HeaderNames.orderId)),
@@ -93,5 +103,7 @@ export function readMeta(headers: IHeaders | undefined): MessageMeta {
     causationId: causationId === undefined ? null : id(HeaderNames.causationId, causationId),
     recordType,
     occurredAt: required(HeaderNames.occurredAt),
+    // Trace context is best effort: an invalid one is dropped, not a reason to refuse the message.
+    traceparent: traceparent !== undefined && isTraceparent(traceparent) ? traceparent : null,
   };
 }

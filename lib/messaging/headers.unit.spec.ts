@@ -9,6 +9,7 @@ const meta: MessageMeta = {
   causationId: '01a23a1c-be87-70af-8f6c-0f52c13c2d1e',
   recordType: 'ReserveStock',
   occurredAt: '2026-12-03T04:00:00.000Z',
+  traceparent: '00-0b8f6f643c5e4c679d7e2f0e0c0f4e21-9d7e2f0e0c0f4e21-01',
 };
 
 const refusedFor = (headers: Record<string, string>, header: string) =>
@@ -22,6 +23,15 @@ describe('message headers', () => {
   test('what toHeaders writes, readMeta reads back; the causation id is optional', () => {
     assert.deepEqual(readMeta(toHeaders(meta)), meta);
     assert.deepEqual(readMeta(toHeaders({ ...meta, causationId: null })), { ...meta, causationId: null });
+  });
+
+  test('the traceparent travels as it is; an absent or invalid one is read as null', () => {
+    const { traceparent: _none, ...untraced } = meta;
+    assert.deepEqual(readMeta(toHeaders(untraced)), { ...untraced, traceparent: null });
+    const invalid = { ...toHeaders(meta), [HeaderNames.traceparent]: '00-abc-def-01' };
+    assert.equal(readMeta(invalid).traceparent, null);
+    const zeros = `00-${'0'.repeat(32)}-${'1'.repeat(16)}-01`;
+    assert.equal(readMeta({ ...toHeaders(meta), [HeaderNames.traceparent]: zeros }).traceparent, null);
   });
 
   test('an absent or empty header is named in the error', () => {

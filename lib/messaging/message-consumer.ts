@@ -1,6 +1,8 @@
 import type { ConsumerRunConfig, Kafka, Producer } from 'kafkajs';
 import type { UnitOfWorkRunner } from '../db/unit-of-work.ts';
 import type { Logger } from '../logger.ts';
+import { type Tracing, tracingOff } from '../tracing/tracing-api.ts';
+import type { ConsumerObserver } from './consumer-observer.ts';
 import { createEachBatch } from './each-batch.ts';
 import type { FaultHooks } from './fault-hooks.ts';
 import { createGroupMember, type GroupSettings } from './group-member.ts';
@@ -11,7 +13,7 @@ import { createRetryPolicy } from './retry-policy.ts';
 
 // The consumer's public API: what services, handlers and specs import.
 export { fetchTransactionsInFlight, handleOnce } from './inbox-transactions.ts';
-export type { BatchHandler, IncomingMessage, RecordDecoder };
+export type { BatchHandler, ConsumerObserver, IncomingMessage, RecordDecoder };
 
 export interface MessageConsumerOptions extends GroupSettings, FaultHooks {
   kafka: Kafka;
@@ -38,6 +40,10 @@ export interface MessageConsumerOptions extends GroupSettings, FaultHooks {
    * not yet committed when an instance dies is delivered again and dropped by the inbox.
    */
   offsetCommitIntervalMs?: number;
+  /** Told of each handled batch and of published dead letters (the service's metrics); none by default. */
+  observer?: ConsumerObserver;
+  /** Records a span per message when on (tracingOff by default). */
+  tracing?: Tracing;
 }
 
 export interface MessageConsumer {
@@ -80,6 +86,8 @@ export function createMessageConsumer(options: MessageConsumerOptions): MessageC
     offsets,
     producer: options.producer,
     log,
+    observer: options.observer ?? null,
+    tracing: options.tracing ?? tracingOff,
   });
   const runConfig: ConsumerRunConfig = {
     eachBatchAutoResolve: false,

@@ -5,7 +5,7 @@ import { createOutboxVacuum, DEFAULT_OUTBOX_VACUUM_EVERY_ROWS } from './outbox-v
 import { DEFAULT_MAX_TOPIC_BYTES_PER_REQUEST } from './produce-chunks.ts';
 import { listenForOutboxCommits } from './relay-listener.ts';
 import { RelayLoop } from './relay-loop.ts';
-import { createRowPublisher } from './relay-publish.ts';
+import { createRowPublisher, type OutboxPublishObserver } from './relay-publish.ts';
 import { RelayState } from './relay-state.ts';
 import { RelayTable } from './relay-table.ts';
 
@@ -53,6 +53,8 @@ export interface OutboxRelayOptions {
    * for any other error), logged before the relay's retry (lib/kafka/kafka-access-errors.ts).
    */
   describeAccessError?: (error: unknown, topics: readonly string[]) => string | null;
+  /** Told of each acknowledged produce request (the service's metrics). */
+  observer?: OutboxPublishObserver;
 }
 
 export interface OutboxRelay extends LocalOutboxRelay {
@@ -124,6 +126,7 @@ export function startOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
     maxTopicBytes: options.maxTopicBytesPerRequest ?? DEFAULT_MAX_TOPIC_BYTES_PER_REQUEST,
     describeAccessError: options.describeAccessError,
     logger,
+    observer: options.observer,
   });
   const table = new RelayTable({ databaseUrl, schema, batchSize, state, publish, vacuum, logger });
   const loop = new RelayLoop({

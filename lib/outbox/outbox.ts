@@ -4,6 +4,7 @@ import { unnestInsert } from '../db/unnest-insert.ts';
 import type { Clock } from '../ids.ts';
 import { topicOfRecord } from '../kafka/topics.ts';
 import { toHeaders } from '../messaging/headers.ts';
+import { orderTraceparent } from '../tracing/traceparent.ts';
 import type { OutboxRow } from './outbox-batch.ts';
 import { outboxChannelOf } from './outbox-channel.ts';
 import type { LocalOutboxRelay } from './outbox-relay.ts';
@@ -17,6 +18,11 @@ interface MessageIds {
   messageId: string;
   correlationId: string;
   causationId: string | null;
+  /**
+   * W3C trace context of the span that produced it (lib/tracing). Left out, an order's message
+   * continues the order's trace from its root span; a message not about an order goes without.
+   */
+  traceparent?: string | null;
 }
 
 /** A message of an order (every saga message): key and `order-id` header = the order id. */
@@ -96,6 +102,7 @@ export class Outbox {
           causationId: m.causationId,
           recordType: m.record.type,
           occurredAt,
+          traceparent: m.traceparent ?? (m.orderId === null ? null : orderTraceparent(m.orderId)),
         });
         return {
           message_id: m.messageId,

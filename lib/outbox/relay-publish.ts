@@ -7,6 +7,11 @@ import { chunkByTopicBytes } from './produce-chunks.ts';
 /** Publishes rows to Kafka, in order; resolves once the broker acknowledged all of them. */
 export type PublishRows = (batch: readonly OutboxRow[]) => Promise<void>;
 
+/** Told of each acknowledged produce request (the metrics: lib/metrics/outbox-metrics.ts). */
+export interface OutboxPublishObserver {
+  published(rows: readonly OutboxRow[], ackedAtMs: number): void;
+}
+
 export interface RowPublisherOptions {
   /** Only its sendBatch is used. */
   producer: Pick<Producer, 'sendBatch'>;
@@ -17,6 +22,7 @@ export interface RowPublisherOptions {
   /** See OutboxRelayOptions.describeAccessError. */
   describeAccessError: ((error: unknown, topics: readonly string[]) => string | null) | undefined;
   logger: Logger;
+  observer?: OutboxPublishObserver | undefined;
 }
 
 /**
@@ -42,7 +48,7 @@ export function topicMessagesOf(rows: readonly OutboxRow[]): TopicMessages[] {
  * credential or ACL at fault when Kafka refused access.
  */
 export function createRowPublisher(options: RowPublisherOptions): PublishRows {
-  const { producer, rows, maxTopicBytes, describeAccessError, logger } = options;
+  const { producer, rows, maxTopicBytes, describeAccessError, logger, observer } = options;
   return async (batch) => {
     for (const chunk of chunkByTopicBytes(batch, maxTopicBytes)) {
       const topicMessages = topicMessagesOf(chunk);
@@ -57,6 +63,7 @@ export function createRowPublisher(options: RowPublisherOptions): PublishRows {
         throw error;
       }
       rows.markPublished(chunk);
+      observer?.published(chunk, Date.now());
     }
   };
 }

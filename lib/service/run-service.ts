@@ -23,8 +23,14 @@ import {
   createMessageConsumer,
   type MessageConsumerOptions,
 } from '../messaging/message-consumer.ts';
+import { createConsumerMetrics } from '../metrics/consumer-metrics.ts';
+import { serveMetrics } from '../metrics/http-metrics.ts';
+import { countOutboxRows, createOutboxMetrics } from '../metrics/outbox-metrics.ts';
+import { createMetricsRegistry, type Registry } from '../metrics/registry.ts';
 import { Outbox } from '../outbox/outbox.ts';
 import { startOutboxRelay } from '../outbox/outbox-relay.ts';
+import { createTracing } from '../tracing/tracing.ts';
+import type { Tracing } from '../tracing/tracing-api.ts';
 
 /** What a service's handler and HTTP app are given: everything is created once, at start-up. */
 export interface ServiceDeps {
@@ -41,6 +47,10 @@ export interface ServiceDeps {
   newId: IdGenerator;
   /** The service's audit trail of operator actions (lib/audit). */
   audit: AuditTrail;
+  /** The process's metrics registry, served at GET /metrics (lib/metrics). */
+  metrics: Registry;
+  /** Spans, exported when OTEL_EXPORTER_OTLP_ENDPOINT is set (lib/tracing). */
+  tracing: Tracing;
 }
 
 export interface BackgroundTask {
@@ -60,11 +70,14 @@ export interface ServiceDefinition {
   buildApp(deps: ServiceDeps): Promise<FastifyInstance>;
   consumerOptions?: Pick<MessageConsumerOptions, 'drop' | 'beforeHandle' | 'partitionsConsumedConcurrently'>;
   startBackground?(deps: ServiceDeps): BackgroundTask;
+  /** Registers the service's own metrics (besides the common ones: consumer, outbox, HTTP, process). */
+  registerMetrics?(deps: ServiceDeps): void;
 }
 
 /**
  * Wires one service: database, schema registry (registers every contract), Kafka producer, outbox
- * relay, consumer, HTTP app with health routes; stops them in reverse order on SIGINT/SIGTERM.
+ * relay, consumer, HTTP app with health routes and GET /metrics, tracing; stops them in reverse
+ * order on SIGINT/SIGTERM.
  */
 export async function runService(definition: ServiceDefinition): Promise<void> {
   const { config, name } = definition;
@@ -93,6 +106,8 @@ export async function runService(definition: ServiceDefinition): Promise<void> {
   });
   const producer = createIdempotentProducer(kafka);
   const groupId = `${name}${config.groupIdSuffix}`;
+  const metrics = createMetricsRegistry();
+  const tracing = createTracing(name, config.otlpEndpoint);
   const describeAccess = (error: unknown, context?: KafkaAccessContext) =>
     describeKafkaAccessError(error, config.kafkaSecurity, context);
   const consumed: KafkaAccessContext = { operation: 'READ', topics: definition.consumes, group: groupId };
@@ -108,6 +123,7 @@ export async function runService(definition: ServiceDefinition): Promise<void> {
     batchSize: config.outboxRelayBatchSize,
     vacuumEveryRows: config.outboxVacuumEveryRows,
     describeAccessError: (error, topics) => describeAccess(error, { operation: 'WRITE', topics }),
+    observer: createOutboxMetrics(metrics, () => countOutboxRows(db, definition.schema)),
   });
   const outbox = new Outbox(definition.schema, codec, systemClock, relay);
   const newId = timeOrderedIds();
@@ -129,7 +145,10 @@ export async function runService(definition: ServiceDefinition): Promise<void> {
       clock: systemClock,
       newId,
     }),
+    metrics,
+    tracing,
   };
+  definition.registerMetrics?.(deps);
   const consumer = createMessageConsumer({
     kafka,
     groupId,
@@ -145,6 +164,8 @@ export async function runService(definition: ServiceDefinition): Promise<void> {
     fetchMaxWaitMs: config.kafkaFetchMaxWaitMs,
     offsetCommitIntervalMs: config.kafkaOffsetCommitIntervalMs,
     describeAccessError: (error) => describeAccess(error, consumed),
+    observer: createConsumerMetrics(metrics),
+    tracing,
     ...definition.consumerOptions,
   });
 
@@ -157,6 +178,7 @@ export async function runService(definition: ServiceDefinition): Promise<void> {
     kafkaConsumer: () => consumer.ready,
     outboxRelay: () => relay.healthy,
   });
+  serveMetrics(app, metrics);
   await app.listen({ host: config.host, port: definition.port });
   logger.info({ url: `http://${config.host}:${definition.port}` }, `${name} listening`);
   // HTTP first: a restarted instance answers (readiness says not-ready) while its consumer joins the group.
@@ -179,6 +201,7 @@ export async function runService(definition: ServiceDefinition): Promise<void> {
       await consumer.stop();
       await relay.stop();
       await producer.disconnect();
+      await tracing.shutdown();
       await units.close();
       await db.destroy();
       logger.info(`${name} stopped`);

@@ -6,6 +6,8 @@ import { GroupCommit } from '../../lib/db/group-commit.ts';
 import { queryBuilder } from '../../lib/db/query-builder.ts';
 import type { UnitOfWorkRunner } from '../../lib/db/unit-of-work.ts';
 import type { Clock, IdGenerator } from '../../lib/ids.ts';
+import { OrderSpans } from '../../lib/tracing/order-spans.ts';
+import { type Tracing, tracingOff } from '../../lib/tracing/tracing-api.ts';
 import type { NewSaga, SagaRunner } from '../runner/saga-runner.ts';
 import type { OrderRecord } from '../saga/order-record.ts';
 import type { OrderStatus, SagaStateName } from '../saga/saga-types.ts';
@@ -81,6 +83,7 @@ export class OrderService {
   private readonly clock: Clock;
   private readonly creations: GroupCommit<NewSaga, void>;
   private readonly audit: AuditTrail;
+  private readonly tracing: Tracing;
   readonly admission: Admission;
 
   constructor({
@@ -91,6 +94,7 @@ export class OrderService {
     newId,
     clock,
     admission = admitAll,
+    tracing = tracingOff,
   }: {
     db: Knex;
     units: UnitOfWorkRunner;
@@ -101,6 +105,8 @@ export class OrderService {
     clock: Clock;
     /** Refuses new orders while too many sagas are in flight (default: admits everything). */
     admission?: Admission;
+    /** Each placed order's trace starts here (its root span); a retry is a span in it. */
+    tracing?: Tracing;
   }) {
     this.db = db;
     this.admission = admission;
@@ -109,6 +115,7 @@ export class OrderService {
     this.audit = audit;
     this.newId = newId;
     this.clock = clock;
+    this.tracing = tracing;
     // Concurrent POSTs share transactions: under load one commit creates many orders. The unit only
     // writes, so it is one statement and one round trip.
     this.creations = new GroupCommit<NewSaga, void>({
@@ -152,10 +159,14 @@ export class OrderService {
       shippingAddress: { ...request.shippingAddress, line2: request.shippingAddress.line2 ?? null },
       correlationId: correlationId ?? this.newId(),
     };
+    // The root span of the order's trace, from here to the commit of its creation.
+    const span = this.tracing.startOrderSpan('POST /orders', order.orderId, { 'order.id': order.orderId });
     try {
-      await this.creations.submit({ order, idempotencyKey, fingerprint });
+      await this.creations.submit({ order, idempotencyKey, fingerprint, traceparent: span?.traceparent });
+      span?.end();
       return { kind: 'created', orderId: order.orderId, status: 'PENDING' };
     } catch (error) {
+      span?.end(error);
       // Two requests with the same key raced: the other one won; answer with its order.
       if (idempotencyKey !== null && fingerprint !== null && isUniqueViolation(error)) {
         const existing = await this.findByKey(idempotencyKey, fingerprint);
@@ -180,31 +191,34 @@ export class OrderService {
       outcome,
       detail,
     });
-    return this.units
-      .run(async (unit) => {
-        const [saga] = await unit.read<{ state: string }>(
-          queryBuilder('orders.sagas').where({ order_id: orderId }).select('state'),
-        );
-        if (!saga) {
-          await this.audit.add(unit, entry('not_found', {}));
-          return { kind: 'not_found' } as const;
-        }
-        const [applied] = await this.runner.applyEvents(unit, [
-          {
-            orderId,
-            event: { type: 'RETRY' },
-            cause: {
-              kind: 'operator',
-              type: 'RETRY',
-              messageId: null,
-              detail: { at: this.clock().toISOString(), actor: caller.actor },
+    return new OrderSpans(this.tracing)
+      .around((spans) =>
+        this.units.run(async (unit) => {
+          const [saga] = await unit.read<{ state: string }>(
+            queryBuilder('orders.sagas').where({ order_id: orderId }).select('state'),
+          );
+          if (!saga) {
+            await this.audit.add(unit, entry('not_found', {}));
+            return { kind: 'not_found' } as const;
+          }
+          const [applied] = await this.runner.applyEvents(unit, [
+            {
+              orderId,
+              event: { type: 'RETRY' },
+              cause: {
+                kind: 'operator',
+                type: 'RETRY',
+                messageId: null,
+                detail: { at: this.clock().toISOString(), actor: caller.actor },
+              },
+              traceparent: spans.start('RETRY', orderId),
             },
-          },
-        ]);
-        if (!applied?.accepted) throw new NotFailedError(saga.state as SagaStateName);
-        await this.audit.add(unit, entry('applied', { from: applied.from, to: applied.to }));
-        return { kind: 'retried', orderId, state: applied.to } as const;
-      })
+          ]);
+          if (!applied?.accepted) throw new NotFailedError(saga.state as SagaStateName);
+          await this.audit.add(unit, entry('applied', { from: applied.from, to: applied.to }));
+          return { kind: 'retried', orderId, state: applied.to } as const;
+        }),
+      )
       .catch(async (error: unknown) => {
         if (!(error instanceof NotFailedError)) throw error;
         await this.audit.record(entry('rejected', { state: error.state, reason: 'not FAILED' }));

@@ -2,6 +2,8 @@ import { queryBuilder } from '../../lib/db/query-builder.ts';
 import type { UnitOfWorkRunner } from '../../lib/db/unit-of-work.ts';
 import type { Clock } from '../../lib/ids.ts';
 import type { Logger } from '../../lib/logger.ts';
+import { OrderSpans } from '../../lib/tracing/order-spans.ts';
+import { type Tracing, tracingOff } from '../../lib/tracing/tracing-api.ts';
 import type { SagaRunner } from './saga-runner.ts';
 
 export interface DeadlineSweeper {
@@ -22,6 +24,7 @@ export function startDeadlineSweeper({
   logger,
   intervalMs,
   batchSize = 200,
+  tracing = tracingOff,
 }: {
   units: UnitOfWorkRunner;
   runner: SagaRunner;
@@ -29,33 +32,39 @@ export function startDeadlineSweeper({
   logger: Logger;
   intervalMs: number;
   batchSize?: number;
+  /** A span per fired deadline, in its order's trace, when on. */
+  tracing?: Tracing;
 }): DeadlineSweeper {
   const log = logger.child({ component: 'deadline-sweeper' });
   let stopped = false;
   let current: Promise<unknown> = Promise.resolve();
 
+  // The spans end once the transaction committed (or failed).
   const sweepOnce = (): Promise<number> =>
-    units.run(async (unit) => {
-      const due = await unit.read<{ order_id: string }>(
-        queryBuilder('orders.sagas')
-          .select('order_id')
-          .where('deadline_at', '<=', clock())
-          .orderBy('deadline_at')
-          .limit(batchSize)
-          .forUpdate()
-          .skipLocked(),
-      );
-      if (due.length === 0) return 0;
-      await runner.applyEvents(
-        unit,
-        due.map(({ order_id }) => ({
-          orderId: order_id,
-          event: { type: 'DEADLINE_PASSED' },
-          cause: { kind: 'deadline', type: 'DEADLINE_PASSED', messageId: null },
-        })),
-      );
-      return due.length;
-    });
+    new OrderSpans(tracing).around((spans) =>
+      units.run(async (unit) => {
+        const due = await unit.read<{ order_id: string }>(
+          queryBuilder('orders.sagas')
+            .select('order_id')
+            .where('deadline_at', '<=', clock())
+            .orderBy('deadline_at')
+            .limit(batchSize)
+            .forUpdate()
+            .skipLocked(),
+        );
+        if (due.length === 0) return 0;
+        await runner.applyEvents(
+          unit,
+          due.map(({ order_id }) => ({
+            orderId: order_id,
+            event: { type: 'DEADLINE_PASSED' },
+            cause: { kind: 'deadline', type: 'DEADLINE_PASSED', messageId: null },
+            traceparent: spans.start('DEADLINE_PASSED', order_id),
+          })),
+        );
+        return due.length;
+      }),
+    );
 
   let failures = 0;
   const loop = async () => {

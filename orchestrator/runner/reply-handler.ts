@@ -61,6 +61,7 @@ const toInput = (message: IncomingMessage): SagaEventInput => {
       detail: { ...record.payload },
     },
     reply: { topic: message.topic, causationId: message.meta.causationId },
+    traceparent: message.meta.traceparent ?? null,
   };
 };
 

@@ -43,7 +43,7 @@ export function newSagaRows(
       deadline_at: deadlineAt,
       updated_at: now,
     },
-    started: { order, persisted, version: 1, status, deadlineAt },
+    started: { order, persisted, version: 1, status, deadlineAt, updatedAt: now },
   };
 }
 

@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import { OptimisticWriteFailedError, type UnitOfWork } from '../../lib/db/unit-of-work.ts';
 import type { Clock, IdGenerator } from '../../lib/ids.ts';
+import type { SagaMetrics } from '../../lib/metrics/saga-metrics.ts';
 import type { Outbox, OutgoingMessage } from '../../lib/outbox/outbox.ts';
 import { pricingOf, withPricing } from '../saga/order-pricing.ts';
 import type { OrderRecord } from '../saga/order-record.ts';
@@ -11,6 +12,7 @@ import type { RetryPolicy, SagaEvent, SagaStateName } from '../saga/saga-types.t
 import { type DeadlinePolicy, decideStart, decideStep } from '../saga/step-decision.ts';
 import { ReplyGate } from './reply-gate.ts';
 import type { SagaCache } from './saga-cache.ts';
+import { SagaObservations } from './saga-observations.ts';
 import { newSagaRows, sagaWriteOf } from './saga-rows.ts';
 import {
   checkSagaVersions,
@@ -33,6 +35,8 @@ export interface NewSaga {
   order: OrderRecord;
   idempotencyKey: string | null;
   fingerprint: string | null;
+  /** Trace context of the request that placed it (its span), for its first messages. */
+  traceparent?: string | null;
 }
 
 export interface SagaEventInput {
@@ -44,6 +48,8 @@ export interface SagaEventInput {
    * saga's current step, on that participant's events topic (orchestrator/saga/reply-check.ts).
    */
   reply?: ReplyOrigin;
+  /** Trace context the messages this event causes continue (the reply's span, the sweep's…). */
+  traceparent?: string | null;
 }
 
 export interface AppliedEvent {
@@ -91,6 +97,8 @@ export interface SagaRunnerDeps {
   logger?: Pick<Logger, 'warn'>;
   /** Participants' events topics replies must come from (default: this deployment's `Topics`). */
   replyTopics?: ParticipantEventTopics;
+  /** Told what each transaction did, once it committed (none: nothing is counted). */
+  metrics?: SagaMetrics;
 }
 
 /**
@@ -128,7 +136,7 @@ export class SagaRunner {
     const history: HistoryRow[] = [];
     const messages: OutgoingMessage[] = [];
     const started: LoadedSaga[] = [];
-    for (const { order, idempotencyKey, fingerprint } of newSagas) {
+    for (const { order, idempotencyKey, fingerprint, traceparent } of newSagas) {
       const first = start({
         orderId: order.orderId,
         retryPolicy: this.deps.retryPolicy,
@@ -141,14 +149,19 @@ export class SagaRunner {
       orderRows.push(rows.orderRow);
       sagaRows.push(rows.sagaRow);
       history.push(...decision.history);
-      messages.push(...decision.messages);
+      pushTraced(messages, decision.messages, traceparent);
     }
     unit.writes.add(insertOrders.sql, insertOrders.bind(orderRows));
     unit.writes.add(insertSagas.sql, insertSagas.bind(sagaRows));
     insertHistory(unit, history);
     await this.deps.outbox.append(unit, messages);
     countSagasInFlight(unit, newSagas.length, this.slot());
-    const { cache } = this.deps;
+    const { cache, metrics } = this.deps;
+    if (metrics) {
+      const observed = new SagaObservations(metrics, now);
+      observed.started(newSagas.length);
+      unit.afterCommit(observed.committed);
+    }
     if (cache)
       unit.afterCommit(() => {
         for (const saga of started) cache.remember(saga.order.orderId, saga);
@@ -181,13 +194,21 @@ export class SagaRunner {
     for (const [orderId, saga] of cached) loaded.set(orderId, saga);
     const working = new Map<
       string,
-      { saga: LoadedSaga; snapshot: SagaSnapshot; deadline: Date | null | undefined; changed: boolean }
+      {
+        saga: LoadedSaga;
+        snapshot: SagaSnapshot;
+        deadline: Date | null | undefined;
+        changed: boolean;
+        /** When the current step's command was last sent: the saga's last write. */
+        stepSentAt: Date | undefined;
+      }
     >();
     const history: HistoryRow[] = [];
     const messages: OutgoingMessage[] = [];
     const applied: AppliedEvent[] = [];
+    const observed = this.deps.metrics ? new SagaObservations(this.deps.metrics, now) : null;
 
-    for (const { orderId, event, cause, reply } of inputs) {
+    for (const { orderId, event, cause, reply, traceparent } of inputs) {
       const saga = loaded.get(orderId);
       if (!saga) throw new UnknownSagaError(orderId);
       const current = working.get(orderId) ?? {
@@ -195,6 +216,7 @@ export class SagaRunner {
         snapshot: restore(withPricing(saga.persisted, saga.order)),
         deadline: undefined,
         changed: false,
+        stepSentAt: saga.updatedAt,
       };
       working.set(orderId, current);
       const before = current.snapshot;
@@ -202,6 +224,7 @@ export class SagaRunner {
       if (refusal) {
         applied.push({ orderId, accepted: false, from: before.value, to: before.value });
         history.push(refusal);
+        observed?.rejected(refusal);
         continue;
       }
       const after = step(before, event);
@@ -209,10 +232,20 @@ export class SagaRunner {
       applied.push({ orderId, accepted: decision.accepted, from: decision.from, to: decision.to });
       history.push(...decision.history);
       if (!decision.accepted) continue;
-      messages.push(...decision.messages);
+      pushTraced(messages, decision.messages, traceparent);
+      observed?.taken({
+        orderId,
+        cause: cause.kind,
+        from: decision.from,
+        to: decision.to,
+        context: after.snapshot.context,
+        history: decision.history,
+        stepSentAt: current.stepSentAt,
+      });
       if (decision.deadlineAt !== undefined) current.deadline = decision.deadlineAt;
       current.snapshot = after.snapshot;
       current.changed = true;
+      current.stepSentAt = now;
     }
 
     const writes: SagaWrite[] = [];
@@ -244,7 +277,8 @@ export class SagaRunner {
     insertHistory(unit, history);
     await this.deps.outbox.append(unit, messages);
     countSagasInFlight(unit, inFlightChange(statusChanges), this.slot());
-    if (cache) unit.afterCommit(() => this.remember(cache, loaded, writes));
+    if (cache) unit.afterCommit(() => this.remember(cache, loaded, writes, now));
+    if (observed) unit.afterCommit(observed.committed);
     return applied;
   }
 
@@ -253,6 +287,7 @@ export class SagaRunner {
     cache: SagaCache,
     loaded: ReadonlyMap<string, LoadedSaga>,
     writes: readonly SagaWrite[],
+    now: Date,
   ): void {
     const written = new Set<string>();
     for (const w of writes) {
@@ -265,6 +300,7 @@ export class SagaRunner {
         version: w.expectedVersion + 1,
         status: w.status,
         deadlineAt: w.deadlineAt,
+        updatedAt: now,
       });
     }
     for (const [orderId, saga] of loaded) if (!written.has(orderId)) cache.remember(orderId, saga);
@@ -273,5 +309,20 @@ export class SagaRunner {
   /** The counter row of orders.sagas_in_flight this transaction adds to (random: few collisions). */
   private slot(): number {
     return Math.min(sagasInFlightSlots - 1, Math.floor(this.deps.random() * sagasInFlightSlots));
+  }
+}
+
+/**
+ * Appends a decision's messages, with the trace context they continue. The decision's messages are
+ * its own fresh objects, so they are given the field rather than copied.
+ */
+function pushTraced(
+  messages: OutgoingMessage[],
+  decided: readonly OutgoingMessage[],
+  traceparent: string | null | undefined,
+): void {
+  for (const message of decided) {
+    if (traceparent) message.traceparent = traceparent;
+    messages.push(message);
   }
 }

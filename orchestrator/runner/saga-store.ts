@@ -16,6 +16,8 @@ export interface LoadedSaga {
   version: number;
   status: OrderStatus;
   deadlineAt: Date | null;
+  /** When the saga was last written, i.e. its current step's command last sent (the metrics' step latency). */
+  updatedAt?: Date;
 }
 
 export interface SagaWrite {
@@ -109,10 +111,11 @@ interface JoinedRow {
   snapshot: StoredSaga;
   version: number;
   deadline_at: Date | null;
+  updated_at: Date;
 }
 
 export const toOrderRecord = (
-  row: Omit<JoinedRow, 'snapshot' | 'version' | 'status' | 'deadline_at'>,
+  row: Omit<JoinedRow, 'snapshot' | 'version' | 'status' | 'deadline_at' | 'updated_at'>,
 ): OrderRecord => ({
   orderId: row.order_id,
   customerId: row.customer_id,
@@ -135,7 +138,7 @@ export async function lockSagas(
   const rows = await unit.read<JoinedRow>(
     queryBuilder.raw(
       `select o.order_id, o.customer_id, o.items, o.total, o.currency, o.payment_token, o.shipping_address,
-            o.correlation_id, o.status, s.snapshot, s.version, s.deadline_at
+            o.correlation_id, o.status, s.snapshot, s.version, s.deadline_at, s.updated_at
        from orders.sagas s join orders.orders o using (order_id)
       where s.order_id = any(?::uuid[])
       order by s.order_id
@@ -152,6 +155,7 @@ export async function lockSagas(
         version: row.version,
         status: row.status,
         deadlineAt: row.deadline_at,
+        updatedAt: row.updated_at,
       },
     ]),
   );

@@ -1,7 +1,17 @@
-import type { TypedRecord } from '../../lib/contracts/generated.ts';
+import type {
+  InventoryEventsRecord,
+  PaymentEventsRecord,
+  ShippingEventsRecord,
+  TypedRecord,
+} from '../../lib/contracts/generated.ts';
 import type { UnitOfWork } from '../../lib/db/unit-of-work.ts';
 import type { FaultSwitch } from '../../lib/faults/fault-switch.ts';
 import type { BatchHandler, IncomingMessage } from '../../lib/messaging/message-consumer.ts';
+import {
+  type CommandOutcome,
+  commandOutcomeOf,
+  createParticipantMetrics,
+} from '../../lib/metrics/participant-metrics.ts';
 import type { OutgoingMessage } from '../../lib/outbox/outbox.ts';
 import type { ServiceDeps } from '../../lib/service/run-service.ts';
 import {
@@ -12,9 +22,12 @@ import {
   withOrderId,
 } from './command-messages.ts';
 
+/** A reply of a participant: a record of one of the participants' events topics. */
+type ParticipantReplyRecord = InventoryEventsRecord | PaymentEventsRecord | ShippingEventsRecord;
+
 /** What a participant's pure decision returns: a change and a reply, or a contract violation. */
 export type Decision<Change extends { kind: string }> =
-  | { kind: 'reply'; change: Change; reply: TypedRecord; warning: string | null }
+  | { kind: 'reply'; change: Change; reply: ParticipantReplyRecord; warning: string | null }
   | { kind: 'invalid'; problem: string };
 
 /** A command of this participant, with its canonical (lower-case) order id. */
@@ -24,7 +37,8 @@ export interface PendingCommand<C> {
   orderId: string;
 }
 
-export type ParticipantHandlerDeps = Pick<ServiceDeps, 'outbox' | 'newId' | 'logger'>;
+export type ParticipantHandlerDeps = Pick<ServiceDeps, 'outbox' | 'newId' | 'logger'> &
+  Partial<Pick<ServiceDeps, 'metrics'>>;
 
 /**
  * How one participant handles its commands. `lock` loads (and row-locks) what the whole batch
@@ -56,6 +70,8 @@ export interface CommandBatchSpec<
   apply(loaded: Loaded, change: Change): void;
   /** Adds every change to the unit of work's write batch (sent with the outbox rows in one statement). */
   save(unit: UnitOfWork, changes: readonly Change[]): void;
+  /** Called with the batch's changes once its transaction committed (the participant's own metrics). */
+  committed?(changes: readonly Change[]): void;
 }
 
 /**
@@ -76,6 +92,7 @@ export function createCommandBatchHandler<
   faults: FaultSwitch,
 ): BatchHandler {
   const log = deps.logger.child({ component: `${spec.service}-handler` });
+  const metrics = deps.metrics === undefined ? null : createParticipantMetrics(deps.metrics);
   // Orders of batches decided without a read whose transaction has not committed (yet): if the batch
   // runs again, it reads them. Bounded: forgetting an entry only costs one more failed attempt.
   const unconfirmed = new Set<string>();
@@ -117,6 +134,8 @@ export function createCommandBatchHandler<
       });
     const changes: Change[] = [];
     const replies: OutgoingMessage[] = [];
+    // Command type and outcome, in pairs: counted once the transaction committed.
+    const outcomes: Array<string | CommandOutcome> = [];
     for (const { message, command, orderId } of commands) {
       const decision = spec.decide(command, loaded, { orderId, decline: faults.declines(command.type) });
       switch (decision.kind) {
@@ -139,10 +158,21 @@ export function createCommandBatchHandler<
       else log.debug({ ...context, change: decision.change.kind }, 'command handled');
       spec.apply(loaded, decision.change);
       changes.push(decision.change);
+      if (metrics !== null)
+        outcomes.push(command.type, commandOutcomeOf(decision.reply.type, decision.change.kind !== 'none'));
       replies.push(replyTo(message, orderId, decision.reply, deps.newId));
     }
 
     spec.save(unit, changes);
     await deps.outbox.append(unit, replies);
+    if (metrics !== null)
+      unit.afterCommit(() => {
+        for (let i = 0; i < outcomes.length; i += 2)
+          metrics.handled(outcomes[i] as string, outcomes[i + 1] as CommandOutcome);
+      });
+    if (spec.committed) {
+      const committed = spec.committed;
+      unit.afterCommit(() => committed(changes));
+    }
   };
 }

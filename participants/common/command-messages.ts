@@ -43,8 +43,9 @@ export function commandOrderId(message: IncomingMessage, payloadOrderId: string)
 }
 
 /**
- * The reply to a command: a new message id, the command's order and correlation ids, and the
- * command's message id as causation id (key = order id).
+ * The reply to a command: a new message id, the command's order and correlation ids, the command's
+ * message id as causation id (key = order id), and the command's trace context (the span of its
+ * handling when this service records spans: lib/messaging/consumer-spans.ts).
  */
 export function replyTo(
   command: IncomingMessage,
@@ -58,6 +59,7 @@ export function replyTo(
     orderId,
     correlationId: command.meta.correlationId,
     causationId: command.meta.messageId,
+    traceparent: command.meta.traceparent ?? null,
   };
 }
 

@@ -21,6 +21,8 @@ export interface ParticipantDefinition {
   ): Promise<FastifyInstance>;
   /** Problems with its own settings that the reader cannot see, reported with the reader's. */
   configProblems?: readonly string[];
+  /** Registers its own metrics (lib/metrics/participant-metrics.ts) besides the common ones. */
+  registerMetrics?(deps: ServiceDeps): void;
 }
 
 /**
@@ -49,6 +51,7 @@ export async function runParticipant(
       createHandler: (deps) => participant.createHandler(deps, faults),
       buildApp: (deps) => participant.buildApp({ ...deps, auth }, faults),
       consumerOptions: faults.consumerHooks(),
+      ...(participant.registerMetrics ? { registerMetrics: participant.registerMetrics } : {}),
     });
   } catch (error) {
     exitOnStartupFailure(name, error);

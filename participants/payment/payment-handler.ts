@@ -1,5 +1,6 @@
 import type { FaultSwitch } from '../../lib/faults/fault-switch.ts';
 import type { BatchHandler } from '../../lib/messaging/message-consumer.ts';
+import { createPaymentMetrics, type PaymentMetrics } from '../../lib/metrics/participant-metrics.ts';
 import {
   type CommandBatchSpec,
   createCommandBatchHandler,
@@ -33,6 +34,14 @@ export function applyPaymentChange(payments: Map<string, Payment>, change: Payme
   }
 }
 
+/** Counts the charges and refunds of a committed batch (payments_total, payment_amount_minor_total). */
+export function countPayments(metrics: PaymentMetrics, changes: readonly PaymentChange[]): void {
+  for (const change of changes) {
+    if (change.kind === 'charge' || change.kind === 'refund')
+      metrics.recorded(change.kind, change.ledger.amount, change.ledger.currency);
+  }
+}
+
 /**
  * Payment's batch handler: locks the batch's payment rows, decides each command in order against
  * the simulated gateway (at most one charge per order, ever), writes payments and ledger entries
@@ -40,6 +49,7 @@ export function applyPaymentChange(payments: Map<string, Payment>, change: Payme
  */
 export function createPaymentHandler(deps: ParticipantHandlerDeps, faults: FaultSwitch): BatchHandler {
   const newId = deps.newId;
+  const metrics = deps.metrics === undefined ? null : createPaymentMetrics(deps.metrics);
   const spec: CommandBatchSpec<PaymentCommand, Map<string, Payment>, PaymentChange> = {
     service: 'payment',
     handles: [...paymentCommands.forward, ...paymentCommands.compensations],
@@ -54,6 +64,7 @@ export function createPaymentHandler(deps: ParticipantHandlerDeps, faults: Fault
       decidePayment(command, { payment: payments.get(orderId) ?? null }, { newPaymentId: newId(), decline }),
     apply: applyPaymentChange,
     save: savePaymentChanges,
+    ...(metrics === null ? {} : { committed: (changes) => countPayments(metrics, changes) }),
   };
   return createCommandBatchHandler(spec, deps, faults);
 }

@@ -21,7 +21,8 @@ const faultRoutes: Record<string, RouteAccess> = {
   'GET /faults': ['operator'],
   'DELETE /faults': ['operator'],
 };
-const auditRoutes: Record<string, RouteAccess> = { 'GET /audit': ['operator'] };
+// Every service has both; its metrics (Prometheus text) are public like /health/*.
+const auditRoutes: Record<string, RouteAccess> = { 'GET /audit': ['operator'], 'GET /metrics': 'public' };
 const matrix: Record<ServiceName, Record<string, RouteAccess>> = {
   orchestrator: {
     'POST /orders': ['customer'],

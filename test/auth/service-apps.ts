@@ -5,6 +5,8 @@ import type { AuthConfig } from '../../lib/config/auth-config.ts';
 import { FaultSwitch } from '../../lib/faults/fault-switch.ts';
 import { registerHealthRoutes } from '../../lib/http/health.ts';
 import { createLogger } from '../../lib/logger.ts';
+import { serveMetrics } from '../../lib/metrics/http-metrics.ts';
+import { createMetricsRegistry } from '../../lib/metrics/registry.ts';
 import { buildOrchestratorApp } from '../../orchestrator/http/app.ts';
 import { OrderService } from '../../orchestrator/orders/order-service.ts';
 import { buildApp as buildInventoryApp } from '../../participants/inventory/app.ts';
@@ -19,7 +21,7 @@ export const serviceNames: readonly ServiceName[] = ['orchestrator', 'inventory'
 
 const logger = createLogger('auth-it', 'silent');
 
-/** One service's app as runService builds it (health routes included), ready for inject(). */
+/** One service's app as runService builds it (health routes and GET /metrics included), ready for inject(). */
 export async function buildServiceApp(
   name: ServiceName,
   database: ThrowawayDatabase,
@@ -46,6 +48,7 @@ export async function buildServiceApp(
           new FaultSwitch(),
         );
   registerHealthRoutes(app, { database: () => true });
+  serveMetrics(app, createMetricsRegistry());
   await app.ready();
   return app;
 }

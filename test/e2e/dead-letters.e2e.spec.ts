@@ -9,6 +9,8 @@ import {
   openKafkaHarness,
   recordTopic,
 } from '../support/kafka-harness.ts';
+import { type Samples, scrape } from '../support/prometheus-text.ts';
+import { urls } from '../support/system-under-test.ts';
 import { waitFor } from '../support/wait-for.ts';
 
 /** Poison messages go to `<topic>-dlt` with the reason and their origin; the consumer keeps going. */
@@ -26,6 +28,10 @@ describe('dead-letter topics', () => {
     const unknownSchemaId = randomUUID();
     const notAnIdId = randomUUID();
     const goodId = randomUUID();
+    const [inventoryBefore, orchestratorBefore] = await Promise.all([
+      scrape(urls.inventory),
+      scrape(urls.orchestrator),
+    ]);
     const good = await harness.codec.encode('ReserveStock', {
       orderId,
       items: [{ sku: 'SKU-008', quantity: 1 }],
@@ -42,6 +48,7 @@ describe('dead-letter topics', () => {
       ],
     });
     const base = BigInt(sent[0]?.baseOffset ?? '0');
+    const deadLetters = (reason: string, topic = Topics.inventoryCommands) => ({ topic, reason });
 
     const dlt = await recordTopic(harness.kafka, deadLetterTopicOf(Topics.inventoryCommands));
     const replies = await recordTopic(harness.kafka, Topics.inventoryEvents);
@@ -82,6 +89,19 @@ describe('dead-letter topics', () => {
       );
       assert.equal(orphan.headers['dlt-reason'], 'handler_failed');
       assert.match(orphan.headers['dlt-error'] ?? '', /no saga for order/);
+
+      // dead_letters_total{topic,reason}: each service counts the letters it published.
+      const moved = (before: Samples, after: Samples, labels: Record<string, string>) =>
+        after.value('dead_letters_total', labels) - before.value('dead_letters_total', labels);
+      const orphanLetter = deadLetters('handler_failed', Topics.inventoryEvents);
+      // Counted once the broker acknowledged the letter: a moment after the DLT consumer may see it.
+      const [inventory, orchestrator] = await waitFor('the dead letters counted', async () => {
+        const now = await Promise.all([scrape(urls.inventory), scrape(urls.orchestrator)]);
+        return moved(orchestratorBefore, now[1], orphanLetter) > 0 ? now : undefined;
+      });
+      assert.equal(moved(inventoryBefore, inventory, deadLetters('undecodable')), 2);
+      assert.equal(moved(inventoryBefore, inventory, deadLetters('missing_header')), 1);
+      assert.equal(moved(orchestratorBefore, orchestrator, orphanLetter), 1);
     } finally {
       await Promise.all([dlt.stop(), replies.stop(), replyDlt.stop()]);
     }

@@ -73,16 +73,19 @@ export const testRunner = ({
   deadlinePolicy,
   cache,
   logger,
+  metrics,
 }: {
   clock?: () => Date;
   deadlinePolicy: DeadlinePolicy;
   cache?: SagaCache;
   logger?: SagaRunnerDeps['logger'];
+  metrics?: SagaRunnerDeps['metrics'];
 }) =>
   new SagaRunner({
     outbox: jsonOutbox('orders'),
     ...(cache ? { cache } : {}),
     ...(logger ? { logger } : {}),
+    ...(metrics ? { metrics } : {}),
     clock,
     newId,
     random: () => 0,

@@ -1,0 +1,51 @@
+/**
+ * Reads Prometheus text format (GET /metrics) into samples keyed by series, labels sorted, so a
+ * spec can look one up by name and labels and compare two scrapes.
+ */
+
+/** `name{a="1",b="2"}` with the labels sorted by name; `name` alone without labels. */
+export function seriesKey(name: string, labels: Record<string, string | number> = {}): string {
+  const pairs = Object.entries(labels)
+    .sort(([a], [b]) => a.localeCompare(b))
+    .map(([key, value]) => `${key}="${value}"`);
+  return pairs.length === 0 ? name : `${name}{${pairs.join(',')}}`;
+}
+
+const sampleLine = /^([a-zA-Z_:][a-zA-Z0-9_:]*)(?:\{(.*)\})? (\S+)$/;
+const labelPair = /([a-zA-Z_][a-zA-Z0-9_]*)="((?:[^"\\]|\\.)*)"/g;
+
+export class Samples {
+  readonly #values: Map<string, number>;
+  constructor(text: string) {
+    this.#values = new Map();
+    for (const line of text.split('\n')) {
+      const match = sampleLine.exec(line);
+      if (match === null) continue;
+      const [, name = '', labelText = '', value = ''] = match;
+      const labels = Object.fromEntries(
+        [...labelText.matchAll(labelPair)].map((m) => [m[1] ?? '', m[2] ?? '']),
+      );
+      this.#values.set(seriesKey(name, labels), Number(value));
+    }
+  }
+
+  /** The sample's value; 0 when the series does not exist (yet): a counter not yet incremented. */
+  value(name: string, labels: Record<string, string | number> = {}): number {
+    return this.#values.get(seriesKey(name, labels)) ?? 0;
+  }
+
+  has(name: string, labels: Record<string, string | number> = {}): boolean {
+    return this.#values.has(seriesKey(name, labels));
+  }
+
+  /** Every series of a metric, as keys. */
+  seriesOf(name: string): string[] {
+    return [...this.#values.keys()].filter((key) => key === name || key.startsWith(`${name}{`));
+  }
+}
+
+export async function scrape(url: string): Promise<Samples> {
+  const response = await fetch(`${url}/metrics`);
+  if (response.status !== 200) throw new Error(`GET ${url}/metrics answered ${response.status}`);
+  return new Samples(await response.text());
+}
