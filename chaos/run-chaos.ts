@@ -17,7 +17,8 @@ import { localKafkaAdminConnection } from '../scripts/support/kafka-env.ts';
 import { ensureLocalStackOrExit } from '../scripts/support/local-stack.ts';
 import { localBearer } from '../scripts/support/local-tokens.ts';
 import { repoRoot, type ServiceName } from '../scripts/support/service-processes.ts';
-import { type CheckResult, type Disruption, runChecks } from './checks.ts';
+import type { CheckResult, Disruption } from './checks/check-result.ts';
+import { runChecks } from './checks/run-checks.ts';
 import { Cluster, type Instance, type ParticipantName, serviceNames } from './cluster.ts';
 import { OrderDriver, type PlacedOrder } from './driver.ts';
 import {
