@@ -1,0 +1,24 @@
+/** Everything the phases of one chaos run share. */
+import type { Cluster } from './cluster.ts';
+import type { DriveClock } from './drive-clock.ts';
+import type { EventLog } from './event-log.ts';
+import type { FaultState } from './faults/fault-state.ts';
+import type { ChaosOptions } from './options.ts';
+import type { RunIdentity } from './run-identity.ts';
+import type { RunLifetime } from './run-lifetime.ts';
+import type { RunPlan } from './run-plan.ts';
+import type { RunRecords } from './run-records.ts';
+
+export interface ChaosRun {
+  options: ChaosOptions;
+  plan: RunPlan;
+  identity: RunIdentity;
+  /** `npm run chaos -- …` with every option: repeats this plan. */
+  command: string;
+  log: EventLog;
+  lifetime: RunLifetime;
+  clock: DriveClock;
+  cluster: Cluster;
+  records: RunRecords;
+  faults: FaultState;
+}

@@ -1,0 +1,41 @@
+/** The checks after quiescence: every reply on Kafka and every dead letter read, then invariants 0–7. */
+import type { Knex } from '../lib/db/database.ts';
+import { repoRoot } from '../scripts/support/service-processes.ts';
+import type { ChaosRun } from './chaos-run.ts';
+import type { CheckResult } from './checks/check-result.ts';
+import { runChecks } from './checks/run-checks.ts';
+import { survivalCheck } from './checks/survival-check.ts';
+import type { PlacedOrder } from './driver.ts';
+import { deadLetterCounts } from './environment.ts';
+import { scanReplies } from './reply-scan.ts';
+
+export async function checkRun(
+  run: ChaosRun,
+  db: Knex,
+  placed: readonly PlacedOrder[],
+): Promise<CheckResult[]> {
+  const { env, checkGroupId } = run.identity;
+  const { records, cluster } = run;
+  const replies = await scanReplies(env, checkGroupId);
+  const deadLetters = await deadLetterCounts(env);
+  const checks = await runChecks({
+    db,
+    placed,
+    replies,
+    deadLetters,
+    disruptions: records.disruptions,
+    graceMs: 15_000,
+  });
+  checks.push(
+    survivalCheck({
+      instances: cluster.instances.length,
+      unexpectedExits: cluster.unexpectedExits,
+      findings: records.findings,
+      kills: records.kills.length,
+      slowLiveMs: records.slowLive,
+      availability: records.availability,
+      repoRoot,
+    }),
+  );
+  return checks;
+}
