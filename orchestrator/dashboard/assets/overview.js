@@ -1,0 +1,160 @@
+// The system page: live counters, throughput and latency, outcomes, services, stock, revenue, lag,
+// dead letters and the orders table (filterable by status), from /dashboard/events every second.
+import { throughputChart } from './charts.js';
+import { el, fillTable, follow, formatMoney, formatNumber, formatTime, statusBadge } from './live.js';
+
+const $ = (id) => document.getElementById(id);
+
+function counter(key, label, value) {
+  return el(
+    'div',
+    { class: `counter ${key}`, id: `counter-${key}`, 'data-value': value ?? '' },
+    el('div', { class: 'label' }, label),
+    el('div', { class: 'value' }, formatNumber(value)),
+  );
+}
+
+function renderCounters({ totals, sagasInFlight, throughput }) {
+  // The last complete bucket: the current one is still filling.
+  const done = throughput.filter((b) => b.at + 10_000 <= Date.now()).at(-1);
+  const rate = done === undefined ? 0 : (done.completed + done.compensated) / 10;
+  const revenue = totals.revenue.map((r) => formatMoney(r.total, r.currency)).join(', ') || '0';
+  $('counters').replaceChildren(
+    counter('placed', 'Orders placed', totals.placed),
+    counter('in-flight', 'Sagas in flight', sagasInFlight),
+    counter('completed', 'Completed', totals.byStatus.COMPLETED),
+    counter('cancelled', 'Cancelled', totals.byStatus.CANCELLED),
+    counter('failed', 'Failed', totals.byStatus.FAILED),
+    counter('rate', 'Ended / s (10 s)', rate),
+    el(
+      'div',
+      { class: 'counter revenue', id: 'counter-revenue' },
+      el('div', { class: 'label' }, 'Revenue'),
+      el('div', { class: 'value' }, revenue),
+    ),
+  );
+}
+
+function renderOutcomes(outcomes) {
+  const most = Math.max(1, ...outcomes.map((o) => o.orders));
+  fillTable(
+    $('outcomes'),
+    ['status', 'reason', { label: 'orders', number: true }, ''],
+    outcomes.map((o) => [
+      el('td', {}, statusBadge(o.status)),
+      o.reason ?? '',
+      o.orders,
+      el('td', {}, el('meter', { min: 0, max: most, value: o.orders })),
+    ]),
+  );
+}
+
+function renderSystem(system) {
+  fillTable(
+    $('services'),
+    [
+      'service',
+      'metrics',
+      { label: 'consumer lag', number: true },
+      { label: 'dead letters', number: true },
+      { label: 'outbox backlog', number: true },
+    ],
+    system.services.map((s) => [
+      s.service,
+      s.up ? '● up' : el('td', { class: 'na', title: s.problem ?? '' }, `n/a (${s.problem})`),
+      s.consumerLag,
+      s.deadLetters,
+      s.outboxBacklog,
+    ]),
+    'no metrics sources configured (DASHBOARD_METRICS_URLS)',
+  );
+  fillTable(
+    $('stock'),
+    ['sku', { label: 'available', number: true }],
+    (system.stock ?? []).map((s) => [s.sku, s.available]),
+    'n/a (inventory has no stock_available metric)',
+  );
+  fillTable(
+    $('lag'),
+    ['service', 'topic', { label: 'messages behind', number: true }],
+    (system.consumerLag ?? []).map((l) => [l.service, l.topic, l.lag]),
+    'n/a (no kafka_consumer_lag metric)',
+  );
+  fillTable(
+    $('dead-letters'),
+    ['service', 'topic', 'reason', { label: 'messages', number: true }],
+    (system.deadLetters ?? []).map((d) => [d.service, d.topic, d.reason, d.count]),
+    system.deadLetters === null ? 'n/a (no dead_letters_total metric)' : 'none',
+  );
+}
+
+function renderRevenue(totals, payments) {
+  const rows = totals.revenue.map((r) => [
+    `completed orders (${r.currency})`,
+    formatMoney(r.total, r.currency),
+  ]);
+  rows.push(['charges', payments === null ? null : payments.charges]);
+  rows.push(['refunds', payments === null ? null : payments.refunds]);
+  for (const c of payments?.charged ?? [])
+    rows.push([`charged (${c.currency})`, formatMoney(c.amount, c.currency)]);
+  fillTable($('revenue'), ['', { label: 'amount', number: true }], rows);
+}
+
+function renderOrders(orders) {
+  fillTable(
+    $('orders'),
+    [
+      'order',
+      'customer',
+      'status',
+      'reason',
+      'saga state',
+      { label: 'total', number: true },
+      'placed',
+      'updated',
+    ],
+    orders.map((o) =>
+      el(
+        'tr',
+        { 'data-order-id': o.orderId, 'data-status': o.status },
+        el('td', {}, el('a', { href: `/dashboard/orders/${o.orderId}` }, o.orderId.slice(0, 8))),
+        el('td', {}, o.customerId),
+        el('td', { class: 'status-cell' }, statusBadge(o.status)),
+        el('td', {}, o.cancelReason ?? ''),
+        el('td', {}, o.sagaState),
+        el('td', { class: 'number' }, formatMoney(o.total, o.currency)),
+        el('td', {}, formatTime(o.createdAt)),
+        el('td', {}, formatTime(o.updatedAt)),
+      ),
+    ),
+    'no orders',
+  );
+}
+
+function render({ overview, orders }) {
+  renderCounters(overview);
+  $('throughput-chart').replaceChildren(
+    throughputChart(overview.throughput, { nowMs: Date.parse(overview.at) }),
+  );
+  renderOutcomes(overview.totals.outcomes);
+  renderSystem(overview.system);
+  renderRevenue(overview.totals, overview.system.payments);
+  renderOrders(orders);
+}
+
+let source;
+function connect(status) {
+  source?.close();
+  source = follow(`/dashboard/events${status ? `?status=${encodeURIComponent(status)}` : ''}`, render);
+}
+
+const filter = $('status-filter');
+filter.value = new URLSearchParams(location.search).get('status') ?? '';
+filter.addEventListener('change', () => {
+  const url = new URL(location.href);
+  if (filter.value) url.searchParams.set('status', filter.value);
+  else url.searchParams.delete('status');
+  history.replaceState(null, '', url);
+  connect(filter.value);
+});
+connect(filter.value);
