@@ -36,7 +36,7 @@ async function signIn(
 
 /**
  * The onRequest hook of a page under /dashboard that needs one of `allowed` (lib/http/browser-session.ts):
- * `?token=` signs in; otherwise the session cookie must hold a token that verifies and has the role;
+ * `?token=` on a GET signs in; otherwise the session cookie must hold a token that verifies and has the role;
  * a state-changing request must also carry the pages' own header.
  */
 export function requireBrowserSession(
@@ -44,7 +44,8 @@ export function requireBrowserSession(
   verified: VerifiedTokens,
 ): onRequestHookHandler {
   return async function checkSession(request: FastifyRequest, reply: FastifyReply) {
-    const queryToken = queryTokenOf(request.url);
+    // Only a page load signs in: a cross-site form POST must not plant another session.
+    const queryToken = isSafeMethod(request.method) ? queryTokenOf(request.url) : null;
     if (queryToken !== null) return signIn(request, reply, queryToken, allowed);
     const token = sessionTokenOf(request.headers.cookie);
     if (token === undefined || !looksLikeJwt(token)) {
