@@ -15,16 +15,15 @@ import { createThrowawayDatabase, type ThrowawayDatabase } from '../support/thro
 import { testAuthConfig, tokenFor } from '../support/tokens.ts';
 import { buildServiceApp } from './service-apps.ts';
 
-let database: ThrowawayDatabase;
+// The orchestrator's app on a database of its own, dropped after the last test.
+let database: ThrowawayDatabase | undefined;
 let app: FastifyInstance;
 before(async () => {
-  database = await createThrowawayDatabase({ poolMax: 5 });
-  app = await buildServiceApp('orchestrator', database, testAuthConfig());
+  const own = await createThrowawayDatabase({ poolMax: 5 });
+  database = own;
+  app = await buildServiceApp('orchestrator', own, testAuthConfig());
 });
-after(async () => {
-  await app.close();
-  await database.drop();
-});
+after(async () => Promise.all([app?.close(), database?.drop()]));
 
 const operatorToken = () => tokenFor('operator', 'operator-1', { ttlS: 600 });
 const cookieOf = (token: string) => ({ cookie: `${sessionCookieName}=${token}` });

@@ -25,6 +25,9 @@ function setAttributes(node, attrs) {
   }
 }
 
+/** A numeric column's heading (right-aligned). */
+export const num = (label) => ({ label, number: true });
+
 /** Replaces a table's rows: `head` names the columns, each row is an array of cells (text or nodes). */
 export function fillTable(table, head, rows, empty = 'none yet') {
   const header = el(

@@ -1,6 +1,6 @@
 // One order's page: its saga's state chart with the path taken, the history with every command and
 // reply and its payload, and the operator's retry of a FAILED saga.
-import { el, fillTable, follow, formatMoney, formatTime, statusBadge } from './live.js';
+import { el, fillTable, follow, formatMoney, formatTime, num, statusBadge } from './live.js';
 import { drawStateChart } from './state-chart.js';
 
 const $ = (id) => document.getElementById(id);
@@ -61,12 +61,7 @@ function renderHistory(history) {
 function renderItems(order) {
   fillTable(
     $('items'),
-    [
-      'sku',
-      { label: 'quantity', number: true },
-      { label: 'unit price', number: true },
-      { label: 'expected', number: true },
-    ],
+    ['sku', num('quantity'), num('unit price'), num('expected')],
     order.items.map((i) => [
       i.sku,
       i.quantity,

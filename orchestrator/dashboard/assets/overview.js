@@ -1,9 +1,29 @@
 // The system page: live counters, throughput and latency, outcomes, services, stock, revenue, lag,
 // dead letters and the orders table (filterable by status), from /dashboard/events every second.
 import { throughputChart } from './charts.js';
-import { el, fillTable, follow, formatMoney, formatNumber, formatTime, statusBadge } from './live.js';
+import { el, fillTable, follow, formatMoney, formatNumber, formatTime, num, statusBadge } from './live.js';
 
 const $ = (id) => document.getElementById(id);
+
+/** The small panels, each a titled table the renderers below fill. */
+const panels = [
+  ['outcomes', 'Outcomes by reason', ''],
+  ['services', 'Services', '· from each /metrics'],
+  ['stock', 'Stock levels', ''],
+  ['revenue', 'Revenue and payments', ''],
+  ['lag', 'Consumer lag', ''],
+  ['dead-letters', 'Dead letters', ''],
+];
+$('panels').replaceWith(
+  ...panels.map(([id, title, note]) =>
+    el(
+      'section',
+      { class: 'panel' },
+      el('h2', {}, title, ' ', el('span', { class: 'muted' }, note)),
+      el('table', { id }),
+    ),
+  ),
+);
 
 function counter(key, label, value) {
   return el(
@@ -39,7 +59,7 @@ function renderOutcomes(outcomes) {
   const most = Math.max(1, ...outcomes.map((o) => o.orders));
   fillTable(
     $('outcomes'),
-    ['status', 'reason', { label: 'orders', number: true }, ''],
+    ['status', 'reason', num('orders'), ''],
     outcomes.map((o) => [
       el('td', {}, statusBadge(o.status)),
       o.reason ?? '',
@@ -52,13 +72,7 @@ function renderOutcomes(outcomes) {
 function renderSystem(system) {
   fillTable(
     $('services'),
-    [
-      'service',
-      'metrics',
-      { label: 'consumer lag', number: true },
-      { label: 'dead letters', number: true },
-      { label: 'outbox backlog', number: true },
-    ],
+    ['service', 'metrics', num('consumer lag'), num('dead letters'), num('outbox backlog')],
     system.services.map((s) => [
       s.service,
       s.up ? '● up' : el('td', { class: 'na', title: s.problem ?? '' }, `n/a (${s.problem})`),
@@ -70,19 +84,19 @@ function renderSystem(system) {
   );
   fillTable(
     $('stock'),
-    ['sku', { label: 'available', number: true }],
+    ['sku', num('available')],
     (system.stock ?? []).map((s) => [s.sku, s.available]),
     'n/a (inventory has no stock_available metric)',
   );
   fillTable(
     $('lag'),
-    ['service', 'topic', { label: 'messages behind', number: true }],
+    ['service', 'topic', num('messages behind')],
     (system.consumerLag ?? []).map((l) => [l.service, l.topic, l.lag]),
     'n/a (no kafka_consumer_lag metric)',
   );
   fillTable(
     $('dead-letters'),
-    ['service', 'topic', 'reason', { label: 'messages', number: true }],
+    ['service', 'topic', 'reason', num('messages')],
     (system.deadLetters ?? []).map((d) => [d.service, d.topic, d.reason, d.count]),
     system.deadLetters === null ? 'n/a (no dead_letters_total metric)' : 'none',
   );
@@ -97,22 +111,13 @@ function renderRevenue(totals, payments) {
   rows.push(['refunds', payments === null ? null : payments.refunds]);
   for (const c of payments?.charged ?? [])
     rows.push([`charged (${c.currency})`, formatMoney(c.amount, c.currency)]);
-  fillTable($('revenue'), ['', { label: 'amount', number: true }], rows);
+  fillTable($('revenue'), ['', num('amount')], rows);
 }
 
 function renderOrders(orders) {
   fillTable(
     $('orders'),
-    [
-      'order',
-      'customer',
-      'status',
-      'reason',
-      'saga state',
-      { label: 'total', number: true },
-      'placed',
-      'updated',
-    ],
+    ['order', 'customer', 'status', 'reason', 'saga state', num('total'), 'placed', 'updated'],
     orders.map((o) =>
       el(
         'tr',
