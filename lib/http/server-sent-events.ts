@@ -43,7 +43,8 @@ export class EventStreams {
       raw.end();
     };
     this.open.add(end);
-    request.raw.once('close', end);
+    // The response's close: the browser went away (a request's close only says its body was read).
+    raw.once('close', end);
     const tick = async () => {
       try {
         const data = JSON.stringify(await produce());
