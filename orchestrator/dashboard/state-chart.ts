@@ -44,8 +44,8 @@ export interface StateChart {
 
 const nodeWidth = 150;
 const nodeHeight = 44;
-const columnWidth = 200;
-const rowHeight = 130;
+const columnWidth = 240;
+const rowHeight = 140;
 const margin = 40;
 
 /** Shortest distance (in transitions) from each state to any of `targets`, walking `edges` backwards. */

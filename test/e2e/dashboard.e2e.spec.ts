@@ -138,6 +138,9 @@ describe('dashboard in a browser', () => {
     assert.ok(await page.locator('#history pre').count(), 'payloads are shown');
     assert.equal(await page.locator('#path li').count(), 4);
     assert.equal(await page.locator('#retry').isDisabled(), true, 'only a FAILED saga can be retried');
+    const screenshot = process.env.DASHBOARD_SCREENSHOT;
+    if (screenshot)
+      await page.screenshot({ path: screenshot.replace(/\.png$/, '-order.png'), fullPage: true });
   });
 
   test('screenshot of the overview (DASHBOARD_SCREENSHOT)', {

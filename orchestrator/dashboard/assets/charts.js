@@ -10,10 +10,12 @@ const barsHeight = 90;
 const linesTop = 130;
 const linesHeight = 80;
 
+/** A round upper bound for an axis (1, 2, 5 × a power of ten), at least `value`. */
 const niceMax = (value) => {
-  if (value <= 0) return 1;
-  const step = 10 ** Math.floor(Math.log10(value));
-  return Math.ceil(value / step) * step;
+  if (!(value > 0)) return 1;
+  const power = 10 ** Math.floor(Math.log10(value));
+  const step = [1, 2, 5, 10].find((m) => m * power >= value * (1 - 1e-9)) ?? 10;
+  return Number((step * power).toPrecision(3));
 };
 
 /**
@@ -54,8 +56,15 @@ export function throughputChart(buckets, { nowMs, windowSeconds = 600, bucketSec
   const line = (key, cls) => {
     const points = visible
       .filter((b) => b[key] !== null)
-      .map((b) => `${(x(b.at) + barWidth / 2).toFixed(1)},${yLatency(b[key]).toFixed(1)}`);
-    return points.length === 0 ? null : svg('polyline', { class: cls, points: points.join(' ') });
+      .map((b) => [x(b.at) + barWidth / 2, yLatency(b[key])]);
+    if (points.length === 0) return null;
+    // Dots as well: a single bucket is a point, not a line.
+    return svg(
+      'g',
+      { class: cls },
+      svg('polyline', { points: points.map(([px, py]) => `${px.toFixed(1)},${py.toFixed(1)}`).join(' ') }),
+      points.map(([px, py]) => svg('circle', { cx: px.toFixed(1), cy: py.toFixed(1), r: 2.5 })),
+    );
   };
   const label = (text, lx, ly, anchor = 'end') => svg('text', { x: lx, y: ly, 'text-anchor': anchor }, text);
   return svg(

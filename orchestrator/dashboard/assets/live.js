@@ -5,7 +5,7 @@
 export function el(tag, attrs = {}, ...children) {
   const node = document.createElement(tag);
   setAttributes(node, attrs);
-  node.append(...children.flat().filter((c) => c !== null && c !== undefined));
+  node.append(...children.flat(Number.POSITIVE_INFINITY).filter((c) => c !== null && c !== undefined));
   return node;
 }
 
@@ -15,7 +15,7 @@ const svgNs = 'http://www.w3.org/2000/svg';
 export function svg(tag, attrs = {}, ...children) {
   const node = document.createElementNS(svgNs, tag);
   setAttributes(node, attrs);
-  node.append(...children.flat().filter((c) => c !== null && c !== undefined));
+  node.append(...children.flat(Number.POSITIVE_INFINITY).filter((c) => c !== null && c !== undefined));
   return node;
 }
 

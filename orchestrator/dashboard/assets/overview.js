@@ -69,13 +69,19 @@ function renderOutcomes(outcomes) {
   );
 }
 
+/** "n/a" with the HTTP status when there is one; the full reason is the cell's tooltip. */
+const shortProblem = (problem) => {
+  const status = /answered (\d{3})/.exec(problem ?? '')?.[1];
+  return status === undefined ? 'n/a (unreachable)' : `n/a (${status})`;
+};
+
 function renderSystem(system) {
   fillTable(
     $('services'),
     ['service', 'metrics', num('consumer lag'), num('dead letters'), num('outbox backlog')],
     system.services.map((s) => [
       s.service,
-      s.up ? '● up' : el('td', { class: 'na', title: s.problem ?? '' }, `n/a (${s.problem})`),
+      s.up ? '● up' : el('td', { class: 'na', title: s.problem ?? '' }, shortProblem(s.problem)),
       s.consumerLag,
       s.deadLetters,
       s.outboxBacklog,
@@ -115,6 +121,7 @@ function renderRevenue(totals, payments) {
 }
 
 function renderOrders(orders) {
+  // Order ids are UUIDv7: their start is the time, their end tells them apart.
   fillTable(
     $('orders'),
     ['order', 'customer', 'status', 'reason', 'saga state', num('total'), 'placed', 'updated'],
@@ -122,7 +129,11 @@ function renderOrders(orders) {
       el(
         'tr',
         { 'data-order-id': o.orderId, 'data-status': o.status },
-        el('td', {}, el('a', { href: `/dashboard/orders/${o.orderId}` }, o.orderId.slice(0, 8))),
+        el(
+          'td',
+          {},
+          el('a', { href: `/dashboard/orders/${o.orderId}`, title: o.orderId }, `…${o.orderId.slice(-12)}`),
+        ),
         el('td', {}, o.customerId),
         el('td', { class: 'status-cell' }, statusBadge(o.status)),
         el('td', {}, o.cancelReason ?? ''),
