@@ -1,6 +1,7 @@
 import { type AuthConfig, readAuthConfig } from '../lib/config/auth-config.ts';
 import { type CommonConfig, readCommonConfig } from '../lib/config/common-config.ts';
 import { type Env, EnvReader } from '../lib/config/env.ts';
+import { localMetricsSources, type MetricsSource, parseMetricsSources } from './dashboard/metrics-scrape.ts';
 import { DEFAULT_SAGA_CACHE_SIZE } from './runner/saga-cache.ts';
 import type { RetryPolicy } from './saga/saga-types.ts';
 import type { DeadlinePolicy } from './saga/step-decision.ts';
@@ -16,6 +17,23 @@ export interface OrchestratorConfig {
   maxSagasInFlight: number;
   /** Sagas in flight kept in memory so that replies to them need no read (runner/saga-cache.ts); 0 = none. */
   sagaCacheSize: number;
+  /** The services whose GET /metrics the dashboard shows (DASHBOARD_METRICS_URLS, `name=url,…`). */
+  dashboardMetrics: MetricsSource[];
+}
+
+/** The local stack's ports (scripts/support/service-processes.ts sets the variable from its own table). */
+const localServicePorts = { orchestrator: 3000, inventory: 3001, payment: 3002, shipping: 3003 };
+
+function readDashboardMetrics(reader: EnvReader, ownPort: number): MetricsSource[] {
+  const fallback = localMetricsSources({ ...localServicePorts, orchestrator: ownPort });
+  const entries = reader.list('DASHBOARD_METRICS_URLS', []);
+  if (entries.length === 0) return fallback;
+  const sources = parseMetricsSources(entries);
+  if (typeof sources === 'string') {
+    reader.problem(`DASHBOARD_METRICS_URLS: ${sources}`);
+    return fallback;
+  }
+  return sources;
 }
 
 /**
@@ -24,10 +42,11 @@ export interface OrchestratorConfig {
  */
 export function loadOrchestratorConfig(env: Env = process.env): OrchestratorConfig {
   const reader = new EnvReader(env);
+  const port = reader.int('ORCHESTRATOR_PORT', 3000, { min: 0, max: 65_535 });
   const config: OrchestratorConfig = {
     common: readCommonConfig(reader),
     auth: readAuthConfig(reader),
-    port: reader.int('ORCHESTRATOR_PORT', 3000, { min: 0, max: 65_535 }),
+    port,
     retryPolicy: {
       forwardAttempts: reader.int('SAGA_FORWARD_ATTEMPTS', 3, { min: 1, max: 100 }),
       compensationAttempts: reader.int('SAGA_COMPENSATION_ATTEMPTS', 5, { min: 1, max: 1_000 }),
@@ -41,6 +60,7 @@ export function loadOrchestratorConfig(env: Env = process.env): OrchestratorConf
     sweepIntervalMs: reader.int('SAGA_SWEEP_INTERVAL_MS', 200, { min: 10, max: 60_000 }),
     maxSagasInFlight: reader.int('MAX_SAGAS_IN_FLIGHT', 2_000, { min: 0, max: 100_000_000 }),
     sagaCacheSize: reader.int('SAGA_CACHE_SIZE', DEFAULT_SAGA_CACHE_SIZE, { min: 0, max: 10_000_000 }),
+    dashboardMetrics: readDashboardMetrics(reader, port),
   };
   reader.done();
   return config;

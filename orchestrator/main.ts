@@ -58,6 +58,7 @@ try {
         db: deps.db,
         logger: deps.logger,
         auth: config.auth,
+        metricsSources: config.dashboardMetrics,
         orders: new OrderService({
           db: deps.db,
           units: deps.units,

@@ -58,21 +58,28 @@ try {
   await stopAll(1);
 }
 const ports = portsFrom(process.env);
+const demoTtlS = 12 * 3_600;
+/** The dashboard link: its ?token= signs the browser in once (a session cookie), then leaves the URL. */
+function dashboardLink(): string {
+  const url = `http://127.0.0.1:${ports.orchestrator}/dashboard`;
+  if (process.env.AUTH_JWKS_URL && !process.env.AUTH_JWT_SECRET) return `${url}?token=<an operator token>`;
+  return `${url}?token=${localToken('operator', undefined, demoTtlS)}`;
+}
 /** Tokens for the demo, signed with the secret the services verify with (perServiceEnv); none with a JWKS. */
 function demoTokens(): string {
   if (process.env.AUTH_JWKS_URL && !process.env.AUTH_JWT_SECRET) {
     return '    tokens        AUTH_JWKS_URL is set: get tokens from its issuer';
   }
-  const ttlS = 12 * 3_600;
   return [
-    `    operator token (12 h)  ${localToken('operator', undefined, ttlS)}`,
-    `    customer token (12 h)  ${localToken('customer', undefined, ttlS)}`,
+    `    operator token (12 h)  ${localToken('operator', undefined, demoTtlS)}`,
+    `    customer token (12 h)  ${localToken('customer', undefined, demoTtlS)}`,
     '    more: npm run -s token -- --role <customer|operator> [--sub <id>] [--ttl 1h]',
     `    e.g.  curl -H "Authorization: Bearer $(npm run -s token -- --role operator)" http://127.0.0.1:${ports.orchestrator}/orders`,
   ].join('\n');
 }
 console.log(`
 » all services ready
+    dashboard     ${dashboardLink()}
     orders API    http://127.0.0.1:${ports.orchestrator}/orders
     API docs      http://127.0.0.1:${ports.orchestrator}/docs   (OpenAPI: /openapi.json, AsyncAPI: /asyncapi.json)
     inventory     http://127.0.0.1:${ports.inventory}/stock

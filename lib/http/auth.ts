@@ -6,36 +6,25 @@
  * does not throws. A protected route gets an onRequest hook, first in its chain: no or bad token →
  * 401 with `WWW-Authenticate: Bearer`; a token without one of the route's roles → 403; otherwise
  * `request.principal` is set. A token verified once is remembered until it expires
- * (verified-tokens.ts). Public routes cost nothing here.
+ * (verified-tokens.ts). Public routes cost nothing here. The browser pages under /dashboard
+ * authenticate with a session cookie instead (browser-session.ts), never the JSON API.
  */
 import helmet from '@fastify/helmet';
 import jwt from '@fastify/jwt';
 import rateLimit from '@fastify/rate-limit';
 import type { FastifyInstance, FastifyReply, FastifyRequest, onRequestHookHandler } from 'fastify';
 import type { AuthConfig } from '../config/auth-config.ts';
+import { isBrowserSessionPath } from './browser-session.ts';
+import { requireBrowserSession } from './browser-session-hook.ts';
 import type { Role, RouteAccess } from './principal.ts';
-import { principalFromClaims } from './principal-claims.ts';
 import { accessOf } from './route-access.ts';
-import { isHtmlPage, setApiSecurityHeaders } from './security-headers.ts';
-import { jwtPluginOptions, tokenFailureOf } from './token-verification.ts';
+import { htmlPageHelmet, isHtmlPage, setApiSecurityHeaders } from './security-headers.ts';
+import { hasRole, principalOfToken } from './token-check.ts';
+import { jwtPluginOptions } from './token-verification.ts';
 import { VerifiedTokens } from './verified-tokens.ts';
-
-const unauthorized = (reply: FastifyReply, message: string) =>
-  reply
-    .code(401)
-    .header(
-      'www-authenticate',
-      // A header value is printable ASCII without quotes; the body has the message as it is.
-      `Bearer error="invalid_token", error_description="${message.replace(/[^\x20-\x7e]|"/g, "'")}"`,
-    )
-    .send({ statusCode: 401, error: 'Unauthorized', message });
-
-const forbidden = (reply: FastifyReply, message: string) =>
-  reply.code(403).send({ statusCode: 403, error: 'Forbidden', message });
 
 /** The onRequest hook of a route that needs one of `allowed`. */
 function requireRole(allowed: readonly Role[], verified: VerifiedTokens): onRequestHookHandler {
-  const needs = allowed.join(' or ');
   return async function checkToken(request: FastifyRequest, reply: FastifyReply) {
     const header = request.headers.authorization;
     if (header === undefined) {
@@ -45,31 +34,8 @@ function requireRole(allowed: readonly Role[], verified: VerifiedTokens): onRequ
         message: 'no bearer token in the Authorization header',
       });
     }
-    let principal = verified.principalOf(header, Date.now());
-    if (principal === undefined) {
-      let claims: unknown;
-      try {
-        claims = await request.jwtVerify();
-      } catch (error) {
-        const failure = tokenFailureOf(error);
-        if (failure === null) throw error;
-        if (failure.status === 401) return unauthorized(reply, failure.message);
-        request.log.error({ err: error }, failure.message);
-        return reply.code(503).send({
-          statusCode: 503,
-          error: 'Service Unavailable',
-          message: 'the keys that verify tokens are unavailable; retry later',
-        });
-      }
-      const fromClaims = principalFromClaims(claims);
-      if (typeof fromClaims === 'string') return unauthorized(reply, fromClaims);
-      principal = fromClaims;
-      verified.remember(header, principal, claims);
-    }
-    if (!principal.roles.some((role) => allowed.includes(role))) {
-      const has = principal.roles.length === 0 ? 'no role' : `roles ${principal.roles.join(', ')}`;
-      return forbidden(reply, `this route needs the role ${needs}; the token has ${has}`);
-    }
+    const principal = await principalOfToken(request, reply, verified, header);
+    if (principal === undefined || !hasRole(reply, principal, allowed)) return reply;
     request.principal = principal;
   };
 }
@@ -98,7 +64,7 @@ export async function installAuth(app: FastifyInstance, config: AuthConfig): Pro
     route.config = { ...route.config, access };
     for (const method of [route.method].flat()) routes.push({ method, url: route.url, access });
     // helmet (registered below with global: false) serves the HTML pages; the API gets its own list.
-    if (isHtmlPage(route.url)) (route as { helmet?: object }).helmet = {};
+    if (isHtmlPage(route.url)) (route as { helmet?: object }).helmet = htmlPageHelmet(route.url);
     const own =
       route.onRequest === undefined
         ? []
@@ -110,8 +76,10 @@ export async function installAuth(app: FastifyInstance, config: AuthConfig): Pro
       route.onRequest = [...headers, ...own];
       return;
     }
-    const key = access.join(',');
-    const check = checks.get(key) ?? requireRole(access, verified);
+    // The pages under /dashboard sign in with ?token= once and then a cookie (browser-session.ts).
+    const session = isBrowserSessionPath(route.url);
+    const key = `${session ? 'session:' : ''}${access.join(',')}`;
+    const check = checks.get(key) ?? (session ? requireBrowserSession : requireRole)(access, verified);
     checks.set(key, check);
     route.onRequest = [...headers, check, ...own];
   });

@@ -6,6 +6,8 @@ import type { AuthConfig } from '../../lib/config/auth-config.ts';
 import { customerScope, principalOf } from '../../lib/http/principal.ts';
 import { createServiceApp, errorResponse } from '../../lib/http/service-app.ts';
 import type { Logger } from '../../lib/logger.ts';
+import { registerDashboard } from '../dashboard/dashboard-routes.ts';
+import type { MetricsSource } from '../dashboard/metrics-scrape.ts';
 import type { Refusal } from '../orders/admission.ts';
 import { getOrder, InvalidCursorError, listOrders } from '../orders/order-queries.ts';
 import type { OrderService, PlaceOrderRequest } from '../orders/order-service.ts';
@@ -20,22 +22,26 @@ import {
   orderView,
   placeOrderBody,
 } from './order-schemas.ts';
+import { sendRetryResult } from './retry-reply.ts';
 
 export interface OrchestratorAppDeps {
   db: Knex;
   orders: OrderService;
   logger: Logger;
   auth: AuthConfig;
+  /** The services whose GET /metrics the dashboard shows; none: those widgets show n/a. */
+  metricsSources?: readonly MetricsSource[];
 }
 
 const errors = (...codes: number[]) => Object.fromEntries(codes.map((code) => [code, errorResponse]));
 
-/** The orchestrator's public HTTP API (DESIGN.md), documented at /docs and /openapi.json; its messages at /asyncapi.json. */
+/** The orchestrator's public HTTP API (DESIGN.md), documented at /docs and /openapi.json; its messages at /asyncapi.json; the dashboard at /dashboard. */
 export async function buildOrchestratorApp({
   db,
   orders,
   logger,
   auth,
+  metricsSources = [],
 }: OrchestratorAppDeps): Promise<FastifyInstance> {
   const app = await createServiceApp(logger, {
     title: 'Order saga orchestrator',
@@ -204,25 +210,8 @@ export async function buildOrchestratorApp({
         },
       },
     },
-    async (request, reply) => {
-      const result = await orders.retry(request.params.id, callerOf(request));
-      switch (result.kind) {
-        case 'retried':
-          return reply.code(202).send({ orderId: result.orderId, sagaState: result.state });
-        case 'not_found':
-          return notFound(reply, request.params.id);
-        case 'not_failed':
-          return reply.code(409).send({
-            statusCode: 409,
-            error: 'Conflict',
-            message: `only a FAILED saga can be retried; this one is in state ${result.state}`,
-          });
-        default: {
-          const unknown: never = result;
-          throw new Error(`unexpected result ${JSON.stringify(unknown)}`);
-        }
-      }
-    },
+    async (request, reply) =>
+      sendRetryResult(reply, request.params.id, await orders.retry(request.params.id, callerOf(request))),
   );
 
   // The message contract (AsyncAPI 3.0, generated from the code; docs/asyncapi.yaml is the same), public as /openapi.json.
@@ -231,5 +220,7 @@ export async function buildOrchestratorApp({
   );
 
   registerAuditRoute(app, { db, schema: 'orders' });
+  // The operator's pages under /dashboard (browser session, not bearer tokens).
+  await registerDashboard(app, { db, orders, metricsSources });
   return app;
 }

@@ -78,6 +78,18 @@ export const portsFrom = (env: NodeJS.ProcessEnv): Record<ServiceName, number> =
     ]),
   ) as Record<ServiceName, number>;
 
+/**
+ * The orchestrator's dashboard reads every service's GET /metrics on the ports this launcher gives
+ * them (DASHBOARD_METRICS_URLS), unless the caller set the variable.
+ */
+export function dashboardMetricsEnv(name: ServiceName, env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  if (name !== 'orchestrator' || env.DASHBOARD_METRICS_URLS) return {};
+  const urls = Object.entries(portsFrom(env)).map(
+    ([service, port]) => `${service}=http://127.0.0.1:${port}/metrics`,
+  );
+  return { DASHBOARD_METRICS_URLS: urls.join(',') };
+}
+
 /** Starts one service as its own Node process (`node <its flags> --import tsx <entry>`). */
 export function startService(
   name: ServiceName,
@@ -91,6 +103,7 @@ export function startService(
     env: {
       ...env,
       ...perServiceEnv(name, env),
+      ...dashboardMetricsEnv(name, env),
       LOG_FORMAT: env.LOG_FORMAT ?? (logs.kind === 'prefixed' ? 'pretty' : 'json'),
     },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -8,6 +8,7 @@ import { randomUUID } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
 import type { FastifyInstance } from 'fastify';
 import { routeAccessList } from '../../lib/http/auth.ts';
+import { isBrowserSessionPath, sessionCookieName } from '../../lib/http/browser-session.ts';
 import { type Role, type RouteAccess, roles } from '../../lib/http/principal.ts';
 import { publicPathPrefixes } from '../../lib/http/route-access.ts';
 import { signToken } from '../../lib/http/sign-token.ts';
@@ -33,6 +34,14 @@ const matrix: Record<ServiceName, Record<string, RouteAccess>> = {
     // The message contract, public like /openapi.json but outside the shared public prefixes.
     'GET /asyncapi.json': 'public',
     ...auditRoutes,
+    // The dashboard: a browser session (?token= once, then a cookie), see dashboard-session.int.spec.ts.
+    'GET /dashboard': ['operator'],
+    'GET /dashboard/orders/:id': ['operator'],
+    'GET /dashboard/assets/:file': ['operator'],
+    'GET /dashboard/api/saga-chart': ['operator'],
+    'GET /dashboard/events': ['operator'],
+    'GET /dashboard/orders/:id/events': ['operator'],
+    'POST /dashboard/api/orders/:id/retry': ['operator'],
   },
   inventory: {
     'GET /stock': anyone,
@@ -105,6 +114,44 @@ for (const service of serviceNames) {
         continue;
       }
       const allowed = access;
+      if (isBrowserSessionPath(path)) {
+        // Signing in with ?token= checks the role before any handler runs (an event stream never ends).
+        test(`${route}: no session → 401, ?token= of other roles → 403, ${allowed.join('/')} → signed in`, async () => {
+          // A GET signs in with ?token=; a POST needs the cookie and the pages' header.
+          const call = (token?: string) =>
+            method === 'GET'
+              ? app.inject({
+                  method: 'GET',
+                  url: token === undefined ? urlOf(path) : `${urlOf(path)}?token=${token}`,
+                })
+              : app.inject({
+                  method: method as 'POST',
+                  url: urlOf(path),
+                  headers:
+                    token === undefined
+                      ? {}
+                      : { cookie: `${sessionCookieName}=${token}`, 'x-dashboard-request': '1' },
+                });
+          const anonymous = await call();
+          assert.equal(anonymous.statusCode, 401, `${route} without a session`);
+          assert.match(String(anonymous.headers['www-authenticate']), /^Bearer/);
+          for (const role of roles.filter((r: Role) => !allowed.includes(r))) {
+            const wrong = await call(bearer(role).authorization.slice('Bearer '.length));
+            assert.equal(wrong.statusCode, 403, `${route} as ${role}`);
+          }
+          const unknown = noKnownRole().authorization.slice('Bearer '.length);
+          assert.equal((await call(unknown)).statusCode, 403, `${route} with no known role`);
+          for (const role of allowed) {
+            const right = await call(bearer(role).authorization.slice('Bearer '.length));
+            const expected = method === 'GET' ? [303] : [202, 404, 409];
+            assert.ok(
+              expected.includes(right.statusCode),
+              `${route} as ${role}: ${right.statusCode} ${right.body}`,
+            );
+          }
+        });
+        continue;
+      }
       test(`${route}: no token → 401, other roles → 403, ${allowed.join('/')} → allowed`, async () => {
         const call = (headers: Record<string, string>) =>
           app.inject({ method: method as 'GET', url: urlOf(path), headers });
