@@ -15,7 +15,7 @@ import {
   step,
 } from '../../orchestrator/saga/order-saga.machine.ts';
 import { orderSagaCompensations } from '../../orchestrator/saga/saga-compensations.ts';
-import { orderSagaGraph, sagaGraphOf } from '../../orchestrator/saga/saga-graph.ts';
+import { orderSagaGraph, sagaGraphOf, settledTag } from '../../orchestrator/saga/saga-graph.ts';
 import { type SagaEvent, type SagaInput, sagaEventTypes } from '../../orchestrator/saga/saga-types.ts';
 import { type MiniSagaDefect, miniSaga, miniSagaCompensations } from '../support/mini-sagas.ts';
 import { walkSaga } from '../support/saga-path-walk.ts';
@@ -55,6 +55,8 @@ const walk = walkSaga(orderSagaMachine, {
   input,
   events: guardedEvents,
   stopWhen: (snapshot) => snapshot.value === 'failed' && snapshot.context.round >= maxRounds,
+  // A completed order rests there unless cancelled: a path ends in it, and goes on with CANCEL.
+  restsIn: (snapshot) => snapshot.hasTag(settledTag),
 });
 const graph = orderSagaGraph();
 
