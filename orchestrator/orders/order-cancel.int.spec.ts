@@ -7,15 +7,16 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
 import type { FastifyInstance } from 'fastify';
-import { timeOrderedIds } from '../../lib/ids.ts';
 import { createLogger } from '../../lib/logger.ts';
-import { jsonAuditTrail } from '../../test/support/json-audit-trail.ts';
-import { eventOfType, newOrderRecord, runnerWithLongDeadlines } from '../../test/support/saga-fixtures.ts';
+import { auditRowsOf, orchestratorAppOn } from '../../test/support/orchestrator-app.ts';
+import {
+  applyEventOfType,
+  newOrderRecord,
+  runnerWithLongDeadlines,
+} from '../../test/support/saga-fixtures.ts';
 import { createThrowawayDatabase, type ThrowawayDatabase } from '../../test/support/throwaway-database.ts';
-import { bearer, testAuthConfig } from '../../test/support/tokens.ts';
-import { buildOrchestratorApp } from '../http/app.ts';
+import { bearer } from '../../test/support/tokens.ts';
 import type { SagaEvent } from '../saga/saga-types.ts';
-import { OrderService } from './order-service.ts';
 
 const logger = createLogger('cancel-it', 'fatal');
 
@@ -26,20 +27,7 @@ describe('POST /orders/:id/cancel (PostgreSQL)', () => {
 
   before(async () => {
     database = await createThrowawayDatabase({ poolMax: 4 });
-    app = await buildOrchestratorApp({
-      db: database.db,
-      logger,
-      auth: testAuthConfig(),
-      orders: new OrderService({
-        db: database.db,
-        units: database.units,
-        runner,
-        audit: jsonAuditTrail('orchestrator', 'orders', database.units),
-        newId: timeOrderedIds(),
-        clock: () => new Date(),
-      }),
-    });
-    await app.ready();
+    app = await orchestratorAppOn(database, runner, logger);
   });
   after(async () => {
     await app?.close();
@@ -47,18 +35,7 @@ describe('POST /orders/:id/cancel (PostgreSQL)', () => {
   });
 
   const apply = (orderId: string, type: SagaEvent['type']) =>
-    database.units.run((unit) =>
-      runner.applyEvents(unit, [
-        {
-          orderId,
-          event: eventOfType(type),
-          cause:
-            type === 'DEADLINE_PASSED'
-              ? { kind: 'deadline', type, messageId: null }
-              : { kind: 'reply', type, messageId: randomUUID(), detail: {} },
-        },
-      ]),
-    );
+    applyEventOfType(database.units, runner, orderId, type);
   /** A new order of customer `c-it` after the given replies. */
   async function sagaAfter(...events: SagaEvent['type'][]): Promise<string> {
     const order = newOrderRecord();
@@ -79,12 +56,7 @@ describe('POST /orders/:id/cancel (PostgreSQL)', () => {
       state: string;
       version: number;
     };
-  const auditOf = (orderId: string) =>
-    database
-      .db('orders.audit')
-      .where({ target: `order:${orderId}` })
-      .orderBy('at')
-      .select('*');
+  const auditOf = (orderId: string) => auditRowsOf(database, orderId);
   const commandsOf = async (orderId: string) =>
     (
       await database
