@@ -142,6 +142,36 @@ describe('the path checks fail on a broken saga', () => {
     );
   });
 
+  it('a cancel while the payment is in flight that skips its refund', () => {
+    assert.ok(
+      problemsOf('cancel-skips-in-flight').includes(
+        'event 2, processingPayment --CANCEL--> releasingStock: undoes reservingStock, but the next to undo is processingPayment',
+      ),
+    );
+  });
+
+  it('a cancel after completion that skips the refund', () => {
+    const machine = miniSaga('cancel-after-completion-skips-refund');
+    const walk = walkSaga(machine, {
+      input: undefined,
+      events: [],
+      restsIn: (snapshot) => snapshot.hasTag(settledTag),
+    });
+    assert.ok(
+      walk.paths.some((p) => p.end.value === 'completed'),
+      'a path rests in completed',
+    );
+    const problems = walk.paths.flatMap((p) =>
+      pathProblems(sagaGraphOf(machine), miniSagaCompensations, p.steps),
+    );
+    assert.ok(
+      problems.includes(
+        'event 3, completed --CANCEL--> releasingStock: undoes reservingStock, but the next to undo is processingPayment',
+      ),
+      problems.join('\n'),
+    );
+  });
+
   it('a dead end: a state with no way on that is neither final nor waiting', () => {
     const mini = sagaGraphOf(miniSaga('none'));
     assert.deepEqual(
