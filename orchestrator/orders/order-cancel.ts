@@ -40,9 +40,9 @@ type SagaRowState = { state: SagaStateName; cancel_reason: CancelReason | null }
 /** Why a saga in `state` that did not take CANCEL is left as it is (`null`) or refuses it (the reason). */
 function refusalOf({ state, cancel_reason }: SagaRowState): string | null {
   if (state === 'cancelled') return null;
-  if (cancel_reason === 'customer_cancelled') return null;
   if (state === 'failed')
     return 'the order is FAILED: a compensation could not be completed; an operator retry (POST /orders/:id/retry) resumes it';
+  if (cancel_reason === 'customer_cancelled') return null;
   return cancel_reason === null
     ? `the order cannot be cancelled in state ${state}`
     : `the order is already being cancelled (${cancel_reason}), in state ${state}`;

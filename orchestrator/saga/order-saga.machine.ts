@@ -334,7 +334,10 @@ export function orderStatusOf(state: SagaStateName): OrderStatus {
   }
 }
 
-/** True when no command is in flight (COMPLETED, CANCELLED or FAILED); `failed` can still be resumed by RETRY. */
+/**
+ * True when no command is in flight (COMPLETED, CANCELLED or FAILED); `failed` can still be resumed
+ * by RETRY and `completed` by CANCEL.
+ */
 export function isTerminal(state: SagaStateName): boolean {
   return orderStatusOf(state) !== 'PENDING';
 }
