@@ -3,7 +3,7 @@
  * module and holds the tables of every record (topic, full name, payload type), the enum symbols
  * and the types derived from them (RecordName, TypedRecord, one union per topic…).
  */
-import { generatedHeader, pascalCase, propKey, quote } from './codegen-syntax.ts';
+import { arrayProperty, generatedHeader, pascalCase, propKey, quote } from './codegen-syntax.ts';
 import type { SchemaFile } from './schema-files.ts';
 
 export interface ContractsIndex {
@@ -30,7 +30,7 @@ export function renderContractsIndex({ records, topics, topicOfType, enums }: Co
     '',
     '/** Symbols of every Avro enum (they are also the HTTP vocabulary). */',
     'export const enumSymbols = {',
-    ...enums.map((e) => `  ${e.name}: [${e.symbols.map(quote).join(', ')}],`),
+    ...enums.flatMap((e) => arrayProperty(e.name, e.symbols.map(quote), '  ')),
     '} as const;',
     '',
     '/** Topic of every record (record short name → topic). */',

@@ -51,6 +51,13 @@ export function docComment(doc: unknown, indent: string): string[] {
   return [`${indent}/**`, ...lines.map((l) => `${indent} * ${l.trimEnd()}`.trimEnd()), `${indent} */`];
 }
 
+/** `  key: ['a', 'b'],` on one line, or one item per line when too long (like biome). */
+export function arrayProperty(key: string, items: readonly string[], indent: string): string[] {
+  const oneLine = `${indent}${key}: [${items.join(', ')}],`;
+  if (oneLine.length <= LINE_WIDTH) return [oneLine];
+  return [`${indent}${key}: [`, ...items.map((item) => `${indent}  ${item},`), `${indent}],`];
+}
+
 /** `export type X = A | B;` on one line, or one member per line when too long (like biome/prettier). */
 export function unionAlias(name: string, members: string[]): string[] {
   const oneLine = `export type ${name} = ${members.join(' | ')};`;

@@ -23,7 +23,14 @@ export const enumSymbols = {
   StockRejectionReason: ['out_of_stock', 'unknown_sku', 'fault_injected'],
   PaymentFailureReason: ['declined', 'fault_injected'],
   ShippingFailureReason: ['unserved_destination', 'fault_injected'],
-  CancelReason: ['out_of_stock', 'payment_declined', 'shipping_failed', 'timeout', 'price_changed'],
+  CancelReason: [
+    'out_of_stock',
+    'payment_declined',
+    'shipping_failed',
+    'timeout',
+    'price_changed',
+    'customer_cancelled',
+  ],
   OrderStatus: ['pending', 'completed', 'cancelled', 'failed'],
   AuditOutcome: ['applied', 'rejected', 'not_found'],
 } as const;

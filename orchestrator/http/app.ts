@@ -214,6 +214,41 @@ export async function buildOrchestratorApp({
       sendRetryResult(reply, request.params.id, await orders.retry(request.params.id, callerOf(request))),
   );
 
+  app.post<{ Params: { id: string } }>(
+    '/orders/:id/cancel',
+    {
+      // A customer cancels only their own orders (another's is a 404); an operator's cancel is audited.
+      config: { access: ['customer', 'operator'] },
+      schema: {
+        tags: ['orders'],
+        summary:
+          'Cancel an order: its saga undoes what it has done so far (cancelReason customer_cancelled); a cancelled order is a no-op',
+        params: orderIdParams,
+        response: { 200: orderView, ...errors(400, 401, 403, 404, 409) },
+      },
+    },
+    async (request, reply) => {
+      const orderId = request.params.id;
+      const customerId = customerScope(principalOf(request));
+      const result = await orders.cancel(orderId, { caller: callerOf(request), customerId });
+      switch (result.kind) {
+        case 'cancelling':
+        case 'unchanged': {
+          const order = await getOrder(db, orderId, customerId);
+          return order ? order : notFound(reply, orderId);
+        }
+        case 'not_found':
+          return notFound(reply, orderId);
+        case 'refused':
+          return reply.code(409).send({ statusCode: 409, error: 'Conflict', message: result.reason });
+        default: {
+          const unknown: never = result;
+          throw new Error(`unexpected result ${JSON.stringify(unknown)}`);
+        }
+      }
+    },
+  );
+
   // The message contract (AsyncAPI 3.0, generated from the code; docs/asyncapi.yaml is the same), public as /openapi.json.
   app.get('/asyncapi.json', { config: { access: 'public' }, schema: { hide: true } }, async () =>
     orderSagaAsyncApi(),

@@ -1,14 +1,11 @@
 /** JSON schemas of the public HTTP contract (DESIGN.md); the OpenAPI document is generated from them. */
+import { enumSymbols } from '../../lib/contracts/generated.ts';
+
 const sku = { type: 'string', minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9._-]+$' } as const;
 const uuid = { type: 'string', format: 'uuid' } as const;
 export const orderStatuses = ['PENDING', 'COMPLETED', 'CANCELLED', 'FAILED'] as const;
-const cancelReasons = [
-  'out_of_stock',
-  'payment_declined',
-  'shipping_failed',
-  'timeout',
-  'price_changed',
-] as const;
+/** OrderCancelled's CancelReason symbols (schemas/order-events), the one list. */
+const cancelReasons = enumSymbols.CancelReason;
 
 export const placeOrderBody = {
   type: 'object',

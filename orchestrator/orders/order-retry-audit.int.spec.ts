@@ -8,15 +8,16 @@ import { randomUUID } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
 import type { FastifyInstance } from 'fastify';
 import type { UnitOfWorkRunner } from '../../lib/db/unit-of-work.ts';
-import { timeOrderedIds } from '../../lib/ids.ts';
 import { createLogger } from '../../lib/logger.ts';
-import { jsonAuditTrail } from '../../test/support/json-audit-trail.ts';
-import { eventOfType, newOrderRecord, runnerWithLongDeadlines } from '../../test/support/saga-fixtures.ts';
+import { auditRowsOf, orchestratorAppOn } from '../../test/support/orchestrator-app.ts';
+import {
+  applyEventOfType,
+  newOrderRecord,
+  runnerWithLongDeadlines,
+} from '../../test/support/saga-fixtures.ts';
 import { createThrowawayDatabase, type ThrowawayDatabase } from '../../test/support/throwaway-database.ts';
-import { bearer, testAuthConfig } from '../../test/support/tokens.ts';
-import { buildOrchestratorApp } from '../http/app.ts';
+import { bearer } from '../../test/support/tokens.ts';
 import type { SagaEvent } from '../saga/saga-types.ts';
-import { OrderService } from './order-service.ts';
 
 const logger = createLogger('retry-audit-it', 'fatal'); // the forced failure's 500 is logged as an error
 
@@ -38,20 +39,7 @@ describe('operator retry, audited (PostgreSQL)', () => {
         }),
       close: () => database.units.close(),
     };
-    app = await buildOrchestratorApp({
-      db: database.db,
-      logger,
-      auth: testAuthConfig(),
-      orders: new OrderService({
-        db: database.db,
-        units,
-        runner,
-        audit: jsonAuditTrail('orchestrator', 'orders', units),
-        newId: timeOrderedIds(),
-        clock: () => new Date(),
-      }),
-    });
-    await app.ready();
+    app = await orchestratorAppOn(database, runner, logger, units);
   });
   after(async () => {
     await app?.close();
@@ -59,18 +47,7 @@ describe('operator retry, audited (PostgreSQL)', () => {
   });
 
   const apply = (orderId: string, type: SagaEvent['type']) =>
-    database.units.run((unit) =>
-      runner.applyEvents(unit, [
-        {
-          orderId,
-          event: eventOfType(type),
-          cause:
-            type === 'DEADLINE_PASSED'
-              ? { kind: 'deadline', type, messageId: null }
-              : { kind: 'reply', type, messageId: randomUUID(), detail: {} },
-        },
-      ]),
-    );
+    applyEventOfType(database.units, runner, orderId, type);
   const sagaOf = async (orderId: string) =>
     (await database.db('orders.sagas').where({ order_id: orderId }).first('state', 'version')) as {
       state: string;
@@ -97,12 +74,7 @@ describe('operator retry, audited (PostgreSQL)', () => {
       url: `/orders/${orderId}/retry`,
       headers: { 'x-request-id': randomUUID(), ...bearer('operator') },
     });
-  const auditOf = (orderId: string) =>
-    database
-      .db('orders.audit')
-      .where({ target: `order:${orderId}` })
-      .orderBy('at')
-      .select('*');
+  const auditOf = (orderId: string) => auditRowsOf(database, orderId);
   const auditMessagesOf = (orderId: string) =>
     database
       .db('orders.outbox')

@@ -12,6 +12,7 @@ import type { NewSaga, SagaRunner } from '../runner/saga-runner.ts';
 import type { OrderRecord } from '../saga/order-record.ts';
 import type { OrderStatus, SagaStateName } from '../saga/saga-types.ts';
 import { type Admission, admitAll } from './admission.ts';
+import { type Canceller, type CancelResult, cancelOrder } from './order-cancel.ts';
 
 /** An order line as the client sends it; `unitPrice` is the price the customer expects, if any. */
 export interface PlaceOrderLine {
@@ -73,7 +74,7 @@ export const creationCommitsInFlight = 1;
 
 /**
  * Order commands: placing an order (order + saga + first command in one transaction, shared with
- * concurrent requests) and operator retry.
+ * concurrent requests), cancel (customer or operator) and operator retry.
  */
 export class OrderService {
   private readonly db: Knex;
@@ -99,7 +100,7 @@ export class OrderService {
     db: Knex;
     units: UnitOfWorkRunner;
     runner: SagaRunner;
-    /** Records operator actions (retry) with their effect. */
+    /** Records operator actions (retry, cancel) with their effect. */
     audit: AuditTrail;
     newId: IdGenerator;
     clock: Clock;
@@ -224,6 +225,12 @@ export class OrderService {
         await this.audit.record(entry('rejected', { state: error.state, reason: 'not FAILED' }));
         return { kind: 'not_failed', state: error.state } as const;
       });
+  }
+
+  /** A customer's (own orders only) or an operator's cancel (order-cancel.ts). */
+  cancel(orderId: string, canceller: Canceller): Promise<CancelResult> {
+    const { units, runner, audit, clock } = this;
+    return cancelOrder({ units, runner, audit, clock }, orderId, canceller);
   }
 
   private async findByKey(idempotencyKey: string, fingerprint: string): Promise<PlaceOrderResult | null> {

@@ -299,7 +299,7 @@ export const isInFlight = (status: OrderStatus): boolean => status === 'PENDING'
 
 /**
  * By how much a batch of saga writes changes the number of sagas in flight: −1 for each saga that
- * ended (COMPLETED, CANCELLED, FAILED), +1 for each that runs again (an operator retry of a FAILED one).
+ * ended (COMPLETED, CANCELLED, FAILED), +1 for each that runs again (an operator retry of a FAILED one, a cancel of a COMPLETED one).
  */
 export const inFlightChange = (changes: ReadonlyArray<{ from: OrderStatus; to: OrderStatus }>): number =>
   changes.reduce((sum, { from, to }) => sum + Number(isInFlight(to)) - Number(isInFlight(from)), 0);

@@ -28,7 +28,10 @@ export function compensationProblems(graph: SagaGraph, declared: readonly StepCo
       problems.push(`compensation ${state.name} (${state.command}) undoes no declared step`);
     }
   }
-  const finals = graph.states.filter((s) => s.kind === 'final').map((s) => s.name);
+  // The last compensation ends the saga for good: in a final state that takes no further event.
+  const finals = graph.states
+    .filter((s) => s.kind === 'final' && !graph.transitions.some((t) => t.from === s.name))
+    .map((s) => s.name);
   declared.forEach((d, i) => {
     const step = stateIn(graph, d.step);
     if (step?.kind !== 'forward' || step.command !== d.command) {

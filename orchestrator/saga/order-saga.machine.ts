@@ -24,6 +24,7 @@ import {
   type SagaStateName,
   type SendCommandParams,
   sagaStateNames,
+  settledTag,
 } from './saga-types.ts';
 
 /** Data the catalog-price guard and action decide on: the order's pricing and StockReserved's lines. */
@@ -89,6 +90,17 @@ const compensationDeadline = (self: SagaStateName, step: CommandName) => [
   { target: 'failed', actions: { type: 'recordFailure', params: { step, state: self } } } as const,
 ];
 
+/**
+ * A customer's or operator's cancel: undo what has been done so far, starting with the step in
+ * state (its command may be in flight and take effect yet; every compensation is idempotent and a
+ * participant answers one of something that never happened with its success reply).
+ */
+const cancelInto = (compensation: SagaStateName) =>
+  ({
+    target: compensation,
+    actions: { type: 'compensate', params: { reason: 'customer_cancelled' } },
+  }) as const;
+
 const retryInto = (state: SagaStateName) =>
   ({ guard: { type: 'failedIn', params: { state } }, target: state, actions: 'startRound' }) as const;
 
@@ -147,6 +159,7 @@ export const orderSagaMachine = saga.createMachine({
         },
         // Released even after a timeout: the reservation may have been applied late (release is idempotent).
         DEADLINE_PASSED: forwardDeadline('reservingStock', 'releasingStock'),
+        CANCEL: cancelInto('releasingStock'),
       },
     },
     processingPayment: {
@@ -158,6 +171,7 @@ export const orderSagaMachine = saga.createMachine({
           actions: { type: 'compensate', params: { reason: 'payment_declined' } },
         },
         DEADLINE_PASSED: forwardDeadline('processingPayment', 'refundingPayment'),
+        CANCEL: cancelInto('refundingPayment'),
       },
     },
     schedulingShipping: {
@@ -169,11 +183,15 @@ export const orderSagaMachine = saga.createMachine({
           actions: { type: 'compensate', params: { reason: 'shipping_failed' } },
         },
         DEADLINE_PASSED: forwardDeadline('schedulingShipping', 'cancellingShipping'),
+        CANCEL: cancelInto('cancellingShipping'),
       },
     },
+    // Shipping scheduled: the saga rests here (tagged `settled`: the graph counts it as an end), but is
+    // not final, as a cancel still undoes all three steps (no pickup exists yet).
     completed: {
-      type: 'final',
+      tags: [settledTag],
       entry: ['disarmDeadline', { type: 'publishOrderEvent', params: { event: 'OrderCompleted' } }],
+      on: { CANCEL: cancelInto('cancellingShipping') },
     },
     cancellingShipping: {
       entry: stepEntry('CancelShipping', true),
@@ -316,7 +334,10 @@ export function orderStatusOf(state: SagaStateName): OrderStatus {
   }
 }
 
-/** True when no command is in flight (COMPLETED, CANCELLED or FAILED); `failed` can still be resumed by RETRY. */
+/**
+ * True when no command is in flight (COMPLETED, CANCELLED or FAILED); `failed` can still be resumed
+ * by RETRY and `completed` by CANCEL.
+ */
 export function isTerminal(state: SagaStateName): boolean {
   return orderStatusOf(state) !== 'PENDING';
 }

@@ -11,7 +11,7 @@ import { commandMessageId } from './command-ids.ts';
 import type { EventCause, HistoryRow } from './saga-history.ts';
 import type { CommandName, PersistedSaga, SagaEvent, SagaStateName } from './saga-types.ts';
 
-export type ReplyType = Exclude<SagaEvent['type'], 'DEADLINE_PASSED' | 'RETRY'>;
+export type ReplyType = Exclude<SagaEvent['type'], 'DEADLINE_PASSED' | 'RETRY' | 'CANCEL'>;
 
 export type ReplyRejectionReason =
   /** The reply has no causation-id header. */

@@ -11,11 +11,14 @@
  */
 import { type AnyStateMachine, type AnyStateNode, createActor } from 'xstate';
 import { orderSagaMachine } from './order-saga.machine.ts';
-import type { SagaContext } from './saga-types.ts';
+import { type SagaContext, settledTag } from './saga-types.ts';
+
+export { settledTag };
 
 /**
  * `forward`: a step that sends a command and waits for its reply; `compensation`: a step that undoes
- * a forward one; `final`: the saga is over; `waiting`: no command in flight, an operator decides.
+ * a forward one; `final`: the saga is over — an XState final state, or one tagged `settled` where it
+ * rests unless a later event (a cancel) resumes it; `waiting`: no command in flight, an operator decides.
  */
 export type SagaStateKind = 'forward' | 'compensation' | 'final' | 'waiting';
 
@@ -84,7 +87,7 @@ function stateOf(node: AnyStateNode, context: unknown): SagaGraphState {
   const deadline = entry.find((a) => a.type === 'armDeadline');
   const command = typeof sent?.params.command === 'string' ? sent.params.command : null;
   const kind: SagaStateKind =
-    node.type === 'final'
+    node.type === 'final' || node.tags.includes(settledTag)
       ? 'final'
       : command === null
         ? 'waiting'

@@ -65,11 +65,22 @@ describe('order saga graph (read from the machine definition)', () => {
       t.actions.filter((a) => a.type === 'compensate').map((a) => a.params?.reason),
     );
     assert.deepEqual([...new Set(cancelReasons)].sort(), [
+      'customer_cancelled',
       'out_of_stock',
       'payment_declined',
       'price_changed',
       'shipping_failed',
       'timeout',
+    ]);
+  });
+
+  it('takes CANCEL in each forward step and in completed, into the compensation of the last step that may have taken effect', () => {
+    const cancels = graph.transitions.filter((t) => t.event === 'CANCEL').map((t) => [t.from, t.to]);
+    assert.deepEqual(cancels, [
+      ['reservingStock', 'releasingStock'],
+      ['processingPayment', 'refundingPayment'],
+      ['schedulingShipping', 'cancellingShipping'],
+      ['completed', 'cancellingShipping'],
     ]);
   });
 

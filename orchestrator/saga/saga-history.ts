@@ -19,7 +19,7 @@ export interface HistoryRow {
 
 /** What caused an event: recorded in the saga's history. */
 export interface EventCause {
-  kind: 'reply' | 'deadline' | 'operator';
+  kind: 'reply' | 'deadline' | 'operator' | 'customer';
   /** Record type of the reply, or a label for deadlines and operator actions. */
   type: string;
   messageId: string | null;
@@ -30,6 +30,7 @@ const acceptedKind = {
   reply: 'reply_received',
   deadline: 'deadline_passed',
   operator: 'operator_action',
+  customer: 'customer_action',
 } as const;
 
 /** A new saga's first row. */
@@ -45,7 +46,8 @@ export const sagaStartedRow = (orderId: string, state: SagaStateName, at: Date):
 });
 
 /**
- * The row of an event the saga took (`reply_received`, `deadline_passed`, `operator_action`) or
+ * The row of an event the saga took (`reply_received`, `deadline_passed`, `operator_action`,
+ * `customer_action`) or
  * ignored (`reply_ignored`, …); a passed deadline records the attempt it ended.
  */
 export function eventRow(before: SagaSnapshot, cause: EventCause, after: SagaStep, at: Date): HistoryRow {

@@ -40,7 +40,10 @@ export const sagaStateNames = [
 ] as const;
 export type SagaStateName = (typeof sagaStateNames)[number];
 
-/** Participant replies, the runner's deadline timer and the operator's retry. */
+/** The tag of a state where a saga may rest for good although it still takes an event (a cancel). */
+export const settledTag = 'settled';
+
+/** Participant replies, the runner's deadline timer, the operator's retry and a cancel (customer or operator). */
 export type SagaEvent =
   | { type: 'StockReserved'; lines: CatalogLine[] }
   | { type: 'StockRejected' }
@@ -52,7 +55,8 @@ export type SagaEvent =
   | { type: 'PaymentRefunded' }
   | { type: 'ShippingCancelled' }
   | { type: 'DEADLINE_PASSED' }
-  | { type: 'RETRY' };
+  | { type: 'RETRY' }
+  | { type: 'CANCEL' };
 
 /** Every event type once (the type checker refuses a missing or unknown one). */
 const eachEventType: Record<SagaEvent['type'], true> = {
@@ -67,6 +71,7 @@ const eachEventType: Record<SagaEvent['type'], true> = {
   ShippingCancelled: true,
   DEADLINE_PASSED: true,
   RETRY: true,
+  CANCEL: true,
 };
 export const sagaEventTypes = Object.keys(eachEventType) as ReadonlyArray<SagaEvent['type']>;
 

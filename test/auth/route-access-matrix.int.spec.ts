@@ -30,6 +30,7 @@ const matrix: Record<ServiceName, Record<string, RouteAccess>> = {
     'GET /orders': anyone,
     'GET /orders/:id': anyone,
     'POST /orders/:id/retry': ['operator'],
+    'POST /orders/:id/cancel': anyone,
     'GET /admission': ['operator'],
     // The message contract, public like /openapi.json but outside the shared public prefixes.
     'GET /asyncapi.json': 'public',

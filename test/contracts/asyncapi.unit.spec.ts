@@ -92,7 +92,7 @@ describe('AsyncAPI document', () => {
     );
     assert.deepEqual(sent.sort(), [...commands].sort());
     const replies = [...new Set(graph.transitions.map((t) => t.event))].filter(
-      (e) => e !== 'DEADLINE_PASSED' && e !== 'RETRY',
+      (e) => e !== 'DEADLINE_PASSED' && e !== 'RETRY' && e !== 'CANCEL',
     );
     const received = ['Inventory', 'Payment', 'Shipping'].flatMap((p) =>
       messagesOf(`orchestratorReceives${p}Events`),

@@ -15,7 +15,7 @@ import {
   step,
 } from '../../orchestrator/saga/order-saga.machine.ts';
 import { orderSagaCompensations } from '../../orchestrator/saga/saga-compensations.ts';
-import { orderSagaGraph, sagaGraphOf } from '../../orchestrator/saga/saga-graph.ts';
+import { orderSagaGraph, sagaGraphOf, settledTag } from '../../orchestrator/saga/saga-graph.ts';
 import { type SagaEvent, type SagaInput, sagaEventTypes } from '../../orchestrator/saga/saga-types.ts';
 import { type MiniSagaDefect, miniSaga, miniSagaCompensations } from '../support/mini-sagas.ts';
 import { walkSaga } from '../support/saga-path-walk.ts';
@@ -55,6 +55,8 @@ const walk = walkSaga(orderSagaMachine, {
   input,
   events: guardedEvents,
   stopWhen: (snapshot) => snapshot.value === 'failed' && snapshot.context.round >= maxRounds,
+  // A completed order rests there unless cancelled: a path ends in it, and goes on with CANCEL.
+  restsIn: (snapshot) => snapshot.hasTag(settledTag),
 });
 const graph = orderSagaGraph();
 
@@ -137,6 +139,36 @@ describe('the path checks fail on a broken saga', () => {
       problemsOf('payment-timeout-skips-refund').includes(
         'event 2, processingPayment --DEADLINE_PASSED--> releasingStock: undoes reservingStock, but the next to undo is processingPayment',
       ),
+    );
+  });
+
+  it('a cancel while the payment is in flight that skips its refund', () => {
+    assert.ok(
+      problemsOf('cancel-skips-in-flight').includes(
+        'event 2, processingPayment --CANCEL--> releasingStock: undoes reservingStock, but the next to undo is processingPayment',
+      ),
+    );
+  });
+
+  it('a cancel after completion that skips the refund', () => {
+    const machine = miniSaga('cancel-after-completion-skips-refund');
+    const walk = walkSaga(machine, {
+      input: undefined,
+      events: [],
+      restsIn: (snapshot) => snapshot.hasTag(settledTag),
+    });
+    assert.ok(
+      walk.paths.some((p) => p.end.value === 'completed'),
+      'a path rests in completed',
+    );
+    const problems = walk.paths.flatMap((p) =>
+      pathProblems(sagaGraphOf(machine), miniSagaCompensations, p.steps),
+    );
+    assert.ok(
+      problems.includes(
+        'event 3, completed --CANCEL--> releasingStock: undoes reservingStock, but the next to undo is processingPayment',
+      ),
+      problems.join('\n'),
     );
   });
 

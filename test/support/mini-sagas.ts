@@ -5,6 +5,7 @@
  */
 import { setup } from 'xstate';
 import { orderSagaCompensations } from '../../orchestrator/saga/saga-compensations.ts';
+import { settledTag } from '../../orchestrator/saga/saga-types.ts';
 
 export type MiniSagaDefect =
   /** Sound. */
@@ -14,7 +15,11 @@ export type MiniSagaDefect =
   /** A payment that timed out releases the stock but never refunds the payment. */
   | 'payment-timeout-skips-refund'
   /** A new forward step (notify the customer) after the payment, with no compensation declared. */
-  | 'step-without-compensation';
+  | 'step-without-compensation'
+  /** A cancel while the payment is in flight releases the stock but never refunds the payment. */
+  | 'cancel-skips-in-flight'
+  /** A cancel after completion (a settled, not final, state) releases the stock without a refund. */
+  | 'cancel-after-completion-skips-refund';
 
 /** The declared compensations of the two-step saga: the order saga's first two rows. */
 export const miniSagaCompensations = orderSagaCompensations.slice(0, 2);
@@ -53,6 +58,7 @@ export function miniSaga(defect: MiniSagaDefect) {
           PaymentSucceeded: paid,
           PaymentFailed: defect === 'payment-declined-keeps-stock' ? 'cancelled' : 'releasingStock',
           DEADLINE_PASSED: defect === 'payment-timeout-skips-refund' ? 'releasingStock' : 'refundingPayment',
+          ...(defect === 'cancel-skips-in-flight' ? { CANCEL: 'releasingStock' } : {}),
         },
       },
       ...(paid === 'notifyingCustomer'
@@ -63,7 +69,10 @@ export function miniSaga(defect: MiniSagaDefect) {
             },
           }
         : {}),
-      completed: { type: 'final' },
+      completed:
+        defect === 'cancel-after-completion-skips-refund'
+          ? { tags: [settledTag], on: { CANCEL: 'releasingStock' } }
+          : { type: 'final' },
       refundingPayment: {
         entry: step('RefundPayment', true),
         on: { PaymentRefunded: 'releasingStock', DEADLINE_PASSED: 'failed' },

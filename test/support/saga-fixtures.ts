@@ -106,6 +106,29 @@ export const runnerWithLongDeadlines = (cache?: SagaCache) =>
   });
 
 /**
+ * Applies one event of a type to a saga in a transaction of its own, as the deadline sweeper (for
+ * DEADLINE_PASSED) or the reply consumer would, without the reply check (no topic, no causation).
+ */
+export const applyEventOfType = (
+  units: UnitOfWorkRunner,
+  runner: SagaRunner,
+  orderId: string,
+  type: SagaEvent['type'],
+) =>
+  units.run((unit) =>
+    runner.applyEvents(unit, [
+      {
+        orderId,
+        event: eventOfType(type),
+        cause:
+          type === 'DEADLINE_PASSED'
+            ? { kind: 'deadline', type, messageId: null }
+            : { kind: 'reply', type, messageId: randomUUID(), detail: {} },
+      },
+    ]),
+  );
+
+/**
  * A throwaway migrated database and a second connection pool on it (a second orchestrator instance),
  * created before the suite's tests and removed after them.
  */

@@ -14,6 +14,11 @@ export interface WalkOptions<TMachine extends AnyStateMachine> {
   events: readonly EventObject[];
   /** Stops the walk in a snapshot (a bound on retry rounds). */
   stopWhen?: (snapshot: SnapshotFrom<TMachine>) => boolean;
+  /**
+   * Snapshots where the saga may rest for good although events still lead on (a completed order a
+   * customer may yet cancel): a path ends there, and the walk goes on from it as well.
+   */
+  restsIn?: (snapshot: SnapshotFrom<TMachine>) => boolean;
 }
 
 export interface SagaPath {
@@ -25,7 +30,7 @@ export interface SagaPath {
 }
 
 export interface SagaWalk {
-  /** Every simple path from the initial snapshot to a snapshot with no way on (a sink). */
+  /** Every simple path from the initial snapshot to a snapshot with no way on (a sink) or one it rests in. */
   paths: SagaPath[];
   /** Reachable snapshots (serialized) from which no path leads to a snapshot with no way on. */
   trapped: string[];
@@ -79,14 +84,16 @@ export function walkSaga<TMachine extends AnyStateMachine>(
   const initial = Object.keys(adjacency)[0];
   const onPath = new Set<string>();
   const trail: Edge[] = [];
+  const restsIn = options.restsIn as ((snapshot: SnapshotFrom<AnyStateMachine>) => boolean) | undefined;
   const visit = (key: string): void => {
-    if (sinks.has(key)) {
+    const snapshot = adjacency[key]?.state as SnapshotFrom<AnyStateMachine>;
+    if (sinks.has(key) || restsIn?.(snapshot)) {
       paths.push({
         events: trail.map((edge) => edge.event),
         steps: trail.map((edge) => ({ event: edge.event.type, to: stateValue(edge.state) })),
-        end: adjacency[key]?.state as SnapshotFrom<AnyStateMachine>,
+        end: snapshot,
       });
-      return;
+      if (sinks.has(key)) return;
     }
     onPath.add(key);
     for (const edge of edgesOf(key)) {

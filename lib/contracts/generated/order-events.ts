@@ -6,9 +6,10 @@ export type CancelReason =
   | 'payment_declined'
   | 'shipping_failed'
   | 'timeout'
-  | 'price_changed';
+  | 'price_changed'
+  | 'customer_cancelled';
 
-/** Lifecycle event: a saga step failed and every earlier step was compensated. */
+/** Lifecycle event: a saga step failed, or the customer or an operator cancelled the order, and every step that had taken effect was compensated. */
 export interface OrderCancelled {
   /** Order id (UUID) that was cancelled; also the Kafka message key. */
   orderId: string;
