@@ -3,16 +3,17 @@
  * collected while the runner decides, handed to the metrics only once the transaction committed
  * (`unit.afterCommit`), so work that rolls back (and runs again) is never counted.
  */
+
 import { millisOfTimeOrderedId } from '../../lib/ids.ts';
 import type { SagaMetrics, SagaOutcome } from '../../lib/metrics/saga-metrics.ts';
 import { stepCommandOf } from '../saga/reply-check.ts';
-import type { HistoryRow } from '../saga/saga-history.ts';
+import type { EventCause, HistoryRow } from '../saga/saga-history.ts';
 import type { SagaContext, SagaStateName } from '../saga/saga-types.ts';
 
 /** One event the saga took, as the runner sees it. */
 export interface TakenEvent {
   orderId: string;
-  cause: 'reply' | 'deadline' | 'operator';
+  cause: EventCause['kind'];
   from: SagaStateName;
   to: SagaStateName;
   /** The context after the event (its cancel reason, its failure). */
