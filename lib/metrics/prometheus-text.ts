@@ -20,14 +20,18 @@ export class PrometheusTextError extends Error {
 const namePattern = /^[a-zA-Z_:][a-zA-Z0-9_:]*/;
 const labelNamePattern = /^[a-zA-Z_][a-zA-Z0-9_]*/;
 
+/**
+ * A sample's value. The special values are read as Prometheus reads them (Go's ParseFloat): without
+ * regard to case — prom-client itself writes `Nan` (e.g. the event loop's lag before its first sample).
+ */
 function parseValue(text: string): number {
-  switch (text) {
-    case '+Inf':
-    case 'Inf':
+  switch (text.toLowerCase()) {
+    case '+inf':
+    case 'inf':
       return Number.POSITIVE_INFINITY;
-    case '-Inf':
+    case '-inf':
       return Number.NEGATIVE_INFINITY;
-    case 'NaN':
+    case 'nan':
       return Number.NaN;
     default:
       return text.trim() === '' ? Number.NaN : Number(text);
@@ -88,7 +92,7 @@ export function parsePrometheusText(text: string): MetricSample[] {
     // The value, then an optional timestamp (ignored).
     const [valueText = ''] = rest.trim().split(/\s+/);
     const value = parseValue(valueText);
-    if (Number.isNaN(value) && valueText !== 'NaN')
+    if (Number.isNaN(value) && valueText.toLowerCase() !== 'nan')
       fail(`the value ${JSON.stringify(valueText)} is not a number`);
     samples.push({ name: name as string, labels, value });
   });

@@ -36,6 +36,12 @@ describe('Prometheus text format', () => {
     assert.deepEqual(samples[5]?.labels, { topic: 'a "quoted" topic', reason: 'line\nbreak\\' });
   });
 
+  it('reads the special values in any case, as prom-client writes them (`Nan`, `-inf`)', () => {
+    const [lag, low] = parsePrometheusText('nodejs_eventloop_lag_mean_seconds Nan\nlowest -inf\n');
+    assert.ok(Number.isNaN(lag?.value));
+    assert.equal(low?.value, Number.NEGATIVE_INFINITY);
+  });
+
   it('selects and sums by name and labels; null when a metric is absent', () => {
     assert.equal(samplesOf(samples, 'stock_available').length, 2);
     assert.equal(sumOf(samples, 'kafka_consumer_lag', { topic: 'inventory-commands' }), 7);
