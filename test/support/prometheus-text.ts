@@ -1,3 +1,5 @@
+import { parsePrometheusText } from '../../lib/metrics/prometheus-text.ts';
+
 /**
  * Reads Prometheus text format (GET /metrics) into samples keyed by series, labels sorted, so a
  * spec can look one up by name and labels and compare two scrapes.
@@ -11,22 +13,16 @@ export function seriesKey(name: string, labels: Record<string, string | number> 
   return pairs.length === 0 ? name : `${name}{${pairs.join(',')}}`;
 }
 
-const sampleLine = /^([a-zA-Z_:][a-zA-Z0-9_:]*)(?:\{(.*)\})? (\S+)$/;
-const labelPair = /([a-zA-Z_][a-zA-Z0-9_]*)="((?:[^"\\]|\\.)*)"/g;
-
+/**
+ * A scrape's samples by series, read with the product's parser (lib/metrics/prometheus-text.ts), so a
+ * line the dashboard could not read fails the spec too.
+ */
 export class Samples {
   readonly #values: Map<string, number>;
   constructor(text: string) {
-    this.#values = new Map();
-    for (const line of text.split('\n')) {
-      const match = sampleLine.exec(line);
-      if (match === null) continue;
-      const [, name = '', labelText = '', value = ''] = match;
-      const labels = Object.fromEntries(
-        [...labelText.matchAll(labelPair)].map((m) => [m[1] ?? '', m[2] ?? '']),
-      );
-      this.#values.set(seriesKey(name, labels), Number(value));
-    }
+    this.#values = new Map(
+      parsePrometheusText(text).map(({ name, labels, value }) => [seriesKey(name, labels), value]),
+    );
   }
 
   /** The sample's value; 0 when the series does not exist (yet): a counter not yet incremented. */
