@@ -1,4 +1,5 @@
-import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
+import { Counter, Gauge, type Registry } from 'prom-client';
+import { FastHistogram } from './fast-histogram.ts';
 import { ChildrenBy1, ChildrenBy2 } from './label-children.ts';
 import { orNaN } from './scrape-reads.ts';
 
@@ -44,14 +45,14 @@ export function createSagaMetrics(
     labelNames: ['outcome', 'reason'],
     registers,
   });
-  const duration = new Histogram({
+  const duration = new FastHistogram({
     name: 'saga_duration_seconds',
     help: 'From the order being placed to its saga reaching a terminal state',
     labelNames: ['outcome'],
     buckets: durationBuckets,
     registers,
   });
-  const stepLatency = new Histogram({
+  const stepLatency = new FastHistogram({
     name: 'saga_step_latency_seconds',
     help: 'From a step command being sent to the reply that moved the saga being applied',
     labelNames: ['command'],
