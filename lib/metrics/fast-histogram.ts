@@ -79,7 +79,7 @@ export interface FastHistogramOptions {
 }
 
 /**
- * A Prometheus histogram whose text is prom-client's, byte for byte (a unit test compares them),
+ * A Prometheus histogram whose text is prom-client's, byte for byte (fast-metrics.unit.spec.ts),
  * registered on prom-client registries as any of their metrics is (`registerMetric`; the registry
  * reads only `name`, `help`, `type`, `aggregator`, `get`/`getForPromString` and `reset`). Children
  * are made by `labels()` and kept by the caller (label-children.ts); a histogram without labels

@@ -1,4 +1,5 @@
 import { Counter, Gauge, type Registry } from 'prom-client';
+import { FastCounter } from './fast-counter.ts';
 import { FastHistogram } from './fast-histogram.ts';
 import { ChildrenBy1, ChildrenBy2 } from './label-children.ts';
 import { orNaN } from './scrape-reads.ts';
@@ -39,7 +40,7 @@ export function createSagaMetrics(
 ): SagaMetrics {
   const registers = [registry];
   const started = new Counter({ name: 'saga_started_total', help: 'Sagas started', registers });
-  const finished = new Counter({
+  const finished = new FastCounter({
     name: 'saga_finished_total',
     help: 'Sagas that reached a terminal state, by outcome and reason (cancel reason; failed step)',
     labelNames: ['outcome', 'reason'],

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { Histogram, Registry } from 'prom-client';
+import { Counter, Histogram, Registry } from 'prom-client';
+import { FastCounter } from './fast-counter.ts';
 import { FastHistogram } from './fast-histogram.ts';
 
 const buckets = [0.005, 0.01, 0.1, 1];
@@ -78,5 +79,39 @@ describe('FastHistogram', () => {
       () => new FastHistogram({ name: 'y', help: 'y', buckets: [1, 0.5], registers: [] }),
       /ascending/,
     );
+  });
+});
+
+describe('FastCounter', () => {
+  test("its text and JSON are prom-client's, byte for byte", async () => {
+    const ours = new Registry();
+    const theirs = new Registry();
+    const options = { name: 'payments_total', help: 'Payments', labelNames: ['kind', 'currency'] };
+    const fast = new FastCounter({ ...options, registers: [ours] });
+    const prom = new Counter({ ...options, registers: [theirs] });
+    assert.equal(await ours.metrics(), await theirs.metrics());
+    for (const [kind, currency, amount] of [
+      ['charge', 'EUR', 1250],
+      ['refund', 'EUR', 1250],
+      ['charge', 'USD', 1],
+      ['charge', 'EUR', 0],
+    ] as const) {
+      fast.labels({ kind, currency }).inc(amount);
+      prom.labels({ kind, currency }).inc(amount);
+    }
+    fast.labels({ kind: 'charge', currency: 'EUR' }).inc();
+    prom.labels({ kind: 'charge', currency: 'EUR' }).inc();
+    const text = await ours.metrics();
+    assert.equal(text, await theirs.metrics());
+    assert.match(text, /payments_total\{kind="charge",currency="EUR"\} 1251\n/);
+    assert.deepEqual(await ours.getMetricsAsJSON(), await theirs.getMetricsAsJSON());
+  });
+
+  test('it only goes up, and a label combination has one child', () => {
+    const counter = new FastCounter({ name: 'c_total', help: 'c', labelNames: ['a'], registers: [] });
+    assert.equal(counter.labels({ a: 1 }), counter.labels({ a: 1 }));
+    assert.throws(() => counter.labels({ a: 1 }).inc(-1), /only goes up/);
+    assert.throws(() => counter.labels({ a: 1 }).inc(Number.NaN), /only goes up/);
+    assert.throws(() => counter.labels({}), /labels {2}are not a/);
   });
 });
