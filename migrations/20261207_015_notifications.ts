@@ -38,6 +38,9 @@ export async function up(knex: Knex): Promise<void> {
     `alter table ${schema}.sent add constraint sent_status_check check (status in ('sent', 'failed'))`,
   );
   await createMessagingTables(knex, schema);
+  // as every outbox since 006 and 009: no unique message id, headers as json (only the relay reads them)
+  await knex.raw(`alter table ${schema}.outbox drop constraint outbox_message_id_unique`);
+  await knex.raw(`alter table ${schema}.outbox alter column headers type json using headers::json`);
 
   const version = await knex.raw<{ rows: { version: number }[] }>(
     "select current_setting('server_version_num')::int as version",
