@@ -16,11 +16,7 @@ import { buildApp } from './app.ts';
 import { createMailSender } from './mail-sender.ts';
 import { readNotificationConfig } from './notification-config.ts';
 import { createNotificationHandler } from './notification-handler.ts';
-import {
-  createNotificationMetrics,
-  type NotificationObserver,
-  noNotificationMetrics,
-} from './notification-metrics.ts';
+import { createNotificationMetrics } from './notification-metrics.ts';
 import { createSmsSender } from './sms-gateway.ts';
 import { loadTemplates } from './templates.ts';
 
@@ -33,25 +29,27 @@ try {
   const { config, problems } = readNotificationConfig(reader, templates.locales);
   finishConfig(reader, problems);
 
-  const mail = createMailSender(config.smtp);
-  const senders = { email: mail, sms: createSmsSender(config.sms) };
-  let observer: NotificationObserver = noNotificationMetrics;
+  const senders = { email: createMailSender(config.smtp), sms: createSmsSender(config.sms) };
   await runService({
     name,
     schema: name,
     config: common,
     port: config.port,
     consumes: [Topics.orderEvents],
-    registerMetrics: (deps) => {
-      observer = createNotificationMetrics(deps.metrics);
-    },
     createHandler: (deps) =>
       createNotificationHandler(
-        { db: deps.db, senders, clock: deps.clock, logger: deps.logger, observer },
+        {
+          db: deps.db,
+          senders,
+          clock: deps.clock,
+          logger: deps.logger,
+          observer: createNotificationMetrics(deps.metrics),
+        },
         { templates, locale: config.locale, messageIdDomain: config.messageIdDomain },
       ),
+    // The mail transport is not closed on stop: the consumer may still be sending when runService
+    // stops background tasks; process.exit ends its idle connections.
     buildApp: (deps) => buildApp({ db: deps.db, logger: deps.logger, auth }),
-    startBackground: () => ({ stop: async () => mail.close() }),
   });
 } catch (error) {
   exitOnStartupFailure(name, error);
