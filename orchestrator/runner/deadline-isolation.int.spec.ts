@@ -1,5 +1,6 @@
 /**
- * One saga whose deadline handling fails every time (its snapshot cannot be restored) must not
+ * One saga whose deadline handling fails every time (its snapshot is of a newer version than the
+ * code: UnsupportedSnapshotVersionError) must not
  * delay any other saga's deadline (PostgreSQL, a running sweeper): it backs off, is parked as
  * FAILED with its error (GET /orders/:id shows both), and an operator retry resumes it.
  */
@@ -14,6 +15,7 @@ import { newOrderRecord, testRunner } from '../../test/support/saga-fixtures.ts'
 import { createThrowawayDatabase, type ThrowawayDatabase } from '../../test/support/throwaway-database.ts';
 import { bearer } from '../../test/support/tokens.ts';
 import { waitFor } from '../../test/support/wait-for.ts';
+import { sagaSnapshotVersion } from '../saga/snapshot-version.ts';
 import { deadlineFailedKind, sagaParkedKind } from './deadline-failures.ts';
 import { startDeadlineSweeper } from './deadline-sweeper.ts';
 import { readSagasInFlight } from './saga-store.ts';
@@ -49,16 +51,17 @@ describe('deadline sweeper isolates a saga whose deadline keeps failing (Postgre
     const row = await database.db('orders.sagas').where({ order_id: order.orderId }).first('deadline_at');
     return { orderId: order.orderId, dueAt: row.deadline_at as Date };
   };
-  const setState = (orderId: string, value: string) =>
+  const setVersion = (orderId: string, version: number) =>
     database
       .db('orders.sagas')
       .where({ order_id: orderId })
-      .update({ snapshot: database.db.raw(`jsonb_set(snapshot, '{value}', to_jsonb(?::text))`, [value]) });
+      .update({ snapshot: database.db.raw(`jsonb_set(snapshot, '{v}', to_jsonb(?::int))`, [version]) });
 
   test('the other deadlines fire on time; the bad saga backs off, is parked FAILED with its error, and a retry resumes it', async () => {
     // First in the queue: its deadline is the earliest.
     const bad = await create();
-    await setState(bad.orderId, 'noSuchState');
+    // As if a later release had written it (and this one had been rolled back to).
+    await setVersion(bad.orderId, sagaSnapshotVersion + 1);
     const good: Array<{ orderId: string; dueAt: Date }> = [];
     for (let i = 0; i < 10; i++) good.push(await create());
 
@@ -112,7 +115,8 @@ describe('deadline sweeper isolates a saga whose deadline keeps failing (Postgre
       );
       const parkedRow = parked.find((r) => r.kind === sagaParkedKind);
       assert.equal(parkedRow.detail.failures, 3);
-      assert.match(parkedRow.detail.error.message, /unknown persisted state "noSuchState"/);
+      assert.equal(parkedRow.detail.error.name, 'UnsupportedSnapshotVersionError');
+      assert.match(parkedRow.detail.error.message, /newer than this code/);
       const firstFailureAt = (failures[0].at as Date).getTime();
       for (const row of fired)
         assert.ok(
@@ -135,7 +139,7 @@ describe('deadline sweeper isolates a saga whose deadline keeps failing (Postgre
       assert.equal(order.status, 'FAILED');
       assert.equal(order.saga.deadlineAt, null);
       const shown = order.saga.history.find((h: { kind: string }) => h.kind === sagaParkedKind);
-      assert.match(shown.detail.error.message, /unknown persisted state/);
+      assert.match(shown.detail.error.message, /saga snapshot of order .* has version/);
       const pending = await database
         .db('orders.orders')
         .where({ status: 'PENDING' })
@@ -146,8 +150,8 @@ describe('deadline sweeper isolates a saga whose deadline keeps failing (Postgre
         'in-flight counter follows the parking',
       );
 
-      // The operator repairs the row and retries: the sweeper fires the deadline at once.
-      await setState(bad.orderId, 'reservingStock');
+      // The operator rolls forward (here: the row made readable) and retries: the sweeper fires the deadline at once.
+      await setVersion(bad.orderId, sagaSnapshotVersion);
       const retried = await app.inject({
         method: 'POST',
         url: `/orders/${bad.orderId}/retry`,
