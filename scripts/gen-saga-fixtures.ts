@@ -6,6 +6,7 @@
  * change strands in-flight sagas, and it refuses to overwrite the file: bump the snapshot version
  * (with an upgrade from the old one, or a refusal) instead. `--check` exits 1 when the file is stale.
  */
+import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { repoRoot } from '../lib/contracts/schema-files.ts';
@@ -20,10 +21,10 @@ import { sagaSnapshotVersion } from '../orchestrator/saga/snapshot-version.ts';
 const relative = `test/fixtures/saga-snapshots/v${sagaSnapshotVersion}.json`;
 const file = path.join(repoRoot, relative);
 const fixture = buildSnapshotFixture(orderSagaFingerprint());
-const text = `${JSON.stringify(fixture, null, 2)}\n`;
 const committed = existsSync(file) ? readFileSync(file, 'utf8') : null;
 
-if (committed === text) {
+// Compared as data: the file is laid out by the project's formatter.
+if (committed !== null && JSON.stringify(JSON.parse(committed)) === JSON.stringify(fixture)) {
   console.log(`${relative} is up to date`);
   process.exit(0);
 }
@@ -47,5 +48,6 @@ if (committed !== null) {
   }
 }
 mkdirSync(path.dirname(file), { recursive: true });
-writeFileSync(file, text);
+writeFileSync(file, `${JSON.stringify(fixture, null, 2)}\n`);
+execFileSync(path.join(repoRoot, 'node_modules/.bin/biome'), ['format', '--write', file], { stdio: 'ignore' });
 console.log(`wrote ${relative} (${fixture.sagas.length} snapshots)`);

@@ -1,8 +1,8 @@
 /**
  * One saga whose deadline handling fails every time (its snapshot is of a newer version than the
- * code: UnsupportedSnapshotVersionError) must not
- * delay any other saga's deadline (PostgreSQL, a running sweeper): it backs off, is parked as
- * FAILED with its error (GET /orders/:id shows both), and an operator retry resumes it.
+ * code: UnsupportedSnapshotVersionError) must not delay any other saga's deadline (PostgreSQL, a
+ * running sweeper): it backs off, is parked as FAILED with its error (GET /orders/:id shows both),
+ * and an operator retry resumes it.
  */
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
