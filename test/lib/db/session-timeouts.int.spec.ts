@@ -27,7 +27,13 @@ import { RelayState } from '../../../lib/outbox/relay-state.ts';
 import { createInventoryHandler } from '../../../participants/inventory/inventory-handler.ts';
 import { capturedLogger } from '../../support/captured-logger.ts';
 import { jsonOutbox } from '../../support/json-outbox.ts';
-import { firstMessageHeaders, type KafkaHarness, openKafkaHarness } from '../../support/kafka-harness.ts';
+import {
+  createTopicWithDeadLetters,
+  deleteTopicWithDeadLetters,
+  firstMessageHeaders,
+  type KafkaHarness,
+  openKafkaHarness,
+} from '../../support/kafka-harness.ts';
 import { createThrowawayDatabase, type ThrowawayDatabase } from '../../support/throwaway-database.ts';
 import { waitFor } from '../../support/wait-for.ts';
 
@@ -35,6 +41,15 @@ const silent = createLogger('session-timeouts-it', 'silent');
 const show = 'select current_setting($1) as statement, current_setting($2) as lock';
 const showValues = ['statement_timeout', 'lock_timeout'];
 type Shown = { statement: string; lock: string };
+
+/** A unit-of-work runner on the database with these timeouts (undefined: the defaults). */
+const unitsOn = (databaseUrl: string, timeouts?: SessionTimeouts) =>
+  createUnitOfWorkRunner({
+    databaseUrl,
+    maxConnections: 2,
+    logger: silent,
+    ...(timeouts ? { timeouts } : {}),
+  });
 
 describe('session timeouts (PostgreSQL)', () => {
   let database: ThrowawayDatabase;
@@ -46,12 +61,7 @@ describe('session timeouts (PostgreSQL)', () => {
   /** What each kind of connection starts with, given these timeouts (undefined: the defaults). */
   async function settingsOfEveryConnection(timeouts?: SessionTimeouts): Promise<Record<string, Shown>> {
     const knex = createDatabase(database.url, { poolMax: 1, ...(timeouts ? { timeouts } : {}) });
-    const units = createUnitOfWorkRunner({
-      databaseUrl: database.url,
-      maxConnections: 1,
-      logger: silent,
-      ...(timeouts ? { timeouts } : {}),
-    });
+    const units = unitsOn(database.url, timeouts);
     const relay = createOutboxPool(database.url, {}, timeouts);
     const vacuum = createVacuumPool(database.url, timeouts);
     const state = new RelayState();
@@ -118,12 +128,7 @@ describe('session timeouts (PostgreSQL)', () => {
   });
 
   test('a runaway statement fails with the statement timeout (57014), an error the consumer retries', async () => {
-    const units = createUnitOfWorkRunner({
-      databaseUrl: database.url,
-      maxConnections: 1,
-      logger: silent,
-      timeouts: { statementTimeoutMs: 100, lockTimeoutMs: 100 },
-    });
+    const units = unitsOn(database.url, { statementTimeoutMs: 100, lockTimeoutMs: 100 });
     try {
       const error = await units
         .run((unit) => unit.read({ text: 'select pg_sleep(5)', values: [] }))
@@ -162,28 +167,16 @@ describe('a consumer behind a row lock (Kafka + PostgreSQL)', () => {
       unit_price: 100,
       currency: 'EUR',
     });
-    await harness.admin.createTopics({
-      waitForLeaders: true,
-      topics: [topic, `${topic}-dlt`].map((name) => ({
-        topic: name,
-        numPartitions: 1,
-        replicationFactor: 1,
-      })),
-    });
+    await createTopicWithDeadLetters(harness.admin, topic);
   });
   after(async () => {
-    await harness?.admin.deleteTopics({ topics: [topic, `${topic}-dlt`] }).catch(() => undefined);
+    if (harness) await deleteTopicWithDeadLetters(harness.admin, topic);
     await harness?.close();
     await database?.drop();
   });
 
   test("inventory's query waits at most the lock timeout (55P03), is retried, and succeeds once the lock is released", async () => {
-    const units = createUnitOfWorkRunner({
-      databaseUrl: database.url,
-      maxConnections: 2,
-      logger: silent,
-      timeouts: { statementTimeoutMs: 10_000, lockTimeoutMs: 200 },
-    });
+    const units = unitsOn(database.url, { statementTimeoutMs: 10_000, lockTimeoutMs: 200 });
     const { logger, lines } = capturedLogger('warn');
     const consumer = createMessageConsumer({
       kafka: harness.kafka,
