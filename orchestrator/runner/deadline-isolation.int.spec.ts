@@ -150,6 +150,15 @@ describe('deadline sweeper isolates a saga whose deadline keeps failing (Postgre
         'in-flight counter follows the parking',
       );
 
+      // A cancel waits for the operator too.
+      const cancel = await app.inject({
+        method: 'POST',
+        url: `/orders/${bad.orderId}/cancel`,
+        headers: { 'x-request-id': randomUUID(), ...bearer('operator') },
+      });
+      assert.equal(cancel.statusCode, 409, cancel.body);
+      assert.match(cancel.json().message, /parked/);
+
       // The operator rolls forward (here: the row made readable) and retries: the sweeper fires the deadline at once.
       await setVersion(bad.orderId, sagaSnapshotVersion);
       const retried = await app.inject({
