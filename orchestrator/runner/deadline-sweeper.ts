@@ -105,9 +105,14 @@ export function startDeadlineSweeper({
         fired += await fire(orderId);
       } catch (error) {
         if (isTransientError(error)) throw error;
-        const outcome = await units.run((unit) =>
-          recordDeadlineFailure(unit, orderId, error, clock(), failurePolicy),
-        );
+        const outcome = await units
+          .run((unit) => recordDeadlineFailure(unit, orderId, error, clock(), failurePolicy))
+          .catch((recordError: unknown) => {
+            // Not even the failure could be written: the next sweep tries again; the others go on.
+            if (isTransientError(recordError)) throw recordError;
+            log.error({ err: recordError, orderId, cause: error }, 'recording a failed deadline failed');
+            return { kind: 'gone' } as const;
+          });
         if (outcome.kind === 'parked')
           log.error(
             { err: error, orderId, failures: outcome.failures },
