@@ -49,5 +49,7 @@ if (committed !== null) {
 }
 mkdirSync(path.dirname(file), { recursive: true });
 writeFileSync(file, `${JSON.stringify(fixture, null, 2)}\n`);
-execFileSync(path.join(repoRoot, 'node_modules/.bin/biome'), ['format', '--write', file], { stdio: 'ignore' });
+execFileSync(path.join(repoRoot, 'node_modules/.bin/biome'), ['format', '--write', file], {
+  stdio: 'ignore',
+});
 console.log(`wrote ${relative} (${fixture.sagas.length} snapshots)`);
