@@ -5,6 +5,7 @@
  */
 import { loadEndpoints } from '../lib/config/common-config.ts';
 import { createDatabase, ensureDatabaseExists, migrateLatest } from '../lib/db/database.ts';
+import { withoutStatementTimeout } from '../lib/db/session-timeouts.ts';
 import { migrationSource } from '../migrations/index.ts';
 import { provisionLocalServiceRoles } from './support/local-service-roles.ts';
 import { ensureLocalStack } from './support/local-stack.ts';
@@ -22,7 +23,7 @@ ensureLocalStack();
 
 const config = loadEndpoints();
 await ensureDatabaseExists(config.databaseUrl);
-const db = createDatabase(config.databaseUrl);
+const db = createDatabase(config.databaseUrl, { timeouts: withoutStatementTimeout() }); // migrations may run long
 const applied = await migrateLatest(db, migrationSource);
 await db.destroy();
 console.log(applied.length ? `» migrations applied: ${applied.join(', ')}` : '» migrations: up to date');

@@ -2,6 +2,7 @@ import pg from 'pg';
 import type { Logger } from '../logger.ts';
 import './pg-types.ts';
 import { type CompilableQuery, type NativeQuery, toNative } from './query-builder.ts';
+import { type SessionTimeouts, sessionOptions, sessionTimeouts } from './session-timeouts.ts';
 import { StatementNames } from './statement-names.ts';
 import { WriteBatch } from './write-batch.ts';
 
@@ -41,13 +42,16 @@ export interface UnitOfWorkRunner {
 export const keyedStatementsOptions = '-c enable_seqscan=off';
 
 /**
- * The startup options of those connections: the user's `PGOPTIONS` first (libpq's variable, which
- * node-postgres reads only when a pool is given no options of its own — without this, a
- * `PGOPTIONS=-c synchronous_commit=off` would silently not reach the hot path), then ours.
+ * The startup options of those connections: the session timeouts, the user's `PGOPTIONS` (libpq's
+ * variable, which node-postgres reads only when a pool is given no options of its own — without
+ * this, a `PGOPTIONS=-c synchronous_commit=off` would silently not reach the hot path), then ours
+ * (session-timeouts.ts `sessionOptions`).
  */
-export function keyedSessionOptions(env: NodeJS.ProcessEnv = process.env): string {
-  const user = env.PGOPTIONS?.trim();
-  return user ? `${user} ${keyedStatementsOptions}` : keyedStatementsOptions;
+export function keyedSessionOptions(
+  timeouts: SessionTimeouts = sessionTimeouts(),
+  env: NodeJS.ProcessEnv = process.env,
+): string {
+  return sessionOptions(timeouts, keyedStatementsOptions, env);
 }
 
 /**
@@ -166,6 +170,7 @@ export function createUnitOfWorkRunner({
   maxConnections = 4,
   acquireTimeoutMs = 10_000,
   maxPreparedStatements = 200,
+  timeouts = sessionTimeouts(),
   logger,
 }: {
   databaseUrl: string;
@@ -174,6 +179,8 @@ export function createUnitOfWorkRunner({
   acquireTimeoutMs?: number;
   /** Distinct statement texts prepared on each connection; texts beyond run unnamed (StatementNames). */
   maxPreparedStatements?: number;
+  /** Each connection's statement and lock timeouts (default: DB_STATEMENT_TIMEOUT_MS, DB_LOCK_TIMEOUT_MS). */
+  timeouts?: SessionTimeouts;
   logger: Logger;
 }): UnitOfWorkRunner {
   const pool = new pg.Pool({
@@ -182,7 +189,7 @@ export function createUnitOfWorkRunner({
     idleTimeoutMillis: 30_000,
     connectionTimeoutMillis: acquireTimeoutMs,
     pipeline: true,
-    options: keyedSessionOptions(),
+    options: keyedSessionOptions(timeouts),
   });
   const names = new StatementNames({
     limit: maxPreparedStatements,

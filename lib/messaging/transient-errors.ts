@@ -3,7 +3,8 @@
  * exhausted, serialization conflict). Handling them means waiting and trying again, never
  * dead-lettering the message: the message itself is fine.
  */
-const transientPgCodes = new Set(['40001', '40P01', '53300', '57P01', '57P02', '57P03', '55P03']);
+// 55P03: lock_timeout; 57014: statement_timeout (or a cancel): a stuck query, tried again (lib/db/session-timeouts.ts).
+const transientPgCodes = new Set(['40001', '40P01', '53300', '57P01', '57P02', '57P03', '55P03', '57014']);
 const transientNodeCodes = new Set([
   'ECONNREFUSED',
   'ECONNRESET',

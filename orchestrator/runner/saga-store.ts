@@ -8,6 +8,7 @@ import { storedSagaJson } from '../saga/order-pricing.ts';
 import type { OrderRecord } from '../saga/order-record.ts';
 import type { HistoryRow } from '../saga/saga-history.ts';
 import type { CancelReason, OrderStatus, PersistedSaga, StoredSaga } from '../saga/saga-types.ts';
+import { currentStoredSaga } from '../saga/snapshot-version.ts';
 
 /** A saga row joined with its order: locked for the current transaction, or from the cache (SagaCache). */
 export interface LoadedSaga {
@@ -155,7 +156,8 @@ export async function lockSagas(
       row.order_id,
       {
         order: toOrderRecord(row),
-        persisted: row.snapshot,
+        // A snapshot of another version is upgraded, or refused with UnsupportedSnapshotVersionError.
+        persisted: currentStoredSaga(row.snapshot, row.order_id),
         version: row.version,
         status: row.status,
         deadlineAt: row.deadline_at,
