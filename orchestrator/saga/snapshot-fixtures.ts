@@ -51,6 +51,7 @@ export const fixtureOrder: OrderRecord = {
     country: 'FR',
   },
   correlationId: '00000000-0000-4000-8000-000000000002',
+  contact: null,
 };
 
 /** Every event type once, and StockReserved twice: at the expected price, and at another one. */
