@@ -198,9 +198,12 @@ export function createUnitOfWorkRunner({
   });
 
   const runOnce = async <T>(work: (unit: UnitOfWork) => Promise<T>): Promise<T> => {
-    const client = await pool.connect().catch((error: unknown) => {
+    let client: pg.PoolClient;
+    try {
+      client = await pool.connect();
+    } catch (error) {
       throw new DatabaseUnavailableError('connect', error);
-    });
+    }
     const unit = new PipelinedUnitOfWork(client, names);
     let result: T;
     try {
