@@ -1,5 +1,6 @@
 import pg from 'pg';
 import type { Logger } from '../logger.ts';
+import { DatabaseUnavailableError, isConnectionFailure, isStatementError } from './database-unavailable.ts';
 import './pg-types.ts';
 import { type CompilableQuery, type NativeQuery, toNative } from './query-builder.ts';
 import { type SessionTimeouts, sessionOptions, sessionTimeouts } from './session-timeouts.ts';
@@ -80,11 +81,6 @@ export class TransactionRolledBackError extends Error {
 
 type State = 'idle' | 'open' | 'done';
 
-/** An error the server reported for a statement (it has a SQLSTATE); the connection is still sound. */
-const isStatementError = (error: unknown): boolean =>
-  typeof (error as { code?: unknown } | null)?.code === 'string' &&
-  /^[0-9A-Z]{5}$/.test((error as { code: string }).code);
-
 /**
  * A unit of work on a pipelined connection (node-postgres `pipeline: true`): BEGIN goes out with
  * the first read and COMMIT with the write statement, without waiting in between, so a transaction
@@ -114,8 +110,9 @@ class PipelinedUnitOfWork implements UnitOfWork {
   #query(query: string | NativeQuery): Promise<pg.QueryResult> {
     const config = typeof query === 'string' ? query : { ...query, name: this.#names.nameOf(query.text) };
     return this.#client.query(config).catch((error: unknown) => {
-      if (!isStatementError(error)) this.#broken = true;
-      throw error;
+      if (isStatementError(error)) throw error;
+      this.#broken = true;
+      throw isConnectionFailure(error) ? new DatabaseUnavailableError('query', error) : error;
     });
   }
 
@@ -200,9 +197,20 @@ export function createUnitOfWorkRunner({
       ),
   });
   pool.on('error', (error) => logger.warn({ err: error }, 'idle unit-of-work connection failed'));
+  // The pool listens for errors of idle connections only: one that fails while a unit holds it (the
+  // server terminating it between two statements) would be an uncaught 'error' and end the process.
+  // Its queries fail on their own (DatabaseUnavailableError, or the server's SQLSTATE).
+  pool.on('connect', (client) => {
+    client.on('error', (error) => logger.debug({ err: error }, 'unit-of-work connection failed in use'));
+  });
 
   const runOnce = async <T>(work: (unit: UnitOfWork) => Promise<T>): Promise<T> => {
-    const client = await pool.connect();
+    let client: pg.PoolClient;
+    try {
+      client = await pool.connect();
+    } catch (error) {
+      throw new DatabaseUnavailableError('connect', error);
+    }
     const unit = new PipelinedUnitOfWork(client, names);
     let result: T;
     try {

@@ -109,3 +109,25 @@ export function readMeta(headers: IHeaders | undefined, withTraceparent = true):
     traceparent: traceparent !== undefined && isTraceparent(traceparent) ? traceparent : null,
   };
 }
+
+/** Raised when a message's Kafka key is not its `order-id` header (the key places it on its order's partition). */
+export class KeyMismatchError extends Error {
+  override readonly name = 'KeyMismatchError';
+  constructor(key: Buffer | null) {
+    super(
+      key === null
+        ? "message has no key; it must be the 'order-id' header"
+        : `message key (${key.length} bytes) is not the 'order-id' header`,
+    );
+  }
+}
+
+/**
+ * True when `key` holds exactly the characters of `orderId` (a UUID, so one byte each): compared in
+ * place, without decoding the key into a string (this runs for every consumed message).
+ */
+export function keyIsOrderId(key: Buffer | null, orderId: string): boolean {
+  if (key === null || key.length !== orderId.length) return false;
+  for (let i = 0; i < key.length; i++) if (key[i] !== orderId.charCodeAt(i)) return false;
+  return true;
+}
