@@ -37,11 +37,18 @@ export interface CommonConfig {
    * no spans are recorded (lib/tracing).
    */
   otlpEndpoint: string | null;
+  /**
+   * Whether order messages carry a W3C traceparent: with tracing on always; with it off only when
+   * TRACE_CONTEXT_HEADERS=always (default `tracing`: the header would only repeat the order id,
+   * which is the trace id, at the cost of ~70 bytes per message; lib/tracing/traceparent.ts).
+   */
+  traceContextHeaders: boolean;
 }
 
 export const defaultDatabaseUrl = 'postgres://postgres@127.0.0.1:5432/order_saga';
 
 export function readCommonConfig(reader: EnvReader): CommonConfig {
+  const otlpEndpoint = readOtlpEndpoint(reader);
   return {
     ...readEndpoints(reader),
     kafkaSecurity: readKafkaSecurity(reader),
@@ -64,7 +71,10 @@ export function readCommonConfig(reader: EnvReader): CommonConfig {
       min: 0,
       max: 10_000_000,
     }),
-    otlpEndpoint: readOtlpEndpoint(reader),
+    otlpEndpoint,
+    traceContextHeaders:
+      otlpEndpoint !== null ||
+      reader.oneOf('TRACE_CONTEXT_HEADERS', 'tracing', ['tracing', 'always'] as const) === 'always',
   };
 }
 

@@ -64,8 +64,11 @@ export class OutboxBatchStatements {
   readonly #deleteName: string;
   readonly #lockName: string;
   readonly #lockText: string;
+  readonly #orderTraceparents: boolean;
 
-  constructor(schema: string, batchSize: number) {
+  /** `orderTraceparents`: rows of an order stored without a traceparent are read with the order's own. */
+  constructor(schema: string, batchSize: number, orderTraceparents = true) {
+    this.#orderTraceparents = orderTraceparents;
     if (!/^[a-z_][a-z0-9_]*$/.test(schema)) throw new Error(`not a plain schema name: ${schema}`);
     if (!Number.isSafeInteger(batchSize) || batchSize < 1)
       throw new Error(`batch size must be >= 1, got ${batchSize}`);
@@ -111,7 +114,7 @@ export class OutboxBatchStatements {
     const published: OutboxRow[] = [];
     for (const row of rows) {
       if (row.seq === null) continue;
-      withOrderTraceparent(row.headers);
+      if (this.#orderTraceparents) withOrderTraceparent(row.headers);
       published.push(row);
     }
     return published;

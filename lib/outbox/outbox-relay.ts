@@ -58,6 +58,11 @@ export interface OutboxRelayOptions {
   observer?: OutboxPublishObserver;
   /** Its connections' statement and lock timeouts (default: the environment's, lib/db/session-timeouts.ts). */
   timeouts?: SessionTimeouts;
+  /**
+   * Whether rows of an order stored without a traceparent get the order's own one when published
+   * (true; order-traceparent.ts): the service's TRACE_CONTEXT_HEADERS (lib/config/common-config.ts).
+   */
+  orderTraceparents?: boolean;
 }
 
 export interface OutboxRelay extends LocalOutboxRelay {
@@ -138,7 +143,17 @@ export function startOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
     logger,
     observer: options.observer,
   });
-  const table = new RelayTable({ databaseUrl, schema, batchSize, state, publish, vacuum, timeouts, logger });
+  const table = new RelayTable({
+    databaseUrl,
+    schema,
+    batchSize,
+    orderTraceparents: options.orderTraceparents ?? true,
+    state,
+    publish,
+    vacuum,
+    timeouts,
+    logger,
+  });
   const loop = new RelayLoop({
     state,
     table,

@@ -82,7 +82,20 @@ export class Outbox {
   private readonly clock: Clock;
   private readonly relay: LocalOutboxRelay | null;
   private readonly insert: ReturnType<typeof outboxInsert>;
-  constructor(schema: string, encoder: RecordEncoder, clock: Clock, relay: LocalOutboxRelay | null = null) {
+  readonly #orderTraceparents: boolean;
+  /**
+   * `orderTraceparents` (true): a message about an order that continues no span is published with
+   * its order's own traceparent (order-traceparent.ts); false (a service with tracing off and
+   * TRACE_CONTEXT_HEADERS=tracing) publishes it without one.
+   */
+  constructor(
+    schema: string,
+    encoder: RecordEncoder,
+    clock: Clock,
+    relay: LocalOutboxRelay | null = null,
+    orderTraceparents = true,
+  ) {
+    this.#orderTraceparents = orderTraceparents;
     this.schema = schema;
     this.insert = outboxInsert(schema);
     this.encoder = encoder;
@@ -107,7 +120,7 @@ export class Outbox {
         // Stored without the order's own traceparent (what a message continuing no span carries):
         // the relay derives it again from the order id (withOrderTraceparent), so the rows stay small.
         const headersJson = JSON.stringify(headers);
-        withOrderTraceparent(headers);
+        if (this.#orderTraceparents) withOrderTraceparent(headers);
         return {
           message_id: m.messageId,
           topic: topicOfRecord(m.record.type),

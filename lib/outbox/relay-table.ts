@@ -14,6 +14,8 @@ export interface RelayTableOptions {
   databaseUrl: string;
   schema: string;
   batchSize: number;
+  /** Rows of an order without a traceparent get the order's own one (order-traceparent.ts). */
+  orderTraceparents: boolean;
   state: RelayState;
   publish: PublishRows;
   /** Told how many published rows each committed delete removed; null: no vacuums. */
@@ -49,7 +51,11 @@ export class RelayTable {
     this.#pool.on('remove', (client) => {
       if (client === state.owner) state.loseLock();
     });
-    this.#statements = new OutboxBatchStatements(options.schema, options.batchSize);
+    this.#statements = new OutboxBatchStatements(
+      options.schema,
+      options.batchSize,
+      options.orderTraceparents,
+    );
   }
 
   /**

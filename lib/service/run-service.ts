@@ -124,10 +124,11 @@ export async function runService(definition: ServiceDefinition): Promise<void> {
     batchSize: config.outboxRelayBatchSize,
     vacuumEveryRows: config.outboxVacuumEveryRows,
     timeouts: config.dbTimeouts,
+    orderTraceparents: config.traceContextHeaders,
     describeAccessError: (error, topics) => describeAccess(error, { operation: 'WRITE', topics }),
     observer: createOutboxMetrics(metrics, () => countOutboxRows(db, definition.schema)),
   });
-  const outbox = new Outbox(definition.schema, codec, systemClock, relay);
+  const outbox = new Outbox(definition.schema, codec, systemClock, relay, config.traceContextHeaders);
   const newId = timeOrderedIds();
   const deps: ServiceDeps = {
     config,

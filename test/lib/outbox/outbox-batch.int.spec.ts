@@ -1,7 +1,9 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import pg from 'pg';
+import { HeaderNames } from '../../../lib/messaging/headers.ts';
 import { createOutboxPool, lockKeyOf, OutboxBatchStatements } from '../../../lib/outbox/outbox-batch.ts';
+import { orderTraceparent } from '../../../lib/tracing/traceparent.ts';
 import { createMessagingTables } from '../../../migrations/messaging-tables.ts';
 import { createThrowawayDatabase, type ThrowawayDatabase } from '../../support/throwaway-database.ts';
 
@@ -18,15 +20,15 @@ describe('outbox batch statements (PostgreSQL)', () => {
       [n],
     );
   };
-  const batch = async () => {
+  const batch = async (using = statements) => {
     const client = await pool.connect();
     try {
-      const rows = await statements.lockAndRead(client);
+      const rows = await using.lockAndRead(client);
       if (rows === null || rows.length === 0) {
         await client.query('commit');
         return rows;
       }
-      await statements.deleteAndCommit(client, rows);
+      await using.deleteAndCommit(client, rows);
       return rows;
     } finally {
       client.release();
@@ -105,6 +107,23 @@ describe('outbox batch statements (PostgreSQL)', () => {
     const first = await batch();
     assert.equal(first?.length, 50);
     assert.ok((first?.[0]?.seq ?? 0) < (first?.[49]?.seq ?? 0));
+  });
+
+  test("rows of an order are read with the order's traceparent, unless the service sends none", async () => {
+    const orderId = '0b8f6f64-3c5e-4c67-9d7e-2f0e0c0f4e21';
+    await database.db.raw('delete from obt.outbox'); // the backlog the test before left
+    const addOrderRow = () =>
+      database.db.raw(
+        `insert into obt.outbox (message_id, topic, message_key, record_type, payload, headers)
+         values (gen_random_uuid(), 't', ?, 'R', '\\x00'::bytea, ?)`,
+        [orderId, JSON.stringify({ [HeaderNames.orderId]: orderId })],
+      );
+    await addOrderRow();
+    const [traced] = (await batch()) ?? [];
+    assert.equal(traced?.headers[HeaderNames.traceparent], orderTraceparent(orderId));
+    await addOrderRow();
+    const [untraced] = (await batch(new OutboxBatchStatements('obt', 50, false))) ?? [];
+    assert.deepEqual(untraced?.headers, { [HeaderNames.orderId]: orderId });
   });
 
   test('names that could break the SQL are refused', () => {
