@@ -65,6 +65,8 @@ export type LogTarget = { kind: 'prefixed' } | { kind: 'files'; dir: string };
 
 export interface ServiceProcess {
   name: ServiceName;
+  /** Where its port is reached: 127.0.0.1 unless it was started elsewhere (the chaos run's network namespaces). */
+  host?: string;
   port: number;
   child: ChildProcess;
   exited: Promise<number | null>;
@@ -90,15 +92,23 @@ export function dashboardMetricsEnv(name: ServiceName, env: NodeJS.ProcessEnv): 
   return { DASHBOARD_METRICS_URLS: urls.join(',') };
 }
 
+/** A command `node` runs under (e.g. `ip netns exec <ns>`, which execs it: same pid) and the host its port is then reached on. */
+export interface Launch {
+  prefix: readonly string[];
+  host: string;
+}
+
 /** Starts one service as its own Node process (`node <its flags> --import tsx <entry>`). */
 export function startService(
   name: ServiceName,
   env: NodeJS.ProcessEnv,
   logs: LogTarget,
   instance = '',
+  launch?: Launch,
 ): ServiceProcess {
   const port = portsFrom(env)[name];
-  const child = spawn(process.execPath, serviceNodeArgs(name), {
+  const [command, ...prefixArgs] = [...(launch?.prefix ?? []), process.execPath];
+  const child = spawn(command as string, [...prefixArgs, ...serviceNodeArgs(name)], {
     cwd: repoRoot,
     env: {
       ...env,
@@ -122,7 +132,7 @@ export function startService(
     }
   }
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-  return { name, port, child, exited };
+  return { name, host: launch?.host ?? '127.0.0.1', port, child, exited };
 }
 
 /** Every service (the orchestrator and the three participants), each as its own process. */
@@ -141,7 +151,7 @@ export async function waitUntilReady(service: ServiceProcess, timeoutMs = 60_000
     if (exited)
       throw new Error(`${service.name} exited before it was ready (exit code ${service.child.exitCode})`);
     try {
-      const response = await fetch(`http://127.0.0.1:${service.port}/health/ready`);
+      const response = await fetch(`http://${service.host ?? '127.0.0.1'}:${service.port}/health/ready`);
       if (response.ok) return;
       last = `${response.status} ${await response.text()}`;
     } catch (error) {
