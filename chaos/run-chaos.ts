@@ -20,7 +20,7 @@ import { DriveClock } from './drive-clock.ts';
 import { drive, orderFlowOf } from './drive-phase.ts';
 import { EventLog, seconds } from './event-log.ts';
 import { FaultState } from './faults/fault-state.ts';
-import { NetUnavailable, runNetwork } from './net/run-network.ts';
+import { NetUnavailable, netPrerequisiteError, runNetwork } from './net/run-network.ts';
 import {
   type ChaosOptions,
   compensationBudgetMs,
@@ -57,6 +57,11 @@ try {
   throw error;
 }
 const o = options;
+const netMissing = netPrerequisiteError(o);
+if (netMissing !== null) {
+  console.error(`chaos: ${netMissing}`);
+  process.exit(2);
+}
 // Idempotent and quick when the stack is up; SKIP_STACK=1 to use infrastructure you run yourself.
 ensureLocalStackOrExit((message) => console.error(`chaos: ${message}`));
 const startedAt = Date.now();

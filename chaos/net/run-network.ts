@@ -10,6 +10,13 @@ export class NetUnavailable extends Error {
   override readonly name = 'NetUnavailable';
 }
 
+/** Why --net-* cannot run here (not root, a tool missing), or null: checked before the stack is touched. */
+export function netPrerequisiteError(o: ChaosOptions): string | null {
+  if (!usesNamespaces(o)) return null;
+  const missing = preflight();
+  return missing === null ? null : `--net-partitions/--net-delay: ${missing}`;
+}
+
 /** null without --net-*; throws NetUnavailable (not root, a tool missing, the stack not on 127.0.0.1). */
 export function runNetwork(
   o: ChaosOptions,
@@ -18,8 +25,8 @@ export function runNetwork(
   say: (message: string) => void,
 ): NetFabric | null {
   if (!usesNamespaces(o)) return null;
-  const missing = preflight();
-  if (missing !== null) throw new NetUnavailable(`--net-partitions/--net-delay: ${missing}`);
+  const missing = netPrerequisiteError(o);
+  if (missing !== null) throw new NetUnavailable(missing);
   let ports: number[];
   try {
     ports = stackPorts(
