@@ -92,10 +92,11 @@ export class StackRelay {
       this.#sockets.add(socket);
       socket.setNoDelay(true);
       socket.on('close', () => this.#sockets.delete(socket));
-      // either side failing ends the pair: the client sees its connection end as it would on a broker's
+      // Either side failing resets the other (RST, not FIN): a client whose server is gone (e.g. the
+      // broker restarting: the relay accepted, the connect to 127.0.0.1 was refused) sees a reset,
+      // not a connection that ends while it writes its first request. The error is the peer's to see.
       socket.on('error', () => {
-        inbound.destroy();
-        outbound.destroy();
+        for (const other of [inbound, outbound]) if (!other.destroyed) other.resetAndDestroy();
       });
     }
     // a side that closed ends the other once its delayed bytes are out ('end' is forwarded in order)
