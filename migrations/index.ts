@@ -12,6 +12,8 @@ import * as ordersByCustomer from './20261207_010_orders_by_customer.ts';
 import * as audit from './20261207_011_audit.ts';
 import * as catalogPrices from './20261207_012_catalog_prices.ts';
 import * as serviceRoles from './20261207_013_service_roles.ts';
+import * as orderContact from './20261207_014_order_contact.ts';
+import * as notifications from './20261207_015_notifications.ts';
 
 interface Migration {
   up(knex: Knex): Promise<void>;
@@ -33,6 +35,8 @@ const migrations: ReadonlyArray<readonly [string, Migration]> = [
   ['20261207_011_audit', audit],
   ['20261207_012_catalog_prices', catalogPrices],
   ['20261207_013_service_roles', serviceRoles],
+  ['20261207_014_order_contact', orderContact],
+  ['20261207_015_notifications', notifications],
 ];
 
 export const migrationSource: Knex.MigrationSource<readonly [string, Migration]> = {

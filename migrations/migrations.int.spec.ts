@@ -53,6 +53,8 @@ describe('migrations (PostgreSQL)', () => {
       '20261207_011_audit',
       '20261207_012_catalog_prices',
       '20261207_013_service_roles',
+      '20261207_014_order_contact',
+      '20261207_015_notifications',
     ]);
     const customerIndex = await db.raw<{ rows: Array<{ def: string }> }>(
       `select indexdef as def from pg_indexes where schemaname = 'orders' and indexname = 'orders_customer_created_idx'`,
@@ -68,7 +70,10 @@ describe('migrations (PostgreSQL)', () => {
     );
     assert.deepEqual(
       headerTypes.rows,
-      ['inventory', 'orders', 'payment', 'shipping'].map((schema) => ({ schema, type: 'json' })),
+      ['inventory', 'notifications', 'orders', 'payment', 'shipping'].map((schema) => ({
+        schema,
+        type: 'json',
+      })),
       'outbox headers are json: only the relay reads them, whole (009)',
     );
     const foreignKeys = await db.raw<{ rows: Array<{ table: string; name: string }> }>(
@@ -88,6 +93,7 @@ describe('migrations (PostgreSQL)', () => {
       indexes.rows.map((r) => r.name),
       [
         'inventory.outbox_pkey',
+        'notifications.outbox_pkey',
         'orders.outbox_pkey',
         'orders.saga_history_pkey',
         'payment.outbox_pkey',
@@ -96,7 +102,7 @@ describe('migrations (PostgreSQL)', () => {
       'one index per outbox and history row written',
     );
     const tables = await db('information_schema.tables')
-      .whereIn('table_schema', ['orders', 'inventory', 'payment', 'shipping'])
+      .whereIn('table_schema', ['orders', 'inventory', 'payment', 'shipping', 'notifications'])
       .select(db.raw("table_schema || '.' || table_name as name"))
       .orderBy('name');
     const names = tables.map((t: { name: string }) => t.name);
@@ -112,10 +118,12 @@ describe('migrations (PostgreSQL)', () => {
       'payment.payments',
       'payment.ledger',
       'shipping.shipments',
+      'notifications.contacts',
+      'notifications.sent',
     ]) {
       assert.ok(names.includes(expected), `${expected} exists`);
     }
-    for (const schema of ['orders', 'inventory', 'payment', 'shipping']) {
+    for (const schema of ['orders', 'inventory', 'payment', 'shipping', 'notifications']) {
       assert.ok(
         names.includes(`${schema}.outbox`) && names.includes(`${schema}.inbox`),
         `${schema} has its outbox and inbox`,
@@ -159,6 +167,8 @@ describe('migrations (PostgreSQL)', () => {
         '20261207_011_audit',
         '20261207_012_catalog_prices',
         '20261207_013_service_roles',
+        '20261207_014_order_contact',
+        '20261207_015_notifications',
       ]);
       const slots = await upgraded('orders.sagas_in_flight').select('slot', 'sagas').orderBy('slot');
       assert.equal(slots.length, 16);
@@ -188,6 +198,8 @@ describe('migrations (PostgreSQL)', () => {
         '20261207_011_audit',
         '20261207_012_catalog_prices',
         '20261207_013_service_roles',
+        '20261207_014_order_contact',
+        '20261207_015_notifications',
       ]);
       for (const schema of ['orders', 'payment']) {
         const rows = await upgraded(`${schema}.outbox`).select('headers', 'payload');
@@ -203,6 +215,8 @@ describe('migrations (PostgreSQL)', () => {
         '20261207_011_audit',
         '20261207_012_catalog_prices',
         '20261207_013_service_roles',
+        '20261207_014_order_contact',
+        '20261207_015_notifications',
       ]);
       const stock: Array<{ sku: string; unit_price: number; currency: string }> = await upgraded(
         'inventory.stock',

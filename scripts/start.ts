@@ -1,6 +1,7 @@
 /**
- * `npm start`: brings the local stack up if needed, applies migrations, then runs the orchestrator
- * and the three participants as separate processes with prefixed logs. Ctrl-C stops everything.
+ * `npm start`: brings the local stack up if needed, applies migrations, then runs the orchestrator,
+ * the three participants, the notification service and its mail and SMS sinks as separate processes
+ * with prefixed logs. Ctrl-C stops everything.
  */
 import { loadEndpoints } from '../lib/config/common-config.ts';
 import { createDatabase, ensureDatabaseExists, migrateLatest } from '../lib/db/database.ts';
@@ -9,8 +10,10 @@ import { provisionLocalServiceRoles } from './support/local-service-roles.ts';
 import { ensureLocalStack } from './support/local-stack.ts';
 import { localToken } from './support/local-tokens.ts';
 import {
+  portOf,
   portsFrom,
   startAllServices,
+  startNotificationProcesses,
   stopAllServices,
   waitUntilAllReady,
 } from './support/service-processes.ts';
@@ -30,7 +33,10 @@ const serviceEnv: NodeJS.ProcessEnv = {
   ...process.env,
   FAULTS_ENABLED: process.env.FAULTS_ENABLED ?? 'true',
 };
-const services = startAllServices(serviceEnv, { kind: 'prefixed' });
+const services = [
+  ...startAllServices(serviceEnv, { kind: 'prefixed' }),
+  ...startNotificationProcesses(serviceEnv, { kind: 'prefixed' }),
+];
 let stopping = false;
 const stopAll = async (code: number) => {
   if (stopping) return;
@@ -85,6 +91,8 @@ console.log(`
     inventory     http://127.0.0.1:${ports.inventory}/stock
     payment       http://127.0.0.1:${ports.payment}/faults
     shipping      http://127.0.0.1:${ports.shipping}/faults
+    notifications http://127.0.0.1:${portOf('notifications', process.env)}/notifications?orderId=<orderId>
+    mail and SMS  http://127.0.0.1:${portOf('notification-sinks', process.env)}/   (what the customers were sent)
   Every route but /health, /metrics, /docs, /openapi.json and /asyncapi.json needs a bearer token:
 ${demoTokens()}
   Ctrl-C stops the services.

@@ -11,12 +11,14 @@ export type PartitionBatch = Pick<Batch, 'topic' | 'partition' | 'messages'>;
  * Decodes a partition batch into typed messages, in order. A message without valid headers, without
  * a value, with an undecodable value or whose payload is not the record its header names is pushed
  * to `letters` (with the reason) instead. Throws only transient errors (the registry unreachable):
- * the caller waits and decodes the whole batch again.
+ * the caller waits and decodes the whole batch again. `withTraceparent`: whether the messages' trace
+ * context is read (readMeta; only a consumer that records spans needs it).
  */
 export async function decodeBatch(
   decoder: RecordDecoder,
   batch: PartitionBatch,
   letters: DeadLetter[],
+  withTraceparent = true,
 ): Promise<IncomingMessage[]> {
   const decoded: IncomingMessage[] = [];
   for (const message of batch.messages) {
@@ -24,7 +26,7 @@ export async function decodeBatch(
       letters.push({ topic: batch.topic, partition: batch.partition, message, reason, error });
     let meta: MessageMeta;
     try {
-      meta = readMeta(message.headers);
+      meta = readMeta(message.headers, withTraceparent);
     } catch (error) {
       letter('missing_header', error);
       continue;

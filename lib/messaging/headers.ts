@@ -81,8 +81,10 @@ const isRecordName = (value: string): value is RecordName => Object.hasOwn(recor
  * Reads the metadata back; throws MissingHeaderError naming the first header that is absent or
  * invalid. The ids must be UUIDs: they are stored in uuid columns (inbox, orders, history), so a
  * message with another id is refused here, as a dead letter, rather than by every write it reaches.
+ * `withTraceparent` false (a consumer with tracing off) leaves the trace context unread: what such
+ * a consumer sends carries its order's own traceparent (lib/outbox/outbox.ts), the same trace.
  */
-export function readMeta(headers: IHeaders | undefined): MessageMeta {
+export function readMeta(headers: IHeaders | undefined, withTraceparent = true): MessageMeta {
   const required = (name: string): string => {
     const value = headerString(headers, name);
     if (value === undefined || value === '') throw new MissingHeaderError(name);
@@ -95,7 +97,7 @@ export function readMeta(headers: IHeaders | undefined): MessageMeta {
   const recordType = required(HeaderNames.recordType);
   if (!isRecordName(recordType)) throw new MissingHeaderError(HeaderNames.recordType);
   const causationId = headerString(headers, HeaderNames.causationId);
-  const traceparent = headerString(headers, HeaderNames.traceparent);
+  const traceparent = withTraceparent ? headerString(headers, HeaderNames.traceparent) : undefined;
   return {
     messageId: id(HeaderNames.messageId, required(HeaderNames.messageId)),
     orderId: id(HeaderNames.orderId, required(HeaderNames.orderId)),

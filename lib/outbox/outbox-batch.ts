@@ -1,6 +1,7 @@
 import pg from 'pg';
 import '../db/pg-types.ts';
 import { keyedSessionOptions } from '../db/unit-of-work.ts';
+import { withOrderTraceparent } from './order-traceparent.ts';
 
 export interface OutboxRow {
   seq: number;
@@ -102,7 +103,13 @@ export class OutboxBatchStatements {
     ]);
     const rows = result.rows;
     if (rows[0]?.ok !== true) return null;
-    return rows.filter((row): row is LockedRow & OutboxRow => row.seq !== null);
+    const published: OutboxRow[] = [];
+    for (const row of rows) {
+      if (row.seq === null) continue;
+      withOrderTraceparent(row.headers);
+      published.push(row);
+    }
+    return published;
   }
 
   /** Deletes the published rows and commits, in one round trip. */

@@ -34,6 +34,8 @@ export interface PlaceOrderRequest {
     postalCode: string;
     country: string;
   };
+  /** Optional: without it the order is placed and no notification is sent. */
+  contact?: { email: string; phone?: string };
 }
 
 export type PlaceOrderResult =
@@ -158,6 +160,9 @@ export class OrderService {
       currency: request.currency,
       paymentToken: request.paymentToken,
       shippingAddress: { ...request.shippingAddress, line2: request.shippingAddress.line2 ?? null },
+      contact: request.contact
+        ? { email: request.contact.email, phone: request.contact.phone ?? null }
+        : null,
       correlationId: correlationId ?? this.newId(),
     };
     // The root span of the order's trace, from here to the commit of its creation.

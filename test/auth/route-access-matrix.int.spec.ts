@@ -53,6 +53,8 @@ const matrix: Record<ServiceName, Record<string, RouteAccess>> = {
   },
   payment: { 'GET /payments/:orderId': ['operator'], ...faultRoutes, ...auditRoutes },
   shipping: { 'GET /shipments/:orderId': ['operator'], ...faultRoutes, ...auditRoutes },
+  // No operator actions, so no GET /audit; a customer sees only their own orders' (404 otherwise).
+  notifications: { 'GET /notifications': anyone, 'GET /metrics': 'public' },
 };
 
 /** A concrete URL of a route: path parameters filled in, a wildcard as a file name. */
