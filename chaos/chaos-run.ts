@@ -3,6 +3,7 @@ import type { Cluster } from './cluster.ts';
 import type { DriveClock } from './drive-clock.ts';
 import type { EventLog } from './event-log.ts';
 import type { FaultState } from './faults/fault-state.ts';
+import type { NetFabric } from './net/net-fabric.ts';
 import type { ChaosOptions } from './options.ts';
 import type { RunIdentity } from './run-identity.ts';
 import type { RunLifetime } from './run-lifetime.ts';
@@ -21,4 +22,6 @@ export interface ChaosRun {
   cluster: Cluster;
   records: RunRecords;
   faults: FaultState;
+  /** The instances' network namespaces (`--net-partitions`, `--net-delay`); null when they run on the host's. */
+  network: NetFabric | null;
 }

@@ -38,11 +38,21 @@ export interface Instance {
   service: ServiceName;
   index: number;
   port: number;
+  /** Position in `instances`: the launcher's slot (e.g. its network namespace). */
+  slot: number;
   url: string;
   process: ServiceProcess | null;
   /** Set while the run itself is killing or stopping it, so its exit is not reported. */
   expectingExit: boolean;
   starts: number;
+}
+
+/** How an instance is started and reached when not as a plain process on 127.0.0.1 (net/net-fabric.ts). */
+export interface InstanceLauncher {
+  /** The address its HTTP port is reached on. */
+  host(slot: number): string;
+  /** The command its `node` runs under (e.g. `ip netns exec …`) and environment added to it. */
+  launch(slot: number): { prefix: readonly string[]; env: NodeJS.ProcessEnv };
 }
 
 export interface ClusterOptions {
@@ -52,6 +62,7 @@ export interface ClusterOptions {
   env: NodeJS.ProcessEnv;
   logDir: string;
   onEvent: (message: string, detail?: Record<string, unknown>) => void;
+  launcher?: InstanceLauncher | undefined;
 }
 
 export class Cluster {
@@ -65,12 +76,14 @@ export class Cluster {
     for (let index = 1; index <= options.instances; index++) {
       serviceNames.forEach((service, offset) => {
         const port = options.basePort + 10 * (index - 1) + offset;
+        const slot = this.instances.length;
         this.instances.push({
           label: `${service}-${index}`,
           service,
           index,
           port,
-          url: `http://127.0.0.1:${port}`,
+          slot,
+          url: `http://${options.launcher?.host(slot) ?? '127.0.0.1'}:${port}`,
           process: null,
           expectingExit: false,
           starts: 0,
@@ -101,13 +114,15 @@ export class Cluster {
   /** Starts one instance (without waiting for it to be ready). */
   start(instance: Instance): ServiceProcess {
     if (this.alive(instance)) throw new Error(`${instance.label} is already running`);
-    const env: NodeJS.ProcessEnv = { ...this.#options.env };
+    const launch = this.#options.launcher?.launch(instance.slot);
+    const env: NodeJS.ProcessEnv = { ...this.#options.env, ...launch?.env };
     for (const name of serviceNames) env[portVariables[name]] = String(instance.port);
     const started = startService(
       instance.service,
       env,
       { kind: 'files', dir: this.#options.logDir },
       `-${instance.index}`,
+      launch && { prefix: launch.prefix, host: new URL(instance.url).hostname },
     );
     instance.process = started;
     instance.expectingExit = false;

@@ -1,6 +1,7 @@
 /** Command line of `npm run chaos` (see chaos/README.md). */
+import { type NetOptions, netOptions, netSpecs } from './net/net-options.ts';
 
-export interface ChaosOptions {
+export interface ChaosOptions extends NetOptions {
   seed: number;
   orders: number;
   kills: number;
@@ -121,6 +122,7 @@ const specs: readonly Spec[] = [
     help: 'SAGA_COMPENSATION_ATTEMPTS (default 12)',
   },
   { flag: '--db-pool', key: 'dbPoolMax', min: 1, max: 200, help: 'DB_POOL_MAX of each service (default 4)' },
+  ...netSpecs,
 ];
 
 export const usage = (): string =>
@@ -180,6 +182,7 @@ export function parseOptions(argv: readonly string[], randomSeed: () => number):
     forwardAttempts: given.get('forwardAttempts') ?? 6,
     compensationAttempts: given.get('compensationAttempts') ?? 12,
     dbPoolMax: given.get('dbPoolMax') ?? 4,
+    ...netOptions(given),
     keep,
   };
   return options;

@@ -20,6 +20,7 @@ import { DriveClock } from './drive-clock.ts';
 import { drive, orderFlowOf } from './drive-phase.ts';
 import { EventLog, seconds } from './event-log.ts';
 import { FaultState } from './faults/fault-state.ts';
+import { NetUnavailable, netPrerequisiteError, runNetwork } from './net/run-network.ts';
 import {
   type ChaosOptions,
   compensationBudgetMs,
@@ -56,6 +57,11 @@ try {
   throw error;
 }
 const o = options;
+const netMissing = netPrerequisiteError(o);
+if (netMissing !== null) {
+  console.error(`chaos: ${netMissing}`);
+  process.exit(2);
+}
 // Idempotent and quick when the stack is up; SKIP_STACK=1 to use infrastructure you run yourself.
 ensureLocalStackOrExit((message) => console.error(`chaos: ${message}`));
 const startedAt = Date.now();
@@ -69,6 +75,16 @@ const identity = runIdentity({
 const { runId, logDir, env } = identity;
 mkdirSync(logDir, { recursive: true });
 const log = new EventLog(join(logDir, 'events.log'), startedAt);
+let network: ChaosRun['network'];
+try {
+  network = runNetwork(o, env, process.env, log.say);
+} catch (error) {
+  if (!(error instanceof NetUnavailable)) throw error;
+  console.error(`chaos: ${error.message}`);
+  process.exit(2);
+}
+// a second Ctrl-C exits at once: the namespaces go with the process (teardown removes them otherwise)
+process.on('exit', () => network?.downSync());
 const lifetime = new RunLifetime();
 const run: ChaosRun = {
   options: o,
@@ -84,9 +100,11 @@ const run: ChaosRun = {
     env: serviceEnvironment(o, env, process.env),
     logDir,
     onEvent: log.say,
+    launcher: network?.launcher,
   }),
   records: new RunRecords(),
   faults: new FaultState(),
+  network,
 };
 const { plan, cluster, records } = run;
 

@@ -30,6 +30,7 @@ export async function setUp(
   await freshDatabase(env);
   resources.databaseCreated = true;
   await createTopics(env);
+  await run.network?.up();
   log.say(
     `database and ${env.partitions}-partition topics ready; starting ${cluster.instances.length} service instances`,
   );
@@ -54,6 +55,11 @@ export async function tearDown(run: ChaosRun, resources: RunResources, exitCode:
   }
   log.say('stopping every service instance');
   await cluster.stopAll();
+  await run.network
+    ?.down()
+    .catch((error: unknown) =>
+      console.error(`chaos: network namespaces not all removed: ${(error as Error).message}`),
+    );
   await resources.db?.destroy();
   if (!options.keep) {
     await deleteTopicsAndGroups(env, [checkGroupId]).catch((error: unknown) =>

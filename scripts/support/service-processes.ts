@@ -93,6 +93,8 @@ export type LogTarget = { kind: 'prefixed' } | { kind: 'files'; dir: string };
 
 export interface ServiceProcess {
   name: ProcessName;
+  /** Where its port is reached: 127.0.0.1 unless it was started elsewhere (the chaos run's network namespaces). */
+  host?: string;
   port: number;
   child: ChildProcess;
   exited: Promise<number | null>;
@@ -152,15 +154,23 @@ function ownEnv(name: ProcessName, env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
   }
 }
 
+/** A command `node` runs under (e.g. `ip netns exec <ns>`, which execs it: same pid) and the host its port is then reached on. */
+export interface Launch {
+  prefix: readonly string[];
+  host: string;
+}
+
 /** Starts one service as its own Node process (`node <its flags> --import tsx <entry>`). */
 export function startService(
   name: ProcessName,
   env: NodeJS.ProcessEnv,
   logs: LogTarget,
   instance = '',
+  launch?: Launch,
 ): ServiceProcess {
   const port = portOf(name, env);
-  const child = spawn(process.execPath, serviceNodeArgs(name), {
+  const [command, ...prefixArgs] = [...(launch?.prefix ?? []), process.execPath];
+  const child = spawn(command as string, [...prefixArgs, ...serviceNodeArgs(name)], {
     cwd: repoRoot,
     env: {
       ...env,
@@ -183,7 +193,7 @@ export function startService(
     }
   }
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-  return { name, port, child, exited };
+  return { name, host: launch?.host ?? '127.0.0.1', port, child, exited };
 }
 
 /** Every service (the orchestrator and the three participants), each as its own process. */
@@ -206,7 +216,7 @@ export async function waitUntilReady(service: ServiceProcess, timeoutMs = 60_000
     if (exited)
       throw new Error(`${service.name} exited before it was ready (exit code ${service.child.exitCode})`);
     try {
-      const response = await fetch(`http://127.0.0.1:${service.port}/health/ready`);
+      const response = await fetch(`http://${service.host ?? '127.0.0.1'}:${service.port}/health/ready`);
       if (response.ok) return;
       last = `${response.status} ${await response.text()}`;
     } catch (error) {
