@@ -56,8 +56,8 @@ export function historyPruneTask(db: Knex, retentionMs: number): PruneTask {
     }
     if (due.length > 0)
       await db.raw('delete from orders.saga_history where order_id = any(?::uuid[])', [due]);
-    // A short answer ends the round: nothing more is due now (the rest ended too recently).
-    return due.length < candidates.length ? 0 : due.length;
+    // Fewer than `limit` ends the round: nothing more is due now (the rest ended too recently).
+    return due.length;
   };
 
   return {
