@@ -26,7 +26,14 @@ import { defaultOptions } from './support/options.ts';
 import { OrderEventsTracker } from './support/order-events.ts';
 import { PostgresWatcher } from './support/postgres-stats.ts';
 import { judgeFlatness } from './support/soak-flatness.ts';
-import { boundedTables, type SoakSample, sampleProcesses, sampleTables } from './support/soak-sampler.ts';
+import {
+  autovacuumOn,
+  boundedTables,
+  type SoakSample,
+  sampleProcesses,
+  sampleTables,
+  vacuumBoundedTables,
+} from './support/soak-sampler.ts';
 
 const log = (message: string) => process.stderr.write(`[soak] ${message}\n`);
 const { values: args } = parseArgs({
@@ -37,6 +44,8 @@ const { values: args } = parseArgs({
     tolerance: { type: 'string', default: '0.1' },
     env: { type: 'string', multiple: true, default: [] },
     'base-port': { type: 'string', default: '3440' },
+    /** When the server's autovacuum is off: `stand-in` vacuums the bounded tables before each sample. */
+    vacuum: { type: 'string', default: 'stand-in' },
     json: { type: 'string' },
   },
 });
@@ -45,8 +54,11 @@ const rate = Number(args.rate);
 const sampleS = Number(args['sample-s']);
 const tolerance = Number(args.tolerance);
 const basePort = Number(args['base-port']);
-if (![minutes, rate, sampleS, tolerance, basePort].every((n) => Number.isFinite(n) && n > 0)) {
-  log('usage: npm run soak -- [--minutes 30] [--rate 100] [--sample-s 30] [--tolerance 0.1] [--env K=V]…');
+const usable = [minutes, rate, sampleS, tolerance, basePort].every((n) => Number.isFinite(n) && n > 0);
+if (!usable || !['stand-in', 'none'].includes(args.vacuum ?? '')) {
+  log(
+    'usage: npm run soak -- [--minutes 30] [--rate 100] [--sample-s 30] [--tolerance 0.1] [--vacuum stand-in|none] [--env K=V]…',
+  );
   process.exit(2);
 }
 ensureLocalStackOrExit(log);
@@ -93,10 +105,19 @@ async function soak() {
   const db = new pg.Client({ connectionString: databaseUrl, application_name: 'soak-sampler' });
   await db.connect();
   const samples: SoakSample[] = [];
+  const autovacuum = await autovacuumOn(db);
+  const standIn = !autovacuum && args.vacuum === 'stand-in';
+  if (!autovacuum)
+    log(
+      standIn
+        ? "the server's autovacuum is off: the soak vacuums the bounded tables before each sample in its place (--vacuum none: don't)"
+        : "the server's autovacuum is off and --vacuum none: pruned rows' space is never reused",
+    );
   const started = performance.now();
   let loading = true;
   const sampling = (async () => {
     while (loading) {
+      if (standIn) await vacuumBoundedTables(db);
       const atS = Math.round((performance.now() - started) / 1000);
       samples.push({ atS, tables: await sampleTables(db), processes: await sampleProcesses(services) });
       const inbox = samples.at(-1)?.tables['orders.inbox'];
@@ -114,7 +135,7 @@ async function soak() {
   client.close();
   await tracker.stop();
   await db.end();
-  return { load, samples };
+  return { load, samples, vacuum: autovacuum ? 'autovacuum' : standIn ? 'stand-in' : 'none' };
 }
 
 function judge(samples: readonly SoakSample[]) {
@@ -140,7 +161,7 @@ function judge(samples: readonly SoakSample[]) {
 let exitCode = 0;
 try {
   log(`run ${runId}; results will go to ${relative(repoRoot, jsonPath)}`);
-  const { load, samples } = await soak();
+  const { load, samples, vacuum } = await soak();
   const verdicts = judge(samples);
   const flat = Object.values(verdicts).every((v) => v?.flat !== false);
   const record = {
@@ -148,6 +169,7 @@ try {
     startedAt: startedAt.toISOString(),
     finishedAt: new Date().toISOString(),
     options: { minutes, rate, sampleS, tolerance, env: { ...retentionEnv, ...extra } },
+    vacuum,
     flatness: 'mean of the last third ≤ (1 + tolerance) × mean of the middle third',
     load: { ...load, latencyMs: load.latencyMs },
     verdicts,

@@ -26,6 +26,21 @@ export interface SoakSample {
   processes: Record<string, { rssKb: number | null; heapUsedBytes: number | null }>;
 }
 
+/** Whether the server runs autovacuum (some CI servers turn it off for steadier benchmarks). */
+export async function autovacuumOn(client: pg.Client): Promise<boolean> {
+  const { rows } = await client.query<{ on: boolean }>("select current_setting('autovacuum') = 'on' as on");
+  return rows[0]?.on ?? false;
+}
+
+/**
+ * What autovacuum would do for the bounded tables, on a server where it is off: without it no
+ * deleted row's space is ever reused and every pruned table grows whatever the pruning. Run as the
+ * soak's database owner; `skip_locked`, `truncate false` as the outbox relay's own vacuum.
+ */
+export async function vacuumBoundedTables(client: pg.Client): Promise<void> {
+  for (const table of boundedTables) await client.query(`vacuum (skip_locked, truncate false) ${table}`);
+}
+
 export async function sampleTables(client: pg.Client): Promise<SoakSample['tables']> {
   const tables: SoakSample['tables'] = {};
   for (const table of [...boundedTables, ...growingTables]) {
