@@ -4,7 +4,7 @@ import type { DeadLetterRecord } from './dead-letter-records.ts';
 import { toDeadLetterRecord } from './dead-letter-records.ts';
 import { parseDltArgs } from './dlt-command.ts';
 import { formatDeadLetters } from './format-dead-letters.ts';
-import { consumingService, replayHeaders, selectLetters } from './replay-dead-letters.ts';
+import { auditingService, consumingService, replayHeaders, selectLetters } from './replay-dead-letters.ts';
 
 const letter = (partition: number, offset: string): DeadLetterRecord =>
   toDeadLetterRecord(partition, {
@@ -72,8 +72,11 @@ describe('npm run dlt: arguments, listing, selection', () => {
       'record-type': 'AuthorizePayment',
       'dlt-replayed-from': 'payment-commands-dlt/0@5',
     });
-    assert.equal(consumingService('payment-commands'), 'payment');
-    assert.equal(consumingService('bench-x.inventory-events'), 'orchestrator');
-    assert.throws(() => consumingService('order-events'), /no service consumes order-events/);
+    assert.equal(auditingService('payment-commands'), 'payment');
+    assert.equal(auditingService('bench-x.inventory-events'), 'orchestrator');
+    // notifications consumes order-events but keeps no audit trail: the writer of the topic records it
+    assert.equal(consumingService('order-events'), 'notifications');
+    assert.equal(auditingService('order-events'), 'orchestrator');
+    assert.throws(() => auditingService('audit-events'), /no service consumes audit-events/);
   });
 });

@@ -3,7 +3,7 @@
  * (docs/operations.md, "Dead letters"). Kafka as the principal of KAFKA_USERNAME / KAFKA_PASSWORD
  * (the local stack's `admin` when unset): it must read the DLT topic and write the source topic.
  * Replays are audited in the database of DATABASE_URL, on the service that consumes the source
- * topic; the actor is DLT_OPERATOR (default: the OS user), in role `operator`.
+ * topic (or writes it, when its consumer keeps no audit trail); the actor is DLT_OPERATOR (default: the OS user), in role `operator`.
  */
 import { randomUUID } from 'node:crypto';
 import { userInfo } from 'node:os';
@@ -21,7 +21,7 @@ import { localKafkaAdminConnection } from '../support/kafka-env.ts';
 import { readDeadLetters } from './dead-letter-records.ts';
 import { formatDeadLetters } from './format-dead-letters.ts';
 import {
-  consumingService,
+  auditingService,
   DltUsageError,
   replayDeadLetters,
   type Selection,
@@ -79,7 +79,7 @@ export async function runDlt(
   }
   const chosen = selectLetters(letters, args.selection);
   const endpoints = loadEndpoints(env);
-  const service = consumingService(args.topic.slice(0, -'-dlt'.length));
+  const service = auditingService(args.topic.slice(0, -'-dlt'.length));
   const schema = serviceSchemas[service];
   const codec = createAvroCodec({ registryUrl: endpoints.schemaRegistryUrl, logger });
   await codec.registerAll();

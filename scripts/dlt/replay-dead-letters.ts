@@ -3,12 +3,13 @@
  * (key, value, headers — the `message-id` above all, so the consumer's inbox applies a message once
  * however often it is replayed), without the dlt-* headers and with `dlt-replayed-from`. Each replay
  * is audited first (docs/audit.md: an action whose effect is not in the database is recorded, then
- * applied), on the service that consumes the source topic.
+ * applied), on the service that consumes the source topic (auditingService).
  */
 import type { IHeaders, Producer } from 'kafkajs';
 import type { AuditCaller } from '../../lib/audit/audit-entry.ts';
 import type { AuditTrail } from '../../lib/audit/audit-trail.ts';
 import { type KafkaServicePrincipal, kafkaServicePrincipals, topicOwnership } from '../../lib/kafka/acls.ts';
+import { baseTopics } from '../../lib/kafka/topics.ts';
 import type { DeadLetterRecord } from './dead-letter-records.ts';
 
 export class DltUsageError extends Error {
@@ -38,13 +39,29 @@ export function selectLetters(
   return found;
 }
 
-/** The service whose consumer reads `topic` (with or without a TOPIC_PREFIX): its audit trail records the replay. */
+/** The service whose consumer reads `topic` (with or without a TOPIC_PREFIX), i.e. whose DLT it is. */
 export function consumingService(topic: string): KafkaServicePrincipal {
   const owner = kafkaServicePrincipals.find((service) =>
     topicOwnership[service].reads.some((base) => topic.endsWith(base)),
   );
   if (!owner) throw new DltUsageError(`no service consumes ${topic}: nothing to replay it to`);
   return owner;
+}
+
+/**
+ * The service whose audit trail records a replay to `topic`: the one that consumes it, or, when that
+ * one keeps no audit trail (it does not write `audit-events`: notifications), the one that writes it.
+ */
+export function auditingService(topic: string): KafkaServicePrincipal {
+  const audits = (service: KafkaServicePrincipal) =>
+    topicOwnership[service].writes.includes(baseTopics.auditEvents);
+  const consumer = consumingService(topic);
+  if (audits(consumer)) return consumer;
+  const writer = kafkaServicePrincipals.find(
+    (service) => audits(service) && topicOwnership[service].writes.some((base) => topic.endsWith(base)),
+  );
+  if (!writer) throw new DltUsageError(`no service with an audit trail consumes or writes ${topic}`);
+  return writer;
 }
 
 export const letterTarget = (dltTopic: string, r: DeadLetterRecord): string =>
