@@ -14,6 +14,7 @@ import * as catalogPrices from './20261207_012_catalog_prices.ts';
 import * as serviceRoles from './20261207_013_service_roles.ts';
 import * as orderContact from './20261207_014_order_contact.ts';
 import * as notifications from './20261207_015_notifications.ts';
+import * as pruningGrants from './20261207_016_pruning_grants.ts';
 
 interface Migration {
   up(knex: Knex): Promise<void>;
@@ -37,6 +38,7 @@ const migrations: ReadonlyArray<readonly [string, Migration]> = [
   ['20261207_013_service_roles', serviceRoles],
   ['20261207_014_order_contact', orderContact],
   ['20261207_015_notifications', notifications],
+  ['20261207_016_pruning_grants', pruningGrants],
 ];
 
 export const migrationSource: Knex.MigrationSource<readonly [string, Migration]> = {

@@ -55,6 +55,7 @@ describe('migrations (PostgreSQL)', () => {
       '20261207_013_service_roles',
       '20261207_014_order_contact',
       '20261207_015_notifications',
+      '20261207_016_pruning_grants',
     ]);
     const customerIndex = await db.raw<{ rows: Array<{ def: string }> }>(
       `select indexdef as def from pg_indexes where schemaname = 'orders' and indexname = 'orders_customer_created_idx'`,
@@ -169,6 +170,7 @@ describe('migrations (PostgreSQL)', () => {
         '20261207_013_service_roles',
         '20261207_014_order_contact',
         '20261207_015_notifications',
+        '20261207_016_pruning_grants',
       ]);
       const slots = await upgraded('orders.sagas_in_flight').select('slot', 'sagas').orderBy('slot');
       assert.equal(slots.length, 16);
@@ -200,6 +202,7 @@ describe('migrations (PostgreSQL)', () => {
         '20261207_013_service_roles',
         '20261207_014_order_contact',
         '20261207_015_notifications',
+        '20261207_016_pruning_grants',
       ]);
       for (const schema of ['orders', 'payment']) {
         const rows = await upgraded(`${schema}.outbox`).select('headers', 'payload');
@@ -217,6 +220,7 @@ describe('migrations (PostgreSQL)', () => {
         '20261207_013_service_roles',
         '20261207_014_order_contact',
         '20261207_015_notifications',
+        '20261207_016_pruning_grants',
       ]);
       const stock: Array<{ sku: string; unit_price: number; currency: string }> = await upgraded(
         'inventory.stock',

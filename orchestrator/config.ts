@@ -22,6 +22,8 @@ export interface OrchestratorConfig {
   sagaCacheSize: number;
   /** The services whose GET /metrics the dashboard shows (DASHBOARD_METRICS_URLS, `name=url,…`). */
   dashboardMetrics: MetricsSource[];
+  /** SAGA_HISTORY_RETENTION_MINUTES: history of sagas that ended longer ago is pruned (runner/history-pruner.ts). */
+  sagaHistoryRetentionMinutes: number;
 }
 
 /** The local stack's ports (scripts/support/service-processes.ts sets the variable from its own table). */
@@ -75,6 +77,7 @@ export function loadOrchestratorConfig(env: Env = process.env): OrchestratorConf
     maxSagasInFlight: reader.int('MAX_SAGAS_IN_FLIGHT', 2_000, { min: 0, max: 100_000_000 }),
     sagaCacheSize: reader.int('SAGA_CACHE_SIZE', DEFAULT_SAGA_CACHE_SIZE, { min: 0, max: 10_000_000 }),
     dashboardMetrics: readDashboardMetrics(reader, port),
+    sagaHistoryRetentionMinutes: reader.int('SAGA_HISTORY_RETENTION_MINUTES', 30 * 24 * 60, { min: 1 }),
   };
   reader.done();
   return config;

@@ -1,6 +1,7 @@
 // First: it must be in the module cache before anything loads kafkajs (see the module).
 import '../lib/kafka/kafkajs-patches/index.ts';
 import { Topics } from '../lib/kafka/topics.ts';
+import { minutesMs } from '../lib/maintenance/retention.ts';
 import { createSagaMetrics, type SagaMetrics } from '../lib/metrics/saga-metrics.ts';
 import { runService, type ServiceDeps } from '../lib/service/run-service.ts';
 import { exitOnStartupFailure } from '../lib/service/startup.ts';
@@ -9,6 +10,7 @@ import { buildOrchestratorApp } from './http/app.ts';
 import { admitAll, InFlightAdmission } from './orders/admission.ts';
 import { OrderService } from './orders/order-service.ts';
 import { startDeadlineSweeper } from './runner/deadline-sweeper.ts';
+import { historyPruneTask } from './runner/history-pruner.ts';
 import { createReplyHandler } from './runner/reply-handler.ts';
 import { SagaCache } from './runner/saga-cache.ts';
 import { SagaRunner } from './runner/saga-runner.ts';
@@ -73,6 +75,7 @@ try {
       app.addHook('onClose', async () => admission.stop());
       return app;
     },
+    pruneTasks: (deps) => [historyPruneTask(deps.db, minutesMs(config.sagaHistoryRetentionMinutes))],
     startBackground: (deps) =>
       startDeadlineSweeper({
         units: deps.units,

@@ -126,6 +126,8 @@ describe('service roles (PostgreSQL)', () => {
         [messageId],
       );
       assert.equal(inbox.rowCount, 1);
+      const pruned = await client.query(`delete from ${schema}.inbox where message_id = $1`, [messageId]);
+      assert.equal(pruned.rowCount, 1, `${service} prunes its inbox (migration 016)`);
       const warnings: string[] = [];
       const onNotice = (notice: { severity?: string; message?: string }) => {
         if (notice.severity === 'WARNING') warnings.push(notice.message ?? '');
@@ -151,7 +153,7 @@ describe('service roles (PostgreSQL)', () => {
       assert.ok(error instanceof DatabaseAccessError);
       assert.equal(
         error.message,
-        'PostgreSQL refused role order_saga_payment: permission denied: usage on schema orders, select on table orders.outbox, insert on table orders.outbox, delete on table orders.outbox, select on table orders.inbox, insert on table orders.inbox',
+        'PostgreSQL refused role order_saga_payment: permission denied: usage on schema orders, select on table orders.outbox, insert on table orders.outbox, delete on table orders.outbox, select on table orders.inbox, insert on table orders.inbox, delete on table orders.inbox',
       );
       return true;
     });
@@ -175,8 +177,16 @@ describe('service roles (PostgreSQL)', () => {
     assert.equal(run.code, 1);
     assert.equal(
       run.stderr,
-      'payment could not start: PostgreSQL refused role order_saga_orchestrator: permission denied: usage on schema payment, select on table payment.outbox, insert on table payment.outbox, delete on table payment.outbox, select on table payment.inbox, insert on table payment.inbox\n',
+      'payment could not start: PostgreSQL refused role order_saga_orchestrator: permission denied: usage on schema payment, select on table payment.outbox, insert on table payment.outbox, delete on table payment.outbox, select on table payment.inbox, insert on table payment.inbox, delete on table payment.inbox\n',
     );
+  });
+
+  test('the orchestrator may prune saga history (migration 016), and nothing else of the orders', async () => {
+    const deleted = await as('orchestrator').query('delete from orders.saga_history where order_id = $1', [
+      randomUUID(),
+    ]);
+    assert.equal(deleted.rowCount, 0);
+    await assert.rejects(as('orchestrator').query('delete from orders.sagas'), permissionDenied);
   });
 
   test('migration 013 down takes the rights back and gives the outbox back to the owner; up again restores them', async () => {
@@ -199,7 +209,11 @@ describe('service roles (PostgreSQL)', () => {
         version >= 170_000 ? migrationOwner : 'order_saga_payment',
         'before PostgreSQL 17 the role owns its outbox to vacuum it (from 17: the MAINTAIN privilege)',
       );
-      const later = ['20261207_014_order_contact', '20261207_015_notifications'];
+      const later = [
+        '20261207_014_order_contact',
+        '20261207_015_notifications',
+        '20261207_016_pruning_grants',
+      ];
       // down to 013 (the later migrations first), then 013's own down
       for (let i = 0; i <= later.length; i++)
         await other.db.migrate.down({ migrationSource, tableName: 'knex_migrations', schemaName: 'public' });

@@ -184,6 +184,12 @@ export function medianByTenth(samples: ReadonlyArray<{ atMs: number; kb: number 
 /** RSS of a process over a window: whether memory levels off or keeps growing. */
 export type RssWindow = ReturnType<RssSampler['stop']>[string];
 
+/** A process's resident set (VmRSS) in kB; null when it is gone. */
+export function rssKbOf(pid: number): number | null {
+  const kb = /^VmRSS:\s+(\d+)\s+kB/m.exec(read(`/proc/${pid}/status`) ?? '')?.[1];
+  return kb === undefined ? null : Number(kb);
+}
+
 /** Samples the RSS (VmRSS) of named processes every `intervalMs` until stopped. */
 export class RssSampler {
   readonly #pids: () => Map<string, number>;
@@ -216,8 +222,8 @@ export class RssSampler {
   #sample(): void {
     const atMs = performance.now();
     for (const [name, pid] of this.#pids()) {
-      const kb = /^VmRSS:\s+(\d+)\s+kB/m.exec(read(`/proc/${pid}/status`) ?? '')?.[1];
-      if (kb === undefined) continue;
+      const kb = rssKbOf(pid);
+      if (kb === null) continue;
       const seen = this.#samples.get(name) ?? [];
       seen.push({ atMs, kb: Number(kb) });
       this.#samples.set(name, seen);

@@ -1,6 +1,7 @@
 import { readSessionTimeouts, type SessionTimeouts } from '../db/session-timeouts.ts';
 import { type KafkaSecurity, readKafkaSecurity } from '../kafka/kafka-security.ts';
 import { type LogLevel, logLevels } from '../logger.ts';
+import { type RetentionConfig, readRetentionConfig } from '../maintenance/retention.ts';
 import { DEFAULT_OUTBOX_RELAY_BATCH_SIZE } from '../outbox/outbox-relay.ts';
 import { DEFAULT_OUTBOX_VACUUM_EVERY_ROWS } from '../outbox/outbox-vacuum.ts';
 import { type Env, EnvReader } from './env.ts';
@@ -43,6 +44,8 @@ export interface CommonConfig {
    * which is the trace id, at the cost of ~70 bytes per message; lib/tracing/traceparent.ts).
    */
   traceContextHeaders: boolean;
+  /** How long inbox rows are kept and how the background pruner paces itself (lib/maintenance). */
+  retention: RetentionConfig;
 }
 
 export const defaultDatabaseUrl = 'postgres://postgres@127.0.0.1:5432/order_saga';
@@ -75,6 +78,7 @@ export function readCommonConfig(reader: EnvReader): CommonConfig {
     traceContextHeaders:
       otlpEndpoint !== null ||
       reader.oneOf('TRACE_CONTEXT_HEADERS', 'tracing', ['tracing', 'always'] as const) === 'always',
+    retention: readRetentionConfig(reader),
   };
 }
 

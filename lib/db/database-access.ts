@@ -33,7 +33,7 @@ function requiredPrivileges(schema: string) {
   return [
     { object: `schema ${schema}`, sql: `has_schema_privilege(${schemaOid}, 'USAGE')`, refused: 'usage' },
     ...onTable('outbox', ['SELECT', 'INSERT', 'DELETE']),
-    ...onTable('inbox', ['SELECT', 'INSERT']),
+    ...onTable('inbox', ['SELECT', 'INSERT', 'DELETE']),
   ];
 }
 

@@ -18,6 +18,9 @@ import {
 import { createIdempotentProducer, createKafka } from '../kafka/kafka-client.ts';
 import { linearGroupingInstalled } from '../kafka/kafkajs-patches/index.ts';
 import { createLogger, type Logger } from '../logger.ts';
+import { pruneInboxBatch } from '../maintenance/inbox-pruner.ts';
+import { type PruneTask, startPruner } from '../maintenance/pruner.ts';
+import { minutesMs } from '../maintenance/retention.ts';
 import {
   type BatchHandler,
   createMessageConsumer,
@@ -70,6 +73,8 @@ export interface ServiceDefinition {
   buildApp(deps: ServiceDeps): Promise<FastifyInstance>;
   consumerOptions?: Pick<MessageConsumerOptions, 'drop' | 'beforeHandle' | 'partitionsConsumedConcurrently'>;
   startBackground?(deps: ServiceDeps): BackgroundTask;
+  /** Rows of its own schema the background pruner deletes besides the inbox's (lib/maintenance). */
+  pruneTasks?(deps: ServiceDeps): PruneTask[];
   /** Registers the service's own metrics (besides the common ones: consumer, outbox, HTTP, process). */
   registerMetrics?(deps: ServiceDeps): void;
 }
@@ -187,6 +192,13 @@ export async function runService(definition: ServiceDefinition): Promise<void> {
   // HTTP first: a restarted instance answers (readiness says not-ready) while its consumer joins the group.
   await explainKafkaAccess(() => consumer.start(), config.kafkaSecurity, consumed);
   const background = definition.startBackground?.(deps);
+  const pruner = startPruner({
+    tasks: [inboxPruneTask(db, definition.schema, config), ...(definition.pruneTasks?.(deps) ?? [])],
+    clock: systemClock,
+    logger,
+    intervalMs: config.retention.pruneIntervalMs,
+    batchSize: config.retention.pruneBatchSize,
+  });
 
   let stopping = false;
   const shutdown = async (signal: string) => {
@@ -200,6 +212,7 @@ export async function runService(definition: ServiceDefinition): Promise<void> {
     force.unref();
     try {
       await app.close();
+      await pruner.stop();
       await background?.stop();
       await consumer.stop();
       await relay.stop();
@@ -217,3 +230,12 @@ export async function runService(definition: ServiceDefinition): Promise<void> {
   process.once('SIGINT', () => void shutdown('SIGINT'));
   process.once('SIGTERM', () => void shutdown('SIGTERM'));
 }
+
+/** The inbox's rows processed longer ago than the retention (lib/maintenance/retention.ts). */
+const inboxPruneTask = (db: Knex, schema: string, config: CommonConfig): PruneTask => {
+  const retentionMs = minutesMs(config.retention.inboxRetentionMinutes);
+  return {
+    name: 'inbox',
+    pruneBatch: (now, limit) => pruneInboxBatch(db, schema, new Date(now.getTime() - retentionMs), limit),
+  };
+};
