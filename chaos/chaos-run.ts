@@ -4,6 +4,7 @@ import type { DriveClock } from './drive-clock.ts';
 import type { EventLog } from './event-log.ts';
 import type { FaultState } from './faults/fault-state.ts';
 import type { ChaosOptions } from './options.ts';
+import type { PrivatePostgres } from './private-postgres.ts';
 import type { RunIdentity } from './run-identity.ts';
 import type { RunLifetime } from './run-lifetime.ts';
 import type { RunPlan } from './run-plan.ts';
@@ -21,4 +22,6 @@ export interface ChaosRun {
   cluster: Cluster;
   records: RunRecords;
   faults: FaultState;
+  /** The run's own PostgreSQL cluster (--private-pg), or null: the shared server. */
+  privatePg: PrivatePostgres | null;
 }

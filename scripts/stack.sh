@@ -19,6 +19,7 @@
 #                                         (kafka-2, kafka-3: that node of a three-broker cluster)
 #   npm run stack -- stop kafka | start kafka     the same in two steps (chaos tests: broker outages)
 #   npm run stack -- kill kafka-2         kill -9 of one node (chaos: broker crashes); start it again later
+#   npm run stack -- stop registry | start registry | restart registry   the registry alone (chaos: outages)
 #
 # Kafka's log and the registry's schemas (H2 file) both live in the state dir and are wiped together:
 # messages never outlive the schema ids they carry. PostgreSQL's databases are never touched.

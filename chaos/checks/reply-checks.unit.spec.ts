@@ -91,4 +91,21 @@ describe('chaos checks 5b–5d: messages (pure)', () => {
       [7, ['chaos-1.payment-commands-dlt: 2 dead letters']],
     );
   });
+
+  test('5d: the dead letters of compensation faults are allowed up to their bound, in their topic only', () => {
+    const expected = { 'payment-commands-dlt': 24 };
+    const within = deadLetterCheck({ 'chaos-1.payment-commands-dlt': 20 }, expected);
+    assert.deepEqual(within.violations, []);
+    assert.deepEqual(within.notes, [
+      'chaos-1.payment-commands-dlt: 20 dead letters of the compensation faults (at most 24)',
+    ]);
+    const over = deadLetterCheck(
+      { 'chaos-1.payment-commands-dlt': 25, 'chaos-1.inventory-commands-dlt': 1 },
+      expected,
+    );
+    assert.deepEqual(over.violations, [
+      'chaos-1.payment-commands-dlt: 25 dead letters (at most 24 from compensation faults)',
+      'chaos-1.inventory-commands-dlt: 1 dead letters',
+    ]);
+  });
 });

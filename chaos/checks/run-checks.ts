@@ -41,6 +41,8 @@ export interface CheckInput {
   disruptions: readonly Disruption[];
   /** A step that timed out up to this long after a disruption ended is still explained by it (backlog). */
   graceMs: number;
+  /** Dead letters the compensation faults cause, at most, per topic (e.g. `payment-commands-dlt`). */
+  expectedDeadLetters?: Readonly<Record<string, number>>;
 }
 
 export async function runChecks({
@@ -50,6 +52,7 @@ export async function runChecks({
   deadLetters,
   disruptions,
   graceMs,
+  expectedDeadLetters = {},
 }: CheckInput): Promise<CheckResult[]> {
   const orders = indexOrders(await readOrderRows(db), placed);
   const replyIndex = indexReplies(replies);
@@ -66,7 +69,7 @@ export async function runChecks({
     effectsCheck(orders, await readEffectFacts(db)),
     commandsAnsweredCheck(await readProcessedCommands(db), replyIndex),
     repliesAppliedCheck(replyIndex, await readAppliedReplies(db)),
-    deadLetterCheck(deadLetters),
+    deadLetterCheck(deadLetters, expectedDeadLetters),
     outcomeCheck(outcomes, await readTimedOutHistories(db, outcomes.mismatched), disruptions, graceMs),
   ];
 }

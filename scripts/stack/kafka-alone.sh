@@ -58,7 +58,8 @@ cmd_component() { # stop | start | restart | kill, then the component
   case "$comp" in
     kafka) kafka_alone "$action" 1 ;;
     kafka-[1-9]) kafka_alone "$action" "${comp#kafka-}" ;;
-    "") die "$action what? only a Kafka node can be handled alone: npm run stack -- $action kafka (or kafka-2, kafka-3)" ;;
-    *) die "$action $comp: only kafka, kafka-2, kafka-3 can be handled alone (use up/down for the whole stack)" ;;
+    registry | schema-registry) registry_alone "$action" ;;
+    "") die "$action what? only a Kafka node or the registry can be handled alone: npm run stack -- $action kafka (or kafka-2, kafka-3, registry)" ;;
+    *) die "$action $comp: only kafka, kafka-2, kafka-3 and registry can be handled alone (use up/down for the whole stack)" ;;
   esac
 }

@@ -62,6 +62,7 @@ cmd_up() {
   check_plaintext_listener
   wait_registry
   create_topics
+  kafka_bootstrap >"$RUN/kafka.brokers"
   provision_db_roles
   say "${G}stack up${N} in $(elapsed "$t0")s"
   cat <<EOF
@@ -82,6 +83,7 @@ cmd_down() {
   done
   stop_component registry schema-registry
   stop_kafka_nodes
+  rm -f "$RUN/kafka.brokers"
   if ((purge)); then
     wipe_data --purge
   fi
