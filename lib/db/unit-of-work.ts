@@ -1,6 +1,7 @@
 import pg from 'pg';
 import type { Logger } from '../logger.ts';
 import './pg-types.ts';
+import { reportPoolErrors } from './pool-errors.ts';
 import { type CompilableQuery, type NativeQuery, toNative } from './query-builder.ts';
 import { StatementNames } from './statement-names.ts';
 import { WriteBatch } from './write-batch.ts';
@@ -192,7 +193,9 @@ export function createUnitOfWorkRunner({
         'unit of work: statement name limit reached; further statement texts are parsed and planned at every call (a statement whose text varies per call?)',
       ),
   });
-  pool.on('error', (error) => logger.warn({ err: error }, 'idle unit-of-work connection failed'));
+  reportPoolErrors(pool, (error, state) =>
+    logger.warn({ err: error }, `${state} unit-of-work connection failed`),
+  );
 
   const runOnce = async <T>(work: (unit: UnitOfWork) => Promise<T>): Promise<T> => {
     const client = await pool.connect();
