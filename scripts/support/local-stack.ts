@@ -42,7 +42,7 @@ export function localStackBrokers(env: NodeJS.ProcessEnv = process.env): string[
 export function ensureLocalStack(env: NodeJS.ProcessEnv = process.env, args: readonly string[] = []): void {
   if (env.SKIP_STACK === '1') return;
   process.stderr.write(
-    '» stack: npm run stack -- up (set SKIP_STACK=1 to use infrastructure you run yourself)\n',
+    `» stack: npm run stack -- ${['up', ...args].join(' ')} (set SKIP_STACK=1 to use infrastructure you run yourself)\n`,
   );
   try {
     execFileSync('bash', [join(repoRoot, 'scripts', 'stack.sh'), 'up', ...args], {
