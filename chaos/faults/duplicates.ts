@@ -39,10 +39,48 @@ export function sample<T>(items: readonly T[], count: number, random: Prng): T[]
   return chosen;
 }
 
+/**
+ * One burst; its reads and sends are tried again (a broker may be down meanwhile: the faults
+ * overlap), and a burst that cannot be injected is recorded as such, not a failure of the run.
+ */
 export async function duplicateBurst(run: ChaosRun, plan: DuplicateBurstPlan, number: number): Promise<void> {
-  const { env, runId } = run.identity;
   const at = run.clock.since();
   const from = Date.now();
+  let lastError: unknown = null;
+  for (let attempt = 1; attempt <= 5 && !run.lifetime.aborted; attempt++) {
+    try {
+      const sent = await rePublish(run, plan, `${number}-${attempt}`);
+      run.records.faults.push({
+        kind: 'duplicates',
+        at,
+        target: `${sent} messages (${plan.perTopic} per topic asked)`,
+        durationMs: Date.now() - from,
+        outcome: `re-published with their headers to ${duplicatedTopics.length} topics${attempt > 1 ? ` (attempt ${attempt})` : ''}`,
+      });
+      run.log.say(
+        `duplicate burst ${number}: re-published ${sent} past messages with their original headers`,
+      );
+      return;
+    } catch (error) {
+      lastError = error;
+      run.log.say(
+        `duplicate burst ${number}: attempt ${attempt} failed (${(error as Error).message}); again in 5 s`,
+      );
+      await run.lifetime.sleep(5_000).catch(() => undefined);
+    }
+  }
+  run.records.faults.push({
+    kind: 'duplicates',
+    at,
+    target: `0 messages (${plan.perTopic} per topic asked)`,
+    durationMs: Date.now() - from,
+    outcome: `not injected: ${lastError instanceof Error ? lastError.message : String(lastError)}`,
+  });
+}
+
+/** Reads the topics to their end and re-publishes the seeded choice; how many messages were sent. */
+async function rePublish(run: ChaosRun, plan: DuplicateBurstPlan, attempt: string): Promise<number> {
+  const { env, runId } = run.identity;
   const kafka = new Kafka({
     clientId: 'chaos-duplicates',
     brokers: env.brokers,
@@ -51,7 +89,7 @@ export async function duplicateBurst(run: ChaosRun, plan: DuplicateBurstPlan, nu
     retry: { retries: 20, initialRetryTime: 300, maxRetryTime: 5_000 },
   });
   const byTopic = new Map<string, Seen[]>();
-  const groupId = `chaos-duplicates-${runId}-${number}`;
+  const groupId = `chaos-duplicates-${runId}-${attempt}`;
   run.records.extraGroups.push(groupId);
   const topics = duplicatedTopics.map((t) => `${env.topicPrefix}${t}`);
   await readToEnd(kafka, {
@@ -87,12 +125,5 @@ export async function duplicateBurst(run: ChaosRun, plan: DuplicateBurstPlan, nu
   } finally {
     await producer.disconnect();
   }
-  run.records.faults.push({
-    kind: 'duplicates',
-    at,
-    target: `${sent} messages (${plan.perTopic} per topic asked)`,
-    durationMs: Date.now() - from,
-    outcome: `re-published with their headers to ${topics.length} topics`,
-  });
-  run.log.say(`duplicate burst ${number}: re-published ${sent} past messages with their original headers`);
+  return sent;
 }

@@ -18,6 +18,8 @@ type BrokerEvent = { at: number; run: () => Promise<void> };
 async function sequence(run: ChaosRun, events: BrokerEvent[]): Promise<void> {
   for (const event of events.sort((a, b) => a.at - b.at)) {
     await run.clock.sleepUntil(event.at);
+    // an event due while the one before ran is not started once the run is ending
+    if (run.lifetime.aborted) return;
     await event.run();
   }
 }

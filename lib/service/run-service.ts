@@ -17,6 +17,7 @@ import {
 } from '../kafka/kafka-access-errors.ts';
 import { createIdempotentProducer, createKafka } from '../kafka/kafka-client.ts';
 import { linearGroupingInstalled } from '../kafka/kafkajs-patches/index.ts';
+import { retryStartupStep } from '../kafka/startup-retry.ts';
 import { createLogger, type Logger } from '../logger.ts';
 import {
   type BatchHandler,
@@ -31,6 +32,9 @@ import { Outbox } from '../outbox/outbox.ts';
 import { startOutboxRelay } from '../outbox/outbox-relay.ts';
 import { createTracing } from '../tracing/tracing.ts';
 import type { Tracing } from '../tracing/tracing-api.ts';
+
+/** How long a starting service waits for an unavailable broker (kafkajs's own retries come on top). */
+const kafkaStartupTimeoutMs = 180_000;
 
 /** What a service's handler and HTTP app are given: everything is created once, at start-up. */
 export interface ServiceDeps {
@@ -111,8 +115,17 @@ export async function runService(definition: ServiceDefinition): Promise<void> {
   const describeAccess = (error: unknown, context?: KafkaAccessContext) =>
     describeKafkaAccessError(error, config.kafkaSecurity, context);
   const consumed: KafkaAccessContext = { operation: 'READ', topics: definition.consumes, group: groupId };
-  // a wrong password or a missing ACL stops the service with one line saying which
-  await explainKafkaAccess(() => producer.connect(), config.kafkaSecurity);
+  // a wrong password or a missing ACL stops the service with one line saying which; a broker away
+  // (an outage, a leader election) is waited out (startup-retry.ts)
+  const waitingOut = (step: string) => ({
+    timeoutMs: kafkaStartupTimeoutMs,
+    onRetry: (error: unknown, attempt: number) =>
+      logger.warn({ err: error, attempt }, `${step}: Kafka unavailable at startup; trying again`),
+  });
+  await explainKafkaAccess(
+    () => retryStartupStep(() => producer.connect(), waitingOut('producer connect')),
+    config.kafkaSecurity,
+  );
 
   const relay = startOutboxRelay({
     databaseUrl: config.databaseUrl,
@@ -182,7 +195,11 @@ export async function runService(definition: ServiceDefinition): Promise<void> {
   await app.listen({ host: config.host, port: definition.port });
   logger.info({ url: `http://${config.host}:${definition.port}` }, `${name} listening`);
   // HTTP first: a restarted instance answers (readiness says not-ready) while its consumer joins the group.
-  await explainKafkaAccess(() => consumer.start(), config.kafkaSecurity, consumed);
+  await explainKafkaAccess(
+    () => retryStartupStep(() => consumer.start(), waitingOut('consumer start')),
+    config.kafkaSecurity,
+    consumed,
+  );
   const background = definition.startBackground?.(deps);
 
   let stopping = false;
