@@ -12,7 +12,12 @@ const KafkaJSSASLAuthenticationError = kafkajs.KafkaJSSASLAuthenticationError as
 /** A clock that only moves when the step sleeps. */
 function fakeTime() {
   let t = 0;
-  return { now: () => t, sleep: async (ms: number) => void (t += ms) };
+  return {
+    now: () => t,
+    sleep: async (ms: number) => {
+      t += ms;
+    },
+  };
 }
 
 /** What kafkajs throws after its own retries when a partition has no leader (a broker down, an election). */
