@@ -17,7 +17,6 @@ import {
 } from '../kafka/kafka-access-errors.ts';
 import { createIdempotentProducer, createKafka } from '../kafka/kafka-client.ts';
 import { linearGroupingInstalled } from '../kafka/kafkajs-patches/index.ts';
-import { retryStartupStep } from '../kafka/startup-retry.ts';
 import { createLogger, type Logger } from '../logger.ts';
 import {
   type BatchHandler,
@@ -32,9 +31,10 @@ import { Outbox } from '../outbox/outbox.ts';
 import { startOutboxRelay } from '../outbox/outbox-relay.ts';
 import { createTracing } from '../tracing/tracing.ts';
 import type { Tracing } from '../tracing/tracing-api.ts';
+import { isRegistryUnavailable, retryStartupStep } from './startup-retry.ts';
 
-/** How long a starting service waits for an unavailable broker (kafkajs's own retries come on top). */
-const kafkaStartupTimeoutMs = 180_000;
+/** How long a starting service waits for an unavailable registry or broker (kafkajs's own retries come on top). */
+const startupWaitMs = 180_000;
 
 /** What a service's handler and HTTP app are given: everything is created once, at start-up. */
 export interface ServiceDeps {
@@ -101,7 +101,12 @@ export async function runService(definition: ServiceDefinition): Promise<void> {
     logger,
   });
   const codec = createAvroCodec({ registryUrl: config.schemaRegistryUrl, logger });
-  await codec.registerAll();
+  await retryStartupStep(() => codec.registerAll(), {
+    timeoutMs: startupWaitMs,
+    isTransient: isRegistryUnavailable,
+    onRetry: (error, attempt) =>
+      logger.warn({ err: error, attempt }, 'schema registry unavailable at startup; trying again'),
+  });
   const kafka = createKafka({
     brokers: config.kafkaBrokers,
     security: config.kafkaSecurity,
@@ -118,7 +123,7 @@ export async function runService(definition: ServiceDefinition): Promise<void> {
   // a wrong password or a missing ACL stops the service with one line saying which; a broker away
   // (an outage, a leader election) is waited out (startup-retry.ts)
   const waitingOut = (step: string) => ({
-    timeoutMs: kafkaStartupTimeoutMs,
+    timeoutMs: startupWaitMs,
     onRetry: (error: unknown, attempt: number) =>
       logger.warn({ err: error, attempt }, `${step}: Kafka unavailable at startup; trying again`),
   });

@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import kafkajs from 'kafkajs';
-import { retryStartupStep } from './startup-retry.ts';
+import { SchemaRegistrationError } from '../avro/errors.ts';
+import { isRegistryUnavailable, retryStartupStep } from './startup-retry.ts';
 
 // kafkajs's type declarations leave the errors' options out: the constructors as the runtime has them
 type ErrorClass = new (error: unknown, options?: { cause?: unknown }) => Error;
@@ -85,5 +86,33 @@ describe('startup steps wait out a broker outage (pure)', () => {
       KafkaJSSASLAuthenticationError,
     );
     assert.equal(calls, 1);
+  });
+
+  test('the registry: away is waited out, a refused schema is not', async () => {
+    const away = new SchemaRegistrationError('registry_unavailable', 's', 'connect ECONNREFUSED');
+    const refused = new SchemaRegistrationError('incompatible', 's', 'not backward compatible', {
+      status: 409,
+    });
+    assert.equal(isRegistryUnavailable(away), true);
+    assert.equal(isRegistryUnavailable(refused), false);
+    let calls = 0;
+    const registered = await retryStartupStep(
+      async () => {
+        calls++;
+        if (calls < 3) throw away;
+        return 21;
+      },
+      { timeoutMs: 60_000, isTransient: isRegistryUnavailable, ...fakeTime() },
+    );
+    assert.equal(registered, 21);
+    await assert.rejects(
+      retryStartupStep(
+        async () => {
+          throw refused;
+        },
+        { timeoutMs: 60_000, isTransient: isRegistryUnavailable, ...fakeTime() },
+      ),
+      SchemaRegistrationError,
+    );
   });
 });
