@@ -7,6 +7,7 @@ import { orderEventsCheck } from './checks/order-event-checks.ts';
 import { runChecks } from './checks/run-checks.ts';
 import { indexOrders, readOrderRows } from './checks/stored-orders.ts';
 import { survivalCheck } from './checks/survival-check.ts';
+import { scanDeadLetters } from './dead-letter-scan.ts';
 import type { PlacedOrder } from './driver.ts';
 import { deadLetterCounts } from './environment.ts';
 import { scanOrderEvents } from './order-events-scan.ts';
@@ -23,6 +24,10 @@ export async function checkRun(
   const orderEvents = await scanOrderEvents(env, `${checkGroupId}-order-events`);
   records.extraGroups.push(`${checkGroupId}-order-events`);
   const deadLetters = await deadLetterCounts(env);
+  const letterTopics = Object.keys(deadLetters);
+  const deadLetterRecords =
+    letterTopics.length === 0 ? [] : await scanDeadLetters(env, letterTopics, `${checkGroupId}-dead-letters`);
+  if (letterTopics.length > 0) records.extraGroups.push(`${checkGroupId}-dead-letters`);
   const checks = await runChecks({
     db,
     placed,
@@ -30,6 +35,7 @@ export async function checkRun(
     deadLetters,
     disruptions: records.disruptions,
     graceMs: 15_000,
+    deadLetterRecords,
     expectedDeadLetters: run.records.expectedDeadLetters,
   });
   checks.push(orderEventsCheck(indexOrders(await readOrderRows(db), placed), orderEvents));

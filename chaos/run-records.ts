@@ -3,6 +3,7 @@
  * are not violations, the disruptions that explain timeouts, one record per fault, phase timings.
  */
 import type { Disruption } from './checks/check-result.ts';
+import type { ExpectedDeadLetters } from './checks/reply-checks.ts';
 import type { SilencedCommand } from './faults/silenced-commands.ts';
 
 export interface KillRecord {
@@ -59,8 +60,8 @@ export class RunRecords {
   readonly windows: WindowRecord[] = [];
   /** Broker kills, PostgreSQL restarts, registry outages, pauses, duplicate bursts, compensation faults. */
   readonly faults: FaultRecord[] = [];
-  /** Dead letters the compensation faults may cause, per topic without the prefix (check 5d). */
-  readonly expectedDeadLetters: Record<string, number> = {};
+  /** Dead letters the compensation faults cause on purpose (check 5d). */
+  readonly expectedDeadLetters: ExpectedDeadLetters[] = [];
   /** Consumer groups the faults created (duplicate bursts read with their own): deleted at the end. */
   readonly extraGroups: string[] = [];
   /** Milliseconds per phase, in the order they ran. */

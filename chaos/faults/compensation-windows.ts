@@ -119,9 +119,9 @@ async function compensationWindow(
       await lifetime.sleep(250);
     }
     await setFault(run, participant, { mode: 'fail', commands: [command] });
-    const topic = `${participant}-commands-dlt`;
-    records.expectedDeadLetters[topic] =
-      (records.expectedDeadLetters[topic] ?? 0) + compensationOrders * options.compensationAttempts;
+    // every refund of the window's orders is dead-lettered (check 5d allows those, and only those)
+    const expected = { topic: `${participant}-commands-dlt`, recordType: command, orderIds: ids };
+    records.expectedDeadLetters.push(expected);
     log.say(
       `compensation window ${number}: ${command} fails on every ${participant} instance; placing ${compensationOrders} unserved orders`,
     );
