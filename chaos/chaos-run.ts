@@ -5,6 +5,7 @@ import type { EventLog } from './event-log.ts';
 import type { FaultState } from './faults/fault-state.ts';
 import type { NetFabric } from './net/net-fabric.ts';
 import type { ChaosOptions } from './options.ts';
+import type { PrivatePostgres } from './private-postgres.ts';
 import type { RunIdentity } from './run-identity.ts';
 import type { RunLifetime } from './run-lifetime.ts';
 import type { RunPlan } from './run-plan.ts';
@@ -24,4 +25,6 @@ export interface ChaosRun {
   faults: FaultState;
   /** The instances' network namespaces (`--net-partitions`, `--net-delay`); null when they run on the host's. */
   network: NetFabric | null;
+  /** The run's own PostgreSQL cluster (--private-pg), or null: the shared server. */
+  privatePg: PrivatePostgres | null;
 }

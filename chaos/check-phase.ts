@@ -1,12 +1,16 @@
-/** The checks after quiescence: every reply on Kafka and every dead letter read, then invariants 0–7. */
+/** The checks after quiescence: every reply and order event on Kafka and every dead letter read, then invariants 0–8. */
 import type { Knex } from '../lib/db/database.ts';
 import { repoRoot } from '../scripts/support/service-processes.ts';
 import type { ChaosRun } from './chaos-run.ts';
 import type { CheckResult } from './checks/check-result.ts';
+import { orderEventsCheck } from './checks/order-event-checks.ts';
 import { runChecks } from './checks/run-checks.ts';
+import { indexOrders, readOrderRows } from './checks/stored-orders.ts';
 import { survivalCheck } from './checks/survival-check.ts';
+import { scanDeadLetters } from './dead-letter-scan.ts';
 import type { PlacedOrder } from './driver.ts';
 import { deadLetterCounts } from './environment.ts';
+import { scanOrderEvents } from './order-events-scan.ts';
 import { scanReplies } from './reply-scan.ts';
 
 export async function checkRun(
@@ -17,7 +21,13 @@ export async function checkRun(
   const { env, checkGroupId } = run.identity;
   const { records, cluster } = run;
   const replies = await scanReplies(env, checkGroupId);
+  const orderEvents = await scanOrderEvents(env, `${checkGroupId}-order-events`);
+  records.extraGroups.push(`${checkGroupId}-order-events`);
   const deadLetters = await deadLetterCounts(env);
+  const letterTopics = Object.keys(deadLetters);
+  const deadLetterRecords =
+    letterTopics.length === 0 ? [] : await scanDeadLetters(env, letterTopics, `${checkGroupId}-dead-letters`);
+  if (letterTopics.length > 0) records.extraGroups.push(`${checkGroupId}-dead-letters`);
   const checks = await runChecks({
     db,
     placed,
@@ -25,7 +35,10 @@ export async function checkRun(
     deadLetters,
     disruptions: records.disruptions,
     graceMs: 15_000,
+    deadLetterRecords,
+    expectedDeadLetters: run.records.expectedDeadLetters,
   });
+  checks.push(orderEventsCheck(indexOrders(await readOrderRows(db), placed), orderEvents));
   checks.push(
     survivalCheck({
       instances: cluster.instances.length,

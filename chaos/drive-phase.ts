@@ -5,6 +5,7 @@
  */
 import type { ChaosRun } from './chaos-run.ts';
 import { OrderDriver } from './driver.ts';
+import { compensationLane } from './faults/compensation-windows.ts';
 import { faultLane } from './faults/fault-lane.ts';
 import { silenceLane } from './faults/silent-windows.ts';
 import { OrderFlow } from './order-flow.ts';
@@ -22,7 +23,11 @@ export async function drive(run: ChaosRun, flow: OrderFlow, monitor: OrderMonito
     );
   }, 10_000);
   try {
-    const lanes = Promise.all([faultLane(run), silenceLane(run, flow, monitor)]);
+    const lanes = Promise.all([
+      faultLane(run),
+      silenceLane(run, flow, monitor),
+      compensationLane(run, flow, monitor),
+    ]);
     lanes.catch((error: unknown) => lifetime.failWith(error));
     await Promise.all(Array.from({ length: options.concurrency }, () => flow.worker()));
     await lanes;

@@ -24,6 +24,8 @@ export interface ChaosEnvironment {
   /** The admin's credentials (scripts/support/kafka-env.ts). */
   kafkaSecurity: KafkaSecurity;
   partitions: number;
+  /** 3 on three brokers (min.insync.replicas=2), else 1. */
+  replicationFactor: number;
 }
 
 export const groupIdsOf = (env: ChaosEnvironment): string[] =>
@@ -45,7 +47,10 @@ export const withAdmin = <T>(env: ChaosEnvironment, work: (admin: Admin) => Prom
 
 export async function createTopics(env: ChaosEnvironment): Promise<void> {
   await withAdmin(env, async (admin) => {
-    await ensureTopics(admin, topicsOf(env), { numPartitions: env.partitions, replicationFactor: 1 });
+    await ensureTopics(admin, topicsOf(env), {
+      numPartitions: env.partitions,
+      replicationFactor: env.replicationFactor,
+    });
     await ensureAcls(admin, serviceAcls(env.topicPrefix));
   });
 }

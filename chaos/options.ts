@@ -27,6 +27,25 @@ export interface ChaosOptions extends NetOptions {
   dbPoolMax: number;
   /** Keep the topics, the consumer groups and the database afterwards (they are always kept on violations: the database). */
   keep: boolean;
+  // --- three brokers and more faults (issue 39; one block, see faults/) ---
+  /** Kafka nodes: 1, or 3 (`npm run stack -- up --brokers 3`: replication factor 3, min.insync.replicas=2). */
+  brokers: number;
+  /** kill -9 of one broker of three, started again after a seeded down time (one broker down at a time). */
+  brokerKills: number;
+  /** Restarts of PostgreSQL: the run's private cluster (--private-pg), or with --allow-machine-pg-restart the machine's. */
+  pgRestarts: number;
+  /** Port of a PostgreSQL cluster of the run's own (initdb under the state dir; 0: the shared server). */
+  privatePg: number;
+  /** Lets --pg-restarts restart the machine's shared server (everyone's) when there is no --private-pg. */
+  allowMachinePgRestart: boolean;
+  /** The schema registry stopped for seconds, then started again. */
+  registryOutages: number;
+  /** SIGSTOP of a service instance past its consumer session timeout, then SIGCONT. */
+  pauses: number;
+  /** Past messages re-published (same key, value and headers) per topic, in seeded bursts. */
+  duplicates: number;
+  /** Windows with a `fail` fault on RefundPayment: their orders' sagas go FAILED, the run retries them as an operator. */
+  compensationFaults: number;
 }
 
 interface Spec {
@@ -123,13 +142,81 @@ const specs: readonly Spec[] = [
   },
   { flag: '--db-pool', key: 'dbPoolMax', min: 1, max: 200, help: 'DB_POOL_MAX of each service (default 4)' },
   ...netSpecs,
+  // --- three brokers and more faults (issue 39) ---
+  { flag: '--brokers', key: 'brokers', min: 1, max: 3, help: 'Kafka nodes: 1 or 3 (default 1)' },
+  {
+    flag: '--broker-kills',
+    key: 'brokerKills',
+    min: 0,
+    max: 100,
+    help: 'kill -9 of one broker of three, restarted later (needs --brokers 3; default 0)',
+  },
+  {
+    flag: '--pg-restarts',
+    key: 'pgRestarts',
+    min: 0,
+    max: 100,
+    help: "PostgreSQL restarts: --private-pg's cluster (else refused: it would be the machine's; default 0)",
+  },
+  {
+    flag: '--private-pg',
+    key: 'privatePg',
+    min: 0,
+    max: 65_000,
+    help: 'port of a PostgreSQL cluster of the run (initdb in .stack/chaos-postgres; default 0: the shared server)',
+  },
+  {
+    flag: '--registry-outages',
+    key: 'registryOutages',
+    min: 0,
+    max: 100,
+    help: 'schema registry stopped for 3-10 s, then started (default 0)',
+  },
+  {
+    flag: '--pauses',
+    key: 'pauses',
+    min: 0,
+    max: 100,
+    help: 'SIGSTOP of an instance past its session timeout, then SIGCONT (default 0)',
+  },
+  {
+    flag: '--duplicates',
+    key: 'duplicates',
+    min: 0,
+    max: 100_000,
+    help: 'past messages re-published per topic with their headers (default 0)',
+  },
+  {
+    flag: '--compensation-faults',
+    key: 'compensationFaults',
+    min: 0,
+    max: 20,
+    help: 'windows failing RefundPayment: sagas FAILED, then retried by the run (default 0)',
+  },
 ];
+
+/** Flags without a value (besides --keep). */
+const switches = { '--allow-machine-pg-restart': 'allowMachinePgRestart' } as const;
+
+/** Options that only make sense together (UsageError otherwise). */
+function checkFaultOptions(o: ChaosOptions): void {
+  if (o.brokers !== 1 && o.brokers !== 3) throw new UsageError('--brokers takes 1 or 3');
+  if (o.brokerKills > 0 && o.brokers < 3)
+    throw new UsageError(
+      '--broker-kills needs --brokers 3 (one broker down of one is an outage: --broker-restarts)',
+    );
+  if (o.pgRestarts > 0 && o.privatePg === 0 && !o.allowMachinePgRestart)
+    throw new UsageError(
+      "--pg-restarts without --private-pg PORT would restart the machine's PostgreSQL, which others use: add --private-pg PORT (a cluster of the run's own), or --allow-machine-pg-restart if the server is yours",
+    );
+}
 
 export const usage = (): string =>
   [
     'usage: npm run chaos -- [options]   (node --import tsx chaos/run-chaos.ts [options])',
     ...specs.map((s) => `  ${`${s.flag} N`.padEnd(28)}${s.help}`),
     `  ${'--keep'.padEnd(28)}keep topics, consumer groups and the database afterwards`,
+    `  ${'--allow-machine-pg-restart'.padEnd(28)}let --pg-restarts restart the machine's PostgreSQL (no --private-pg)`,
   ].join('\n');
 
 export class UsageError extends Error {
@@ -139,10 +226,15 @@ export class UsageError extends Error {
 export function parseOptions(argv: readonly string[], randomSeed: () => number): ChaosOptions {
   const given = new Map<keyof ChaosOptions, number>();
   let keep = false;
+  const switched = new Set<string>();
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i] as string;
     if (arg === '--keep') {
       keep = true;
+      continue;
+    }
+    if (arg in switches) {
+      switched.add(arg);
       continue;
     }
     const [flag, inline] = arg.includes('=') ? (arg.split('=', 2) as [string, string]) : [arg, undefined];
@@ -184,7 +276,17 @@ export function parseOptions(argv: readonly string[], randomSeed: () => number):
     dbPoolMax: given.get('dbPoolMax') ?? 4,
     ...netOptions(given),
     keep,
+    brokers: given.get('brokers') ?? 1,
+    brokerKills: given.get('brokerKills') ?? 0,
+    pgRestarts: given.get('pgRestarts') ?? 0,
+    privatePg: given.get('privatePg') ?? 0,
+    allowMachinePgRestart: switched.has('--allow-machine-pg-restart'),
+    registryOutages: given.get('registryOutages') ?? 0,
+    pauses: given.get('pauses') ?? 0,
+    duplicates: given.get('duplicates') ?? 0,
+    compensationFaults: given.get('compensationFaults') ?? 0,
   };
+  checkFaultOptions(options);
   return options;
 }
 
@@ -192,6 +294,7 @@ export function parseOptions(argv: readonly string[], randomSeed: () => number):
 export function reproduceCommand(options: ChaosOptions): string {
   const parts = specs.map((s) => `${s.flag} ${options[s.key] as number}`);
   if (options.keep) parts.push('--keep');
+  if (options.allowMachinePgRestart) parts.push('--allow-machine-pg-restart');
   return `npm run chaos -- ${parts.join(' ')}`;
 }
 

@@ -11,7 +11,11 @@
 import { mkdirSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { localKafkaAdminConnection } from '../scripts/support/kafka-env.ts';
-import { ensureLocalStackOrExit } from '../scripts/support/local-stack.ts';
+import {
+  ensureLocalStackOrExit,
+  localStackBrokers,
+  localStackStateDir,
+} from '../scripts/support/local-stack.ts';
 import { repoRoot } from '../scripts/support/service-processes.ts';
 import type { ChaosRun } from './chaos-run.ts';
 import { checkRun } from './check-phase.ts';
@@ -31,10 +35,12 @@ import {
   usage,
 } from './options.ts';
 import { regularMix } from './order-mix.ts';
+import { PrivatePostgres } from './private-postgres.ts';
 import { waitForQuiescence } from './quiescence.ts';
 import { runIdentity, serviceEnvironment } from './run-identity.ts';
 import { Aborted, RunLifetime } from './run-lifetime.ts';
 import { planRun } from './run-plan.ts';
+import { runRecord, writeRunRecord } from './run-record.ts';
 import { RunRecords } from './run-records.ts';
 import { reportSummary, violationCount, writeReport } from './run-report.ts';
 import { type RunResources, setUp, tearDown } from './run-setup.ts';
@@ -63,14 +69,28 @@ if (netMissing !== null) {
   process.exit(2);
 }
 // Idempotent and quick when the stack is up; SKIP_STACK=1 to use infrastructure you run yourself.
-ensureLocalStackOrExit((message) => console.error(`chaos: ${message}`));
+// --brokers 3 starts (or reuses) the three-broker cluster; its brokers are the stack's.
+ensureLocalStackOrExit(
+  (message) => console.error(`chaos: ${message}`),
+  o.brokers === 3 ? ['--brokers', '3'] : [],
+);
+const kafkaConnection = localKafkaAdminConnection();
+if (o.brokers === 3 && process.env.SKIP_STACK !== '1') {
+  const brokers = localStackBrokers();
+  if (brokers === null || brokers.length !== 3) {
+    console.error(`chaos: --brokers 3, but the local stack runs ${brokers?.join(',') ?? 'no broker'}`);
+    process.exit(2);
+  }
+  kafkaConnection.brokers = brokers;
+}
+const privatePg = o.privatePg > 0 ? new PrivatePostgres(o.privatePg, localStackStateDir()) : null;
 const startedAt = Date.now();
 const identity = runIdentity({
   options: o,
   startedAt,
   repoRoot,
-  processEnv: process.env,
-  kafka: localKafkaAdminConnection(),
+  processEnv: privatePg ? { ...process.env, CHAOS_DATABASE_URL: privatePg.url } : process.env,
+  kafka: kafkaConnection,
 });
 const { runId, logDir, env } = identity;
 mkdirSync(logDir, { recursive: true });
@@ -105,6 +125,7 @@ const run: ChaosRun = {
   records: new RunRecords(),
   faults: new FaultState(),
   network,
+  privatePg,
 };
 const { plan, cluster, records } = run;
 
@@ -143,6 +164,9 @@ log.say(
     )}; ${plan.windows} silent windows × ${o.silentOrders}), ${o.kills} kills, ${o.brokerRestarts} broker restarts, ${o.instances} instances per service`,
 );
 log.say(
+  `${o.brokers} broker(s) (${identity.env.brokers.join(',')}, replication factor ${identity.env.replicationFactor}); faults: ${o.brokerKills} broker kills, ${o.pgRestarts} postgres restarts${privatePg ? ` (private cluster :${privatePg.port})` : ''}, ${o.registryOutages} registry outages, ${o.pauses} pauses, ${o.duplicates} duplicates per topic, ${o.compensationFaults} compensation-fault windows`,
+);
+log.say(
   `saga deadlines: step ${o.stepTimeoutMs} ms ×${o.backoffMultiplier} (max ${o.maxStepTimeoutMs} ms): ${o.forwardAttempts} forward attempts = ${seconds(forwardBudgetMs(o))}, ${o.compensationAttempts} compensation attempts = ${seconds(compensationBudgetMs(o))}`,
 );
 try {
@@ -177,8 +201,22 @@ try {
     brokerRecords: records.brokerRestarts,
     windowRecords: records.windows,
     disruptions: records.disruptions,
+    faultRecords: records.faults,
     timings: records.timings,
   });
+  const recordFile = writeRunRecord(
+    process.env.CHAOS_RECORDS_DIR || join(repoRoot, 'chaos', 'records'),
+    runRecord({
+      runId,
+      startedAt,
+      command: run.command,
+      options: o,
+      orders: flow.placed.length,
+      records,
+      results,
+    }),
+  );
+  console.log(`run record: ${relative(repoRoot, recordFile)}`);
   exitCode = violationCount(results) === 0 ? 0 : 1;
 } catch (error) {
   if (lifetime.failure !== null) {

@@ -52,6 +52,7 @@ export function runIdentity({
       brokers: [...kafka.brokers],
       kafkaSecurity: kafka.security,
       partitions: o.partitions,
+      replicationFactor: o.brokers >= 3 ? 3 : 1,
     },
     checkGroupId: `chaos-check-${runId}`,
   };
@@ -66,6 +67,8 @@ export function serviceEnvironment(
   return {
     ...processEnv,
     TOPIC_PREFIX: env.topicPrefix,
+    // every broker: a service (re)started while one is down still finds the cluster
+    KAFKA_BROKERS: env.brokers.join(','),
     DATABASE_URL: env.databaseUrl,
     KAFKA_GROUP_ID_SUFFIX: env.groupIdSuffix,
     SAGA_STEP_TIMEOUT_MS: String(o.stepTimeoutMs),

@@ -30,6 +30,7 @@ describe('chaos run identity (pure)', () => {
       brokers: ['127.0.0.1:9092'],
       kafkaSecurity: kafka.security,
       partitions: 3,
+      replicationFactor: 1,
     });
     const fallback = (processEnv: NodeJS.ProcessEnv) =>
       runIdentity({ options, startedAt: 0, repoRoot: '/repo', processEnv, kafka }).env.databaseUrl;
@@ -47,5 +48,22 @@ describe('chaos run identity (pure)', () => {
     assert.equal(serviceEnv.SAGA_STEP_TIMEOUT_MS, '500');
     assert.equal(serviceEnv.SAGA_FORWARD_ATTEMPTS, '6');
     assert.equal(serviceEnv.FAULTS_ENABLED, 'true');
+    assert.equal(serviceEnv.KAFKA_BROKERS, '127.0.0.1:9092', 'every broker of the run');
+  });
+
+  test('three brokers: topics replicated 3 times, every broker given to the services', () => {
+    const three = { ...kafka, brokers: ['127.0.0.1:9160', '127.0.0.1:9162', '127.0.0.1:9164'] };
+    const { env } = runIdentity({
+      options: { ...options, brokers: 3 },
+      startedAt: 0,
+      repoRoot: '/repo',
+      processEnv: {},
+      kafka: three,
+    });
+    assert.equal(env.replicationFactor, 3);
+    assert.equal(
+      serviceEnvironment(options, env, {}).KAFKA_BROKERS,
+      '127.0.0.1:9160,127.0.0.1:9162,127.0.0.1:9164',
+    );
   });
 });

@@ -5,6 +5,7 @@
  */
 import { Prng } from '../lib/random/prng.ts';
 import { serviceNames } from './cluster.ts';
+import { type FaultPlans, planFaults } from './faults/fault-plans.ts';
 import { type SilencedCommand, windowCommands } from './faults/silenced-commands.ts';
 import type { ChaosOptions } from './options.ts';
 import { type RegularKind, regularMix } from './order-mix.ts';
@@ -33,6 +34,8 @@ export interface RunPlan {
   /** Moments of the broker restarts, in order. */
   brokerPlans: number[];
   windowPlans: WindowPlan[];
+  /** Broker kills, PostgreSQL restarts, registry outages, pauses, duplicates, compensation faults. */
+  faultPlans: FaultPlans;
 }
 
 export function planRun(o: ChaosOptions): RunPlan {
@@ -63,7 +66,8 @@ export function planRun(o: ChaosOptions): RunPlan {
     command: windowCommands[(firstWindowCommand + w) % windowCommands.length] as SilencedCommand,
     orders: o.silentOrders,
   }));
-  return { durationMs, windows, regularCount, regularKinds, killPlans, brokerPlans, windowPlans };
+  const faultPlans = planFaults(o, durationMs);
+  return { durationMs, windows, regularCount, regularKinds, killPlans, brokerPlans, windowPlans, faultPlans };
 }
 
 /** The random stream of order n's body: the same for the same seed and n, whatever else happened. */

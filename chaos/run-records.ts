@@ -3,6 +3,7 @@
  * are not violations, the disruptions that explain timeouts, one record per fault, phase timings.
  */
 import type { Disruption } from './checks/check-result.ts';
+import type { ExpectedDeadLetters } from './checks/reply-checks.ts';
 import type { SilencedCommand } from './faults/silenced-commands.ts';
 
 export interface KillRecord {
@@ -32,6 +33,19 @@ export interface WindowRecord {
   completed: boolean;
 }
 
+/** One fault of the kinds added for three brokers (faults/*): what, when, how long, the outcome. */
+export interface FaultRecord {
+  kind: 'broker-kill' | 'pg-restart' | 'registry-outage' | 'pause' | 'duplicates' | 'compensation-fault';
+  /** Time since the drive started, e.g. `8.5s`. */
+  at: string;
+  /** e.g. `kafka-2`, `payment-1`, `120 messages` */
+  target: string;
+  /** How long the fault lasted (down, paused, window), ms. */
+  durationMs: number;
+  /** What came of it, e.g. `back after 11.2s`. */
+  outcome: string;
+}
+
 export class RunRecords {
   /** What went wrong during the run (reported as violations of invariant 7). */
   readonly findings: string[] = [];
@@ -44,6 +58,12 @@ export class RunRecords {
   readonly kills: KillRecord[] = [];
   readonly brokerRestarts: BrokerRecord[] = [];
   readonly windows: WindowRecord[] = [];
+  /** Broker kills, PostgreSQL restarts, registry outages, pauses, duplicate bursts, compensation faults. */
+  readonly faults: FaultRecord[] = [];
+  /** Dead letters the compensation faults cause on purpose (check 5d). */
+  readonly expectedDeadLetters: ExpectedDeadLetters[] = [];
+  /** Consumer groups the faults created (duplicate bursts read with their own): deleted at the end. */
+  readonly extraGroups: string[] = [];
   /** Milliseconds per phase, in the order they ran. */
   readonly timings: Record<string, number> = {};
 

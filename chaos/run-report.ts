@@ -83,6 +83,13 @@ export function reportSummary({ results, placed, records, total, seed, command, 
     )}`,
   );
   lines.push(
+    `more faults: ${listOr(
+      [...records.faults]
+        .sort((a, b) => Number.parseFloat(a.at) - Number.parseFloat(b.at))
+        .map((f) => `${f.at} ${f.kind} ${f.target}: ${f.outcome}`),
+    )}`,
+  );
+  lines.push(
     `timings: ${Object.entries(records.timings)
       .map(([k, v]) => `${k} ${seconds(v)}`)
       .join(', ')}, total ${total}`,

@@ -57,12 +57,13 @@ describe('chaos run report (pure)', () => {
     assert.ok(lines.includes('  0: a note'));
     assert.equal(lines.filter((l) => l.startsWith('  5d VIOLATION: ')).length, 12);
     assert.ok(lines.includes('  5d: … 2 more (report.json)'));
-    assert.deepEqual(lines.slice(-9), [
+    assert.deepEqual(lines.slice(-10), [
       '',
       'orders by kind: 2 happy, 1 silent',
       'kills: 8.5s shipping-1 (for payment-1) down 519ms, ready 24.3s; 9.0s payment-2 down 300ms, ready ?',
       'broker restarts: none',
       'silent windows: none',
+      'more faults: none',
       'timings: setup 11.8s, drive 64.2s, total 79.1s',
       'seed 42; reproduce: npm run chaos -- --seed 42',
       'logs: .stack/chaos-logs/42-x/',

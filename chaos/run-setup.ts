@@ -27,6 +27,10 @@ export async function setUp(
         `port ${instance.port} (${instance.label}) is taken by another process: use --base-port`,
       );
   }
+  if (run.privatePg) {
+    await run.privatePg.ensureRunning();
+    log.say(`private PostgreSQL cluster on port ${run.privatePg.port} (${run.privatePg.dataDir})`);
+  }
   await freshDatabase(env);
   resources.databaseCreated = true;
   await createTopics(env);
@@ -62,7 +66,7 @@ export async function tearDown(run: ChaosRun, resources: RunResources, exitCode:
     );
   await resources.db?.destroy();
   if (!options.keep) {
-    await deleteTopicsAndGroups(env, [checkGroupId]).catch((error: unknown) =>
+    await deleteTopicsAndGroups(env, [checkGroupId, ...run.records.extraGroups]).catch((error: unknown) =>
       console.error(`chaos: could not delete the topics/groups of ${runId}: ${(error as Error).message}`),
     );
     // kept only when there is something to diagnose (violations or a failed run)
@@ -74,5 +78,12 @@ export async function tearDown(run: ChaosRun, resources: RunResources, exitCode:
       `chaos: --keep: database ${env.databaseName}, topics ${env.topicPrefix}* and groups *${env.groupIdSuffix} kept`,
     );
   }
+  // the private cluster stays up while it holds a database kept for diagnosis
+  if (run.privatePg && (options.keep || !(exitCode === 0 || exitCode === 130)))
+    console.error(`chaos: private PostgreSQL left running on port ${run.privatePg.port}`);
+  else
+    await run.privatePg
+      ?.stop()
+      .catch((error: unknown) => console.error(`chaos: ${(error as Error).message}`));
   log.say(`done in ${log.elapsed()} (exit ${exitCode})`);
 }

@@ -1,17 +1,25 @@
 #!/usr/bin/env bash
-# Local infrastructure without Docker: Apache Kafka (KRaft, one broker+controller) and Apicurio
-# Registry from Maven Central artifacts, on loopback, plus the machine's PostgreSQL.
+# Local infrastructure without Docker: Apache Kafka (KRaft: one node, or three, each broker and
+# controller) and Apicurio Registry from Maven Central artifacts, on loopback, plus the machine's
+# PostgreSQL.
 #
-#   npm run stack -- up [--fresh] [--plaintext-port <port>]
+#   npm run stack -- up [--fresh] [--brokers 1|3] [--plaintext-port <port>]
 #                                         start what is not running (idempotent); --fresh wipes the data;
+#                                         --brokers 3: three nodes on KAFKA_PORT, +2, +4 (controllers on
+#                                         KAFKA_CONTROLLER_PORT, +2, +4), topics replicated 3 times,
+#                                         min.insync.replicas=2; fixed when the storage is formatted
+#                                         (switching needs --fresh), later 'up's keep it;
 #                                         --plaintext-port (bench only, never by default): an extra
 #                                         unauthenticated PLAINTEXT listener for builds before SASL
 #   npm run stack -- down [--purge]       stop what this script started; --purge also wipes the data
 #   npm run stack -- status               one line per component; exit 0 only when all are up
-#   npm run stack -- logs [kafka|registry] [-f]   last lines of the logs (-f follows)
+#   npm run stack -- logs [kafka|kafka-2|kafka-3|registry] [-f]   last lines of the logs (-f follows)
 #   npm run stack -- restart kafka        stop the Kafka broker alone and start it again on the same data
 #                                         and configuration; returns once it answers metadata requests
+#                                         (kafka-2, kafka-3: that node of a three-broker cluster)
 #   npm run stack -- stop kafka | start kafka     the same in two steps (chaos tests: broker outages)
+#   npm run stack -- kill kafka-2         kill -9 of one node (chaos: broker crashes); start it again later
+#   npm run stack -- stop registry | start registry | restart registry   the registry alone (chaos: outages)
 #
 # Kafka's log and the registry's schemas (H2 file) both live in the state dir and are wiped together:
 # messages never outlive the schema ids they carry. PostgreSQL's databases are never touched.
@@ -43,6 +51,8 @@ source "$ROOT/scripts/stack/artifacts.sh"
 source "$ROOT/scripts/stack/postgres.sh"
 # shellcheck source=stack/secrets.sh
 source "$ROOT/scripts/stack/secrets.sh"
+# shellcheck source=stack/kafka-nodes.sh
+source "$ROOT/scripts/stack/kafka-nodes.sh"
 # shellcheck source=stack/kafka-config.sh
 source "$ROOT/scripts/stack/kafka-config.sh"
 # shellcheck source=stack/kafka.sh
@@ -68,7 +78,7 @@ main() {
     down) cmd_down "$@" ;;
     status) cmd_status "$@" ;;
     logs) cmd_logs "$@" ;;
-    stop | start | restart) cmd_component "$cmd" "$@" ;;
+    stop | start | restart | kill) cmd_component "$cmd" "$@" ;;
     -h | --help | help | "") usage ;;
     *)
       usage >&2

@@ -1,7 +1,9 @@
 /**
  * Invariant 3, the payment ledger: at most one charge and one refund per order; charges − refunds
  * equal the order's total if it COMPLETED, else 0; and that total is the catalog's
- * (Σ quantity × inventory.stock.unit_price: a chaos run changes no price).
+ * (Σ quantity × inventory.stock.unit_price: a chaos run changes no price). A FAILED saga (a
+ * compensation that could not finish) may hold its charge, whole: charges − refunds is 0 or its
+ * catalog total, never a part of it or less than nothing.
  */
 import type { Knex } from 'knex';
 import type { CheckResult } from './check-result.ts';
@@ -48,7 +50,13 @@ export function ledgerCheck(orders: StoredOrders, { prices, ledger }: LedgerFact
     const net = l ? Number(l.charged) - Number(l.refunded) : 0;
     if (l && l.charges > 1) violations.push(`order ${o.order_id}: ${l.charges} charges`);
     if (l && l.refunds > 1) violations.push(`order ${o.order_id}: ${l.refunds} refunds`);
-    if (o.status === 'FAILED') continue;
+    if (o.status === 'FAILED') {
+      if (net !== 0 && net !== catalogTotalOf(o))
+        violations.push(
+          `FAILED order ${o.order_id} (${kindLabel(orders, o.order_id)}): charged ${l?.charged ?? 0} − refunded ${l?.refunded ?? 0} = ${net}, expected 0 or the catalog total ${catalogTotalOf(o)}`,
+        );
+      continue;
+    }
     if (o.status === 'COMPLETED' && Number(o.total) !== catalogTotalOf(o))
       violations.push(`COMPLETED order ${o.order_id}: total ${o.total}, catalog total ${catalogTotalOf(o)}`);
     const want = o.status === 'COMPLETED' ? Number(o.total) : 0;
@@ -61,7 +69,7 @@ export function ledgerCheck(orders: StoredOrders, { prices, ledger }: LedgerFact
     if (!orders.byId.has(l.order_id)) violations.push(`ledger rows for unknown order ${l.order_id}`);
   return {
     id: '3',
-    invariant: 'ledger: ≤1 charge; charges − refunds = catalog total if COMPLETED else 0',
+    invariant: 'ledger: ≤1 charge; charges − refunds = catalog total if COMPLETED, 0 or it if FAILED, else 0',
     checked: orders.rows.length,
     violations,
   };

@@ -25,7 +25,7 @@ describe('chaos check 3: ledger (pure)', () => {
     ]);
   });
 
-  test('CANCELLED nets 0; more than one charge or refund is a violation; FAILED is left to check 1b', () => {
+  test('CANCELLED nets 0; more than one charge or refund is a violation', () => {
     const orders = storedOrders([
       orderRow(1, { status: 'CANCELLED', state: 'cancelled' }),
       orderRow(2, { status: 'CANCELLED', state: 'cancelled' }),
@@ -46,6 +46,22 @@ describe('chaos check 3: ledger (pure)', () => {
       'order order-2: 2 refunds',
       'CANCELLED order order-2 (?): charged 2000 − refunded 1000 = 1000, expected 0',
       'ledger rows for unknown order order-9',
+    ]);
+  });
+
+  test('FAILED holds its charge whole or nothing: 0 or the catalog total, never a part', () => {
+    const failed = (n: number) => orderRow(n, { status: 'FAILED', state: 'failed' });
+    const orders = storedOrders([failed(1), failed(2), failed(3), failed(4)]);
+    const result = ledgerCheck(orders, {
+      prices,
+      ledger: [
+        charge('order-1', '1000'),
+        charge('order-2', '1000', '1000', 1),
+        charge('order-3', '1000', '400', 1),
+      ],
+    });
+    assert.deepEqual(result.violations, [
+      'FAILED order order-3 (?): charged 1000 − refunded 400 = 600, expected 0 or the catalog total 1000',
     ]);
   });
 });

@@ -91,4 +91,40 @@ describe('chaos checks 5b–5d: messages (pure)', () => {
       [7, ['chaos-1.payment-commands-dlt: 2 dead letters']],
     );
   });
+
+  test("5d: the compensation faults' own dead letters pass, copies included; any other is a violation", () => {
+    const expected = [
+      { topic: 'payment-commands-dlt', recordType: 'RefundPayment', orderIds: ['order-1', 'order-2'] },
+    ];
+    const letter = (
+      orderId: string,
+      recordType = 'RefundPayment',
+      topic = 'chaos-1.payment-commands-dlt',
+    ) => ({
+      topic,
+      recordType,
+      orderId,
+      reason: 'handler_failed',
+    });
+    const own = [letter('order-1'), letter('order-1'), letter('order-2')];
+    const within = deadLetterCheck({ 'chaos-1.payment-commands-dlt': 3 }, own, expected);
+    assert.deepEqual(within.violations, []);
+    assert.deepEqual(within.notes, [
+      "chaos-1.payment-commands-dlt: 3 dead letters of the compensation faults' own orders (at-least-once: copies included)",
+    ]);
+    const others = deadLetterCheck(
+      { 'chaos-1.payment-commands-dlt': 5, 'chaos-1.inventory-commands-dlt': 1 },
+      [
+        ...own,
+        letter('order-7'),
+        letter('order-1', 'ProcessPayment'),
+        letter('order-1', 'ReleaseStock', 'chaos-1.inventory-commands-dlt'),
+      ],
+      expected,
+    );
+    assert.deepEqual(others.violations, [
+      'chaos-1.payment-commands-dlt: 2 dead letters, e.g. RefundPayment of order order-7 (handler_failed); ProcessPayment of order order-1 (handler_failed)',
+      'chaos-1.inventory-commands-dlt: 1 dead letters, e.g. ReleaseStock of order order-1 (handler_failed)',
+    ]);
+  });
 });

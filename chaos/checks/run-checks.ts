@@ -19,7 +19,9 @@ import {
 import { compareOutcomes, outcomeCheck, readTimedOutHistories } from './outcome-check.ts';
 import {
   commandsAnsweredCheck,
+  type DeadLetterSeen,
   deadLetterCheck,
+  type ExpectedDeadLetters,
   indexReplies,
   readAppliedReplies,
   readProcessedCommands,
@@ -41,6 +43,9 @@ export interface CheckInput {
   disruptions: readonly Disruption[];
   /** A step that timed out up to this long after a disruption ended is still explained by it (backlog). */
   graceMs: number;
+  /** The dead letters themselves (read only when there are any) and those the compensation faults cause. */
+  deadLetterRecords?: readonly DeadLetterSeen[];
+  expectedDeadLetters?: readonly ExpectedDeadLetters[];
 }
 
 export async function runChecks({
@@ -50,6 +55,8 @@ export async function runChecks({
   deadLetters,
   disruptions,
   graceMs,
+  deadLetterRecords = [],
+  expectedDeadLetters = [],
 }: CheckInput): Promise<CheckResult[]> {
   const orders = indexOrders(await readOrderRows(db), placed);
   const replyIndex = indexReplies(replies);
@@ -66,7 +73,7 @@ export async function runChecks({
     effectsCheck(orders, await readEffectFacts(db)),
     commandsAnsweredCheck(await readProcessedCommands(db), replyIndex),
     repliesAppliedCheck(replyIndex, await readAppliedReplies(db)),
-    deadLetterCheck(deadLetters),
+    deadLetterCheck(deadLetters, deadLetterRecords, expectedDeadLetters),
     outcomeCheck(outcomes, await readTimedOutHistories(db, outcomes.mismatched), disruptions, graceMs),
   ];
 }

@@ -2,7 +2,6 @@
  * A planned broker restart: `npm run stack -- restart kafka` while every service keeps running;
  * then every instance must become ready again by itself (no restart) within 150 s.
  */
-import { spawn } from 'node:child_process';
 import { appendFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { repoRoot } from '../../scripts/support/service-processes.ts';
@@ -11,25 +10,7 @@ import type { Disruption } from '../checks/check-result.ts';
 import { type Cluster, serviceNames } from '../cluster.ts';
 import { seconds } from '../event-log.ts';
 import type { BrokerRecord } from '../run-records.ts';
-
-function runStack(args: string[]): Promise<{ code: number | null; output: string }> {
-  return new Promise((resolve) => {
-    // Own process group: a Ctrl-C in the terminal must not interrupt a broker restart half-way.
-    const child = spawn('bash', [join(repoRoot, 'scripts', 'stack.sh'), ...args], {
-      cwd: repoRoot,
-      detached: true,
-      stdio: ['ignore', 'pipe', 'pipe'],
-      env: process.env,
-    });
-    let output = '';
-    const collect = (d: Buffer) => {
-      output += d.toString();
-    };
-    child.stdout.on('data', collect);
-    child.stderr.on('data', collect);
-    child.once('exit', (code) => resolve({ code, output }));
-  });
-}
+import { runStack } from './stack-commands.ts';
 
 /** What each instance's /health/ready answers (or why it did not answer). */
 async function describeNotReady(cluster: Cluster, labels: readonly string[]): Promise<string[]> {

@@ -15,7 +15,7 @@ import type { WindowPlan } from '../run-plan.ts';
 import { kindsReaching, silencedParticipant, statesUpTo } from './silenced-commands.ts';
 
 /** Sets (`body`) or clears (null) the fault on every instance of the participant (POST/DELETE /faults). */
-async function setFault(
+export async function setFault(
   run: ChaosRun,
   participant: ParticipantName,
   body: Record<string, unknown> | null,
@@ -49,6 +49,8 @@ async function silentWindow(
   const participant = silencedParticipant[plan.command];
   const risky = new Set<string>(statesUpTo[plan.command]);
   const kinds = kindsReaching[plan.command];
+  // one window at a time: a compensation-fault window (compensation-windows.ts) may be open
+  while (faults.silenced !== null) await lifetime.sleep(250);
   const at = run.clock.since();
   const from = Date.now();
   // From now on no kill picks this participant: its instances must keep the fault once it is set.

@@ -2,6 +2,7 @@ import pg from 'pg';
 import type { Logger } from '../logger.ts';
 import { DatabaseUnavailableError, isConnectionFailure, isStatementError } from './database-unavailable.ts';
 import './pg-types.ts';
+import { reportPoolErrors } from './pool-errors.ts';
 import { type CompilableQuery, type NativeQuery, toNative } from './query-builder.ts';
 import { type SessionTimeouts, sessionOptions, sessionTimeouts } from './session-timeouts.ts';
 import { StatementNames } from './statement-names.ts';
@@ -196,13 +197,9 @@ export function createUnitOfWorkRunner({
         'unit of work: statement name limit reached; further statement texts are parsed and planned at every call (a statement whose text varies per call?)',
       ),
   });
-  pool.on('error', (error) => logger.warn({ err: error }, 'idle unit-of-work connection failed'));
-  // The pool listens for errors of idle connections only: one that fails while a unit holds it (the
-  // server terminating it between two statements) would be an uncaught 'error' and end the process.
-  // Its queries fail on their own (DatabaseUnavailableError, or the server's SQLSTATE).
-  pool.on('connect', (client) => {
-    client.on('error', (error) => logger.debug({ err: error }, 'unit-of-work connection failed in use'));
-  });
+  reportPoolErrors(pool, (error, state) =>
+    logger.warn({ err: error }, `${state} unit-of-work connection failed`),
+  );
 
   const runOnce = async <T>(work: (unit: UnitOfWork) => Promise<T>): Promise<T> => {
     let client: pg.PoolClient;

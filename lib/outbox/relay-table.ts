@@ -1,5 +1,6 @@
 import type pg from 'pg';
 import type { SessionTimeouts } from '../db/session-timeouts.ts';
+import { reportPoolErrors } from '../db/pool-errors.ts';
 import type { Logger } from '../logger.ts';
 import { createOutboxPool, OutboxBatchStatements } from './outbox-batch.ts';
 import { outboxChannelOf } from './outbox-channel.ts';
@@ -47,7 +48,9 @@ export class RelayTable {
     this.#vacuum = options.vacuum;
     this.#channel = outboxChannelOf(options.schema);
     this.#pool = createOutboxPool(options.databaseUrl, { idleTimeoutMillis: 0 }, options.timeouts);
-    this.#pool.on('error', (error) => logger.warn({ err: error }, 'idle outbox relay connection failed'));
+    reportPoolErrors(this.#pool, (error, state) =>
+      logger.warn({ err: error }, `${state} outbox relay connection failed`),
+    );
     this.#pool.on('remove', (client) => {
       if (client === state.owner) state.loseLock();
     });

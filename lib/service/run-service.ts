@@ -34,6 +34,10 @@ import { Outbox } from '../outbox/outbox.ts';
 import { startOutboxRelay } from '../outbox/outbox-relay.ts';
 import { createTracing } from '../tracing/tracing.ts';
 import type { Tracing } from '../tracing/tracing-api.ts';
+import { isRegistryUnavailable, retryStartupStep } from './startup-retry.ts';
+
+/** How long a starting service waits for an unavailable registry or broker (kafkajs's own retries come on top). */
+const startupWaitMs = 180_000;
 
 /** What a service's handler and HTTP app are given: everything is created once, at start-up. */
 export interface ServiceDeps {
@@ -103,7 +107,12 @@ export async function runService(definition: ServiceDefinition): Promise<void> {
     logger,
   });
   const codec = createAvroCodec({ registryUrl: config.schemaRegistryUrl, logger });
-  await codec.registerAll();
+  await retryStartupStep(() => codec.registerAll(), {
+    timeoutMs: startupWaitMs,
+    isTransient: isRegistryUnavailable,
+    onRetry: (error, attempt) =>
+      logger.warn({ err: error, attempt }, 'schema registry unavailable at startup; trying again'),
+  });
   const kafka = createKafka({
     brokers: config.kafkaBrokers,
     security: config.kafkaSecurity,
@@ -117,8 +126,17 @@ export async function runService(definition: ServiceDefinition): Promise<void> {
   const describeAccess = (error: unknown, context?: KafkaAccessContext) =>
     describeKafkaAccessError(error, config.kafkaSecurity, context);
   const consumed: KafkaAccessContext = { operation: 'READ', topics: definition.consumes, group: groupId };
-  // a wrong password or a missing ACL stops the service with one line saying which
-  await explainKafkaAccess(() => producer.connect(), config.kafkaSecurity);
+  // a wrong password or a missing ACL stops the service with one line saying which; a broker away
+  // (an outage, a leader election) is waited out (startup-retry.ts)
+  const waitingOut = (step: string) => ({
+    timeoutMs: startupWaitMs,
+    onRetry: (error: unknown, attempt: number) =>
+      logger.warn({ err: error, attempt }, `${step}: Kafka unavailable at startup; trying again`),
+  });
+  await explainKafkaAccess(
+    () => retryStartupStep(() => producer.connect(), waitingOut('producer connect')),
+    config.kafkaSecurity,
+  );
 
   const relay = startOutboxRelay({
     databaseUrl: config.databaseUrl,
@@ -190,7 +208,11 @@ export async function runService(definition: ServiceDefinition): Promise<void> {
   await app.listen({ host: config.host, port: definition.port });
   logger.info({ url: `http://${config.host}:${definition.port}` }, `${name} listening`);
   // HTTP first: a restarted instance answers (readiness says not-ready) while its consumer joins the group.
-  await explainKafkaAccess(() => consumer.start(), config.kafkaSecurity, consumed);
+  await explainKafkaAccess(
+    () => retryStartupStep(() => consumer.start(), waitingOut('consumer start')),
+    config.kafkaSecurity,
+    consumed,
+  );
   const background = definition.startBackground?.(deps);
   const pruner = startPruner({
     tasks: [inboxPruneTask(db, definition.schema, config), ...(definition.pruneTasks?.(deps) ?? [])],

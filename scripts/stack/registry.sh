@@ -61,3 +61,31 @@ wait_registry() {
   [[ $level == BACKWARD ]] || die "global compatibility is '${level:-?}', expected BACKWARD (GET $CCOMPAT/config)"
   say "schema-registry: global compatibility BACKWARD"
 }
+
+# The registry alone (stop | start | restart | kill registry), on its data (H2 file): the chaos run's
+# registry outages. Kafka and PostgreSQL are left alone.
+registry_alone() { # action
+  local t0 pid
+  t0="$(now)"
+  case "$1" in
+    kill)
+      if pid="$(running_pid registry)"; then
+        kill -KILL "$pid" 2>/dev/null || true
+        while kill -0 "$pid" 2>/dev/null; do sleep 0.05; done
+        rm -f "$(pidfile registry)" "$RUN/registry.port"
+        say "schema-registry: killed (kill -9, pid $pid)"
+      fi
+      return 0
+      ;;
+    stop | restart) stop_component registry schema-registry ;;
+    start) ;;
+    *) die "unknown action $1" ;;
+  esac
+  if [[ $1 != stop ]]; then
+    require_java "Kafka $KAFKA_VERSION and Apicurio Registry"
+    REGISTRY_STARTED=0
+    start_registry
+    wait_registry
+    say "schema-registry: ${1}ed in $(elapsed "$t0")s"
+  fi
+}

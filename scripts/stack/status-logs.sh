@@ -2,19 +2,24 @@
 # Sourced by scripts/stack.sh: status and logs.
 
 cmd_status() {
-  local ok=0 pid port level
-  if pid="$(running_pid kafka)"; then
-    port="$(cat "$RUN/kafka.port" 2>/dev/null || echo "$KAFKA_PORT")"
-    if port_open "$port"; then
-      printf '%-16s %sup%s     pid %-8s %s:%s\n' kafka "$G" "$N" "$pid" "$HOST" "$port"
+  local ok=0 pid port level i comp
+  resolve_broker_count
+  for ((i = 1; i <= KAFKA_BROKER_COUNT; i++)); do
+    comp="$(kafka_comp "$i")"
+    if pid="$(running_pid "$comp")"; then
+      port="$(cat "$RUN/$comp.port" 2>/dev/null || kafka_node_port "$i")"
+      if port_open "$port"; then
+        printf '%-16s %sup%s     pid %-8s %s:%s\n' "$comp" "$G" "$N" "$pid" "$HOST" "$port"
+      else
+        printf '%-16s %sstarting%s pid %-8s %s:%s (not listening yet)\n' "$comp" "$Y" "$N" "$pid" "$HOST" "$port"
+        ok=1
+      fi
     else
-      printf '%-16s %sstarting%s pid %-8s %s:%s (not listening yet)\n' kafka "$Y" "$N" "$pid" "$HOST" "$port"
+      port="$(kafka_node_port "$i")"
+      printf '%-16s %sdown%s   %s\n' "$comp" "$R" "$N" "$(port_open "$port" && echo "(port $port taken by another process)")"
       ok=1
     fi
-  else
-    printf '%-16s %sdown%s   %s\n' kafka "$R" "$N" "$(port_open "$KAFKA_PORT" && echo "(port $KAFKA_PORT taken by another process)")"
-    ok=1
-  fi
+  done
   if pid="$(running_pid registry)"; then
     port="$(cat "$RUN/registry.port" 2>/dev/null || echo "$SCHEMA_REGISTRY_PORT")"
     level="$(CCOMPAT="http://$HOST:$port/apis/ccompat/v7" registry_compat)"
@@ -44,19 +49,23 @@ cmd_status() {
 }
 
 cmd_logs() {
-  local follow=0 comps=() files=() c
+  local follow=0 comps=() files=() c i
   for c in "$@"; do
     case "$c" in
       -f | --follow) follow=1 ;;
-      kafka) comps+=(kafka) ;;
+      kafka) comps+=(kafka kafka-others) ;;
+      kafka-[1-9]) comps+=("$c") ;;
       registry | schema-registry | apicurio) comps+=(registry) ;;
-      *) die "unknown log: $c (kafka | registry)" ;;
+      *) die "unknown log: $c (kafka | kafka-2 | kafka-3 | registry)" ;;
     esac
   done
-  ((${#comps[@]})) || comps=(kafka registry)
+  ((${#comps[@]})) || comps=(kafka kafka-others registry)
+  resolve_broker_count
   for c in "${comps[@]}"; do
     case "$c" in
-      kafka) files+=("$LOGS/kafka-server.log" "$LOGS/kafka.out") ;;
+      kafka | kafka-1) files+=("$LOGS/kafka-server.log" "$LOGS/kafka.out") ;;
+      kafka-others) for ((i = 2; i <= KAFKA_BROKER_COUNT; i++)); do files+=("$LOGS/kafka-$i/kafka-server.log" "$LOGS/kafka-$i.out"); done ;;
+      kafka-[2-9]) files+=("$LOGS/$c/kafka-server.log" "$LOGS/$c.out") ;;
       registry) files+=("$LOGS/registry.log") ;;
     esac
   done

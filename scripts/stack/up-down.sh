@@ -2,7 +2,9 @@
 # Sourced by scripts/stack.sh: up and down, the whole stack.
 
 wipe_data() { # reason
-  rm -rf "$KAFKA_DATA" "$REGISTRY_DATA"
+  local d
+  rm -rf "$KAFKA_DATA" "$REGISTRY_DATA" "$BROKERS_FILE"
+  for d in "$STATE"/kafka-[0-9]*; do [[ -d $d ]] && rm -rf "$d"; done
   say "kafka and schema-registry: data wiped ($1)"
 }
 
@@ -21,6 +23,11 @@ cmd_up() {
   while (($# > 0)); do
     case "$1" in
       --fresh) fresh=1 ;;
+      --brokers)
+        [[ ${2:-} == 1 || ${2:-} == 3 ]] || die "--brokers takes 1 or 3"
+        KAFKA_BROKER_COUNT="$2"
+        shift
+        ;;
       --plaintext-port)
         [[ ${2:-} =~ ^[0-9]+$ ]] || die "--plaintext-port needs a port number"
         PLAINTEXT_PORT="$2"
@@ -40,8 +47,11 @@ cmd_up() {
   ensure_postgres
   if ((fresh)); then
     stop_component registry schema-registry
-    stop_component kafka kafka
+    stop_kafka_nodes
     wipe_data --fresh
+    resolve_broker_count fresh
+  else
+    resolve_broker_count
   fi
   fetch_kafka
   fetch_apicurio
@@ -53,10 +63,11 @@ cmd_up() {
   wait_registry
   create_topics
   ensure_added_kafka_users
+  kafka_bootstrap >"$RUN/kafka.brokers"
   provision_db_roles
   say "${G}stack up${N} in $(elapsed "$t0")s"
   cat <<EOF
-  KAFKA_BROKERS=$HOST:$KAFKA_PORT
+  KAFKA_BROKERS=$(kafka_bootstrap)   ($KAFKA_BROKER_COUNT broker(s); topics replicated $( ((KAFKA_BROKER_COUNT >= 3)) && echo '3 times, min.insync.replicas=2' || echo once))
   KAFKA_USERNAME=admin KAFKA_PASSWORD="\$(cat $SECRETS/kafka-admin)"   (SASL/SCRAM-SHA-512; services: kafka-<name>)
   SCHEMA_REGISTRY_URL=$CCOMPAT
   DATABASE_URL=$DATABASE_URL
@@ -72,9 +83,21 @@ cmd_down() {
     esac
   done
   stop_component registry schema-registry
-  stop_component kafka kafka
+  stop_kafka_nodes
+  rm -f "$RUN/kafka.brokers"
   if ((purge)); then
     wipe_data --purge
   fi
   say "postgres: left alone (the machine's server)"
+}
+
+# every node with a pid file (also those of a cluster size used before), node 1 last
+stop_kafka_nodes() {
+  local f comp
+  for f in "$RUN"/kafka-[0-9]*.pid; do
+    [[ -f $f ]] || continue
+    comp="$(basename "$f" .pid)"
+    stop_component "$comp" "$comp"
+  done
+  stop_component kafka kafka
 }
