@@ -1,6 +1,6 @@
 import pg from 'pg';
-import { type SessionTimeouts, sessionOptions, withoutStatementTimeout } from '../db/session-timeouts.ts';
 import { reportPoolErrors } from '../db/pool-errors.ts';
+import { type SessionTimeouts, sessionOptions, withoutStatementTimeout } from '../db/session-timeouts.ts';
 import type { Logger } from '../logger.ts';
 
 /** The relay's default: vacuum after this many published rows. */
@@ -50,7 +50,9 @@ export function createOutboxVacuum(options: OutboxVacuumOptions): OutboxVacuum {
 
   // One connection, opened when needed and closed after 10 s without a vacuum.
   const pool = createVacuumPool(options.databaseUrl, options.timeouts);
-  reportPoolErrors(pool, (error, state) => log.warn({ err: error }, `${state} outbox vacuum connection failed`));
+  reportPoolErrors(pool, (error, state) =>
+    log.warn({ err: error }, `${state} outbox vacuum connection failed`),
+  );
   pool.on('connect', (client) => {
     client.on('notice', (notice) => {
       // VACUUM reports a table it may not vacuum ("permission denied") as a WARNING and skips it.

@@ -1,6 +1,6 @@
 import type pg from 'pg';
-import type { SessionTimeouts } from '../db/session-timeouts.ts';
 import { reportPoolErrors } from '../db/pool-errors.ts';
+import type { SessionTimeouts } from '../db/session-timeouts.ts';
 import type { Logger } from '../logger.ts';
 import { createOutboxPool, OutboxBatchStatements } from './outbox-batch.ts';
 import { outboxChannelOf } from './outbox-channel.ts';
