@@ -12,6 +12,7 @@ import * as ordersByCustomer from './20261207_010_orders_by_customer.ts';
 import * as audit from './20261207_011_audit.ts';
 import * as catalogPrices from './20261207_012_catalog_prices.ts';
 import * as serviceRoles from './20261207_013_service_roles.ts';
+import * as deliveryStages from './20261207_014_delivery_stages.ts';
 
 interface Migration {
   up(knex: Knex): Promise<void>;
@@ -33,6 +34,7 @@ const migrations: ReadonlyArray<readonly [string, Migration]> = [
   ['20261207_011_audit', audit],
   ['20261207_012_catalog_prices', catalogPrices],
   ['20261207_013_service_roles', serviceRoles],
+  ['20261207_014_delivery_stages', deliveryStages],
 ];
 
 export const migrationSource: Knex.MigrationSource<readonly [string, Migration]> = {

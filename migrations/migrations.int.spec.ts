@@ -53,6 +53,7 @@ describe('migrations (PostgreSQL)', () => {
       '20261207_011_audit',
       '20261207_012_catalog_prices',
       '20261207_013_service_roles',
+      '20261207_014_delivery_stages',
     ]);
     const customerIndex = await db.raw<{ rows: Array<{ def: string }> }>(
       `select indexdef as def from pg_indexes where schemaname = 'orders' and indexname = 'orders_customer_created_idx'`,

@@ -13,6 +13,7 @@ import {
   type CancelReason,
   type CatalogLine,
   type CommandName,
+  type Fulfilment,
   type OrderLifecycleEvent,
   type OrderPricing,
   type OrderStatus,
@@ -52,6 +53,8 @@ const saga = setup({
     recordCatalogPrices: assign((_, params: PricingParams) => ({
       catalog: priceOrder(params.pricing, params.lines).catalog,
     })),
+    /** The carrier's event: where the parcel is. A pickup ends any cancel (it is too late for one). */
+    recordFulfilment: assign((_, params: Fulfilment) => ({ fulfilment: params, cancelReason: null })),
   },
   guards: {
     forwardAttemptsLeft: ({ context }) => context.attempt < context.retryPolicy.forwardAttempts,
@@ -64,6 +67,24 @@ const saga = setup({
 });
 
 type Args = { context: SagaContext };
+
+/** The fulfilment a carrier event records. */
+const fulfilmentParams = ({ event }: { event: SagaEvent }): Fulfilment => {
+  switch (event.type) {
+    case 'ShipmentPickedUp':
+      return { carrier: event.carrier, pickedUpAt: event.pickedUpAt, deliveredAt: null };
+    case 'ShipmentDelivered':
+      return { carrier: event.carrier, pickedUpAt: event.pickedUpAt, deliveredAt: event.deliveredAt };
+    default:
+      throw new Error(`order saga: ${event.type} is not a carrier event`);
+  }
+};
+
+/** The carrier picked the parcel up: the order is shipped (from completed, or from a cancel it outran). */
+const pickedUp = {
+  target: 'shipped',
+  actions: { type: 'recordFulfilment', params: fulfilmentParams },
+} as const;
 
 /** Entry of every step state: send the command, then arm its deadline. */
 const stepEntry = (command: CommandName, compensation: boolean) =>
@@ -191,12 +212,31 @@ export const orderSagaMachine = saga.createMachine({
     completed: {
       tags: [settledTag],
       entry: ['disarmDeadline', { type: 'publishOrderEvent', params: { event: 'OrderCompleted' } }],
-      on: { CANCEL: cancelInto('cancellingShipping') },
+      on: { CANCEL: cancelInto('cancellingShipping'), ShipmentPickedUp: pickedUp },
+    },
+    // The carrier has the parcel: a cancel is refused from here on (no CANCEL). Settled, not final:
+    // the delivery is still to come.
+    shipped: {
+      tags: [settledTag],
+      entry: ['disarmDeadline', { type: 'publishOrderEvent', params: { event: 'OrderShipped' } }],
+      on: {
+        ShipmentDelivered: {
+          target: 'delivered',
+          actions: { type: 'recordFulfilment', params: fulfilmentParams },
+        },
+      },
+    },
+    delivered: {
+      type: 'final',
+      entry: { type: 'publishOrderEvent', params: { event: 'OrderDelivered' } },
     },
     cancellingShipping: {
       entry: stepEntry('CancelShipping', true),
       on: {
         ShippingCancelled: { target: 'refundingPayment', actions: 'nextStep' },
+        // The carrier picked the parcel up before CancelShipping reached shipping (which then answers
+        // cancelled=false, after this event): the cancel lost the race, the order is shipped.
+        ShipmentPickedUp: pickedUp,
         DEADLINE_PASSED: compensationDeadline('cancellingShipping', 'CancelShipping'),
       },
     },
@@ -241,6 +281,11 @@ export const orderSagaMachine = saga.createMachine({
       ],
       on: {
         RETRY: [retryInto('cancellingShipping'), retryInto('refundingPayment'), retryInto('releasingStock')],
+        // CancelShipping never got through, and the carrier picked the parcel up meanwhile.
+        ShipmentPickedUp: {
+          ...pickedUp,
+          guard: { type: 'failedIn', params: { state: 'cancellingShipping' } },
+        },
       },
     },
   },
@@ -315,6 +360,8 @@ export function restore(persisted: PersistedSaga): SagaSnapshot {
 export function orderStatusOf(state: SagaStateName): OrderStatus {
   switch (state) {
     case 'completed':
+    case 'shipped':
+    case 'delivered':
       return 'COMPLETED';
     case 'cancelled':
       return 'CANCELLED';

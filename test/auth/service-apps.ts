@@ -13,6 +13,7 @@ import { buildApp as buildInventoryApp } from '../../participants/inventory/app.
 import { buildApp as buildPaymentApp } from '../../participants/payment/app.ts';
 import { buildApp as buildShippingApp } from '../../participants/shipping/app.ts';
 import { jsonAuditTrail } from '../support/json-audit-trail.ts';
+import { jsonOutbox } from '../support/json-outbox.ts';
 import { runnerWithLongDeadlines } from '../support/saga-fixtures.ts';
 import type { ThrowawayDatabase } from '../support/throwaway-database.ts';
 
@@ -44,7 +45,15 @@ export async function buildServiceApp(
           }),
         })
       : await { inventory: buildInventoryApp, payment: buildPaymentApp, shipping: buildShippingApp }[name](
-          { db, logger, auth, units, audit: jsonAuditTrail(name, name, units) },
+          {
+            db,
+            logger,
+            auth,
+            units,
+            audit: jsonAuditTrail(name, name, units),
+            outbox: jsonOutbox(name),
+            newId: randomUUID,
+          },
           new FaultSwitch(),
         );
   registerHealthRoutes(app, { database: () => true });
