@@ -160,6 +160,7 @@ describe('migrations (PostgreSQL)', () => {
         '20261207_011_audit',
         '20261207_012_catalog_prices',
         '20261207_013_service_roles',
+        '20261207_014_delivery_stages',
       ]);
       const slots = await upgraded('orders.sagas_in_flight').select('slot', 'sagas').orderBy('slot');
       assert.equal(slots.length, 16);
@@ -189,6 +190,7 @@ describe('migrations (PostgreSQL)', () => {
         '20261207_011_audit',
         '20261207_012_catalog_prices',
         '20261207_013_service_roles',
+        '20261207_014_delivery_stages',
       ]);
       for (const schema of ['orders', 'payment']) {
         const rows = await upgraded(`${schema}.outbox`).select('headers', 'payload');
@@ -204,6 +206,7 @@ describe('migrations (PostgreSQL)', () => {
         '20261207_011_audit',
         '20261207_012_catalog_prices',
         '20261207_013_service_roles',
+        '20261207_014_delivery_stages',
       ]);
       const stock: Array<{ sku: string; unit_price: number; currency: string }> = await upgraded(
         'inventory.stock',

@@ -52,7 +52,12 @@ const matrix: Record<ServiceName, Record<string, RouteAccess>> = {
     ...auditRoutes,
   },
   payment: { 'GET /payments/:orderId': ['operator'], ...faultRoutes, ...auditRoutes },
-  shipping: { 'GET /shipments/:orderId': ['operator'], ...faultRoutes, ...auditRoutes },
+  shipping: {
+    'GET /shipments/:orderId': ['operator'],
+    'POST /shipments/:shipmentId/events': ['carrier'],
+    ...faultRoutes,
+    ...auditRoutes,
+  },
 };
 
 /** A concrete URL of a route: path parameters filled in, a wildcard as a file name. */
