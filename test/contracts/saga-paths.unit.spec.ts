@@ -180,6 +180,14 @@ describe('the path checks fail on a broken saga', () => {
     );
   });
 
+  it('a compensation given up (into a final state) after a step was undone', () => {
+    assert.ok(
+      problemsOf('completes-after-refund').includes(
+        'event 4, releasingStock --ShipmentPickedUp--> completed: gives up compensating after processingPayment was undone',
+      ),
+    );
+  });
+
   it('a dead end: a state with no way on that is neither final nor waiting', () => {
     const mini = sagaGraphOf(miniSaga('none'));
     assert.deepEqual(
