@@ -7,6 +7,8 @@
  */
 import { assign, type ExecutableActionsFrom, type SnapshotFrom, setup } from 'xstate';
 import { priceOrder } from './catalog-pricing.ts';
+import { fulfilmentParams, pickedUp } from './fulfilment-transitions.ts';
+import { isTerminal, orderStatusOf } from './order-status.ts';
 import { pureTransitionsOf } from './pure-transitions.ts';
 import {
   type ArmDeadlineParams,
@@ -16,7 +18,6 @@ import {
   type Fulfilment,
   type OrderLifecycleEvent,
   type OrderPricing,
-  type OrderStatus,
   type PersistedSaga,
   type SagaAction,
   type SagaContext,
@@ -67,24 +68,6 @@ const saga = setup({
 });
 
 type Args = { context: SagaContext };
-
-/** The fulfilment a carrier event records. */
-const fulfilmentParams = ({ event }: { event: SagaEvent }): Fulfilment => {
-  switch (event.type) {
-    case 'ShipmentPickedUp':
-      return { carrier: event.carrier, pickedUpAt: event.pickedUpAt, deliveredAt: null };
-    case 'ShipmentDelivered':
-      return { carrier: event.carrier, pickedUpAt: event.pickedUpAt, deliveredAt: event.deliveredAt };
-    default:
-      throw new Error(`order saga: ${event.type} is not a carrier event`);
-  }
-};
-
-/** The carrier picked the parcel up: the order is shipped (from completed, or from a cancel it outran). */
-const pickedUp = {
-  target: 'shipped',
-  actions: { type: 'recordFulfilment', params: fulfilmentParams },
-} as const;
 
 /** Entry of every step state: send the command, then arm its deadline. */
 const stepEntry = (command: CommandName, compensation: boolean) =>
@@ -293,6 +276,9 @@ export const orderSagaMachine = saga.createMachine({
 
 export type SagaSnapshot = SnapshotFrom<typeof orderSagaMachine>;
 
+/** The public status of a saga state (order-status.ts), here as well for the machine's users. */
+export { isTerminal, orderStatusOf };
+
 // Compile-time check: the machine's states are exactly the public state names.
 type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
 const statesMatch: Same<SagaSnapshot['value'], SagaStateName> = true;
@@ -355,36 +341,4 @@ export function restore(persisted: PersistedSaga): SagaSnapshot {
     throw new Error(`order saga: unknown persisted state ${JSON.stringify(persisted.value)}`);
   }
   return orderSagaMachine.resolveState({ value: persisted.value, context: persisted.context });
-}
-
-export function orderStatusOf(state: SagaStateName): OrderStatus {
-  switch (state) {
-    case 'completed':
-    case 'shipped':
-    case 'delivered':
-      return 'COMPLETED';
-    case 'cancelled':
-      return 'CANCELLED';
-    case 'failed':
-      return 'FAILED';
-    case 'reservingStock':
-    case 'processingPayment':
-    case 'schedulingShipping':
-    case 'cancellingShipping':
-    case 'refundingPayment':
-    case 'releasingStock':
-      return 'PENDING';
-    default: {
-      const unexpected: never = state;
-      throw new Error(`order saga: unknown state ${String(unexpected)}`);
-    }
-  }
-}
-
-/**
- * True when no command is in flight (COMPLETED, CANCELLED or FAILED); `failed` can still be resumed
- * by RETRY and `completed` by CANCEL.
- */
-export function isTerminal(state: SagaStateName): boolean {
-  return orderStatusOf(state) !== 'PENDING';
 }
