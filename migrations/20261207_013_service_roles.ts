@@ -1,10 +1,18 @@
 import type { Knex } from 'knex';
-import {
-  type DatabaseService,
-  databaseServices,
-  serviceRoleOf,
-  serviceSchemas,
-} from '../lib/db/service-roles.ts';
+import { serviceRoleOf } from '../lib/db/service-roles.ts';
+
+/**
+ * The services this migration gives roles to, frozen as released (a migration is history): later
+ * services get theirs from their own migration (notifications: 20261207_015_notifications.ts).
+ */
+const databaseServices = ['orchestrator', 'inventory', 'payment', 'shipping'] as const;
+type DatabaseService = (typeof databaseServices)[number];
+const serviceSchemas: Record<DatabaseService, string> = {
+  orchestrator: 'orders',
+  inventory: 'inventory',
+  payment: 'payment',
+  shipping: 'shipping',
+};
 
 /**
  * One role per service (order_saga_<service>), with rights on its own schema only; the migration
@@ -54,9 +62,9 @@ export const defaultTablePrivileges = 'select, insert';
  * its outbox table (and its sequence), nothing else. The migration owner, a superuser or a member
  * of the role, can still alter it.
  */
-const maintainPrivilegeSince = 170_000;
+export const maintainPrivilegeSince = 170_000;
 
-const createRoleIfMissing = (role: string): string => `
+export const createRoleIfMissing = (role: string): string => `
   do $$ begin
     if not exists (select from pg_roles where rolname = '${role}') then
       create role ${role} nologin;

@@ -12,7 +12,9 @@ import * as ordersByCustomer from './20261207_010_orders_by_customer.ts';
 import * as audit from './20261207_011_audit.ts';
 import * as catalogPrices from './20261207_012_catalog_prices.ts';
 import * as serviceRoles from './20261207_013_service_roles.ts';
-import * as deliveryStages from './20261207_014_delivery_stages.ts';
+import * as orderContact from './20261207_014_order_contact.ts';
+import * as notifications from './20261207_015_notifications.ts';
+import * as deliveryStages from './20261207_016_delivery_stages.ts';
 
 interface Migration {
   up(knex: Knex): Promise<void>;
@@ -34,7 +36,9 @@ const migrations: ReadonlyArray<readonly [string, Migration]> = [
   ['20261207_011_audit', audit],
   ['20261207_012_catalog_prices', catalogPrices],
   ['20261207_013_service_roles', serviceRoles],
-  ['20261207_014_delivery_stages', deliveryStages],
+  ['20261207_014_order_contact', orderContact],
+  ['20261207_015_notifications', notifications],
+  ['20261207_016_delivery_stages', deliveryStages],
 ];
 
 export const migrationSource: Knex.MigrationSource<readonly [string, Migration]> = {

@@ -53,7 +53,9 @@ describe('migrations (PostgreSQL)', () => {
       '20261207_011_audit',
       '20261207_012_catalog_prices',
       '20261207_013_service_roles',
-      '20261207_014_delivery_stages',
+      '20261207_014_order_contact',
+      '20261207_015_notifications',
+      '20261207_016_delivery_stages',
     ]);
     const customerIndex = await db.raw<{ rows: Array<{ def: string }> }>(
       `select indexdef as def from pg_indexes where schemaname = 'orders' and indexname = 'orders_customer_created_idx'`,
@@ -69,7 +71,10 @@ describe('migrations (PostgreSQL)', () => {
     );
     assert.deepEqual(
       headerTypes.rows,
-      ['inventory', 'orders', 'payment', 'shipping'].map((schema) => ({ schema, type: 'json' })),
+      ['inventory', 'notifications', 'orders', 'payment', 'shipping'].map((schema) => ({
+        schema,
+        type: 'json',
+      })),
       'outbox headers are json: only the relay reads them, whole (009)',
     );
     const foreignKeys = await db.raw<{ rows: Array<{ table: string; name: string }> }>(
@@ -89,6 +94,7 @@ describe('migrations (PostgreSQL)', () => {
       indexes.rows.map((r) => r.name),
       [
         'inventory.outbox_pkey',
+        'notifications.outbox_pkey',
         'orders.outbox_pkey',
         'orders.saga_history_pkey',
         'payment.outbox_pkey',
@@ -97,7 +103,7 @@ describe('migrations (PostgreSQL)', () => {
       'one index per outbox and history row written',
     );
     const tables = await db('information_schema.tables')
-      .whereIn('table_schema', ['orders', 'inventory', 'payment', 'shipping'])
+      .whereIn('table_schema', ['orders', 'inventory', 'payment', 'shipping', 'notifications'])
       .select(db.raw("table_schema || '.' || table_name as name"))
       .orderBy('name');
     const names = tables.map((t: { name: string }) => t.name);
@@ -113,10 +119,12 @@ describe('migrations (PostgreSQL)', () => {
       'payment.payments',
       'payment.ledger',
       'shipping.shipments',
+      'notifications.contacts',
+      'notifications.sent',
     ]) {
       assert.ok(names.includes(expected), `${expected} exists`);
     }
-    for (const schema of ['orders', 'inventory', 'payment', 'shipping']) {
+    for (const schema of ['orders', 'inventory', 'payment', 'shipping', 'notifications']) {
       assert.ok(
         names.includes(`${schema}.outbox`) && names.includes(`${schema}.inbox`),
         `${schema} has its outbox and inbox`,
@@ -160,7 +168,9 @@ describe('migrations (PostgreSQL)', () => {
         '20261207_011_audit',
         '20261207_012_catalog_prices',
         '20261207_013_service_roles',
-        '20261207_014_delivery_stages',
+        '20261207_014_order_contact',
+        '20261207_015_notifications',
+        '20261207_016_delivery_stages',
       ]);
       const slots = await upgraded('orders.sagas_in_flight').select('slot', 'sagas').orderBy('slot');
       assert.equal(slots.length, 16);
@@ -190,7 +200,9 @@ describe('migrations (PostgreSQL)', () => {
         '20261207_011_audit',
         '20261207_012_catalog_prices',
         '20261207_013_service_roles',
-        '20261207_014_delivery_stages',
+        '20261207_014_order_contact',
+        '20261207_015_notifications',
+        '20261207_016_delivery_stages',
       ]);
       for (const schema of ['orders', 'payment']) {
         const rows = await upgraded(`${schema}.outbox`).select('headers', 'payload');
@@ -206,7 +218,9 @@ describe('migrations (PostgreSQL)', () => {
         '20261207_011_audit',
         '20261207_012_catalog_prices',
         '20261207_013_service_roles',
-        '20261207_014_delivery_stages',
+        '20261207_014_order_contact',
+        '20261207_015_notifications',
+        '20261207_016_delivery_stages',
       ]);
       const stock: Array<{ sku: string; unit_price: number; currency: string }> = await upgraded(
         'inventory.stock',

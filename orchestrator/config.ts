@@ -2,6 +2,7 @@ import { type AuthConfig, readAuthConfig } from '../lib/config/auth-config.ts';
 import { type CommonConfig, readCommonConfig } from '../lib/config/common-config.ts';
 import { type Env, EnvReader } from '../lib/config/env.ts';
 import { localMetricsSources, type MetricsSource, parseMetricsSources } from './dashboard/metrics-scrape.ts';
+import { type DeadlineFailurePolicy, defaultDeadlineFailurePolicy } from './runner/deadline-failures.ts';
 import { DEFAULT_SAGA_CACHE_SIZE } from './runner/saga-cache.ts';
 import type { RetryPolicy } from './saga/saga-types.ts';
 import type { DeadlinePolicy } from './saga/step-decision.ts';
@@ -13,6 +14,8 @@ export interface OrchestratorConfig {
   retryPolicy: RetryPolicy;
   deadlinePolicy: DeadlinePolicy;
   sweepIntervalMs: number;
+  /** A saga whose deadline keeps failing backs off, then is parked as FAILED (runner/deadline-failures.ts). */
+  deadlineFailurePolicy: DeadlineFailurePolicy;
   /** POST /orders answers 429 from this many sagas in flight on; 0 = no limit. */
   maxSagasInFlight: number;
   /** Sagas in flight kept in memory so that replies to them need no read (runner/saga-cache.ts); 0 = none. */
@@ -58,6 +61,17 @@ export function loadOrchestratorConfig(env: Env = process.env): OrchestratorConf
       jitterPercent: reader.int('SAGA_JITTER_PERCENT', 20, { min: 0, max: 100 }),
     },
     sweepIntervalMs: reader.int('SAGA_SWEEP_INTERVAL_MS', 200, { min: 10, max: 60_000 }),
+    deadlineFailurePolicy: {
+      maxFailures: reader.int('SAGA_DEADLINE_MAX_FAILURES', defaultDeadlineFailurePolicy.maxFailures, {
+        min: 1,
+        max: 1_000,
+      }),
+      backoffMs: reader.int('SAGA_DEADLINE_FAILURE_BACKOFF_MS', defaultDeadlineFailurePolicy.backoffMs, {
+        min: 10,
+        max: 3_600_000,
+      }),
+      maxBackoffMs: defaultDeadlineFailurePolicy.maxBackoffMs,
+    },
     maxSagasInFlight: reader.int('MAX_SAGAS_IN_FLIGHT', 2_000, { min: 0, max: 100_000_000 }),
     sagaCacheSize: reader.int('SAGA_CACHE_SIZE', DEFAULT_SAGA_CACHE_SIZE, { min: 0, max: 10_000_000 }),
     dashboardMetrics: readDashboardMetrics(reader, port),

@@ -80,6 +80,7 @@ try {
         clock: deps.clock,
         logger: deps.logger,
         intervalMs: config.sweepIntervalMs,
+        failurePolicy: config.deadlineFailurePolicy,
         tracing: deps.tracing,
       }),
   });

@@ -2,8 +2,9 @@
  * `npm test [-- unit|int|e2e|chaos|bench] [files…]`: runs the test tiers with node's test runner.
  * Every tier but unit needs the stack: it is brought up first (`npm run stack -- up`, idempotent;
  * SKIP_STACK=1 to use infrastructure you run yourself). For them this script
- * creates a fresh test database, and for e2e starts the four services as real processes (their own
- * ports, consumer groups unique to this run, short saga deadlines), then stops them.
+ * creates a fresh test database, and for e2e starts the four services, the notification service and
+ * its mail and SMS sinks as real processes (their own ports, consumer groups unique to this run, short
+ * saga deadlines), then stops them.
  */
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -26,6 +27,7 @@ import {
   type ServiceName,
   type ServiceProcess,
   startAllServices,
+  startNotificationProcesses,
   stopAllServices,
   waitUntilAllReady,
 } from './support/service-processes.ts';
@@ -79,6 +81,10 @@ const testPorts: Record<ServiceName, number> = {
  * port (test/e2e/tracing.e2e.spec.ts). While none listens, the spans are dropped.
  */
 const otlpReceiverPort = testPortBase + 9;
+/** The notification service (TEST_PORT_BASE + 4) and its sinks: SMTP + 80, HTTP + 81 (docs/notifications.md). */
+const notificationsPort = testPortBase + 4;
+const sinkSmtpPort = testPortBase + 80;
+const sinkHttpPort = testPortBase + 81;
 const logDir = join(repoRoot, '.stack', 'test-logs', runId);
 const needsStack = files.some((f) => tierOf(f) !== 'unit');
 const needsServices = files.some((f) => tierOf(f) === 'e2e');
@@ -102,6 +108,9 @@ const serviceEnv: NodeJS.ProcessEnv = {
   INVENTORY_PORT: String(testPorts.inventory),
   PAYMENT_PORT: String(testPorts.payment),
   SHIPPING_PORT: String(testPorts.shipping),
+  NOTIFICATIONS_PORT: String(notificationsPort),
+  SINK_SMTP_PORT: String(sinkSmtpPort),
+  SINK_HTTP_PORT: String(sinkHttpPort),
   SAGA_STEP_TIMEOUT_MS: process.env.SAGA_STEP_TIMEOUT_MS ?? '1500',
   SAGA_FORWARD_ATTEMPTS: process.env.SAGA_FORWARD_ATTEMPTS ?? '2',
   SAGA_COMPENSATION_ATTEMPTS: process.env.SAGA_COMPENSATION_ATTEMPTS ?? '2',
@@ -120,6 +129,8 @@ const testEnv: NodeJS.ProcessEnv = {
   INVENTORY_URL: `http://127.0.0.1:${testPorts.inventory}`,
   PAYMENT_URL: `http://127.0.0.1:${testPorts.payment}`,
   SHIPPING_URL: `http://127.0.0.1:${testPorts.shipping}`,
+  NOTIFICATIONS_URL: `http://127.0.0.1:${notificationsPort}`,
+  NOTIFICATION_SINKS_URL: `http://127.0.0.1:${sinkHttpPort}`,
   E2E_SERVICES_RUNNING: needsServices ? '1' : '0',
   OTLP_RECEIVER_PORT: String(otlpReceiverPort),
   LOG_LEVEL: 'warn',
@@ -157,6 +168,7 @@ try {
       // Only these services record spans: chaos and bench runs start their own, without tracing.
       const e2eEnv = { ...serviceEnv, OTEL_EXPORTER_OTLP_ENDPOINT: `http://127.0.0.1:${otlpReceiverPort}` };
       services.push(...startAllServices(e2eEnv, { kind: 'files', dir: logDir }));
+      services.push(...startNotificationProcesses(e2eEnv, { kind: 'files', dir: logDir }));
       await waitUntilAllReady(services);
     }
     const code = await runSpecs(specs);

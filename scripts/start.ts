@@ -1,16 +1,20 @@
 /**
- * `npm start`: brings the local stack up if needed, applies migrations, then runs the orchestrator
- * and the three participants as separate processes with prefixed logs. Ctrl-C stops everything.
+ * `npm start`: brings the local stack up if needed, applies migrations, then runs the orchestrator,
+ * the three participants, the notification service and its mail and SMS sinks as separate processes
+ * with prefixed logs. Ctrl-C stops everything.
  */
 import { loadEndpoints } from '../lib/config/common-config.ts';
 import { createDatabase, ensureDatabaseExists, migrateLatest } from '../lib/db/database.ts';
+import { withoutStatementTimeout } from '../lib/db/session-timeouts.ts';
 import { migrationSource } from '../migrations/index.ts';
 import { provisionLocalServiceRoles } from './support/local-service-roles.ts';
 import { ensureLocalStack } from './support/local-stack.ts';
 import { localToken } from './support/local-tokens.ts';
 import {
+  portOf,
   portsFrom,
   startAllServices,
+  startNotificationProcesses,
   stopAllServices,
   waitUntilAllReady,
 } from './support/service-processes.ts';
@@ -19,7 +23,7 @@ ensureLocalStack();
 
 const config = loadEndpoints();
 await ensureDatabaseExists(config.databaseUrl);
-const db = createDatabase(config.databaseUrl);
+const db = createDatabase(config.databaseUrl, { timeouts: withoutStatementTimeout() }); // migrations may run long
 const applied = await migrateLatest(db, migrationSource);
 await db.destroy();
 console.log(applied.length ? `» migrations applied: ${applied.join(', ')}` : '» migrations: up to date');
@@ -32,7 +36,10 @@ const serviceEnv: NodeJS.ProcessEnv = {
   // The demo's parcels are picked up and delivered by the simulated carrier (docs/delivery.md).
   SIMULATED_CARRIER: process.env.SIMULATED_CARRIER ?? 'true',
 };
-const services = startAllServices(serviceEnv, { kind: 'prefixed' });
+const services = [
+  ...startAllServices(serviceEnv, { kind: 'prefixed' }),
+  ...startNotificationProcesses(serviceEnv, { kind: 'prefixed' }),
+];
 let stopping = false;
 const stopAll = async (code: number) => {
   if (stopping) return;
@@ -87,6 +94,8 @@ console.log(`
     inventory     http://127.0.0.1:${ports.inventory}/stock
     payment       http://127.0.0.1:${ports.payment}/faults
     shipping      http://127.0.0.1:${ports.shipping}/faults
+    notifications http://127.0.0.1:${portOf('notifications', process.env)}/notifications?orderId=<orderId>
+    mail and SMS  http://127.0.0.1:${portOf('notification-sinks', process.env)}/   (what the customers were sent)
   Every route but /health, /metrics, /docs, /openapi.json and /asyncapi.json needs a bearer token:
 ${demoTokens()}
   Ctrl-C stops the services.

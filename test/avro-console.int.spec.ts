@@ -27,6 +27,7 @@ const placed: RecordPayloads['OrderPlaced'] = {
   ],
   total: 4003,
   currency: 'EUR',
+  contact: null,
 };
 /** The same in Avro's JSON encoding, as avro-tools prints it: a non-null union value names its branch. */
 const placedAvroJson = {

@@ -17,6 +17,7 @@ import {
 } from '../lib/metrics/participant-metrics.ts';
 import { createMetricsRegistry, type Registry } from '../lib/metrics/registry.ts';
 import { createSagaMetrics } from '../lib/metrics/saga-metrics.ts';
+import { createNotificationMetrics } from '../participants/notifications/notification-metrics.ts';
 
 const namesOf = (registry: Registry): string[] => registry.getMetricsAsArray().map((m) => m.name);
 
@@ -39,7 +40,9 @@ function serviceRegistries(): Record<string, Registry> {
   createPaymentMetrics(payment);
   const shipping = common();
   createParticipantMetrics(shipping);
-  return { orchestrator, inventory, payment, shipping };
+  const notifications = common();
+  createNotificationMetrics(notifications);
+  return { orchestrator, inventory, payment, shipping, notifications };
 }
 
 const defaultNames = new Set(namesOf(createMetricsRegistry()));

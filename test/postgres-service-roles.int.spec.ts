@@ -199,10 +199,20 @@ describe('service roles (PostgreSQL)', () => {
         version >= 170_000 ? migrationOwner : 'order_saga_payment',
         'before PostgreSQL 17 the role owns its outbox to vacuum it (from 17: the MAINTAIN privilege)',
       );
-      await other.db.migrate.down({ migrationSource, tableName: 'knex_migrations', schemaName: 'public' });
+      const later = [
+        '20261207_014_order_contact',
+        '20261207_015_notifications',
+        '20261207_016_delivery_stages',
+      ];
+      // down to 013 (the later migrations first), then 013's own down
+      for (let i = 0; i <= later.length; i++)
+        await other.db.migrate.down({ migrationSource, tableName: 'knex_migrations', schemaName: 'public' });
       await assert.rejects(checkDatabaseAccess(paymentUrl, 'payment'), /usage on schema payment/);
       assert.equal(await outboxOwner(), migrationOwner, 'the migration owner owns the outbox again');
-      assert.deepEqual(await migrateLatest(other.db, migrationSource), ['20261207_013_service_roles']);
+      assert.deepEqual(await migrateLatest(other.db, migrationSource), [
+        '20261207_013_service_roles',
+        ...later,
+      ]);
       await checkDatabaseAccess(paymentUrl, 'payment');
     } finally {
       await other.drop();

@@ -17,7 +17,10 @@ export interface RegistryFailure {
  * `status` and the message "<clientId> - <registry message>". The client reports a network
  * failure (connection refused, reset, DNS…) as a fake HTTP 400 whose body is the error text,
  * rendered as "Error, status 400: <text>" (a real 400 of the registry carries a JSON message).
- * Anything else was thrown locally (e.g. avsc could not parse a schema).
+ * Anything else was thrown locally (e.g. avsc could not parse a schema). The client drops the
+ * network error itself (its errno code), so the one text read here is the client's own rendering of
+ * a 400 without a JSON body; neither a payload (which gives only the 4-byte schema id) nor a
+ * registry answer (JSON, whose `message` the client shows instead) can produce it.
  */
 export function registryFailure(err: unknown): RegistryFailure {
   const raw = err instanceof Error ? err.message : String(err);

@@ -1,3 +1,4 @@
+import { readSessionTimeouts, type SessionTimeouts } from '../db/session-timeouts.ts';
 import { type KafkaSecurity, readKafkaSecurity } from '../kafka/kafka-security.ts';
 import { type LogLevel, logLevels } from '../logger.ts';
 import { DEFAULT_OUTBOX_RELAY_BATCH_SIZE } from '../outbox/outbox-relay.ts';
@@ -16,6 +17,8 @@ export interface CommonConfig {
   /** Appended to every consumer group id; tests use it to start from a clean group. */
   groupIdSuffix: string;
   dbPoolMax: number;
+  /** DB_STATEMENT_TIMEOUT_MS, DB_LOCK_TIMEOUT_MS: every connection's (lib/db/session-timeouts.ts). */
+  dbTimeouts: SessionTimeouts;
   /** How long a consumer group waits for a dead member before rebalancing its partitions. */
   kafkaSessionTimeoutMs: number;
   /** Fetch tuning: the broker answers a fetch once it has this many bytes or the wait has passed. */
@@ -46,6 +49,7 @@ export function readCommonConfig(reader: EnvReader): CommonConfig {
     logLevel: reader.oneOf('LOG_LEVEL', 'info', logLevels),
     groupIdSuffix: reader.string('KAFKA_GROUP_ID_SUFFIX', ''),
     dbPoolMax: reader.int('DB_POOL_MAX', 10, { min: 1, max: 200 }),
+    dbTimeouts: readSessionTimeouts(reader),
     // The broker refuses less than its group.min.session.timeout.ms (6 s by default).
     kafkaSessionTimeoutMs: reader.int('KAFKA_SESSION_TIMEOUT_MS', 10_000, { min: 6_000, max: 300_000 }),
     kafkaFetchMinBytes: reader.int('KAFKA_FETCH_MIN_BYTES', 1, { min: 1, max: 10_485_760 }),

@@ -58,7 +58,8 @@ function messageHeaders(orderIdRequired: boolean) {
 }
 
 const deadLetterHeaderDescriptions: Record<string, string> = {
-  'dlt-reason': 'Why the message was dead-lettered: `undecodable`, `missing_header` or `handler_failed`.',
+  'dlt-reason':
+    'Why the message was dead-lettered: `undecodable`, `missing_header`, `invalid_key` (the key is not the order id) or `handler_failed`.',
   'dlt-error': 'The error, as `<name>: <message>` (at most 2000 characters).',
   'dlt-source-topic': 'The topic the message was consumed from.',
   'dlt-source-partition': 'Its partition.',

@@ -148,6 +148,7 @@ describe('contracts: schemas/<topic>/history/ (earlier versions)', () => {
         ['order-events-ordersaga.order.OrderCancelled', 1],
         ['order-events-ordersaga.order.OrderCancelled', 2],
         ['order-events-ordersaga.order.OrderPlaced', 1],
+        ['order-events-ordersaga.order.OrderPlaced', 2],
       ],
     );
   });
@@ -166,6 +167,7 @@ describe('contracts: schemas/<topic>/history/ (earlier versions)', () => {
       >;
       assert.equal(read.orderId, (value as unknown as Record<string, unknown>).orderId, old.file);
       if (old.name === 'StockReserved') assert.deepEqual(read.lines, [], 'lines default to []');
+      if (old.name === 'OrderPlaced') assert.equal(read.contact, null, 'contact defaults to null');
     }
   });
 });

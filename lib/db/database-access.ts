@@ -5,6 +5,7 @@
  * consumer failing later on its first message.
  */
 import pg from 'pg';
+import { sessionOptions } from './session-timeouts.ts';
 
 export class DatabaseAccessError extends Error {
   readonly role: string;
@@ -51,7 +52,7 @@ export async function checkDatabaseAccess(databaseUrl: string, schema: string): 
   const url = new URL(databaseUrl);
   let role = decodeURIComponent(url.username) || '(the default user)';
   const checks = requiredPrivileges(schema);
-  const client = new pg.Client({ connectionString: databaseUrl });
+  const client = new pg.Client({ connectionString: databaseUrl, options: sessionOptions() });
   let row: Record<string, unknown>;
   try {
     await client.connect();

@@ -1,13 +1,26 @@
 import knexFactory, { type Knex } from 'knex';
 import pg from 'pg';
 import './pg-types.ts';
+import {
+  type SessionTimeouts,
+  sessionOptions,
+  sessionTimeouts,
+  withoutStatementTimeout,
+} from './session-timeouts.ts';
 
 export type { Knex };
 
-export function createDatabase(databaseUrl: string, { poolMax = 10 }: { poolMax?: number } = {}): Knex {
+/**
+ * A knex pool. Its connections start with the session timeouts (default: DB_STATEMENT_TIMEOUT_MS,
+ * DB_LOCK_TIMEOUT_MS; migrations pass `withoutStatementTimeout()`).
+ */
+export function createDatabase(
+  databaseUrl: string,
+  { poolMax = 10, timeouts = sessionTimeouts() }: { poolMax?: number; timeouts?: SessionTimeouts } = {},
+): Knex {
   return knexFactory({
     client: 'pg',
-    connection: databaseUrl,
+    connection: { connectionString: databaseUrl, options: sessionOptions(timeouts) },
     pool: { min: 0, max: poolMax },
     acquireConnectionTimeout: 10_000,
   });
@@ -67,7 +80,7 @@ export async function recreateDatabase<M>(
   await withServer(databaseUrl, (client) =>
     client.query(`create database ${quoted(databaseNameOf(databaseUrl))}`),
   );
-  const db = createDatabase(databaseUrl, { poolMax: 1 });
+  const db = createDatabase(databaseUrl, { poolMax: 1, timeouts: withoutStatementTimeout() });
   try {
     await migrateLatest(db, migrations);
   } finally {

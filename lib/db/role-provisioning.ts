@@ -9,6 +9,7 @@
 import { createHash, createHmac, pbkdf2Sync, randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { type DatabaseService, databaseServices, serviceRoleOf } from './service-roles.ts';
+import { sessionOptions } from './session-timeouts.ts';
 
 const scramIterations = 4096; // PostgreSQL's default (scram_iterations)
 
@@ -39,7 +40,7 @@ export async function provisionServiceRoles(
   adminDatabaseUrl: string,
   passwords: Readonly<Record<DatabaseService, string>>,
 ): Promise<void> {
-  const client = new pg.Client({ connectionString: adminDatabaseUrl });
+  const client = new pg.Client({ connectionString: adminDatabaseUrl, options: sessionOptions() });
   try {
     await client.connect();
   } catch (error) {

@@ -1,9 +1,15 @@
 /**
  * One PostgreSQL login role per service, with rights only on its own schema (the grants are made by
- * migrations/20261207_013_service_roles.ts; passwords are set by role-provisioning.ts). Roles are
+ * migrations/20261207_013_service_roles.ts and, for notifications, 20261207_015_notifications.ts; passwords are set by role-provisioning.ts). Roles are
  * cluster-wide: every database of the server (dev, test, bench, chaos) shares them.
  */
-export const databaseServices = ['orchestrator', 'inventory', 'payment', 'shipping'] as const;
+export const databaseServices = [
+  'orchestrator',
+  'inventory',
+  'payment',
+  'shipping',
+  'notifications',
+] as const;
 export type DatabaseService = (typeof databaseServices)[number];
 
 /** The schema each service owns its data in (its outbox and inbox live there too). */
@@ -12,6 +18,7 @@ export const serviceSchemas: Record<DatabaseService, string> = {
   inventory: 'inventory',
   payment: 'payment',
   shipping: 'shipping',
+  notifications: 'notifications',
 };
 
 export const serviceRoleOf = (service: DatabaseService): string => `order_saga_${service}`;

@@ -1,7 +1,9 @@
 import pg from 'pg';
 import type { Logger } from '../logger.ts';
+import { DatabaseUnavailableError, isConnectionFailure, isStatementError } from './database-unavailable.ts';
 import './pg-types.ts';
 import { type CompilableQuery, type NativeQuery, toNative } from './query-builder.ts';
+import { type SessionTimeouts, sessionOptions, sessionTimeouts } from './session-timeouts.ts';
 import { StatementNames } from './statement-names.ts';
 import { WriteBatch } from './write-batch.ts';
 
@@ -41,13 +43,16 @@ export interface UnitOfWorkRunner {
 export const keyedStatementsOptions = '-c enable_seqscan=off';
 
 /**
- * The startup options of those connections: the user's `PGOPTIONS` first (libpq's variable, which
- * node-postgres reads only when a pool is given no options of its own — without this, a
- * `PGOPTIONS=-c synchronous_commit=off` would silently not reach the hot path), then ours.
+ * The startup options of those connections: the session timeouts, the user's `PGOPTIONS` (libpq's
+ * variable, which node-postgres reads only when a pool is given no options of its own — without
+ * this, a `PGOPTIONS=-c synchronous_commit=off` would silently not reach the hot path), then ours
+ * (session-timeouts.ts `sessionOptions`).
  */
-export function keyedSessionOptions(env: NodeJS.ProcessEnv = process.env): string {
-  const user = env.PGOPTIONS?.trim();
-  return user ? `${user} ${keyedStatementsOptions}` : keyedStatementsOptions;
+export function keyedSessionOptions(
+  timeouts: SessionTimeouts = sessionTimeouts(),
+  env: NodeJS.ProcessEnv = process.env,
+): string {
+  return sessionOptions(timeouts, keyedStatementsOptions, env);
 }
 
 /**
@@ -75,11 +80,6 @@ export class TransactionRolledBackError extends Error {
 }
 
 type State = 'idle' | 'open' | 'done';
-
-/** An error the server reported for a statement (it has a SQLSTATE); the connection is still sound. */
-const isStatementError = (error: unknown): boolean =>
-  typeof (error as { code?: unknown } | null)?.code === 'string' &&
-  /^[0-9A-Z]{5}$/.test((error as { code: string }).code);
 
 /**
  * A unit of work on a pipelined connection (node-postgres `pipeline: true`): BEGIN goes out with
@@ -110,8 +110,9 @@ class PipelinedUnitOfWork implements UnitOfWork {
   #query(query: string | NativeQuery): Promise<pg.QueryResult> {
     const config = typeof query === 'string' ? query : { ...query, name: this.#names.nameOf(query.text) };
     return this.#client.query(config).catch((error: unknown) => {
-      if (!isStatementError(error)) this.#broken = true;
-      throw error;
+      if (isStatementError(error)) throw error;
+      this.#broken = true;
+      throw isConnectionFailure(error) ? new DatabaseUnavailableError('query', error) : error;
     });
   }
 
@@ -166,6 +167,7 @@ export function createUnitOfWorkRunner({
   maxConnections = 4,
   acquireTimeoutMs = 10_000,
   maxPreparedStatements = 200,
+  timeouts = sessionTimeouts(),
   logger,
 }: {
   databaseUrl: string;
@@ -174,6 +176,8 @@ export function createUnitOfWorkRunner({
   acquireTimeoutMs?: number;
   /** Distinct statement texts prepared on each connection; texts beyond run unnamed (StatementNames). */
   maxPreparedStatements?: number;
+  /** Each connection's statement and lock timeouts (default: DB_STATEMENT_TIMEOUT_MS, DB_LOCK_TIMEOUT_MS). */
+  timeouts?: SessionTimeouts;
   logger: Logger;
 }): UnitOfWorkRunner {
   const pool = new pg.Pool({
@@ -182,7 +186,7 @@ export function createUnitOfWorkRunner({
     idleTimeoutMillis: 30_000,
     connectionTimeoutMillis: acquireTimeoutMs,
     pipeline: true,
-    options: keyedSessionOptions(),
+    options: keyedSessionOptions(timeouts),
   });
   const names = new StatementNames({
     limit: maxPreparedStatements,
@@ -193,9 +197,20 @@ export function createUnitOfWorkRunner({
       ),
   });
   pool.on('error', (error) => logger.warn({ err: error }, 'idle unit-of-work connection failed'));
+  // The pool listens for errors of idle connections only: one that fails while a unit holds it (the
+  // server terminating it between two statements) would be an uncaught 'error' and end the process.
+  // Its queries fail on their own (DatabaseUnavailableError, or the server's SQLSTATE).
+  pool.on('connect', (client) => {
+    client.on('error', (error) => logger.debug({ err: error }, 'unit-of-work connection failed in use'));
+  });
 
   const runOnce = async <T>(work: (unit: UnitOfWork) => Promise<T>): Promise<T> => {
-    const client = await pool.connect();
+    let client: pg.PoolClient;
+    try {
+      client = await pool.connect();
+    } catch (error) {
+      throw new DatabaseUnavailableError('connect', error);
+    }
     const unit = new PipelinedUnitOfWork(client, names);
     let result: T;
     try {

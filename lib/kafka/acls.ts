@@ -6,7 +6,13 @@ import { type BaseTopic, baseTopics, deadLetterTopicOf } from './topics.ts';
  * the dead-letter topics of what it consumes (its consumer dead-letters there) and reads its own
  * consumer groups. Everything else is denied by the broker (allow.everyone.if.no.acl.found=false).
  */
-export const kafkaServicePrincipals = ['orchestrator', 'inventory', 'payment', 'shipping'] as const;
+export const kafkaServicePrincipals = [
+  'orchestrator',
+  'inventory',
+  'payment',
+  'shipping',
+  'notifications',
+] as const;
 export type KafkaServicePrincipal = (typeof kafkaServicePrincipals)[number];
 
 /** The principal of the tools (topics and ACLs, the tests' harness): a super user of the broker. */
@@ -34,6 +40,8 @@ export const topicOwnership: Readonly<Record<KafkaServicePrincipal, TopicOwnersh
   inventory: { writes: [baseTopics.inventoryEvents, auditEvents], reads: [baseTopics.inventoryCommands] },
   payment: { writes: [baseTopics.paymentEvents, auditEvents], reads: [baseTopics.paymentCommands] },
   shipping: { writes: [baseTopics.shippingEvents, auditEvents], reads: [baseTopics.shippingCommands] },
+  // Tells customers about their orders (participants/notifications): publishes nothing but its dead letters.
+  notifications: { writes: [], reads: [baseTopics.orderEvents] },
 };
 
 export type AclResourceType = 'TOPIC' | 'GROUP' | 'CLUSTER';

@@ -80,7 +80,12 @@ test('no one but the owner may write a business topic: a forged reply needs the 
       .map((a) => a.principal);
   assert.deepEqual(readers('payment-events'), ['User:orchestrator']);
   assert.deepEqual(readers('payment-commands'), ['User:payment']);
-  assert.deepEqual(readers('order-events'), [], 'nobody consumes order-events yet');
+  assert.deepEqual(readers('order-events'), ['User:notifications']);
+});
+
+test('the notification service reads order-events and writes only its dead letters', () => {
+  assert.deepEqual(topicsOf('notifications', 'READ'), ['t1.order-events']);
+  assert.deepEqual(topicsOf('notifications', 'WRITE'), ['t1.order-events-dlt']);
 });
 
 test('each service reads its consumer groups by prefix (KAFKA_GROUP_ID_SUFFIX), and nothing broader', () => {

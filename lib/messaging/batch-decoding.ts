@@ -1,6 +1,6 @@
 import type { Batch } from 'kafkajs';
 import type { DeadLetter } from './dead-letter.ts';
-import { type MessageMeta, readMeta } from './headers.ts';
+import { KeyMismatchError, keyIsOrderId, type MessageMeta, readMeta } from './headers.ts';
 import type { IncomingMessage, RecordDecoder } from './incoming-message.ts';
 import { isTransientError } from './transient-errors.ts';
 
@@ -8,15 +8,17 @@ import { isTransientError } from './transient-errors.ts';
 export type PartitionBatch = Pick<Batch, 'topic' | 'partition' | 'messages'>;
 
 /**
- * Decodes a partition batch into typed messages, in order. A message without valid headers, without
- * a value, with an undecodable value or whose payload is not the record its header names is pushed
+ * Decodes a partition batch into typed messages, in order. A message without valid headers, whose key
+ * is not its order id, without a value, with an undecodable value or whose payload is not the record its header names is pushed
  * to `letters` (with the reason) instead. Throws only transient errors (the registry unreachable):
- * the caller waits and decodes the whole batch again.
+ * the caller waits and decodes the whole batch again. `withTraceparent`: whether the messages' trace
+ * context is read (readMeta; only a consumer that records spans needs it).
  */
 export async function decodeBatch(
   decoder: RecordDecoder,
   batch: PartitionBatch,
   letters: DeadLetter[],
+  withTraceparent = true,
 ): Promise<IncomingMessage[]> {
   const decoded: IncomingMessage[] = [];
   for (const message of batch.messages) {
@@ -24,9 +26,13 @@ export async function decodeBatch(
       letters.push({ topic: batch.topic, partition: batch.partition, message, reason, error });
     let meta: MessageMeta;
     try {
-      meta = readMeta(message.headers);
+      meta = readMeta(message.headers, withTraceparent);
     } catch (error) {
       letter('missing_header', error);
+      continue;
+    }
+    if (!keyIsOrderId(message.key, meta.orderId)) {
+      letter('invalid_key', new KeyMismatchError(message.key));
       continue;
     }
     if (!message.value) {

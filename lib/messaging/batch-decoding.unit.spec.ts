@@ -26,8 +26,13 @@ const decoder: RecordDecoder = {
   },
 };
 
-const message = (offset: number, value: string | null, headers = toHeaders(meta(offset))): KafkaMessage => ({
-  key: Buffer.from('order'),
+const message = (
+  offset: number,
+  value: string | null,
+  headers = toHeaders(meta(offset)),
+  key: Buffer | null = Buffer.from(meta(offset).orderId),
+): KafkaMessage => ({
+  key,
   value: value === null ? null : Buffer.from(value),
   timestamp: '0',
   attributes: 0,
@@ -67,6 +72,9 @@ describe('decoding a partition batch', () => {
       message(3, 'garbage'),
       message(4, 'ReleaseStock'),
       message(5, 'ReserveStock'),
+      message(6, 'ReserveStock', undefined, Buffer.from('another-order')),
+      message(7, 'ReserveStock', undefined, null),
+      message(8, 'ReserveStock', undefined, Buffer.from(meta(8).orderId.toUpperCase())),
     );
     const letters: DeadLetter[] = [];
     const decoded = await decodeBatch(decoder, batch, letters);
@@ -81,8 +89,16 @@ describe('decoding a partition batch', () => {
         ['inventory-commands', 2, '2', 'undecodable'],
         ['inventory-commands', 2, '3', 'undecodable'],
         ['inventory-commands', 2, '4', 'undecodable'],
+        ['inventory-commands', 2, '6', 'invalid_key'],
+        ['inventory-commands', 2, '7', 'invalid_key'],
+        ['inventory-commands', 2, '8', 'invalid_key'],
       ],
     );
+    assert.match(
+      String(letters[4]?.error),
+      /KeyMismatchError: message key \(13 bytes\) is not the 'order-id' header/,
+    );
+    assert.match(String(letters[5]?.error), /message has no key/);
     assert.match(
       String(letters[3]?.error),
       /record-type header says ReserveStock but the payload is ReleaseStock/,

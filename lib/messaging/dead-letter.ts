@@ -1,7 +1,11 @@
 import type { IHeaders, KafkaMessage, Producer } from 'kafkajs';
 import { deadLetterTopicOf } from '../kafka/topics.ts';
 
-export type DeadLetterReason = 'undecodable' | 'missing_header' | 'handler_failed';
+/**
+ * Why a message was dead-lettered: its headers are missing or invalid, its key is not its order id,
+ * its value cannot be decoded (or is not the record its header names), or its handler kept failing.
+ */
+export type DeadLetterReason = 'undecodable' | 'missing_header' | 'invalid_key' | 'handler_failed';
 
 export interface DeadLetter {
   topic: string;

@@ -61,7 +61,7 @@ export function createEachBatch(parts: EachBatchParts): EachBatchHandler {
       await retryWhileTransient(
         async () => {
           letters.length = 0;
-          decoded = await decodeBatch(decoder, batch, letters);
+          decoded = await decodeBatch(decoder, batch, letters, tracing.enabled);
         },
         stillOurs,
         heartbeat,

@@ -81,8 +81,10 @@ const isRecordName = (value: string): value is RecordName => Object.hasOwn(recor
  * Reads the metadata back; throws MissingHeaderError naming the first header that is absent or
  * invalid. The ids must be UUIDs: they are stored in uuid columns (inbox, orders, history), so a
  * message with another id is refused here, as a dead letter, rather than by every write it reaches.
+ * `withTraceparent` false (a consumer with tracing off) leaves the trace context unread: what such
+ * a consumer sends carries its order's own traceparent (lib/outbox/outbox.ts), the same trace.
  */
-export function readMeta(headers: IHeaders | undefined): MessageMeta {
+export function readMeta(headers: IHeaders | undefined, withTraceparent = true): MessageMeta {
   const required = (name: string): string => {
     const value = headerString(headers, name);
     if (value === undefined || value === '') throw new MissingHeaderError(name);
@@ -95,7 +97,7 @@ export function readMeta(headers: IHeaders | undefined): MessageMeta {
   const recordType = required(HeaderNames.recordType);
   if (!isRecordName(recordType)) throw new MissingHeaderError(HeaderNames.recordType);
   const causationId = headerString(headers, HeaderNames.causationId);
-  const traceparent = headerString(headers, HeaderNames.traceparent);
+  const traceparent = withTraceparent ? headerString(headers, HeaderNames.traceparent) : undefined;
   return {
     messageId: id(HeaderNames.messageId, required(HeaderNames.messageId)),
     orderId: id(HeaderNames.orderId, required(HeaderNames.orderId)),
@@ -106,4 +108,26 @@ export function readMeta(headers: IHeaders | undefined): MessageMeta {
     // Trace context is best effort: an invalid one is dropped, not a reason to refuse the message.
     traceparent: traceparent !== undefined && isTraceparent(traceparent) ? traceparent : null,
   };
+}
+
+/** Raised when a message's Kafka key is not its `order-id` header (the key places it on its order's partition). */
+export class KeyMismatchError extends Error {
+  override readonly name = 'KeyMismatchError';
+  constructor(key: Buffer | null) {
+    super(
+      key === null
+        ? "message has no key; it must be the 'order-id' header"
+        : `message key (${key.length} bytes) is not the 'order-id' header`,
+    );
+  }
+}
+
+/**
+ * True when `key` holds exactly the characters of `orderId` (a UUID, so one byte each): compared in
+ * place, without decoding the key into a string (this runs for every consumed message).
+ */
+export function keyIsOrderId(key: Buffer | null, orderId: string): boolean {
+  if (key === null || key.length !== orderId.length) return false;
+  for (let i = 0; i < key.length; i++) if (key[i] !== orderId.charCodeAt(i)) return false;
+  return true;
 }

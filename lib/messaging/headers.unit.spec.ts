@@ -34,6 +34,11 @@ describe('message headers', () => {
     assert.equal(readMeta({ ...toHeaders(meta), [HeaderNames.traceparent]: zeros }).traceparent, null);
   });
 
+  test('a consumer with tracing off leaves the traceparent unread', () => {
+    assert.equal(readMeta(toHeaders(meta), false).traceparent, null);
+    assert.equal(readMeta(toHeaders(meta), true).traceparent, meta.traceparent);
+  });
+
   test('an absent or empty header is named in the error', () => {
     for (const header of [HeaderNames.messageId, HeaderNames.recordType, HeaderNames.occurredAt]) {
       const { [header]: _dropped, ...rest } = toHeaders(meta);

@@ -1,8 +1,9 @@
 import type { Knex } from 'knex';
-import { Gauge, Histogram, type Registry } from 'prom-client';
+import { Gauge, type Registry } from 'prom-client';
 import { HeaderNames } from '../messaging/headers.ts';
 import type { OutboxRow } from '../outbox/outbox-batch.ts';
 import type { OutboxPublishObserver } from '../outbox/relay-publish.ts';
+import { FastHistogram } from './fast-histogram.ts';
 import { orNaN } from './scrape-reads.ts';
 
 /**
@@ -23,7 +24,7 @@ export function createOutboxMetrics(
       this.set(await orNaN(countBacklog));
     },
   });
-  const publish = new Histogram({
+  const publish = new FastHistogram({
     name: 'outbox_publish_seconds',
     help: 'From commit (the oldest row of a produce request) to its acknowledgement by Kafka',
     buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],

@@ -1,4 +1,6 @@
-import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
+import { Counter, Gauge, type Registry } from 'prom-client';
+import { FastCounter } from './fast-counter.ts';
+import { FastHistogram } from './fast-histogram.ts';
 import { ChildrenBy1, ChildrenBy2 } from './label-children.ts';
 import { orNaN } from './scrape-reads.ts';
 
@@ -38,20 +40,20 @@ export function createSagaMetrics(
 ): SagaMetrics {
   const registers = [registry];
   const started = new Counter({ name: 'saga_started_total', help: 'Sagas started', registers });
-  const finished = new Counter({
+  const finished = new FastCounter({
     name: 'saga_finished_total',
     help: 'Sagas that reached a terminal state, by outcome and reason (cancel reason; failed step)',
     labelNames: ['outcome', 'reason'],
     registers,
   });
-  const duration = new Histogram({
+  const duration = new FastHistogram({
     name: 'saga_duration_seconds',
     help: 'From the order being placed to its saga reaching a terminal state',
     labelNames: ['outcome'],
     buckets: durationBuckets,
     registers,
   });
-  const stepLatency = new Histogram({
+  const stepLatency = new FastHistogram({
     name: 'saga_step_latency_seconds',
     help: 'From a step command being sent to the reply that moved the saga being applied',
     labelNames: ['command'],

@@ -1,6 +1,8 @@
 import pg from 'pg';
 import '../db/pg-types.ts';
+import { type SessionTimeouts, sessionTimeouts } from '../db/session-timeouts.ts';
 import { keyedSessionOptions } from '../db/unit-of-work.ts';
+import { withOrderTraceparent } from './order-traceparent.ts';
 
 export interface OutboxRow {
   seq: number;
@@ -31,14 +33,18 @@ export const lockKeyOf = (schema: string): number => {
 export const relaySessionOptions = '-c synchronous_commit=off';
 
 /** The connections a relay reads and deletes its outbox with: pipelined, prepared statements. */
-export function createOutboxPool(databaseUrl: string, extra: pg.PoolConfig = {}): pg.Pool {
+export function createOutboxPool(
+  databaseUrl: string,
+  extra: pg.PoolConfig = {},
+  timeouts: SessionTimeouts = sessionTimeouts(),
+): pg.Pool {
   return new pg.Pool({
     connectionString: databaseUrl,
     max: 1,
     idleTimeoutMillis: 30_000,
     ...extra,
     pipeline: true,
-    options: `${keyedSessionOptions()} ${relaySessionOptions}`,
+    options: `${keyedSessionOptions(timeouts)} ${relaySessionOptions}`,
   });
 }
 
@@ -102,7 +108,13 @@ export class OutboxBatchStatements {
     ]);
     const rows = result.rows;
     if (rows[0]?.ok !== true) return null;
-    return rows.filter((row): row is LockedRow & OutboxRow => row.seq !== null);
+    const published: OutboxRow[] = [];
+    for (const row of rows) {
+      if (row.seq === null) continue;
+      withOrderTraceparent(row.headers);
+      published.push(row);
+    }
+    return published;
   }
 
   /** Deletes the published rows and commits, in one round trip. */

@@ -1,4 +1,5 @@
 import type { Producer } from 'kafkajs';
+import { type SessionTimeouts, sessionTimeouts } from '../db/session-timeouts.ts';
 import type { Logger } from '../logger.ts';
 import type { OutboxRow } from './outbox-batch.ts';
 import { createOutboxVacuum, DEFAULT_OUTBOX_VACUUM_EVERY_ROWS } from './outbox-vacuum.ts';
@@ -55,6 +56,8 @@ export interface OutboxRelayOptions {
   describeAccessError?: (error: unknown, topics: readonly string[]) => string | null;
   /** Told of each acknowledged produce request (the service's metrics). */
   observer?: OutboxPublishObserver;
+  /** Its connections' statement and lock timeouts (default: the environment's, lib/db/session-timeouts.ts). */
+  timeouts?: SessionTimeouts;
 }
 
 export interface OutboxRelay extends LocalOutboxRelay {
@@ -111,12 +114,19 @@ export interface LocalOutboxRelay {
  */
 export function startOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
   const { schema, databaseUrl } = options;
+  const timeouts = options.timeouts ?? sessionTimeouts();
   const batchSize = options.batchSize ?? DEFAULT_OUTBOX_RELAY_BATCH_SIZE;
   const logger = options.logger.child({ component: 'outbox-relay', schema });
   const vacuumEveryRows = options.vacuumEveryRows ?? DEFAULT_OUTBOX_VACUUM_EVERY_ROWS;
   const vacuum =
     vacuumEveryRows > 0
-      ? createOutboxVacuum({ databaseUrl, table: `${schema}.outbox`, everyRows: vacuumEveryRows, logger })
+      ? createOutboxVacuum({
+          databaseUrl,
+          table: `${schema}.outbox`,
+          everyRows: vacuumEveryRows,
+          timeouts,
+          logger,
+        })
       : null;
 
   const state = new RelayState();
@@ -128,7 +138,7 @@ export function startOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
     logger,
     observer: options.observer,
   });
-  const table = new RelayTable({ databaseUrl, schema, batchSize, state, publish, vacuum, logger });
+  const table = new RelayTable({ databaseUrl, schema, batchSize, state, publish, vacuum, timeouts, logger });
   const loop = new RelayLoop({
     state,
     table,
@@ -139,7 +149,7 @@ export function startOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
     logger,
   });
 
-  listenForOutboxCommits({ databaseUrl, schema, state, onNotification: loop.readTable, logger });
+  listenForOutboxCommits({ databaseUrl, schema, state, onNotification: loop.readTable, timeouts, logger });
   const poller = setInterval(loop.readTable, options.pollIntervalMs ?? 1_000);
   loop.readTable();
 

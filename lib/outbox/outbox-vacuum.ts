@@ -1,4 +1,5 @@
 import pg from 'pg';
+import { type SessionTimeouts, sessionOptions, withoutStatementTimeout } from '../db/session-timeouts.ts';
 import type { Logger } from '../logger.ts';
 
 /** The relay's default: vacuum after this many published rows. */
@@ -10,6 +11,8 @@ export interface OutboxVacuumOptions {
   table: string;
   /** Vacuum once this many rows were deleted since the last vacuum. */
   everyRows: number;
+  /** The service's session timeouts: a VACUUM keeps the lock timeout and runs without a statement timeout. */
+  timeouts?: SessionTimeouts;
   logger: Logger;
 }
 
@@ -45,7 +48,7 @@ export function createOutboxVacuum(options: OutboxVacuumOptions): OutboxVacuum {
   let warnedPermission = false;
 
   // One connection, opened when needed and closed after 10 s without a vacuum.
-  const pool = new pg.Pool({ connectionString: options.databaseUrl, max: 1, idleTimeoutMillis: 10_000 });
+  const pool = createVacuumPool(options.databaseUrl, options.timeouts);
   pool.on('error', (error) => log.warn({ err: error }, 'idle outbox vacuum connection failed'));
   pool.on('connect', (client) => {
     client.on('notice', (notice) => {
@@ -89,3 +92,12 @@ export function createOutboxVacuum(options: OutboxVacuumOptions): OutboxVacuum {
     },
   };
 }
+
+/** The vacuum's connection (one, closed after 10 s idle): no statement timeout, the lock timeout kept. */
+export const createVacuumPool = (databaseUrl: string, timeouts?: SessionTimeouts): pg.Pool =>
+  new pg.Pool({
+    connectionString: databaseUrl,
+    max: 1,
+    idleTimeoutMillis: 10_000,
+    options: sessionOptions(withoutStatementTimeout(timeouts)),
+  });

@@ -4,7 +4,7 @@ import { unnestInsert } from '../db/unnest-insert.ts';
 import type { Clock } from '../ids.ts';
 import { topicOfRecord } from '../kafka/topics.ts';
 import { toHeaders } from '../messaging/headers.ts';
-import { orderTraceparent } from '../tracing/traceparent.ts';
+import { withOrderTraceparent } from './order-traceparent.ts';
 import type { OutboxRow } from './outbox-batch.ts';
 import { outboxChannelOf } from './outbox-channel.ts';
 import type { LocalOutboxRelay } from './outbox-relay.ts';
@@ -102,15 +102,19 @@ export class Outbox {
           causationId: m.causationId,
           recordType: m.record.type,
           occurredAt,
-          traceparent: m.traceparent ?? (m.orderId === null ? null : orderTraceparent(m.orderId)),
+          traceparent: m.traceparent ?? null,
         });
+        // Stored without the order's own traceparent (what a message continuing no span carries):
+        // the relay derives it again from the order id (withOrderTraceparent), so the rows stay small.
+        const headersJson = JSON.stringify(headers);
+        withOrderTraceparent(headers);
         return {
           message_id: m.messageId,
           topic: topicOfRecord(m.record.type),
           message_key: m.key === undefined ? m.orderId : m.key,
           record_type: m.record.type,
           payload: await this.encoder.encode(m.record.type, m.record.payload),
-          headers: JSON.stringify(headers),
+          headers: headersJson,
           headerValues: headers,
         };
       }),

@@ -1,4 +1,5 @@
 import pg from 'pg';
+import { type SessionTimeouts, sessionOptions } from '../db/session-timeouts.ts';
 import type { Logger } from '../logger.ts';
 import { outboxChannelOf } from './outbox-channel.ts';
 import type { RelayState } from './relay-state.ts';
@@ -13,6 +14,8 @@ export interface OutboxListenerOptions {
   state: RelayState;
   /** Called on every NOTIFY of another instance's commit, and once each time LISTEN starts. */
   onNotification: () => void;
+  /** The connection's statement and lock timeouts (default: the environment's, session-timeouts.ts). */
+  timeouts?: SessionTimeouts;
   logger: Logger;
 }
 
@@ -29,7 +32,10 @@ export function listenForOutboxCommits(options: OutboxListenerOptions): void {
   };
   const listen = async (): Promise<void> => {
     if (state.stopped) return;
-    const client = new pg.Client({ connectionString: options.databaseUrl });
+    const client = new pg.Client({
+      connectionString: options.databaseUrl,
+      options: sessionOptions(options.timeouts),
+    });
     client.on('notification', onNotification);
     client.on('error', (error) => {
       logger.warn({ err: error }, 'outbox LISTEN connection lost; polling until it is back');

@@ -1,4 +1,5 @@
 import type pg from 'pg';
+import type { SessionTimeouts } from '../db/session-timeouts.ts';
 import type { Logger } from '../logger.ts';
 import { createOutboxPool, OutboxBatchStatements } from './outbox-batch.ts';
 import { outboxChannelOf } from './outbox-channel.ts';
@@ -17,6 +18,8 @@ export interface RelayTableOptions {
   publish: PublishRows;
   /** Told how many published rows each committed delete removed; null: no vacuums. */
   vacuum: OutboxVacuum | null;
+  /** The connection's statement and lock timeouts (default: the environment's, session-timeouts.ts). */
+  timeouts?: SessionTimeouts;
   logger: Logger;
 }
 
@@ -41,7 +44,7 @@ export class RelayTable {
     this.#publish = options.publish;
     this.#vacuum = options.vacuum;
     this.#channel = outboxChannelOf(options.schema);
-    this.#pool = createOutboxPool(options.databaseUrl, { idleTimeoutMillis: 0 });
+    this.#pool = createOutboxPool(options.databaseUrl, { idleTimeoutMillis: 0 }, options.timeouts);
     this.#pool.on('error', (error) => logger.warn({ err: error }, 'idle outbox relay connection failed'));
     this.#pool.on('remove', (client) => {
       if (client === state.owner) state.loseLock();

@@ -90,10 +90,11 @@ export async function runService(definition: ServiceDefinition): Promise<void> {
   process.on('unhandledRejection', (reason) => logger.error({ err: reason }, 'unhandled promise rejection'));
 
   await checkDatabaseAccess(config.databaseUrl, definition.schema);
-  const db = createDatabase(config.databaseUrl, { poolMax: config.dbPoolMax });
+  const db = createDatabase(config.databaseUrl, { poolMax: config.dbPoolMax, timeouts: config.dbTimeouts });
   const units = createUnitOfWorkRunner({
     databaseUrl: config.databaseUrl,
     maxConnections: config.dbPoolMax,
+    timeouts: config.dbTimeouts,
     logger,
   });
   const codec = createAvroCodec({ registryUrl: config.schemaRegistryUrl, logger });
@@ -122,6 +123,7 @@ export async function runService(definition: ServiceDefinition): Promise<void> {
     lingerMs: config.outboxRelayLingerMs,
     batchSize: config.outboxRelayBatchSize,
     vacuumEveryRows: config.outboxVacuumEveryRows,
+    timeouts: config.dbTimeouts,
     describeAccessError: (error, topics) => describeAccess(error, { operation: 'WRITE', topics }),
     observer: createOutboxMetrics(metrics, () => countOutboxRows(db, definition.schema)),
   });

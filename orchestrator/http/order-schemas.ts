@@ -8,6 +8,23 @@ export const orderStatuses = ['PENDING', 'COMPLETED', 'CANCELLED', 'FAILED'] as 
 /** OrderCancelled's CancelReason symbols (schemas/order-events), the one list. */
 const cancelReasons = enumSymbols.CancelReason;
 
+/** The customer's contact for notifications (docs/notifications.md); optional: without it nothing is sent. */
+const contact = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['email'],
+  description:
+    'optional: where the notification service tells the customer about the order (email; SMS when `phone` is given). Without it the order is placed and nothing is sent',
+  properties: {
+    email: { type: 'string', format: 'email', minLength: 3, maxLength: 254 },
+    phone: {
+      type: 'string',
+      pattern: '^\\+[1-9][0-9]{7,14}$',
+      description: 'E.164: + and 8 to 15 digits, e.g. +4915112345678',
+    },
+  },
+} as const;
+
 export const placeOrderBody = {
   type: 'object',
   additionalProperties: false,
@@ -64,6 +81,7 @@ export const placeOrderBody = {
         },
       },
     },
+    contact,
   },
 } as const;
 
@@ -163,6 +181,11 @@ export const orderView = {
     ...orderSummary.properties,
     items: { type: 'array', items: orderItem },
     shippingAddress: { type: 'object', additionalProperties: true },
+    contact: {
+      type: ['object', 'null'],
+      properties: { email: { type: 'string' }, phone: { type: ['string', 'null'] } },
+      description: 'the contact given with the order; null: none',
+    },
     saga: {
       type: 'object',
       properties: {

@@ -9,8 +9,9 @@ import type { AuditTrail } from '../../lib/audit/audit-trail.ts';
 import { queryBuilder } from '../../lib/db/query-builder.ts';
 import type { UnitOfWorkRunner } from '../../lib/db/unit-of-work.ts';
 import type { Clock } from '../../lib/ids.ts';
+import { isParked } from '../runner/deadline-failures.ts';
 import type { SagaRunner } from '../runner/saga-runner.ts';
-import type { CancelReason, SagaStateName } from '../saga/saga-types.ts';
+import type { CancelReason, OrderStatus, SagaStateName } from '../saga/saga-types.ts';
 
 export type CancelResult =
   /** The saga took CANCEL: it compensates (or, with nothing in flight, is cancelled already). */
@@ -35,10 +36,13 @@ export interface Canceller {
   customerId: string | null;
 }
 
-type SagaRowState = { state: SagaStateName; cancel_reason: CancelReason | null };
+type SagaRowState = { state: SagaStateName; status: OrderStatus; cancel_reason: CancelReason | null };
 
 /** Why a saga in `state` that did not take CANCEL is left as it is (`null`) or refuses it (the reason). */
-function refusalOf({ state, cancel_reason }: SagaRowState): string | null {
+function refusalOf(saga: SagaRowState): string | null {
+  const { state, cancel_reason } = saga;
+  if (isParked(saga))
+    return 'the order is FAILED: its saga was parked, as its deadline kept failing (the error is in its history); an operator retry (POST /orders/:id/retry) resumes it';
   if (state === 'cancelled') return null;
   if (state === 'failed')
     return 'the order is FAILED: a compensation could not be completed; an operator retry (POST /orders/:id/retry) resumes it';
@@ -70,7 +74,11 @@ export async function cancelOrder(
         .join('orders.orders as o', 'o.order_id', 's.order_id')
         .where('s.order_id', orderId)
         // The saga's own cancel reason: set when it starts compensating (the order's, only once CANCELLED).
-        .select('s.state', queryBuilder.raw(`s.snapshot #>> '{context,cancelReason}' as cancel_reason`))
+        .select(
+          's.state',
+          'o.status',
+          queryBuilder.raw(`s.snapshot #>> '{context,cancelReason}' as cancel_reason`),
+        )
         .forUpdate('s');
       if (customerId !== null) query.where('o.customer_id', customerId);
       const [saga] = await unit.read<SagaRowState>(query);
@@ -78,6 +86,8 @@ export async function cancelOrder(
         if (audited) await deps.audit.add(unit, entry('not_found', {}));
         return { kind: 'not_found' };
       }
+      // A parked saga waits for an operator's retry (runner/deadline-failures.ts).
+      if (isParked(saga)) throw new NotCancelledError(saga);
       const [applied] = await deps.runner.applyEvents(unit, [
         {
           orderId,

@@ -44,6 +44,7 @@ export interface OrderLineView {
 export interface OrderView extends OrderSummaryView {
   items: OrderLineView[];
   shippingAddress: Record<string, unknown>;
+  contact: { email: string; phone: string | null } | null;
   saga: {
     state: string;
     version: number;
@@ -131,6 +132,7 @@ export async function getOrder(
     ...summaryColumns(db),
     'o.items',
     'o.shipping_address',
+    'o.contact',
     's.version',
     's.deadline_at',
     's.snapshot',
@@ -152,6 +154,7 @@ export async function getOrder(
     ...toSummary(row as SummaryRow),
     items,
     shippingAddress: row.shipping_address,
+    contact: row.contact ?? null,
     saga: {
       state: row.state,
       version: row.version,

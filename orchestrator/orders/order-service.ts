@@ -8,6 +8,7 @@ import type { UnitOfWorkRunner } from '../../lib/db/unit-of-work.ts';
 import type { Clock, IdGenerator } from '../../lib/ids.ts';
 import { OrderSpans } from '../../lib/tracing/order-spans.ts';
 import { type Tracing, tracingOff } from '../../lib/tracing/tracing-api.ts';
+import { isParked, resumeParked } from '../runner/deadline-failures.ts';
 import type { NewSaga, SagaRunner } from '../runner/saga-runner.ts';
 import type { OrderRecord } from '../saga/order-record.ts';
 import type { OrderStatus, SagaStateName } from '../saga/saga-types.ts';
@@ -34,6 +35,8 @@ export interface PlaceOrderRequest {
     postalCode: string;
     country: string;
   };
+  /** Optional: without it the order is placed and no notification is sent. */
+  contact?: { email: string; phone?: string };
 }
 
 export type PlaceOrderResult =
@@ -158,6 +161,9 @@ export class OrderService {
       currency: request.currency,
       paymentToken: request.paymentToken,
       shippingAddress: { ...request.shippingAddress, line2: request.shippingAddress.line2 ?? null },
+      contact: request.contact
+        ? { email: request.contact.email, phone: request.contact.phone ?? null }
+        : null,
       correlationId: correlationId ?? this.newId(),
     };
     // The root span of the order's trace, from here to the commit of its creation.
@@ -195,12 +201,26 @@ export class OrderService {
     return new OrderSpans(this.tracing)
       .around((spans) =>
         this.units.run(async (unit) => {
-          const [saga] = await unit.read<{ state: string }>(
-            queryBuilder('orders.sagas').where({ order_id: orderId }).select('state'),
+          const [saga] = await unit.read<{ state: SagaStateName; status: OrderStatus }>(
+            queryBuilder('orders.sagas as s')
+              .join('orders.orders as o', 'o.order_id', 's.order_id')
+              .where('s.order_id', orderId)
+              .select('s.state', 'o.status')
+              .forUpdate('s'),
           );
           if (!saga) {
             await this.audit.add(unit, entry('not_found', {}));
             return { kind: 'not_found' } as const;
+          }
+          if (isParked(saga)) {
+            // Parked by the deadline sweeper: its deadline is due again, the sweeper tries it now.
+            const at = this.clock();
+            resumeParked(unit, orderId, saga.state, at, { at: at.toISOString(), actor: caller.actor });
+            await this.audit.add(
+              unit,
+              entry('applied', { from: saga.state, to: saga.state, resumed: 'parked' }),
+            );
+            return { kind: 'retried', orderId, state: saga.state } as const;
           }
           const [applied] = await this.runner.applyEvents(unit, [
             {

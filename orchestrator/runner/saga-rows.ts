@@ -28,6 +28,7 @@ export function newSagaRows(
       currency: order.currency,
       payment_token: order.paymentToken,
       shipping_address: JSON.stringify(order.shippingAddress),
+      contact: order.contact === null ? null : JSON.stringify(order.contact),
       status,
       idempotency_key: keys.idempotencyKey,
       request_fingerprint: keys.fingerprint,

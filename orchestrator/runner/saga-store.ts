@@ -1,5 +1,5 @@
 import type { Knex } from 'knex';
-import type { OrderItem, ShippingAddress } from '../../lib/contracts/generated.ts';
+import type { CustomerContact, OrderItem, ShippingAddress } from '../../lib/contracts/generated.ts';
 import { binaryArray } from '../../lib/db/pg-binary-array.ts';
 import { queryBuilder } from '../../lib/db/query-builder.ts';
 import type { UnitOfWork } from '../../lib/db/unit-of-work.ts';
@@ -8,6 +8,7 @@ import { storedSagaJson } from '../saga/order-pricing.ts';
 import type { OrderRecord } from '../saga/order-record.ts';
 import type { HistoryRow } from '../saga/saga-history.ts';
 import type { CancelReason, OrderStatus, PersistedSaga, StoredSaga } from '../saga/saga-types.ts';
+import { currentStoredSaga } from '../saga/snapshot-version.ts';
 
 /** A saga row joined with its order: locked for the current transaction, or from the cache (SagaCache). */
 export interface LoadedSaga {
@@ -42,6 +43,7 @@ export interface OrderRow {
   currency: string;
   payment_token: string;
   shipping_address: string;
+  contact: string | null;
   status: OrderStatus;
   idempotency_key: string | null;
   request_fingerprint: string | null;
@@ -70,6 +72,7 @@ export const insertOrders = unnestInsert<OrderRow>({
     currency: 'text',
     payment_token: 'text',
     shipping_address: 'jsonb',
+    contact: 'jsonb',
     status: 'text',
     idempotency_key: 'text',
     request_fingerprint: 'text',
@@ -106,6 +109,7 @@ interface JoinedRow {
   currency: string;
   payment_token: string;
   shipping_address: ShippingAddress;
+  contact: CustomerContact | null;
   correlation_id: string;
   status: OrderStatus;
   snapshot: StoredSaga;
@@ -124,6 +128,7 @@ export const toOrderRecord = (
   currency: row.currency,
   paymentToken: row.payment_token,
   shippingAddress: row.shipping_address,
+  contact: row.contact,
   correlationId: row.correlation_id,
 });
 
@@ -138,7 +143,7 @@ export async function lockSagas(
   const rows = await unit.read<JoinedRow>(
     queryBuilder.raw(
       `select o.order_id, o.customer_id, o.items, o.total, o.currency, o.payment_token, o.shipping_address,
-            o.correlation_id, o.status, s.snapshot, s.version, s.deadline_at, s.updated_at
+            o.contact, o.correlation_id, o.status, s.snapshot, s.version, s.deadline_at, s.updated_at
        from orders.sagas s join orders.orders o using (order_id)
       where s.order_id = any(?::uuid[])
       order by s.order_id
@@ -151,7 +156,8 @@ export async function lockSagas(
       row.order_id,
       {
         order: toOrderRecord(row),
-        persisted: row.snapshot,
+        // A snapshot of another version is upgraded, or refused with UnsupportedSnapshotVersionError.
+        persisted: currentStoredSaga(row.snapshot, row.order_id),
         version: row.version,
         status: row.status,
         deadlineAt: row.deadline_at,

@@ -1,5 +1,6 @@
 import type { OrderRecord } from './order-record.ts';
 import type { CatalogPricing, OrderPricing, PersistedSaga, StoredSaga } from './saga-types.ts';
+import { sagaSnapshotVersion } from './snapshot-version.ts';
 
 /** What the saga prices an order with: its currency and lines with the customer's expected prices. */
 export const pricingOf = (order: OrderRecord): OrderPricing => ({
@@ -42,12 +43,13 @@ function acceptedBefore(value: StoredSaga['value'], order: OrderRecord): Catalog
 }
 
 /**
- * The JSON a saga's row stores: every field of its context but `pricing` (a third of the snapshot,
- * written with every step, and already in the orders row). A field added to the context must be
+ * The JSON a saga's row stores: its version (snapshot-version.ts), its state and every field of its
+ * context but `pricing` (a third of the snapshot, written with every step, and already in the orders row). A field added to the context must be
  * added here: the stored type requires it.
  */
 export function storedSagaJson({ value, context }: PersistedSaga): string {
   const stored: StoredSaga = {
+    v: sagaSnapshotVersion,
     value,
     context: {
       orderId: context.orderId,

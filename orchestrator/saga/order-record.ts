@@ -1,4 +1,4 @@
-import type { OrderItem, ShippingAddress } from '../../lib/contracts/generated.ts';
+import type { CustomerContact, OrderItem, ShippingAddress } from '../../lib/contracts/generated.ts';
 
 /** The order data the saga's commands are built from (stored in orders.orders). */
 export interface OrderRecord {
@@ -11,5 +11,7 @@ export interface OrderRecord {
   currency: string;
   paymentToken: string;
   shippingAddress: ShippingAddress;
+  /** Where the customer is told about the order (OrderPlaced carries it); null: placed without one. */
+  contact: CustomerContact | null;
   correlationId: string;
 }

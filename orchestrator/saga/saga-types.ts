@@ -145,6 +145,8 @@ export type PersistedSaga = { value: SagaStateName; context: SagaContext };
  * priced orders have neither `pricing` nor `catalog`.
  */
 export type StoredSaga = {
+  /** The snapshot's version (snapshot-version.ts); absent in rows written before versions: 1. */
+  v?: number;
   value: SagaStateName;
   context: Omit<SagaContext, 'pricing' | 'catalog'> & {
     pricing?: OrderPricing;

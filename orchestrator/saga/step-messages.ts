@@ -99,6 +99,7 @@ export function lifecycleRecord(
           items: order.items,
           total: saga.catalog?.total ?? null,
           currency: order.currency,
+          contact: order.contact,
         },
       };
     case 'OrderCompleted':

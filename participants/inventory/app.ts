@@ -5,7 +5,7 @@ import type { ServiceDeps } from '../../lib/service/run-service.ts';
 import { buildParticipantApp, type ParticipantAppDeps } from '../common/participant-app.ts';
 import { inventoryCommands } from './inventory-decisions.ts';
 import { findStock, listStock, type StockLevel } from './inventory-store.ts';
-import { registerPriceRoute } from './price-route.ts';
+import { registerPriceRoute, skuParams } from './price-route.ts';
 
 export type InventoryAppDeps = ParticipantAppDeps & Pick<ServiceDeps, 'units'>;
 
@@ -69,12 +69,7 @@ function registerStockRoutes(app: FastifyInstance, deps: Pick<ServiceDeps, 'db'>
       schema: {
         tags: ['inventory'],
         summary: 'The stock level of one SKU',
-        params: {
-          type: 'object',
-          additionalProperties: false,
-          required: ['sku'],
-          properties: { sku: { type: 'string', minLength: 1, maxLength: 64 } },
-        },
+        params: skuParams,
         response: { 200: stockLevel, 404: errorResponse },
       },
     },

@@ -7,11 +7,15 @@ import { type CatalogPrice, lockPrice, setPrice } from './catalog-store.ts';
 
 type PriceChange = { kind: 'changed'; price: CatalogPrice } | { kind: 'unknown_sku' };
 
-const skuParams = {
+/**
+ * A SKU in a path: what the catalog's SKUs are made of, as the orchestrator's order body requires
+ * (a NUL byte or other text the database cannot take is a 400 naming the parameter, not a 500).
+ */
+export const skuParams = {
   type: 'object',
   additionalProperties: false,
   required: ['sku'],
-  properties: { sku: { type: 'string', minLength: 1, maxLength: 64 } },
+  properties: { sku: { type: 'string', minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9._-]+$' } },
 } as const;
 
 const priceBody = {

@@ -61,6 +61,33 @@ create_topics() {
   say "kafka: topics ready ($(elapsed "$t0")s)"
 }
 
+# The SCRAM users of KAFKA_ADDED_PRINCIPALS (secrets.sh), through the running broker as admin
+# (ConfigCommand: AlterUserScramCredentials): once per storage and set of passwords (a marker in the
+# data directory, wiped with it). Run after the broker answers.
+ensure_added_kafka_users() {
+  local marker="$KAFKA_DATA/scram-added" want p config log="$LOGS/kafka-users.log" ok=1
+  want="$(for p in "${KAFKA_ADDED_PRINCIPALS[@]}"; do printf '%s=%s\n' "$p" "$(local_secret "kafka-$p")"; done |
+    sha256sum | cut -c1-16)"
+  [[ -f $marker && "$(<"$marker")" == "$want" ]] && return 0
+  config="$RUN/kafka-admin-client.properties"
+  (
+    umask 077
+    printf '%s\n' security.protocol=SASL_PLAINTEXT sasl.mechanism=SCRAM-SHA-512 \
+      "sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule required username=\"admin\" password=\"$(local_secret kafka-admin)\";" >"$config"
+  )
+  for p in "${KAFKA_ADDED_PRINCIPALS[@]}"; do
+    java -Djava.awt.headless=true -Dlog4j2.configurationFile="$ROOT/infra/kafka/log4j2.yaml" \
+      -Dkafka.logs.dir="$LOGS" -cp "$KAFKA_LIBS/*" kafka.admin.ConfigCommand \
+      --bootstrap-server "$HOST:$KAFKA_PORT" --command-config "$config" --alter --entity-type users \
+      --entity-name "$p" --add-config "SCRAM-SHA-512=[iterations=4096,password=$(local_secret "kafka-$p")]" \
+      >>"$log" 2>&1 || ok=0
+  done
+  rm -f "$config"
+  ((ok)) || die_log "adding the SCRAM users ${KAFKA_ADDED_PRINCIPALS[*]} failed (see $log)" "$log" 15
+  echo "$want" >"$marker"
+  say "kafka: SCRAM users added through the broker: ${KAFKA_ADDED_PRINCIPALS[*]}"
+}
+
 # --plaintext-port: the running broker must have been started with the listener asked for (or none)
 check_plaintext_listener() {
   local running

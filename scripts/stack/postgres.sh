@@ -51,5 +51,5 @@ ensure_postgres() {
 provision_db_roles() {
   (cd "$ROOT" && DATABASE_URL="$DATABASE_URL" ORDER_SAGA_STATE="$STATE" node --import tsx scripts/provision-db-roles.ts) ||
     die "provisioning the services' PostgreSQL roles failed (DATABASE_URL=$DATABASE_URL)"
-  say "postgres: service roles order_saga_{orchestrator,inventory,payment,shipping} can log in"
+  say "postgres: service roles order_saga_{orchestrator,inventory,payment,shipping,notifications} can log in"
 }

@@ -52,6 +52,7 @@ cmd_up() {
   check_plaintext_listener
   wait_registry
   create_topics
+  ensure_added_kafka_users
   provision_db_roles
   say "${G}stack up${N} in $(elapsed "$t0")s"
   cat <<EOF

@@ -11,7 +11,7 @@ import { serviceRolePassword } from './local-service-roles.ts';
  * is spread over it.
  */
 
-export type ServiceNameForEnv = 'orchestrator' | 'inventory' | 'payment' | 'shipping';
+export type ServiceNameForEnv = 'orchestrator' | 'inventory' | 'payment' | 'shipping' | 'notifications';
 
 export function perServiceEnv(name: ServiceNameForEnv, base: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
   return { ...databaseEnv(name, base), ...authEnv(base), ...kafkaEnvFor(name, base) };

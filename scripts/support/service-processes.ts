@@ -15,6 +15,20 @@ export const serviceEntryPoints = {
 export type ServiceName = keyof typeof serviceEntryPoints;
 
 /**
+ * The notification service and the local stack's mail and SMS sinks: `npm start` and the e2e tests
+ * start them besides the saga's services (startNotificationProcesses); the chaos run and the bench
+ * do not (nothing of the saga waits for them).
+ */
+export const notificationEntryPoints = {
+  notifications: 'participants/notifications/main.ts',
+  'notification-sinks': 'scripts/notification-sinks.ts',
+} as const;
+export type NotificationProcessName = keyof typeof notificationEntryPoints;
+/** Every process a launcher starts. */
+export type ProcessName = ServiceName | NotificationProcessName;
+const entryPoints: Record<ProcessName, string> = { ...serviceEntryPoints, ...notificationEntryPoints };
+
+/**
  * Node flags each service runs with, wherever it is started (npm start, the tests, the bench, the
  * chaos check; docker-compose.yml and the Dockerfile repeat them, and test/docker-compose.unit.spec.ts
  * checks that they do).
@@ -30,41 +44,55 @@ export type ServiceName = keyof typeof serviceEntryPoints;
  * and keep V8's default: a larger young generation made them slower (payment and shipping,
  * 2026-12-04 (second)).
  */
-export const serviceNodeFlags: Record<ServiceName, readonly string[]> = {
+export const serviceNodeFlags: Record<ProcessName, readonly string[]> = {
   orchestrator: ['--max-semi-space-size=64'],
   inventory: [],
   payment: [],
   shipping: [],
+  notifications: [],
+  'notification-sinks': [],
 };
 
 /** The arguments of `node` that run a service: its flags, extra ones (e.g. --cpu-prof), tsx, its entry point. */
-export const serviceNodeArgs = (name: ServiceName, extraFlags: readonly string[] = []): string[] => [
+export const serviceNodeArgs = (name: ProcessName, extraFlags: readonly string[] = []): string[] => [
   ...serviceNodeFlags[name],
   ...extraFlags,
   '--import',
   'tsx',
-  serviceEntryPoints[name],
+  entryPoints[name],
 ];
 
-export const defaultPorts: Record<ServiceName, number> = {
+/** HTTP ports (the sinks' SMTP port is SINK_SMTP_PORT, default 2525). */
+export const defaultPorts: Record<ProcessName, number> = {
   orchestrator: 3000,
   inventory: 3001,
   payment: 3002,
   shipping: 3003,
+  notifications: 3004,
+  'notification-sinks': 3005,
 };
-const portVariable: Record<ServiceName, string> = {
+const portVariable: Record<ProcessName, string> = {
   orchestrator: 'ORCHESTRATOR_PORT',
   inventory: 'INVENTORY_PORT',
   payment: 'PAYMENT_PORT',
   shipping: 'SHIPPING_PORT',
+  notifications: 'NOTIFICATIONS_PORT',
+  'notification-sinks': 'SINK_HTTP_PORT',
 };
 
-const colours: Record<ServiceName, number> = { orchestrator: 36, inventory: 33, payment: 35, shipping: 32 };
+const colours: Record<ProcessName, number> = {
+  orchestrator: 36,
+  inventory: 33,
+  payment: 35,
+  shipping: 32,
+  notifications: 34,
+  'notification-sinks': 90,
+};
 
 export type LogTarget = { kind: 'prefixed' } | { kind: 'files'; dir: string };
 
 export interface ServiceProcess {
-  name: ServiceName;
+  name: ProcessName;
   port: number;
   child: ChildProcess;
   exited: Promise<number | null>;
@@ -90,20 +118,53 @@ export function dashboardMetricsEnv(name: ServiceName, env: NodeJS.ProcessEnv): 
   return { DASHBOARD_METRICS_URLS: urls.join(',') };
 }
 
+export const portOf = (name: ProcessName, env: NodeJS.ProcessEnv): number =>
+  Number(env[portVariable[name]] ?? defaultPorts[name]);
+
+/**
+ * The notification service's SMTP server and SMS gateway are the sinks this launcher starts, unless
+ * the caller set them.
+ */
+export function notificationSinkEnv(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  return {
+    SMTP_HOST: env.SMTP_HOST ?? '127.0.0.1',
+    SMTP_PORT: env.SMTP_PORT ?? env.SINK_SMTP_PORT ?? '2525',
+    SMS_GATEWAY_URL: env.SMS_GATEWAY_URL ?? `http://127.0.0.1:${portOf('notification-sinks', env)}/sms`,
+  };
+}
+
+/** What a process gets besides the launcher's environment: its credentials, its wiring. */
+function ownEnv(name: ProcessName, env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  switch (name) {
+    case 'notification-sinks':
+      return {};
+    case 'notifications':
+      return { ...perServiceEnv(name, env), ...notificationSinkEnv(env) };
+    case 'orchestrator':
+    case 'inventory':
+    case 'payment':
+    case 'shipping':
+      return { ...perServiceEnv(name, env), ...dashboardMetricsEnv(name, env) };
+    default: {
+      const unknown: never = name;
+      throw new Error(`unknown process ${String(unknown)}`);
+    }
+  }
+}
+
 /** Starts one service as its own Node process (`node <its flags> --import tsx <entry>`). */
 export function startService(
-  name: ServiceName,
+  name: ProcessName,
   env: NodeJS.ProcessEnv,
   logs: LogTarget,
   instance = '',
 ): ServiceProcess {
-  const port = portsFrom(env)[name];
+  const port = portOf(name, env);
   const child = spawn(process.execPath, serviceNodeArgs(name), {
     cwd: repoRoot,
     env: {
       ...env,
-      ...perServiceEnv(name, env),
-      ...dashboardMetricsEnv(name, env),
+      ...ownEnv(name, env),
       LOG_FORMAT: env.LOG_FORMAT ?? (logs.kind === 'prefixed' ? 'pretty' : 'json'),
     },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -128,6 +189,10 @@ export function startService(
 /** Every service (the orchestrator and the three participants), each as its own process. */
 export const startAllServices = (env: NodeJS.ProcessEnv, logs: LogTarget): ServiceProcess[] =>
   (Object.keys(serviceEntryPoints) as ServiceName[]).map((name) => startService(name, env, logs));
+
+/** The mail and SMS sinks and the notification service, each as its own process. */
+export const startNotificationProcesses = (env: NodeJS.ProcessEnv, logs: LogTarget): ServiceProcess[] =>
+  (['notification-sinks', 'notifications'] as const).map((name) => startService(name, env, logs));
 
 /** Polls `GET /health/ready` until it answers 200, the process exits, or the deadline passes. */
 export async function waitUntilReady(service: ServiceProcess, timeoutMs = 60_000): Promise<void> {

@@ -58,6 +58,8 @@ const matrix: Record<ServiceName, Record<string, RouteAccess>> = {
     ...faultRoutes,
     ...auditRoutes,
   },
+  // No operator actions, so no GET /audit; a customer sees only their own orders' (404 otherwise).
+  notifications: { 'GET /notifications': anyone, 'GET /metrics': 'public' },
 };
 
 /** A concrete URL of a route: path parameters filled in, a wildcard as a file name. */

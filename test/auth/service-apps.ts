@@ -10,6 +10,7 @@ import { createMetricsRegistry } from '../../lib/metrics/registry.ts';
 import { buildOrchestratorApp } from '../../orchestrator/http/app.ts';
 import { OrderService } from '../../orchestrator/orders/order-service.ts';
 import { buildApp as buildInventoryApp } from '../../participants/inventory/app.ts';
+import { buildApp as buildNotificationsApp } from '../../participants/notifications/app.ts';
 import { buildApp as buildPaymentApp } from '../../participants/payment/app.ts';
 import { buildApp as buildShippingApp } from '../../participants/shipping/app.ts';
 import { jsonAuditTrail } from '../support/json-audit-trail.ts';
@@ -17,8 +18,14 @@ import { jsonOutbox } from '../support/json-outbox.ts';
 import { runnerWithLongDeadlines } from '../support/saga-fixtures.ts';
 import type { ThrowawayDatabase } from '../support/throwaway-database.ts';
 
-export type ServiceName = 'orchestrator' | 'inventory' | 'payment' | 'shipping';
-export const serviceNames: readonly ServiceName[] = ['orchestrator', 'inventory', 'payment', 'shipping'];
+export type ServiceName = 'orchestrator' | 'inventory' | 'payment' | 'shipping' | 'notifications';
+export const serviceNames: readonly ServiceName[] = [
+  'orchestrator',
+  'inventory',
+  'payment',
+  'shipping',
+  'notifications',
+];
 
 const logger = createLogger('auth-it', 'silent');
 
@@ -44,18 +51,20 @@ export async function buildServiceApp(
             clock: () => new Date(),
           }),
         })
-      : await { inventory: buildInventoryApp, payment: buildPaymentApp, shipping: buildShippingApp }[name](
-          {
-            db,
-            logger,
-            auth,
-            units,
-            audit: jsonAuditTrail(name, name, units),
-            outbox: jsonOutbox(name),
-            newId: randomUUID,
-          },
-          new FaultSwitch(),
-        );
+      : name === 'notifications'
+        ? await buildNotificationsApp({ db, logger, auth })
+        : await { inventory: buildInventoryApp, payment: buildPaymentApp, shipping: buildShippingApp }[name](
+            {
+              db,
+              logger,
+              auth,
+              units,
+              audit: jsonAuditTrail(name, name, units),
+              outbox: jsonOutbox(name),
+              newId: randomUUID,
+            },
+            new FaultSwitch(),
+          );
   registerHealthRoutes(app, { database: () => true });
   serveMetrics(app, createMetricsRegistry());
   await app.ready();

@@ -44,6 +44,18 @@ export async function openKafkaHarness(clientId = 'test-harness'): Promise<Kafka
   };
 }
 
+/** A topic of one partition and its dead-letter topic (`<topic>-dlt`), for a consumer's test. */
+export async function createTopicWithDeadLetters(admin: Admin, topic: string): Promise<void> {
+  await admin.createTopics({
+    waitForLeaders: true,
+    topics: [topic, `${topic}-dlt`].map((name) => ({ topic: name, numPartitions: 1, replicationFactor: 1 })),
+  });
+}
+
+/** Deletes what createTopicWithDeadLetters created (best effort: the test's result stands). */
+export const deleteTopicWithDeadLetters = (admin: Admin, topic: string): Promise<void> =>
+  admin.deleteTopics({ topics: [topic, `${topic}-dlt`] }).catch(() => undefined);
+
 /** Headers of a message that starts a conversation (correlation = order, no cause), sent now. */
 export const firstMessageHeaders = (recordType: RecordName, orderId: string, messageId: string) =>
   toHeaders({

@@ -28,6 +28,7 @@ export const newOrderRecord = (): OrderRecord => ({
   currency: 'EUR',
   paymentToken: 'tok_visa',
   shippingAddress: { name: 'A', line1: 'l', line2: null, city: 'c', postalCode: 'p', country: 'DE' },
+  contact: null,
   correlationId: newId(),
 });
 

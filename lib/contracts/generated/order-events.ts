@@ -57,6 +57,14 @@ export interface OrderItem {
   unitPrice: number | null;
 }
 
+/** How to reach the customer about the order. */
+export interface CustomerContact {
+  /** Email address the order's notifications go to. */
+  email: string;
+  /** Phone number in E.164 form (+ and 8 to 15 digits) for SMS notifications; null: no SMS. */
+  phone: string | null;
+}
+
 /** Lifecycle event: an order was accepted and its saga started. */
 export interface OrderPlaced {
   /** Order id (UUID) that was placed; also the Kafka message key. */
@@ -69,6 +77,8 @@ export interface OrderPlaced {
   total: number | null;
   /** ISO 4217 currency code of every price in the order, e.g. EUR. */
   currency: string;
+  /** The customer's contact for notifications; null when the order was placed without one (version 3). */
+  contact: CustomerContact | null;
 }
 
 /** Lifecycle event: the carrier picked up the completed order's parcel; the order can no longer be cancelled. */

@@ -67,6 +67,7 @@ const orderPlaced: RecordPayloads['OrderPlaced'] = {
   items: [{ sku: 'SKU-001', quantity: 2, unitPrice: 1999 }],
   total: 3998,
   currency: 'EUR',
+  contact: { email: 'c-42@example.com', phone: '+4915112345678' },
 };
 
 describe('avro codec against Kafka and the schema registry', () => {

@@ -3,7 +3,13 @@ import { randomUUID } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
 import { createLogger } from '../../../lib/logger.ts';
 import { createMessageConsumer, type MessageConsumer } from '../../../lib/messaging/message-consumer.ts';
-import { firstMessageHeaders, type KafkaHarness, openKafkaHarness } from '../../support/kafka-harness.ts';
+import {
+  createTopicWithDeadLetters,
+  deleteTopicWithDeadLetters,
+  firstMessageHeaders,
+  type KafkaHarness,
+  openKafkaHarness,
+} from '../../support/kafka-harness.ts';
 import { createThrowawayDatabase, type ThrowawayDatabase } from '../../support/throwaway-database.ts';
 import { waitFor } from '../../support/wait-for.ts';
 
@@ -17,17 +23,10 @@ describe('message consumer (Kafka + PostgreSQL)', () => {
   before(async () => {
     harness = await openKafkaHarness('message-consumer-it');
     database = await createThrowawayDatabase({ poolMax: 5 });
-    await harness.admin.createTopics({
-      waitForLeaders: true,
-      topics: [topic, `${topic}-dlt`].map((name) => ({
-        topic: name,
-        numPartitions: 1,
-        replicationFactor: 1,
-      })),
-    });
+    await createTopicWithDeadLetters(harness.admin, topic);
   });
   after(async () => {
-    await harness.admin.deleteTopics({ topics: [topic, `${topic}-dlt`] }).catch(() => undefined);
+    await deleteTopicWithDeadLetters(harness.admin, topic);
     await harness.close();
     await database.drop();
   });

@@ -10,6 +10,7 @@ import { Outbox, type OutgoingMessage } from '../../../lib/outbox/outbox.ts';
 import { lockKeyOf } from '../../../lib/outbox/outbox-batch.ts';
 import { outboxChannelOf } from '../../../lib/outbox/outbox-channel.ts';
 import { type OutboxRelay, startOutboxRelay } from '../../../lib/outbox/outbox-relay.ts';
+import { orderTraceparent } from '../../../lib/tracing/traceparent.ts';
 import { type KafkaHarness, openKafkaHarness, recordTopic } from '../../support/kafka-harness.ts';
 import { createThrowawayDatabase, type ThrowawayDatabase } from '../../support/throwaway-database.ts';
 import { waitFor } from '../../support/wait-for.ts';
@@ -90,6 +91,13 @@ describe('outbox relay wake-ups (PostgreSQL, Kafka)', () => {
       states,
     );
     assert.equal(relay.publishedFromMemory - fromMemoryBefore, 3, 'published without reading them back');
+    for (const m of messages) {
+      assert.equal(
+        headerString(m.headers, HeaderNames.traceparent),
+        orderTraceparent(orderId),
+        "the order's traceparent",
+      );
+    }
     // A NOTIFY is delivered at commit, long before the relay has published: none came.
     assert.deepEqual(notifications, []);
     // Deleted in a batch once published (deleteEveryMs), not by the 60 s poll.
@@ -103,6 +111,10 @@ describe('outbox relay wake-ups (PostgreSQL, Kafka)', () => {
     const other = new Outbox('orders', harness.codec, systemClock); // no local relay: it NOTIFYs
     const orderId = randomUUID();
     await database.units.run((unit) => other.append(unit, [statusChanged(orderId, 'fromOtherInstance')]));
+    // The row is stored without the order's own traceparent (it follows from the order id)…
+    const [stored] = await database.db('orders.outbox').select('headers');
+    assert.equal(stored?.headers[HeaderNames.orderId], orderId);
+    assert.equal(stored?.headers[HeaderNames.traceparent], undefined);
     await database.units.run((unit) => local.append(unit, [statusChanged(orderId, 'fromThisProcess')]));
     await waitFor('both messages on the topic', () =>
       published.messages.filter((m) => m.key === orderId).length >= 2 ? true : undefined,
@@ -110,6 +122,10 @@ describe('outbox relay wake-ups (PostgreSQL, Kafka)', () => {
     await relay.drain();
     await published.caughtUp();
     const mine = published.messages.filter((m) => m.key === orderId);
+    // …and both copies, read back from the table or published from memory, carry it on Kafka.
+    for (const m of mine) {
+      assert.equal(headerString(m.headers, HeaderNames.traceparent), orderTraceparent(orderId));
+    }
     const decoded = await Promise.all(mine.map((m) => harness.codec.decode(m.value ?? Buffer.alloc(0))));
     // Each once. Their order is not promised: the local row may go out from memory before the
     // NOTIFY of the other commit arrives. A saga never writes two messages that way: its next one
