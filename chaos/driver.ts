@@ -6,7 +6,7 @@
  */
 import { localBearer } from '../scripts/support/local-tokens.ts';
 import type { Instance } from './cluster.ts';
-import type { OrderBody, OrderKind } from './order-mix.ts';
+import type { FollowUp, OrderBody, OrderKind } from './order-mix.ts';
 
 export interface PlacedOrder {
   n: number;
@@ -23,6 +23,8 @@ export interface PlacedOrder {
   placedAt: number | null;
   /** Set when the key could not be placed at all within the deadline. */
   gaveUp: string | null;
+  /** Kinds the run acts on after placing (cancels, carrier events): what it did and got. */
+  followUp?: FollowUp;
 }
 
 export interface DriverOptions {

@@ -6,7 +6,8 @@ import type { ChaosRun } from './chaos-run.ts';
 import type { OrderDriver, PlacedOrder } from './driver.ts';
 import { seconds } from './event-log.ts';
 import { compensationBudgetMs, forwardBudgetMs } from './options.ts';
-import { type OrderKind, orderBody, type RegularKind, totalOf } from './order-mix.ts';
+import { OrderFollowUp } from './order-follow-up.ts';
+import { followedUpKinds, type OrderKind, orderBody, type RegularKind, totalOf } from './order-mix.ts';
 import type { OrderMonitor } from './order-monitor.ts';
 import { Aborted } from './run-lifetime.ts';
 import { orderBodyRandom } from './run-plan.ts';
@@ -19,6 +20,7 @@ export class OrderFlow {
   readonly #monitor: OrderMonitor;
   readonly #queue: Array<{ n: number; kind: RegularKind }>;
   readonly #orderTimeoutMs: number;
+  readonly #followUp: OrderFollowUp;
   #taken = 0;
   readonly #held = new Set<OrderKind>();
   readonly #placingKinds = new Map<number, OrderKind>();
@@ -32,6 +34,7 @@ export class OrderFlow {
     this.#monitor = monitor;
     this.#queue = run.plan.regularKinds.map((kind, i) => ({ n: i + 1, kind }));
     this.#orderTimeoutMs = 2 * (forwardBudgetMs(run.options) + compensationBudgetMs(run.options)) + 60_000;
+    this.#followUp = new OrderFollowUp(run, monitor, this.#orderTimeoutMs);
   }
 
   /** Holds back orders of these kinds (they wait at the head of the queue) until released. */
@@ -57,7 +60,10 @@ export class OrderFlow {
     ).length;
   }
 
-  /** Takes regular orders, places each and waits until it is terminal, until the queue is empty. */
+  /**
+   * Takes regular orders, places each (acting on it as its kind says: order-follow-up.ts) and waits
+   * until it is terminal, until the queue is empty.
+   */
   async worker(): Promise<void> {
     for (;;) {
       const item = await this.#takeOrder();
@@ -65,6 +71,8 @@ export class OrderFlow {
       const order = this.newPlaced(item.n, item.kind);
       const orderId = await this.placeAndWatch(order);
       if (orderId === null) continue;
+      // Cancels and carrier events (a cancel after COMPLETED makes the order pending again).
+      if (followedUpKinds.has(order.kind)) await this.#followUp.after(order, orderId);
       if (!(await this.#monitor.waitTerminal(orderId, this.#orderTimeoutMs)) && !this.#run.lifetime.aborted)
         this.#run.log.say(
           `order ${orderId} (#${order.n}, ${order.kind}) still pending after ${seconds(this.#orderTimeoutMs)}; moving on`,

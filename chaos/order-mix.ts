@@ -3,7 +3,16 @@
 import type { Prng } from '../lib/random/prng.ts';
 import { seedCatalog } from '../migrations/seed-catalog.ts';
 
-export const orderKinds = ['happy', 'declined', 'out_of_stock', 'unserved', 'silent'] as const;
+export const orderKinds = [
+  'happy',
+  'declined',
+  'out_of_stock',
+  'unserved',
+  'silent',
+  'cancel_in_flight',
+  'cancel_completed',
+  'delivered',
+] as const;
 export type OrderKind = (typeof orderKinds)[number];
 
 export interface ExpectedOutcome {
@@ -17,10 +26,43 @@ export const expectedOutcome: Record<OrderKind, ExpectedOutcome> = {
   out_of_stock: { status: 'CANCELLED', cancelReason: 'out_of_stock' },
   unserved: { status: 'CANCELLED', cancelReason: 'shipping_failed' },
   silent: { status: 'CANCELLED', cancelReason: 'timeout' },
+  // The customer cancels right after placing it (a step in flight, or already COMPLETED).
+  cancel_in_flight: { status: 'CANCELLED', cancelReason: 'customer_cancelled' },
+  // The customer cancels once it is COMPLETED (before any pickup).
+  cancel_completed: { status: 'CANCELLED', cancelReason: 'customer_cancelled' },
+  // Once COMPLETED the run's carrier picks it up, the customer's cancel races the pickup and loses
+  // (409, or taken and given up when the pickup reaches the saga first), then it is delivered.
+  delivered: { status: 'COMPLETED', cancelReason: null },
 };
 
+/** What the run did to an order after placing it (order-follow-up.ts), for the checks. */
+export interface FollowUp {
+  /** HTTP status of the customer's cancel; null when none was sent (or none was answered). */
+  cancel: number | null;
+  /** The carrier's times as shipping answered them (200); null when that event was not accepted. */
+  pickedUpAt: string | null;
+  deliveredAt: string | null;
+  /** What went wrong with the follow-up itself: an unexpected answer, or none in time. */
+  problems: string[];
+}
+
+/** The kinds whose order the run acts on after placing it (order-follow-up.ts). */
+export const followedUpKinds: ReadonlySet<OrderKind> = new Set([
+  'cancel_in_flight',
+  'cancel_completed',
+  'delivered',
+]);
+
 /** Share of each kind among the regular orders (silent orders are placed in silent windows only). */
-export const regularMix = { happy: 55, declined: 15, out_of_stock: 15, unserved: 15 } as const;
+export const regularMix = {
+  happy: 40,
+  declined: 12,
+  out_of_stock: 12,
+  unserved: 12,
+  cancel_in_flight: 8,
+  cancel_completed: 8,
+  delivered: 8,
+} as const;
 export type RegularKind = keyof typeof regularMix;
 
 /** SKU-LTD has only 5 units and no other order kind buys it: any quantity above 5 is out of stock. */
@@ -88,6 +130,9 @@ export function orderBody(kind: OrderKind, n: number, runId: string, random: Prn
   switch (kind) {
     case 'happy':
     case 'silent':
+    case 'cancel_in_flight':
+    case 'cancel_completed':
+    case 'delivered':
       break;
     case 'declined':
       paymentToken = 'tok_decline';

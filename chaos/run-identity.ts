@@ -82,5 +82,7 @@ export function serviceEnvironment(
     LOG_FORMAT: 'json',
     // Silent windows switch the participants' faults (operator token, faults/silent-windows.ts).
     FAULTS_ENABLED: 'true',
+    // The run is the carrier (order-follow-up.ts): the simulated one would race it.
+    SIMULATED_CARRIER: 'false',
   };
 }

@@ -15,6 +15,7 @@ import * as serviceRoles from './20261207_013_service_roles.ts';
 import * as orderContact from './20261207_014_order_contact.ts';
 import * as notifications from './20261207_015_notifications.ts';
 import * as pruningGrants from './20261207_016_pruning_grants.ts';
+import * as deliveryStages from './20261207_017_delivery_stages.ts';
 
 interface Migration {
   up(knex: Knex): Promise<void>;
@@ -39,6 +40,7 @@ const migrations: ReadonlyArray<readonly [string, Migration]> = [
   ['20261207_014_order_contact', orderContact],
   ['20261207_015_notifications', notifications],
   ['20261207_016_pruning_grants', pruningGrants],
+  ['20261207_017_delivery_stages', deliveryStages],
 ];
 
 export const migrationSource: Knex.MigrationSource<readonly [string, Migration]> = {

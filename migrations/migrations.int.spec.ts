@@ -56,6 +56,7 @@ describe('migrations (PostgreSQL)', () => {
       '20261207_014_order_contact',
       '20261207_015_notifications',
       '20261207_016_pruning_grants',
+      '20261207_017_delivery_stages',
     ]);
     const customerIndex = await db.raw<{ rows: Array<{ def: string }> }>(
       `select indexdef as def from pg_indexes where schemaname = 'orders' and indexname = 'orders_customer_created_idx'`,
@@ -171,6 +172,7 @@ describe('migrations (PostgreSQL)', () => {
         '20261207_014_order_contact',
         '20261207_015_notifications',
         '20261207_016_pruning_grants',
+        '20261207_017_delivery_stages',
       ]);
       const slots = await upgraded('orders.sagas_in_flight').select('slot', 'sagas').orderBy('slot');
       assert.equal(slots.length, 16);
@@ -203,6 +205,7 @@ describe('migrations (PostgreSQL)', () => {
         '20261207_014_order_contact',
         '20261207_015_notifications',
         '20261207_016_pruning_grants',
+        '20261207_017_delivery_stages',
       ]);
       for (const schema of ['orders', 'payment']) {
         const rows = await upgraded(`${schema}.outbox`).select('headers', 'payload');
@@ -221,6 +224,7 @@ describe('migrations (PostgreSQL)', () => {
         '20261207_014_order_contact',
         '20261207_015_notifications',
         '20261207_016_pruning_grants',
+        '20261207_017_delivery_stages',
       ]);
       const stock: Array<{ sku: string; unit_price: number; currency: string }> = await upgraded(
         'inventory.stock',

@@ -101,6 +101,8 @@ const serviceEnv: NodeJS.ProcessEnv = {
   ...callerEnv,
   AUTH_JWT_SECRET: process.env.AUTH_JWT_SECRET ?? localSecret('auth-jwt-secret'),
   FAULTS_ENABLED: 'true',
+  // The specs drive the carrier's events by hand (POST /shipments/:shipmentId/events).
+  SIMULATED_CARRIER: 'false',
   TOPIC_PREFIX: topicPrefix,
   DATABASE_URL: testDatabaseUrl,
   KAFKA_GROUP_ID_SUFFIX: `-test-${runId}`,

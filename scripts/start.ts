@@ -33,6 +33,8 @@ await provisionLocalServiceRoles(config.databaseUrl);
 const serviceEnv: NodeJS.ProcessEnv = {
   ...process.env,
   FAULTS_ENABLED: process.env.FAULTS_ENABLED ?? 'true',
+  // The demo's parcels are picked up and delivered by the simulated carrier (docs/delivery.md).
+  SIMULATED_CARRIER: process.env.SIMULATED_CARRIER ?? 'true',
 };
 const services = [
   ...startAllServices(serviceEnv, { kind: 'prefixed' }),

@@ -1,5 +1,5 @@
 /**
- * `npm run -s token -- --role <customer|operator> [--sub <id>] [--ttl 1h]`: prints a bearer token
+ * `npm run -s token -- --role <customer|operator|carrier> [--sub <id>] [--ttl 1h]`: prints a bearer token
  * for the local stack alone on stdout, HS256-signed with AUTH_JWT_SECRET when set, else the local
  * stack's secret (.stack/secrets/auth-jwt-secret), the one `npm start` gives the services.
  *
@@ -10,7 +10,8 @@ import { type Role, roles } from '../lib/http/principal.ts';
 import { parseTtl } from '../lib/http/sign-token.ts';
 import { defaultSubjects, localToken } from './support/local-tokens.ts';
 
-const usage = 'usage: npm run -s token -- --role <customer|operator> [--sub <id>] [--ttl 1h|30m|3600]';
+const usage =
+  'usage: npm run -s token -- --role <customer|operator|carrier> [--sub <id>] [--ttl 1h|30m|3600]';
 
 function fail(problem: string): never {
   process.stderr.write(`${problem}\n${usage}\n`);

@@ -56,7 +56,17 @@ export async function readEffectFacts(db: Knex): Promise<EffectFacts> {
   return { duplicates, ledgerDuplicates: ledger.rows, shipmentOf, paymentOf };
 }
 
-/** 5a: one effect row per order in every participant; shipment and payment match the outcome. */
+/** The shipment status of a COMPLETED order in each of its saga states. */
+const shipmentOfState: Readonly<Record<string, string>> = {
+  completed: 'SCHEDULED',
+  shipped: 'PICKED_UP',
+  delivered: 'DELIVERED',
+};
+
+/**
+ * 5a: one effect row per order in every participant; shipment and payment match the outcome (a
+ * COMPLETED order's shipment is where its saga says the parcel is; a CANCELLED one's no carrier has).
+ */
 export function effectsCheck(orders: StoredOrders, facts: EffectFacts): CheckResult {
   const violations: string[] = facts.duplicates.map((d) => `${d.table}: ${d.n} rows for order ${d.order_id}`);
   for (const d of facts.ledgerDuplicates)
@@ -65,13 +75,18 @@ export function effectsCheck(orders: StoredOrders, facts: EffectFacts): CheckRes
     const shipment = facts.shipmentOf.get(o.order_id);
     const payment = facts.paymentOf.get(o.order_id);
     if (o.status === 'COMPLETED') {
-      if (shipment !== 'SCHEDULED')
-        violations.push(`COMPLETED order ${o.order_id} has shipment ${shipment ?? 'none'}`);
+      const want = shipmentOfState[o.state] ?? 'SCHEDULED';
+      if (shipment !== want)
+        violations.push(
+          `COMPLETED order ${o.order_id} (${o.state}) has shipment ${shipment ?? 'none'}, not ${want}`,
+        );
       if (payment !== 'CHARGED')
         violations.push(`COMPLETED order ${o.order_id} has payment ${payment ?? 'none'}`);
     } else if (o.status === 'CANCELLED') {
       if (shipment === 'SCHEDULED')
         violations.push(`CANCELLED order ${o.order_id} still has a SCHEDULED shipment`);
+      if (shipment === 'PICKED_UP' || shipment === 'DELIVERED')
+        violations.push(`CANCELLED order ${o.order_id} has a shipment its carrier has (${shipment})`);
       if (payment === 'CHARGED') violations.push(`CANCELLED order ${o.order_id} still has a CHARGED payment`);
     }
   }

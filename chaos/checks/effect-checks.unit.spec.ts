@@ -39,7 +39,7 @@ describe('chaos checks 4–5a: what the services left behind (pure)', () => {
     assert.deepEqual(result.violations, [
       'shipping.shipments: 2 rows for order order-1',
       'payment.ledger: 2 charge rows for order order-1',
-      'COMPLETED order order-2 has shipment none',
+      'COMPLETED order order-2 (completed) has shipment none, not SCHEDULED',
       'COMPLETED order order-2 has payment REFUNDED',
       'CANCELLED order order-3 still has a SCHEDULED shipment',
       'CANCELLED order order-3 still has a CHARGED payment',

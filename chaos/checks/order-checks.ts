@@ -9,6 +9,8 @@ import { kindLabel, type StoredOrders } from './stored-orders.ts';
 const terminalStatuses = new Set(['COMPLETED', 'CANCELLED', 'FAILED']);
 const statusOfState: Record<string, string> = {
   completed: 'COMPLETED',
+  shipped: 'COMPLETED',
+  delivered: 'COMPLETED',
   cancelled: 'CANCELLED',
   failed: 'FAILED',
 };

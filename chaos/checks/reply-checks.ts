@@ -12,6 +12,8 @@ const commandTypes: Record<string, readonly string[]> = {
   shipping: ['ScheduleShipping', 'CancelShipping'],
 };
 
+const carrierEventTypes: ReadonlySet<string> = new Set(['ShipmentPickedUp', 'ShipmentDelivered']);
+
 /** The replies on Kafka by message id (a duplicate publish counts once) and by the command they answer. */
 export interface ReplyIndex {
   distinct: ReadonlyMap<string, ReplySeen>;
@@ -25,7 +27,8 @@ export function indexReplies(replies: ReplyScan): ReplyIndex {
   const distinct = new Map<string, ReplySeen>();
   for (const r of replies.records) {
     distinct.set(r.messageId, r);
-    if (r.causationId === null) continue;
+    // Shipping's carrier events carry ScheduleShipping's id as causation but answer no command.
+    if (r.causationId === null || carrierEventTypes.has(r.type ?? '')) continue;
     const set = idsByCause.get(r.causationId) ?? new Set<string>();
     set.add(r.messageId);
     idsByCause.set(r.causationId, set);

@@ -28,6 +28,27 @@ describe('chaos checks 5b–5d: messages (pure)', () => {
     assert.equal(index.published, 4);
   });
 
+  test("a carrier event is a reply to check (5c) but answers no command (5b), though it carries ScheduleShipping's id", () => {
+    const carrierEvent = (messageId: string, type: string): ReplySeen => ({
+      ...reply(messageId, 'schedule-1'),
+      type,
+      topic: 'shipping-events',
+    });
+    const index = indexReplies({
+      records: [
+        { ...reply('r1', 'schedule-1'), type: 'ShippingScheduled' },
+        carrierEvent('r2', 'ShipmentPickedUp'),
+        carrierEvent('r3', 'ShipmentDelivered'),
+      ],
+      topics: [],
+    });
+    assert.deepEqual([...index.distinct.keys()], ['r1', 'r2', 'r3']);
+    assert.deepEqual(
+      [...index.idsByCause].map(([cause, ids]) => [cause, [...ids]]),
+      [['schedule-1', ['r1']]],
+    );
+  });
+
   test('5b: each processed command answered exactly once, no reply to a command nobody processed', () => {
     const replies = indexReplies({
       records: [

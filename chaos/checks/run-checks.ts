@@ -1,5 +1,5 @@
 /**
- * The invariants 0–6 checked after quiescence, in report order: each reads its facts from the
+ * The invariants 0–6 (5e: fulfilment-check.ts) checked after quiescence, in report order: each reads its facts from the
  * database (or takes what the run collected) and returns one report row. Invariant 7 is the run's
  * own (survival-check.ts). docs/reliability.md lists them all.
  */
@@ -9,6 +9,7 @@ import type { PlacedOrder } from '../driver.ts';
 import type { ReplyScan } from '../reply-scan.ts';
 import type { CheckResult, Disruption } from './check-result.ts';
 import { effectsCheck, outboxCheck, readEffectFacts, readOutboxRows } from './effect-checks.ts';
+import { fulfilmentCheck, readFulfilmentFacts } from './fulfilment-check.ts';
 import { ledgerCheck, readLedgerFacts } from './ledger-check.ts';
 import {
   acknowledgedOrdersCheck,
@@ -74,6 +75,7 @@ export async function runChecks({
     commandsAnsweredCheck(await readProcessedCommands(db), replyIndex),
     repliesAppliedCheck(replyIndex, await readAppliedReplies(db)),
     deadLetterCheck(deadLetters, deadLetterRecords, expectedDeadLetters),
+    fulfilmentCheck(orders, placed, await readFulfilmentFacts(db)),
     outcomeCheck(outcomes, await readTimedOutHistories(db, outcomes.mismatched), disruptions, graceMs),
   ];
 }

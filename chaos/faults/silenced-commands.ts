@@ -24,9 +24,12 @@ export const statesUpTo: Record<SilencedCommand, readonly string[]> = {
   ScheduleShipping: ['reservingStock', 'processingPayment', 'schedulingShipping'],
 };
 
+/** The kinds the run cancels or delivers (order-mix.ts): their sagas run every forward step (or may). */
+const followedUp: readonly RegularKind[] = ['cancel_in_flight', 'cancel_completed', 'delivered'];
+
 /** Regular kinds whose saga sends the command: they are held back while it is silenced. */
 export const kindsReaching: Record<SilencedCommand, readonly RegularKind[]> = {
-  ReserveStock: ['happy', 'declined', 'out_of_stock', 'unserved'],
-  ProcessPayment: ['happy', 'declined', 'unserved'],
-  ScheduleShipping: ['happy', 'unserved'],
+  ReserveStock: ['happy', 'declined', 'out_of_stock', 'unserved', ...followedUp],
+  ProcessPayment: ['happy', 'declined', 'unserved', ...followedUp],
+  ScheduleShipping: ['happy', 'unserved', ...followedUp],
 };

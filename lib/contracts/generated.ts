@@ -49,13 +49,17 @@ export const recordTopics = {
   PaymentSucceeded: 'payment-events',
   CancelShipping: 'shipping-commands',
   ScheduleShipping: 'shipping-commands',
+  ShipmentDelivered: 'shipping-events',
+  ShipmentPickedUp: 'shipping-events',
   ShippingCancelled: 'shipping-events',
   ShippingFailed: 'shipping-events',
   ShippingScheduled: 'shipping-events',
   OrderCancelled: 'order-events',
   OrderCompleted: 'order-events',
+  OrderDelivered: 'order-events',
   OrderFailed: 'order-events',
   OrderPlaced: 'order-events',
+  OrderShipped: 'order-events',
   OrderStatusChanged: 'order-events',
   AuditRecorded: 'audit-events',
 } as const;
@@ -74,13 +78,17 @@ export const recordFullNames = {
   PaymentSucceeded: 'ordersaga.payment.PaymentSucceeded',
   CancelShipping: 'ordersaga.shipping.CancelShipping',
   ScheduleShipping: 'ordersaga.shipping.ScheduleShipping',
+  ShipmentDelivered: 'ordersaga.shipping.ShipmentDelivered',
+  ShipmentPickedUp: 'ordersaga.shipping.ShipmentPickedUp',
   ShippingCancelled: 'ordersaga.shipping.ShippingCancelled',
   ShippingFailed: 'ordersaga.shipping.ShippingFailed',
   ShippingScheduled: 'ordersaga.shipping.ShippingScheduled',
   OrderCancelled: 'ordersaga.order.OrderCancelled',
   OrderCompleted: 'ordersaga.order.OrderCompleted',
+  OrderDelivered: 'ordersaga.order.OrderDelivered',
   OrderFailed: 'ordersaga.order.OrderFailed',
   OrderPlaced: 'ordersaga.order.OrderPlaced',
+  OrderShipped: 'ordersaga.order.OrderShipped',
   OrderStatusChanged: 'ordersaga.order.OrderStatusChanged',
   AuditRecorded: 'ordersaga.audit.AuditRecorded',
 } as const;
@@ -99,13 +107,17 @@ export interface RecordPayloads {
   PaymentSucceeded: PaymentEvents.PaymentSucceeded;
   CancelShipping: ShippingCommands.CancelShipping;
   ScheduleShipping: ShippingCommands.ScheduleShipping;
+  ShipmentDelivered: ShippingEvents.ShipmentDelivered;
+  ShipmentPickedUp: ShippingEvents.ShipmentPickedUp;
   ShippingCancelled: ShippingEvents.ShippingCancelled;
   ShippingFailed: ShippingEvents.ShippingFailed;
   ShippingScheduled: ShippingEvents.ShippingScheduled;
   OrderCancelled: OrderEvents.OrderCancelled;
   OrderCompleted: OrderEvents.OrderCompleted;
+  OrderDelivered: OrderEvents.OrderDelivered;
   OrderFailed: OrderEvents.OrderFailed;
   OrderPlaced: OrderEvents.OrderPlaced;
+  OrderShipped: OrderEvents.OrderShipped;
   OrderStatusChanged: OrderEvents.OrderStatusChanged;
   AuditRecorded: AuditEvents.AuditRecorded;
 }

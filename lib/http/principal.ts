@@ -4,7 +4,8 @@
  * The service app's auth hook (lib/http/auth.ts) verifies the bearer token and sets
  * `request.principal`; on a public route it stays null.
  */
-export const roles = ['customer', 'operator'] as const;
+/** `carrier`: the shipping carrier, which reports pickups and deliveries (POST /shipments/:shipmentId/events). */
+export const roles = ['customer', 'operator', 'carrier'] as const;
 export type Role = (typeof roles)[number];
 
 export interface Principal {

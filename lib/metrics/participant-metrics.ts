@@ -20,8 +20,11 @@ export type CommandOutcome =
   | 'cancelled'
   | 'duplicate';
 
-/** The record types a participant answers a command with. */
-export type ParticipantReply = (InventoryEventsRecord | PaymentEventsRecord | ShippingEventsRecord)['type'];
+/** The record types a participant answers a command with (shipping's carrier events answer none). */
+export type ParticipantReply = Exclude<
+  (InventoryEventsRecord | PaymentEventsRecord | ShippingEventsRecord)['type'],
+  'ShipmentPickedUp' | 'ShipmentDelivered'
+>;
 
 const outcomeOfReply: Record<ParticipantReply, CommandOutcome> = {
   StockReserved: 'reserved',

@@ -3,7 +3,7 @@
  * (saga/saga-graph.ts), never drawn by hand: a state added to the machine appears on the chart.
  *
  * Layout: the forward steps left to right from the initial state, ending in the final state they
- * reach; under them the compensations right to left, each under the step it undoes when the
+ * reach and the final states that follow it (completed → shipped → delivered); under them the compensations right to left, each under the step it undoes when the
  * machine is shaped that way, ending in the final state they reach; the waiting (operator) states
  * below. Any state the rules do not place goes to the bottom row, so none is ever left out.
  */
@@ -69,8 +69,24 @@ function distancesTo(targets: readonly string[], edges: readonly SagaGraphTransi
 function gridOf(graph: SagaGraph): Map<string, { row: number; column: number }> {
   const kindOf = new Map(graph.states.map((s) => [s.name, s.kind]));
   const moves = graph.transitions.filter((t) => t.from !== t.to);
+  const reachedFrom = (name: string, kind: SagaStateKind) =>
+    moves.some((t) => t.to === name && kindOf.get(t.from) === kind);
+  // The top row after the forward steps: the final state they lead to that no compensation does
+  // (completed), then the final states that follow it one after the other (shipped, delivered).
+  const forwardFinals = graph.states
+    .filter(
+      (s) => s.kind === 'final' && reachedFrom(s.name, 'forward') && !reachedFrom(s.name, 'compensation'),
+    )
+    .map((s) => s.name);
+  for (let last = forwardFinals; last.length > 0; ) {
+    last = graph.states
+      .filter((s) => s.kind === 'final' && !forwardFinals.includes(s.name))
+      .filter((s) => moves.some((t) => t.to === s.name && last.includes(t.from)))
+      .map((s) => s.name);
+    forwardFinals.push(...last);
+  }
   const compensationFinals = graph.states
-    .filter((s) => s.kind === 'final')
+    .filter((s) => s.kind === 'final' && !forwardFinals.includes(s.name))
     .filter((s) => moves.some((t) => t.to === s.name && kindOf.get(t.from) === 'compensation'))
     .map((s) => s.name);
   const offset = compensationFinals.length > 0 ? 1 : 0;
@@ -95,6 +111,9 @@ function gridOf(graph: SagaGraph): Map<string, { row: number; column: number }> 
   }
   for (const [name, d] of [...depth].sort((a, b) => a[1] - b[1])) place(name, 0, d + offset);
   const lastForward = Math.max(...depth.values());
+  forwardFinals.forEach((name, i) => {
+    place(name, 0, lastForward + 1 + i + offset);
+  });
   for (const state of graph.states) {
     if (state.kind === 'final' && !compensationFinals.includes(state.name) && !grid.has(state.name)) {
       place(state.name, 0, lastForward + 1 + offset);

@@ -39,7 +39,14 @@ describe('state chart (laid out from the machine definition)', () => {
   it('puts the forward steps in the top row, each compensation under the step it undoes', () => {
     const at = Object.fromEntries(chart.nodes.map((n) => [n.name, n]));
     const top = chart.nodes.filter((n) => n.y === at.reservingStock?.y).map((n) => n.name);
-    assert.deepEqual(top, ['reservingStock', 'processingPayment', 'schedulingShipping', 'completed']);
+    assert.deepEqual(top, [
+      'reservingStock',
+      'processingPayment',
+      'schedulingShipping',
+      'completed',
+      'shipped',
+      'delivered',
+    ]);
     assert.equal(at.releasingStock?.x, at.reservingStock?.x);
     assert.equal(at.refundingPayment?.x, at.processingPayment?.x);
     assert.equal(at.cancellingShipping?.x, at.schedulingShipping?.x);
@@ -53,6 +60,8 @@ describe('state chart (laid out from the machine definition)', () => {
     assert.equal(kind('reservingStock', 'cancelled'), 'compensation');
     assert.equal(kind('releasingStock', 'failed'), 'failure');
     assert.equal(kind('failed', 'releasingStock'), 'operator');
+    assert.equal(kind('completed', 'shipped'), 'forward');
+    assert.equal(kind('shipped', 'delivered'), 'forward');
     assert.ok(
       chart.edges.some((e) => e.from === e.to),
       'a deadline re-send is a loop',

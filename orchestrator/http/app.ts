@@ -9,6 +9,7 @@ import type { Logger } from '../../lib/logger.ts';
 import { registerDashboard } from '../dashboard/dashboard-routes.ts';
 import type { MetricsSource } from '../dashboard/metrics-scrape.ts';
 import type { Refusal } from '../orders/admission.ts';
+import type { FulfilmentStatus } from '../orders/fulfilment-view.ts';
 import { getOrder, InvalidCursorError, listOrders } from '../orders/order-queries.ts';
 import type { OrderService, PlaceOrderRequest } from '../orders/order-service.ts';
 import { orderSagaAsyncApi } from '../saga/saga-asyncapi.ts';
@@ -173,7 +174,9 @@ export async function buildOrchestratorApp({
     },
   );
 
-  app.get<{ Querystring: { status?: OrderStatus; limit: number; cursor?: string } }>(
+  app.get<{
+    Querystring: { status?: OrderStatus; fulfilment?: FulfilmentStatus; limit: number; cursor?: string };
+  }>(
     '/orders',
     {
       // A customer lists their own orders only.

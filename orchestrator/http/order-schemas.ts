@@ -1,5 +1,6 @@
 /** JSON schemas of the public HTTP contract (DESIGN.md); the OpenAPI document is generated from them. */
 import { enumSymbols } from '../../lib/contracts/generated.ts';
+import { fulfilmentStatuses } from '../orders/fulfilment-view.ts';
 
 const sku = { type: 'string', minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9._-]+$' } as const;
 const uuid = { type: 'string', format: 'uuid' } as const;
@@ -101,6 +102,11 @@ export const listOrdersQuery = {
   additionalProperties: false,
   properties: {
     status: { type: 'string', enum: orderStatuses },
+    fulfilment: {
+      type: 'string',
+      enum: fulfilmentStatuses,
+      description: 'Only COMPLETED orders whose parcel is here',
+    },
     limit: { type: 'integer', minimum: 1, maximum: 100, default: 20 },
     cursor: { type: 'string', maxLength: 200 },
   },
@@ -154,6 +160,16 @@ export const orderSummary = {
     },
     currency: { type: 'string' },
     sagaState: { type: 'string' },
+    fulfilment: {
+      type: ['object', 'null'],
+      description:
+        "Where the parcel is once shipping is scheduled (the carrier's times); null before, and for a cancelled or failed order",
+      properties: {
+        status: { type: 'string', enum: fulfilmentStatuses },
+        pickedUpAt: { type: ['string', 'null'], format: 'date-time' },
+        deliveredAt: { type: ['string', 'null'], format: 'date-time' },
+      },
+    },
     createdAt: { type: 'string', format: 'date-time' },
     updatedAt: { type: 'string', format: 'date-time' },
   },

@@ -166,6 +166,28 @@ describe('POST /orders/:id/cancel (PostgreSQL)', () => {
     assert.deepEqual(await sagaOf(orderId), before);
   });
 
+  test('once the carrier picked the parcel up: 409 saying why, for the customer and an operator; the saga is untouched', async () => {
+    const orderId = await sagaAfter(
+      'StockReserved',
+      'PaymentSucceeded',
+      'ShippingScheduled',
+      'ShipmentPickedUp',
+    );
+    const before = await sagaOf(orderId);
+    assert.equal(before.state, 'shipped');
+    for (const who of [bearer('customer', 'c-it'), bearer('operator')]) {
+      const response = await cancel(orderId, who);
+      assert.equal(response.statusCode, 409);
+      assert.equal(
+        response.json().message,
+        "the order's parcel was already picked up by its carrier (fulfilment PICKED_UP): it can no longer be cancelled",
+      );
+    }
+    assert.deepEqual(await sagaOf(orderId), before);
+    await apply(orderId, 'ShipmentDelivered');
+    assert.match((await cancel(orderId)).json().message, /fulfilment DELIVERED/);
+  });
+
   test('a cancelled order is a no-op: 200 with the order, whatever its reason', async () => {
     const orderId = await sagaAfter('StockRejected');
     const response = await cancel(orderId);

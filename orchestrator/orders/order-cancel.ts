@@ -46,6 +46,8 @@ function refusalOf(saga: SagaRowState): string | null {
   if (state === 'cancelled') return null;
   if (state === 'failed')
     return 'the order is FAILED: a compensation could not be completed; an operator retry (POST /orders/:id/retry) resumes it';
+  if (state === 'shipped' || state === 'delivered')
+    return `the order's parcel was already picked up by its carrier (fulfilment ${state === 'shipped' ? 'PICKED_UP' : 'DELIVERED'}): it can no longer be cancelled`;
   if (cancel_reason === 'customer_cancelled') return null;
   return cancel_reason === null
     ? `the order cannot be cancelled in state ${state}`

@@ -1,6 +1,12 @@
 import type { Knex } from 'knex';
 import type { OrderItem } from '../../lib/contracts/generated.ts';
-import type { OrderStatus, PersistedSaga } from '../saga/saga-types.ts';
+import type { Fulfilment, OrderStatus, PersistedSaga } from '../saga/saga-types.ts';
+import {
+  type FulfilmentStatus,
+  type FulfilmentView,
+  fulfilmentView,
+  stateOfFulfilment,
+} from './fulfilment-view.ts';
 
 export interface HistoryView {
   at: string;
@@ -21,6 +27,8 @@ export interface OrderSummaryView {
   total: number | null;
   currency: string;
   sagaState: string;
+  /** Where the parcel is once shipping is scheduled; null before, and for a cancelled or failed order. */
+  fulfilment: FulfilmentView | null;
   createdAt: string;
   updatedAt: string;
 }
@@ -61,6 +69,7 @@ interface SummaryRow {
   total: number | null;
   currency: string;
   state: string;
+  fulfilment: Fulfilment | null;
   created_at: Date;
   updated_at: Date;
 }
@@ -77,6 +86,7 @@ const summaryColumns = (db: Knex) => [
   db.raw(`coalesce(o.total, (s.snapshot #>> '{context,catalog,total}')::bigint) as total`),
   'o.currency',
   's.state',
+  db.raw(`s.snapshot #> '{context,fulfilment}' as fulfilment`),
   'o.created_at',
   'o.updated_at',
 ];
@@ -89,6 +99,7 @@ const toSummary = (row: SummaryRow): OrderSummaryView => ({
   total: row.total,
   currency: row.currency,
   sagaState: row.state,
+  fulfilment: fulfilmentView(row.state, row.fulfilment),
   createdAt: row.created_at.toISOString(),
   updatedAt: row.updated_at.toISOString(),
 });
@@ -168,7 +179,12 @@ export async function getOrder(
  */
 export async function listOrders(
   db: Knex,
-  { status, limit, cursor }: { status?: OrderStatus; limit: number; cursor?: string },
+  {
+    status,
+    fulfilment,
+    limit,
+    cursor,
+  }: { status?: OrderStatus; fulfilment?: FulfilmentStatus; limit: number; cursor?: string },
   customerId: string | null = null,
 ): Promise<{ orders: OrderSummaryView[]; nextCursor: string | null }> {
   const query = db('orders.orders as o')
@@ -176,6 +192,8 @@ export async function listOrders(
     .select(summaryColumns(db));
   if (customerId !== null) query.where('o.customer_id', customerId);
   if (status) query.where('o.status', status);
+  // Fulfilment is the saga's state (completed, shipped, delivered): every such order is COMPLETED.
+  if (fulfilment) query.where('o.status', 'COMPLETED').where('s.state', stateOfFulfilment[fulfilment]);
   if (cursor) {
     const [at, id] = decodeCursor(cursor);
     query.whereRaw('(o.created_at, o.order_id) < (?, ?::uuid)', [at, id]);

@@ -109,4 +109,91 @@ describe('forged and late replies (PostgreSQL)', () => {
     assert.equal((await sagaRow()).state, 'schedulingShipping');
     assert.equal(runner.repliesRejected, forged.length);
   });
+
+  test('a completed saga is moved by a carrier event only with its ScheduleShipping id, on shipping-events', async () => {
+    const { db, units } = instances.database;
+    const runner = testRunner({
+      deadlinePolicy: {
+        stepTimeoutMs: 60_000,
+        backoffMultiplier: 2,
+        maxStepTimeoutMs: 600_000,
+        jitterPercent: 0,
+      },
+    });
+    const handle = (message: IncomingMessage) =>
+      handleOnce(units, 'orders', createReplyHandler(runner), [message]);
+    const order = newOrderRecord();
+    const { orderId } = order;
+    await units.run((unit) => runner.createSagas(unit, [{ order, idempotencyKey: null, fingerprint: null }]));
+    await handle(stockReserved(orderId));
+    await handle(paymentSucceeded(orderId));
+    await handle(
+      replyMessage({
+        type: 'ShippingScheduled',
+        payload: { orderId, shipmentId: randomUUID(), carrier: 'DHL' },
+      }),
+    );
+    const sagaRow = () => db('orders.sagas').where({ order_id: orderId }).first();
+    assert.equal((await sagaRow()).state, 'completed');
+
+    const pickedUpAt = Date.parse('2026-12-07T10:00:00Z');
+    const pickedUp = (overrides: Parameters<typeof replyMessage>[1] = {}) =>
+      replyMessage(
+        {
+          type: 'ShipmentPickedUp',
+          payload: { orderId, shipmentId: randomUUID(), carrier: 'DHL', pickedUpAt },
+        },
+        overrides,
+      );
+    const forged = [
+      [pickedUp({ causationId: randomUUID() }), 'unknown_causation'],
+      [pickedUp({ causationId: null }), 'no_causation_id'],
+      [pickedUp({ topic: Topics.paymentEvents }), 'wrong_topic'],
+    ] as const;
+    for (const [message] of forged) await handle(message);
+    assert.equal((await sagaRow()).state, 'completed', 'no forged carrier event moved the saga');
+    const rejected = await db('orders.saga_history')
+      .where({ order_id: orderId, kind: 'reply_rejected' })
+      .orderBy('id');
+    assert.deepEqual(
+      rejected.map((h) => h.detail.reason),
+      forged.map(([, reason]) => reason),
+    );
+
+    await handle(pickedUp());
+    assert.equal((await sagaRow()).state, 'shipped');
+    await handle(
+      replyMessage({
+        type: 'ShipmentDelivered',
+        payload: {
+          orderId,
+          shipmentId: randomUUID(),
+          carrier: 'DHL',
+          pickedUpAt,
+          deliveredAt: pickedUpAt + 30_000,
+        },
+      }),
+    );
+    const saga = await sagaRow();
+    assert.equal(saga.state, 'delivered');
+    assert.deepEqual(saga.snapshot.context.fulfilment, {
+      carrier: 'DHL',
+      pickedUpAt: '2026-12-07T10:00:00.000Z',
+      deliveredAt: '2026-12-07T10:00:30.000Z',
+    });
+    const events = await db('orders.outbox')
+      .where({ message_key: orderId })
+      .whereIn('record_type', ['OrderShipped', 'OrderDelivered'])
+      .orderBy('seq')
+      .select('record_type', 'payload');
+    assert.deepEqual(
+      events.map((e) => [e.record_type, JSON.parse(e.payload.toString('utf8'))]),
+      [
+        ['OrderShipped', { orderId, carrier: 'DHL', pickedUpAt }],
+        ['OrderDelivered', { orderId, carrier: 'DHL', deliveredAt: pickedUpAt + 30_000 }],
+      ],
+    );
+    const [orderRow] = await db('orders.orders').where({ order_id: orderId }).select('status');
+    assert.equal(orderRow.status, 'COMPLETED', 'the order keeps its saga status');
+  });
 });

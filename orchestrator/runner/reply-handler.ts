@@ -10,7 +10,7 @@ export class NotAReplyError extends Error {
   }
 }
 
-/** Maps a participant reply to the machine's event (the names are the same by design). */
+/** Maps a participant reply or a carrier event to the machine's event (the names are the same by design). */
 export function toSagaEvent(record: TypedRecord): SagaEvent {
   switch (record.type) {
     case 'StockReserved':
@@ -27,6 +27,19 @@ export function toSagaEvent(record: TypedRecord): SagaEvent {
     case 'ShippingFailed':
     case 'ShippingCancelled':
       return { type: record.type };
+    case 'ShipmentPickedUp':
+      return {
+        type: record.type,
+        carrier: record.payload.carrier,
+        pickedUpAt: new Date(record.payload.pickedUpAt).toISOString(),
+      };
+    case 'ShipmentDelivered':
+      return {
+        type: record.type,
+        carrier: record.payload.carrier,
+        pickedUpAt: new Date(record.payload.pickedUpAt).toISOString(),
+        deliveredAt: new Date(record.payload.deliveredAt).toISOString(),
+      };
     case 'ReserveStock':
     case 'ReleaseStock':
     case 'ProcessPayment':
@@ -36,6 +49,8 @@ export function toSagaEvent(record: TypedRecord): SagaEvent {
     case 'OrderPlaced':
     case 'OrderStatusChanged':
     case 'OrderCompleted':
+    case 'OrderShipped':
+    case 'OrderDelivered':
     case 'OrderCancelled':
     case 'OrderFailed':
     case 'AuditRecorded':

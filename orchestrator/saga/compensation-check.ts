@@ -7,6 +7,8 @@
  * - `pathProblems`, one path of the machine (from its initial state): it ends in a final state or
  *   one waiting for an operator; every forward step that took effect (or whose effect is unknown
  *   after its deadline) is undone exactly once and in reverse order before the saga is cancelled.
+ *   A compensation may be given up (into a final state, not by a compensation's reply: the carrier
+ *   picked the parcel up before a cancel reached shipping) only while nothing has been undone.
  */
 import type { StepCompensation } from './saga-compensations.ts';
 import type { SagaGraph, SagaGraphState } from './saga-graph.ts';
@@ -110,6 +112,20 @@ export function pathProblems(
     }
     if (compensating && moved && declared.some((d) => d.step === to)) {
       problems.push(`${where}: a forward step after compensation began`);
+    }
+    // Into a final state other than by a compensation's reply (a carrier's pickup that outran a
+    // cancel): the compensation is given up and the order stands, which is sound only if nothing was
+    // undone yet.
+    const givesUp =
+      compensating &&
+      moved &&
+      stateIn(graph, to)?.kind === 'final' &&
+      !declared.some((d) => d.compensation.state === at && d.compensation.done === event);
+    if (givesUp) {
+      compensating = false;
+      const undone = declared.filter((d) => !toUndo.includes(d));
+      if (undone.length > 0)
+        problems.push(`${where}: gives up compensating after ${names(undone)} was undone`);
     }
     at = to;
   });

@@ -59,6 +59,8 @@ export function storedSagaJson({ value, context }: PersistedSaga): string {
       cancelReason: context.cancelReason,
       failure: context.failure,
       catalog: context.catalog,
+      // Only once the carrier has the parcel: the sagas before it store no extra field.
+      ...(context.fulfilment ? { fulfilment: context.fulfilment } : {}),
     },
   };
   return JSON.stringify(stored);

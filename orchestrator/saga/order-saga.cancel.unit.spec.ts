@@ -128,6 +128,22 @@ describe('order saga: CANCEL is refused (ignored) where it is not allowed', () =
       events: ['StockReserved', 'PaymentFailed', DEADLINE, DEADLINE],
       state: 'failed',
     },
+    {
+      name: 'shipped (the carrier picked the parcel up)',
+      events: ['StockReserved', 'PaymentSucceeded', 'ShippingScheduled', 'ShipmentPickedUp'],
+      state: 'shipped',
+    },
+    {
+      name: 'delivered',
+      events: [
+        'StockReserved',
+        'PaymentSucceeded',
+        'ShippingScheduled',
+        'ShipmentPickedUp',
+        'ShipmentDelivered',
+      ],
+      state: 'delivered',
+    },
   ];
   for (const c of cases) {
     it(`${c.name}: stays ${c.state}, no actions`, () => {

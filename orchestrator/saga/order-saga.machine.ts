@@ -7,15 +7,17 @@
  */
 import { assign, type ExecutableActionsFrom, type SnapshotFrom, setup } from 'xstate';
 import { priceOrder } from './catalog-pricing.ts';
+import { fulfilmentParams, pickedUp } from './fulfilment-transitions.ts';
+import { isTerminal, orderStatusOf } from './order-status.ts';
 import { pureTransitionsOf } from './pure-transitions.ts';
 import {
   type ArmDeadlineParams,
   type CancelReason,
   type CatalogLine,
   type CommandName,
+  type Fulfilment,
   type OrderLifecycleEvent,
   type OrderPricing,
-  type OrderStatus,
   type PersistedSaga,
   type SagaAction,
   type SagaContext,
@@ -52,6 +54,8 @@ const saga = setup({
     recordCatalogPrices: assign((_, params: PricingParams) => ({
       catalog: priceOrder(params.pricing, params.lines).catalog,
     })),
+    /** The carrier's event: where the parcel is. A pickup ends any cancel (it is too late for one). */
+    recordFulfilment: assign((_, params: Fulfilment) => ({ fulfilment: params, cancelReason: null })),
   },
   guards: {
     forwardAttemptsLeft: ({ context }) => context.attempt < context.retryPolicy.forwardAttempts,
@@ -191,12 +195,31 @@ export const orderSagaMachine = saga.createMachine({
     completed: {
       tags: [settledTag],
       entry: ['disarmDeadline', { type: 'publishOrderEvent', params: { event: 'OrderCompleted' } }],
-      on: { CANCEL: cancelInto('cancellingShipping') },
+      on: { CANCEL: cancelInto('cancellingShipping'), ShipmentPickedUp: pickedUp },
+    },
+    // The carrier has the parcel: a cancel is refused from here on (no CANCEL). Settled, not final:
+    // the delivery is still to come.
+    shipped: {
+      tags: [settledTag],
+      entry: ['disarmDeadline', { type: 'publishOrderEvent', params: { event: 'OrderShipped' } }],
+      on: {
+        ShipmentDelivered: {
+          target: 'delivered',
+          actions: { type: 'recordFulfilment', params: fulfilmentParams },
+        },
+      },
+    },
+    delivered: {
+      type: 'final',
+      entry: { type: 'publishOrderEvent', params: { event: 'OrderDelivered' } },
     },
     cancellingShipping: {
       entry: stepEntry('CancelShipping', true),
       on: {
         ShippingCancelled: { target: 'refundingPayment', actions: 'nextStep' },
+        // The carrier picked the parcel up before CancelShipping reached shipping (which then answers
+        // cancelled=false, after this event): the cancel lost the race, the order is shipped.
+        ShipmentPickedUp: pickedUp,
         DEADLINE_PASSED: compensationDeadline('cancellingShipping', 'CancelShipping'),
       },
     },
@@ -241,12 +264,20 @@ export const orderSagaMachine = saga.createMachine({
       ],
       on: {
         RETRY: [retryInto('cancellingShipping'), retryInto('refundingPayment'), retryInto('releasingStock')],
+        // CancelShipping never got through, and the carrier picked the parcel up meanwhile.
+        ShipmentPickedUp: {
+          ...pickedUp,
+          guard: { type: 'failedIn', params: { state: 'cancellingShipping' } },
+        },
       },
     },
   },
 });
 
 export type SagaSnapshot = SnapshotFrom<typeof orderSagaMachine>;
+
+/** The public status of a saga state (order-status.ts), here as well for the machine's users. */
+export { isTerminal, orderStatusOf };
 
 // Compile-time check: the machine's states are exactly the public state names.
 type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
@@ -310,34 +341,4 @@ export function restore(persisted: PersistedSaga): SagaSnapshot {
     throw new Error(`order saga: unknown persisted state ${JSON.stringify(persisted.value)}`);
   }
   return orderSagaMachine.resolveState({ value: persisted.value, context: persisted.context });
-}
-
-export function orderStatusOf(state: SagaStateName): OrderStatus {
-  switch (state) {
-    case 'completed':
-      return 'COMPLETED';
-    case 'cancelled':
-      return 'CANCELLED';
-    case 'failed':
-      return 'FAILED';
-    case 'reservingStock':
-    case 'processingPayment':
-    case 'schedulingShipping':
-    case 'cancellingShipping':
-    case 'refundingPayment':
-    case 'releasingStock':
-      return 'PENDING';
-    default: {
-      const unexpected: never = state;
-      throw new Error(`order saga: unknown state ${String(unexpected)}`);
-    }
-  }
-}
-
-/**
- * True when no command is in flight (COMPLETED, CANCELLED or FAILED); `failed` can still be resumed
- * by RETRY and `completed` by CANCEL.
- */
-export function isTerminal(state: SagaStateName): boolean {
-  return orderStatusOf(state) !== 'PENDING';
 }

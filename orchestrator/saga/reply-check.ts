@@ -6,6 +6,8 @@
  * round — its causation id is that command's message id (every attempt re-sends the same id, see
  * command-ids.ts) — and it arrived on the events topic of the participant that command went to.
  * Anything else (a forged reply, or a late one to an earlier step) must not change the saga.
+ * Shipping's carrier events (ShipmentPickedUp, ShipmentDelivered) answer no command: they count if
+ * they came on shipping's events topic with the saga's ScheduleShipping command id as causation id.
  */
 import { commandMessageId } from './command-ids.ts';
 import type { EventCause, HistoryRow } from './saga-history.ts';
@@ -61,6 +63,9 @@ export function commandAnswered(type: ReplyType): {
       return { command: 'RefundPayment', topic: 'paymentEvents' };
     case 'ShippingScheduled':
     case 'ShippingFailed':
+    // A carrier event answers no command, but carries the ScheduleShipping command's id as causation.
+    case 'ShipmentPickedUp':
+    case 'ShipmentDelivered':
       return { command: 'ScheduleShipping', topic: 'shippingEvents' };
     case 'ShippingCancelled':
       return { command: 'CancelShipping', topic: 'shippingEvents' };
@@ -87,6 +92,8 @@ export function stepCommandOf(state: SagaStateName): CommandName | null {
     case 'releasingStock':
       return 'ReleaseStock';
     case 'completed':
+    case 'shipped':
+    case 'delivered':
     case 'cancelled':
     case 'failed':
       return null;
@@ -127,11 +134,29 @@ export function checkReply(
   if (reply.causationId === null) return { accepted: false, reason: 'no_causation_id' };
   const { orderId, round } = saga.context;
   const causation = reply.causationId.toLowerCase();
+  if (isCarrierEvent(reply.type)) return checkCarrierCausation(orderId, round, causation);
   if (
     stepCommandOf(saga.value) === answered.command &&
     commandMessageId(orderId, answered.command, round) === causation
   )
     return { accepted: true };
+  return {
+    accepted: false,
+    reason: isOwnCommand(orderId, round, causation) ? 'earlier_step' : 'unknown_causation',
+  };
+}
+
+const isCarrierEvent = (type: ReplyType): boolean =>
+  type === 'ShipmentPickedUp' || type === 'ShipmentDelivered';
+
+/**
+ * A carrier event (on shipping's topic, checked before) counts if its causation id is this saga's
+ * ScheduleShipping command, which only shipping has seen: whether the saga's state takes it is the
+ * machine's to say (a shipment event in any other state is ignored).
+ */
+function checkCarrierCausation(orderId: string, round: number, causation: string): ReplyVerdict {
+  for (let r = round; r >= 0; r--)
+    if (commandMessageId(orderId, 'ScheduleShipping', r) === causation) return { accepted: true };
   return {
     accepted: false,
     reason: isOwnCommand(orderId, round, causation) ? 'earlier_step' : 'unknown_causation',

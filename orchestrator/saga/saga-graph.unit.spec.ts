@@ -25,6 +25,8 @@ describe('order saga graph (read from the machine definition)', () => {
       processingPayment: 'forward',
       schedulingShipping: 'forward',
       completed: 'final',
+      shipped: 'final',
+      delivered: 'final',
       cancellingShipping: 'compensation',
       refundingPayment: 'compensation',
       releasingStock: 'compensation',
@@ -40,6 +42,8 @@ describe('order saga graph (read from the machine definition)', () => {
     );
     assert.deepEqual(published, {
       completed: ['OrderCompleted'],
+      shipped: ['OrderShipped'],
+      delivered: ['OrderDelivered'],
       cancelled: ['OrderCancelled'],
       failed: ['OrderFailed'],
     });
@@ -81,6 +85,18 @@ describe('order saga graph (read from the machine definition)', () => {
       ['processingPayment', 'refundingPayment'],
       ['schedulingShipping', 'cancellingShipping'],
       ['completed', 'cancellingShipping'],
+    ]);
+  });
+
+  it('takes the carrier events from completed to shipped to delivered, and a pickup that outran a cancel or left it failed', () => {
+    const carrier = graph.transitions
+      .filter((t) => t.event === 'ShipmentPickedUp' || t.event === 'ShipmentDelivered')
+      .map((t) => [t.from, t.event, t.to, t.guard]);
+    assert.deepEqual(carrier, [
+      ['completed', 'ShipmentPickedUp', 'shipped', null],
+      ['shipped', 'ShipmentDelivered', 'delivered', null],
+      ['cancellingShipping', 'ShipmentPickedUp', 'shipped', null],
+      ['failed', 'ShipmentPickedUp', 'shipped', 'failedIn({"state":"cancellingShipping"})'],
     ]);
   });
 

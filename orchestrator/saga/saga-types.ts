@@ -32,6 +32,8 @@ export const sagaStateNames = [
   'processingPayment',
   'schedulingShipping',
   'completed',
+  'shipped',
+  'delivered',
   'cancellingShipping',
   'refundingPayment',
   'releasingStock',
@@ -43,7 +45,18 @@ export type SagaStateName = (typeof sagaStateNames)[number];
 /** The tag of a state where a saga may rest for good although it still takes an event (a cancel). */
 export const settledTag = 'settled';
 
-/** Participant replies, the runner's deadline timer, the operator's retry and a cancel (customer or operator). */
+/**
+ * Shipping's carrier events (not replies to a command): the parcel picked up, delivered. Times are
+ * ISO 8601 strings, as the context keeps them.
+ */
+export type CarrierEvent =
+  | { type: 'ShipmentPickedUp'; carrier: string; pickedUpAt: string }
+  | { type: 'ShipmentDelivered'; carrier: string; pickedUpAt: string; deliveredAt: string };
+
+/** Where the parcel is, once its carrier has it (ISO 8601 times; null before the event). */
+export type Fulfilment = { carrier: string; pickedUpAt: string; deliveredAt: string | null };
+
+/** Participant replies, shipping's carrier events, the runner's deadline timer, the operator's retry and a cancel (customer or operator). */
 export type SagaEvent =
   | { type: 'StockReserved'; lines: CatalogLine[] }
   | { type: 'StockRejected' }
@@ -54,6 +67,7 @@ export type SagaEvent =
   | { type: 'StockReleased' }
   | { type: 'PaymentRefunded' }
   | { type: 'ShippingCancelled' }
+  | CarrierEvent
   | { type: 'DEADLINE_PASSED' }
   | { type: 'RETRY' }
   | { type: 'CANCEL' };
@@ -69,6 +83,8 @@ const eachEventType: Record<SagaEvent['type'], true> = {
   StockReleased: true,
   PaymentRefunded: true,
   ShippingCancelled: true,
+  ShipmentPickedUp: true,
+  ShipmentDelivered: true,
   DEADLINE_PASSED: true,
   RETRY: true,
   CANCEL: true,
@@ -95,6 +111,11 @@ export type SagaContext = {
   pricing: OrderPricing;
   /** The catalog's prices and total once inventory reserved the stock; null before. */
   catalog: CatalogPricing | null;
+  /**
+   * Set when the carrier picked the parcel up (states shipped, delivered); null before. Sagas
+   * stored before delivery stages have none (undefined): read it with `fulfilmentOf`.
+   */
+  fulfilment?: Fulfilment | null;
 };
 
 export type SendCommandParams = { command: CommandName; attempt: number; round: number };
@@ -102,6 +123,8 @@ export type ArmDeadlineParams = { command: CommandName; attempt: number; compens
 export type OrderLifecycleEvent =
   | { event: 'OrderPlaced' }
   | { event: 'OrderCompleted' }
+  | { event: 'OrderShipped' }
+  | { event: 'OrderDelivered' }
   | { event: 'OrderCancelled'; reason: CancelReason }
   | { event: 'OrderFailed'; pendingStep: CommandName; reason: string };
 

@@ -66,6 +66,13 @@ const candidateEvents: readonly SagaEvent[] = [
   { type: 'StockReleased' },
   { type: 'PaymentRefunded' },
   { type: 'ShippingCancelled' },
+  { type: 'ShipmentPickedUp', carrier: 'DHL', pickedUpAt: '2026-12-07T10:00:00.000Z' },
+  {
+    type: 'ShipmentDelivered',
+    carrier: 'DHL',
+    pickedUpAt: '2026-12-07T10:00:00.000Z',
+    deliveredAt: '2026-12-07T10:00:30.000Z',
+  },
   { type: 'DEADLINE_PASSED' },
   { type: 'RETRY' },
   { type: 'CANCEL' },

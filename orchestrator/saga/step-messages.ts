@@ -6,7 +6,13 @@ import type { TypedRecord } from '../../lib/contracts/generated.ts';
 import type { OutgoingMessage } from '../../lib/outbox/outbox.ts';
 import type { OrderRecord } from './order-record.ts';
 import { orderStatusOf } from './order-saga.machine.ts';
-import type { CommandName, OrderLifecycleEvent, SagaContext, SagaStateName } from './saga-types.ts';
+import type {
+  CommandName,
+  Fulfilment,
+  OrderLifecycleEvent,
+  SagaContext,
+  SagaStateName,
+} from './saga-types.ts';
 
 /** A record as the outbox sends it: keyed by its order, in the order's correlation. */
 export const envelope = (
@@ -26,6 +32,12 @@ function catalogTotal(saga: SagaContext, what: string): number {
   if (saga.catalog === null)
     throw new Error(`order ${saga.orderId}: ${what} needs the catalog total, which is not known yet`);
   return saga.catalog.total;
+}
+
+function fulfilmentOf(saga: SagaContext, what: string): Fulfilment {
+  if (!saga.fulfilment)
+    throw new Error(`order ${saga.orderId}: ${what} needs the carrier's event, not recorded`);
+  return saga.fulfilment;
 }
 
 export function commandRecord(command: CommandName, order: OrderRecord, saga: SagaContext): TypedRecord {
@@ -95,6 +107,15 @@ export function lifecycleRecord(
         type: 'OrderCompleted',
         payload: { orderId, total: catalogTotal(saga, 'OrderCompleted'), currency: order.currency },
       };
+    case 'OrderShipped': {
+      const { carrier, pickedUpAt } = fulfilmentOf(saga, 'OrderShipped');
+      return { type: 'OrderShipped', payload: { orderId, carrier, pickedUpAt: Date.parse(pickedUpAt) } };
+    }
+    case 'OrderDelivered': {
+      const { carrier, deliveredAt } = fulfilmentOf(saga, 'OrderDelivered');
+      if (deliveredAt === null) throw new Error(`order ${orderId}: OrderDelivered without a delivery time`);
+      return { type: 'OrderDelivered', payload: { orderId, carrier, deliveredAt: Date.parse(deliveredAt) } };
+    }
     case 'OrderCancelled':
       return { type: 'OrderCancelled', payload: { orderId, reason: event.reason } };
     case 'OrderFailed':

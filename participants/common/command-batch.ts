@@ -22,8 +22,11 @@ import {
   withOrderId,
 } from './command-messages.ts';
 
-/** A reply of a participant: a record of one of the participants' events topics. */
-type ParticipantReplyRecord = InventoryEventsRecord | PaymentEventsRecord | ShippingEventsRecord;
+/** A reply of a participant: a record of one of the participants' events topics (not a carrier event). */
+type ParticipantReplyRecord = Exclude<
+  InventoryEventsRecord | PaymentEventsRecord | ShippingEventsRecord,
+  { type: 'ShipmentPickedUp' | 'ShipmentDelivered' }
+>;
 
 /** What a participant's pure decision returns: a change and a reply, or a contract violation. */
 export type Decision<Change extends { kind: string }> =
@@ -66,7 +69,11 @@ export interface CommandBatchSpec<
     commands: readonly C['type'][];
     load(unit: UnitOfWork, commands: readonly PendingCommand<C>[]): Promise<Loaded>;
   };
-  decide(command: C, loaded: Loaded, context: { orderId: string; decline: boolean }): Decision<Change>;
+  decide(
+    command: C,
+    loaded: Loaded,
+    context: { orderId: string; decline: boolean; messageId: string; correlationId: string },
+  ): Decision<Change>;
   apply(loaded: Loaded, change: Change): void;
   /** Adds every change to the unit of work's write batch (sent with the outbox rows in one statement). */
   save(unit: UnitOfWork, changes: readonly Change[]): void;
@@ -137,7 +144,12 @@ export function createCommandBatchHandler<
     // Command type and outcome, in pairs: counted once the transaction committed.
     const outcomes: Array<string | CommandOutcome> = [];
     for (const { message, command, orderId } of commands) {
-      const decision = spec.decide(command, loaded, { orderId, decline: faults.declines(command.type) });
+      const decision = spec.decide(command, loaded, {
+        orderId,
+        decline: faults.declines(command.type),
+        messageId: message.meta.messageId,
+        correlationId: message.meta.correlationId,
+      });
       switch (decision.kind) {
         case 'invalid':
           throw new InvalidCommandError(message, decision.problem);

@@ -4,7 +4,7 @@ import { readCommonConfig } from '../../lib/config/common-config.ts';
 import { EnvReader } from '../../lib/config/env.ts';
 import { FaultSwitch } from '../../lib/faults/fault-switch.ts';
 import type { BatchHandler } from '../../lib/messaging/message-consumer.ts';
-import { runService, type ServiceDeps } from '../../lib/service/run-service.ts';
+import { runService, type ServiceDefinition, type ServiceDeps } from '../../lib/service/run-service.ts';
 import { exitOnStartupFailure, finishConfig } from '../../lib/service/startup.ts';
 import type { ParticipantAppDeps } from './participant-app.ts';
 
@@ -23,6 +23,8 @@ export interface ParticipantDefinition {
   configProblems?: readonly string[];
   /** Registers its own metrics (lib/metrics/participant-metrics.ts) besides the common ones. */
   registerMetrics?(deps: ServiceDeps): void;
+  /** Its own background work beside the consumer (stopped with the service). */
+  startBackground?: ServiceDefinition['startBackground'];
 }
 
 /**
@@ -52,6 +54,7 @@ export async function runParticipant(
       buildApp: (deps) => participant.buildApp({ ...deps, auth }, faults),
       consumerOptions: faults.consumerHooks(),
       ...(participant.registerMetrics ? { registerMetrics: participant.registerMetrics } : {}),
+      ...(participant.startBackground ? { startBackground: participant.startBackground } : {}),
     });
   } catch (error) {
     exitOnStartupFailure(name, error);

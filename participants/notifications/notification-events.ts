@@ -44,6 +44,8 @@ export const notificationRules = {
     channels: ['email', 'sms'],
     params: (p, words) => ({ reason: words.cancelReason(p.reason) }),
   },
+  OrderShipped: { template: 'order-shipped', channels: ['email', 'sms'], params: () => ({}) },
+  OrderDelivered: { template: 'order-delivered', channels: ['email', 'sms'], params: () => ({}) },
   // A compensation that could not finish: an operator acts and the order usually ends cancelled
   // (its own email). The customer hears once that it is being looked into; no SMS for it.
   OrderFailed: { template: 'order-delayed', channels: ['email'], params: () => ({}) },

@@ -8,10 +8,12 @@ import {
   type ParticipantAppDeps,
   registerOrderRecordRoute,
 } from '../common/participant-app.ts';
+import type { CarrierEventDeps } from './carrier-events.ts';
+import { registerCarrierRoute } from './carrier-route.ts';
 import { shippingCommands } from './shipping-decisions.ts';
 import { findShipment } from './shipping-store.ts';
 
-export type ShippingAppDeps = ParticipantAppDeps;
+export type ShippingAppDeps = ParticipantAppDeps & CarrierEventDeps;
 
 const shipmentView = {
   type: 'object',
@@ -21,7 +23,7 @@ const shipmentView = {
     shipmentId: { type: ['string', 'null'], description: 'Set once scheduled' },
     status: {
       type: 'string',
-      enum: ['SCHEDULED', 'FAILED', 'CANCELLED', 'VOIDED'],
+      enum: ['SCHEDULED', 'PICKED_UP', 'DELIVERED', 'FAILED', 'CANCELLED', 'VOIDED'],
       description: 'VOIDED: cancellation requested before any shipment; the order can no longer be scheduled',
     },
     carrier: { type: ['string', 'null'] },
@@ -44,6 +46,8 @@ const shipmentView = {
     failure: failureSchema(enumSymbols.ShippingFailureReason),
     createdAt: { type: 'string', format: 'date-time' },
     cancelledAt: { type: ['string', 'null'], format: 'date-time' },
+    pickedUpAt: { type: ['string', 'null'], format: 'date-time' },
+    deliveredAt: { type: ['string', 'null'], format: 'date-time' },
   },
 } as const;
 
@@ -52,9 +56,10 @@ export const buildApp = (deps: ShippingAppDeps, faults: FaultSwitch): Promise<Fa
   buildParticipantApp(deps, faults, {
     name: 'shipping',
     description:
-      'Schedules and cancels shipments (a carrier per destination country; unserved countries fail); shows shipments.',
+      "Schedules and cancels shipments (a carrier per destination country; unserved countries fail); takes the carrier's pickup and delivery events; shows shipments.",
     commands: shippingCommands,
-    routes: (app) =>
+    routes: (app) => {
+      registerCarrierRoute(app, deps);
       registerOrderRecordRoute(app, {
         path: '/shipments',
         tag: 'shipping',
@@ -62,10 +67,13 @@ export const buildApp = (deps: ShippingAppDeps, faults: FaultSwitch): Promise<Fa
         what: 'shipment',
         schema: shipmentView,
         find: (orderId) => findShipment(deps.db, orderId),
-        view: (shipment) => ({
+        view: ({ scheduledBy: _scheduledBy, ...shipment }) => ({
           ...shipment,
           createdAt: shipment.createdAt.toISOString(),
           cancelledAt: isoOrNull(shipment.cancelledAt),
+          pickedUpAt: isoOrNull(shipment.pickedUpAt),
+          deliveredAt: isoOrNull(shipment.deliveredAt),
         }),
-      }),
+      });
+    },
   });

@@ -10,6 +10,8 @@
  *   scheduled it writes a VOIDED tombstone (cancelled=false): a late ScheduleShipping then cannot
  *   schedule. The contract has no reason for that, so it is answered `unserved_destination` with a
  *   message saying the order's shipping was already cancelled.
+ * - CancelShipping once the carrier picked the parcel up (PICKED_UP, DELIVERED) changes nothing and
+ *   answers cancelled=false (carrier events: carrier-decisions.ts).
  */
 import type {
   CancelShipping,
@@ -21,6 +23,7 @@ import type {
   TypedRecord,
 } from '../../lib/contracts/generated.ts';
 import type { ParticipantCommands } from '../../lib/faults/fault-routes.ts';
+import { carrierFor } from './carriers.ts';
 
 export const shippingCommands = {
   forward: ['ScheduleShipping'],
@@ -35,55 +38,15 @@ export const isShippingCommand = (record: TypedRecord): record is ShippingComman
 
 export const defaultUnservedCountries: readonly string[] = ['AQ'];
 
-export const carriers = [
-  'DHL',
-  'DPD',
-  'GLS',
-  'UPS',
-  'FedEx',
-  'Royal Mail',
-  'La Poste',
-  'PostNord',
-  'Japan Post',
-] as const;
-export type Carrier = (typeof carriers)[number];
+export { type Carrier, carrierFor, carriers } from './carriers.ts';
 
-/** Carrier of the countries it is the documented choice for; every other country is hashed onto the list. */
-const carrierByCountry: Readonly<Record<string, Carrier>> = {
-  DE: 'DHL',
-  AT: 'DHL',
-  CH: 'DHL',
-  NL: 'DPD',
-  BE: 'DPD',
-  LU: 'DPD',
-  PL: 'DPD',
-  IT: 'GLS',
-  ES: 'GLS',
-  PT: 'GLS',
-  FR: 'La Poste',
-  GB: 'Royal Mail',
-  IE: 'Royal Mail',
-  SE: 'PostNord',
-  DK: 'PostNord',
-  NO: 'PostNord',
-  FI: 'PostNord',
-  US: 'UPS',
-  CA: 'UPS',
-  MX: 'FedEx',
-  BR: 'FedEx',
-  JP: 'Japan Post',
-};
+export type ShipmentStatus = 'SCHEDULED' | 'PICKED_UP' | 'DELIVERED' | 'FAILED' | 'CANCELLED' | 'VOIDED';
 
-/** The carrier for a served country (upper-case ISO 3166-1 alpha-2): always the same one for a country. */
-export function carrierFor(country: string): Carrier {
-  const known = carrierByCountry[country];
-  if (known !== undefined) return known;
-  let hash = 0;
-  for (const char of country) hash = (hash * 31 + (char.codePointAt(0) ?? 0)) % 1_000_003;
-  return carriers[hash % carriers.length] ?? 'DHL';
+/** The ids of the ScheduleShipping command that scheduled a shipment. */
+export interface ScheduledBy {
+  messageId: string;
+  correlationId: string;
 }
-
-export type ShipmentStatus = 'SCHEDULED' | 'FAILED' | 'CANCELLED' | 'VOIDED';
 
 /** The one shipment row of an order. */
 export interface Shipment {
@@ -98,6 +61,11 @@ export interface Shipment {
   items: ShipmentItem[];
   /** Why it failed (status FAILED), so a repeat gets the same answer. */
   failure: { reason: ShippingFailureReason; message: string } | null;
+  /** The ScheduleShipping command that scheduled it: its carrier events' causation and correlation ids. */
+  scheduledBy: ScheduledBy | null;
+  /** When its carrier picked it up / delivered it (carrier-decisions.ts); null before. */
+  pickedUpAt: Date | null;
+  deliveredAt: Date | null;
 }
 
 export interface ShippingState {
@@ -107,6 +75,8 @@ export interface ShippingState {
 export interface ShippingDecisionOptions {
   /** Id for a new shipment (used only when one is scheduled). */
   newShipmentId: string;
+  /** The command's message and correlation ids (kept with a new shipment as `scheduledBy`). */
+  scheduledBy: ScheduledBy;
   /** Fault `decline` is on for this command: fail a new shipment with reason fault_injected. */
   decline: boolean;
   /** Upper-case ISO 3166-1 alpha-2 codes no carrier serves. */
@@ -120,21 +90,26 @@ export type ShippingChange =
   | { kind: 'cancel'; shipment: Shipment }
   | { kind: 'void'; shipment: Shipment };
 
+/** A reply of shipping to a command (the carrier events are no replies). */
+export type ShippingReply = Exclude<ShippingEventsRecord, { type: 'ShipmentPickedUp' | 'ShipmentDelivered' }>;
+
 export type ShippingDecision =
-  | { kind: 'reply'; change: ShippingChange; reply: ShippingEventsRecord; warning: string | null }
+  | { kind: 'reply'; change: ShippingChange; reply: ShippingReply; warning: string | null }
   | { kind: 'invalid'; problem: string };
 
 const none: ShippingChange = { kind: 'none' };
+/** The carrier fields of a shipment that was never scheduled. */
+const notCarried = { scheduledBy: null, pickedUpAt: null, deliveredAt: null } as const;
 
-const scheduled = (orderId: string, shipmentId: string, carrier: string): ShippingEventsRecord => ({
+const scheduled = (orderId: string, shipmentId: string, carrier: string): ShippingReply => ({
   type: 'ShippingScheduled',
   payload: { orderId, shipmentId, carrier },
 });
-const failed = (orderId: string, reason: ShippingFailureReason, message: string): ShippingEventsRecord => ({
+const failed = (orderId: string, reason: ShippingFailureReason, message: string): ShippingReply => ({
   type: 'ShippingFailed',
   payload: { orderId, reason, message },
 });
-const cancelledReply = (orderId: string, cancelled: boolean): ShippingEventsRecord => ({
+const cancelledReply = (orderId: string, cancelled: boolean): ShippingReply => ({
   type: 'ShippingCancelled',
   payload: { orderId, cancelled },
 });
@@ -146,6 +121,8 @@ export const shippingMessages = {
   faultInjected: 'shipping failed by an injected fault (POST /faults on the shipping service)',
   voided:
     "order's shipping was already voided (CancelShipping arrived before any shipment); it is not scheduled",
+  tooLate: (shipmentId: string) =>
+    `shipment ${shipmentId} was already picked up by its carrier; it is not cancelled`,
   cancelled: (shipmentId: string) =>
     `shipment ${shipmentId} of this order was already cancelled; it is not scheduled again`,
 } as const;
@@ -193,6 +170,7 @@ function decideSchedule(
         address,
         items,
         failure: { reason, message },
+        ...notCarried,
       },
     },
     reply: failed(orderId, reason, message),
@@ -210,7 +188,19 @@ function decideSchedule(
     kind: 'reply',
     change: {
       kind: 'schedule',
-      shipment: { orderId, shipmentId, status: 'SCHEDULED', carrier, country, address, items, failure: null },
+      shipment: {
+        orderId,
+        shipmentId,
+        status: 'SCHEDULED',
+        carrier,
+        country,
+        address,
+        items,
+        failure: null,
+        scheduledBy: options.scheduledBy,
+        pickedUpAt: null,
+        deliveredAt: null,
+      },
     },
     reply: scheduled(orderId, shipmentId, carrier),
     warning: null,
@@ -221,6 +211,8 @@ function decideSchedule(
 function repeatSchedule(orderId: string, existing: Shipment): ShippingDecision {
   switch (existing.status) {
     case 'SCHEDULED':
+    case 'PICKED_UP':
+    case 'DELIVERED':
       if (existing.shipmentId === null || existing.carrier === null) {
         throw new TypeError(`shipment of order ${orderId} is SCHEDULED without an id or carrier`);
       }
@@ -277,6 +269,7 @@ function decideCancel(command: CancelShipping, state: ShippingState): ShippingDe
           address: null,
           items: [],
           failure: null,
+          ...notCarried,
         },
       },
       reply: cancelledReply(orderId, false),
@@ -294,6 +287,16 @@ function decideCancel(command: CancelShipping, state: ShippingState): ShippingDe
     case 'CANCELLED':
       // Same answer as the first CancelShipping.
       return { kind: 'reply', change: none, reply: cancelledReply(orderId, true), warning: null };
+    case 'PICKED_UP':
+    case 'DELIVERED':
+      // The carrier has the parcel: too late to cancel. Its ShipmentPickedUp went out before this
+      // reply (same key, same outbox), so the saga has left cancellingShipping for shipped already.
+      return {
+        kind: 'reply',
+        change: none,
+        reply: cancelledReply(orderId, false),
+        warning: `CancelShipping after the carrier's pickup: ${shippingMessages.tooLate(existing.shipmentId ?? 'unknown')}`,
+      };
     case 'FAILED':
     case 'VOIDED':
       // Nothing was scheduled; the row already stops a late ScheduleShipping.

@@ -13,7 +13,13 @@ import {
 
 const orderId = '7f1c0f5e-7d0e-4a8e-9b7c-1f6f0c2d3e4a';
 const shipmentId = 'c5d4e3f2-3333-4444-8555-666677778888';
-const options = { newShipmentId: shipmentId, decline: false, unservedCountries: new Set(['AQ']) };
+const scheduledBy = { messageId: '0193b2c4-0000-7000-8000-000000000001', correlationId: orderId };
+const options = {
+  newShipmentId: shipmentId,
+  scheduledBy,
+  decline: false,
+  unservedCountries: new Set(['AQ']),
+};
 
 const address = (country: string): ShippingAddress => ({
   name: 'Ada',
@@ -39,6 +45,9 @@ const scheduledRow: Shipment = {
   address: address('DE'),
   items,
   failure: null,
+  scheduledBy,
+  pickedUpAt: null,
+  deliveredAt: null,
 };
 const voided: Shipment = {
   orderId,
@@ -49,6 +58,9 @@ const voided: Shipment = {
   address: null,
   items: [],
   failure: null,
+  scheduledBy: null,
+  pickedUpAt: null,
+  deliveredAt: null,
 };
 
 function replyOf(decision: ShippingDecision) {
@@ -219,6 +231,27 @@ describe('shipping decisions: CancelShipping', () => {
       assert.deepEqual(decision.reply, { type: 'ShippingCancelled', payload: { orderId, cancelled: false } });
       assert.deepEqual(decision.change, { kind: 'none' });
     }
+  });
+
+  it('given a shipment its carrier picked up or delivered, when cancelling, then cancelled=false, no change and a warning', () => {
+    const at = new Date('2026-12-07T10:00:00Z');
+    for (const status of ['PICKED_UP', 'DELIVERED'] as const) {
+      const shipment: Shipment = { ...scheduledRow, status, pickedUpAt: at, deliveredAt: null };
+      const decision = replyOf(decideShipping(cancel, { shipment }, options));
+      assert.deepEqual(decision.reply, { type: 'ShippingCancelled', payload: { orderId, cancelled: false } });
+      assert.deepEqual(decision.change, { kind: 'none' });
+      assert.match(decision.warning ?? '', /picked up/);
+    }
+  });
+
+  it('given a shipment its carrier picked up, when ScheduleShipping repeats, then the first answer', () => {
+    const shipment: Shipment = { ...scheduledRow, status: 'PICKED_UP', pickedUpAt: new Date() };
+    const decision = replyOf(decideShipping(schedule('DE'), { shipment }, options));
+    assert.deepEqual(decision.reply, {
+      type: 'ShippingScheduled',
+      payload: { orderId, shipmentId, carrier: 'DHL' },
+    });
+    assert.deepEqual(decision.change, { kind: 'none' });
   });
 
   it('given the decline fault, when cancelling, then the compensation is not affected', () => {

@@ -60,11 +60,11 @@ export function createShippingHandler(
         unit,
         commands.map((c) => c.orderId),
       ),
-    decide: (command, shipments, { orderId, decline }) =>
+    decide: (command, shipments, { orderId, decline, messageId, correlationId }) =>
       decideShipping(
         command,
         { shipment: shipments.get(orderId) ?? null },
-        { newShipmentId: newId(), decline, unservedCountries },
+        { newShipmentId: newId(), scheduledBy: { messageId, correlationId }, decline, unservedCountries },
       ),
     apply: applyShippingChange,
     save: saveShippingChanges,

@@ -9,7 +9,7 @@ import { lockRowsOfOrders } from '../common/lock-by-order.ts';
 import { OrderRowsTable, RowWrites } from '../common/row-writes.ts';
 import type { Shipment, ShipmentStatus, ShippingChange } from './shipping-decisions.ts';
 
-interface ShipmentRow {
+export interface ShipmentRow {
   order_id: string;
   shipment_id: string | null;
   status: string;
@@ -19,6 +19,10 @@ interface ShipmentRow {
   items: ShipmentItem[];
   failure_reason: string | null;
   failure_message: string | null;
+  scheduled_by: string | null;
+  correlation_id: string | null;
+  picked_up_at: Date | null;
+  delivered_at: Date | null;
 }
 
 /** A shipment as GET /shipments/:orderId shows it. */
@@ -27,9 +31,16 @@ export interface ShipmentRecord extends Shipment {
   cancelledAt: Date | null;
 }
 
-const shipmentStatuses: readonly ShipmentStatus[] = ['SCHEDULED', 'FAILED', 'CANCELLED', 'VOIDED'];
+const shipmentStatuses: readonly ShipmentStatus[] = [
+  'SCHEDULED',
+  'PICKED_UP',
+  'DELIVERED',
+  'FAILED',
+  'CANCELLED',
+  'VOIDED',
+];
 const failureReasons: readonly ShippingFailureReason[] = ['unserved_destination', 'fault_injected'];
-const shipmentsTable = new OrderRowsTable<{
+export const shipmentsTable = new OrderRowsTable<{
   order_id: string;
   shipment_id: string | null;
   status: ShipmentStatus;
@@ -39,6 +50,10 @@ const shipmentsTable = new OrderRowsTable<{
   items: string;
   failure_reason: string | null;
   failure_message: string | null;
+  scheduled_by: string | null;
+  correlation_id: string | null;
+  picked_up_at: Date | null;
+  delivered_at: Date | null;
 }>({
   table: 'shipping.shipments',
   columns: {
@@ -51,11 +66,15 @@ const shipmentsTable = new OrderRowsTable<{
     items: 'jsonb',
     failure_reason: 'text',
     failure_message: 'text',
+    scheduled_by: 'uuid',
+    correlation_id: 'uuid',
+    picked_up_at: 'timestamptz',
+    delivered_at: 'timestamptz',
   },
   computed: { cancelled_at: "case when v.status = 'CANCELLED' then now() end" },
 });
 
-const shipmentColumns = [
+export const shipmentColumns = [
   'order_id',
   'shipment_id',
   'status',
@@ -65,9 +84,13 @@ const shipmentColumns = [
   'items',
   'failure_reason',
   'failure_message',
+  'scheduled_by',
+  'correlation_id',
+  'picked_up_at',
+  'delivered_at',
 ] as const;
 
-function toShipment(row: ShipmentRow): Shipment {
+export function toShipment(row: ShipmentRow): Shipment {
   const status = shipmentStatuses.find((s) => s === row.status);
   if (status === undefined)
     throw new TypeError(`shipment of order ${row.order_id} has unknown status '${row.status}'`);
@@ -81,6 +104,12 @@ function toShipment(row: ShipmentRow): Shipment {
     address: row.address,
     items: row.items,
     failure: reason === undefined ? null : { reason, message: row.failure_message ?? '' },
+    scheduledBy:
+      row.scheduled_by === null || row.correlation_id === null
+        ? null
+        : { messageId: row.scheduled_by, correlationId: row.correlation_id },
+    pickedUpAt: row.picked_up_at,
+    deliveredAt: row.delivered_at,
   };
 }
 
@@ -114,18 +143,25 @@ export function saveShippingChanges(unit: UnitOfWork, changes: readonly Shipping
       }
     }
   }
-  shipmentsTable.write(unit.writes, rows, (s) => ({
-    order_id: s.orderId,
-    shipment_id: s.shipmentId,
-    status: s.status,
-    carrier: s.carrier,
-    country: s.country,
-    address: s.address === null ? null : JSON.stringify(s.address),
-    items: JSON.stringify(s.items),
-    failure_reason: s.failure?.reason ?? null,
-    failure_message: s.failure?.message ?? null,
-  }));
+  shipmentsTable.write(unit.writes, rows, toShipmentRow);
 }
+
+/** A shipment as its row is written. */
+export const toShipmentRow = (s: Shipment) => ({
+  order_id: s.orderId,
+  shipment_id: s.shipmentId,
+  status: s.status,
+  carrier: s.carrier,
+  country: s.country,
+  address: s.address === null ? null : JSON.stringify(s.address),
+  items: JSON.stringify(s.items),
+  failure_reason: s.failure?.reason ?? null,
+  failure_message: s.failure?.message ?? null,
+  scheduled_by: s.scheduledBy?.messageId ?? null,
+  correlation_id: s.scheduledBy?.correlationId ?? null,
+  picked_up_at: s.pickedUpAt,
+  delivered_at: s.deliveredAt,
+});
 
 /** The shipment of an order, or null when the shipping service never saw the order. */
 export async function findShipment(db: Knex, orderId: string): Promise<ShipmentRecord | null> {

@@ -10,6 +10,7 @@ import { localSecret } from './local-secrets.ts';
 export const defaultSubjects: Readonly<Record<Role, string>> = {
   customer: 'customer-1',
   operator: 'operator-1',
+  carrier: 'carrier-1',
 };
 
 export function localToken(role: Role, sub: string = defaultSubjects[role], ttlS = 3_600): string {

@@ -52,7 +52,12 @@ const matrix: Record<ServiceName, Record<string, RouteAccess>> = {
     ...auditRoutes,
   },
   payment: { 'GET /payments/:orderId': ['operator'], ...faultRoutes, ...auditRoutes },
-  shipping: { 'GET /shipments/:orderId': ['operator'], ...faultRoutes, ...auditRoutes },
+  shipping: {
+    'GET /shipments/:orderId': ['operator'],
+    'POST /shipments/:shipmentId/events': ['carrier'],
+    ...faultRoutes,
+    ...auditRoutes,
+  },
   // No operator actions, so no GET /audit; a customer sees only their own orders' (404 otherwise).
   notifications: { 'GET /notifications': anyone, 'GET /metrics': 'public' },
 };

@@ -14,6 +14,7 @@ import { buildApp as buildNotificationsApp } from '../../participants/notificati
 import { buildApp as buildPaymentApp } from '../../participants/payment/app.ts';
 import { buildApp as buildShippingApp } from '../../participants/shipping/app.ts';
 import { jsonAuditTrail } from '../support/json-audit-trail.ts';
+import { jsonOutbox } from '../support/json-outbox.ts';
 import { runnerWithLongDeadlines } from '../support/saga-fixtures.ts';
 import type { ThrowawayDatabase } from '../support/throwaway-database.ts';
 
@@ -53,7 +54,15 @@ export async function buildServiceApp(
       : name === 'notifications'
         ? await buildNotificationsApp({ db, logger, auth })
         : await { inventory: buildInventoryApp, payment: buildPaymentApp, shipping: buildShippingApp }[name](
-            { db, logger, auth, units, audit: jsonAuditTrail(name, name, units) },
+            {
+              db,
+              logger,
+              auth,
+              units,
+              audit: jsonAuditTrail(name, name, units),
+              outbox: jsonOutbox(name),
+              newId: randomUUID,
+            },
             new FaultSwitch(),
           );
   registerHealthRoutes(app, { database: () => true });

@@ -144,6 +144,38 @@ describe('notifications', () => {
     assert.equal((await smsTo(phone)).length, 2, 'no SMS sent twice');
   });
 
+  test('an order through DELIVERED: exactly the placed, confirmed, shipped and delivered emails and SMS', async () => {
+    const { body, email, phone } = withContact();
+    const orderId = await placeOrder(body);
+    await waitForStatus(orderId, ['COMPLETED']);
+    const shipment = await http('GET', `${urls.shipping}/shipments/${orderId}`);
+    assert.equal(shipment.status, 200);
+    const { shipmentId } = shipment.body as { shipmentId: string };
+    // The carrier, by hand (the simulated one is off in tests).
+    const carrierEvent = (type: string, at: string) =>
+      http('POST', `${urls.shipping}/shipments/${shipmentId}/events`, { type, at }, bearer('carrier'));
+    const pickedUpAt = new Date().toISOString();
+    assert.equal((await carrierEvent('PICKED_UP', pickedUpAt)).status, 200);
+    assert.equal(
+      (await carrierEvent('DELIVERED', new Date(Date.parse(pickedUpAt) + 1_000).toISOString())).status,
+      200,
+    );
+    const events = ['OrderPlaced', 'OrderCompleted', 'OrderShipped', 'OrderDelivered'];
+    const mails = await waitForMails(email, events.length);
+    assert.deepEqual(
+      mails.map((m) => m.messageId).sort(),
+      events.map((e) => idOf(orderId, e, 'email')).sort(),
+    );
+    const subjects = new Map(mails.map((m) => [m.messageId, m.subject]));
+    assert.match(subjects.get(idOf(orderId, 'OrderShipped', 'email')) ?? '', /is on its way$/);
+    assert.match(subjects.get(idOf(orderId, 'OrderDelivered', 'email')) ?? '', /delivered/);
+    const texts = await waitFor(`${events.length} SMS`, async () => {
+      const sms = await smsTo(phone);
+      return sms.length >= events.length ? sms : undefined;
+    });
+    assert.deepEqual(texts.map((t) => t.messageId).sort(), events.map((e) => idOf(orderId, e, 'sms')).sort());
+  });
+
   test('a cancelled order gets its cancel email, the reason in words', async () => {
     const { body, email } = withContact({ paymentToken: 'tok_decline' });
     const orderId = await placeOrder(body);

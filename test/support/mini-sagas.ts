@@ -19,7 +19,9 @@ export type MiniSagaDefect =
   /** A cancel while the payment is in flight releases the stock but never refunds the payment. */
   | 'cancel-skips-in-flight'
   /** A cancel after completion (a settled, not final, state) releases the stock without a refund. */
-  | 'cancel-after-completion-skips-refund';
+  | 'cancel-after-completion-skips-refund'
+  /** A late success (a carrier's pickup) completes the order after its payment was refunded. */
+  | 'completes-after-refund';
 
 /** The declared compensations of the two-step saga: the order saga's first two rows. */
 export const miniSagaCompensations = orderSagaCompensations.slice(0, 2);
@@ -79,7 +81,11 @@ export function miniSaga(defect: MiniSagaDefect) {
       },
       releasingStock: {
         entry: step('ReleaseStock', true),
-        on: { StockReleased: 'cancelled', DEADLINE_PASSED: 'failed' },
+        on: {
+          StockReleased: 'cancelled',
+          DEADLINE_PASSED: 'failed',
+          ...(defect === 'completes-after-refund' ? { ShipmentPickedUp: 'completed' } : {}),
+        },
       },
       cancelled: { type: 'final' },
       failed: {},

@@ -26,9 +26,25 @@ export const catalogLines = [
 ];
 export const catalog = { total: 7497, unitPrices: { 'SKU-A': 1999, 'SKU-B': 500 } };
 
-/** The event of a type: StockReserved with the catalog prices the customer expects. */
-export const eventOf = (type: EventType): SagaEvent =>
-  type === 'StockReserved' ? { type, lines: catalogLines } : ({ type } as SagaEvent);
+export const pickedUpAt = '2026-12-07T10:00:00.000Z';
+export const deliveredAt = '2026-12-07T10:00:30.000Z';
+
+/**
+ * The event of a type: StockReserved with the catalog prices the customer expects; the carrier's
+ * events by DHL at `pickedUpAt` and `deliveredAt`.
+ */
+export function eventOf(type: EventType): SagaEvent {
+  switch (type) {
+    case 'StockReserved':
+      return { type, lines: catalogLines };
+    case 'ShipmentPickedUp':
+      return { type, carrier: 'DHL', pickedUpAt };
+    case 'ShipmentDelivered':
+      return { type, carrier: 'DHL', pickedUpAt, deliveredAt };
+    default:
+      return { type } as SagaEvent;
+  }
+}
 
 export const send = (command: CommandName, attempt = 1, round = 0): SagaAction => ({
   type: 'sendCommand',

@@ -13,6 +13,7 @@ import type { IncomingMessage } from '../../lib/messaging/message-consumer.ts';
 import type { ServiceDeps } from '../../lib/service/run-service.ts';
 import type { ParticipantAppDeps } from '../../participants/common/participant-app.ts';
 import { jsonAuditTrail } from './json-audit-trail.ts';
+import { jsonOutbox } from './json-outbox.ts';
 import type { ThrowawayDatabase } from './throwaway-database.ts';
 import { testAuthConfig } from './tokens.ts';
 
@@ -63,7 +64,7 @@ export const silentLogger = pino({ level: 'silent' });
 export async function participantApp(
   name: 'inventory' | 'payment' | 'shipping',
   buildApp: (
-    deps: ParticipantAppDeps & Pick<ServiceDeps, 'units'>,
+    deps: ParticipantAppDeps & Pick<ServiceDeps, 'units' | 'outbox' | 'newId'>,
     faults: FaultSwitch,
   ) => Promise<FastifyInstance>,
   database: ThrowawayDatabase,
@@ -71,7 +72,11 @@ export async function participantApp(
 ): Promise<FastifyInstance> {
   const { db, units } = database;
   const audit = jsonAuditTrail(name, name, units);
-  const app = await buildApp({ db, logger: silentLogger, units, audit, auth: testAuthConfig() }, faults);
+  const outbox = jsonOutbox(name);
+  const app = await buildApp(
+    { db, logger: silentLogger, units, audit, auth: testAuthConfig(), outbox, newId: randomUUID },
+    faults,
+  );
   await app.ready();
   return app;
 }

@@ -35,9 +35,22 @@ export const newOrderRecord = (): OrderRecord => ({
 /** The catalog lines StockReserved carries for newOrderRecord(): 500 a unit. */
 export const reservedLines = [{ sku: 'SKU-001', quantity: 1, unitPrice: 500, currency: 'EUR' }];
 
-/** A machine event of one type with the data it carries (StockReserved: reservedLines). */
-export const eventOfType = (type: SagaEvent['type']): SagaEvent =>
-  type === 'StockReserved' ? { type, lines: reservedLines } : ({ type } as SagaEvent);
+export const fixturePickedUpAt = '2026-12-07T10:00:00.000Z';
+export const fixtureDeliveredAt = '2026-12-07T10:00:30.000Z';
+
+/** A machine event of one type with the data it carries (StockReserved: reservedLines; the carrier's: DHL's times). */
+export function eventOfType(type: SagaEvent['type']): SagaEvent {
+  switch (type) {
+    case 'StockReserved':
+      return { type, lines: reservedLines };
+    case 'ShipmentPickedUp':
+      return { type, carrier: 'DHL', pickedUpAt: fixturePickedUpAt };
+    case 'ShipmentDelivered':
+      return { type, carrier: 'DHL', pickedUpAt: fixturePickedUpAt, deliveredAt: fixtureDeliveredAt };
+    default:
+      return { type } as SagaEvent;
+  }
+}
 
 /**
  * A participant's reply as the consumer hands it over: by default a genuine one — on its

@@ -27,6 +27,16 @@ export interface OrderCompleted {
   currency: string;
 }
 
+/** Lifecycle event: the carrier delivered the order's parcel. */
+export interface OrderDelivered {
+  /** Order id (UUID) that was delivered; also the Kafka message key. */
+  orderId: string;
+  /** Carrier that carries the parcel. */
+  carrier: string;
+  /** When the carrier delivered the parcel. */
+  deliveredAt: number;
+}
+
 /** Lifecycle event: a compensation could not be completed after its retries; an operator must act. */
 export interface OrderFailed {
   /** Order id (UUID) that failed; also the Kafka message key. */
@@ -69,6 +79,16 @@ export interface OrderPlaced {
   currency: string;
   /** The customer's contact for notifications; null when the order was placed without one (version 3). */
   contact: CustomerContact | null;
+}
+
+/** Lifecycle event: the carrier picked up the completed order's parcel; the order can no longer be cancelled. */
+export interface OrderShipped {
+  /** Order id (UUID) that was shipped; also the Kafka message key. */
+  orderId: string;
+  /** Carrier that carries the parcel. */
+  carrier: string;
+  /** When the carrier picked the parcel up. */
+  pickedUpAt: number;
 }
 
 /** Public status of an order. */
