@@ -9,7 +9,9 @@
  * recorded as `failed` and the batch goes on.
  */
 import type { Knex } from 'knex';
+import { recordTopics } from '../../lib/contracts/generated.ts';
 import type { Clock } from '../../lib/ids.ts';
+import { baseTopics } from '../../lib/kafka/topics.ts';
 import type { Logger } from '../../lib/logger.ts';
 import type { BatchHandler } from '../../lib/messaging/message-consumer.ts';
 import type { DeliveryOutcome, Senders } from './delivery.ts';
@@ -42,6 +44,10 @@ export function createNotificationHandler(
     const contacts = await loadContacts(unit, orderIds);
     const sent = await loadSentKeys(unit, orderIds);
     for (const message of messages) {
+      // A record order-events does not carry (a producer's mistake or a forgery) is no event to
+      // ignore: it fails, and is dead-lettered with the reason.
+      if (recordTopics[message.record.type] !== baseTopics.orderEvents)
+        throw new Error(`${message.record.type} is not an order-events record`);
       const orderId = orderIdOf(message.record.payload);
       const decision = decideNotifications(
         message.record,
