@@ -7,8 +7,8 @@
  * - `pathProblems`, one path of the machine (from its initial state): it ends in a final state or
  *   one waiting for an operator; every forward step that took effect (or whose effect is unknown
  *   after its deadline) is undone exactly once and in reverse order before the saga is cancelled.
- *   A compensation may be given up (into a final state: the carrier picked the parcel up before a
- *   cancel reached shipping, which refuses CancelShipping) only while nothing has been undone.
+ *   A compensation may be given up (into a final state, not by a compensation's reply: the carrier
+ *   picked the parcel up before a cancel reached shipping) only while nothing has been undone.
  */
 import type { StepCompensation } from './saga-compensations.ts';
 import type { SagaGraph, SagaGraphState } from './saga-graph.ts';
@@ -52,9 +52,7 @@ export function compensationProblems(graph: SagaGraph, declared: readonly StepCo
     const next = previous === undefined ? finals : [previous.compensation.state];
     const after = targetsOf(graph, undo.state, undo.done);
     if (after.length === 0) problems.push(`${undo.state}: no transition on ${undo.done}`);
-    // Besides the next compensation, a reply may end in a final state: the compensation refused
-    // (the path checks allow that only while nothing has been undone).
-    for (const to of after.filter((t) => !next.includes(t) && stateIn(graph, t)?.kind !== 'final')) {
+    for (const to of after.filter((t) => !next.includes(t))) {
       problems.push(`${undo.state} on ${undo.done} goes to ${to}, not to ${next.join(' or ')}`);
     }
     if (
@@ -96,15 +94,7 @@ export function pathProblems(
       else toUndo.push(forward);
     }
     const undoing = declared.find((d) => d.compensation.state === at);
-    // A compensation's reply into a final state while steps before it are still to undo: it was
-    // refused (the carrier had the parcel before CancelShipping), nothing was undone, the order stands.
-    const refused =
-      undoing !== undefined &&
-      event === undoing.compensation.done &&
-      moved &&
-      stateIn(graph, to)?.kind === 'final' &&
-      toUndo.length > 1;
-    if (undoing !== undefined && event === undoing.compensation.done && !refused) {
+    if (undoing !== undefined && event === undoing.compensation.done) {
       if (toUndo.at(-1) === undoing) toUndo.pop();
       else
         problems.push(
@@ -130,7 +120,7 @@ export function pathProblems(
       compensating &&
       moved &&
       stateIn(graph, to)?.kind === 'final' &&
-      (refused || !declared.some((d) => d.compensation.state === at && d.compensation.done === event));
+      !declared.some((d) => d.compensation.state === at && d.compensation.done === event);
     if (givesUp) {
       compensating = false;
       const undone = declared.filter((d) => !toUndo.includes(d));

@@ -61,8 +61,6 @@ const saga = setup({
     forwardAttemptsLeft: ({ context }) => context.attempt < context.retryPolicy.forwardAttempts,
     compensationAttemptsLeft: ({ context }) => context.attempt < context.retryPolicy.compensationAttempts,
     failedIn: ({ context }, params: { state: SagaStateName }) => context.failure?.state === params.state,
-    /** The carrier's pickup is recorded (a cancel's CancelShipping came too late for it). */
-    pickedUpRecorded: ({ context }) => (context.fulfilment?.pickedUpAt ?? null) !== null,
     /** Every line has a catalog price in the order's currency, equal to the customer's expected one if given. */
     catalogPricesAccepted: (_, params: PricingParams) =>
       priceOrder(params.pricing, params.lines).kind === 'accepted',
@@ -218,19 +216,10 @@ export const orderSagaMachine = saga.createMachine({
     cancellingShipping: {
       entry: stepEntry('CancelShipping', true),
       on: {
-        ShippingCancelled: [
-          // The carrier picked the parcel up before CancelShipping reached shipping, which then
-          // answered cancelled=false after its pickup event (one key, in order): the cancel lost the
-          // race, the order is shipped.
-          { guard: 'pickedUpRecorded', target: 'shipped' },
-          { target: 'refundingPayment', actions: 'nextStep' },
-        ],
-        // Only recorded: the saga moves on the answer to its CancelShipping, which the cancel's own
-        // messages (written by whichever instance took the request) precede on order-events.
-        ShipmentPickedUp: {
-          target: 'cancellingShipping',
-          actions: { type: 'recordFulfilment', params: fulfilmentParams },
-        },
+        ShippingCancelled: { target: 'refundingPayment', actions: 'nextStep' },
+        // The carrier picked the parcel up before CancelShipping reached shipping (which then answers
+        // cancelled=false, after this event): the cancel lost the race, the order is shipped.
+        ShipmentPickedUp: pickedUp,
         DEADLINE_PASSED: compensationDeadline('cancellingShipping', 'CancelShipping'),
       },
     },
