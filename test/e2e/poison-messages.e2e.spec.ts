@@ -77,14 +77,15 @@ describe('poison messages', () => {
     const dlts = await Promise.all(
       consumed.map(({ topic }) => recordTopic(harness.kafka, deadLetterTopicOf(topic))),
     );
-    const replyTopics = consumed.filter((c) => c.service !== 'orchestrator').map((c) => c.base);
+    // The participants' command topics (the notification service also reads order-events: no replies).
+    const replyTopics = consumed.filter((c) => c.base.endsWith('-commands')).map((c) => c.base);
     const replies = await Promise.all(
       [...new Set(Object.values(recordTopics))]
         .filter((base) => base.endsWith('-events') && base !== 'order-events' && base !== 'audit-events')
         .map((base) => recordTopic(harness.kafka, deployedTopic(base))),
     );
-    assert.equal(replies.length, replyTopics.length, 'a reply topic per participant');
     try {
+      assert.equal(replies.length, replyTopics.length, 'a reply topic per participant');
       for (let copy = 0; copy < copies; copy++) {
         for (const [i, { service, base, topic }] of consumed.entries()) {
           const isReplies = service === 'orchestrator';
