@@ -9,6 +9,7 @@ import type { Disruption } from '../checks/check-result.ts';
 import type { Instance } from '../cluster.ts';
 import type { KillPlan } from '../run-plan.ts';
 import type { KillRecord } from '../run-records.ts';
+import { claimVictim } from './claim-victim.ts';
 
 /** Milliseconds until the instance answers /health/ready; null if it did not, or was restarted meanwhile. */
 async function readyAfter(run: ChaosRun, instance: Instance, timeoutMs: number): Promise<number | null> {
@@ -24,19 +25,8 @@ async function readyAfter(run: ChaosRun, instance: Instance, timeoutMs: number):
 export async function killEvent(run: ChaosRun, plan: KillPlan, number: number): Promise<void> {
   const { cluster, faults, records, lifetime, log } = run;
   await run.clock.sleepUntil(plan.at);
-  // No await between choosing the victim and marking it down: a silent window starting meanwhile
-  // must see it (and wait for it) or must have redirected the kill.
-  let label = faults.victimFor(plan.victim);
-  const waitFrom = Date.now();
-  while (faults.down.has(label) || !cluster.alive(cluster.get(label))) {
-    if (Date.now() - waitFrom > 120_000) {
-      records.findings.push(`kill ${number}: ${label} was not running for 120 s; kill skipped`);
-      return;
-    }
-    await lifetime.sleep(250);
-    label = faults.victimFor(plan.victim);
-  }
-  faults.down.add(label);
+  const label = await claimVictim(run, plan.victim, `kill ${number}`);
+  if (label === null) return;
   const instance = cluster.get(label);
   const from = Date.now();
   const disruption: Disruption = { what: `kill -9 ${label}`, services: [instance.service], from, to: null };

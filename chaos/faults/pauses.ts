@@ -8,23 +8,15 @@
 import type { ChaosRun } from '../chaos-run.ts';
 import type { Disruption } from '../checks/check-result.ts';
 import { seconds } from '../event-log.ts';
+import { claimVictim } from './claim-victim.ts';
 import { type PausePlan, sessionTimeoutMs } from './fault-plans.ts';
 
 export async function pauseEvent(run: ChaosRun, plan: PausePlan, number: number): Promise<void> {
   const { cluster, faults, records, lifetime, log } = run;
   await run.clock.sleepUntil(plan.at);
   // As a kill: the silenced participant's instances keep their fault (they must answer /faults).
-  let label = faults.victimFor(plan.victim);
-  const waitFrom = Date.now();
-  while (faults.down.has(label) || !cluster.alive(cluster.get(label))) {
-    if (Date.now() - waitFrom > 120_000) {
-      records.findings.push(`pause ${number}: ${label} was not running for 120 s; pause skipped`);
-      return;
-    }
-    await lifetime.sleep(250);
-    label = faults.victimFor(plan.victim);
-  }
-  faults.down.add(label);
+  const label = await claimVictim(run, plan.victim, `pause ${number}`);
+  if (label === null) return;
   const instance = cluster.get(label);
   const child = instance.process?.child;
   const at = run.clock.since();

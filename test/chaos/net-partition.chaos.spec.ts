@@ -24,6 +24,7 @@ import { runIdentity, serviceEnvironment } from '../../chaos/run-identity.ts';
 import { Prng } from '../../lib/random/prng.ts';
 import { localKafkaAdminConnection } from '../../scripts/support/kafka-env.ts';
 import { localBearer } from '../../scripts/support/local-tokens.ts';
+import { waitFor } from '../support/wait-for.ts';
 
 const repoRoot = new URL('../../', import.meta.url).pathname;
 const basePort = Number(process.env.TEST_PORT_BASE ?? 3100) + 60;
@@ -87,15 +88,6 @@ async function orderView(order: { id: string; customer: string }): Promise<Order
   return (await response.json()) as OrderView;
 }
 
-async function until(what: string, timeoutMs: number, check: () => Promise<boolean>): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (await check()) return;
-    await new Promise((resolve) => setTimeout(resolve, 250));
-  }
-  assert.fail(`${what}: not within ${timeoutMs} ms`);
-}
-
 before(async () => {
   if (unavailable !== null) return;
   // a stale set of a killed run: removed by up()
@@ -137,10 +129,10 @@ test('namespaced instances serve orders; a cut-off participant stops them; heale
   assert.match(c.get('payment-1').url, /^http:\/\/10\.231\.\d+\.\d+:\d+$/);
 
   const first = await placeOrder(1);
-  await until(
+  await waitFor(
     'the first order completes',
-    90_000,
-    async () => (await orderView(first)).status === 'COMPLETED',
+    async () => (await orderView(first)).status === 'COMPLETED' || undefined,
+    { timeoutMs: 90_000, intervalMs: 250 },
   );
 
   const payment = c.get('payment-1');
@@ -148,10 +140,10 @@ test('namespaced instances serve orders; a cut-off participant stops them; heale
   let healed = false;
   try {
     const second = await placeOrder(2);
-    await until(
+    await waitFor(
       'the second order waits for its payment',
-      60_000,
-      async () => (await orderView(second)).saga.state === 'processingPayment',
+      async () => (await orderView(second)).saga.state === 'processingPayment' || undefined,
+      { timeoutMs: 60_000, intervalMs: 250 },
     );
     // progress stops: the order stays there for as long as the payment instance is cut off (8 s observed)
     const observedUntil = Date.now() + 8_000;
@@ -166,10 +158,10 @@ test('namespaced instances serve orders; a cut-off participant stops them; heale
     }
     await net.heal(payment.slot);
     healed = true;
-    await until(
+    await waitFor(
       'the second order completes after the heal',
-      120_000,
-      async () => (await orderView(second)).status === 'COMPLETED',
+      async () => (await orderView(second)).status === 'COMPLETED' || undefined,
+      { timeoutMs: 120_000, intervalMs: 250 },
     );
   } finally {
     if (!healed) await net.heal(payment.slot);
