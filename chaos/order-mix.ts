@@ -30,8 +30,8 @@ export const expectedOutcome: Record<OrderKind, ExpectedOutcome> = {
   cancel_in_flight: { status: 'CANCELLED', cancelReason: 'customer_cancelled' },
   // The customer cancels once it is COMPLETED (before any pickup).
   cancel_completed: { status: 'CANCELLED', cancelReason: 'customer_cancelled' },
-  // Once COMPLETED the run's carrier picks it up, the customer's cancel is refused (409) once the
-  // saga took the pickup, then it is delivered.
+  // Once COMPLETED the run's carrier picks it up, the customer's cancel races the pickup and loses
+  // (409, or taken and given up when the pickup reaches the saga first), then it is delivered.
   delivered: { status: 'COMPLETED', cancelReason: null },
 };
 

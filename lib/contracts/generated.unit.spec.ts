@@ -149,6 +149,7 @@ describe('contracts: schemas/<topic>/history/ (earlier versions)', () => {
         ['order-events-ordersaga.order.OrderCancelled', 2],
         ['order-events-ordersaga.order.OrderPlaced', 1],
         ['order-events-ordersaga.order.OrderPlaced', 2],
+        ['shipping-events-ordersaga.shipping.ShippingCancelled', 1],
       ],
     );
   });

@@ -188,6 +188,62 @@ describe('POST /orders/:id/cancel (PostgreSQL)', () => {
     assert.match((await cancel(orderId)).json().message, /fulfilment DELIVERED/);
   });
 
+  test("a cancel that loses the race with the pickup: the pickup is noted, shipping's too-late answer ships the order, nothing is refunded", async () => {
+    const orderId = await sagaAfter('StockReserved', 'PaymentSucceeded', 'ShippingScheduled');
+    assert.equal((await cancel(orderId)).statusCode, 200);
+    assert.equal((await sagaOf(orderId)).state, 'cancellingShipping');
+    const orderEvents = async () =>
+      (
+        await database
+          .db('orders.outbox')
+          .where({ message_key: orderId })
+          .whereLike('record_type', 'Order%')
+          .orderBy('seq')
+          .select('record_type', 'payload')
+      ).map((r: { record_type: string; payload: Buffer }) => {
+        const payload = JSON.parse(r.payload.toString('utf8')) as {
+          previousSagaState?: string;
+          sagaState?: string;
+        };
+        return r.record_type === 'OrderStatusChanged'
+          ? `${payload.previousSagaState}→${payload.sagaState}`
+          : r.record_type;
+      });
+    const beforePickup = await orderEvents();
+
+    // The carrier's pickup reaches the saga first: noted, no move, nothing published.
+    await apply(orderId, 'ShipmentPickedUp');
+    assert.equal((await sagaOf(orderId)).state, 'cancellingShipping');
+    assert.deepEqual(await orderEvents(), beforePickup);
+
+    // Shipping's answer to CancelShipping: too late, the carrier has the parcel.
+    const parcel = { carrier: 'DHL', pickedUpAt: '2026-12-07T10:00:00.000Z', deliveredAt: null };
+    await database.units.run((unit) =>
+      runner.applyEvents(unit, [
+        {
+          orderId,
+          event: { type: 'ShippingCancelled', cancelled: false, parcel },
+          cause: { kind: 'reply', type: 'ShippingCancelled', messageId: randomUUID(), detail: {} },
+        },
+      ]),
+    );
+    assert.equal((await sagaOf(orderId)).state, 'shipped');
+    assert.deepEqual((await orderEvents()).slice(beforePickup.length), [
+      'OrderShipped',
+      'cancellingShipping→shipped',
+    ]);
+    assert.ok(beforePickup.includes('completed→cancellingShipping'));
+    assert.ok(!(await commandsOf(orderId)).some((c) => c === 'RefundPayment' || c === 'ReleaseStock'));
+    const shown = await app.inject({ url: `/orders/${orderId}`, headers: bearer('customer', 'c-it') });
+    assert.equal(shown.json().status, 'COMPLETED');
+    assert.equal(shown.json().cancelReason ?? null, null, 'no cancel reason');
+    assert.deepEqual(shown.json().fulfilment, {
+      status: 'PICKED_UP',
+      pickedUpAt: parcel.pickedUpAt,
+      deliveredAt: null,
+    });
+  });
+
   test('a cancelled order is a no-op: 200 with the order, whatever its reason', async () => {
     const orderId = await sagaAfter('StockRejected');
     const response = await cancel(orderId);

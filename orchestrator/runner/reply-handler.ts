@@ -25,8 +25,23 @@ export function toSagaEvent(record: TypedRecord): SagaEvent {
     case 'PaymentRefunded':
     case 'ShippingScheduled':
     case 'ShippingFailed':
-    case 'ShippingCancelled':
       return { type: record.type };
+    case 'ShippingCancelled': {
+      // A reply written with the schema's first version (no parcel) decodes without the field.
+      const parcel = record.payload.parcel ?? null;
+      return {
+        type: record.type,
+        cancelled: record.payload.cancelled,
+        parcel:
+          parcel === null
+            ? null
+            : {
+                carrier: parcel.carrier,
+                pickedUpAt: new Date(parcel.pickedUpAt).toISOString(),
+                deliveredAt: parcel.deliveredAt === null ? null : new Date(parcel.deliveredAt).toISOString(),
+              },
+      };
+    }
     case 'ShipmentPickedUp':
       return {
         type: record.type,

@@ -7,8 +7,9 @@
  * - `pathProblems`, one path of the machine (from its initial state): it ends in a final state or
  *   one waiting for an operator; every forward step that took effect (or whose effect is unknown
  *   after its deadline) is undone exactly once and in reverse order before the saga is cancelled.
- *   A compensation may be given up (into a final state, not by a compensation's reply: the carrier
- *   picked the parcel up before a cancel reached shipping) only while nothing has been undone.
+ *   A compensation may be given up (into a final state: by a carrier's pickup once it failed, or by
+ *   a compensation's reply that says it came too late, into a state it declares in `tooLateInto`)
+ *   only while nothing has been undone.
  */
 import type { StepCompensation } from './saga-compensations.ts';
 import type { SagaGraph, SagaGraphState } from './saga-graph.ts';
@@ -51,9 +52,13 @@ export function compensationProblems(graph: SagaGraph, declared: readonly StepCo
     const previous = declared[i - 1];
     const next = previous === undefined ? finals : [previous.compensation.state];
     const after = targetsOf(graph, undo.state, undo.done);
+    const tooLate = undo.tooLateInto ?? [];
     if (after.length === 0) problems.push(`${undo.state}: no transition on ${undo.done}`);
-    for (const to of after.filter((t) => !next.includes(t))) {
+    for (const to of after.filter((t) => !next.includes(t) && !tooLate.includes(t))) {
       problems.push(`${undo.state} on ${undo.done} goes to ${to}, not to ${next.join(' or ')}`);
+    }
+    for (const to of tooLate.filter((t) => stateIn(graph, t)?.kind !== 'final')) {
+      problems.push(`${undo.state}: too late into ${to}, which is not a final state`);
     }
     if (
       previous !== undefined &&
@@ -94,7 +99,9 @@ export function pathProblems(
       else toUndo.push(forward);
     }
     const undoing = declared.find((d) => d.compensation.state === at);
-    if (undoing !== undefined && event === undoing.compensation.done) {
+    const answered = undoing !== undefined && event === undoing.compensation.done;
+    const tooLate = answered && (undoing.compensation.tooLateInto ?? []).includes(to);
+    if (undoing !== undefined && answered && !tooLate) {
       if (toUndo.at(-1) === undoing) toUndo.pop();
       else
         problems.push(
@@ -113,14 +120,10 @@ export function pathProblems(
     if (compensating && moved && declared.some((d) => d.step === to)) {
       problems.push(`${where}: a forward step after compensation began`);
     }
-    // Into a final state other than by a compensation's reply (a carrier's pickup that outran a
-    // cancel): the compensation is given up and the order stands, which is sound only if nothing was
-    // undone yet.
-    const givesUp =
-      compensating &&
-      moved &&
-      stateIn(graph, to)?.kind === 'final' &&
-      !declared.some((d) => d.compensation.state === at && d.compensation.done === event);
+    // Into a final state other than by a compensation's reply that undid its step (a pickup after a
+    // failed cancel, or shipping's answer that the cancel came too late): the compensation is given
+    // up and the order stands, which is sound only if nothing was undone yet.
+    const givesUp = compensating && moved && stateIn(graph, to)?.kind === 'final' && (!answered || tooLate);
     if (givesUp) {
       compensating = false;
       const undone = declared.filter((d) => !toUndo.includes(d));

@@ -2,6 +2,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import {
+  commandsSent,
   DEADLINE,
   deliveredAt,
   disarm,
@@ -14,11 +15,12 @@ import {
 import { commandMessageId } from './command-ids.ts';
 import { orderStatusOf, start, step, toPersisted } from './order-saga.machine.ts';
 import { checkReply } from './reply-check.ts';
-import { sagaStateNames } from './saga-types.ts';
+import { type SagaEvent, sagaStateNames } from './saga-types.ts';
 
 const CANCEL: EventType = 'CANCEL';
 const completed: EventType[] = ['StockReserved', 'PaymentSucceeded', 'ShippingScheduled'];
 const shipped = { carrier: 'DHL', pickedUpAt, deliveredAt: null };
+const delivered = { carrier: 'DHL', pickedUpAt, deliveredAt };
 
 describe('order saga: the carrier takes a completed order to shipped, then delivered', () => {
   it('completed → shipped on ShipmentPickedUp: OrderShipped, fulfilment recorded, status still COMPLETED', () => {
@@ -51,7 +53,7 @@ describe('order saga: the carrier takes a completed order to shipped, then deliv
       assert.equal(step(atDelivered, eventOf(type)).accepted, false, type);
   });
 
-  it('takes a carrier event only in completed, shipped, cancellingShipping and failed-in-cancellingShipping', () => {
+  it('takes a carrier event only in completed, shipped, cancellingShipping (noted) and failed-in-cancellingShipping', () => {
     const runs: Record<string, EventType[]> = {
       reservingStock: [],
       processingPayment: ['StockReserved'],
@@ -72,18 +74,72 @@ describe('order saga: the carrier takes a completed order to shipped, then deliv
 });
 
 describe('order saga: a pickup that outruns a cancel', () => {
-  it('cancellingShipping → shipped: the cancel is given up (no cancel reason), OrderShipped, nothing refunded', () => {
-    const cancelling = run([...completed, CANCEL]).snapshot;
-    assert.equal(cancelling.value, 'cancellingShipping');
-    const result = step(cancelling, eventOf('ShipmentPickedUp'));
+  const cancelling = () => run([...completed, CANCEL]).snapshot;
+  const tooLate = (parcel: typeof delivered | typeof shipped | null): SagaEvent => ({
+    type: 'ShippingCancelled',
+    cancelled: false,
+    parcel,
+  });
+  const shippedActions = [disarm, { type: 'publishOrderEvent', params: { event: 'OrderShipped' } }];
+
+  it('cancellingShipping: shipping answers too late with the parcel picked up → shipped, cancel given up, nothing refunded', () => {
+    assert.equal(cancelling().value, 'cancellingShipping');
+    const result = step(cancelling(), tooLate(shipped));
     assert.equal(result.snapshot.value, 'shipped');
     assert.equal(result.snapshot.context.cancelReason, null);
+    assert.deepEqual(result.snapshot.context.fulfilment, shipped);
+    assert.deepEqual(result.actions, shippedActions);
+    assert.equal(commandsSent([result]).length, 0, 'no RefundPayment, no ReleaseStock');
+  });
+
+  it('cancellingShipping: too late with the parcel delivered → delivered, OrderShipped then OrderDelivered, deadline disarmed', () => {
+    const result = step(cancelling(), tooLate(delivered));
+    assert.equal(result.snapshot.value, 'delivered');
+    assert.equal(result.snapshot.status, 'done');
+    assert.deepEqual(result.snapshot.context.fulfilment, delivered);
     assert.deepEqual(result.actions, [
-      disarm,
-      { type: 'publishOrderEvent', params: { event: 'OrderShipped' } },
+      ...shippedActions,
+      { type: 'publishOrderEvent', params: { event: 'OrderDelivered' } },
     ]);
-    // Shipping's late ShippingCancelled (cancelled=false) then moves nothing.
-    assert.equal(step(result.snapshot, eventOf('ShippingCancelled')).accepted, false);
+  });
+
+  it('a carrier event while cancelling is only noted (no move, no action): shipping answers first', () => {
+    const noted = step(cancelling(), eventOf('ShipmentPickedUp'));
+    assert.equal(noted.accepted, true);
+    assert.equal(noted.snapshot.value, 'cancellingShipping');
+    assert.deepEqual(noted.actions, []);
+    assert.deepEqual(noted.snapshot.context.fulfilment, shipped);
+    assert.equal(noted.snapshot.context.cancelReason, 'customer_cancelled');
+    const deliveredToo = step(noted.snapshot, eventOf('ShipmentDelivered'));
+    assert.deepEqual(deliveredToo.actions, []);
+    assert.deepEqual(deliveredToo.snapshot.context.fulfilment, delivered);
+    // A pickup after the delivery (another instance published it late) keeps the delivery.
+    const stale = step(deliveredToo.snapshot, eventOf('ShipmentPickedUp'));
+    assert.deepEqual(stale.snapshot.context.fulfilment, delivered);
+    // The answer decides, with what was noted: an answer written before the delivery still ends delivered.
+    const answered = step(stale.snapshot, tooLate(shipped));
+    assert.equal(answered.snapshot.value, 'delivered');
+    assert.deepEqual(answered.snapshot.context.fulfilment, delivered);
+  });
+
+  it('an answer without a parcel (a shipping of the first schema version) after a noted pickup → shipped', () => {
+    const noted = step(cancelling(), eventOf('ShipmentPickedUp')).snapshot;
+    const result = step(noted, tooLate(null));
+    assert.equal(result.snapshot.value, 'shipped');
+    assert.deepEqual(result.snapshot.context.fulfilment, shipped);
+  });
+
+  it('nothing to cancel and nothing picked up (cancelled=false, no parcel) → the refund goes on', () => {
+    const result = step(cancelling(), tooLate(null));
+    assert.equal(result.snapshot.value, 'refundingPayment');
+    assert.deepEqual(commandsSent([result]), ['RefundPayment#1/r0']);
+  });
+
+  it('cancelled=true → the refund goes on, whatever was noted', () => {
+    const noted = step(cancelling(), eventOf('ShipmentPickedUp')).snapshot;
+    const result = step(noted, eventOf('ShippingCancelled'));
+    assert.equal(result.snapshot.value, 'refundingPayment');
+    assert.equal(result.snapshot.context.cancelReason, 'customer_cancelled');
   });
 
   it('failed in cancellingShipping → shipped on the pickup', () => {

@@ -7,7 +7,13 @@
  */
 import { assign, type ExecutableActionsFrom, type SnapshotFrom, setup } from 'xstate';
 import { priceOrder } from './catalog-pricing.ts';
-import { fulfilmentParams, pickedUp } from './fulfilment-transitions.ts';
+import {
+  type CancelAnswerParams,
+  cancelAnswerParams,
+  fulfilmentParams,
+  parcelParams,
+  pickedUp,
+} from './fulfilment-transitions.ts';
 import { isTerminal, orderStatusOf } from './order-status.ts';
 import { pureTransitionsOf } from './pure-transitions.ts';
 import {
@@ -56,6 +62,8 @@ const saga = setup({
     })),
     /** The carrier's event: where the parcel is. A pickup ends any cancel (it is too late for one). */
     recordFulfilment: assign((_, params: Fulfilment) => ({ fulfilment: params, cancelReason: null })),
+    /** Where the parcel is, noted while a cancel waits for shipping's answer (which decides). */
+    noteFulfilment: assign((_, params: Fulfilment) => ({ fulfilment: params })),
   },
   guards: {
     forwardAttemptsLeft: ({ context }) => context.attempt < context.retryPolicy.forwardAttempts,
@@ -64,6 +72,11 @@ const saga = setup({
     /** Every line has a catalog price in the order's currency, equal to the customer's expected one if given. */
     catalogPricesAccepted: (_, params: PricingParams) =>
       priceOrder(params.pricing, params.lines).kind === 'accepted',
+    /** Shipping did not cancel because the carrier had the parcel: too late for the cancel. */
+    parcelPickedUp: (_, params: CancelAnswerParams) => !params.cancelled && params.parcel !== null,
+    /** The same, and the parcel is delivered already. */
+    parcelDelivered: (_, params: CancelAnswerParams) =>
+      !params.cancelled && params.parcel !== null && params.parcel.deliveredAt !== null,
   },
 });
 
@@ -213,13 +226,39 @@ export const orderSagaMachine = saga.createMachine({
       type: 'final',
       entry: { type: 'publishOrderEvent', params: { event: 'OrderDelivered' } },
     },
+    // Shipping's answer decides whether the cancel goes on. If its carrier had the parcel first, the
+    // cancel lost the race: shipping answers cancelled=false with where the parcel is, and the order
+    // is shipped (or delivered) with nothing undone. Carrier events meanwhile are only noted, so every
+    // move out of here follows the delivery of CancelShipping, and the cancel's lifecycle event,
+    // written with it (perhaps by another instance), precedes the next on order-events.
     cancellingShipping: {
       entry: stepEntry('CancelShipping', true),
       on: {
-        ShippingCancelled: { target: 'refundingPayment', actions: 'nextStep' },
-        // The carrier picked the parcel up before CancelShipping reached shipping (which then answers
-        // cancelled=false, after this event): the cancel lost the race, the order is shipped.
-        ShipmentPickedUp: pickedUp,
+        ShippingCancelled: [
+          {
+            guard: { type: 'parcelDelivered', params: cancelAnswerParams },
+            target: 'delivered',
+            actions: [
+              { type: 'recordFulfilment', params: parcelParams },
+              'disarmDeadline',
+              { type: 'publishOrderEvent', params: { event: 'OrderShipped' } },
+            ],
+          },
+          {
+            guard: { type: 'parcelPickedUp', params: cancelAnswerParams },
+            target: 'shipped',
+            actions: { type: 'recordFulfilment', params: parcelParams },
+          },
+          { target: 'refundingPayment', actions: 'nextStep' },
+        ],
+        ShipmentPickedUp: {
+          target: 'cancellingShipping',
+          actions: { type: 'noteFulfilment', params: parcelParams },
+        },
+        ShipmentDelivered: {
+          target: 'cancellingShipping',
+          actions: { type: 'noteFulfilment', params: parcelParams },
+        },
         DEADLINE_PASSED: compensationDeadline('cancellingShipping', 'CancelShipping'),
       },
     },

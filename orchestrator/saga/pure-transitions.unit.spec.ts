@@ -10,7 +10,30 @@ import {
 import { Prng } from '../../lib/random/prng.ts';
 import { orderSagaMachine, type SagaSnapshot } from './order-saga.machine.ts';
 import { pureTransitionsOf } from './pure-transitions.ts';
-import { type SagaEvent, sagaEventTypes } from './saga-types.ts';
+import { type CatalogLine, type Fulfilment, type SagaEvent, sagaEventTypes } from './saga-types.ts';
+
+const parcels = [
+  null,
+  { carrier: 'DHL', pickedUpAt: '2026-12-07T10:00:00.000Z', deliveredAt: null },
+  { carrier: 'DHL', pickedUpAt: '2026-12-07T10:00:00.000Z', deliveredAt: '2026-12-07T10:00:30.000Z' },
+];
+
+/** An event of the type with the data its guards and actions read, some of it drawn at random. */
+function eventWithData(type: SagaEvent['type'], lines: CatalogLine[], random: Prng): SagaEvent {
+  const { carrier, pickedUpAt, deliveredAt } = parcels[2] as Fulfilment & { deliveredAt: string };
+  switch (type) {
+    case 'StockReserved':
+      return { type, lines };
+    case 'ShippingCancelled':
+      return { type, cancelled: random.int(0, 1) === 1, parcel: random.pick(parcels) };
+    case 'ShipmentPickedUp':
+      return { type, carrier, pickedUpAt };
+    case 'ShipmentDelivered':
+      return { type, carrier, pickedUpAt, deliveredAt };
+    default:
+      return { type } as SagaEvent;
+  }
+}
 
 const dataOf = (actions: readonly ExecutableActionObject[]) =>
   actions.map(({ type, params }) => ({ type, params }));
@@ -41,7 +64,7 @@ describe("pure transitions: xstate's initialTransition() and transition() withou
         const type = random.pick(sagaEventTypes);
         // StockReserved at the expected price, or not: both of its transitions are walked.
         const lines = [{ sku: 'SKU-A', unitPrice: random.int(1998, 1999), currency: 'EUR' }];
-        const event = (type === 'StockReserved' ? { type, lines } : { type }) as SagaEvent;
+        const event = eventWithData(type, lines, random);
         const [next, actions] = pure.transition(snapshot, event);
         const [expected, expectedActions] = transition(orderSagaMachine, snapshot, event);
         assert.deepEqual(

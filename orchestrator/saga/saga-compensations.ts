@@ -27,6 +27,11 @@ export interface StepCompensation<State extends string = string, Name extends st
     command: Name;
     /** The reply that says the step is undone. */
     done: Name;
+    /**
+     * Where that reply leads instead when it says the undo came too late and the step's effect stands
+     * (final states; the saga gives up compensating, sound only while nothing was undone yet).
+     */
+    tooLateInto?: readonly State[];
   };
 }
 
@@ -51,6 +56,12 @@ export const orderSagaCompensations = [
     command: 'ScheduleShipping',
     tookEffect: ['ShippingScheduled'],
     didNothing: ['ShippingFailed'],
-    compensation: { state: 'cancellingShipping', command: 'CancelShipping', done: 'ShippingCancelled' },
+    compensation: {
+      state: 'cancellingShipping',
+      command: 'CancelShipping',
+      done: 'ShippingCancelled',
+      // The carrier picked the parcel up before CancelShipping reached shipping.
+      tooLateInto: ['shipped', 'delivered'],
+    },
   },
 ] as const satisfies readonly StepCompensation<SagaStateName, CommandName | ReplyType>[];

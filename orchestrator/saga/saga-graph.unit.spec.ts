@@ -88,15 +88,31 @@ describe('order saga graph (read from the machine definition)', () => {
     ]);
   });
 
-  it('takes the carrier events from completed to shipped to delivered, and a pickup that outran a cancel or left it failed', () => {
+  it('takes the carrier events from completed to shipped to delivered, notes them while cancelling, and a pickup that left a cancel failed', () => {
     const carrier = graph.transitions
       .filter((t) => t.event === 'ShipmentPickedUp' || t.event === 'ShipmentDelivered')
       .map((t) => [t.from, t.event, t.to, t.guard]);
     assert.deepEqual(carrier, [
       ['completed', 'ShipmentPickedUp', 'shipped', null],
       ['shipped', 'ShipmentDelivered', 'delivered', null],
-      ['cancellingShipping', 'ShipmentPickedUp', 'shipped', null],
+      ['cancellingShipping', 'ShipmentPickedUp', 'cancellingShipping', null],
+      ['cancellingShipping', 'ShipmentDelivered', 'cancellingShipping', null],
       ['failed', 'ShipmentPickedUp', 'shipped', 'failedIn({"state":"cancellingShipping"})'],
+    ]);
+    const noted = graph.transitions.filter(
+      (t) => t.from === 'cancellingShipping' && t.event.startsWith('Shipment'),
+    );
+    for (const t of noted) assert.deepEqual(t.actions, [{ type: 'noteFulfilment', params: null }]);
+  });
+
+  it("leaves cancellingShipping on shipping's answer: too late into delivered or shipped, else on to the refund", () => {
+    const answers = graph.transitions
+      .filter((t) => t.from === 'cancellingShipping' && t.event === 'ShippingCancelled')
+      .map((t) => [t.to, t.guard, t.actions.map((a) => a.type)]);
+    assert.deepEqual(answers, [
+      ['delivered', 'parcelDelivered', ['recordFulfilment', 'disarmDeadline', 'publishOrderEvent']],
+      ['shipped', 'parcelPickedUp', ['recordFulfilment']],
+      ['refundingPayment', null, ['nextStep']],
     ]);
   });
 

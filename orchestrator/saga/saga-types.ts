@@ -66,7 +66,11 @@ export type SagaEvent =
   | { type: 'ShippingFailed' }
   | { type: 'StockReleased' }
   | { type: 'PaymentRefunded' }
-  | { type: 'ShippingCancelled' }
+  /**
+   * Shipping's answer to CancelShipping. `cancelled` false with a `parcel`: too late, its carrier had
+   * the parcel (where it is then); false without one: there was nothing to cancel.
+   */
+  | { type: 'ShippingCancelled'; cancelled: boolean; parcel: Fulfilment | null }
   | CarrierEvent
   | { type: 'DEADLINE_PASSED' }
   | { type: 'RETRY' }

@@ -9,9 +9,9 @@
  */
 import { storedSagaJson, withPricing } from './order-pricing.ts';
 import type { OrderRecord } from './order-record.ts';
-import { restore, type SagaSnapshot, start, step, toPersisted } from './order-saga.machine.ts';
+import { restore, type SagaSnapshot, type SagaStep, start, step, toPersisted } from './order-saga.machine.ts';
 import type { SagaEvent, SagaStateName, StoredSaga } from './saga-types.ts';
-import { currentStoredSaga, sagaSnapshotVersion } from './snapshot-version.ts';
+import { changedSteps, currentStoredSaga, sagaSnapshotVersion } from './snapshot-version.ts';
 
 export interface SnapshotFixtureEntry {
   /** The events that led from the start to this snapshot. */
@@ -65,7 +65,7 @@ const candidateEvents: readonly SagaEvent[] = [
   { type: 'ShippingFailed' },
   { type: 'StockReleased' },
   { type: 'PaymentRefunded' },
-  { type: 'ShippingCancelled' },
+  { type: 'ShippingCancelled', cancelled: true, parcel: null },
   { type: 'ShipmentPickedUp', carrier: 'DHL', pickedUpAt: '2026-12-07T10:00:00.000Z' },
   {
     type: 'ShipmentDelivered',
@@ -123,6 +123,17 @@ export function buildSnapshotFixture(fingerprint: string): SnapshotFixture {
   return { version: sagaSnapshotVersion, fingerprint, order: fixtureOrder, sagas };
 }
 
+/** Whether an older version's step leads where this code declares it now does (snapshot-version.ts). */
+const changedOnPurpose = (
+  version: number,
+  state: SagaStateName,
+  event: SagaEvent,
+  after: SagaStep,
+): boolean =>
+  (changedSteps[version] ?? []).some(
+    (c) => c.state === state && c.event === event.type && c.to === after.snapshot.value,
+  );
+
 /** One snapshot of a fixture that did not restore, or did not step as recorded. */
 export interface ReplayProblem {
   path: string;
@@ -150,7 +161,7 @@ export function replaySnapshotFixture(fixture: SnapshotFixture): ReplayProblem[]
       try {
         const after = step(restored, event);
         if (!after.accepted) problems.push({ path: where, problem: `no longer takes ${event.type}` });
-        else if (after.snapshot.value !== to)
+        else if (after.snapshot.value !== to && !changedOnPurpose(fixture.version, entry.state, event, after))
           problems.push({
             path: where,
             problem: `${event.type} leads to ${after.snapshot.value}, not ${to}`,

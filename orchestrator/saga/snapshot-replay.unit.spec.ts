@@ -102,7 +102,11 @@ describe('saga snapshot replay', () => {
     assert.equal(stored.v, sagaSnapshotVersion);
     assert.equal(currentStoredSaga(stored), stored, 'the current version as it is');
     const { v: _, ...unversioned } = stored;
-    assert.deepEqual(currentStoredSaga(unversioned), unversioned, 'a row from before versions is version 1');
+    assert.deepEqual(
+      currentStoredSaga(unversioned),
+      { ...unversioned, v: sagaSnapshotVersion },
+      'a row from before versions is version 1, upgraded (its stored form is the same)',
+    );
     for (const v of [sagaSnapshotVersion + 1, 0, 1.5, 'two' as unknown as number])
       assert.throws(
         () => currentStoredSaga({ ...stored, v }, 'o-1'),

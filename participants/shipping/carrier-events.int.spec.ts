@@ -154,6 +154,38 @@ describe('POST /shipments/:shipmentId/events (PostgreSQL)', () => {
     assert.deepEqual(await carrierEventsOf(early.orderId), []);
   });
 
+  it('a CancelShipping after the pickup (or the delivery) answers cancelled=false with where the parcel is', async () => {
+    const answerTo = async (orderId: string) => {
+      await database.units.run((unit) =>
+        handle(unit, [
+          command({ type: 'CancelShipping', payload: { orderId, reason: 'customer_cancelled' } }),
+        ]),
+      );
+      const rows: Array<{ payload: Buffer }> = await db('shipping.outbox')
+        .where({ message_key: orderId, record_type: 'ShippingCancelled' })
+        .orderBy('seq', 'desc')
+        .select('payload');
+      return JSON.parse(rows[0]?.payload.toString('utf8') ?? 'null');
+    };
+    const picked = await scheduled();
+    assert.equal((await post(picked.shipmentId, 'PICKED_UP', '2026-12-07T10:00:00Z')).statusCode, 200);
+    assert.deepEqual(await answerTo(picked.orderId), {
+      orderId: picked.orderId,
+      cancelled: false,
+      parcel: { carrier: 'DHL', pickedUpAt: Date.parse('2026-12-07T10:00:00Z'), deliveredAt: null },
+    });
+    const delivered = await scheduled();
+    await post(delivered.shipmentId, 'PICKED_UP', '2026-12-07T10:00:00Z');
+    assert.equal((await post(delivered.shipmentId, 'DELIVERED', '2026-12-07T10:00:30Z')).statusCode, 200);
+    assert.deepEqual((await answerTo(delivered.orderId)).parcel, {
+      carrier: 'DHL',
+      pickedUpAt: Date.parse('2026-12-07T10:00:00Z'),
+      deliveredAt: Date.parse('2026-12-07T10:00:30Z'),
+    });
+    const shown = await app.inject({ url: `/shipments/${picked.orderId}`, headers: bearer('operator') });
+    assert.equal(shown.json().status, 'PICKED_UP', 'the shipment is not cancelled');
+  });
+
   it('answers 404 for an unknown shipment, 400 naming the field for a bad body, 403 for another role', async () => {
     assert.equal((await post(randomUUID(), 'PICKED_UP', '2026-12-07T10:00:00Z')).statusCode, 404);
     const { shipmentId } = await scheduled();

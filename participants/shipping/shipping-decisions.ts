@@ -111,8 +111,25 @@ const failed = (orderId: string, reason: ShippingFailureReason, message: string)
 });
 const cancelledReply = (orderId: string, cancelled: boolean): ShippingReply => ({
   type: 'ShippingCancelled',
-  payload: { orderId, cancelled },
+  payload: { orderId, cancelled, parcel: null },
 });
+/** Too late to cancel: the answer says where the parcel is, as the carrier events do. */
+const tooLateReply = (shipment: Shipment): ShippingReply => {
+  const { orderId, carrier, pickedUpAt, deliveredAt } = shipment;
+  if (carrier === null || pickedUpAt === null) {
+    throw new TypeError(
+      `shipment of order ${orderId} is ${shipment.status} without a carrier or pickup time`,
+    );
+  }
+  return {
+    type: 'ShippingCancelled',
+    payload: {
+      orderId,
+      cancelled: false,
+      parcel: { carrier, pickedUpAt: pickedUpAt.getTime(), deliveredAt: deliveredAt?.getTime() ?? null },
+    },
+  };
+};
 
 export const shippingMessages = {
   unserved: (country: string) => `no carrier serves destination country ${country}`,
@@ -289,12 +306,12 @@ function decideCancel(command: CancelShipping, state: ShippingState): ShippingDe
       return { kind: 'reply', change: none, reply: cancelledReply(orderId, true), warning: null };
     case 'PICKED_UP':
     case 'DELIVERED':
-      // The carrier has the parcel: too late to cancel. Its ShipmentPickedUp went out before this
-      // reply (same key, same outbox), so the saga has left cancellingShipping for shipped already.
+      // The carrier has the parcel: too late to cancel. The reply says where the parcel is: the
+      // pickup's ShipmentPickedUp, written by another instance maybe, may reach the saga after it.
       return {
         kind: 'reply',
         change: none,
-        reply: cancelledReply(orderId, false),
+        reply: tooLateReply(existing),
         warning: `CancelShipping after the carrier's pickup: ${shippingMessages.tooLate(existing.shipmentId ?? 'unknown')}`,
       };
     case 'FAILED':

@@ -202,7 +202,10 @@ describe('shipping decisions: ScheduleShipping', () => {
 describe('shipping decisions: CancelShipping', () => {
   it('given a scheduled shipment, when cancelling, then it is CANCELLED and cancelled=true', () => {
     const decision = replyOf(decideShipping(cancel, { shipment: scheduledRow }, options));
-    assert.deepEqual(decision.reply, { type: 'ShippingCancelled', payload: { orderId, cancelled: true } });
+    assert.deepEqual(decision.reply, {
+      type: 'ShippingCancelled',
+      payload: { orderId, cancelled: true, parcel: null },
+    });
     assert.deepEqual(decision.change, { kind: 'cancel', shipment: { ...scheduledRow, status: 'CANCELLED' } });
   });
 
@@ -210,13 +213,19 @@ describe('shipping decisions: CancelShipping', () => {
     const decision = replyOf(
       decideShipping(cancel, { shipment: { ...scheduledRow, status: 'CANCELLED' } }, options),
     );
-    assert.deepEqual(decision.reply, { type: 'ShippingCancelled', payload: { orderId, cancelled: true } });
+    assert.deepEqual(decision.reply, {
+      type: 'ShippingCancelled',
+      payload: { orderId, cancelled: true, parcel: null },
+    });
     assert.deepEqual(decision.change, { kind: 'none' });
   });
 
   it('given nothing scheduled, when cancelling, then cancelled=false and a VOIDED tombstone', () => {
     const decision = replyOf(decideShipping(cancel, { shipment: null }, options));
-    assert.deepEqual(decision.reply, { type: 'ShippingCancelled', payload: { orderId, cancelled: false } });
+    assert.deepEqual(decision.reply, {
+      type: 'ShippingCancelled',
+      payload: { orderId, cancelled: false, parcel: null },
+    });
     assert.deepEqual(decision.change, { kind: 'void', shipment: voided });
   });
 
@@ -228,17 +237,36 @@ describe('shipping decisions: CancelShipping', () => {
     };
     for (const shipment of [voided, failedRow]) {
       const decision = replyOf(decideShipping(cancel, { shipment }, options));
-      assert.deepEqual(decision.reply, { type: 'ShippingCancelled', payload: { orderId, cancelled: false } });
+      assert.deepEqual(decision.reply, {
+        type: 'ShippingCancelled',
+        payload: { orderId, cancelled: false, parcel: null },
+      });
       assert.deepEqual(decision.change, { kind: 'none' });
     }
   });
 
-  it('given a shipment its carrier picked up or delivered, when cancelling, then cancelled=false, no change and a warning', () => {
-    const at = new Date('2026-12-07T10:00:00Z');
-    for (const status of ['PICKED_UP', 'DELIVERED'] as const) {
-      const shipment: Shipment = { ...scheduledRow, status, pickedUpAt: at, deliveredAt: null };
+  it('given a shipment its carrier picked up or delivered, when cancelling, then cancelled=false with where the parcel is, no change and a warning', () => {
+    const pickedUpAt = new Date('2026-12-07T10:00:00Z');
+    const deliveredAt = new Date('2026-12-07T11:00:00Z');
+    const cases = [
+      { status: 'PICKED_UP', deliveredAt: null },
+      { status: 'DELIVERED', deliveredAt },
+    ] as const;
+    for (const { status, deliveredAt: delivered } of cases) {
+      const shipment: Shipment = { ...scheduledRow, status, pickedUpAt, deliveredAt: delivered };
       const decision = replyOf(decideShipping(cancel, { shipment }, options));
-      assert.deepEqual(decision.reply, { type: 'ShippingCancelled', payload: { orderId, cancelled: false } });
+      assert.deepEqual(decision.reply, {
+        type: 'ShippingCancelled',
+        payload: {
+          orderId,
+          cancelled: false,
+          parcel: {
+            carrier: 'DHL',
+            pickedUpAt: pickedUpAt.getTime(),
+            deliveredAt: delivered?.getTime() ?? null,
+          },
+        },
+      });
       assert.deepEqual(decision.change, { kind: 'none' });
       assert.match(decision.warning ?? '', /picked up/);
     }

@@ -79,7 +79,7 @@ describe('shipping store (PostgreSQL)', () => {
     assert.equal(await cancelledAt(), null, 'a scheduled shipment has no cancel time');
     assert.deepEqual(await handleOne(cancel(orderId)), {
       type: 'ShippingCancelled',
-      payload: { orderId, cancelled: true },
+      payload: { orderId, cancelled: true, parcel: null },
     });
     assert.ok(
       (await cancelledAt()) instanceof Date,
@@ -87,7 +87,7 @@ describe('shipping store (PostgreSQL)', () => {
     );
     assert.deepEqual(await handleOne(cancel(orderId)), {
       type: 'ShippingCancelled',
-      payload: { orderId, cancelled: true },
+      payload: { orderId, cancelled: true, parcel: null },
     });
     const again = await handleOne(schedule(orderId, 'DE'));
     assert.equal(again.type, 'ShippingFailed', 'a cancelled shipment is not scheduled again');
@@ -107,7 +107,7 @@ describe('shipping store (PostgreSQL)', () => {
     assert.deepEqual(await handleOne(schedule(orderId, 'DE')), reply);
     assert.deepEqual(await handleOne(cancel(orderId)), {
       type: 'ShippingCancelled',
-      payload: { orderId, cancelled: false },
+      payload: { orderId, cancelled: false, parcel: null },
     });
   });
 
@@ -115,7 +115,7 @@ describe('shipping store (PostgreSQL)', () => {
     const orderId = randomUUID();
     assert.deepEqual(await handleOne(cancel(orderId)), {
       type: 'ShippingCancelled',
-      payload: { orderId, cancelled: false },
+      payload: { orderId, cancelled: false, parcel: null },
     });
     const late = await handleOne(schedule(orderId));
     assert.equal(late.type, 'ShippingFailed');

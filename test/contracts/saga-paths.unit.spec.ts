@@ -57,6 +57,24 @@ const guardedEvents: SagaEvent[] = [
     pickedUpAt: '2026-12-07T10:00:00.000Z',
     deliveredAt: '2026-12-07T10:00:30.000Z',
   },
+  // Shipping's answers to CancelShipping: cancelled; nothing to cancel; too late, with the parcel
+  // picked up or delivered (or without it, the carrier's event having told the saga before).
+  { type: 'ShippingCancelled', cancelled: true, parcel: null },
+  { type: 'ShippingCancelled', cancelled: false, parcel: null },
+  {
+    type: 'ShippingCancelled',
+    cancelled: false,
+    parcel: { carrier: 'DHL', pickedUpAt: '2026-12-07T10:00:00.000Z', deliveredAt: null },
+  },
+  {
+    type: 'ShippingCancelled',
+    cancelled: false,
+    parcel: {
+      carrier: 'DHL',
+      pickedUpAt: '2026-12-07T10:00:00.000Z',
+      deliveredAt: '2026-12-07T10:00:30.000Z',
+    },
+  },
 ];
 
 const walk = walkSaga(orderSagaMachine, {

@@ -41,6 +41,8 @@ export function eventOf(type: EventType): SagaEvent {
       return { type, carrier: 'DHL', pickedUpAt };
     case 'ShipmentDelivered':
       return { type, carrier: 'DHL', pickedUpAt, deliveredAt };
+    case 'ShippingCancelled':
+      return { type, cancelled: true, parcel: null };
     default:
       return { type } as SagaEvent;
   }

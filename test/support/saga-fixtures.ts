@@ -47,6 +47,8 @@ export function eventOfType(type: SagaEvent['type']): SagaEvent {
       return { type, carrier: 'DHL', pickedUpAt: fixturePickedUpAt };
     case 'ShipmentDelivered':
       return { type, carrier: 'DHL', pickedUpAt: fixturePickedUpAt, deliveredAt: fixtureDeliveredAt };
+    case 'ShippingCancelled':
+      return { type, cancelled: true, parcel: null };
     default:
       return { type } as SagaEvent;
   }

@@ -26,12 +26,24 @@ export interface ShipmentPickedUp {
   pickedUpAt: number;
 }
 
+/** Where the parcel is: its carrier picked it up before CancelShipping reached shipping, so it was not cancelled. */
+export interface ParcelWithCarrier {
+  /** Carrier that carries the parcel. */
+  carrier: string;
+  /** When the carrier picked the parcel up. */
+  pickedUpAt: number;
+  /** When the carrier delivered the parcel; null while on its way. */
+  deliveredAt: number | null;
+}
+
 /** Reply from shipping to CancelShipping. */
 export interface ShippingCancelled {
   /** Order id (UUID) whose shipment was cancelled; also the Kafka message key. */
   orderId: string;
-  /** True when a shipment was cancelled; false when there was nothing to cancel. */
+  /** True when a shipment was cancelled; false when there was nothing to cancel, or when its carrier had the parcel already (then parcel is set). */
   cancelled: boolean;
+  /** Set when cancelled is false because the carrier had the parcel already (the shipment's carrier and times when CancelShipping was handled); null otherwise. The same as the shipment's ShipmentPickedUp and ShipmentDelivered, which may reach the orchestrator before or after this reply. */
+  parcel: ParcelWithCarrier | null;
 }
 
 /** Why shipping could not be scheduled. */
