@@ -16,6 +16,7 @@ import * as orderContact from './20261207_014_order_contact.ts';
 import * as notifications from './20261207_015_notifications.ts';
 import * as pruningGrants from './20261207_016_pruning_grants.ts';
 import * as deliveryStages from './20261207_017_delivery_stages.ts';
+import * as sagaParked from './20261207_018_saga_parked.ts';
 
 interface Migration {
   up(knex: Knex): Promise<void>;
@@ -41,6 +42,7 @@ const migrations: ReadonlyArray<readonly [string, Migration]> = [
   ['20261207_015_notifications', notifications],
   ['20261207_016_pruning_grants', pruningGrants],
   ['20261207_017_delivery_stages', deliveryStages],
+  ['20261207_018_saga_parked', sagaParked],
 ];
 
 export const migrationSource: Knex.MigrationSource<readonly [string, Migration]> = {

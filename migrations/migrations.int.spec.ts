@@ -57,6 +57,7 @@ describe('migrations (PostgreSQL)', () => {
       '20261207_015_notifications',
       '20261207_016_pruning_grants',
       '20261207_017_delivery_stages',
+      '20261207_018_saga_parked',
     ]);
     const customerIndex = await db.raw<{ rows: Array<{ def: string }> }>(
       `select indexdef as def from pg_indexes where schemaname = 'orders' and indexname = 'orders_customer_created_idx'`,
@@ -173,6 +174,7 @@ describe('migrations (PostgreSQL)', () => {
         '20261207_015_notifications',
         '20261207_016_pruning_grants',
         '20261207_017_delivery_stages',
+        '20261207_018_saga_parked',
       ]);
       const slots = await upgraded('orders.sagas_in_flight').select('slot', 'sagas').orderBy('slot');
       assert.equal(slots.length, 16);
@@ -206,6 +208,7 @@ describe('migrations (PostgreSQL)', () => {
         '20261207_015_notifications',
         '20261207_016_pruning_grants',
         '20261207_017_delivery_stages',
+        '20261207_018_saga_parked',
       ]);
       for (const schema of ['orders', 'payment']) {
         const rows = await upgraded(`${schema}.outbox`).select('headers', 'payload');
@@ -225,6 +228,7 @@ describe('migrations (PostgreSQL)', () => {
         '20261207_015_notifications',
         '20261207_016_pruning_grants',
         '20261207_017_delivery_stages',
+        '20261207_018_saga_parked',
       ]);
       const stock: Array<{ sku: string; unit_price: number; currency: string }> = await upgraded(
         'inventory.stock',

@@ -189,9 +189,13 @@ describe('POST /orders/:id/cancel (PostgreSQL)', () => {
   });
 
   test("a cancel that loses the race with the pickup: the pickup is noted, shipping's too-late answer ships the order, nothing is refunded", async () => {
+    const inFlight = async () =>
+      Number((await database.db('orders.sagas_in_flight').sum({ n: 'sagas' }))[0]?.n ?? 0);
+    const inFlightBefore = await inFlight();
     const orderId = await sagaAfter('StockReserved', 'PaymentSucceeded', 'ShippingScheduled');
     assert.equal((await cancel(orderId)).statusCode, 200);
     assert.equal((await sagaOf(orderId)).state, 'cancellingShipping');
+    assert.equal(await inFlight(), inFlightBefore + 1, 'in flight again while cancelling');
     const orderEvents = async () =>
       (
         await database
@@ -228,6 +232,7 @@ describe('POST /orders/:id/cancel (PostgreSQL)', () => {
       ]),
     );
     assert.equal((await sagaOf(orderId)).state, 'shipped');
+    assert.equal(await inFlight(), inFlightBefore, 'no longer in flight once shipped');
     assert.deepEqual((await orderEvents()).slice(beforePickup.length), [
       'OrderShipped',
       'cancellingShipping→shipped',
@@ -242,6 +247,9 @@ describe('POST /orders/:id/cancel (PostgreSQL)', () => {
       pickedUpAt: parcel.pickedUpAt,
       deliveredAt: null,
     });
+    await apply(orderId, 'ShipmentDelivered');
+    assert.equal((await sagaOf(orderId)).state, 'delivered');
+    assert.equal(await inFlight(), inFlightBefore, 'nor once delivered');
   });
 
   test('a cancelled order is a no-op: 200 with the order, whatever its reason', async () => {

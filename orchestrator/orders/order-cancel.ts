@@ -11,7 +11,7 @@ import type { UnitOfWorkRunner } from '../../lib/db/unit-of-work.ts';
 import type { Clock } from '../../lib/ids.ts';
 import { isParked } from '../runner/deadline-failures.ts';
 import type { SagaRunner } from '../runner/saga-runner.ts';
-import type { CancelReason, OrderStatus, SagaStateName } from '../saga/saga-types.ts';
+import type { CancelReason, SagaStateName } from '../saga/saga-types.ts';
 
 export type CancelResult =
   /** The saga took CANCEL: it compensates (or, with nothing in flight, is cancelled already). */
@@ -36,7 +36,7 @@ export interface Canceller {
   customerId: string | null;
 }
 
-type SagaRowState = { state: SagaStateName; status: OrderStatus; cancel_reason: CancelReason | null };
+type SagaRowState = { state: SagaStateName; parked: boolean; cancel_reason: CancelReason | null };
 
 /** Why a saga in `state` that did not take CANCEL is left as it is (`null`) or refuses it (the reason). */
 function refusalOf(saga: SagaRowState): string | null {
@@ -76,7 +76,7 @@ export async function cancelOrder(
         // The saga's own cancel reason: set when it starts compensating (the order's, only once CANCELLED).
         .select(
           's.state',
-          'o.status',
+          's.parked',
           queryBuilder.raw(`s.snapshot #>> '{context,cancelReason}' as cancel_reason`),
         )
         .forUpdate('s');

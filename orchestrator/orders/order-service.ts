@@ -201,11 +201,11 @@ export class OrderService {
     return new OrderSpans(this.tracing)
       .around((spans) =>
         this.units.run(async (unit) => {
-          const [saga] = await unit.read<{ state: SagaStateName; status: OrderStatus }>(
+          const [saga] = await unit.read<{ state: SagaStateName; parked: boolean }>(
             queryBuilder('orders.sagas as s')
               .join('orders.orders as o', 'o.order_id', 's.order_id')
               .where('s.order_id', orderId)
-              .select('s.state', 'o.status')
+              .select('s.state', 's.parked')
               .forUpdate('s'),
           );
           if (!saga) {

@@ -9,8 +9,8 @@
 import { queryBuilder } from '../../lib/db/query-builder.ts';
 import type { UnitOfWork } from '../../lib/db/unit-of-work.ts';
 import type { HistoryRow } from '../saga/saga-history.ts';
-import type { OrderStatus } from '../saga/saga-types.ts';
-import { countSagasInFlight, inFlightChange, insertHistory } from './saga-store.ts';
+import type { SagaStateName } from '../saga/saga-types.ts';
+import { countSagasInFlight, inFlightChange, insertHistory, sagaRowStatus } from './saga-store.ts';
 
 /** History kinds of the sweeper's failures (orders.saga_history.kind). */
 export const deadlineFailedKind = 'deadline_failed';
@@ -56,8 +56,8 @@ export type DeadlineFailureOutcome =
   | { kind: 'gone' };
 
 interface DueSaga {
-  state: string;
-  status: OrderStatus;
+  state: SagaStateName;
+  parked: boolean;
 }
 
 /**
@@ -74,9 +74,9 @@ export async function recordDeadlineFailure(
 ): Promise<DeadlineFailureOutcome> {
   const [saga] = await unit.read<DueSaga>(
     queryBuilder.raw(
-      `select s.state, o.status from orders.sagas s join orders.orders o using (order_id)
+      `select s.state, s.parked from orders.sagas s
         where s.order_id = ? and s.deadline_at <= ?
-          for update of s skip locked`,
+          for update skip locked`,
       [orderId, now],
     ),
   );
@@ -103,14 +103,14 @@ export async function recordDeadlineFailure(
   // The version moves on: a cached copy of the saga (deadline, status) is stale from now on.
   if (failures >= policy.maxFailures) {
     unit.writes.add(
-      'update orders.sagas set deadline_at = null, version = version + 1, updated_at = now() where order_id = ?',
+      'update orders.sagas set deadline_at = null, parked = true, version = version + 1, updated_at = now() where order_id = ?',
       [orderId],
     );
     unit.writes.add("update orders.orders set status = 'FAILED', updated_at = now() where order_id = ?", [
       orderId,
     ]);
     insertHistory(unit, [row(sagaParkedKind, {})]);
-    countSagasInFlight(unit, inFlightChange([{ from: saga.status, to: 'FAILED' }]), rareSlot);
+    countSagasInFlight(unit, inFlightChange([{ from: sagaRowStatus(saga), to: 'FAILED' }]), rareSlot);
     return { kind: 'parked', failures };
   }
   const retryAt = new Date(now.getTime() + deadlineRetryDelayMs(policy, failures));
@@ -123,11 +123,10 @@ export async function recordDeadlineFailure(
 }
 
 /**
- * Whether a saga is parked: its order FAILED while its snapshot is in another state than `failed`
+ * Whether a saga is parked (`orders.sagas.parked`): its order FAILED while its snapshot is in a step
  * (a FAILED saga of the machine's own is in `failed`, and resumes with the machine's RETRY).
  */
-export const isParked = (saga: { state: string; status: OrderStatus }): boolean =>
-  saga.status === 'FAILED' && saga.state !== 'failed';
+export const isParked = (saga: { parked: boolean }): boolean => saga.parked;
 
 /**
  * An operator's retry of a parked saga, in the caller's unit of work (the saga row locked by it):
@@ -141,7 +140,7 @@ export function resumeParked(
   detail: Record<string, unknown>,
 ): void {
   unit.writes.add(
-    'update orders.sagas set deadline_at = ?, version = version + 1, updated_at = now() where order_id = ?',
+    'update orders.sagas set deadline_at = ?, parked = false, version = version + 1, updated_at = now() where order_id = ?',
     [now, orderId],
   );
   unit.writes.add("update orders.orders set status = 'PENDING', updated_at = now() where order_id = ?", [

@@ -6,6 +6,7 @@ import {
   describeError,
   isParked,
 } from './deadline-failures.ts';
+import { sagaRowStatus } from './saga-store.ts';
 
 describe('deadline failures', () => {
   test('a failing deadline backs off, doubling, up to the longest wait', () => {
@@ -17,10 +18,13 @@ describe('deadline failures', () => {
     assert.equal(defaultDeadlineFailurePolicy.maxFailures, 5);
   });
 
-  test("a parked saga is a FAILED order whose saga is not in the machine's failed state", () => {
-    assert.equal(isParked({ status: 'FAILED', state: 'reservingStock' }), true);
-    assert.equal(isParked({ status: 'FAILED', state: 'failed' }), false, "the machine's own FAILED");
-    assert.equal(isParked({ status: 'PENDING', state: 'reservingStock' }), false);
+  test("a parked saga row is a FAILED order whatever its state; otherwise its state's status", () => {
+    assert.equal(isParked({ parked: true }), true);
+    assert.equal(isParked({ parked: false }), false);
+    assert.equal(sagaRowStatus({ parked: true, state: 'reservingStock' }), 'FAILED');
+    assert.equal(sagaRowStatus({ parked: false, state: 'failed' }), 'FAILED', "the machine's own FAILED");
+    assert.equal(sagaRowStatus({ parked: false, state: 'reservingStock' }), 'PENDING');
+    assert.equal(sagaRowStatus({ parked: false, state: 'shipped' }), 'COMPLETED');
   });
 
   test('the error is recorded by name, message and code, never its stack', () => {

@@ -6,8 +6,15 @@ import type { UnitOfWork } from '../../lib/db/unit-of-work.ts';
 import { unnestInsert } from '../../lib/db/unnest-insert.ts';
 import { storedSagaJson } from '../saga/order-pricing.ts';
 import type { OrderRecord } from '../saga/order-record.ts';
+import { orderStatusOf } from '../saga/order-status.ts';
 import type { HistoryRow } from '../saga/saga-history.ts';
-import type { CancelReason, OrderStatus, PersistedSaga, StoredSaga } from '../saga/saga-types.ts';
+import type {
+  CancelReason,
+  OrderStatus,
+  PersistedSaga,
+  SagaStateName,
+  StoredSaga,
+} from '../saga/saga-types.ts';
 import { currentStoredSaga } from '../saga/snapshot-version.ts';
 
 /** A saga row joined with its order: locked for the current transaction, or from the cache (SagaCache). */
@@ -111,7 +118,7 @@ interface JoinedRow {
   shipping_address: ShippingAddress;
   contact: CustomerContact | null;
   correlation_id: string;
-  status: OrderStatus;
+  parked: boolean;
   snapshot: StoredSaga;
   version: number;
   deadline_at: Date | null;
@@ -119,7 +126,7 @@ interface JoinedRow {
 }
 
 export const toOrderRecord = (
-  row: Omit<JoinedRow, 'snapshot' | 'version' | 'status' | 'deadline_at' | 'updated_at'>,
+  row: Omit<JoinedRow, 'snapshot' | 'version' | 'parked' | 'deadline_at' | 'updated_at'>,
 ): OrderRecord => ({
   orderId: row.order_id,
   customerId: row.customer_id,
@@ -143,7 +150,7 @@ export async function lockSagas(
   const rows = await unit.read<JoinedRow>(
     queryBuilder.raw(
       `select o.order_id, o.customer_id, o.items, o.total, o.currency, o.payment_token, o.shipping_address,
-            o.contact, o.correlation_id, o.status, s.snapshot, s.version, s.deadline_at, s.updated_at
+            o.contact, o.correlation_id, s.parked, s.snapshot, s.version, s.deadline_at, s.updated_at
        from orders.sagas s join orders.orders o using (order_id)
       where s.order_id = any(?::uuid[])
       order by s.order_id
@@ -152,18 +159,22 @@ export async function lockSagas(
     ),
   );
   return new Map(
-    rows.map((row) => [
-      row.order_id,
-      {
-        order: toOrderRecord(row),
-        // A snapshot of another version is upgraded, or refused with UnsupportedSnapshotVersionError.
-        persisted: currentStoredSaga(row.snapshot, row.order_id),
-        version: row.version,
-        status: row.status,
-        deadlineAt: row.deadline_at,
-        updatedAt: row.updated_at,
-      },
-    ]),
+    rows.map((row) => {
+      // A snapshot of another version is upgraded, or refused with UnsupportedSnapshotVersionError.
+      const persisted = currentStoredSaga(row.snapshot, row.order_id);
+      return [
+        row.order_id,
+        {
+          order: toOrderRecord(row),
+          persisted,
+          version: row.version,
+          // From the locked saga row, never o.status: see sagaRowStatus.
+          status: sagaRowStatus({ state: persisted.value, parked: row.parked }),
+          deadlineAt: row.deadline_at,
+          updatedAt: row.updated_at,
+        },
+      ];
+    }),
   );
 }
 
@@ -181,7 +192,7 @@ export function saveSagas(
   const batch = unit.writes;
   batch.add(
     `update orders.sagas s
-        set state = v.state, snapshot = v.snapshot, version = s.version + 1, deadline_at = v.deadline_at, updated_at = now()
+        set state = v.state, snapshot = v.snapshot, version = s.version + 1, deadline_at = v.deadline_at, parked = false, updated_at = now()
        from unnest(?::uuid[], ?::text[], ?::jsonb[], ?::timestamptz[], ?::int[]) as v(order_id, state, snapshot, deadline_at, version)
       where s.order_id = v.order_id and s.version = v.version`,
     [
@@ -299,6 +310,14 @@ export function insertHistory(unit: UnitOfWork, rows: readonly HistoryRow[]): vo
     ),
   );
 }
+
+/**
+ * The order status of a saga row, from the row alone (its state, and whether it is parked): never
+ * from the order row joined to a `for update of` the saga, which may be older than the saga row
+ * when the read waited for another transaction's lock (PostgreSQL re-checks only locked rows).
+ */
+export const sagaRowStatus = (saga: { state: SagaStateName; parked: boolean }): OrderStatus =>
+  saga.parked ? 'FAILED' : orderStatusOf(saga.state);
 
 /** Whether a saga with this order status counts as in flight (its steps still run). */
 export const isInFlight = (status: OrderStatus): boolean => status === 'PENDING';
