@@ -5,7 +5,7 @@
  */
 import type { Admin } from 'kafkajs';
 import { dropDatabase as dropDatabaseAt, recreateDatabase } from '../lib/db/database.ts';
-import { serviceAcls, serviceTopicAcls } from '../lib/kafka/acls.ts';
+import { clientAcls, clientTopicAcls } from '../lib/kafka/acls.ts';
 import { ensureAcls, removeAcls } from '../lib/kafka/ensure-acls.ts';
 import { ensureTopics } from '../lib/kafka/ensure-topics.ts';
 import { withKafkaAdmin } from '../lib/kafka/kafka-admin.ts';
@@ -51,7 +51,7 @@ export async function createTopics(env: ChaosEnvironment): Promise<void> {
       numPartitions: env.partitions,
       replicationFactor: env.replicationFactor,
     });
-    await ensureAcls(admin, serviceAcls(env.topicPrefix));
+    await ensureAcls(admin, clientAcls(env.topicPrefix));
   });
 }
 
@@ -67,7 +67,7 @@ export async function deleteTopicsAndGroups(
     const groups = new Set((await admin.listGroups()).groups.map((g) => g.groupId));
     const ours = [...groupIdsOf(env), ...extraGroups].filter((g) => groups.has(g));
     if (ours.length > 0) await admin.deleteGroups(ours).catch(() => undefined);
-    await removeAcls(admin, serviceTopicAcls(env.topicPrefix));
+    await removeAcls(admin, clientTopicAcls(env.topicPrefix));
   });
 }
 

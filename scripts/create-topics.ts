@@ -1,6 +1,6 @@
 /**
  * Creates every topic of the system (business topics and their dead-letter topics) on the broker,
- * and the services' ACLs on them (lib/kafka/acls.ts). Idempotent: topics that already exist are left
+ * and the services' and the operator's ACLs on them (lib/kafka/acls.ts). Idempotent: topics that already exist are left
  * alone (their partition count is not changed), ACLs that exist are not created again.
  *
  *   node --import tsx scripts/create-topics.ts
@@ -12,7 +12,7 @@
  * (`npm run stack -- up --plaintext-port`); 0: delete them; unset: leave them alone).
  */
 import { Kafka, logLevel } from 'kafkajs';
-import { anonymousBenchAcls, serviceAcls } from '../lib/kafka/acls.ts';
+import { anonymousBenchAcls, clientAcls } from '../lib/kafka/acls.ts';
 import { ensureAcls, removeAcls } from '../lib/kafka/ensure-acls.ts';
 import { ensureTopics } from '../lib/kafka/ensure-topics.ts';
 import { describeKafkaAccessError } from '../lib/kafka/kafka-access-errors.ts';
@@ -83,9 +83,9 @@ const main = async (): Promise<void> => {
       log(
         `created ${created.length} topic(s) (partitions ${numPartitions}, replication ${replicationFactor}): ${created.join(', ')}`,
       );
-    const acls = serviceAcls(topicPrefix);
+    const acls = clientAcls(topicPrefix);
     const createdAcls = await ensureAcls(admin, acls);
-    log(`ACLs: ${acls.length} for the services, ${createdAcls} created (lib/kafka/acls.ts)`);
+    log(`ACLs: ${acls.length} for the services and the operator, ${createdAcls} created (lib/kafka/acls.ts)`);
     if (benchAnonymousAcls === '1') {
       await ensureAcls(admin, anonymousBenchAcls());
       log('bench only: ACLs of User:ANONYMOUS (the plaintext listener) in place');

@@ -12,7 +12,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import type { Admin } from 'kafkajs';
 import { recreateDatabase } from '../lib/db/database.ts';
-import { serviceAcls, serviceTopicAcls } from '../lib/kafka/acls.ts';
+import { clientAcls, clientTopicAcls } from '../lib/kafka/acls.ts';
 import { ensureAcls, removeAcls } from '../lib/kafka/ensure-acls.ts';
 import { ensureTopics } from '../lib/kafka/ensure-topics.ts';
 import { withKafkaAdmin } from '../lib/kafka/kafka-admin.ts';
@@ -158,7 +158,7 @@ try {
     await provisionLocalServiceRoles(testDatabaseUrl); // the e2e services log in as their own roles
     await withAdmin(async (admin) => {
       await ensureTopics(admin, topicsWithPrefix(topicPrefix), { numPartitions: 3, replicationFactor: 1 });
-      await ensureAcls(admin, serviceAcls(topicPrefix));
+      await ensureAcls(admin, clientAcls(topicPrefix));
     });
   }
   // Tiers run in order, each to the end, even after a failure. The e2e services live only for the
@@ -188,7 +188,7 @@ try {
   if (needsStack && process.env.KEEP_TEST_TOPICS !== '1') {
     await withAdmin(async (admin) => {
       await admin.deleteTopics({ topics: topicsWithPrefix(topicPrefix) });
-      await removeAcls(admin, serviceTopicAcls(topicPrefix));
+      await removeAcls(admin, clientTopicAcls(topicPrefix));
     }).catch((error: unknown) =>
       console.error(`could not delete this run's topics and ACLs: ${(error as Error).message}`),
     );

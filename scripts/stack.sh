@@ -33,7 +33,8 @@
 #
 # Kafka security (docs/kafka-security.md): clients authenticate with SASL/SCRAM-SHA-512 on KAFKA_PORT
 # and the StandardAuthorizer denies what no ACL allows. Principals: admin (super user: topics, ACLs,
-# the tests' harness), orchestrator, inventory, payment, shipping (least privilege, lib/kafka/acls.ts),
+# the tests' harness), orchestrator, inventory, payment, shipping, notifications (least privilege,
+# lib/kafka/acls.ts), operator (npm run dlt: reads the dead-letter topics, replays to their sources),
 # plus broker and controller among themselves. Passwords: <state dir>/secrets/kafka-<principal>.
 set -euo pipefail
 

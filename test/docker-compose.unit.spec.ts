@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import { test } from 'node:test';
 import { parse } from 'yaml';
-import { kafkaServicePrincipals } from '../lib/kafka/acls.ts';
+import { kafkaOperatorPrincipal, kafkaServicePrincipals } from '../lib/kafka/acls.ts';
 import { type ServiceName, serviceNodeArgs } from '../scripts/support/service-processes.ts';
 
 type Service = {
@@ -229,7 +229,7 @@ test('Kafka security is in step with scripts/stack.sh: SASL/SCRAM, the authorize
     assert.ok(stackScript.includes(line), `scripts/stack.sh sets ${line}`);
   }
   // the SCRAM users: the same principals in stack.sh, the compose start script and lib/kafka/acls.ts
-  const users = ['admin', ...kafkaServicePrincipals];
+  const users = ['admin', ...kafkaServicePrincipals, kafkaOperatorPrincipal];
   // stack.sh formats the storage with the first ones and adds the later ones through the broker
   const formatted = /KAFKA_CLIENT_PRINCIPALS=\(([^)]*)\)/.exec(stackScript)?.[1]?.split(' ') ?? [];
   const added = /KAFKA_ADDED_PRINCIPALS=\(([^)]*)\)/.exec(stackScript)?.[1]?.split(' ') ?? [];

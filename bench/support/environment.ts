@@ -5,7 +5,7 @@
  */
 import { type Admin, Kafka, logLevel } from 'kafkajs';
 import { recreateDatabase } from '../../lib/db/database.ts';
-import { serviceAcls, serviceTopicAcls } from '../../lib/kafka/acls.ts';
+import { clientAcls, clientTopicAcls } from '../../lib/kafka/acls.ts';
 import { ensureAcls, removeAcls } from '../../lib/kafka/ensure-acls.ts';
 import { ensureTopics } from '../../lib/kafka/ensure-topics.ts';
 import { withKafkaAdmin } from '../../lib/kafka/kafka-admin.ts';
@@ -46,17 +46,17 @@ export function benchKafka(clientId: string): Kafka {
 const withAdmin = <T>(work: (admin: Admin) => Promise<T>): Promise<T> =>
   withKafkaAdmin(localKafkaAdminConnection(), 'bench-admin', work);
 
-/** Topics with `partitions` partitions; with a prefix, the services' ACLs on them too. */
+/** Topics with `partitions` partitions; with a prefix, the services' and the operator's ACLs on them too. */
 export const createTopics = (topics: readonly string[], partitions: number, aclPrefix?: string) =>
   withAdmin(async (admin) => {
     await ensureTopics(admin, topics, { numPartitions: partitions, replicationFactor: 1 });
-    if (aclPrefix !== undefined) await ensureAcls(admin, serviceAcls(aclPrefix));
+    if (aclPrefix !== undefined) await ensureAcls(admin, clientAcls(aclPrefix));
   });
 
 export const deleteTopics = (topics: readonly string[], aclPrefix?: string) =>
   withAdmin(async (admin) => {
     await admin.deleteTopics({ topics: [...topics] });
-    if (aclPrefix !== undefined) await removeAcls(admin, serviceTopicAcls(aclPrefix));
+    if (aclPrefix !== undefined) await removeAcls(admin, clientTopicAcls(aclPrefix));
   });
 
 /** Messages ever written to these topics (fresh topics start at 0). */

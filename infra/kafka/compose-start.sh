@@ -11,7 +11,7 @@
 set -euo pipefail
 
 : "${CLUSTER_ID:?CLUSTER_ID must be set}"
-principals=(broker admin orchestrator inventory payment shipping notifications)
+principals=(broker admin orchestrator inventory payment shipping notifications operator)
 for p in "${principals[@]}"; do
   var="SCRAM_PASSWORD_${p^^}"
   [[ -n ${!var:-} ]] || { echo "$var must be set (the SCRAM password of Kafka user '$p')" >&2; exit 1; }

@@ -18,6 +18,18 @@ export type KafkaServicePrincipal = (typeof kafkaServicePrincipals)[number];
 /** The principal of the tools (topics and ACLs, the tests' harness): a super user of the broker. */
 export const kafkaAdminPrincipal = 'admin';
 
+/**
+ * The principal of `npm run dlt` (dead letters: list and replay, docs/operations.md): reads every
+ * dead-letter topic a service writes, writes the topics those letters came from, nothing else.
+ */
+export const kafkaOperatorPrincipal = 'operator';
+
+/**
+ * The consumer groups of `npm run dlt -- list` (scripts/dlt/dead-letter-records.ts): a fresh one per
+ * listing, `dlt-tool-<uuid>`, that commits nothing.
+ */
+export const dltToolGroupPrefix = 'dlt-tool-';
+
 export type AclTopic = BaseTopic;
 const auditEvents: AclTopic = baseTopics.auditEvents;
 
@@ -101,6 +113,59 @@ export const serviceGroupAcls = (): KafkaAcl[] =>
     patternType: 'PREFIXED',
     operation: 'READ',
   }));
+
+/** The topics whose dead letters a replay may republish: the ones some service consumes. */
+export const consumedTopics = (): AclTopic[] => [
+  ...new Set(kafkaServicePrincipals.flatMap((service) => topicOwnership[service].reads)),
+];
+
+/**
+ * The operator's ACLs on the topics of one prefix: READ on every dead-letter topic a service writes
+ * (the DLTs of the consumed topics) and WRITE on those consumed topics, where a replay republishes a
+ * letter. READ and WRITE imply DESCRIBE; no topic is created, no other topic is read or written
+ * (`audit-events` neither: a replay is audited in the database of the consuming service, whose
+ * outbox publishes the AuditRecorded).
+ */
+export function operatorTopicAcls(topicPrefix: string): KafkaAcl[] {
+  const topic = (name: string, operation: AclOperation): KafkaAcl => ({
+    principal: user(kafkaOperatorPrincipal),
+    resourceType: 'TOPIC',
+    resourceName: name,
+    patternType: 'LITERAL',
+    operation,
+  });
+  return consumedTopics().flatMap((t) => [
+    topic(deadLetterTopicOf(`${topicPrefix}${t}`), 'READ'),
+    topic(`${topicPrefix}${t}`, 'WRITE'),
+  ]);
+}
+
+/** The operator's listing groups (`dlt-tool-<uuid>`, PREFIXED); shared by every topic prefix. */
+export const operatorGroupAcls = (): KafkaAcl[] => [
+  {
+    principal: user(kafkaOperatorPrincipal),
+    resourceType: 'GROUP',
+    resourceName: dltToolGroupPrefix,
+    patternType: 'PREFIXED',
+    operation: 'READ',
+  },
+];
+
+/**
+ * The ACLs of every principal but the admin, for a deployment whose topics carry `topicPrefix`:
+ * the services' and the operator's. What the stack, the tests, chaos and bench runs apply.
+ */
+export const clientAcls = (topicPrefix: string): KafkaAcl[] => [
+  ...serviceAcls(topicPrefix),
+  ...operatorTopicAcls(topicPrefix),
+  ...operatorGroupAcls(),
+];
+
+/** Every principal's ACLs on the topics of one prefix: what a run removes with its topics. */
+export const clientTopicAcls = (topicPrefix: string): KafkaAcl[] => [
+  ...serviceTopicAcls(topicPrefix),
+  ...operatorTopicAcls(topicPrefix),
+];
 
 /**
  * Bench only (`npm run stack -- up --plaintext-port`): the unauthenticated principal of the extra

@@ -1,11 +1,12 @@
 /**
  * Dead letters as an operator sees them: read from a `<topic>-dlt` topic from its beginning up to
  * its end at the time of reading, by a consumer of a fresh group that commits nothing (the services'
- * groups and any earlier listing are left as they were). The headers are the ones
- * lib/messaging/dead-letter.ts sets.
+ * groups and any earlier listing are left as they were; the operator may read only the groups
+ * `dlt-tool-*`). The headers are the ones lib/messaging/dead-letter.ts sets.
  */
 import { randomUUID } from 'node:crypto';
 import type { IHeaders, Kafka } from 'kafkajs';
+import { dltToolGroupPrefix } from '../../lib/kafka/acls.ts';
 
 export interface DeadLetterRecord {
   /** Where the letter is in the DLT topic. */
@@ -74,7 +75,7 @@ export async function readDeadLetters(kafka: Kafka, dltTopic: string): Promise<D
   }
   const records: DeadLetterRecord[] = [];
   if (ends.size === 0) return records;
-  const groupId = `dlt-tool-${randomUUID()}`;
+  const groupId = `${dltToolGroupPrefix}${randomUUID()}`;
   const consumer = kafka.consumer({ groupId, allowAutoTopicCreation: false, maxWaitTimeInMs: 250 });
   const pending = new Set(ends.keys());
   let done: () => void = () => undefined;

@@ -3,6 +3,7 @@ import { describe, test } from 'node:test';
 import type { DeadLetterRecord } from './dead-letter-records.ts';
 import { toDeadLetterRecord } from './dead-letter-records.ts';
 import { parseDltArgs } from './dlt-command.ts';
+import { dltKafkaConnection } from './dlt-connection.ts';
 import { formatDeadLetters } from './format-dead-letters.ts';
 import { auditingService, consumingService, replayHeaders, selectLetters } from './replay-dead-letters.ts';
 
@@ -28,12 +29,15 @@ describe('npm run dlt: arguments, listing, selection', () => {
     assert.deepEqual(parseDltArgs(['list', 'payment-commands-dlt']), {
       command: 'list',
       topic: 'payment-commands-dlt',
+      asAdmin: false,
     });
     assert.deepEqual(parseDltArgs(['replay', 'a-dlt', '--offset', '7', '--partition', '1']), {
       command: 'replay',
       topic: 'a-dlt',
       selection: { all: false, offset: '7', partition: 1 },
+      asAdmin: false,
     });
+    assert.equal(parseDltArgs(['list', 'a-dlt', '--as-admin']).asAdmin, true);
     assert.deepEqual(parseDltArgs(['replay', 'a-dlt', '--all']).selection, { all: true });
     assert.throws(
       () => parseDltArgs(['replay', 'a-dlt', '--all', '--offset', '1']),
@@ -41,6 +45,31 @@ describe('npm run dlt: arguments, listing, selection', () => {
     );
     assert.throws(() => parseDltArgs(['list', 'payment-commands']), /not a dead-letter topic/);
     assert.throws(() => parseDltArgs(['drop', 'a-dlt']), /usage: npm run dlt/);
+  });
+
+  test('runs as the operator; the admin only with --as-admin', () => {
+    const admin = { KAFKA_USERNAME: 'admin', KAFKA_PASSWORD: 'admin-secret' };
+    assert.throws(
+      () => dltKafkaConnection(admin, false),
+      (error: Error) =>
+        error.name === 'DltUsageError' &&
+        /runs as the Kafka principal 'operator', not as the broker's super user: KAFKA_USERNAME=admin is refused/.test(
+          error.message,
+        ) &&
+        /add --as-admin/.test(error.message),
+    );
+    assert.equal(dltKafkaConnection(admin, true).security.sasl?.username, 'admin');
+    const operator = dltKafkaConnection({ KAFKA_PASSWORD: 'op-secret', KAFKA_BROKERS: 'b:1' }, false);
+    assert.deepEqual(operator.security.sasl, {
+      mechanism: 'scram-sha-512',
+      username: 'operator',
+      password: 'op-secret',
+    });
+    assert.equal(
+      dltKafkaConnection({ KAFKA_USERNAME: 'ops-team', KAFKA_PASSWORD: 'x' }, false).security.sasl?.username,
+      'ops-team',
+      'a deployment may name its operator otherwise',
+    );
   });
 
   test('lists one tab-separated line per letter, the error on one line, then the count', () => {

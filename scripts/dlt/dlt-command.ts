@@ -1,9 +1,10 @@
 /**
  * `npm run dlt -- list <dlt-topic>` and `npm run dlt -- replay <dlt-topic> (--offset N [--partition P] | --all)`
- * (docs/operations.md, "Dead letters"). Kafka as the principal of KAFKA_USERNAME / KAFKA_PASSWORD
- * (the local stack's `admin` when unset): it must read the DLT topic and write the source topic.
- * Replays are audited in the database of DATABASE_URL, on the service that consumes the source
- * topic (or writes it, when its consumer keeps no audit trail); the actor is DLT_OPERATOR (default: the OS user), in role `operator`.
+ * (docs/operations.md, "Dead letters"). Kafka as the operator principal (dlt-connection.ts:
+ * KAFKA_USERNAME / KAFKA_PASSWORD, the local stack's `operator` when unset; the admin only with
+ * --as-admin): it reads the DLT topic and writes the source topic. Replays are audited in the
+ * database of DATABASE_URL, on the service that consumes the source topic (or writes it, when its
+ * consumer keeps no audit trail); the actor is DLT_OPERATOR (default: the OS user), in role `operator`.
  */
 import { randomUUID } from 'node:crypto';
 import { userInfo } from 'node:os';
@@ -14,11 +15,14 @@ import { loadEndpoints } from '../../lib/config/common-config.ts';
 import { serviceSchemas } from '../../lib/db/service-roles.ts';
 import { createUnitOfWorkRunner } from '../../lib/db/unit-of-work.ts';
 import { systemClock, timeOrderedIds } from '../../lib/ids.ts';
+import { dltToolGroupPrefix } from '../../lib/kafka/acls.ts';
+import { explainKafkaAccess } from '../../lib/kafka/kafka-access-errors.ts';
 import { createIdempotentProducer, createKafka } from '../../lib/kafka/kafka-client.ts';
+import { kafkaPrincipalOf } from '../../lib/kafka/kafka-security.ts';
 import { createLogger } from '../../lib/logger.ts';
 import { Outbox } from '../../lib/outbox/outbox.ts';
-import { localKafkaAdminConnection } from '../support/kafka-env.ts';
 import { readDeadLetters } from './dead-letter-records.ts';
+import { dltKafkaConnection } from './dlt-connection.ts';
 import { formatDeadLetters } from './format-dead-letters.ts';
 import {
   auditingService,
@@ -28,8 +32,9 @@ import {
   selectLetters,
 } from './replay-dead-letters.ts';
 
-export const dltUsage = `usage: npm run dlt -- list <dlt-topic>
-       npm run dlt -- replay <dlt-topic> (--offset N [--partition P] | --all)`;
+export const dltUsage = `usage: npm run dlt -- list <dlt-topic> [--as-admin]
+       npm run dlt -- replay <dlt-topic> (--offset N [--partition P] | --all) [--as-admin]
+Kafka as the principal 'operator' (KAFKA_USERNAME/KAFKA_PASSWORD, or the local stack's); --as-admin: as the broker's admin`;
 
 export function parseDltArgs(argv: readonly string[]) {
   const { values, positionals } = parseArgs({
@@ -39,13 +44,15 @@ export function parseDltArgs(argv: readonly string[]) {
       offset: { type: 'string' },
       partition: { type: 'string' },
       all: { type: 'boolean', default: false },
+      'as-admin': { type: 'boolean', default: false },
     },
   });
   const [command, topic, ...rest] = positionals;
   if ((command !== 'list' && command !== 'replay') || !topic || rest.length > 0)
     throw new DltUsageError(dltUsage);
   if (!topic.endsWith('-dlt')) throw new DltUsageError(`${topic} is not a dead-letter topic (<topic>-dlt)`);
-  if (command === 'list') return { command, topic } as const;
+  const asAdmin = values['as-admin'];
+  if (command === 'list') return { command, topic, asAdmin } as const;
   if (values.all === (values.offset !== undefined))
     throw new DltUsageError('replay takes either --offset N or --all');
   const integer = (name: string, raw: string | undefined) => {
@@ -60,7 +67,7 @@ export function parseDltArgs(argv: readonly string[]) {
     offset === null
       ? { all: true }
       : { all: false, offset, partition: partition === null ? null : Number(partition) };
-  return { command, topic, selection } as const;
+  return { command, topic, selection, asAdmin } as const;
 }
 
 /** Runs one command; what it prints goes to `print`. */
@@ -71,8 +78,14 @@ export async function runDlt(
 ): Promise<void> {
   const args = parseDltArgs(argv);
   const logger = createLogger('dlt', 'warn');
-  const kafka = createKafka({ ...localKafkaAdminConnection(env), clientId: 'dlt-tool', logger });
-  const letters = await readDeadLetters(kafka, args.topic);
+  const connection = dltKafkaConnection(env, args.asAdmin);
+  const kafka = createKafka({ ...connection, clientId: 'dlt-tool', logger });
+  // a refused ACL is a KafkaAccessError naming the principal and what it may not do
+  const letters = await explainKafkaAccess(() => readDeadLetters(kafka, args.topic), connection.security, {
+    operation: 'READ',
+    topics: [args.topic],
+    group: `${dltToolGroupPrefix}*`,
+  });
   if (args.command === 'list') {
     print(formatDeadLetters(args.topic, letters));
     return;
@@ -85,8 +98,12 @@ export async function runDlt(
   await codec.registerAll();
   const units = createUnitOfWorkRunner({ databaseUrl: endpoints.databaseUrl, maxConnections: 1, logger });
   const producer = createIdempotentProducer(kafka);
+  const sources = [...new Set(chosen.map((r) => r.source.topic))];
   try {
-    await producer.connect();
+    await explainKafkaAccess(() => producer.connect(), connection.security, {
+      operation: 'WRITE',
+      topics: sources,
+    });
     const newId = timeOrderedIds();
     const audit = new AuditTrail({
       service,
@@ -98,13 +115,19 @@ export async function runDlt(
     });
     const actor = env.DLT_OPERATOR?.trim() || userInfo().username;
     const caller = { actor, role: 'operator', correlationId: randomUUID() };
-    const replayed = await replayDeadLetters({
-      dltTopic: args.topic,
-      letters: chosen,
-      producer,
-      audit,
-      caller,
-    });
+    const replayed = await explainKafkaAccess(
+      () =>
+        replayDeadLetters({
+          dltTopic: args.topic,
+          letters: chosen,
+          producer,
+          audit,
+          caller,
+          kafkaPrincipal: kafkaPrincipalOf(connection.security),
+        }),
+      connection.security,
+      { operation: 'WRITE', topics: sources },
+    );
     print(
       `replayed ${replayed} dead letter${replayed === 1 ? '' : 's'} of ${args.topic} (audited on ${service} as ${actor})`,
     );

@@ -2,6 +2,8 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
 import { FaultInjectedError } from '../../lib/faults/fault-switch.ts';
+import { operatorGroupAcls, operatorTopicAcls } from '../../lib/kafka/acls.ts';
+import { ensureAcls, removeAcls } from '../../lib/kafka/ensure-acls.ts';
 import { createLogger } from '../../lib/logger.ts';
 import { createMessageConsumer, type MessageConsumer } from '../../lib/messaging/message-consumer.ts';
 import {
@@ -12,18 +14,21 @@ import {
 } from '../../test/support/kafka-harness.ts';
 import { createThrowawayDatabase, type ThrowawayDatabase } from '../../test/support/throwaway-database.ts';
 import { waitFor } from '../../test/support/wait-for.ts';
+import { localSecret } from '../support/local-secrets.ts';
 import { runDlt } from './dlt-command.ts';
 
 /**
  * A command that fails permanently (the `fail` fault: the consumer retries it, then dead-letters it)
- * is listed, its cause fixed, and it is replayed twice: the consumer applies it once.
+ * is listed, its cause fixed, and it is replayed twice: the consumer applies it once. The tool runs
+ * as the operator principal, with the operator's ACLs on this spec's topics (lib/kafka/acls.ts).
  */
 describe('npm run dlt: list and replay (Kafka + PostgreSQL)', () => {
   let harness: KafkaHarness;
   let database: ThrowawayDatabase;
   let consumer: MessageConsumer;
   const runId = `${Date.now().toString(36)}-${randomUUID().slice(0, 6)}`;
-  const topic = `test-dlt-${runId}.inventory-commands`;
+  const prefix = `test-dlt-${runId}.`;
+  const topic = `${prefix}inventory-commands`;
   const dlt = `${topic}-dlt`;
   let broken = true;
   /** What the handler applied: rows written in its transaction (a call alone may be rolled back). */
@@ -40,6 +45,7 @@ describe('npm run dlt: list and replay (Kafka + PostgreSQL)', () => {
       waitForLeaders: true,
       topics: [topic, dlt].map((name) => ({ topic: name, numPartitions: 1, replicationFactor: 1 })),
     });
+    await ensureAcls(harness.admin, [...operatorTopicAcls(prefix), ...operatorGroupAcls()]);
     consumer = createMessageConsumer({
       kafka: harness.kafka,
       groupId: `test-dlt-${runId}`,
@@ -60,6 +66,7 @@ describe('npm run dlt: list and replay (Kafka + PostgreSQL)', () => {
   after(async () => {
     await consumer.stop();
     await harness.admin.deleteTopics({ topics: [topic, dlt] }).catch(() => undefined);
+    await removeAcls(harness.admin, operatorTopicAcls(prefix));
     await harness.close();
     await database.drop();
   });
@@ -72,15 +79,19 @@ describe('npm run dlt: list and replay (Kafka + PostgreSQL)', () => {
     const headers = firstMessageHeaders('ReserveStock', orderId, messageId);
     await harness.producer.send({ topic, messages: [{ key: orderId, value, headers }] });
   };
-  const dltRun = async (...argv: string[]) => {
+  const dltRunAs = async (as: 'operator' | 'admin', ...argv: string[]) => {
     const out: string[] = [];
+    const operator = { KAFKA_USERNAME: 'operator', KAFKA_PASSWORD: localSecret('kafka-operator') };
     await runDlt(argv, (line) => out.push(line), {
       ...process.env,
+      ...(as === 'operator' ? operator : {}),
       DATABASE_URL: database.url,
       DLT_OPERATOR: 'ops-alice',
     });
     return out.join('\n');
   };
+  /** `npm run dlt` as the operator (the specs' own KAFKA_USERNAME is the admin: `admin` runs as it). */
+  const dltRun = async (...argv: string[]) => dltRunAs('operator', ...argv);
 
   test('a dead letter is listed, replayed twice after its cause is fixed, and applied once', async () => {
     const orderId = randomUUID();
@@ -160,6 +171,7 @@ describe('npm run dlt: list and replay (Kafka + PostgreSQL)', () => {
       assert.equal(a.role, 'operator');
       assert.equal(a.target, `dlt:${dlt}`);
       assert.equal(a.outcome, 'applied');
+      assert.equal(a.detail.kafkaPrincipal, 'operator');
       assert.deepEqual(a.detail.letters, [
         {
           partition: 0,
@@ -179,5 +191,13 @@ describe('npm run dlt: list and replay (Kafka + PostgreSQL)', () => {
     await assert.rejects(dltRun('replay', dlt), /either --offset N or --all/);
     await assert.rejects(dltRun('list', topic), /is not a dead-letter topic/);
     await assert.rejects(dltRun('replay', dlt, '--offset', 'x'), /--offset must be a whole number/);
+  });
+
+  test('as the admin only when asked: KAFKA_USERNAME=admin is refused, --as-admin lists', async () => {
+    await assert.rejects(
+      dltRunAs('admin', 'list', dlt),
+      /runs as the Kafka principal 'operator'.*KAFKA_USERNAME=admin is refused.*--as-admin/,
+    );
+    assert.match(await dltRunAs('admin', 'list', dlt, '--as-admin'), /\n\d+ dead letters? in /);
   });
 });

@@ -80,8 +80,10 @@ export async function replayDeadLetters(o: {
   producer: Producer;
   audit: AuditTrail;
   caller: AuditCaller;
+  /** Whom the replay publishes as (`operator`, or `admin` with --as-admin): kept in the audit's detail. */
+  kafkaPrincipal: string;
 }): Promise<number> {
-  const { dltTopic, letters, producer, audit, caller } = o;
+  const { dltTopic, letters, producer, audit, caller, kafkaPrincipal } = o;
   if (letters.length === 0) return 0;
   for (const r of letters)
     if (r.source.topic === '?' || r.value === null)
@@ -92,6 +94,7 @@ export async function replayDeadLetters(o: {
     target: `dlt:${dltTopic}`,
     outcome: 'applied',
     detail: {
+      kafkaPrincipal,
       letters: letters.map((r) => ({
         partition: r.partition,
         offset: r.offset,

@@ -6,7 +6,7 @@ SECRETS="$STATE/secrets"
 KAFKA_CLIENT_PRINCIPALS=(admin orchestrator inventory payment shipping)
 # principals added since: created through the running broker (kafka.sh, ensure_added_kafka_users),
 # so a storage formatted before them keeps its data and its fingerprint
-KAFKA_ADDED_PRINCIPALS=(notifications)
+KAFKA_ADDED_PRINCIPALS=(notifications operator)
 
 local_secret() { # name: prints the secret, creating it the first time
   local file="$SECRETS/$1" value

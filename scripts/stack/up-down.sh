@@ -68,7 +68,7 @@ cmd_up() {
   say "${G}stack up${N} in $(elapsed "$t0")s"
   cat <<EOF
   KAFKA_BROKERS=$(kafka_bootstrap)   ($KAFKA_BROKER_COUNT broker(s); topics replicated $( ((KAFKA_BROKER_COUNT >= 3)) && echo '3 times, min.insync.replicas=2' || echo once))
-  KAFKA_USERNAME=admin KAFKA_PASSWORD="\$(cat $SECRETS/kafka-admin)"   (SASL/SCRAM-SHA-512; services: kafka-<name>)
+  KAFKA_USERNAME=admin KAFKA_PASSWORD="\$(cat $SECRETS/kafka-admin)"   (SASL/SCRAM-SHA-512; services: kafka-<name>; npm run dlt: kafka-operator)
   SCHEMA_REGISTRY_URL=$CCOMPAT
   DATABASE_URL=$DATABASE_URL
 EOF

@@ -3,7 +3,13 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { kafkaEnvFor, localKafkaAdminConnection, localKafkaAdminEnv } from './kafka-env.ts';
+import {
+  kafkaEnvFor,
+  localKafkaAdminConnection,
+  localKafkaAdminEnv,
+  localKafkaOperatorConnection,
+  localKafkaOperatorEnv,
+} from './kafka-env.ts';
 import { perServiceEnv } from './service-env.ts';
 
 const state = mkdtempSync(join(tmpdir(), 'kafka-env-'));
@@ -34,4 +40,15 @@ test('the tools connect as admin, reading only the KAFKA_* variables', () => {
   });
   assert.deepEqual(connection.brokers, ['b1:9092', 'b2:9092']);
   assert.equal(connection.security.sasl?.username, 'admin');
+});
+
+test("npm run dlt connects as the operator: KAFKA_PASSWORD, else the local stack's secret", () => {
+  assert.deepEqual(localKafkaOperatorEnv({}), {
+    KAFKA_USERNAME: 'operator',
+    KAFKA_PASSWORD: secret('kafka-operator'),
+  });
+  assert.equal(localKafkaOperatorEnv({ KAFKA_PASSWORD: 'given' }).KAFKA_PASSWORD, 'given');
+  assert.deepEqual(localKafkaOperatorEnv({ KAFKA_USERNAME: 'ops-team' }), {});
+  assert.deepEqual(localKafkaOperatorEnv({ KAFKA_SECURITY_PROTOCOL: 'PLAINTEXT' }), {});
+  assert.equal(localKafkaOperatorConnection({}).security.sasl?.username, 'operator');
 });
