@@ -2,7 +2,8 @@
  * `npm run soak -- --minutes 30 --rate 100`: runs the four services at a steady open-loop rate for a
  * long time, with a short retention so pruning runs, and says whether what must stay bounded stays
  * flat: the bounded tables' size (support/soak-sampler.ts) and each service's RSS and V8 heap,
- * sampled every --sample-s seconds (support/soak-flatness.ts: last third vs middle third).
+ * sampled every --sample-s seconds (support/soak-flatness.ts: last third vs middle third, judged;
+ * the least-squares slope over the last half, reported).
  *
  * It reuses the bench's isolated system (support/environment.ts, support/bench-system.ts: own
  * database order_saga_soak, own topics and groups, deadlines that never fire) and its open-loop
@@ -25,7 +26,7 @@ import { OrderClient, runOpenLoop } from './support/load.ts';
 import { defaultOptions } from './support/options.ts';
 import { OrderEventsTracker } from './support/order-events.ts';
 import { PostgresWatcher } from './support/postgres-stats.ts';
-import { judgeFlatness } from './support/soak-flatness.ts';
+import { judgeFlatness, trendOf } from './support/soak-flatness.ts';
 import {
   autovacuumOn,
   boundedTables,
@@ -138,31 +139,35 @@ async function soak() {
   return { load, samples, vacuum: autovacuum ? 'autovacuum' : standIn ? 'stand-in' : 'none' };
 }
 
+/** The judged series: each bounded table's bytes, each service's RSS (kB) and heap in use (bytes). */
+function judgedSeries(samples: readonly SoakSample[]): Record<string, number[]> {
+  const series: Record<string, number[]> = {};
+  for (const table of boundedTables)
+    series[`${table} bytes`] = samples.map((s) => s.tables[table]?.bytes ?? 0);
+  for (const name of Object.keys(samples[0]?.processes ?? {})) {
+    series[`${name} rss`] = samples.map((s) => s.processes[name]?.rssKb ?? 0);
+    series[`${name} heap`] = samples.map((s) => s.processes[name]?.heapUsedBytes ?? 0);
+  }
+  return series;
+}
+
+/** Flatness (last third vs middle third) and the trend over the last half of the run, per series. */
 function judge(samples: readonly SoakSample[]) {
   const verdicts: Record<string, ReturnType<typeof judgeFlatness>> = {};
-  for (const table of boundedTables)
-    verdicts[`${table} bytes`] = judgeFlatness(
-      samples.map((s) => s.tables[table]?.bytes ?? 0),
-      tolerance,
-    );
-  for (const name of Object.keys(samples[0]?.processes ?? {})) {
-    verdicts[`${name} rss`] = judgeFlatness(
-      samples.map((s) => s.processes[name]?.rssKb ?? 0),
-      tolerance,
-    );
-    verdicts[`${name} heap`] = judgeFlatness(
-      samples.map((s) => s.processes[name]?.heapUsedBytes ?? 0),
-      tolerance,
-    );
+  const trends: Record<string, ReturnType<typeof trendOf>> = {};
+  for (const [what, values] of Object.entries(judgedSeries(samples))) {
+    verdicts[what] = judgeFlatness(values, tolerance);
+    const points = values.map((value, i) => ({ atS: samples[i]?.atS ?? 0, value }));
+    trends[what] = trendOf(points, (minutes * 60) / 2);
   }
-  return verdicts;
+  return { verdicts, trends };
 }
 
 let exitCode = 0;
 try {
   log(`run ${runId}; results will go to ${relative(repoRoot, jsonPath)}`);
   const { load, samples, vacuum } = await soak();
-  const verdicts = judge(samples);
+  const { verdicts, trends } = judge(samples);
   const flat = Object.values(verdicts).every((v) => v?.flat !== false);
   const record = {
     runId,
@@ -171,17 +176,24 @@ try {
     options: { minutes, rate, sampleS, tolerance, env: { ...retentionEnv, ...extra } },
     vacuum,
     flatness: 'mean of the last third ≤ (1 + tolerance) × mean of the middle third',
+    trend: 'least-squares slope over the last half of the run: per minute, and × 10 ÷ mean',
     load: { ...load, latencyMs: load.latencyMs },
     verdicts,
+    trends,
     flat,
     samples,
   };
   mkdirSync(dirname(jsonPath), { recursive: true });
   writeFileSync(jsonPath, `${JSON.stringify(record, null, 2)}\n`);
-  for (const [what, v] of Object.entries(verdicts))
+  for (const [what, v] of Object.entries(verdicts)) {
+    const t = trends[what];
+    const trend = t
+      ? `  last half ${t.perMinute}/min (${(t.per10MinShare * 100).toFixed(1)} % per 10 min)`
+      : '';
     console.log(
-      `${what.padEnd(28)} ${v ? `${v.flat ? 'flat' : 'GROWS'}  middle ${v.middleMean}  last ${v.lastMean}  (${(v.growth * 100).toFixed(1)} %)` : 'too few samples'}`,
+      `${what.padEnd(28)} ${v ? `${v.flat ? 'flat' : 'GROWS'}  middle ${v.middleMean}  last ${v.lastMean}  (${(v.growth * 100).toFixed(1)} %)${trend}` : 'too few samples'}`,
     );
+  }
   console.log(
     `\n${load.completed}/${load.sent} sagas completed, errors ${load.errors.total}; ${flat ? 'everything judged is flat' : 'NOT flat'}\nrecord: ${relative(repoRoot, jsonPath)}`,
   );

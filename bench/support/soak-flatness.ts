@@ -28,3 +28,37 @@ export function judgeFlatness(series: readonly number[], tolerance: number): Fla
     flat: growth <= tolerance,
   };
 }
+
+/**
+ * The least-squares slope of a sampled series over its last `windowS` seconds, in units per minute,
+ * and as a share of the window's mean per 10 minutes (0 when the mean is 0); null with fewer than
+ * two samples in the window. Says what the thirds' means hide: whether the series still climbs at
+ * the end of the run.
+ */
+export interface Trend {
+  perMinute: number;
+  /** perMinute × 10 ÷ the window's mean, rounded to 3 digits. */
+  per10MinShare: number;
+}
+
+export function trendOf(
+  points: ReadonlyArray<{ atS: number; value: number }>,
+  windowS: number,
+): Trend | null {
+  const endS = points.at(-1)?.atS ?? 0;
+  const window = points.filter((p) => p.atS >= endS - windowS);
+  if (window.length < 2) return null;
+  const meanT = mean(window.map((p) => p.atS / 60));
+  const meanV = mean(window.map((p) => p.value));
+  let covariance = 0;
+  let variance = 0;
+  for (const p of window) {
+    covariance += (p.atS / 60 - meanT) * (p.value - meanV);
+    variance += (p.atS / 60 - meanT) ** 2;
+  }
+  const perMinute = variance === 0 ? 0 : covariance / variance;
+  return {
+    perMinute: Math.round(perMinute),
+    per10MinShare: meanV === 0 ? 0 : Math.round(((perMinute * 10) / meanV) * 1000) / 1000,
+  };
+}
