@@ -259,4 +259,36 @@ describe('migrations (PostgreSQL)', () => {
       );
     });
   });
+  test('parked sagas (018): a FAILED order whose saga is in a step is marked parked; the rest are not', async () => {
+    await onDatabaseMigratedUpTo('parked', 17, async (upgraded) => {
+      const saga = async (status: string, state: string) => {
+        const orderId = randomUUID();
+        await upgraded('orders.orders').insert({
+          order_id: orderId,
+          customer_id: 'c-parked',
+          items: JSON.stringify([{ sku: 'SKU-001', quantity: 1, unitPrice: 100 }]),
+          total: 100,
+          currency: 'EUR',
+          payment_token: 'tok_visa',
+          shipping_address: JSON.stringify({ name: 'A' }),
+          status,
+          correlation_id: randomUUID(),
+        });
+        await upgraded('orders.sagas').insert({
+          order_id: orderId,
+          state,
+          snapshot: JSON.stringify({ value: state, context: {} }),
+          version: 1,
+        });
+        return orderId;
+      };
+      const parked = await saga('FAILED', 'refundingPayment');
+      const failed = await saga('FAILED', 'failed');
+      const running = await saga('PENDING', 'refundingPayment');
+      assert.deepEqual(await migrateLatest(upgraded, migrationSource), ['20261207_018_saga_parked']);
+      const flags = await upgraded('orders.sagas').select('order_id', 'parked');
+      const flagOf = (id: string) => flags.find((f: { order_id: string }) => f.order_id === id)?.parked;
+      assert.deepEqual([flagOf(parked), flagOf(failed), flagOf(running)], [true, false, false]);
+    });
+  });
 });
