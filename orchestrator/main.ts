@@ -11,10 +11,10 @@ import { admitAll, InFlightAdmission } from './orders/admission.ts';
 import { OrderService } from './orders/order-service.ts';
 import { startDeadlineSweeper } from './runner/deadline-sweeper.ts';
 import { historyPruneTask } from './runner/history-pruner.ts';
+import { readSagasInFlight } from './runner/in-flight-counter.ts';
 import { createReplyHandler } from './runner/reply-handler.ts';
 import { SagaCache } from './runner/saga-cache.ts';
 import { SagaRunner } from './runner/saga-runner.ts';
-import { readSagasInFlight } from './runner/saga-store.ts';
 
 try {
   const config = loadOrchestratorConfig();

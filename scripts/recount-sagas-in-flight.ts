@@ -5,7 +5,7 @@
  */
 import { loadEndpoints } from '../lib/config/common-config.ts';
 import { createDatabase } from '../lib/db/database.ts';
-import { recountSagasInFlight } from '../orchestrator/runner/saga-store.ts';
+import { recountSagasInFlight } from '../orchestrator/runner/in-flight-counter.ts';
 
 const config = loadEndpoints();
 const db = createDatabase(config.databaseUrl, { poolMax: 1 });

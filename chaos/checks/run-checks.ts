@@ -4,7 +4,7 @@
  * own (survival-check.ts). docs/reliability.md lists them all.
  */
 import type { Knex } from 'knex';
-import { readSagasInFlight } from '../../orchestrator/runner/saga-store.ts';
+import { readSagasInFlight } from '../../orchestrator/runner/in-flight-counter.ts';
 import type { PlacedOrder } from '../driver.ts';
 import type { ReplyScan } from '../reply-scan.ts';
 import type { CheckResult, Disruption } from './check-result.ts';

@@ -12,7 +12,7 @@ import { EventStreams, SharedValue } from '../../lib/http/server-sent-events.ts'
 import { sendRetryResult } from '../http/retry-reply.ts';
 import { getOrder, listOrders } from '../orders/order-queries.ts';
 import type { OrderService } from '../orders/order-service.ts';
-import { readSagasInFlight } from '../runner/saga-store.ts';
+import { readSagasInFlight } from '../runner/in-flight-counter.ts';
 import { orderSagaGraph } from '../saga/saga-graph.ts';
 import type { OrderStatus } from '../saga/saga-types.ts';
 import { orderStatuses, readOrderTotals, readThroughput } from './dashboard-queries.ts';

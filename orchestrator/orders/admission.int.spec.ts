@@ -12,8 +12,8 @@ import {
 import { bearer, testAuthConfig } from '../../test/support/tokens.ts';
 import { waitFor } from '../../test/support/wait-for.ts';
 import { buildOrchestratorApp } from '../http/app.ts';
+import { readSagasInFlight, recountSagasInFlight } from '../runner/in-flight-counter.ts';
 import type { SagaEventInput } from '../runner/saga-runner.ts';
-import { readSagasInFlight, recountSagasInFlight } from '../runner/saga-store.ts';
 import type { SagaEvent } from '../saga/saga-types.ts';
 import { InFlightAdmission } from './admission.ts';
 import { OrderService } from './order-service.ts';

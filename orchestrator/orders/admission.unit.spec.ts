@@ -3,7 +3,7 @@ import { describe, test } from 'node:test';
 import { createLogger } from '../../lib/logger.ts';
 import { capturedLogger } from '../../test/support/captured-logger.ts';
 import { waitFor } from '../../test/support/wait-for.ts';
-import { inFlightChange } from '../runner/saga-store.ts';
+import { inFlightChange } from '../runner/in-flight-counter.ts';
 import { admitAll, InFlightAdmission } from './admission.ts';
 
 const logger = createLogger('admission-unit', 'silent');

@@ -10,7 +10,8 @@ import { queryBuilder } from '../../lib/db/query-builder.ts';
 import type { UnitOfWork } from '../../lib/db/unit-of-work.ts';
 import type { HistoryRow } from '../saga/saga-history.ts';
 import type { SagaStateName } from '../saga/saga-types.ts';
-import { countSagasInFlight, inFlightChange, insertHistory, sagaRowStatus } from './saga-store.ts';
+import { countSagasInFlight, inFlightChange, sagaRowStatus } from './in-flight-counter.ts';
+import { insertHistory } from './saga-store.ts';
 
 /** History kinds of the sweeper's failures (orders.saga_history.kind). */
 export const deadlineFailedKind = 'deadline_failed';

@@ -6,7 +6,7 @@ import {
   describeError,
   isParked,
 } from './deadline-failures.ts';
-import { sagaRowStatus } from './saga-store.ts';
+import { sagaRowStatus } from './in-flight-counter.ts';
 
 describe('deadline failures', () => {
   test('a failing deadline backs off, doubling, up to the longest wait', () => {

@@ -18,7 +18,7 @@ import { waitFor } from '../../test/support/wait-for.ts';
 import { sagaSnapshotVersion } from '../saga/snapshot-version.ts';
 import { deadlineFailedKind, sagaParkedKind } from './deadline-failures.ts';
 import { startDeadlineSweeper } from './deadline-sweeper.ts';
-import { readSagasInFlight } from './saga-store.ts';
+import { readSagasInFlight } from './in-flight-counter.ts';
 
 const stepTimeoutMs = 400;
 /** How late a deadline may fire on a busy test machine (the sweeper looks every 50 ms). */

@@ -1,5 +1,5 @@
+import { isInFlight } from './in-flight-counter.ts';
 import type { LoadedSaga } from './saga-store.ts';
-import { isInFlight } from './saga-store.ts';
 
 /** Sagas remembered by default (in flight, most recently written first kept); about 1 KiB each. */
 export const DEFAULT_SAGA_CACHE_SIZE = 10_000;

@@ -12,9 +12,9 @@ import { createSagaMetrics } from '../../lib/metrics/saga-metrics.ts';
 import { Samples } from '../../test/support/prometheus-text.ts';
 import { newOrderRecord, replyMessage, reservedLines, testRunner } from '../../test/support/saga-fixtures.ts';
 import { createThrowawayDatabase, type ThrowawayDatabase } from '../../test/support/throwaway-database.ts';
+import { readSagasInFlight } from './in-flight-counter.ts';
 import { createReplyHandler } from './reply-handler.ts';
 import type { SagaRunner } from './saga-runner.ts';
-import { readSagasInFlight } from './saga-store.ts';
 
 class RolledBack extends Error {}
 

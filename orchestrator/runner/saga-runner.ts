@@ -10,14 +10,13 @@ import type { ParticipantEventTopics, ReplyOrigin } from '../saga/reply-check.ts
 import type { EventCause, HistoryRow } from '../saga/saga-history.ts';
 import type { RetryPolicy, SagaEvent, SagaStateName } from '../saga/saga-types.ts';
 import { type DeadlinePolicy, decideStart, decideStep } from '../saga/step-decision.ts';
+import { countSagasInFlight, inFlightChange } from './in-flight-counter.ts';
 import { ReplyGate } from './reply-gate.ts';
 import type { SagaCache } from './saga-cache.ts';
 import { SagaObservations } from './saga-observations.ts';
 import { newSagaRows, sagaWriteOf } from './saga-rows.ts';
 import {
   checkSagaVersions,
-  countSagasInFlight,
-  inFlightChange,
   insertHistory,
   insertOrders,
   insertSagas,

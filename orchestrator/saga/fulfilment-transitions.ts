@@ -60,3 +60,31 @@ export const pickedUp = {
   target: 'shipped',
   actions: { type: 'recordFulfilment', params: parcelParams },
 } as const;
+
+/**
+ * cancellingShipping on shipping's answer to CancelShipping: too late (its carrier had the parcel)
+ * → delivered or shipped, the cancel given up; otherwise the refund comes next.
+ */
+export const shippingAnswer = [
+  {
+    guard: { type: 'parcelDelivered', params: cancelAnswerParams },
+    target: 'delivered',
+    actions: [
+      { type: 'recordFulfilment', params: parcelParams },
+      'disarmDeadline',
+      { type: 'publishOrderEvent', params: { event: 'OrderShipped' } },
+    ],
+  },
+  {
+    guard: { type: 'parcelPickedUp', params: cancelAnswerParams },
+    target: 'shipped',
+    actions: { type: 'recordFulfilment', params: parcelParams },
+  },
+  { target: 'refundingPayment', actions: 'nextStep' },
+] as const;
+
+/** cancellingShipping on a carrier event: noted, no move (shipping's answer decides). */
+export const noted = {
+  target: 'cancellingShipping',
+  actions: { type: 'noteFulfilment', params: parcelParams },
+} as const;

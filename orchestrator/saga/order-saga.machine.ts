@@ -9,10 +9,10 @@ import { assign, type ExecutableActionsFrom, type SnapshotFrom, setup } from 'xs
 import { priceOrder } from './catalog-pricing.ts';
 import {
   type CancelAnswerParams,
-  cancelAnswerParams,
   fulfilmentParams,
-  parcelParams,
+  noted,
   pickedUp,
+  shippingAnswer,
 } from './fulfilment-transitions.ts';
 import { isTerminal, orderStatusOf } from './order-status.ts';
 import { pureTransitionsOf } from './pure-transitions.ts';
@@ -34,6 +34,13 @@ import {
   sagaStateNames,
   settledTag,
 } from './saga-types.ts';
+import {
+  cancelInto,
+  compensationDeadline,
+  forwardDeadline,
+  retryInto,
+  stepEntry,
+} from './step-transitions.ts';
 
 /** Data the catalog-price guard and action decide on: the order's pricing and StockReserved's lines. */
 type PricingParams = { pricing: OrderPricing; lines: readonly CatalogLine[] };
@@ -79,47 +86,6 @@ const saga = setup({
       !params.cancelled && params.parcel !== null && params.parcel.deliveredAt !== null,
   },
 });
-
-type Args = { context: SagaContext };
-
-/** Entry of every step state: send the command, then arm its deadline. */
-const stepEntry = (command: CommandName, compensation: boolean) =>
-  [
-    {
-      type: 'sendCommand',
-      params: ({ context }: Args) => ({ command, attempt: context.attempt, round: context.round }),
-    },
-    {
-      type: 'armDeadline',
-      params: ({ context }: Args) => ({ command, attempt: context.attempt, compensation }),
-    },
-  ] as const;
-
-/** A forward step's deadline: re-send while attempts are left, then compensate with reason `timeout`. */
-const forwardDeadline = (self: SagaStateName, compensation: SagaStateName) => [
-  { guard: 'forwardAttemptsLeft', target: self, reenter: true, actions: 'resend' } as const,
-  { target: compensation, actions: { type: 'compensate', params: { reason: 'timeout' } } } as const,
-];
-
-/** A compensation's deadline: re-send while attempts are left, then wait for an operator in `failed`. */
-const compensationDeadline = (self: SagaStateName, step: CommandName) => [
-  { guard: 'compensationAttemptsLeft', target: self, reenter: true, actions: 'resend' } as const,
-  { target: 'failed', actions: { type: 'recordFailure', params: { step, state: self } } } as const,
-];
-
-/**
- * A customer's or operator's cancel: undo what has been done so far, starting with the step in
- * state (its command may be in flight and take effect yet; every compensation is idempotent and a
- * participant answers one of something that never happened with its success reply).
- */
-const cancelInto = (compensation: SagaStateName) =>
-  ({
-    target: compensation,
-    actions: { type: 'compensate', params: { reason: 'customer_cancelled' } },
-  }) as const;
-
-const retryInto = (state: SagaStateName) =>
-  ({ guard: { type: 'failedIn', params: { state } }, target: state, actions: 'startRound' }) as const;
 
 const pricingParams = ({
   context,
@@ -234,31 +200,9 @@ export const orderSagaMachine = saga.createMachine({
     cancellingShipping: {
       entry: stepEntry('CancelShipping', true),
       on: {
-        ShippingCancelled: [
-          {
-            guard: { type: 'parcelDelivered', params: cancelAnswerParams },
-            target: 'delivered',
-            actions: [
-              { type: 'recordFulfilment', params: parcelParams },
-              'disarmDeadline',
-              { type: 'publishOrderEvent', params: { event: 'OrderShipped' } },
-            ],
-          },
-          {
-            guard: { type: 'parcelPickedUp', params: cancelAnswerParams },
-            target: 'shipped',
-            actions: { type: 'recordFulfilment', params: parcelParams },
-          },
-          { target: 'refundingPayment', actions: 'nextStep' },
-        ],
-        ShipmentPickedUp: {
-          target: 'cancellingShipping',
-          actions: { type: 'noteFulfilment', params: parcelParams },
-        },
-        ShipmentDelivered: {
-          target: 'cancellingShipping',
-          actions: { type: 'noteFulfilment', params: parcelParams },
-        },
+        ShippingCancelled: shippingAnswer,
+        ShipmentPickedUp: noted,
+        ShipmentDelivered: noted,
         DEADLINE_PASSED: compensationDeadline('cancellingShipping', 'CancelShipping'),
       },
     },
