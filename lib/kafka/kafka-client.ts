@@ -1,5 +1,6 @@
 import { Kafka, logLevel as KafkaLogLevel, type logCreator, type Producer } from 'kafkajs';
 import type { Logger } from '../logger.ts';
+import { completeSendBatch, type PartitionsGiven, recordingPartitioner } from './complete-send-batch.ts';
 import { type KafkaConnection, kafkajsSecurityOptions } from './kafka-security.ts';
 import { applyKafkajsPatches } from './kafkajs-patches/index.ts';
 import { KeyPartitioner } from './key-partitioner.ts';
@@ -56,11 +57,25 @@ export function createKafka({
  * Retries are unbounded, as idempotence requires: while the broker is away a send waits for it
  * (the outbox rows stay until it is back).
  */
-export function createIdempotentProducer(kafka: Kafka): Producer {
-  return kafka.producer({
+export function createIdempotentProducer(kafka: Kafka, logger?: Logger): Producer {
+  const given: PartitionsGiven = new WeakMap();
+  const producer = kafka.producer({
     idempotent: true,
     maxInFlightRequests: 1,
     retry: { retries: Number.MAX_SAFE_INTEGER, initialRetryTime: 200, maxRetryTime: 5_000 },
-    createPartitioner: KeyPartitioner,
+    createPartitioner: recordingPartitioner(KeyPartitioner, given),
   });
+  // kafkajs can resolve a send without sending some of it (complete-send-batch.ts).
+  const onResend = (partitions: readonly string[]) =>
+    logger?.warn(
+      { partitions },
+      'kafka: a send left partitions unacknowledged; their messages are sent again',
+    );
+  const sendBatch = completeSendBatch(producer.sendBatch, given, onResend);
+  return {
+    ...producer,
+    sendBatch,
+    send: ({ topic, messages, ...options }) =>
+      sendBatch({ ...options, topicMessages: [{ topic, messages }] }),
+  };
 }

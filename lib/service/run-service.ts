@@ -119,7 +119,7 @@ export async function runService(definition: ServiceDefinition): Promise<void> {
     clientId: name,
     logger,
   });
-  const producer = createIdempotentProducer(kafka);
+  const producer = createIdempotentProducer(kafka, logger);
   const groupId = `${name}${config.groupIdSuffix}`;
   const metrics = createMetricsRegistry();
   const tracing = createTracing(name, config.otlpEndpoint);
