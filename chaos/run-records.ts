@@ -35,7 +35,14 @@ export interface WindowRecord {
 
 /** One fault of the kinds added for three brokers (faults/*): what, when, how long, the outcome. */
 export interface FaultRecord {
-  kind: 'broker-kill' | 'pg-restart' | 'registry-outage' | 'pause' | 'duplicates' | 'compensation-fault';
+  kind:
+    | 'broker-kill'
+    | 'pg-restart'
+    | 'registry-outage'
+    | 'pause'
+    | 'duplicates'
+    | 'compensation-fault'
+    | 'net-partition';
   /** Time since the drive started, e.g. `8.5s`. */
   at: string;
   /** e.g. `kafka-2`, `payment-1`, `120 messages` */

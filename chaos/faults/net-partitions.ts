@@ -9,6 +9,7 @@ import type { Disruption } from '../checks/check-result.ts';
 import { seconds } from '../event-log.ts';
 import type { NetFabric } from '../net/net-fabric.ts';
 import { type PartitionPlan, planPartitions } from '../net/partitions.ts';
+import type { FaultRecord } from '../run-records.ts';
 
 /** After a heal, probes count from then on (an earlier "ready" may predate the consumer noticing the cut). */
 const settleMs = 2_000;
@@ -18,6 +19,7 @@ const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 async function partitionEvent(run: ChaosRun, network: NetFabric, plan: PartitionPlan, number: number) {
   const { cluster, records, lifetime, log } = run;
   const instance = cluster.get(plan.victim);
+  const at = run.clock.since();
   const disruption: Disruption = {
     what: `partition ${number} (${instance.label} cut off)`,
     services: [instance.service],
@@ -39,12 +41,21 @@ async function partitionEvent(run: ChaosRun, network: NetFabric, plan: Partition
   }
   const healedAt = Date.now();
   log.say(`partition ${number}: ${instance.label} healed`);
+  const fault: FaultRecord = {
+    kind: 'net-partition',
+    at,
+    target: instance.label,
+    durationMs: healedAt - disruption.from,
+    outcome: `cut off from broker, registry and Postgres for ${seconds(healedAt - disruption.from)}`,
+  };
+  records.faults.push(fault);
   run.faults.readinessWatches.push(
     (async () => {
       await pause(settleMs);
       while (Date.now() - healedAt < readyWithinMs && !lifetime.aborted) {
         if (await cluster.probe(instance, '/health/ready')) {
           disruption.to = Date.now();
+          fault.outcome += `, ready ${seconds(disruption.to - healedAt)} after the heal`;
           log.say(
             `partition ${number}: ${instance.label} ready ${seconds(disruption.to - healedAt)} after the heal`,
           );
