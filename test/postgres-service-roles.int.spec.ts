@@ -214,6 +214,7 @@ describe('service roles (PostgreSQL)', () => {
         '20261207_015_notifications',
         '20261207_016_pruning_grants',
         '20261207_017_delivery_stages',
+        '20261207_018_saga_parked',
       ];
       // down to 013 (the later migrations first), then 013's own down
       for (let i = 0; i <= later.length; i++)
