@@ -200,4 +200,49 @@ describe('npm run dlt: list and replay (Kafka + PostgreSQL)', () => {
     );
     assert.match(await dltRunAs('admin', 'list', dlt, '--as-admin'), /\n\d+ dead letters? in /);
   });
+  test('a replay the broker refuses is recorded again, rejected with the error', async () => {
+    // A letter whose source is a topic the operator may not write (nothing consumes audit-events).
+    const orderId = randomUUID();
+    const messageId = randomUUID();
+    const refusedSource = `${prefix}audit-events`;
+    const value = await harness.codec.encode('ReserveStock', {
+      orderId,
+      items: [{ sku: 'SKU-001', quantity: 1 }],
+    });
+    const [sent] = await harness.producer.send({
+      topic: dlt,
+      messages: [
+        {
+          key: orderId,
+          value,
+          headers: {
+            ...firstMessageHeaders('ReserveStock', orderId, messageId),
+            'dlt-reason': 'handler_failed',
+            'dlt-error': 'forged for the test',
+            'dlt-source-topic': refusedSource,
+            'dlt-source-partition': '0',
+            'dlt-source-offset': '0',
+            'dlt-failed-at': new Date().toISOString(),
+          },
+        },
+      ],
+    });
+    const offset = String(sent?.baseOffset);
+    await assert.rejects(dltRun('replay', dlt, '--offset', offset), /operator|authoriz/i);
+    const audits = (
+      await database.db('inventory.audit').where({ action: 'dlt_replay' }).orderBy('at')
+    ).filter(
+      (a: { detail: { letters: Array<{ messageId: string }> } }) =>
+        a.detail.letters[0]?.messageId === messageId,
+    );
+    assert.deepEqual(
+      audits.map((a: { outcome: string }) => a.outcome),
+      ['applied', 'rejected'],
+    );
+    const rejected = audits[1] as {
+      detail: { error: { name: string; message: string }; kafkaPrincipal: string };
+    };
+    assert.equal(rejected.detail.kafkaPrincipal, 'operator');
+    assert.match(rejected.detail.error.message, /authoriz/i);
+  });
 });

@@ -3,7 +3,8 @@
  * (key, value, headers — the `message-id` above all, so the consumer's inbox applies a message once
  * however often it is replayed), without the dlt-* headers and with `dlt-replayed-from`. Each replay
  * is audited first (docs/audit.md: an action whose effect is not in the database is recorded, then
- * applied), on the service that consumes the source topic (auditingService).
+ * applied), on the service that consumes the source topic (auditingService); a publish that fails
+ * after it is recorded again, `rejected` with the error.
  */
 import type { IHeaders, Producer } from 'kafkajs';
 import type { AuditCaller } from '../../lib/audit/audit-entry.ts';
@@ -88,13 +89,14 @@ export async function replayDeadLetters(o: {
   for (const r of letters)
     if (r.source.topic === '?' || r.value === null)
       throw new DltUsageError(`${letterTarget(dltTopic, r)} has no source topic or no value: not replayable`);
-  await audit.record({
+  const entry = (outcome: 'applied' | 'rejected', more: Record<string, unknown>) => ({
     ...caller,
     action: 'dlt_replay',
     target: `dlt:${dltTopic}`,
-    outcome: 'applied',
+    outcome,
     detail: {
       kafkaPrincipal,
+      ...more,
       letters: letters.map((r) => ({
         partition: r.partition,
         offset: r.offset,
@@ -104,15 +106,23 @@ export async function replayDeadLetters(o: {
       })),
     },
   });
+  await audit.record(entry('applied', {}));
   const topics = [...new Set(letters.map((r) => r.source.topic))];
-  await producer.sendBatch({
-    acks: -1,
-    topicMessages: topics.map((topic) => ({
-      topic,
-      messages: letters
-        .filter((r) => r.source.topic === topic)
-        .map((r) => ({ key: r.key, value: r.value, headers: replayHeaders(dltTopic, r) })),
-    })),
-  });
+  try {
+    await producer.sendBatch({
+      acks: -1,
+      topicMessages: topics.map((topic) => ({
+        topic,
+        messages: letters
+          .filter((r) => r.source.topic === topic)
+          .map((r) => ({ key: r.key, value: r.value, headers: replayHeaders(dltTopic, r) })),
+      })),
+    });
+  } catch (error) {
+    // The replay was recorded before it was published: the trail says it did not go through.
+    const { name, message } = error instanceof Error ? error : new Error(String(error));
+    await audit.record(entry('rejected', { error: { name, message } }));
+    throw error;
+  }
   return letters.length;
 }
