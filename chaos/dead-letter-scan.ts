@@ -3,12 +3,10 @@
  * type and order of the original message and why it was dead-lettered. Only when some dead-letter
  * topic holds anything (check 5d tells the injected ones from the others).
  */
-import { Kafka, logLevel } from 'kafkajs';
-import { kafkajsSecurityOptions } from '../lib/kafka/kafka-security.ts';
 import { readToEnd } from '../lib/kafka/read-to-end.ts';
 import { HeaderNames, headerString } from '../lib/messaging/headers.ts';
 import type { DeadLetterSeen } from './checks/reply-checks.ts';
-import type { ChaosEnvironment } from './environment.ts';
+import { type ChaosEnvironment, chaosKafka } from './environment.ts';
 
 export async function scanDeadLetters(
   env: ChaosEnvironment,
@@ -17,12 +15,7 @@ export async function scanDeadLetters(
   timeoutMs = 120_000,
 ): Promise<DeadLetterSeen[]> {
   const letters: DeadLetterSeen[] = [];
-  const kafka = new Kafka({
-    clientId: 'chaos-check-dead-letters',
-    brokers: env.brokers,
-    ...kafkajsSecurityOptions(env.kafkaSecurity),
-    logLevel: logLevel.NOTHING,
-  });
+  const kafka = chaosKafka(env, 'chaos-check-dead-letters');
   await readToEnd(kafka, {
     topics,
     groupId,

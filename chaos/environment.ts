@@ -3,13 +3,13 @@
  * re-created, migrated), its own topics (TOPIC_PREFIX, created with ensureTopics, deleted at the end)
  * and its own consumer-group suffix. The broker and the registry are the shared stack's.
  */
-import type { Admin } from 'kafkajs';
+import { type Admin, Kafka, type KafkaConfig, logLevel } from 'kafkajs';
 import { dropDatabase as dropDatabaseAt, recreateDatabase } from '../lib/db/database.ts';
 import { clientAcls, clientTopicAcls } from '../lib/kafka/acls.ts';
 import { ensureAcls, removeAcls } from '../lib/kafka/ensure-acls.ts';
 import { ensureTopics } from '../lib/kafka/ensure-topics.ts';
 import { withKafkaAdmin } from '../lib/kafka/kafka-admin.ts';
-import type { KafkaSecurity } from '../lib/kafka/kafka-security.ts';
+import { type KafkaSecurity, kafkajsSecurityOptions } from '../lib/kafka/kafka-security.ts';
 import { topicsWithPrefix } from '../lib/kafka/topics.ts';
 import { migrationSource } from '../migrations/index.ts';
 import { provisionLocalServiceRoles } from '../scripts/support/local-service-roles.ts';
@@ -27,6 +27,20 @@ export interface ChaosEnvironment {
   /** 3 on three brokers (min.insync.replicas=2), else 1. */
   replicationFactor: number;
 }
+
+/** A kafkajs client of the run's tools (the scans, the duplicate bursts) as the admin, silent. */
+export const chaosKafka = (
+  env: ChaosEnvironment,
+  clientId: string,
+  more: Pick<KafkaConfig, 'retry'> = {},
+): Kafka =>
+  new Kafka({
+    clientId,
+    brokers: env.brokers,
+    ...kafkajsSecurityOptions(env.kafkaSecurity),
+    logLevel: logLevel.NOTHING,
+    ...more,
+  });
 
 export const groupIdsOf = (env: ChaosEnvironment): string[] =>
   ['orchestrator', 'inventory', 'payment', 'shipping'].map((name) => `${name}${env.groupIdSuffix}`);

@@ -3,14 +3,12 @@
  * partition order: each record's message id and type, and for `OrderStatusChanged` the saga states
  * it moved between (decoded with the record's own schema file: the run writes the current version).
  */
-import { Kafka, logLevel } from 'kafkajs';
 import { unframe } from '../lib/avro/confluent-framing.ts';
 import { recordSchemas } from '../lib/avro/record-catalog.ts';
-import { kafkajsSecurityOptions } from '../lib/kafka/kafka-security.ts';
 import { readToEnd } from '../lib/kafka/read-to-end.ts';
 import { HeaderNames, headerString } from '../lib/messaging/headers.ts';
 import type { OrderEventSeen } from './checks/order-event-checks.ts';
-import type { ChaosEnvironment } from './environment.ts';
+import { type ChaosEnvironment, chaosKafka } from './environment.ts';
 
 export async function scanOrderEvents(
   env: ChaosEnvironment,
@@ -20,12 +18,7 @@ export async function scanOrderEvents(
   const statusChanged = recordSchemas().get('OrderStatusChanged');
   if (!statusChanged) throw new Error('no schema file for OrderStatusChanged');
   const byKey = new Map<string, OrderEventSeen[]>();
-  const kafka = new Kafka({
-    clientId: 'chaos-check-order-events',
-    brokers: env.brokers,
-    ...kafkajsSecurityOptions(env.kafkaSecurity),
-    logLevel: logLevel.NOTHING,
-  });
+  const kafka = chaosKafka(env, 'chaos-check-order-events');
   await readToEnd(kafka, {
     topics: [`${env.topicPrefix}order-events`],
     groupId,

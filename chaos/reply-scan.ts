@@ -2,12 +2,10 @@
  * Reads every reply on this run's event topics (headers only: message id, causation id, record
  * type, order id), from the beginning to the high watermark taken when the scan starts.
  */
-import { Kafka, logLevel } from 'kafkajs';
-import { kafkajsSecurityOptions } from '../lib/kafka/kafka-security.ts';
 import { applyKafkajsPatches } from '../lib/kafka/kafkajs-patches/index.ts';
 import { readToEnd } from '../lib/kafka/read-to-end.ts';
 import { HeaderNames, headerString } from '../lib/messaging/headers.ts';
-import type { ChaosEnvironment } from './environment.ts';
+import { type ChaosEnvironment, chaosKafka } from './environment.ts';
 
 applyKafkajsPatches();
 
@@ -34,12 +32,7 @@ export async function scanReplies(
     (t) => `${env.topicPrefix}${t}`,
   );
   const records: ReplySeen[] = [];
-  const kafka = new Kafka({
-    clientId: 'chaos-check',
-    brokers: env.brokers,
-    ...kafkajsSecurityOptions(env.kafkaSecurity),
-    logLevel: logLevel.NOTHING,
-  });
+  const kafka = chaosKafka(env, 'chaos-check');
   await readToEnd(kafka, {
     topics,
     groupId,

@@ -4,11 +4,11 @@
  * a relay crash between send and delete, or a replayed topic would. Every copy must be recognised
  * (the inboxes) and applied zero times more: the exactly-once invariants say whether it was.
  */
-import { Kafka, type KafkaMessage, logLevel } from 'kafkajs';
-import { kafkajsSecurityOptions } from '../../lib/kafka/kafka-security.ts';
+import type { KafkaMessage } from 'kafkajs';
 import { readToEnd } from '../../lib/kafka/read-to-end.ts';
 import { Prng } from '../../lib/random/prng.ts';
 import type { ChaosRun } from '../chaos-run.ts';
+import { chaosKafka } from '../environment.ts';
 import type { DuplicateBurstPlan } from './fault-plans.ts';
 
 /** The topics whose messages are duplicated: every command and every reply (order-events has no consumer here). */
@@ -81,11 +81,7 @@ export async function duplicateBurst(run: ChaosRun, plan: DuplicateBurstPlan, nu
 /** Reads the topics to their end and re-publishes the seeded choice; how many messages were sent. */
 async function rePublish(run: ChaosRun, plan: DuplicateBurstPlan, attempt: string): Promise<number> {
   const { env, runId } = run.identity;
-  const kafka = new Kafka({
-    clientId: 'chaos-duplicates',
-    brokers: env.brokers,
-    ...kafkajsSecurityOptions(env.kafkaSecurity),
-    logLevel: logLevel.NOTHING,
+  const kafka = chaosKafka(env, 'chaos-duplicates', {
     retry: { retries: 20, initialRetryTime: 300, maxRetryTime: 5_000 },
   });
   const byTopic = new Map<string, Seen[]>();
